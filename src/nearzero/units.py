@@ -23,7 +23,7 @@ from typing import Any
 
 import pint
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("wan = 1e4")
 ureg.define("yi = 1e8")
 ureg.define("tce = 29.3076 GJ = tonne_coal_equivalent")
@@ -78,7 +78,7 @@ class UnitError(ValueError):
 
 
 @lru_cache(maxsize=512)
-def parse_unit(text: str) -> pint.Unit:
+def parse_unit(text: str) -> Any:
     """Parse a unit as a department writes it ("万吨标准煤", "t/万元", "MW").
 
     Chinese names from :data:`CHINESE_UNITS` are tried first, then pint syntax.
@@ -90,8 +90,13 @@ def parse_unit(text: str) -> pint.Unit:
     expr = CHINESE_UNITS.get(key, key)
     try:
         parsed = ureg.parse_expression(expr)
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError,
-            TypeError, ValueError) as exc:
+    except (
+        pint.errors.UndefinedUnitError,
+        pint.errors.DefinitionSyntaxError,
+        AttributeError,
+        TypeError,
+        ValueError,
+    ) as exc:
         raise UnitError(f"unknown unit {text!r}") from exc
     if isinstance(parsed, (int, float)):
         return ureg.dimensionless

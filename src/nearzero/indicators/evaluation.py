@@ -1,0 +1,279 @@
+"""Evaluate indicators for a year: status, gap to target, projection, acceptance.
+
+Pure functions over plain data. The status is always computed from what is on record:
+
+- a quantitative rule with the year's value and the numbers its target needs → computed;
+- otherwise, when the office has recorded an assessment for that year (with evidence) it is
+  used, marked as such (basis ``assessment``);
+- otherwise ``no_data`` (a figure is missing) or ``needs_assessment`` (qualitative rule, or a
+  target the higher government has not yet set).
+
+An assessment never overrides a computed status; where the two disagree the outcome says so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from nearzero.indicators.choices import Attribute, Basis, Status, Trend
+from nearzero.indicators.rules import RuleKind, Target, TargetRule
+
+
+@dataclass(frozen=True)
+class Part:
+    """A part of an indicator with parts (no. 28 化肥 / 农药; no. 15 one share per industry)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    rule: TargetRule
+
+
+@dataclass(frozen=True)
+class IndicatorSpec:
+    """What the plan says of one indicator (or of a task target outside the table)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    category: str
+    unit: str
+    rule: TargetRule
+    base_year: int
+    target_year: int
+    attribute: Attribute | None = None  # None for a task target
+    parts: tuple[Part, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The office's recorded judgement for one year, with its evidence."""
+
+    status: Status
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything on record for one indicator: yearly values, per part, targets, assessments."""
+
+    values: Mapping[int, float] = field(default_factory=dict)
+    part_values: Mapping[str, Mapping[int, float]] = field(default_factory=dict)
+    assigned: Mapping[int, float] = field(default_factory=dict)
+    assessments: Mapping[int, Assessment] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A straight-line trend of the years on record, carried to the target year."""
+
+    target_year: int
+    value: float | None
+    trend: Trend
+    years_used: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The evaluation of one indicator (or part) in one year."""
+
+    status: Status
+    basis: Basis
+    value: float | None = None
+    target: Target | None = None
+    gap: float | None = None
+    projection: Projection | None = None
+    note: str = ""
+    parts: tuple[tuple[Part, Outcome], ...] = ()
+    conflict: bool = False  # an office assessment disagrees with the computed status
+
+    @property
+    def gap_pct(self) -> float | None:
+        """The gap relative to the target value [%]."""
+        if self.gap is None or self.target is None or self.target.value == 0:
+            return None
+        return 100 * self.gap / abs(self.target.value)
+
+
+def _assigned_for(assigned: Mapping[int, float], year: int, target_year: int) -> float | None:
+    """The target the higher government set for ``year``, else its target for the target year.
+
+    Like every other target in the plan's table, a target set only for the target year is the
+    yardstick against which each year's value is read.
+    """
+    return assigned.get(year, assigned.get(target_year))
+
+
+def _evaluate_series(
+    rule: TargetRule,
+    values: Mapping[int, float],
+    assigned: Mapping[int, float],
+    year: int,
+    base_year: int,
+    target_year: int,
+) -> Outcome:
+    value = values.get(year)
+    if rule.kind is RuleKind.QUALITATIVE:
+        return Outcome(Status.NEEDS_ASSESSMENT, Basis.NONE, value=value)
+    assigned_value = _assigned_for(assigned, year, target_year)
+    target = rule.resolve(base=values.get(base_year), assigned=assigned_value)
+    projection = project(rule, values, assigned, year, base_year, target_year)
+    if target is None:
+        if rule.kind is RuleKind.ASSIGNED_TARGET:
+            note = "上级尚未下达该年度目标"
+            return Outcome(Status.NEEDS_ASSESSMENT, Basis.NONE, value, note=note)
+        return Outcome(Status.NO_DATA, Basis.NONE, value, note=f"缺少{base_year}年基准值")
+    if value is None:
+        return Outcome(Status.NO_DATA, Basis.NONE, None, target, projection=projection)
+    status = Status.MET if target.met_by(value) else Status.NOT_MET
+    return Outcome(status, Basis.COMPUTED, value, target, target.gap(value), projection)
+
+
+def evaluate(spec: IndicatorSpec, record: Record, year: int) -> Outcome:
+    """Status of ``spec`` in ``year`` from ``record``, with its gap and projection."""
+    if spec.rule.kind is RuleKind.ALL_PARTS:
+        computed = _evaluate_parts(spec, record, year)
+    else:
+        computed = _evaluate_series(
+            spec.rule, record.values, record.assigned, year, spec.base_year, spec.target_year
+        )
+    assessment = record.assessments.get(year)
+    if assessment is None:
+        return computed
+    if computed.basis is Basis.COMPUTED:
+        if assessment.status is computed.status:
+            return computed
+        note = f"办公室评估为“{assessment.status.label_zh}”，与计算结果不一致"
+        return replace(computed, note=note, conflict=True)
+    return replace(
+        computed, status=assessment.status, basis=Basis.ASSESSMENT, note=assessment.evidence
+    )
+
+
+def _evaluate_parts(spec: IndicatorSpec, record: Record, year: int) -> Outcome:
+    results = tuple(
+        (
+            part,
+            _evaluate_series(
+                part.rule,
+                record.part_values.get(part.code, {}),
+                {},
+                year,
+                spec.base_year,
+                spec.target_year,
+            ),
+        )
+        for part in spec.parts
+    )
+    statuses = [outcome.status for _, outcome in results]
+    if not statuses:
+        return Outcome(Status.NO_DATA, Basis.NONE, note="未定义分项")
+    if Status.NOT_MET in statuses:
+        status, basis = Status.NOT_MET, Basis.COMPUTED
+    elif all(s is Status.MET for s in statuses):
+        status, basis = Status.MET, Basis.COMPUTED
+    elif Status.NEEDS_ASSESSMENT in statuses:
+        status, basis = Status.NEEDS_ASSESSMENT, Basis.NONE
+    else:
+        status, basis = Status.NO_DATA, Basis.NONE
+    trends = [o.projection.trend for _, o in results if o.projection is not None]
+    if len(trends) == len(results) and Trend.UNKNOWN not in trends:
+        overall = Trend.ON_TRACK if all(t is Trend.ON_TRACK for t in trends) else Trend.OFF_TRACK
+    else:
+        overall = Trend.UNKNOWN
+    failing = [p.name_zh for p, o in results if o.status is Status.NOT_MET]
+    note = ("未达标分项：" + "、".join(failing)) if failing else ""
+    projection = Projection(spec.target_year, None, overall)
+    return Outcome(status, basis, projection=projection, note=note, parts=results)
+
+
+def project(
+    rule: TargetRule,
+    values: Mapping[int, float],
+    assigned: Mapping[int, float],
+    year: int,
+    base_year: int,
+    target_year: int,
+) -> Projection:
+    """Least-squares straight line through the values on record up to ``year``, at the target year.
+
+    Two or more years are needed; with fewer the trend is unknown. The target is resolved as
+    it stands in the target year.
+    """
+    points = sorted((y, v) for y, v in values.items() if y <= year)
+    assigned_value = _assigned_for(assigned, target_year, target_year)
+    target = rule.resolve(base=values.get(base_year), assigned=assigned_value)
+    if len(points) < 2 or target is None:
+        return Projection(target_year, None, Trend.UNKNOWN, tuple(y for y, _ in points))
+    projected = linear_trend(points, target_year)
+    trend = Trend.ON_TRACK if target.met_by(projected) else Trend.OFF_TRACK
+    return Projection(target_year, projected, trend, tuple(y for y, _ in points))
+
+
+def linear_trend(points: Sequence[tuple[int, float]], at: int) -> float:
+    """Ordinary least-squares line through ``points`` (year, value), evaluated at year ``at``."""
+    n = len(points)
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
+    slope = sxy / sxx if sxx else 0.0
+    return mean_y + slope * (at - mean_x)
+
+
+# 山东省近零碳城市、近零碳园区、近零碳社区示范创建实施方案（鲁环发〔2023〕16号）: a unit passes
+# acceptance when every binding indicator is met and at least 70 % of reference indicators are.
+REFERENCE_SHARE_REQUIRED = 0.7
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """The provincial acceptance rule applied to one year's outcomes."""
+
+    binding_met: int
+    binding_total: int
+    reference_met: int
+    reference_total: int
+    featured_met: int
+    featured_total: int
+    reference_required: int
+    ready: bool
+
+    @property
+    def reference_share(self) -> float | None:
+        return self.reference_met / self.reference_total if self.reference_total else None
+
+
+def acceptance(
+    outcomes: Iterable[tuple[IndicatorSpec, Outcome]],
+    reference_share: float = REFERENCE_SHARE_REQUIRED,
+) -> Acceptance:
+    """Count met indicators by attribute and apply the acceptance rule.
+
+    Only ``met`` counts; no data, needs assessment and not met all count against.
+    Task targets (no attribute) are not part of the rule.
+    """
+    met = {a: 0 for a in Attribute}
+    total = {a: 0 for a in Attribute}
+    for spec, outcome in outcomes:
+        if spec.attribute is None:
+            continue
+        total[spec.attribute] += 1
+        met[spec.attribute] += outcome.status is Status.MET
+    required = math.ceil(round(reference_share * total[Attribute.REFERENCE], 9))
+    ready = (
+        met[Attribute.BINDING] == total[Attribute.BINDING] and met[Attribute.REFERENCE] >= required
+    )
+    return Acceptance(
+        binding_met=met[Attribute.BINDING],
+        binding_total=total[Attribute.BINDING],
+        reference_met=met[Attribute.REFERENCE],
+        reference_total=total[Attribute.REFERENCE],
+        featured_met=met[Attribute.FEATURED],
+        featured_total=total[Attribute.FEATURED],
+        reference_required=required,
+        ready=ready,
+    )
