@@ -139,7 +139,7 @@ class TargetRule:
         if self.pct is not None:
             out["pct"] = self.pct
         if self.direction is not None:
-            out["direction"] = self.direction.name.lower()
+            out["direction"] = "at_most" if self.direction.lower_is_better else "at_least"
         if self.text_zh:
             out["text_zh"] = self.text_zh
         return out
@@ -177,7 +177,7 @@ class Target:
 _DIRECTIONS = {"at_most": Comparator.LE, "at_least": Comparator.GE}
 
 
-def parse_rule(data: Mapping[str, Any], where: str = "target") -> TargetRule:
+def parse_rule(data: object, where: str = "target") -> TargetRule:
     """Read a rule from a mapping such as ``{"kind": "reduce_by_pct", "pct": 20.5}``.
 
     ``where`` names the place in the source (file and field) for the error message.
