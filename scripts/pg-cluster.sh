@@ -17,7 +17,6 @@ PG_BINDIR="${PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 cmd="${1:-}"
 dir="${2:-${PG_CLUSTER_DIR:-$ROOT/var/pg-test}}"
 case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
-data="$dir/data"
 
 die() { echo "pg-cluster: $*" >&2; exit 1; }
 
@@ -41,18 +40,25 @@ url() {
 
 start() {
     [ -x "$PG_BINDIR/initdb" ] || die "$PG_BINDIR/initdb not found (apt-get install postgresql)"
-    if [ -f "$data/postmaster.pid" ]; then
+    if [ -f "$dir/home" ] && [ -f "$(cat "$dir/home")/data/postmaster.pid" ]; then
         die "a cluster is already running in $dir (stop it with: $0 stop $dir)"
     fi
     rm -rf "$dir"
     mkdir -p "$dir"
+    # The server's own folder (data + log): $dir itself, owned by the server's user.
+    local home="$dir"
     if [ "$(id -u)" -eq 0 ]; then
         id postgres >/dev/null 2>&1 || die "user postgres missing (apt-get install postgresql)"
         chown postgres: "$dir"
-        runuser -u postgres -- test -w "$dir" \
-            || die "user postgres cannot write to $dir (a parent folder is not searchable by it)"
+        if ! runuser -u postgres -- test -w "$dir"; then
+            # A parent folder is closed to postgres (e.g. a checkout under a 0700 home).
+            home="$(mktemp -d "${TMPDIR:-/tmp}/nearzero-pg.XXXXXX")"
+            chown postgres: "$home"
+            echo "pg-cluster: postgres cannot reach $dir; using $home" >&2
+        fi
     fi
-    as_owner initdb -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
+    echo "$home" >"$dir/home"
+    as_owner initdb -D "$home/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 \
         >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; die "initdb failed"; }
 
     # A free port can be taken between picking and binding: try a few.
@@ -60,8 +66,9 @@ start() {
     for attempt in 1 2 3 4 5; do
         port="$(free_port)"
         # No Unix socket (empty unix_socket_directories): TCP on 127.0.0.1 only, so a
-        # long checkout path can't exceed the socket path limit.
-        if as_owner pg_ctl -D "$data" -w -t 60 -l "$dir/server.log" \
+        # long checkout path can't exceed the socket path limit. Durability is off: the
+        # cluster is thrown away.
+        if as_owner pg_ctl -D "$home/data" -w -t 60 -l "$home/server.log" \
             -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
             start >/dev/null; then
             echo "$port" >"$dir/port"
@@ -69,17 +76,20 @@ start() {
             return 0
         fi
         echo "pg-cluster: start on port $port failed (attempt $attempt):" >&2
-        tail -n 5 "$dir/server.log" >&2 || true
+        tail -n 5 "$home/server.log" >&2 || true
     done
     die "could not start PostgreSQL"
 }
 
 stop() {
-    if [ -f "$data/postmaster.pid" ]; then
-        as_owner pg_ctl -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 \
-            || as_owner pg_ctl -D "$data" -m immediate -w -t 30 stop >/dev/null 2>&1 \
-            || echo "pg-cluster: could not stop the server in $data" >&2
+    local home="$dir"
+    [ -f "$dir/home" ] && home="$(cat "$dir/home")"
+    if [ -f "$home/data/postmaster.pid" ]; then
+        as_owner pg_ctl -D "$home/data" -m fast -w -t 30 stop >/dev/null 2>&1 \
+            || as_owner pg_ctl -D "$home/data" -m immediate -w -t 30 stop >/dev/null 2>&1 \
+            || echo "pg-cluster: could not stop the server in $home/data" >&2
     fi
+    [ "$home" = "$dir" ] || rm -rf "$home"
     rm -rf "$dir"
 }
 

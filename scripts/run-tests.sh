@@ -17,6 +17,11 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkdir -p var
+# Clusters left by runs that were killed outright (their pid is gone): stop and remove.
+for stale in var/pg-test-*; do
+    [ -d "$stale" ] || continue
+    kill -0 "${stale##*-}" 2>/dev/null || scripts/pg-cluster.sh stop "$stale" || true
+done
 NEARZERO_TEST_PG_URL="$(scripts/pg-cluster.sh start "$PG_CLUSTER_DIR")"
 export NEARZERO_TEST_PG_URL
 echo "run-tests: PostgreSQL at $NEARZERO_TEST_PG_URL"
