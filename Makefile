@@ -13,7 +13,6 @@ RUN := $(UV) run --no-sync
 
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
-export NEARZERO_DATABASE_URL ?= sqlite:///var/nearzero.sqlite3
 
 .PHONY: help run test lint fmt bench uv venv system-deps
 
@@ -37,6 +36,8 @@ venv: uv
 system-deps:
 	@scripts/setup-system.sh
 
+# Only `make run` gets the default database; the tests choose their own.
+run: export NEARZERO_DATABASE_URL ?= sqlite:///var/nearzero.sqlite3
 run: venv
 	mkdir -p var
 	$(RUN) nearzero db upgrade
