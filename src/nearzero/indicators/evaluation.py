@@ -277,3 +277,40 @@ def acceptance(
         reference_required=required,
         ready=ready,
     )
+
+
+def _num(x: float | None) -> float | None:
+    """Round away binary noise (0.0286000000001) for output; keeps 10 significant digits."""
+    return None if x is None else float(f"{x:.10g}")
+
+
+def outcome_to_dict(outcome: Outcome) -> dict[str, object]:
+    """The stable JSON form of an outcome (documented in docs/json.md)."""
+    target = outcome.target
+    projection = outcome.projection
+    return {
+        "status": outcome.status.value,
+        "basis": outcome.basis.value,
+        "value": _num(outcome.value),
+        "target": (
+            {"comparator": target.comparator.value, "value": _num(target.value)} if target else None
+        ),
+        "gap": _num(outcome.gap),
+        "gap_pct": _num(outcome.gap_pct),
+        "projection": (
+            {
+                "year": projection.target_year,
+                "value": _num(projection.value),
+                "trend": projection.trend.value,
+            }
+            if projection
+            else None
+        ),
+        "note": outcome.note,
+        "conflict": outcome.conflict,
+        "parts": [
+            {"code": part.code, "name_zh": part.name_zh, "name_en": part.name_en}
+            | outcome_to_dict(result)
+            for part, result in outcome.parts
+        ],
+    }

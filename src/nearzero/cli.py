@@ -1,0 +1,164 @@
+"""The ``nearzero`` command. It parses options and calls services; no logic lives here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from nearzero.indicators.catalogue import PlanError, bundled_plan_path, load_plan
+from nearzero.services import indicators as indicator_service
+from nearzero.services import plans, users
+from nearzero.services.context import Actor, ServiceError
+from nearzero.settings import Settings
+from nearzero.store.db import make_engine, session_factory, transaction
+from nearzero.store.migrate import upgrade
+
+app = typer.Typer(help="nearzero: run a near-zero-carbon city demonstration.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="The bundled demonstration data (Zhangqiu).", no_args_is_help=True)
+plan_app = typer.Typer(help="Demonstration units' plans.", no_args_is_help=True)
+ind_app = typer.Typer(help="The indicator system.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(plan_app, name="plan")
+app.add_typer(ind_app, name="indicators")
+
+console = Console()
+err = Console(stderr=True)
+
+UnitOpt = Annotated[
+    str | None, typer.Option("--unit", help="Unit code (default: the first loaded).")
+]
+
+
+def _sessions(settings: Settings | None = None) -> Any:
+    return session_factory(make_engine((settings or Settings()).database_url))
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the newest version."""
+    settings = Settings()
+    upgrade(settings.database_url)
+    console.print(f"database at {settings.database_url} is up to date")
+
+
+def _load(path: Path, actor: Actor) -> bool:
+    try:
+        plan = load_plan(path)
+    except PlanError as exc:
+        _fail(str(exc))
+    with transaction(_sessions()) as session:
+        if plans.unit_exists(session, plan.unit.code):
+            return False
+        plans.load_plan(session, plan, actor, source=f"{plan.unit.plan_title_zh}（{path.name}）")
+    return True
+
+
+@plan_app.command("load")
+def plan_load(path: Path) -> None:
+    """Load a unit's plan file (YAML, the shape of data/units/zhangqiu.yaml)."""
+    if not _load(path, Actor.system("cli")):
+        _fail(f"the unit of {path} is already loaded")
+    console.print(f"loaded {path}")
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the bundled Zhangqiu plan and the demo accounts (skips what is already there)."""
+    settings = Settings()
+    if settings.env == "production":
+        _fail("demo data is refused in production")
+    loaded = _load(bundled_plan_path("zhangqiu"), Actor.system("demo"))
+    with transaction(_sessions(settings)) as session:
+        unit = indicator_service.get_unit(session, "zhangqiu")
+        users.ensure_demo_accounts(session, unit)
+    console.print("Zhangqiu plan " + ("loaded" if loaded else "already loaded"))
+    console.print(
+        f"Log in at http://{settings.host}:{settings.port}/login with password "
+        f"[bold]{users.DEMO_PASSWORD}[/bold] as one of:"
+    )
+    for username, role, department, name in users.DEMO_ACCOUNTS:
+        where = f"（{department}）" if department else ""
+        console.print(f"  {username:<8} {role.label_zh}{where} {name}")
+
+
+@ind_app.command("evaluate")
+def indicators_evaluate(
+    year: Annotated[int, typer.Option("--year", help="The year to evaluate.")],
+    unit: UnitOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON (docs/json.md).")] = False,
+) -> None:
+    """Every indicator's status in YEAR and the provincial acceptance rule."""
+    try:
+        with transaction(_sessions()) as session:
+            ev = indicator_service.evaluate_unit(
+                session, indicator_service.get_unit(session, unit), year
+            )
+            data = indicator_service.evaluation_to_dict(ev)
+    except ServiceError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _print_evaluation(data)
+
+
+def _print_evaluation(data: dict[str, Any]) -> None:
+    labels = {"met": "[green]完成[/]", "not_met": "[red]未完成[/]", "no_data": "无数据",
+              "needs_assessment": "[yellow]待评估[/]"}  # fmt: skip
+    table = Table(title=f"{data['unit']['name_zh']} {data['year']}年 指标评估")
+    for col in ("序号", "指标名称", "属性", "数值", "目标", "完成情况", "差距", "2025趋势"):
+        table.add_column(col)
+    attr = {"binding": "约束", "reference": "参考", "featured": "特色", None: "任务"}
+    for item in data["indicators"] + data["task_targets"]:
+        target = item["target"]
+        projection = item["projection"] or {}
+        table.add_row(
+            item["code"],
+            item["name_zh"],
+            attr[item["attribute"]],
+            "" if item["value"] is None else f"{item['value']:g}",
+            f"{target['comparator']} {target['value']:g}"
+            if target
+            else item["target_text_zh"][:20],
+            labels[item["status"]] + ("（评估）" if item["basis"] == "assessment" else ""),
+            "" if item["gap"] is None else f"{item['gap']:g}",
+            {"on_track": "可达", "off_track": "难达"}.get(projection.get("trend", ""), ""),
+        )
+    console.print(table)
+    a = data["acceptance"]
+    console.print(
+        f"约束指标 {a['binding']['met']}/{a['binding']['total']}，"
+        f"参考指标 {a['reference']['met']}/{a['reference']['total']}"
+        f"（需 ≥{a['reference']['required']}），"
+        + ("[green]具备验收条件[/]" if a["ready"] else "[red]尚不具备验收条件[/]")
+    )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Serve the dashboard."""
+    import uvicorn
+
+    from nearzero.web.app import create_app
+
+    settings = Settings()
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
+    console.print(f"nearzero dashboard: http://{settings.host}:{settings.port}/")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

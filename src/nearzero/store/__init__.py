@@ -1,0 +1,1 @@
+"""The only place that knows SQL: models, engine, migrations and queries (SQLite, PostgreSQL)."""
