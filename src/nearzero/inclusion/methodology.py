@@ -52,8 +52,14 @@ class UnknownMethodology(MethodologyError, KeyError):
 class MissingParameter(MethodologyError):
     """A parameter the formula needs has no confirmed value in this methodology version."""
 
-    def __init__(self, methodology_id: str, version: str, parameter: str,
-                 year: int | None = None, note: str = "") -> None:
+    def __init__(
+        self,
+        methodology_id: str,
+        version: str,
+        parameter: str,
+        year: int | None = None,
+        note: str = "",
+    ) -> None:
         self.methodology_id = methodology_id
         self.version = version
         self.parameter = parameter
@@ -225,8 +231,9 @@ class Methodology:
         for p in rows:
             if p.year is None:
                 return p
-        raise MissingParameter(self.id, self.version, name, year,
-                               note="no row for that year in the definition")
+        raise MissingParameter(
+            self.id, self.version, name, year, note="no row for that year in the definition"
+        )
 
     def value(self, name: str, year: int | None = None) -> tuple[Parameter, Decimal]:
         """The parameter and its confirmed value; :class:`MissingParameter` when empty."""
@@ -237,8 +244,11 @@ class Methodology:
 
     def missing(self) -> tuple[str, ...]:
         """Names (``name[year]``) of parameters and limits that have no confirmed value."""
-        out = [f"{p.name}[{p.year}]" if p.year is not None else p.name
-               for p in self.parameters if p.value is None]
+        out = [
+            f"{p.name}[{p.year}]" if p.year is not None else p.name
+            for p in self.parameters
+            if p.value is None
+        ]
         out += [f"limit:{lim.name}" for lim in self.limits if lim.maximum is None]
         return tuple(out)
 
@@ -271,9 +281,7 @@ def _enum(kind: type[StrEnum], raw: Any, origin: str, key: str) -> Any:
         return kind(str(raw))
     except ValueError as exc:
         allowed = ", ".join(m.value for m in kind)
-        raise MethodologyDataError(
-            f"{origin}: {key} {raw!r} is not one of: {allowed}"
-        ) from exc
+        raise MethodologyDataError(f"{origin}: {key} {raw!r} is not one of: {allowed}") from exc
 
 
 def _unit(raw: Any, origin: str, key: str) -> str:
@@ -285,8 +293,9 @@ def _unit(raw: Any, origin: str, key: str) -> str:
     return text
 
 
-def _status_and_value(item: Mapping[str, Any], value_key: str, origin: str
-                      ) -> tuple[ValueStatus, Decimal | None]:
+def _status_and_value(
+    item: Mapping[str, Any], value_key: str, origin: str
+) -> tuple[ValueStatus, Decimal | None]:
     status: ValueStatus = _enum(ValueStatus, _req(item, "status", origin), origin, "status")
     value = _decimal(item.get(value_key), origin, value_key)
     if value is not None and not status.confirmed:
@@ -321,23 +330,34 @@ def methodology_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Me
             raise MethodologyDataError(f"{p_origin}: parameter {name!r} year {year} repeated")
         seen.add((name, year))
         status, value = _status_and_value(item, "value", p_origin)
-        params.append(Parameter(
-            name=name, value=value, unit=_unit(item.get("unit"), p_origin, "unit"),
-            status=status, source=str(_req(item, "source", p_origin)), year=year,
-            label_zh=str(item.get("label_zh", "") or ""),
-            label_en=str(item.get("label_en", "") or ""),
-            note=str(item.get("note", "") or ""),
-        ))
+        params.append(
+            Parameter(
+                name=name,
+                value=value,
+                unit=_unit(item.get("unit"), p_origin, "unit"),
+                status=status,
+                source=str(_req(item, "source", p_origin)),
+                year=year,
+                label_zh=str(item.get("label_zh", "") or ""),
+                label_en=str(item.get("label_en", "") or ""),
+                note=str(item.get("note", "") or ""),
+            )
+        )
     limits: list[Limit] = []
     for i, item in enumerate(data.get("limits", ()) or ()):
         l_origin = f"{where} limits[{i}]"
         status, maximum = _status_and_value(item, "maximum", l_origin)
-        limits.append(Limit(
-            name=str(_req(item, "name", l_origin)),
-            record_field=str(_req(item, "record_field", l_origin)),
-            maximum=maximum, unit=_unit(item.get("unit"), l_origin, "unit"), status=status,
-            source=str(_req(item, "source", l_origin)), note=str(item.get("note", "") or ""),
-        ))
+        limits.append(
+            Limit(
+                name=str(_req(item, "name", l_origin)),
+                record_field=str(_req(item, "record_field", l_origin)),
+                maximum=maximum,
+                unit=_unit(item.get("unit"), l_origin, "unit"),
+                status=status,
+                source=str(_req(item, "source", l_origin)),
+                note=str(item.get("note", "") or ""),
+            )
+        )
     caps_data = data.get("caps") or {}
     caps = Caps(
         daily_g=_int_or_none(caps_data.get("daily_g"), where, "caps.daily_g"),
@@ -345,7 +365,8 @@ def methodology_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Me
         source=str(caps_data.get("source", "") or ""),
     )
     m = Methodology(
-        id=ident, version=version,
+        id=ident,
+        version=version,
         scenario=_enum(Scenario, _req(data, "scenario", where), where, "scenario"),
         formula=_enum(Formula, _req(data, "formula", where), where, "formula"),
         activity=_enum(ActivityKind, _req(data, "activity", where), where, "activity"),
@@ -353,7 +374,10 @@ def methodology_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Me
         title_zh=str(_req(data, "title_zh", where)),
         title_en=str(_req(data, "title_en", where)),
         region=str(data.get("region", "") or ""),
-        source=source, parameters=tuple(params), limits=tuple(limits), caps=caps,
+        source=source,
+        parameters=tuple(params),
+        limits=tuple(limits),
+        caps=caps,
         note=str(data.get("note", "") or ""),
     )
     _check_formula_parameters(m, where)
