@@ -1,0 +1,24 @@
+"""JSON API: the same stable documents as the CLI's --json (docs/json.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from nearzero.services import indicators as svc
+from nearzero.web.deps import SessionDep, UserDep
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/evaluation")
+def evaluation(
+    session: SessionDep,
+    user: UserDep,
+    year: Annotated[int, Query(ge=1990, le=2100)],
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+) -> dict[str, Any]:
+    """Every indicator's status in ``year`` and the acceptance rule (schema evaluation/1)."""
+    ev = svc.evaluate_unit(session, svc.get_unit(session, unit), year)
+    return svc.evaluation_to_dict(ev)

@@ -1,0 +1,68 @@
+/* nearzero dashboard: charts from JSON embedded in the page (no inline scripts, no CDN). */
+(function () {
+  "use strict";
+
+  function data(id) {
+    var node = document.getElementById(id + "-data");
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function categories(el, d) {
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 40, right: 20, top: 40, bottom: 60 },
+      xAxis: { type: "category", data: d.categories, axisLabel: { interval: 0, rotate: 30 } },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: d.labels.met, type: "bar", stack: "n", data: d.met, itemStyle: { color: "#2e7d32" } },
+        { name: d.labels.not_met, type: "bar", stack: "n", data: d.not_met, itemStyle: { color: "#c62828" } }
+      ]
+    });
+    return chart;
+  }
+
+  function trend(el, d) {
+    var chart = echarts.init(el);
+    var series = d.series.map(function (s, i) {
+      var target = d.targets[i] && d.targets[i].value;
+      var out = { name: s.name, type: "line", data: s.data, connectNulls: true, symbolSize: 8 };
+      if (target !== null && target !== undefined) {
+        out.markLine = {
+          symbol: "none",
+          lineStyle: { type: "dashed", color: "#c62828" },
+          label: { formatter: d.targetLabel + " " + target.toLocaleString() },
+          data: [{ yAxis: target }]
+        };
+      }
+      return out;
+    });
+    if (d.projection) {
+      var proj = d.years.map(function (y) { return y === d.projection.year ? d.projection.value : null; });
+      series.push({ name: d.projectionLabel, type: "scatter", data: proj, symbol: "diamond", symbolSize: 12,
+                    itemStyle: { color: "#ef6c00" } });
+    }
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 70, right: 30, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: d.years.map(String) },
+      yAxis: { type: "value", name: d.unit, scale: true },
+      series: series
+    });
+    return chart;
+  }
+
+  var draw = { categories: categories, trend: trend };
+  var charts = [];
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    var d = data(el.id);
+    if (d && window.echarts) { charts.push(draw[el.getAttribute("data-chart")](el, d)); el.setAttribute("data-ready", "1"); }
+  });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+})();
