@@ -1,0 +1,235 @@
+"""Carbon-inclusion points on the ledger: credit, redeem, settle, expire.
+
+Transactions built here (all amounts in whole grams):
+
+credit (one accepted behaviour record, key ``credit:{partner}:{record id}``)
+    REDUCTION  issuance:{unit} −g   pool:{unit} +g     the department owns the reduction
+    POINT      pool:{unit} −g       resident:{id} +g   the resident is owed points
+redemption (client-supplied key, ``redemption:{key}``; idempotent)
+    POINT      resident −p          merchant:{m} or redemption:{channel} +p
+settlement (a merchant hands points back to the platform)
+    POINT      merchant −p          redemption:{channel} +p
+expiry (points unspent N months after they were credited, ``expiry:{resident}:{credit key}``)
+    POINT      resident −x          expiry:{unit} +x
+
+Points are spent and expire lot by lot: each credit is a lot; a spend takes from the
+lot credited earliest (by behaviour time, then ledger order), so what expires is
+what was earned longest ago. Every posting's trace names the behaviour records and
+methodology versions of the lots it moves.
+"""
+
+from __future__ import annotations
+
+import calendar
+import heapq
+from dataclasses import dataclass
+from datetime import datetime
+
+from nearzero.inclusion.intake import Credit
+from nearzero.ledger.memory import LedgerStore
+from nearzero.ledger.model import (
+    Account,
+    AccountKind,
+    Asset,
+    Entry,
+    IdempotencyConflict,
+    LedgerError,
+    Posting,
+    Trace,
+    Transaction,
+    TxKind,
+)
+
+
+def resident_account(resident_id: str) -> Account:
+    return Account(AccountKind.RESIDENT, resident_id)
+
+
+def pool_account(unit_id: str) -> Account:
+    return Account(AccountKind.POOL, unit_id)
+
+
+def issuance_account(unit_id: str) -> Account:
+    return Account(AccountKind.ISSUANCE, unit_id)
+
+
+def expiry_account(unit_id: str) -> Account:
+    return Account(AccountKind.EXPIRY, unit_id)
+
+
+def credit_key(partner_id: str, partner_record_id: str) -> str:
+    return f"credit:{partner_id}:{partner_record_id}"
+
+
+def credit_transaction(credit: Credit, unit_id: str) -> Transaction:
+    """The ledger transaction of an accepted record (see the module docstring)."""
+    r = credit.record
+    trace = Trace(records=(str(r.key),), methodologies=(str(credit.methodology),))
+    g = credit.grams
+    if g <= 0:
+        raise LedgerError(f"credit of {r.key} has {g} g; only positive credits are posted")
+    pool = pool_account(unit_id)
+    return Transaction(
+        key=credit_key(r.partner_id, r.partner_record_id),
+        kind=TxKind.CREDIT,
+        effective_at=r.end,
+        postings=(
+            Posting(issuance_account(unit_id), Asset.REDUCTION, -g, trace),
+            Posting(pool, Asset.REDUCTION, g, trace),
+            Posting(pool, Asset.POINT, -g, trace),
+            Posting(resident_account(r.resident_id), Asset.POINT, g, trace),
+        ),
+        memo=f"{r.scenario.value} {credit.methodology}",
+    )
+
+
+@dataclass(slots=True)
+class Lot:
+    """Points credited to a resident by one transaction, and what is left of them."""
+
+    tx_key: str
+    seq: int
+    at: datetime
+    amount: int
+    remaining: int
+    trace: Trace
+
+
+def _order(lot: Lot) -> tuple[datetime, int]:
+    return (lot.at, lot.seq)
+
+
+def _walk(entries: list[Entry], account: Account) -> tuple[dict[str, Lot], list[Lot]]:
+    """Replay ``account``'s point postings: lots by key, and lots in spending order."""
+    lots: dict[str, Lot] = {}
+    heap: list[tuple[datetime, int, str]] = []
+    for e in entries:
+        for p in e.tx.postings:
+            if p.account != account or p.asset is not Asset.POINT:
+                continue
+            if p.amount > 0:
+                lot = Lot(e.tx.key, e.seq, e.tx.effective_at, p.amount, p.amount, p.trace)
+                lots[e.tx.key] = lot
+                heapq.heappush(heap, (lot.at, lot.seq, lot.tx_key))
+                continue
+            out = -p.amount
+            if e.tx.kind is TxKind.EXPIRY:  # an expiry names its lot
+                for ref in p.trace.refs:
+                    if ref in lots:
+                        take = min(out, lots[ref].remaining)
+                        lots[ref].remaining -= take
+                        out -= take
+            while out > 0 and heap:
+                lot = lots[heap[0][2]]
+                take = min(out, lot.remaining)
+                lot.remaining -= take
+                out -= take
+                if lot.remaining == 0:
+                    heapq.heappop(heap)
+            while heap and lots[heap[0][2]].remaining == 0:
+                heapq.heappop(heap)
+    ordered = sorted((lot for lot in lots.values() if lot.remaining > 0), key=_order)
+    return lots, ordered
+
+
+def open_lots(ledger: LedgerStore, resident_id: str) -> list[Lot]:
+    """The resident's lots with points left, in spending order (oldest behaviour first)."""
+    return _walk(list(ledger.entries()), resident_account(resident_id))[1]
+
+
+def _consume(lots: list[Lot], points: int) -> Trace:
+    trace = Trace()
+    left = points
+    for lot in lots:
+        if left <= 0:
+            break
+        take = min(left, lot.remaining)
+        left -= take
+        trace = trace.merge(lot.trace).merge(Trace(refs=(lot.tx_key,)))
+    return trace
+
+
+def redeem(ledger: LedgerStore, client_key: str, resident_id: str, to: Account, points: int,
+           at: datetime, memo: str = "") -> Entry:
+    """Spend ``points`` of a resident at a merchant or redemption channel; idempotent.
+
+    The same ``client_key`` again returns the first entry and writes nothing, however
+    often it is retried; the same key with another resident, target or amount raises
+    :class:`~nearzero.ledger.model.IdempotencyConflict`. Spending more than the balance
+    raises :class:`~nearzero.ledger.model.NegativeBalance` and writes nothing.
+    """
+    if to.kind not in (AccountKind.MERCHANT, AccountKind.REDEMPTION):
+        raise LedgerError(f"points are redeemed at a merchant or channel, not {to}")
+    if isinstance(points, bool) or not isinstance(points, int) or points <= 0:
+        raise LedgerError(f"redemption of {points!r} points: a positive integer is required")
+    key = f"redemption:{client_key}"
+    account = resident_account(resident_id)
+    existing = ledger.get(key)
+    if existing is not None:
+        amounts = {(p.account, p.amount) for p in existing.tx.postings}
+        if amounts != {(account, -points), (to, points)}:
+            raise IdempotencyConflict(
+                f"redemption key {client_key!r} was already used for another redemption"
+            )
+        return existing
+    trace = _consume(open_lots(ledger, resident_id), points).merge(Trace(refs=(client_key,)))
+    tx = Transaction(
+        key=key, kind=TxKind.REDEMPTION, effective_at=at,
+        postings=(Posting(account, Asset.POINT, -points, trace),
+                  Posting(to, Asset.POINT, points, trace)),
+        memo=memo,
+    )
+    return ledger.append(tx)
+
+
+def settle(ledger: LedgerStore, key: str, merchant: Account, channel: Account, points: int,
+           at: datetime) -> Entry:
+    """A merchant hands ``points`` back to the platform's redemption channel (idempotent)."""
+    if merchant.kind is not AccountKind.MERCHANT or channel.kind is not AccountKind.REDEMPTION:
+        raise LedgerError("settlement moves points from a merchant to a redemption account")
+    trace = Trace(refs=(key,))
+    return ledger.append(Transaction(
+        key=f"settlement:{key}", kind=TxKind.SETTLEMENT, effective_at=at,
+        postings=(Posting(merchant, Asset.POINT, -points, trace),
+                  Posting(channel, Asset.POINT, points, trace)),
+    ))
+
+
+def add_months(t: datetime, months: int) -> datetime:
+    """``t`` plus whole calendar months, the day clamped to the month's end (31 Jan → 28 Feb)."""
+    index = t.month - 1 + months
+    year, month = t.year + index // 12, index % 12 + 1
+    day = min(t.day, calendar.monthrange(year, month)[1])
+    return t.replace(year=year, month=month, day=day)
+
+
+def expiry_transactions(ledger: LedgerStore, unit_id: str, as_of: datetime,
+                        months: int) -> tuple[Transaction, ...]:
+    """Expiry transactions for points unspent ``months`` after they were credited.
+
+    A lot credited at behaviour time ``t`` expires at ``add_months(t, months)``; every
+    lot whose expiry is at or before ``as_of`` and that still has points gets one
+    transaction moving the rest to the expiry account. Keys are deterministic, so
+    appending the result twice (or computing it again after appending) adds nothing.
+    """
+    if months <= 0:
+        raise LedgerError("points expire after a positive number of months")
+    entries = list(ledger.entries())
+    residents = sorted({p.account for e in entries for p in e.tx.postings
+                        if p.account.kind is AccountKind.RESIDENT and p.asset is Asset.POINT})
+    sink = expiry_account(unit_id)
+    out: list[Transaction] = []
+    for account in residents:
+        for lot in _walk(entries, account)[1]:
+            expires = add_months(lot.at, months)
+            if expires > as_of:
+                continue
+            trace = lot.trace.merge(Trace(refs=(lot.tx_key,)))
+            out.append(Transaction(
+                key=f"expiry:{account.name}:{lot.tx_key}", kind=TxKind.EXPIRY,
+                effective_at=expires,
+                postings=(Posting(account, Asset.POINT, -lot.remaining, trace),
+                          Posting(sink, Asset.POINT, lot.remaining, trace)),
+                memo=f"points credited {lot.at.date()} expire after {months} months",
+            ))
+    return tuple(out)
