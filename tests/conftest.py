@@ -216,3 +216,40 @@ def serve_app() -> Iterator[Callable[[Any], str]]:
         sock.close()
         if thread.is_alive():
             raise RuntimeError("uvicorn did not shut down within 15 s")
+
+
+# --------------------------------------------------------------------------- loaded data
+
+
+@pytest.fixture
+def zhangqiu_url(database_url: str) -> str:
+    """``database_url`` migrated to the newest schema, with the bundled Zhangqiu plan and the
+    demo accounts (password ``zhangqiu-demo``) loaded."""
+    from nearzero.indicators.catalogue import bundled_plan_path, load_plan
+    from nearzero.services import plans, users
+    from nearzero.services.context import Actor
+    from nearzero.services.indicators import get_unit
+    from nearzero.store.db import make_engine, session_factory, transaction
+    from nearzero.store.migrate import upgrade
+
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            plans.load_plan(session, load_plan(bundled_plan_path()), Actor.system("test"))
+            users.ensure_demo_accounts(session, get_unit(session, "zhangqiu"))
+    finally:
+        engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def sessions(zhangqiu_url: str) -> Iterator[Any]:
+    """A ``sessionmaker`` on the loaded Zhangqiu database; the engine is disposed afterwards."""
+    from nearzero.store.db import make_engine, session_factory
+
+    engine = make_engine(zhangqiu_url)
+    try:
+        yield session_factory(engine)
+    finally:
+        engine.dispose()

@@ -211,9 +211,9 @@ def post_value(
             code=code, year=year, value=_number(value), text=text or None, part=part,
             unit=unit_text or None, source=source.strip(), evidence=evidence.strip(),
         )  # fmt: skip
-        svc.set_value(session, actor, the_unit, entry)
+        with session.begin_nested():  # a refused write leaves nothing behind
+            svc.set_value(session, actor, the_unit, entry)
     except (InvalidInput, PermissionDenied) as exc:
-        session.rollback()
         status = 403 if isinstance(exc, PermissionDenied) else 400
         return _indicator_page(
             request,
@@ -240,9 +240,9 @@ def post_assessment(
     try:
         if status not in ("met", "not_met"):
             raise InvalidInput("status: met or not_met")
-        svc.set_assessment(session, actor, the_unit, code, year, Status(status), evidence)
+        with session.begin_nested():
+            svc.set_assessment(session, actor, the_unit, code, year, Status(status), evidence)
     except (InvalidInput, PermissionDenied) as exc:
-        session.rollback()
         status_code = 403 if isinstance(exc, PermissionDenied) else 400
         return _indicator_page(
             request, session, user, actor, lang, the_unit, code, year, error=str(exc),
@@ -262,9 +262,9 @@ def post_assigned_target(
         number = _number(value)
         if number is None:
             raise InvalidInput("value: a number is required")
-        svc.set_assigned_target(session, actor, the_unit, code, year, number, source)
+        with session.begin_nested():
+            svc.set_assigned_target(session, actor, the_unit, code, year, number, source)
     except (InvalidInput, PermissionDenied) as exc:
-        session.rollback()
         status_code = 403 if isinstance(exc, PermissionDenied) else 400
         return _indicator_page(
             request, session, user, actor, lang, the_unit, code, year, error=str(exc),

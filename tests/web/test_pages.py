@@ -1,0 +1,137 @@
+"""The dashboard over HTTP: log-in, CSRF, roles, value entry, on SQLite and PostgreSQL."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from nearzero.settings import Settings
+from nearzero.store import models as m
+from nearzero.web.app import create_app
+
+PASSWORD = "zhangqiu-demo"
+
+
+@pytest.fixture
+def client(zhangqiu_url):
+    app = create_app(Settings(database_url=zhangqiu_url))
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+def token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def log_in(client, username):
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "csrf_token": token(form.text),
+            "username": username,
+            "password": PASSWORD,
+            "next": "/",
+        },
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_pages_need_login(client):
+    response = client.get("/indicators", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/indicators"
+    assert client.get("/api/evaluation?year=2022").status_code == 401
+
+
+def test_wrong_password(client):
+    form = client.get("/login")
+    response = client.post(
+        "/login", data={"csrf_token": token(form.text), "username": "office", "password": "x"}
+    )
+    assert response.status_code == 401
+    assert "用户名或密码错误" in response.text
+
+
+def test_login_without_csrf_token_is_refused(client):
+    client.get("/login")
+    response = client.post("/login", data={"username": "office", "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_overview_counts_and_security_headers(client):
+    page = log_in(client, "viewer")
+    assert re.search(r'data-testid="binding-met">12<', page.text)
+    assert re.search(r'data-testid="reference-met">6<', page.text)
+    assert "尚不具备验收条件" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "cdn" not in page.text.lower()
+
+
+def test_english_switch(client):
+    log_in(client, "viewer")
+    page = client.get("/indicators?lang=en")
+    assert "Total CO2 emissions" in page.text and "not met" in page.text
+    assert "Total CO2 emissions" in client.get("/").text or "Overview" in client.get("/").text
+
+
+def test_api_matches_cli_schema(client):
+    log_in(client, "viewer")
+    data = client.get("/api/evaluation?year=2022").json()
+    assert data["schema"] == "nearzero.indicators.evaluation/1"
+    assert data["acceptance"]["binding"] == {"met": 12, "total": 18}
+
+
+def test_editor_enters_value_and_status_changes(client):
+    log_in(client, "drc")
+    page = client.get("/indicators/17?year=2022")
+    response = client.post(
+        "/indicators/17/values?unit=zhangqiu",
+        data={"csrf_token": token(page.text), "year": "2023", "value": "0.25", "value_unit": "%",
+              "source": "2023年统计年报"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "已保存" in response.text
+    assert re.search(
+        r'data-testid="status">\s*<span class="badge green" data-status="met"', response.text
+    )
+    assert "value.set" in response.text  # the change history shows the write
+
+
+def test_editor_outside_department_gets_403_and_nothing_is_written(client, sessions):
+    log_in(client, "eeb")
+    page = client.get("/indicators/17")
+    assert "您的账号只能查看本指标" in page.text
+    with sessions() as s:
+        before = s.scalar(select(func.count()).select_from(m.IndicatorValue))
+    response = client.post(
+        "/indicators/17/values?unit=zhangqiu",
+        data={"csrf_token": token(page.text), "year": "2023", "value": "9"},
+    )
+    assert response.status_code == 403
+    assert "may not edit indicator 17" in response.text
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(m.IndicatorValue)) == before
+
+
+def test_bad_number_is_explained(client):
+    log_in(client, "office")
+    page = client.get("/indicators/1")
+    response = client.post(
+        "/indicators/1/values?unit=zhangqiu",
+        data={"csrf_token": token(page.text), "year": "2023", "value": "八百万"},
+    )
+    assert response.status_code == 400
+    assert "应为数字" in response.text
+
+
+def test_unknown_indicator_is_404(client):
+    log_in(client, "viewer")
+    assert client.get("/indicators/99").status_code == 404
+
+
+def test_static_assets_ship_with_the_package(client):
+    response = client.get("/static/vendor/echarts.min.js")
+    assert response.status_code == 200 and len(response.content) > 500_000
