@@ -1,0 +1,126 @@
+"""IPCC 2006 category codes and the five sectors of the provincial guideline.
+
+Codes are checked against ``climate_categories.IPCC2006`` (pik-primap), not typed
+here. The mapping to the five sectors of 省级温室气体清单编制指南（试行）(2011) —
+能源活动, 工业生产过程, 农业, 土地利用变化和林业, 废弃物处理 — splits IPCC 2006
+sector 3 (AFOLU) into agriculture and LULUCF by the longest matching code prefix.
+
+Indirect emissions from grid-supplied electricity and heat have no IPCC code (they
+are not part of a territorial inventory); they carry the codes in
+:data:`INDIRECT_CATEGORIES` and count as energy, GPC scope 2.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cache
+
+import climate_categories
+
+
+class Sector(StrEnum):
+    """The five sectors; the value is the English key used in code and files."""
+
+    ENERGY = "energy"
+    IPPU = "ippu"
+    AGRICULTURE = "agriculture"
+    LULUCF = "lulucf"
+    WASTE = "waste"
+
+    @property
+    def label_zh(self) -> str:
+        """The sector's name in the provincial guideline."""
+        return SECTOR_LABELS_ZH[self]
+
+
+SECTOR_LABELS_ZH: dict[Sector, str] = {
+    Sector.ENERGY: "能源活动",
+    Sector.IPPU: "工业生产过程",
+    Sector.AGRICULTURE: "农业",
+    Sector.LULUCF: "土地利用变化和林业",
+    Sector.WASTE: "废弃物处理",
+}
+
+#: Codes for indirect (scope 2) emissions; outside the IPCC 2006 code list.
+INDIRECT_CATEGORIES: dict[str, str] = {
+    "IND.1": "Grid-supplied electricity consumed (indirect, GPC scope 2) / 调入电力间接排放",
+    "IND.2": "Grid-supplied heat consumed (indirect, GPC scope 2) / 调入热力间接排放",
+}
+
+#: Longest matching prefix decides the sector (IPCC 2006 codes, dotted form).
+_SECTOR_BY_PREFIX: dict[str, Sector] = {
+    "1": Sector.ENERGY,
+    "2": Sector.IPPU,
+    "3": Sector.AGRICULTURE,
+    "3.B": Sector.LULUCF,
+    "3.C.1.a": Sector.LULUCF,
+    "3.D.1": Sector.LULUCF,
+    "4": Sector.WASTE,
+    "IND": Sector.ENERGY,
+}
+
+#: GPC: emissions from grid-supplied energy generated in the city are reported in
+#: scope 1 but left out of the BASIC / BASIC+ totals (they reappear as scope 2 of
+#: the consumers).
+GRID_GENERATION_CATEGORY = "1.A.1.a"
+
+
+class UnknownCategory(ValueError):
+    """A code that is neither an IPCC 2006 category nor an indirect category."""
+
+
+@cache
+def _ipcc2006() -> climate_categories.HierarchicalCategorization:
+    return climate_categories.IPCC2006
+
+
+def canonical_code(code: str) -> str:
+    """The dotted IPCC 2006 form of ``code`` ("1A1a" -> "1.A.1.a").
+
+    Raises :class:`UnknownCategory` when the code is not in ``climate_categories.IPCC2006``
+    nor in :data:`INDIRECT_CATEGORIES`.
+    """
+    text = code.strip()
+    if text in INDIRECT_CATEGORIES:
+        return text
+    try:
+        return str(_ipcc2006()[text].codes[0])
+    except KeyError:
+        raise UnknownCategory(f"{code!r} is not an IPCC 2006 category code") from None
+
+
+def category_title(code: str) -> str:
+    """English title of a category (from climate_categories, or the indirect list)."""
+    canonical = canonical_code(code)
+    if canonical in INDIRECT_CATEGORIES:
+        return INDIRECT_CATEGORIES[canonical]
+    return str(_ipcc2006()[canonical].title)
+
+
+def is_indirect(code: str) -> bool:
+    """Whether the category is an indirect (scope 2) emission."""
+    return canonical_code(code) in INDIRECT_CATEGORIES
+
+
+def is_within(code: str, prefix: str) -> bool:
+    """Whether dotted ``code`` is ``prefix`` or one of its sub-categories."""
+    return code == prefix or code.startswith(prefix + ".")
+
+
+def sector_of(code: str) -> Sector:
+    """The provincial-guideline sector of an IPCC 2006 (or indirect) category code."""
+    canonical = canonical_code(code)
+    matches = [p for p in _SECTOR_BY_PREFIX if is_within(canonical, p)]
+    return _SECTOR_BY_PREFIX[max(matches, key=len)]
+
+
+def parse_sector(text: str) -> Sector:
+    """A :class:`Sector` from its English key or its Chinese name."""
+    key = text.strip()
+    for sector in Sector:
+        if key in (sector.value, sector.label_zh):
+            return sector
+    raise ValueError(
+        f"unknown sector {text!r}; expected one of "
+        + ", ".join(f"{s.value}/{s.label_zh}" for s in Sector)
+    )

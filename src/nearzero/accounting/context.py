@@ -1,0 +1,200 @@
+"""What a method sees of one activity row: quantities, parameters and factors.
+
+:class:`RowContext` resolves a factor in the order row override → library, converts
+it to the unit the equation wants, and records the :class:`FactorRef` and the
+relative uncertainty of everything it hands out. Every failure is re-raised as an
+:class:`~nearzero.accounting.model.ActivityError` naming the row and the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pint
+
+from nearzero.accounting.factors import (
+    LOCAL_STATUS,
+    FactorLibrary,
+    FactorNotFound,
+    content_version,
+)
+from nearzero.accounting.model import ActivityRow, FactorRef, GasAmount
+from nearzero.units import Quantity, UnitError, convert, parse_unit, ureg
+
+if "head" not in ureg:
+    ureg.define("head = item = heads")  # a count of animals (头), dimensionless like item
+
+#: ``(key, relative 95 % half-width)``: one independent input of a row's estimate.
+UncertaintyComponent = tuple[str, float]
+
+
+MethodFn = Callable[[ActivityRow, "RowContext"], list[GasAmount]]
+
+
+@dataclass(frozen=True)
+class Method:
+    """A calculation method: its name, equation citation and the gases it can report."""
+
+    name: str
+    fn: MethodFn
+    gases: tuple[str, ...]
+    citation: str
+
+
+class RowContext:
+    """Factor and parameter access for one row, with provenance and uncertainty."""
+
+    def __init__(self, row: ActivityRow, library: FactorLibrary) -> None:
+        self.row = row
+        self.library = library
+        self.refs: list[FactorRef] = []
+        self.components: list[UncertaintyComponent] = []
+        if row.uncertainty_pct is not None:
+            self.components.append((f"activity:{row.row_id}", row.uncertainty_pct / 100.0))
+
+    # -- activity side -------------------------------------------------------------
+    def wants(self, gas: str) -> bool:
+        """Whether the row asks for ``gas``."""
+        return gas in self.row.gases
+
+    def quantity(self, unit: str) -> float:
+        """The row's quantity in ``unit``."""
+        return self._convert(self._quantity(), self.row.unit, unit, "unit")
+
+    def _quantity(self) -> float:
+        if self.row.quantity is None:
+            raise self.row.error("quantity", "missing")
+        return self.row.quantity
+
+    def activity(self) -> pint.Quantity[Any]:
+        """The row's quantity as a pint quantity (for unit-generic products)."""
+        return Quantity(self._quantity(), self._unit(self.row.unit, "unit"))
+
+    def is_dimension(self, unit: str) -> bool:
+        """Whether the row's unit has the dimension of ``unit``."""
+        return bool(
+            self._unit(self.row.unit, "unit").dimensionality == parse_unit(unit).dimensionality
+        )
+
+    def param(self, name: str, unit: str, default: float | None = None) -> float:
+        """Activity parameter ``params.<name>`` in ``unit`` (``default`` when absent)."""
+        param = self.row.params.get(name)
+        if param is None:
+            if default is None:
+                raise self.row.error(f"params.{name}", f"missing (expected a value in {unit})")
+            return default
+        if isinstance(param.value, str):
+            raise self.row.error(f"params.{name}", f"{param.value!r} is not a number")
+        return self._convert(param.value, param.unit or unit, unit, f"params.{name}")
+
+    def text(self, name: str, default: str) -> str:
+        """Text parameter ``params.<name>`` (a choice such as a site type)."""
+        param = self.row.params.get(name)
+        return default if param is None else str(param.value)
+
+    def series(self, name: str, unit: str) -> dict[int, float]:
+        """A year-indexed parameter ``params.<name>.<year>`` in ``unit`` (e.g. deposits)."""
+        prefix = f"{name}."
+        out = {
+            int(k[len(prefix) :]): self.param(k, unit)
+            for k in self.row.params
+            if k.startswith(prefix)
+        }
+        if not out:
+            raise self.row.error(f"params.{name}", "missing (expected values by year)")
+        return dict(sorted(out.items()))
+
+    # -- factors ---------------------------------------------------------------------
+    def factor(
+        self, parameter: str, unit: str, subject: str | None = None, year: int | None = None
+    ) -> float:
+        """Factor ``parameter`` in ``unit``: the row's override, else the library's row."""
+        value, from_unit, field_name = self._resolve(parameter, subject, year)
+        return self._convert(value, from_unit, unit, field_name)
+
+    def factor_quantity(self, parameter: str, subject: str | None = None) -> pint.Quantity[Any]:
+        """Factor ``parameter`` as a pint quantity in the unit it was given in."""
+        value, from_unit, field_name = self._resolve(parameter, subject, None)
+        return Quantity(value, self._unit(from_unit, field_name))
+
+    def optional_factor(
+        self, parameter: str, unit: str, subject: str | None = None
+    ) -> float | None:
+        """Factor ``parameter`` in ``unit``, or ``None`` when neither row nor library has one."""
+        if (
+            parameter in self.row.factors
+            or self.library.find(parameter, subject or self.row.subject) is not None
+        ):
+            return self.factor(parameter, unit, subject)
+        return None
+
+    def _resolve(
+        self, parameter: str, subject: str | None, year: int | None
+    ) -> tuple[float, str, str]:
+        override = self.row.factors.get(parameter)
+        field_name = f"factors.{parameter}"
+        if override is not None and override.value is not None:
+            ref = FactorRef(
+                f"{self.row.row_id}:{parameter}",
+                "activity row",
+                content_version(repr(override)),
+                parameter,
+                self.row.subject,
+                override.value,
+                override.unit,
+                LOCAL_STATUS,
+            )
+            self._record(
+                ref,
+                override.uncertainty_pct / 100.0 if override.uncertainty_pct is not None else None,
+            )
+            return override.value, override.unit, field_name
+        try:
+            if override is not None:
+                record = self.library.by_id(override.ref_id)
+                if record.parameter != parameter:
+                    raise self.row.error(
+                        field_name,
+                        f"factor {record.factor_id!r} is a {record.parameter}, not a {parameter}",
+                    )
+            else:
+                record = self.library.get(parameter, subject or self.row.subject, year)
+        except FactorNotFound as exc:
+            raise self.row.error(
+                self.row.subject_field if subject is None and override is None else field_name,
+                str(exc),
+            ) from None
+        self._record(record.ref(), record.half_width)
+        return record.value, record.unit, f"{field_name} ({record.factor_id} in {record.file})"
+
+    def _record(self, ref: FactorRef, half_width: float | None) -> None:
+        self.refs.append(ref)
+        if half_width is not None:
+            self.components.append((f"factor:{ref.factor_id}@{ref.version}", half_width))
+
+    # -- units -----------------------------------------------------------------------
+    def _unit(self, text: str, field_name: str) -> pint.Unit:
+        try:
+            unit: pint.Unit = parse_unit(text)
+        except UnitError as exc:
+            raise self.row.error(field_name, str(exc)) from None
+        return unit
+
+    def _convert(self, value: float, from_unit: str, to_unit: str, field_name: str) -> float:
+        try:
+            return convert(value, from_unit, to_unit)
+        except UnitError as exc:
+            raise self.row.error(field_name, f"{exc} (the method needs {to_unit})") from None
+
+    def to_unit(self, value: pint.Quantity[Any], unit: str, field_name: str) -> float:
+        """A pint product (e.g. activity × NCV) in ``unit``; names ``field_name`` on failure."""
+        try:
+            return float(value.to(parse_unit(unit)).magnitude)
+        except pint.errors.DimensionalityError:
+            raise self.row.error(
+                field_name,
+                f"{self.row.unit!r} times the factor gives {value.units:~}, "
+                f"which does not convert to {unit}",
+            ) from None
