@@ -1,0 +1,55 @@
+"""Documentation checked against the code, so the two cannot drift apart."""
+
+import json
+import re
+from pathlib import Path
+
+from nearzero.indicators.choices import Status
+from nearzero.indicators.rules import RuleKind
+from nearzero.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def documented_fields(doc: str) -> set[str]:
+    return set(re.findall(r"^\| `([a-z_.\[\]]+)`", doc, flags=re.M))
+
+
+def test_json_doc_lists_every_field(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from nearzero.cli import app
+
+    monkeypatch.setenv("NEARZERO_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["demo", "load"])
+    data = json.loads(
+        runner.invoke(app, ["indicators", "evaluate", "--year", "2022", "--json"]).output
+    )
+    doc = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    fields = documented_fields(doc)
+    top = {k for k in data if k != "acceptance"} | {f"acceptance.{k}" for k in data["acceptance"]}
+    assert {
+        k if k not in ("indicators", "task_targets", "categories") else f"{k}[]" for k in top
+    } <= fields
+    assert set(data["indicators"][0]) - {"name_zh", "name_en"} <= fields | {"parts"}
+    for kind in RuleKind:
+        assert f"`{kind.value}`" in doc
+    for status in Status:
+        assert f"`{status.value}`" in doc
+
+
+def test_settings_are_documented():
+    doc = Settings.__doc__ or ""
+    for name in Settings.model_fields:
+        assert f"{name}" in doc, name
+
+
+def test_readme_opens_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```sh", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in block.strip().splitlines()]
+    assert commands == ["make run", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "make test" in ci
