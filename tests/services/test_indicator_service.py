@@ -187,3 +187,9 @@ def test_second_unit_lives_beside_the_first(sessions):
         assert ev.indicators[0].outcome.value == 90.0
         zq = svc.evaluate_unit(session, svc.get_unit(session, "zhangqiu"), 2022)
         assert zq.indicators[0].outcome.value == pytest.approx(8537813.87)
+
+
+def test_migrations_have_one_head():
+    from nearzero.store.migrate import current_heads
+
+    assert len(current_heads()) == 1

@@ -215,6 +215,10 @@ class KeyProject(Base):
     due_text: Mapped[str] = mapped_column(String(50))
     due_date: Mapped[dt.date] = mapped_column(Date)
     note_zh: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    # The project's own figures for its expected annual reduction, e.g.
+    # {"kind": "rooftop_pv", "capacity_mw": 10.08}; see nearzero.projects.
+    figures: Mapped[dict[str, Any] | None]
 
     category: Mapped[Category] = relationship()
     departments: Mapped[list[Department]] = relationship(secondary="key_project_department")
@@ -249,3 +253,62 @@ class AuditLog(Base):
     entity_key: Mapped[str] = mapped_column(String(200), index=True)
     old: Mapped[dict[str, Any] | None]
     new: Mapped[dict[str, Any] | None]
+
+
+class ProjectMilestone(Base):
+    __tablename__ = "project_milestone"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("key_project.id", ondelete="CASCADE"))
+    title_zh: Mapped[str] = mapped_column(String(200))
+    due_date: Mapped[dt.date] = mapped_column(Date)
+    done_on: Mapped[dt.date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ProjectProgress(Base):
+    """A progress update: the stage reached on a date, how far along, what was done."""
+
+    __tablename__ = "project_progress"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("key_project.id", ondelete="CASCADE"), index=True
+    )
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    stage: Mapped[str] = mapped_column(String(16))
+    percent: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str] = mapped_column(Text, default="")
+    reported_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProjectEvidence(Base):
+    """An evidence file of a project; the content is stored by its SHA-256 outside the database."""
+
+    __tablename__ = "project_evidence"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("key_project.id", ondelete="CASCADE"), index=True
+    )
+    progress_id: Mapped[int | None] = mapped_column(
+        ForeignKey("project_progress.id", ondelete="SET NULL")
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ReportSection(Base):
+    """An editable section of the annual evaluation report (问题, 下一年工作 …)."""
+
+    __tablename__ = "report_section"
+    __table_args__ = (UniqueConstraint("unit_id", "year", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("demo_unit.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    key: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
