@@ -145,9 +145,11 @@ def _number(raw: Any, key: str) -> Decimal:
 
 
 def _quantity(data: Mapping[str, Any], attr: str, unit: str, name: str) -> Decimal | None:
-    if data.get(attr) is not None:
-        return _number(data[attr], attr)
     raw = data.get(name)
+    if data.get(attr) is not None:
+        if raw is not None:
+            raise RecordFormatError(f"give {attr!r} or {name!r}, not both")
+        return _number(data[attr], attr)
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or "value" not in raw or "unit" not in raw:
