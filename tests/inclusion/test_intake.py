@@ -7,10 +7,10 @@ bundled Zhangqiu scheme leaves them empty until the office sets them).
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -32,7 +32,6 @@ from nearzero.inclusion.rules import (
     CapRule,
     MethodologyChoice,
     Plausibility,
-    Scheme,
     load_scheme,
 )
 from nearzero.inclusion.security import SignedRequest, canonical_json, sign
@@ -303,7 +302,7 @@ def test_intake_request_end_to_end_and_replay() -> None:
 def _trip_batch(seed: int, n: int) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     out = []
-    for i in range(n):
+    for _ in range(n):
         start = T0 + timedelta(minutes=rng.randrange(0, 60 * 24 * 3, 7))
         out.append(item(f"r{rng.randrange(n)}", resident=rng.choice([ALICE, BOB]),
                         scenario=rng.choice(["bus", "metro"]), start=start,
