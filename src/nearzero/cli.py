@@ -162,3 +162,79 @@ def serve(
     )
     console.print(f"nearzero dashboard: http://{settings.host}:{settings.port}/")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+# --------------------------------------------------------------------------- Excel workbooks
+
+
+@ind_app.command("export")
+def indicators_export(
+    path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
+    year: Annotated[
+        int | None, typer.Option("--year", help="The year to fill in (default: last year).")
+    ] = None,
+    unit: UnitOpt = None,
+    department: Annotated[
+        str | None,
+        typer.Option("--department", help="Only this department's indicators (its code)."),
+    ] = None,
+) -> None:
+    """Write the Excel template a department fills in (values on record prefilled)."""
+    import datetime as dt
+
+    from nearzero.services import workbook
+
+    engine = make_engine(Settings().database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            target = indicator_service.get_unit(session, unit)
+            chosen = year if year is not None else dt.date.today().year - 1
+            rows = workbook.export_template(session, target, path, chosen, department)
+            name = target.name_zh
+    except ServiceError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    console.print(
+        f"已导出 {name} {chosen}年 指标填报模板：{path}（{rows}行） — template written",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@ind_app.command("import")
+def indicators_import(
+    path: Annotated[Path, typer.Argument(help="The filled-in .xlsx template.")],
+    unit: UnitOpt = None,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Import as this user (default: the office, as 'cli')."),
+    ] = None,
+) -> None:
+    """Import a filled-in template; any bad row rejects the whole file (exit code 2)."""
+    from nearzero.services import workbook
+    from nearzero.services.context import InvalidInput
+
+    engine = make_engine(Settings().database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            target = indicator_service.get_unit(session, unit)
+            actor = workbook.actor_for(session, as_user, target)
+            result = workbook.import_workbook(session, actor, target, path)
+    except InvalidInput as exc:
+        typer.echo(f"error: {exc}", err=True)
+        for line in exc.errors if exc.errors != [str(exc)] else []:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(2) from None
+    except ServiceError as exc:
+        _fail(str(exc))
+    finally:
+        engine.dispose()
+    console.print(
+        f"已导入 {path.name}：读取{result.rows_read}行，新增{result.created}条，"
+        f"修改{result.changed}条，未变{result.unchanged}条，跳过{result.skipped}行（无数值和文字）"
+        f" — rows read {result.rows_read}, created {result.created}, changed {result.changed}, "
+        f"unchanged {result.unchanged}, skipped {result.skipped}",
+        highlight=False,
+        soft_wrap=True,
+    )
