@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
@@ -71,11 +71,12 @@ LangDep = Annotated[str, Depends(lang)]
 
 def csrf_token(request: Request) -> str:
     """This session's CSRF token (made on first use); every form carries it."""
-    token: Any = request.session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
+    token = request.session.get("csrf")
+    if isinstance(token, str):
+        return token
+    fresh = secrets.token_urlsafe(32)
+    request.session["csrf"] = fresh
+    return fresh
 
 
 def check_csrf(request: Request, csrf: Annotated[str, Form(alias="csrf_token")] = "") -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nearzero.indicators.evaluation import Outcome, Part
+from nearzero.indicators.evaluation import IndicatorSpec, Outcome, Part
+from nearzero.indicators.rules import TargetRule
 from nearzero.services.indicators import IndicatorView
 from nearzero.web.i18n import translate
 
@@ -29,13 +30,14 @@ def chart_data(view: IndicatorView, outcome: Outcome, lang: str) -> dict[str, An
     def series(name: str, values: dict[int, float]) -> dict[str, Any]:
         return {"name": name, "data": [values.get(y) for y in years]}
 
-    def target_of(rule_owner: IndicatorView | Part, values: dict[int, float]) -> float | None:
-        rule = rule_owner.spec.rule if isinstance(rule_owner, IndicatorView) else rule_owner.rule
+    def target_of(rule: TargetRule, values: dict[int, float]) -> float | None:
         assigned = record.assigned.get(spec.target_year)
         target = rule.resolve(base=values.get(spec.base_year), assigned=assigned)
         return target.value if target else None
 
-    name_of = (lambda p: p.name_en) if lang == "en" else (lambda p: p.name_zh)
+    def name_of(thing: Part | IndicatorSpec) -> str:
+        return thing.name_en if lang == "en" else thing.name_zh
+
     out: dict[str, Any] = {
         "years": years,
         "unit": spec.unit,
@@ -48,11 +50,11 @@ def chart_data(view: IndicatorView, outcome: Outcome, lang: str) -> dict[str, An
         for part in spec.parts:
             values = dict(record.part_values.get(part.code, {}))
             out["series"].append(series(name_of(part), values))
-            out["targets"].append({"name": name_of(part), "value": target_of(part, values)})
+            out["targets"].append({"name": name_of(part), "value": target_of(part.rule, values)})
     else:
         values = dict(record.values)
         out["series"].append(series(name_of(spec), values))
-        out["targets"].append({"name": name_of(spec), "value": target_of(view, values)})
+        out["targets"].append({"name": name_of(spec), "value": target_of(spec.rule, values)})
         proj = outcome.projection
         if proj is not None and proj.value is not None:
             out["projection"] = {"year": proj.target_year, "value": proj.value}
