@@ -36,11 +36,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 from numpy.typing import NDArray
 from openpyxl import Workbook
 
@@ -572,3 +574,13 @@ def aggregate_facility_rows(
             )
         )
     return rows
+
+
+EXAMPLE = "zhangqiu_inventory_illustrative.yaml"
+
+
+def bundled_example(name: str = EXAMPLE) -> dict[str, Any]:
+    """The bundled illustrative activity document (YAML) as loaded data."""
+    text = resources.files("nearzero.data").joinpath("examples", name).read_text("utf-8")
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded

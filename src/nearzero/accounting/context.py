@@ -50,14 +50,27 @@ class RowContext:
         self.row = row
         self.library = library
         self.refs: list[FactorRef] = []
-        self.components: list[UncertaintyComponent] = []
+        self._gas: str | None = None
+        #: ``(gas or None for all gases, component)`` in the order they were used.
+        self.components: list[tuple[str | None, UncertaintyComponent]] = []
         if row.uncertainty_pct is not None:
-            self.components.append((f"activity:{row.row_id}", row.uncertainty_pct / 100.0))
+            self.components.append((None, (f"activity:{row.row_id}", row.uncertainty_pct / 100)))
+
+    def components_of(self, gas: str) -> tuple[UncertaintyComponent, ...]:
+        """The uncertain inputs of ``gas``: shared ones plus those used for it alone."""
+        return tuple(dict.fromkeys(c for g, c in self.components if g in (None, gas)))
 
     # -- activity side -------------------------------------------------------------
     def wants(self, gas: str) -> bool:
-        """Whether the row asks for ``gas``."""
-        return gas in self.row.gases
+        """Whether the row asks for ``gas``.
+
+        When it does, factors fetched from then on count as inputs of ``gas`` alone (for
+        uncertainty); factors fetched before the first call are shared by every gas.
+        """
+        if gas in self.row.gases:
+            self._gas = gas
+            return True
+        return False
 
     def quantity(self, unit: str) -> float:
         """The row's quantity in ``unit``."""
@@ -162,9 +175,9 @@ class RowContext:
             else:
                 record = self.library.get(parameter, subject or self.row.subject, year)
         except FactorNotFound as exc:
+            blame_subject = subject is None and override is None and self.row.subject
             raise self.row.error(
-                self.row.subject_field if subject is None and override is None else field_name,
-                str(exc),
+                self.row.subject_field if blame_subject else field_name, str(exc)
             ) from None
         self._record(record.ref(), record.half_width)
         return record.value, record.unit, f"{field_name} ({record.factor_id} in {record.file})"
@@ -172,7 +185,9 @@ class RowContext:
     def _record(self, ref: FactorRef, half_width: float | None) -> None:
         self.refs.append(ref)
         if half_width is not None:
-            self.components.append((f"factor:{ref.factor_id}@{ref.version}", half_width))
+            self.components.append(
+                (self._gas, (f"factor:{ref.factor_id}@{ref.version}", half_width))
+            )
 
     # -- units -----------------------------------------------------------------------
     def _unit(self, text: str, field_name: str) -> pint.Unit:

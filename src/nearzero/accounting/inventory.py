@@ -58,17 +58,20 @@ class RowResult:
     row: ActivityRow
     amounts: tuple[GasAmount, ...]
     refs: tuple[FactorRef, ...]
-    components: tuple[UncertaintyComponent, ...]
+    components: Mapping[str, tuple[UncertaintyComponent, ...]]
 
 
 def evaluate_row(row: ActivityRow, library: FactorLibrary) -> RowResult:
     """Run the row's method (nothing for a row with a notation key)."""
     if row.notation is not None:
-        return RowResult(row, (), (), ())
+        return RowResult(row, (), (), {})
     ctx = RowContext(row, library)
     amounts = METHODS[row.method].fn(row, ctx)
     return RowResult(
-        row, tuple(amounts), tuple(dict.fromkeys(ctx.refs)), tuple(dict.fromkeys(ctx.components))
+        row,
+        tuple(amounts),
+        tuple(dict.fromkeys(ctx.refs)),
+        {a.gas: ctx.components_of(a.gas) for a in amounts},
     )
 
 
@@ -121,6 +124,7 @@ class InventoryResult:
     totals: Totals
     per_capita: Mapping[str, float]
     per_gdp: Mapping[str, float]
+    #: Uncertain inputs by ``"<row id> <gas>"`` (the label of a record).
     components: Mapping[str, tuple[UncertaintyComponent, ...]]
     lineage: Lineage
 
@@ -135,7 +139,8 @@ class InventoryResult:
 
 def _record(result: RowResult, amount: GasAmount, gwp_set: str) -> EmissionRecord:
     row = result.row
-    uncertainty = combined_uncertainty(result.components) * 100.0 if result.components else None
+    components = result.components[amount.gas]
+    uncertainty = combined_uncertainty(components) * 100.0 if components else None
     return EmissionRecord(
         row_id=row.row_id,
         year=row.year,
@@ -251,7 +256,9 @@ def compute_inventory(
         totals=totals,
         per_capita=_intensity(totals, year_data.population if year_data else None),
         per_gdp=_intensity(totals, year_data.gdp if year_data else None),
-        components={res.row.row_id: res.components for res in results},
+        components={
+            f"{res.row.row_id} {gas}": c for res in results for gas, c in res.components.items()
+        },
         lineage=Lineage(
             gwp_set=gwp_set,
             gwp_source=GWP_SOURCE,
