@@ -45,14 +45,18 @@ ALICE, BOB = "a" * 64, "b" * 64
 BASE = load_scheme("zhangqiu")
 SCHEME = replace(
     BASE,
-    methodologies=BASE.methodologies + (
-        MethodologyChoice(Scenario.ROOFTOP_PV, MethodologyRef("sh-distributed-pv", "2024"),
-                          T0.date()),
+    methodologies=BASE.methodologies
+    + (
+        MethodologyChoice(
+            Scenario.ROOFTOP_PV, MethodologyRef("sh-distributed-pv", "2024"), T0.date()
+        ),
     ),
     plausibility={
-        Scenario.BUS: Plausibility(min_distance_km=Decimal("0.3"),
-                                   max_distance_km=Decimal("80"),
-                                   max_speed_kmh=Decimal("90")),
+        Scenario.BUS: Plausibility(
+            min_distance_km=Decimal("0.3"),
+            max_distance_km=Decimal("80"),
+            max_speed_kmh=Decimal("90"),
+        ),
         Scenario.METRO: Plausibility(max_speed_kmh=Decimal("120")),
         Scenario.ROOFTOP_PV: Plausibility(max_energy_kwh=Decimal("100000")),
     },
@@ -67,20 +71,34 @@ def consents(*residents: str) -> tuple[Consent, ...]:
 
 def context(**over: Any) -> IntakeContext:
     base: dict[str, Any] = {
-        "library": LIB, "scheme": SCHEME, "now": NOW,
-        "partners": {PARTNER: frozenset(Scenario), "other-co": frozenset(Scenario),
-                     "bike-co": frozenset({Scenario.SHARED_BICYCLE})},
+        "library": LIB,
+        "scheme": SCHEME,
+        "now": NOW,
+        "partners": {
+            PARTNER: frozenset(Scenario),
+            "other-co": frozenset(Scenario),
+            "bike-co": frozenset({Scenario.SHARED_BICYCLE}),
+        },
         "consents": consents(ALICE, BOB),
     }
     base.update(over)
     return IntakeContext(**base)
 
 
-def item(rid: str = "r1", resident: str = ALICE, scenario: str = "bus",
-         start: datetime = T0, minutes: float = 30, **extra: Any) -> dict[str, Any]:
+def item(
+    rid: str = "r1",
+    resident: str = ALICE,
+    scenario: str = "bus",
+    start: datetime = T0,
+    minutes: float = 30,
+    **extra: Any,
+) -> dict[str, Any]:
     d: dict[str, Any] = {
-        "partner_record_id": rid, "resident_id": resident, "scenario": scenario,
-        "start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat(),
+        "partner_record_id": rid,
+        "resident_id": resident,
+        "scenario": scenario,
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=minutes)).isoformat(),
     }
     if scenario in ("bus", "metro", "shared_bicycle") and "distance" not in extra:
         d["distance_km"] = "10"
@@ -88,8 +106,9 @@ def item(rid: str = "r1", resident: str = ALICE, scenario: str = "bus",
     return d
 
 
-def only(items: list[dict[str, Any]], ctx: IntakeContext | None = None,
-         partner: str = PARTNER) -> list[tuple[ReasonCode | None, int]]:
+def only(
+    items: list[dict[str, Any]], ctx: IntakeContext | None = None, partner: str = PARTNER
+) -> list[tuple[ReasonCode | None, int]]:
     res = validate_batch(partner, items, ctx or context())
     return [(o.reason, o.credit.grams if o.credit else 0) for o in res.outcomes]
 
@@ -116,8 +135,9 @@ def test_batch_level_codes_reject_every_record() -> None:
         res = validate_batch(PARTNER, [item("r1"), item("r2")], context(), batch_reason=reason)
         assert [o.reason for o in res.outcomes] == [reason, reason]
         assert res.batch_reason is reason and not res.credits
-    assert {o.reason for o in validate_batch("nobody", [item()], context()).outcomes} \
-        == {ReasonCode.UNKNOWN_PARTNER}
+    assert {o.reason for o in validate_batch("nobody", [item()], context()).outcomes} == {
+        ReasonCode.UNKNOWN_PARTNER
+    }
 
 
 @pytest.mark.parametrize(
@@ -152,8 +172,14 @@ def test_malformed_when_the_methodology_activity_is_missing() -> None:
 
 def test_malformed_period_across_years() -> None:
     start = datetime(2024, 12, 31, 10, tzinfo=UTC)  # 18:00 local → ends in 2025 local
-    d = item("pv", scenario="rooftop_pv", start=start, minutes=24 * 60,
-             energy_kwh="5", installed_capacity_kw="3")
+    d = item(
+        "pv",
+        scenario="rooftop_pv",
+        start=start,
+        minutes=24 * 60,
+        energy_kwh="5",
+        installed_capacity_kw="3",
+    )
     ctx = context(scheme=replace(SCHEME, claim_window_days=None))
     (o,) = validate_batch(PARTNER, [d], ctx).outcomes
     assert o.reason is ReasonCode.MALFORMED and "two calendar years" in o.detail
@@ -178,17 +204,22 @@ def test_record_in_future_and_too_old() -> None:
 
 
 def test_no_consent_per_scenario_and_time() -> None:
-    ctx = context(consents=(Consent(ALICE, Scenario.METRO, T0 - timedelta(days=1)),
-                            Consent(BOB, Scenario.BUS, T0 - timedelta(days=9),
-                                    revoked_at=T0 - timedelta(days=1))))
+    ctx = context(
+        consents=(
+            Consent(ALICE, Scenario.METRO, T0 - timedelta(days=1)),
+            Consent(BOB, Scenario.BUS, T0 - timedelta(days=9), revoked_at=T0 - timedelta(days=1)),
+        )
+    )
     assert only([item(resident=ALICE)], ctx) == [(ReasonCode.NO_CONSENT, 0)]
     assert only([item(resident=ALICE, scenario="metro")], ctx) == [(None, 468)]
     assert only([item(resident=BOB)], ctx) == [(ReasonCode.NO_CONSENT, 0)]  # revoked
 
 
 def test_no_methodology() -> None:
-    scheme = replace(SCHEME, methodologies=tuple(
-        c for c in SCHEME.methodologies if c.scenario is not Scenario.BUS))
+    scheme = replace(
+        SCHEME,
+        methodologies=tuple(c for c in SCHEME.methodologies if c.scenario is not Scenario.BUS),
+    )
     assert only([item()], context(scheme=scheme)) == [(ReasonCode.NO_METHODOLOGY, 0)]
 
 
@@ -200,16 +231,19 @@ def test_implausible_speed_and_distance() -> None:
 
 def test_implausible_quantity_pv_energy_above_capacity_times_hours() -> None:
     # 3 kW for 24 h can make at most 72 kWh
-    ok = item("pv1", scenario="rooftop_pv", minutes=24 * 60, energy_kwh="72",
-              installed_capacity_kw="3")
-    bad = item("pv2", scenario="rooftop_pv", minutes=24 * 60, energy_kwh="72.1",
-               installed_capacity_kw="3")
+    ok = item(
+        "pv1", scenario="rooftop_pv", minutes=24 * 60, energy_kwh="72", installed_capacity_kw="3"
+    )
+    bad = item(
+        "pv2", scenario="rooftop_pv", minutes=24 * 60, energy_kwh="72.1", installed_capacity_kw="3"
+    )
     assert only([ok, bad]) == [(None, 30_240), (ReasonCode.IMPLAUSIBLE_QUANTITY, 0)]
 
 
 def test_outside_applicability_pv_above_1_mw() -> None:
-    d = item("pv", scenario="rooftop_pv", minutes=60, energy_kwh="900",
-             installed_capacity_kw="1200")
+    d = item(
+        "pv", scenario="rooftop_pv", minutes=60, energy_kwh="900", installed_capacity_kw="1200"
+    )
     (o,) = validate_batch(PARTNER, [d], context()).outcomes
     assert o.reason is ReasonCode.OUTSIDE_APPLICABILITY and "1 MW" in o.detail
 
@@ -221,21 +255,34 @@ def test_parameter_missing() -> None:
     assert "'gz-shared-bicycle'" in o.detail and "'2023-11'" in o.detail and "'RF'" in o.detail
     # and the Shandong PV draft before the Shanghai choice's valid_from
     early = T0 - timedelta(days=5)
-    pv = item("pv", scenario="rooftop_pv", start=early, minutes=60, energy_kwh="3",
-              installed_capacity_kw="5")
+    pv = item(
+        "pv",
+        scenario="rooftop_pv",
+        start=early,
+        minutes=60,
+        energy_kwh="3",
+        installed_capacity_kw="5",
+    )
     (o,) = validate_batch(PARTNER, [pv], context()).outcomes
     assert o.reason is ReasonCode.PARAMETER_MISSING and "sd-rooftop-pv" in o.detail
 
 
 def test_no_reduction_for_a_trip_that_rounds_to_zero() -> None:
     scheme = replace(SCHEME, plausibility={})
-    assert only([item(distance_km="0.01")], context(scheme=scheme)) == \
-        [(ReasonCode.NO_REDUCTION, 0)]
+    assert only([item(distance_km="0.01")], context(scheme=scheme)) == [
+        (ReasonCode.NO_REDUCTION, 0)
+    ]
 
 
 def test_overlapping_trip_credited_through_another_partner() -> None:
-    credited = [CreditedTrip(ALICE, T0 + timedelta(minutes=20), T0 + timedelta(minutes=50),
-                             RecordKey("other-co", "x1"))]
+    credited = [
+        CreditedTrip(
+            ALICE,
+            T0 + timedelta(minutes=20),
+            T0 + timedelta(minutes=50),
+            RecordKey("other-co", "x1"),
+        )
+    ]
     ctx = context(credited_trips=credited)
     (o,) = validate_batch(PARTNER, [item()], ctx).outcomes
     assert o.reason is ReasonCode.OVERLAPPING_TRIP and "other-co:x1" in o.detail
@@ -252,18 +299,24 @@ def test_overlap_within_a_batch_from_two_partners() -> None:
 
 
 def test_daily_and_yearly_caps_credit_what_is_left_then_reject() -> None:
-    scheme = replace(SCHEME, scenario_caps={Scenario.BUS: CapRule(daily_g=600)},
-                     total_caps=CapRule(yearly_g=10_000))
+    scheme = replace(
+        SCHEME,
+        scenario_caps={Scenario.BUS: CapRule(daily_g=600)},
+        total_caps=CapRule(yearly_g=10_000),
+    )
     trips = [item(f"r{i}", start=T0 + timedelta(hours=i)) for i in range(4)]
     res = validate_batch(PARTNER, trips, context(scheme=scheme))
     assert [(o.reason, o.credit.grams if o.credit else 0) for o in res.outcomes] == [
-        (None, 269), (None, 269), (None, 62), (ReasonCode.DAILY_CAP_REACHED, 0)]
+        (None, 269),
+        (None, 269),
+        (None, 62),
+        (ReasonCode.DAILY_CAP_REACHED, 0),
+    ]
     assert res.outcomes[2].credit is not None
     assert res.outcomes[2].credit.capped_by is ReasonCode.DAILY_CAP_REACHED
     assert res.outcomes[2].credit.reduction.grams == 269  # the methodology result is kept
     # grams already credited count against the caps
-    ctx = context(scheme=scheme,
-                  credited_yearly_g={(ALICE, Scenario.METRO, 2025): 9_900})
+    ctx = context(scheme=scheme, credited_yearly_g={(ALICE, Scenario.METRO, 2025): 9_900})
     assert only([item()], ctx) == [(None, 100)]
     ctx = context(scheme=scheme, credited_yearly_g={(ALICE, Scenario.METRO, 2025): 10_000})
     assert only([item()], ctx) == [(ReasonCode.YEARLY_CAP_REACHED, 0)]
@@ -290,8 +343,9 @@ def test_intake_request_end_to_end_and_replay() -> None:
     assert [o.reason for o in ok.outcomes] == [None]
     again = intake_request(req, context(), {PARTNER: secret}, ts, {(PARTNER, nonce)})
     assert [o.reason for o in again.outcomes] == [ReasonCode.REPLAYED_NONCE]
-    broken = SignedRequest(PARTNER, ts, nonce, b"not json", sign(secret, PARTNER, ts, nonce,
-                                                                 b"not json"))
+    broken = SignedRequest(
+        PARTNER, ts, nonce, b"not json", sign(secret, PARTNER, ts, nonce, b"not json")
+    )
     res = intake_request(broken, context(), {PARTNER: secret}, ts, set())
     assert res.outcomes == () and res.batch_reason is ReasonCode.MALFORMED
 
@@ -304,17 +358,22 @@ def _trip_batch(seed: int, n: int) -> list[dict[str, Any]]:
     out = []
     for _ in range(n):
         start = T0 + timedelta(minutes=rng.randrange(0, 60 * 24 * 3, 7))
-        out.append(item(f"r{rng.randrange(n)}", resident=rng.choice([ALICE, BOB]),
-                        scenario=rng.choice(["bus", "metro"]), start=start,
-                        minutes=rng.choice([10, 25, 40, 90]),
-                        distance_km=str(rng.choice([1, 5, 12]))))
+        out.append(
+            item(
+                f"r{rng.randrange(n)}",
+                resident=rng.choice([ALICE, BOB]),
+                scenario=rng.choice(["bus", "metro"]),
+                start=start,
+                minutes=rng.choice([10, 25, 40, 90]),
+                distance_km=str(rng.choice([1, 5, 12])),
+            )
+        )
     return out
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 40), st.randoms(use_true_random=False))
-def test_outcome_does_not_depend_on_arrival_order(seed: int, n: int, rnd: random.Random
-                                                  ) -> None:
+def test_outcome_does_not_depend_on_arrival_order(seed: int, n: int, rnd: random.Random) -> None:
     scheme = replace(SCHEME, total_caps=CapRule(daily_g=700))
     ctx = context(scheme=scheme)
     batch = _trip_batch(seed, n)
@@ -325,13 +384,16 @@ def test_outcome_does_not_depend_on_arrival_order(seed: int, n: int, rnd: random
     by_pos = {orig: b.outcomes[pos] for pos, (orig, _) in enumerate(shuffled)}
     for i, o in enumerate(a.outcomes):
         other = by_pos[i]
-        assert (o.reason, o.credit.grams if o.credit else 0) == \
-            (other.reason, other.credit.grams if other.credit else 0)
+        assert (o.reason, o.credit.grams if o.credit else 0) == (
+            other.reason,
+            other.credit.grams if other.credit else 0,
+        )
     # accepted trips of one resident never overlap, and daily totals respect the cap
     credits = a.credits
     for resident in (ALICE, BOB):
-        mine = sorted((c.record for c in credits if c.record.resident_id == resident),
-                      key=lambda r: r.start)
+        mine = sorted(
+            (c.record for c in credits if c.record.resident_id == resident), key=lambda r: r.start
+        )
         for x, y in zip(mine, mine[1:], strict=False):
             assert x.end <= y.start
         days: dict[Any, int] = {}
@@ -350,16 +412,31 @@ def test_overlap_detection_scales_n_log_n() -> None:
     credited = []
     for i in range(50_000):
         s = T0 - timedelta(days=5) + timedelta(minutes=rng.randrange(0, 60 * 24 * 20))
-        credited.append(CreditedTrip(rng.choice(residents), s, s + timedelta(minutes=20),
-                                     RecordKey("other-co", f"c{i}")))
+        credited.append(
+            CreditedTrip(
+                rng.choice(residents), s, s + timedelta(minutes=20), RecordKey("other-co", f"c{i}")
+            )
+        )
     batch = []
     for i in range(50_000):
         s = T0 - timedelta(days=5) + timedelta(minutes=rng.randrange(0, 60 * 24 * 20))
-        batch.append(BehaviourRecord(PARTNER, f"b{i}", rng.choice(residents), Scenario.BUS,
-                                     s, s + timedelta(minutes=20), distance_km=Decimal(5)))
+        batch.append(
+            BehaviourRecord(
+                PARTNER,
+                f"b{i}",
+                rng.choice(residents),
+                Scenario.BUS,
+                s,
+                s + timedelta(minutes=20),
+                distance_km=Decimal(5),
+            )
+        )
     batch = [r for r in batch if r.end <= NOW]
-    ctx = context(consents=consents(*residents), credited_trips=credited,
-                  scheme=replace(SCHEME, claim_window_days=None))
+    ctx = context(
+        consents=consents(*residents),
+        credited_trips=credited,
+        scheme=replace(SCHEME, claim_window_days=None),
+    )
     t = time.perf_counter()
     res = validate_batch(PARTNER, batch, ctx)
     elapsed = time.perf_counter() - t

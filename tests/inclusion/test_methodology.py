@@ -89,8 +89,13 @@ def test_shanghai_pv_generation_times_grid_factor_and_capacity_limit() -> None:
 
 
 def test_rounding_is_half_even_on_exact_ties() -> None:
-    assert [round_grams(Decimal(x)) for x in ("0.5", "1.5", "2.5", "134.5", "-0.5")] == \
-        [0, 2, 2, 134, 0]
+    assert [round_grams(Decimal(x)) for x in ("0.5", "1.5", "2.5", "134.5", "-0.5")] == [
+        0,
+        2,
+        2,
+        134,
+        0,
+    ]
     bus = LIB.get("sz-transit-bus@2021-12")
     # 5 km × 26.9 = 134.5 g exactly: half-even gives 134 (half-up would give 135)
     r = compute_reduction(bus, Decimal("5"), year=2024)
@@ -110,7 +115,8 @@ def test_rounding_is_half_even_on_exact_ties() -> None:
     ],
 )
 def test_empty_parameters_raise_naming_methodology_version_parameter(
-        ref: str, parameter: str) -> None:
+    ref: str, parameter: str
+) -> None:
     m = LIB.get(ref)
     with pytest.raises(MissingParameter) as info:
         compute_reduction(m, Decimal("10"), year=2022)
@@ -129,8 +135,12 @@ def test_unconfirmed_values_are_not_shipped() -> None:
 
 def test_shandong_pv_draft_has_per_year_rows_all_empty() -> None:
     m = LIB.get("sd-rooftop-pv@0.1-draft")
-    assert m.missing() == ("EF_grid[2021]", "EF_grid[2022]", "EF_grid[2023]",
-                           "limit:installed_capacity")
+    assert m.missing() == (
+        "EF_grid[2021]",
+        "EF_grid[2022]",
+        "EF_grid[2023]",
+        "limit:installed_capacity",
+    )
     with pytest.raises(MissingParameter, match=r"EF_grid\[2030\]"):
         compute_reduction(m, Decimal(1), year=2030)
 
@@ -141,8 +151,11 @@ def test_grid_factor_of_the_year_is_used_once_confirmed() -> None:
     # National averages, verified (secondary) in factor_status.md §1: 2022 0.5366, 2023 0.5306.
     rows = tuple(
         replace(p, value=Decimal(v), status=ValueStatus.VERIFIED_SECONDARY)
-        for p, v in zip([p for p in base.parameters if p.year in (2022, 2023)],
-                        ("0.5366", "0.5306"), strict=True)
+        for p, v in zip(
+            [p for p in base.parameters if p.year in (2022, 2023)],
+            ("0.5366", "0.5306"),
+            strict=True,
+        )
     )
     m = replace(base, version="test-national", parameters=rows, limits=())
     assert compute_reduction(m, Decimal("1000"), year=2022).grams == 536_600
@@ -152,8 +165,10 @@ def test_grid_factor_of_the_year_is_used_once_confirmed() -> None:
 def test_efficiency_substitution_formula() -> None:
     base = LIB.get("gd-heat-pump@2017005-V02")
     values = {"eta_project": "3", "eta_baseline": "0.9", "EF_grid": "0.5366"}
-    params = tuple(replace(p, value=Decimal(values[p.name]),
-                           status=ValueStatus.VERIFIED_SECONDARY) for p in base.parameters)
+    params = tuple(
+        replace(p, value=Decimal(values[p.name]), status=ValueStatus.VERIFIED_SECONDARY)
+        for p in base.parameters
+    )
     m = replace(base, version="test", parameters=params)
     # 100 kWh × (3 / 0.9 − 1) × 0.5366 kg/kWh = 125.206… kg
     r = compute_reduction(m, Decimal(100), year=2024)
@@ -166,15 +181,17 @@ def test_credit_records_methodology_and_a_new_version_never_changes_it() -> None
     old = compute_reduction(bus, Decimal("10"), year=2024)
     assert old.methodology == MethodologyRef("sz-transit-bus", "2021-12")
     assert old.parameters[0].value == Decimal("26.9")
-    newer = replace(bus, version="2030-01", parameters=(
-        replace(bus.parameters[0], value=Decimal("20.0")),))
+    newer = replace(
+        bus, version="2030-01", parameters=(replace(bus.parameters[0], value=Decimal("20.0")),)
+    )
     lib2 = LIB.with_methodology(newer)
     assert lib2.versions("sz-transit-bus") == ("2021-12", "2030-01")
     # the old version is still there, unchanged, and recomputes the same credit
     again = compute_reduction(lib2.get(old.methodology), Decimal("10"), year=2024)
     assert again == old
-    assert compute_reduction(lib2.get("sz-transit-bus@2030-01"), Decimal("10"), year=2024
-                             ).grams == 200
+    assert (
+        compute_reduction(lib2.get("sz-transit-bus@2030-01"), Decimal("10"), year=2024).grams == 200
+    )
     # redefining an existing id@version differently is refused
     with pytest.raises(MethodologyError, match="new version"):
         lib2.with_methodology(replace(bus, note="changed"))
@@ -182,19 +199,35 @@ def test_credit_records_methodology_and_a_new_version_never_changes_it() -> None
 
 def _minimal(**over: object) -> dict[str, object]:
     data: dict[str, object] = {
-        "id": "x", "version": "1", "status": "draft", "scenario": "bus",
-        "formula": "rate_x_activity", "activity": "distance", "title_zh": "x", "title_en": "x",
+        "id": "x",
+        "version": "1",
+        "status": "draft",
+        "scenario": "bus",
+        "formula": "rate_x_activity",
+        "activity": "distance",
+        "title_zh": "x",
+        "title_en": "x",
         "source": {"document": "doc"},
-        "parameters": [{"name": "RF", "value": None, "unit": "g/km", "status": "not_found",
-                        "source": "s"}],
+        "parameters": [
+            {"name": "RF", "value": None, "unit": "g/km", "status": "not_found", "source": "s"}
+        ],
     }
     data.update(over)
     return data
 
 
 def test_loader_refuses_unconfirmed_value_and_names_the_field() -> None:
-    bad = _minimal(parameters=[{"name": "RF", "value": "0.169", "unit": "g/km",
-                                "status": "partly_checked", "source": "third-party code"}])
+    bad = _minimal(
+        parameters=[
+            {
+                "name": "RF",
+                "value": "0.169",
+                "unit": "g/km",
+                "status": "partly_checked",
+                "source": "third-party code",
+            }
+        ]
+    )
     with pytest.raises(MethodologyDataError, match=r"parameters\[0\].*must stay empty"):
         methodology_from_dict(bad, "f.yaml")
 
@@ -205,8 +238,14 @@ def test_loader_refuses_unconfirmed_value_and_names_the_field() -> None:
         ({"formula": "magic"}, "formula 'magic' is not one of"),
         ({"scenario": "walking"}, "scenario 'walking'"),
         ({"parameters": []}, "needs parameter 'RF'"),
-        ({"parameters": [{"name": "RF", "unit": "bogons/km", "status": "not_found",
-                          "source": "s"}]}, "unknown unit"),
+        (
+            {
+                "parameters": [
+                    {"name": "RF", "unit": "bogons/km", "status": "not_found", "source": "s"}
+                ]
+            },
+            "unknown unit",
+        ),
         ({"source": {}}, "document"),
     ],
 )

@@ -30,8 +30,9 @@ NONCE = "n0nce-abcdef-123456"
 BODY = canonical_json({"records": [{"partner_record_id": "r1", "scenario": "bus"}]})
 
 
-def _request(partner_id: str = "bus-co", nonce: str = NONCE, signature: str | None = None
-             ) -> SignedRequest:
+def _request(
+    partner_id: str = "bus-co", nonce: str = NONCE, signature: str | None = None
+) -> SignedRequest:
     sig = sign(SECRET, partner_id, NOW, nonce, BODY) if signature is None else signature
     return SignedRequest(partner_id, NOW, nonce, BODY, sig)
 
@@ -44,8 +45,12 @@ def test_canonical_json_is_sorted_compact_utf8() -> None:
 
 def test_signature_matches_an_independent_hmac() -> None:
     text = string_to_sign("bus-co", NOW, NONCE, BODY)
-    assert text.split(b"\n")[:4] == [b"NZ1-HMAC-SHA256", b"bus-co", str(NOW).encode(),
-                                     NONCE.encode()]
+    assert text.split(b"\n")[:4] == [
+        b"NZ1-HMAC-SHA256",
+        b"bus-co",
+        str(NOW).encode(),
+        NONCE.encode(),
+    ]
     expected = hmac.new(SECRET, text, hashlib.sha256).hexdigest()
     assert sign(SECRET, "bus-co", NOW, NONCE, BODY) == expected
 
@@ -58,8 +63,10 @@ def test_wrong_signature() -> None:
     req = _request(signature="0" * 64)
     assert verify_request(req, SECRETS, NOW, set()) is ReasonCode.BAD_SIGNATURE
     other_key = sign(b"another-secret-0123456789abcdef-x", "bus-co", NOW, NONCE, BODY)
-    assert verify_request(_request(signature=other_key), SECRETS, NOW, set()) \
+    assert (
+        verify_request(_request(signature=other_key), SECRETS, NOW, set())
         is ReasonCode.BAD_SIGNATURE
+    )
 
 
 def test_tampered_body_timestamp_or_nonce_fails_the_signature() -> None:
@@ -89,10 +96,11 @@ def test_stale_and_future_timestamps() -> None:
 
 
 def test_unknown_partner_and_bad_nonce() -> None:
-    assert verify_request(_request(partner_id="nobody"), SECRETS, NOW, set()) \
+    assert (
+        verify_request(_request(partner_id="nobody"), SECRETS, NOW, set())
         is ReasonCode.UNKNOWN_PARTNER
-    assert verify_request(_request(nonce="short"), SECRETS, NOW, set()) \
-        is ReasonCode.BAD_SIGNATURE
+    )
+    assert verify_request(_request(nonce="short"), SECRETS, NOW, set()) is ReasonCode.BAD_SIGNATURE
 
 
 KEY = b"k" * 32

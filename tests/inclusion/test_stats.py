@@ -40,16 +40,33 @@ NOW = datetime(2025, 12, 31, tzinfo=UTC)
 
 def _context(residents: list[str]) -> IntakeContext:
     scheme = replace(load_scheme("zhangqiu"), total_caps=CapRule(daily_g=1000))
-    consents = [Consent(r, s, datetime(2024, 1, 1, tzinfo=UTC))
-                for r in residents if r != residents[-1] for s in Scenario]
-    return IntakeContext(library=LIB, scheme=scheme, now=NOW,
-                         partners={"bus-co": frozenset(Scenario)}, consents=consents)
+    consents = [
+        Consent(r, s, datetime(2024, 1, 1, tzinfo=UTC))
+        for r in residents
+        if r != residents[-1]
+        for s in Scenario
+    ]
+    return IntakeContext(
+        library=LIB,
+        scheme=scheme,
+        now=NOW,
+        partners={"bus-co": frozenset(Scenario)},
+        consents=consents,
+    )
 
 
-def _record(rid: str, resident: str, scenario: Scenario, start: datetime, km: int
-            ) -> BehaviourRecord:
-    return BehaviourRecord("bus-co", rid, resident, scenario, start,
-                           start + timedelta(minutes=20), distance_km=Decimal(km))
+def _record(
+    rid: str, resident: str, scenario: Scenario, start: datetime, km: int
+) -> BehaviourRecord:
+    return BehaviourRecord(
+        "bus-co",
+        rid,
+        resident,
+        scenario,
+        start,
+        start + timedelta(minutes=20),
+        distance_km=Decimal(km),
+    )
 
 
 def small_history() -> list[BatchResult]:
@@ -92,8 +109,10 @@ def test_statistics_on_duckdb_pinned_by_hand() -> None:
         {"scenario": "all", "period": feb, "participants": 1, "records": 1, "grams": 468},
         {"scenario": "metro", "period": feb, "participants": 1, "records": 1, "grams": 468},
     ]
-    outcomes = {(r["scenario"], r["period"], r["outcome"]): r["records"]
-                for r in run(runner, records_by_outcome(t, Period.MONTH))}
+    outcomes = {
+        (r["scenario"], r["period"], r["outcome"]): r["records"]
+        for r in run(runner, records_by_outcome(t, Period.MONTH))
+    }
     assert outcomes == {
         ("bus", jan, "accepted"): 2,
         ("bus", jan, ReasonCode.NO_CONSENT.value): 1,
@@ -104,8 +123,9 @@ def test_statistics_on_duckdb_pinned_by_hand() -> None:
         ("metro", feb, ReasonCode.OVERLAPPING_TRIP.value): 1,
     }
     by_method = run(runner, reductions_by_methodology(t, Period.YEAR))
-    assert [(r["methodology_id"], r["methodology_version"], r["grams"], r["records"])
-            for r in by_method] == [
+    assert [
+        (r["methodology_id"], r["methodology_version"], r["grams"], r["records"]) for r in by_method
+    ] == [
         ("sz-transit-bus", "2021-12", 807, 2),
         ("sz-transit-metro", "2021-12", 936, 2),
     ]
@@ -116,12 +136,18 @@ def random_history(seed: int, n: int) -> list[tuple[Any, ...]]:
     residents = [f"res-{i}" for i in range(40)]
     records = []
     for i in range(n):
-        start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(0, 60 * 24
-                                                                                   * 700))
-        records.append(_record(f"r{i % (n - 7)}", rng.choice(residents),
-                               rng.choice([Scenario.BUS, Scenario.METRO,
-                                           Scenario.SHARED_BICYCLE]),
-                               start, rng.randrange(1, 30)))
+        start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(
+            minutes=rng.randrange(0, 60 * 24 * 700)
+        )
+        records.append(
+            _record(
+                f"r{i % (n - 7)}",
+                rng.choice(residents),
+                rng.choice([Scenario.BUS, Scenario.METRO, Scenario.SHARED_BICYCLE]),
+                start,
+                rng.randrange(1, 30),
+            )
+        )
     return outcome_rows([validate_batch("bus-co", records, _context(residents))])
 
 
@@ -138,8 +164,11 @@ def python_reference(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
             people[(r["scenario"], month)].add(r["resident_id"])
             people[("all", month)].add(r["resident_id"])
             grams[(r["methodology_id"], r["methodology_version"])] += r["grams"]
-    return {"people": {k: len(v) for k, v in people.items()}, "reasons": dict(reasons),
-            "grams": dict(grams)}
+    return {
+        "people": {k: len(v) for k, v in people.items()},
+        "reasons": dict(reasons),
+        "grams": dict(grams),
+    }
 
 
 def test_duckdb_statistics_equal_a_python_reference() -> None:
@@ -148,11 +177,15 @@ def test_duckdb_statistics_equal_a_python_reference() -> None:
     runner.load_outcomes(rows)
     ref = python_reference(rows)
     t = outcomes_table()
-    got_people = {(r["scenario"], r["period"]): r["participants"]
-                  for r in run(runner, participants(t, Period.MONTH))}
+    got_people = {
+        (r["scenario"], r["period"]): r["participants"]
+        for r in run(runner, participants(t, Period.MONTH))
+    }
     assert got_people == ref["people"]
-    got_reasons = {(r["scenario"], r["period"], r["outcome"]): r["records"]
-                   for r in run(runner, records_by_outcome(t, Period.MONTH))}
+    got_reasons = {
+        (r["scenario"], r["period"], r["outcome"]): r["records"]
+        for r in run(runner, records_by_outcome(t, Period.MONTH))
+    }
     assert got_reasons == ref["reasons"]
     got_grams: dict[tuple[str, str], int] = defaultdict(int)
     for r in run(runner, reductions_by_methodology(t, Period.DAY)):

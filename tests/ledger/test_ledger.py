@@ -52,8 +52,15 @@ RESIDENTS = ("r-a", "r-b", "r-c")
 
 
 def make_credit(resident: str, rid: str, km: int, at: datetime = T0) -> Credit:
-    rec = BehaviourRecord("bus-co", rid, resident, Scenario.BUS, at,
-                          at + timedelta(minutes=30), distance_km=Decimal(km))
+    rec = BehaviourRecord(
+        "bus-co",
+        rid,
+        resident,
+        Scenario.BUS,
+        at,
+        at + timedelta(minutes=30),
+        distance_km=Decimal(km),
+    )
     red = compute_reduction(BUS, Decimal(km), year=at.year)
     return Credit(rec, red, red.grams)
 
@@ -96,20 +103,50 @@ def test_unbalanced_and_invalid_transactions_are_refused() -> None:
     a, b = resident_account("r-a"), pool_account(UNIT)
     tr = Trace(refs=("test",))
     with pytest.raises(UnbalancedTransaction):
-        ledger.append(Transaction("x", TxKind.ADJUSTMENT, T0, (
-            Posting(a, Asset.POINT, 5, tr), Posting(b, Asset.POINT, -4, tr))))
+        ledger.append(
+            Transaction(
+                "x",
+                TxKind.ADJUSTMENT,
+                T0,
+                (Posting(a, Asset.POINT, 5, tr), Posting(b, Asset.POINT, -4, tr)),
+            )
+        )
     with pytest.raises(UnbalancedTransaction):  # balanced in sum, but across two assets
-        ledger.append(Transaction("x", TxKind.ADJUSTMENT, T0, (
-            Posting(b, Asset.POINT, 5, tr), Posting(b, Asset.REDUCTION, -5, tr))))
+        ledger.append(
+            Transaction(
+                "x",
+                TxKind.ADJUSTMENT,
+                T0,
+                (Posting(b, Asset.POINT, 5, tr), Posting(b, Asset.REDUCTION, -5, tr)),
+            )
+        )
     with pytest.raises(InvalidPosting):
-        ledger.append(Transaction("x", TxKind.ADJUSTMENT, T0, (
-            Posting(a, Asset.POINT, 1.5, tr), Posting(b, Asset.POINT, -1.5, tr))))  # type: ignore[arg-type]
+        ledger.append(
+            Transaction(
+                "x",
+                TxKind.ADJUSTMENT,
+                T0,
+                (Posting(a, Asset.POINT, 1.5, tr), Posting(b, Asset.POINT, -1.5, tr)),
+            )
+        )  # type: ignore[arg-type]
     with pytest.raises(InvalidPosting, match="ecology-and-environment"):
-        ledger.append(Transaction("x", TxKind.ADJUSTMENT, T0, (
-            Posting(a, Asset.REDUCTION, 5, tr), Posting(b, Asset.REDUCTION, -5, tr))))
+        ledger.append(
+            Transaction(
+                "x",
+                TxKind.ADJUSTMENT,
+                T0,
+                (Posting(a, Asset.REDUCTION, 5, tr), Posting(b, Asset.REDUCTION, -5, tr)),
+            )
+        )
     with pytest.raises(LedgerError, match="UTC offset"):
-        ledger.append(Transaction("x", TxKind.ADJUSTMENT, T0.replace(tzinfo=None), (
-            Posting(a, Asset.POINT, 5, tr), Posting(b, Asset.POINT, -5, tr))))
+        ledger.append(
+            Transaction(
+                "x",
+                TxKind.ADJUSTMENT,
+                T0.replace(tzinfo=None),
+                (Posting(a, Asset.POINT, 5, tr), Posting(b, Asset.POINT, -5, tr)),
+            )
+        )
     assert len(ledger) == 0
 
 
@@ -164,7 +201,9 @@ def test_expiry_moves_unspent_points_oldest_first_and_is_idempotent() -> None:
     ledger.append(credit_transaction(old, UNIT))
     redeem(ledger, "k1", "r-a", SHOP, 200, T0 + timedelta(days=41))  # spends the older lot first
     assert [(lot.tx_key, lot.remaining) for lot in open_lots(ledger, "r-a")] == [
-        ("credit:bus-co:t-old", 69), ("credit:bus-co:t-new", 538)]
+        ("credit:bus-co:t-old", 69),
+        ("credit:bus-co:t-new", 538),
+    ]
     as_of = datetime(2026, 2, 1, tzinfo=UTC)
     txs = expiry_transactions(ledger, UNIT, as_of, months=12)
     assert len(txs) == 1 and txs[0].postings[0].amount == -69
@@ -195,12 +234,27 @@ class Op:
 
 ops_strategy = st.lists(
     st.one_of(
-        st.builds(Op, st.just("credit"), st.sampled_from(RESIDENTS), st.integers(1, 60),
-                  st.text("abcdef", min_size=1, max_size=3)),
-        st.builds(Op, st.just("redeem"), st.sampled_from(RESIDENTS), st.integers(1, 2500),
-                  st.text("xyz", min_size=1, max_size=2)),
-        st.builds(Op, st.just("settle"), st.just(""), st.integers(1, 2500),
-                  st.text("xyz", min_size=1, max_size=2)),
+        st.builds(
+            Op,
+            st.just("credit"),
+            st.sampled_from(RESIDENTS),
+            st.integers(1, 60),
+            st.text("abcdef", min_size=1, max_size=3),
+        ),
+        st.builds(
+            Op,
+            st.just("redeem"),
+            st.sampled_from(RESIDENTS),
+            st.integers(1, 2500),
+            st.text("xyz", min_size=1, max_size=2),
+        ),
+        st.builds(
+            Op,
+            st.just("settle"),
+            st.just(""),
+            st.integers(1, 2500),
+            st.text("xyz", min_size=1, max_size=2),
+        ),
         st.builds(Op, st.just("expire"), st.just(""), st.integers(1, 24), st.just("")),
     ),
     max_size=40,
@@ -210,8 +264,11 @@ ops_strategy = st.lists(
 def apply(ledger: InMemoryLedger, op: Op, step: int) -> None:
     at = T0 + timedelta(days=step)
     if op.kind == "credit":
-        ledger.append(credit_transaction(
-            make_credit(op.resident, f"{op.resident}-{op.key}", op.amount, at), UNIT))
+        ledger.append(
+            credit_transaction(
+                make_credit(op.resident, f"{op.resident}-{op.key}", op.amount, at), UNIT
+            )
+        )
     elif op.kind == "redeem":
         redeem(ledger, op.key, op.resident, SHOP, op.amount, at)
     elif op.kind == "settle":
@@ -246,15 +303,20 @@ def test_invariants_hold_after_any_sequence(ops: list[Op]) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(RESIDENTS), st.integers(1, 80)), max_size=30),
-       st.randoms(use_true_random=False))
+@given(
+    st.lists(st.tuples(st.sampled_from(RESIDENTS), st.integers(1, 80)), max_size=30),
+    st.randoms(use_true_random=False),
+)
 def test_replayed_or_reordered_credit_batch_gives_the_same_ledger(
-        trips: list[tuple[str, int]], rnd: object) -> None:
+    trips: list[tuple[str, int]], rnd: object
+) -> None:
     import random
 
     assert isinstance(rnd, random.Random)
-    txs = [credit_transaction(make_credit(r, f"t{i}", km, T0 + timedelta(hours=i)), UNIT)
-           for i, (r, km) in enumerate(trips)]
+    txs = [
+        credit_transaction(make_credit(r, f"t{i}", km, T0 + timedelta(hours=i)), UNIT)
+        for i, (r, km) in enumerate(trips)
+    ]
     a = InMemoryLedger()
     for tx in txs:
         a.append(tx)

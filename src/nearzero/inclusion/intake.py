@@ -180,15 +180,26 @@ def context_scope(records: Iterable[BehaviourRecord]) -> Scope:
 
 def _content_key(r: BehaviourRecord) -> tuple[Any, ...]:
     """A total order on record content, so that order-dependent steps ignore arrival order."""
+
     def d(x: Decimal | None) -> tuple[bool, Decimal]:
         return (x is None, x if x is not None else Decimal(0))
 
-    return (r.start, r.end, r.scenario.value, r.partner_id, r.partner_record_id,
-            d(r.distance_km), d(r.energy_kwh), d(r.mass_kg), d(r.installed_capacity_kw))
+    return (
+        r.start,
+        r.end,
+        r.scenario.value,
+        r.partner_id,
+        r.partner_record_id,
+        d(r.distance_km),
+        d(r.energy_kwh),
+        d(r.mass_kg),
+        d(r.installed_capacity_kw),
+    )
 
 
-def _merge(intervals: list[tuple[datetime, datetime, RecordKey]]
-           ) -> tuple[list[datetime], list[tuple[datetime, RecordKey]]]:
+def _merge(
+    intervals: list[tuple[datetime, datetime, RecordKey]],
+) -> tuple[list[datetime], list[tuple[datetime, RecordKey]]]:
     """Union of half-open intervals: sorted starts, and (end, a key) of each merged run."""
     intervals.sort(key=lambda t: (t[0], t[1]))
     starts: list[datetime] = []
@@ -203,38 +214,52 @@ def _merge(intervals: list[tuple[datetime, datetime, RecordKey]]
     return starts, ends
 
 
-def _plausibility(r: BehaviourRecord, m: Methodology, scheme: Scheme
-                  ) -> tuple[ReasonCode, str] | None:
+def _plausibility(
+    r: BehaviourRecord, m: Methodology, scheme: Scheme
+) -> tuple[ReasonCode, str] | None:
     p = scheme.plausibility_for(r.scenario)
     if r.distance_km is not None and m.activity is ActivityKind.DISTANCE:
         if p.min_distance_km is not None and r.distance_km < p.min_distance_km:
-            return (ReasonCode.IMPLAUSIBLE_DISTANCE,
-                    f"distance {r.distance_km} km < {p.min_distance_km} km")
+            return (
+                ReasonCode.IMPLAUSIBLE_DISTANCE,
+                f"distance {r.distance_km} km < {p.min_distance_km} km",
+            )
         if p.max_distance_km is not None and r.distance_km > p.max_distance_km:
-            return (ReasonCode.IMPLAUSIBLE_DISTANCE,
-                    f"distance {r.distance_km} km > {p.max_distance_km} km")
+            return (
+                ReasonCode.IMPLAUSIBLE_DISTANCE,
+                f"distance {r.distance_km} km > {p.max_distance_km} km",
+            )
         if p.max_speed_kmh is not None:
             speed = r.distance_km / r.duration_h
             if speed > p.max_speed_kmh:
-                return (ReasonCode.IMPLAUSIBLE_SPEED,
-                        f"speed {speed:.1f} km/h > {p.max_speed_kmh} km/h")
-    if r.energy_kwh is not None and p.max_energy_kwh is not None \
-            and r.energy_kwh > p.max_energy_kwh:
+                return (
+                    ReasonCode.IMPLAUSIBLE_SPEED,
+                    f"speed {speed:.1f} km/h > {p.max_speed_kmh} km/h",
+                )
+    if (
+        r.energy_kwh is not None
+        and p.max_energy_kwh is not None
+        and r.energy_kwh > p.max_energy_kwh
+    ):
         return ReasonCode.IMPLAUSIBLE_QUANTITY, f"energy {r.energy_kwh} kWh > {p.max_energy_kwh}"
     if r.mass_kg is not None and p.max_mass_kg is not None and r.mass_kg > p.max_mass_kg:
         return ReasonCode.IMPLAUSIBLE_QUANTITY, f"mass {r.mass_kg} kg > {p.max_mass_kg} kg"
-    if r.scenario is Scenario.ROOFTOP_PV and r.energy_kwh is not None \
-            and r.installed_capacity_kw is not None:
+    if (
+        r.scenario is Scenario.ROOFTOP_PV
+        and r.energy_kwh is not None
+        and r.installed_capacity_kw is not None
+    ):
         ceiling = r.installed_capacity_kw * r.duration_h  # capacity at full power throughout
         if r.energy_kwh > ceiling:
-            return (ReasonCode.IMPLAUSIBLE_QUANTITY,
-                    f"generation {r.energy_kwh} kWh exceeds {r.installed_capacity_kw} kW × "
-                    f"{r.duration_h:.2f} h")
+            return (
+                ReasonCode.IMPLAUSIBLE_QUANTITY,
+                f"generation {r.energy_kwh} kWh exceeds {r.installed_capacity_kw} kW × "
+                f"{r.duration_h:.2f} h",
+            )
     return None
 
 
-_UNITS = {"distance_km": "km", "energy_kwh": "kWh", "mass_kg": "kg",
-          "installed_capacity_kw": "kW"}
+_UNITS = {"distance_km": "km", "energy_kwh": "kWh", "mass_kg": "kg", "installed_capacity_kw": "kW"}
 
 
 # --------------------------------------------------------------------------- the batch
@@ -264,14 +289,32 @@ def validate_batch(
         return "" if value is None else str(value)
 
     if batch_reason is not None:
-        return BatchResult(partner_id, tuple(
-            Outcome(i, partner_id, raw_id(it), batch_reason, batch_reason.label_en)
-            for i, it in enumerate(items)), batch_reason)
+        return BatchResult(
+            partner_id,
+            tuple(
+                Outcome(i, partner_id, raw_id(it), batch_reason, batch_reason.label_en)
+                for i, it in enumerate(items)
+            ),
+            batch_reason,
+        )
 
-    def reject(i: int, reason: ReasonCode, detail: str, rec: BehaviourRecord | None = None,
-               ref: MethodologyRef | None = None) -> None:
-        out[i] = Outcome(i, partner_id, rec.partner_record_id if rec else raw_id(items[i]),
-                         reason, detail, rec, None, ref)
+    def reject(
+        i: int,
+        reason: ReasonCode,
+        detail: str,
+        rec: BehaviourRecord | None = None,
+        ref: MethodologyRef | None = None,
+    ) -> None:
+        out[i] = Outcome(
+            i,
+            partner_id,
+            rec.partner_record_id if rec else raw_id(items[i]),
+            reason,
+            detail,
+            rec,
+            None,
+            ref,
+        )
 
     # 1. parse and structural checks
     parsed: list[tuple[int, BehaviourRecord]] = []
@@ -314,8 +357,12 @@ def validate_batch(
     computed: list[tuple[BehaviourRecord, int, Reduction]] = []
     for i, r in survivors:
         if r.scenario not in allowed:
-            reject(i, ReasonCode.SCENARIO_NOT_AUTHORISED,
-                   f"partner {partner_id!r} may not report {r.scenario.value}", r)
+            reject(
+                i,
+                ReasonCode.SCENARIO_NOT_AUTHORISED,
+                f"partner {partner_id!r} may not report {r.scenario.value}",
+                r,
+            )
             continue
         if r.end > ctx.now:
             reject(i, ReasonCode.RECORD_IN_FUTURE, f"ends {r.end.isoformat()}", r)
@@ -324,24 +371,44 @@ def validate_batch(
             reject(i, ReasonCode.RECORD_TOO_OLD, f"older than {window} days", r)
             continue
         if not any(c.covers(r.start) for c in consents.get((r.resident_id, r.scenario), ())):
-            reject(i, ReasonCode.NO_CONSENT,
-                   f"no consent to {r.scenario.value} at {r.start.isoformat()}", r)
+            reject(
+                i,
+                ReasonCode.NO_CONSENT,
+                f"no consent to {r.scenario.value} at {r.start.isoformat()}",
+                r,
+            )
             continue
         ref = ctx.scheme.methodology_for(r.scenario, r.local_day)
         if ref is None:
-            reject(i, ReasonCode.NO_METHODOLOGY,
-                   f"no methodology for {r.scenario.value} on {r.local_day}", r)
+            reject(
+                i,
+                ReasonCode.NO_METHODOLOGY,
+                f"no methodology for {r.scenario.value} on {r.local_day}",
+                r,
+            )
             continue
         m = ctx.library.get(ref)
         activity = r.activity(m.activity)
         if activity is None:
-            reject(i, ReasonCode.MALFORMED,
-                   f"{ref} needs the {m.activity.value} ({m.activity.record_unit})", r, ref)
+            reject(
+                i,
+                ReasonCode.MALFORMED,
+                f"{ref} needs the {m.activity.value} ({m.activity.record_unit})",
+                r,
+                ref,
+            )
             continue
-        if m.activity is not ActivityKind.DISTANCE and local_date(r.start).year != \
-                local_date(r.end - timedelta(microseconds=1)).year:
-            reject(i, ReasonCode.MALFORMED,
-                   "the period spans two calendar years; report each year separately", r, ref)
+        if (
+            m.activity is not ActivityKind.DISTANCE
+            and local_date(r.start).year != local_date(r.end - timedelta(microseconds=1)).year
+        ):
+            reject(
+                i,
+                ReasonCode.MALFORMED,
+                "the period spans two calendar years; report each year separately",
+                r,
+                ref,
+            )
             continue
         implausible = _plausibility(r, m, ctx.scheme)
         if implausible is not None:
@@ -358,8 +425,9 @@ def validate_batch(
             reject(i, ReasonCode.PARAMETER_MISSING, str(exc), r, ref)
             continue
         if reduction.grams <= 0:
-            reject(i, ReasonCode.NO_REDUCTION,
-                   f"{ref} gives {reduction.exact_g.normalize()} g", r, ref)
+            reject(
+                i, ReasonCode.NO_REDUCTION, f"{ref} gives {reduction.exact_g.normalize()} g", r, ref
+            )
             continue
         computed.append((r, i, reduction))
 
@@ -389,12 +457,22 @@ def validate_batch(
             if r.scenario.is_trip:
                 pos = bisect.bisect_left(starts, r.end) - 1
                 if pos >= 0 and ends[pos][0] > r.start:
-                    reject(i, ReasonCode.OVERLAPPING_TRIP,
-                           f"overlaps credited trip {ends[pos][1]}", r, ref)
+                    reject(
+                        i,
+                        ReasonCode.OVERLAPPING_TRIP,
+                        f"overlaps credited trip {ends[pos][1]}",
+                        r,
+                        ref,
+                    )
                     continue
                 if last_end is not None and last_end[0] > r.start:
-                    reject(i, ReasonCode.OVERLAPPING_TRIP,
-                           f"overlaps trip {last_end[1]} in this batch", r, ref)
+                    reject(
+                        i,
+                        ReasonCode.OVERLAPPING_TRIP,
+                        f"overlaps trip {last_end[1]} in this batch",
+                        r,
+                        ref,
+                    )
                     continue
             day, year = r.local_day, r.local_day.year
             m = ctx.library.get(ref)
@@ -406,11 +484,17 @@ def validate_batch(
             )
             for rule, cap_sc in rules:
                 if rule.daily_g is not None:
-                    limits.append((ReasonCode.DAILY_CAP_REACHED, rule.daily_g,
-                                   day_g[(resident, cap_sc, day)]))
+                    limits.append(
+                        (ReasonCode.DAILY_CAP_REACHED, rule.daily_g, day_g[(resident, cap_sc, day)])
+                    )
                 if rule.yearly_g is not None:
-                    limits.append((ReasonCode.YEARLY_CAP_REACHED, rule.yearly_g,
-                                   year_g[(resident, cap_sc, year)]))
+                    limits.append(
+                        (
+                            ReasonCode.YEARLY_CAP_REACHED,
+                            rule.yearly_g,
+                            year_g[(resident, cap_sc, year)],
+                        )
+                    )
             grams, capped_by = reduction.grams, None
             for reason, cap, used in limits:
                 room = max(cap - used, 0)
@@ -418,18 +502,26 @@ def validate_batch(
                     grams, capped_by = room, reason
             if grams == 0:
                 assert capped_by is not None
-                reject(i, capped_by, f"{capped_by.label_en} for {r.scenario.value} on {day}",
-                       r, ref)
+                reject(
+                    i, capped_by, f"{capped_by.label_en} for {r.scenario.value} on {day}", r, ref
+                )
                 continue
             for key_sc in (r.scenario, None):
                 day_g[(resident, key_sc, day)] += grams
                 year_g[(resident, key_sc, year)] += grams
             if r.scenario.is_trip:
-                last_end = (r.end, r.key) if last_end is None or r.end > last_end[0] \
-                    else last_end
+                last_end = (r.end, r.key) if last_end is None or r.end > last_end[0] else last_end
             credit = Credit(r, reduction, grams, capped_by)
-            out[i] = Outcome(i, partner_id, r.partner_record_id, None,
-                             capped_by.label_en if capped_by else "", r, credit, ref)
+            out[i] = Outcome(
+                i,
+                partner_id,
+                r.partner_record_id,
+                None,
+                capped_by.label_en if capped_by else "",
+                r,
+                credit,
+                ref,
+            )
     missing = [i for i, o in enumerate(out) if o is None]
     if missing:  # pragma: no cover - every branch above sets an outcome
         raise AssertionError(f"intake left items {missing} without an outcome")

@@ -120,9 +120,7 @@ def _time(data: Mapping[str, Any], key: str) -> datetime:
         try:
             t = datetime.fromisoformat(raw.strip())
         except ValueError as exc:
-            raise RecordFormatError(
-                f"field {key!r}: {raw!r} is not an ISO 8601 time"
-            ) from exc
+            raise RecordFormatError(f"field {key!r}: {raw!r} is not an ISO 8601 time") from exc
     else:
         raise RecordFormatError(f"field {key!r} is required (ISO 8601 time with offset)")
     if t.tzinfo is None or t.utcoffset() is None:
@@ -191,7 +189,10 @@ def record_from_mapping(data: Mapping[str, Any], partner_id: str) -> BehaviourRe
         partner_id=partner_id,
         partner_record_id=_text(data, "partner_record_id"),
         resident_id=_text(data, "resident_id"),
-        scenario=scenario, start=start, end=end, **quantities,
+        scenario=scenario,
+        start=start,
+        end=end,
+        **quantities,
     )
 
 

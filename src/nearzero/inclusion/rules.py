@@ -117,8 +117,11 @@ class Scheme:
                     out.append(f"plausibility.{s.value}.{name}")
             c = self.caps_for(s)
             out += [f"caps.{s.value}.{n}" for n in ("daily_g", "yearly_g") if getattr(c, n) is None]
-        out += [f"caps.total.{n}" for n in ("daily_g", "yearly_g")
-                if getattr(self.total_caps, n) is None]
+        out += [
+            f"caps.total.{n}"
+            for n in ("daily_g", "yearly_g")
+            if getattr(self.total_caps, n) is None
+        ]
         if self.claim_window_days is None:
             out.append("claim_window_days")
         return tuple(out)
@@ -145,6 +148,7 @@ def _cap(raw: Any, origin: str) -> CapRule:
 
 def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
     """Build a :class:`Scheme` from its data-file mapping (pure)."""
+
     def scen(raw: Any, where: str) -> Scenario:
         try:
             return Scenario(str(raw))
@@ -157,25 +161,38 @@ def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
         vf = item.get("valid_from")
         if vf is not None and not isinstance(vf, date):
             raise MethodologyDataError(f"{where}: valid_from must be a date (YYYY-MM-DD)")
-        choices.append(MethodologyChoice(
-            scen(item.get("scenario"), where), MethodologyRef.parse(str(item.get("methodology"))),
-            vf,
-        ))
+        choices.append(
+            MethodologyChoice(
+                scen(item.get("scenario"), where),
+                MethodologyRef.parse(str(item.get("methodology"))),
+                vf,
+            )
+        )
     plaus: dict[Scenario, Plausibility] = {}
     for key, item in (data.get("plausibility") or {}).items():
         where = f"{origin} plausibility.{key}"
-        plaus[scen(key, where)] = Plausibility(**{
-            name: _decimal((item or {}).get(name), where, name) for name in Plausibility.__slots__
-        })
-    caps = {scen(k, f"{origin} caps"): _cap(v, f"{origin} caps.{k}")
-            for k, v in (data.get("caps") or {}).items() if k != "total"}
+        plaus[scen(key, where)] = Plausibility(
+            **{
+                name: _decimal((item or {}).get(name), where, name)
+                for name in Plausibility.__slots__
+            }
+        )
+    caps = {
+        scen(k, f"{origin} caps"): _cap(v, f"{origin} caps.{k}")
+        for k, v in (data.get("caps") or {}).items()
+        if k != "total"
+    }
     window = data.get("claim_window_days")
-    if window is not None and (isinstance(window, bool) or not isinstance(window, int)
-                               or window <= 0):
+    if window is not None and (
+        isinstance(window, bool) or not isinstance(window, int) or window <= 0
+    ):
         raise MethodologyDataError(f"{origin}: claim_window_days must be a positive integer")
     return Scheme(
-        unit_id=str(data.get("unit_id") or ""), name_zh=str(data.get("name_zh") or ""),
-        methodologies=tuple(choices), plausibility=plaus, scenario_caps=caps,
+        unit_id=str(data.get("unit_id") or ""),
+        name_zh=str(data.get("name_zh") or ""),
+        methodologies=tuple(choices),
+        plausibility=plaus,
+        scenario_caps=caps,
         total_caps=_cap((data.get("caps") or {}).get("total"), f"{origin} caps.total"),
         claim_window_days=window,
     )

@@ -60,8 +60,9 @@ def string_to_sign(partner_id: str, timestamp: int, nonce: str, body: bytes) -> 
 
 def sign(secret: bytes, partner_id: str, timestamp: int, nonce: str, body: bytes) -> str:
     """The hex HMAC-SHA256 signature of a request."""
-    return hmac.new(secret, string_to_sign(partner_id, timestamp, nonce, body),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret, string_to_sign(partner_id, timestamp, nonce, body), hashlib.sha256
+    ).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,19 +32,21 @@ from nearzero.inclusion.intake import BatchResult
 
 OUTCOMES_TABLE = "inclusion_outcomes"
 
-OUTCOMES_SCHEMA = ibis.schema({
-    "partner_id": "string",
-    "partner_record_id": "string",
-    "resident_id": "string",
-    "scenario": "string",
-    "day": "date",
-    "accepted": "boolean",
-    "reason": "string",
-    "grams": "int64",
-    "computed_grams": "int64",
-    "methodology_id": "string",
-    "methodology_version": "string",
-})
+OUTCOMES_SCHEMA = ibis.schema(
+    {
+        "partner_id": "string",
+        "partner_record_id": "string",
+        "resident_id": "string",
+        "scenario": "string",
+        "day": "date",
+        "accepted": "boolean",
+        "reason": "string",
+        "grams": "int64",
+        "computed_grams": "int64",
+        "methodology_id": "string",
+        "methodology_version": "string",
+    }
+)
 """One row per intake record. ``day``: local (UTC+8) day the behaviour started;
 ``grams``: credited grams (0 when rejected); ``computed_grams``: the methodology's
 result before caps (null when not computed); null fields where a malformed record
@@ -69,19 +71,21 @@ def outcome_rows(results: Iterable[BatchResult]) -> list[tuple[Any, ...]]:
         for o in result.outcomes:
             r = o.record
             ref = o.methodology
-            rows.append((
-                o.partner_id,
-                o.partner_record_id,
-                r.resident_id if r else None,
-                r.scenario.value if r else None,
-                r.local_day if r else None,
-                o.accepted,
-                o.reason.value if o.reason else None,
-                o.credit.grams if o.credit else 0,
-                o.credit.reduction.grams if o.credit else None,
-                ref.id if ref else None,
-                ref.version if ref else None,
-            ))
+            rows.append(
+                (
+                    o.partner_id,
+                    o.partner_record_id,
+                    r.resident_id if r else None,
+                    r.scenario.value if r else None,
+                    r.local_day if r else None,
+                    o.accepted,
+                    o.reason.value if o.reason else None,
+                    o.credit.grams if o.credit else 0,
+                    o.credit.reduction.grams if o.credit else None,
+                    ref.id if ref else None,
+                    ref.version if ref else None,
+                )
+            )
     return rows
 
 
@@ -102,9 +106,11 @@ def participants(t: ir.Table, period: Period = Period.MONTH) -> ir.Table:
     per_scenario = a.group_by([a.scenario, a.period]).aggregate(
         participants=a.resident_id.nunique(), records=a.count(), grams=a.grams.sum()
     )
-    overall = a.group_by(a.period).aggregate(
-        participants=a.resident_id.nunique(), records=a.count(), grams=a.grams.sum()
-    ).mutate(scenario=ibis.literal("all"))
+    overall = (
+        a.group_by(a.period)
+        .aggregate(participants=a.resident_id.nunique(), records=a.count(), grams=a.grams.sum())
+        .mutate(scenario=ibis.literal("all"))
+    )
     cols = ["scenario", "period", "participants", "records", "grams"]
     return per_scenario.select(cols).union(overall.select(cols)).order_by(["period", "scenario"])
 
@@ -125,8 +131,7 @@ def reductions_by_methodology(t: ir.Table, period: Period = Period.YEAR) -> ir.T
     a = _with_period(t.filter(t.accepted), period)
     return (
         a.group_by([a.methodology_id, a.methodology_version, a.scenario, a.period])
-        .aggregate(records=a.count(), grams=a.grams.sum(),
-                   computed_grams=a.computed_grams.sum())
+        .aggregate(records=a.count(), grams=a.grams.sum(), computed_grams=a.computed_grams.sum())
         .order_by(["period", "methodology_id", "methodology_version", "scenario"])
     )
 
@@ -174,8 +179,9 @@ def run(runner: Runner, expr: ir.Table) -> list[dict[str, Any]]:
     return out
 
 
-def run_all(runner: Runner, period: Period = Period.MONTH, table: str = OUTCOMES_TABLE
-            ) -> dict[str, list[dict[str, Any]]]:
+def run_all(
+    runner: Runner, period: Period = Period.MONTH, table: str = OUTCOMES_TABLE
+) -> dict[str, list[dict[str, Any]]]:
     """Every statistic in :data:`STATISTICS` for ``period``."""
     t = outcomes_table(table)
     return {name: run(runner, f(t, period)) for name, f in STATISTICS.items()}
@@ -234,12 +240,18 @@ class SparkRunner:
         """Register the rows as a temporary view (small data; at scale read the store)."""
         from pyspark.sql import types as T
 
-        kinds = {"string": T.StringType(), "date": T.DateType(), "boolean": T.BooleanType(),
-                 "int64": T.LongType()}
-        struct = T.StructType([T.StructField(n, kinds[str(OUTCOMES_SCHEMA[n])], True)
-                               for n in COLUMNS])
-        self.session.createDataFrame([tuple(r) for r in rows], struct) \
-            .createOrReplaceTempView(table)
+        kinds = {
+            "string": T.StringType(),
+            "date": T.DateType(),
+            "boolean": T.BooleanType(),
+            "int64": T.LongType(),
+        }
+        struct = T.StructType(
+            [T.StructField(n, kinds[str(OUTCOMES_SCHEMA[n])], True) for n in COLUMNS]
+        )
+        self.session.createDataFrame([tuple(r) for r in rows], struct).createOrReplaceTempView(
+            table
+        )
 
 
 def as_date(value: date | datetime) -> date:

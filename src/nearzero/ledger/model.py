@@ -126,9 +126,11 @@ class Trace:
         def union(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(sorted(set(a) | set(b)))
 
-        return Trace(union(self.records, other.records),
-                     union(self.methodologies, other.methodologies),
-                     union(self.refs, other.refs))
+        return Trace(
+            union(self.records, other.records),
+            union(self.methodologies, other.methodologies),
+            union(self.refs, other.refs),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,9 @@ class Transaction:
                     f"{p.amount!r}; amounts are non-zero integer grams"
                 )
             if p.asset is Asset.REDUCTION and p.account.kind in (
-                    AccountKind.RESIDENT, AccountKind.MERCHANT):
+                AccountKind.RESIDENT,
+                AccountKind.MERCHANT,
+            ):
                 raise InvalidPosting(
                     f"transaction {self.key!r}: reductions may not be posted to {p.account}; "
                     "their ownership stays with the ecology-and-environment department"

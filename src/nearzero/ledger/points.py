@@ -149,8 +149,15 @@ def _consume(lots: list[Lot], points: int) -> Trace:
     return trace
 
 
-def redeem(ledger: LedgerStore, client_key: str, resident_id: str, to: Account, points: int,
-           at: datetime, memo: str = "") -> Entry:
+def redeem(
+    ledger: LedgerStore,
+    client_key: str,
+    resident_id: str,
+    to: Account,
+    points: int,
+    at: datetime,
+    memo: str = "",
+) -> Entry:
     """Spend ``points`` of a resident at a merchant or redemption channel; idempotent.
 
     The same ``client_key`` again returns the first entry and writes nothing, however
@@ -174,25 +181,36 @@ def redeem(ledger: LedgerStore, client_key: str, resident_id: str, to: Account, 
         return existing
     trace = _consume(open_lots(ledger, resident_id), points).merge(Trace(refs=(client_key,)))
     tx = Transaction(
-        key=key, kind=TxKind.REDEMPTION, effective_at=at,
-        postings=(Posting(account, Asset.POINT, -points, trace),
-                  Posting(to, Asset.POINT, points, trace)),
+        key=key,
+        kind=TxKind.REDEMPTION,
+        effective_at=at,
+        postings=(
+            Posting(account, Asset.POINT, -points, trace),
+            Posting(to, Asset.POINT, points, trace),
+        ),
         memo=memo,
     )
     return ledger.append(tx)
 
 
-def settle(ledger: LedgerStore, key: str, merchant: Account, channel: Account, points: int,
-           at: datetime) -> Entry:
+def settle(
+    ledger: LedgerStore, key: str, merchant: Account, channel: Account, points: int, at: datetime
+) -> Entry:
     """A merchant hands ``points`` back to the platform's redemption channel (idempotent)."""
     if merchant.kind is not AccountKind.MERCHANT or channel.kind is not AccountKind.REDEMPTION:
         raise LedgerError("settlement moves points from a merchant to a redemption account")
     trace = Trace(refs=(key,))
-    return ledger.append(Transaction(
-        key=f"settlement:{key}", kind=TxKind.SETTLEMENT, effective_at=at,
-        postings=(Posting(merchant, Asset.POINT, -points, trace),
-                  Posting(channel, Asset.POINT, points, trace)),
-    ))
+    return ledger.append(
+        Transaction(
+            key=f"settlement:{key}",
+            kind=TxKind.SETTLEMENT,
+            effective_at=at,
+            postings=(
+                Posting(merchant, Asset.POINT, -points, trace),
+                Posting(channel, Asset.POINT, points, trace),
+            ),
+        )
+    )
 
 
 def add_months(t: datetime, months: int) -> datetime:
@@ -203,8 +221,9 @@ def add_months(t: datetime, months: int) -> datetime:
     return t.replace(year=year, month=month, day=day)
 
 
-def expiry_transactions(ledger: LedgerStore, unit_id: str, as_of: datetime,
-                        months: int) -> tuple[Transaction, ...]:
+def expiry_transactions(
+    ledger: LedgerStore, unit_id: str, as_of: datetime, months: int
+) -> tuple[Transaction, ...]:
     """Expiry transactions for points unspent ``months`` after they were credited.
 
     A lot credited at behaviour time ``t`` expires at ``add_months(t, months)``; every
@@ -215,8 +234,14 @@ def expiry_transactions(ledger: LedgerStore, unit_id: str, as_of: datetime,
     if months <= 0:
         raise LedgerError("points expire after a positive number of months")
     entries = list(ledger.entries())
-    residents = sorted({p.account for e in entries for p in e.tx.postings
-                        if p.account.kind is AccountKind.RESIDENT and p.asset is Asset.POINT})
+    residents = sorted(
+        {
+            p.account
+            for e in entries
+            for p in e.tx.postings
+            if p.account.kind is AccountKind.RESIDENT and p.asset is Asset.POINT
+        }
+    )
     sink = expiry_account(unit_id)
     out: list[Transaction] = []
     for account in residents:
@@ -225,11 +250,16 @@ def expiry_transactions(ledger: LedgerStore, unit_id: str, as_of: datetime,
             if expires > as_of:
                 continue
             trace = lot.trace.merge(Trace(refs=(lot.tx_key,)))
-            out.append(Transaction(
-                key=f"expiry:{account.name}:{lot.tx_key}", kind=TxKind.EXPIRY,
-                effective_at=expires,
-                postings=(Posting(account, Asset.POINT, -lot.remaining, trace),
-                          Posting(sink, Asset.POINT, lot.remaining, trace)),
-                memo=f"points credited {lot.at.date()} expire after {months} months",
-            ))
+            out.append(
+                Transaction(
+                    key=f"expiry:{account.name}:{lot.tx_key}",
+                    kind=TxKind.EXPIRY,
+                    effective_at=expires,
+                    postings=(
+                        Posting(account, Asset.POINT, -lot.remaining, trace),
+                        Posting(sink, Asset.POINT, lot.remaining, trace),
+                    ),
+                    memo=f"points credited {lot.at.date()} expire after {months} months",
+                )
+            )
     return tuple(out)
