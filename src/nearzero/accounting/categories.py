@@ -12,10 +12,10 @@ are not part of a territorial inventory); they carry the codes in
 
 from __future__ import annotations
 
+import warnings
 from enum import StrEnum
 from functools import cache
-
-import climate_categories
+from typing import Any
 
 
 class Sector(StrEnum):
@@ -70,7 +70,14 @@ class UnknownCategory(ValueError):
 
 
 @cache
-def _ipcc2006() -> climate_categories.HierarchicalCategorization:
+def _ipcc2006() -> Any:
+    # climate_categories 0.11 passes a keyword pyparsing has deprecated; the warning is
+    # theirs, so it is silenced for this one import only.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pyparsing")
+        warnings.filterwarnings("ignore", message=".*argument is deprecated")
+        import climate_categories
+
     return climate_categories.IPCC2006
 
 
