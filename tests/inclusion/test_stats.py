@@ -148,7 +148,10 @@ def random_history(seed: int, n: int) -> list[tuple[Any, ...]]:
                 rng.randrange(1, 30),
             )
         )
-    return outcome_rows([validate_batch("bus-co", records, _context(residents))])
+    rows: list[tuple[Any, ...]] = outcome_rows(
+        [validate_batch("bus-co", records, _context(residents))]
+    )
+    return rows
 
 
 def python_reference(rows: list[tuple[Any, ...]]) -> dict[str, Any]:

@@ -128,7 +128,7 @@ def test_unbalanced_and_invalid_transactions_are_refused() -> None:
                 T0,
                 (Posting(a, Asset.POINT, 1.5, tr), Posting(b, Asset.POINT, -1.5, tr)),
             )
-        )  # type: ignore[arg-type]
+        )
     with pytest.raises(InvalidPosting, match="ecology-and-environment"):
         ledger.append(
             Transaction(
