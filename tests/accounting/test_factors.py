@@ -27,9 +27,6 @@ from nearzero.accounting.factors import (
 from nearzero.accounting.model import CO2_PER_C
 
 
-@pytest.fixture(scope="module")
-def lib() -> FactorLibrary:
-    return default_library()
 
 
 def bonsai(path: str) -> pd.DataFrame:

@@ -76,6 +76,11 @@ def check_invariants(ledger: InMemoryLedger) -> None:
             assert p.trace.records or p.trace.refs
     balances = ledger.balances()
     assert balances == balances_from_postings(iter(entries))
+    for kind in AccountKind:
+        for account in ledger.accounts(kind):
+            assert list(ledger.account_entries(account)) == [
+                e for e in entries if any(p.account == account for p in e.tx.postings)
+            ]
     for (account, _asset), value in balances.items():
         assert account.kind.system or value >= 0
     for asset in Asset:

@@ -13,8 +13,9 @@ from nearzero.store.db import make_engine, transaction
 from nearzero.store.migrate import upgrade
 
 OFFICE = Actor("office", Role.ADMIN)
-DRC = Actor("drc", Role.EDITOR, "drc")
-EEB = Actor("eeb", Role.EDITOR, "eeb")
+# Department editors of the bundled unit: the first unit of a fresh database has id 1.
+DRC = Actor("drc", Role.EDITOR, "drc", unit_id=1)
+EEB = Actor("eeb", Role.EDITOR, "eeb", unit_id=1)
 VIEWER = Actor("viewer", Role.VIEWER)
 
 
@@ -187,6 +188,18 @@ def test_second_unit_lives_beside_the_first(sessions):
         assert ev.indicators[0].outcome.value == 90.0
         zq = svc.evaluate_unit(session, svc.get_unit(session, "zhangqiu"), 2022)
         assert zq.indicators[0].outcome.value == pytest.approx(8537813.87)
+    # the park's 区发改局 editor shares the department code but not the unit
+    with transaction(sessions) as session:
+        park_unit = svc.get_unit(session, "mingshui-park")
+        park_drc = Actor("park-drc", Role.EDITOR, "drc", unit_id=park_unit.id)
+        with pytest.raises(PermissionDenied):
+            svc.set_value(
+                session,
+                park_drc,
+                svc.get_unit(session, "zhangqiu"),
+                svc.ValueInput("10", 2023, 1.0),
+            )
+        svc.set_value(session, park_drc, park_unit, svc.ValueInput("1", 2023, 80.0))
 
 
 def test_migrations_have_one_head():

@@ -175,7 +175,7 @@ def test_round_trip_changes_value_writes_audit_and_reevaluates(sessions, tmp_pat
     assert status(sessions, "21", 2022) is Status.NOT_MET
     path = export(sessions, tmp_path / "t.xlsx", 2022)
     edit(path, {("21", None): {"数值": 5.2, "数据来源": "住建局2022年报"}})
-    result = import_(sessions, path, Actor("housing1", Role.EDITOR, "housing"))
+    result = import_(sessions, path, Actor("housing1", Role.EDITOR, "housing", unit_id=1))
     assert (result.created, result.changed, result.unchanged) == (0, 1, 44)
     assert value_of(sessions, "21", 2022) == 5.2
     assert status(sessions, "21", 2022) is Status.MET
@@ -302,7 +302,7 @@ def test_every_problem_is_listed_with_row_and_column(sessions):
 
 
 def test_editor_may_import_only_its_departments_rows(sessions, tmp_path):
-    drc = Actor("drc", Role.EDITOR, "drc")
+    drc = Actor("drc", Role.EDITOR, "drc", unit_id=1)
     path = export(sessions, tmp_path / "t.xlsx", 2022)
     rows = edit(path, {("11", None): {"数值": 6.5}, ("6", None): {"数值": 3}})
     before, audits = stored_values(sessions), audit_count(sessions)

@@ -113,6 +113,11 @@ class Credit:
     def methodology(self) -> MethodologyRef:
         return self.reduction.methodology
 
+    def as_trip(self) -> CreditedTrip | None:
+        """The credited trip, for the overlap check of later batches (None: not a trip)."""
+        r = self.record
+        return CreditedTrip(r.resident_id, r.start, r.end, r.key) if r.scenario.is_trip else None
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:

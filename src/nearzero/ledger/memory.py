@@ -15,6 +15,7 @@ from typing import Protocol
 
 from nearzero.ledger.model import (
     Account,
+    AccountKind,
     Asset,
     Entry,
     IdempotencyConflict,
@@ -45,6 +46,14 @@ class LedgerStore(Protocol):
         """All entries in append order."""
         ...
 
+    def account_entries(self, account: Account) -> Iterator[Entry]:
+        """The entries with a posting to ``account``, in append order."""
+        ...
+
+    def accounts(self, kind: AccountKind) -> Iterator[Account]:
+        """Every account of ``kind`` that has a posting, in sorted order."""
+        ...
+
     def balance(self, account: Account, asset: Asset) -> int:
         """Sum of the postings of ``asset`` to ``account``."""
         ...
@@ -61,6 +70,7 @@ class InMemoryLedger:
         self._entries: list[Entry] = []
         self._by_key: dict[str, Entry] = {}
         self._balances: dict[tuple[Account, Asset], int] = defaultdict(int)
+        self._by_account: dict[Account, list[Entry]] = defaultdict(list)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -89,6 +99,8 @@ class InMemoryLedger:
         entry = Entry(len(self._entries), tx)
         self._entries.append(entry)
         self._by_key[tx.key] = entry
+        for account in dict.fromkeys(p.account for p in tx.postings):
+            self._by_account[account].append(entry)
         return entry
 
     def get(self, key: str) -> Entry | None:
@@ -96,6 +108,12 @@ class InMemoryLedger:
 
     def entries(self) -> Iterator[Entry]:
         return iter(list(self._entries))
+
+    def account_entries(self, account: Account) -> Iterator[Entry]:
+        return iter(list(self._by_account.get(account, ())))
+
+    def accounts(self, kind: AccountKind) -> Iterator[Account]:
+        return iter(sorted(a for a in self._by_account if a.kind is kind))
 
     def balance(self, account: Account, asset: Asset) -> int:
         return self._balances.get((account, asset), 0)

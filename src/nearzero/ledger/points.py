@@ -134,7 +134,8 @@ def _walk(entries: list[Entry], account: Account) -> tuple[dict[str, Lot], list[
 
 def open_lots(ledger: LedgerStore, resident_id: str) -> list[Lot]:
     """The resident's lots with points left, in spending order (oldest behaviour first)."""
-    return _walk(list(ledger.entries()), resident_account(resident_id))[1]
+    account = resident_account(resident_id)
+    return _walk(list(ledger.account_entries(account)), account)[1]
 
 
 def _consume(lots: list[Lot], points: int) -> Trace:
@@ -233,19 +234,10 @@ def expiry_transactions(
     """
     if months <= 0:
         raise LedgerError("points expire after a positive number of months")
-    entries = list(ledger.entries())
-    residents = sorted(
-        {
-            p.account
-            for e in entries
-            for p in e.tx.postings
-            if p.account.kind is AccountKind.RESIDENT and p.asset is Asset.POINT
-        }
-    )
     sink = expiry_account(unit_id)
     out: list[Transaction] = []
-    for account in residents:
-        for lot in _walk(entries, account)[1]:
+    for account in ledger.accounts(AccountKind.RESIDENT):
+        for lot in _walk(list(ledger.account_entries(account)), account)[1]:
             expires = add_months(lot.at, months)
             if expires > as_of:
                 continue
