@@ -450,3 +450,32 @@ def test_context_scope_and_record_parsing() -> None:
     scope = context_scope([r])
     assert scope.residents == {ALICE} and scope.keys == {r.key}
     assert scope.days == {r.local_day} and r.local_day.isoformat() == "2025-02-10"
+
+
+def test_replayed_batch_is_already_credited_and_later_batches_see_its_trips() -> None:
+    batch = [item("r1"), item("r2", start=T0 + timedelta(hours=1), scenario="metro")]
+    first = validate_batch(PARTNER, batch, context())
+    assert [o.reason for o in first.outcomes] == [None, None]
+    credits = first.credits
+    trips = [t for t in (c.as_trip() for c in credits) if t is not None]
+    daily: dict[Any, int] = {}
+    for c in credits:
+        k = (c.record.resident_id, c.record.scenario, c.record.local_day)
+        daily[k] = daily.get(k, 0) + c.grams
+    ctx = context(
+        credited_keys={c.record.key for c in credits},
+        credited_trips=trips,
+        credited_daily_g=daily,
+        scheme=replace(SCHEME, total_caps=CapRule(daily_g=800)),
+    )
+    replay = validate_batch(PARTNER, batch, ctx)
+    assert {o.reason for o in replay.outcomes} == {ReasonCode.ALREADY_CREDITED}
+    other = [
+        item("x1", start=T0 + timedelta(minutes=5)),  # overlaps r1 (credited via bus-co)
+        item("x2", start=T0 + timedelta(hours=3)),  # 269 > 800 - 737 left today: capped to 63
+    ]
+    res = validate_batch("other-co", other, ctx)
+    assert [(o.reason, o.credit.grams if o.credit else 0) for o in res.outcomes] == [
+        (ReasonCode.OVERLAPPING_TRIP, 0),
+        (None, 63),
+    ]

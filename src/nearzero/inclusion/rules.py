@@ -27,6 +27,7 @@ import yaml
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.methodology import (
     MethodologyDataError,
+    MethodologyError,
     MethodologyLibrary,
     MethodologyRef,
     _decimal,
@@ -161,13 +162,11 @@ def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
         vf = item.get("valid_from")
         if vf is not None and not isinstance(vf, date):
             raise MethodologyDataError(f"{where}: valid_from must be a date (YYYY-MM-DD)")
-        choices.append(
-            MethodologyChoice(
-                scen(item.get("scenario"), where),
-                MethodologyRef.parse(str(item.get("methodology"))),
-                vf,
-            )
-        )
+        try:
+            ref = MethodologyRef.parse(str(item.get("methodology")))
+        except MethodologyError as exc:
+            raise MethodologyDataError(f"{where}: {exc}") from exc
+        choices.append(MethodologyChoice(scen(item.get("scenario"), where), ref, vf))
     plaus: dict[Scenario, Plausibility] = {}
     for key, item in (data.get("plausibility") or {}).items():
         where = f"{origin} plausibility.{key}"
