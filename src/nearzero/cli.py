@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy.orm import Session
 
 from nearzero.indicators.catalogue import PlanError, bundled_plan_path, load_plan
 from nearzero.services import indicators as indicator_service
@@ -36,8 +39,15 @@ UnitOpt = Annotated[
 ]
 
 
-def _sessions(settings: Settings | None = None) -> Any:
-    return session_factory(make_engine((settings or Settings()).database_url))
+@contextmanager
+def _db(settings: Settings | None = None) -> Iterator[Session]:
+    """One transaction on the configured database; the engine is closed afterwards."""
+    engine = make_engine((settings or Settings()).database_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -58,7 +68,7 @@ def _load(path: Path, actor: Actor) -> bool:
         plan = load_plan(path)
     except PlanError as exc:
         _fail(str(exc))
-    with transaction(_sessions()) as session:
+    with _db() as session:
         if plans.unit_exists(session, plan.unit.code):
             return False
         plans.load_plan(session, plan, actor, source=f"{plan.unit.plan_title_zh}（{path.name}）")
@@ -80,7 +90,7 @@ def demo_load() -> None:
     if settings.env == "production":
         _fail("demo data is refused in production")
     loaded = _load(bundled_plan_path("zhangqiu"), Actor.system("demo"))
-    with transaction(_sessions(settings)) as session:
+    with _db(settings) as session:
         unit = indicator_service.get_unit(session, "zhangqiu")
         users.ensure_demo_accounts(session, unit)
     console.print("Zhangqiu plan " + ("loaded" if loaded else "already loaded"))
@@ -101,7 +111,7 @@ def indicators_evaluate(
 ) -> None:
     """Every indicator's status in YEAR and the provincial acceptance rule."""
     try:
-        with transaction(_sessions()) as session:
+        with _db() as session:
             ev = indicator_service.evaluate_unit(
                 session, indicator_service.get_unit(session, unit), year
             )

@@ -188,18 +188,18 @@ def test_second_unit_lives_beside_the_first(sessions):
         assert ev.indicators[0].outcome.value == 90.0
         zq = svc.evaluate_unit(session, svc.get_unit(session, "zhangqiu"), 2022)
         assert zq.indicators[0].outcome.value == pytest.approx(8537813.87)
-    # the park's 区发改局 editor shares the department code but not the unit
+    # the park's 工信局 editor shares the department code but not the unit
     with transaction(sessions) as session:
         park_unit = svc.get_unit(session, "mingshui-park")
-        park_drc = Actor("park-drc", Role.EDITOR, "drc", unit_id=park_unit.id)
+        park_miit = Actor("park-miit", Role.EDITOR, "miit", unit_id=park_unit.id)
         with pytest.raises(PermissionDenied):
             svc.set_value(
                 session,
-                park_drc,
+                park_miit,
                 svc.get_unit(session, "zhangqiu"),
-                svc.ValueInput("10", 2023, 1.0),
+                svc.ValueInput("1", 2023, 1.0),
             )
-        svc.set_value(session, park_drc, park_unit, svc.ValueInput("1", 2023, 80.0))
+        svc.set_value(session, park_miit, park_unit, svc.ValueInput("1", 2023, 80.0))
 
 
 def test_migrations_have_one_head():

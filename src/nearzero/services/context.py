@@ -25,6 +25,7 @@ class Actor:
     username: str
     role: Role
     department: str | None = None  # department code, for editors
+    unit_id: int | None = None  # the unit an editor's department belongs to
 
     @classmethod
     def system(cls, name: str = "system") -> Actor:

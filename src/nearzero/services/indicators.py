@@ -187,7 +187,9 @@ def may_edit(actor: Actor, row: m.Indicator) -> bool:
     if actor.role is Role.ADMIN:
         return True
     if actor.role is Role.EDITOR and actor.department:
-        return actor.department in {d.code for d in row.departments}
+        return any(
+            d.code == actor.department and d.unit_id == actor.unit_id for d in row.departments
+        )
     return False
 
 
@@ -248,7 +250,7 @@ def check_value(view: IndicatorView, unit: m.DemoUnit, entry: ValueInput) -> flo
             raise InvalidInput(
                 f"unit: expected {target_unit!r} or a unit convertible to it, got {entry.unit!r}"
             ) from None
-    if value < 0 and target_unit not in ("吨/万元",):
+    if value < 0:
         raise InvalidInput(f"value: expected a number ≥ 0 in {target_unit}, got {value:g}")
     return value
 

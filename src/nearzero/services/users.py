@@ -16,7 +16,8 @@ MIN_PASSWORD = 8
 
 
 def actor_of(user: m.UserAccount) -> Actor:
-    return Actor(user.username, Role(user.role), user.department.code if user.department else None)
+    department = user.department.code if user.department else None
+    return Actor(user.username, Role(user.role), department, user.unit_id)
 
 
 def create_user(
