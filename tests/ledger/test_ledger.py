@@ -351,3 +351,16 @@ def test_idempotent_redemption_property(points: int, retries: int) -> None:
     expected = 1345 - points if points <= 1345 else 1345
     assert ledger.balance(resident_account("r-a"), Asset.POINT) == expected
     check_invariants(ledger)
+
+
+def test_settlement_is_idempotent_and_conflicts_on_other_content() -> None:
+    ledger = InMemoryLedger()
+    ledger.append(credit_transaction(make_credit("r-a", "t1", 10), UNIT))
+    redeem(ledger, "k", "r-a", SHOP, 200, T0)
+    first = settle(ledger, "s", SHOP, CHANNEL, 150, T0)
+    assert settle(ledger, "s", SHOP, CHANNEL, 150, T0 + timedelta(days=1)) == first
+    with pytest.raises(IdempotencyConflict):
+        settle(ledger, "s", SHOP, CHANNEL, 151, T0)
+    assert ledger.balance(SHOP, Asset.POINT) == 50
+    assert ledger.balance(CHANNEL, Asset.POINT) == 150
+    check_invariants(ledger)

@@ -43,7 +43,7 @@ from nearzero.inclusion.methodology import (
     MissingParameter,
     Parameter,
 )
-from nearzero.units import Quantity, UnitError, parse_unit, ureg
+from nearzero.units import Quantity, UnitError, parse_unit
 
 GRAM = "g"
 _PRECISION = 34
@@ -88,14 +88,13 @@ def _to_decimal(x: float | int | Decimal) -> Decimal:
 
 
 @lru_cache(maxsize=256)
-def _grams_per(product_unit: str) -> Decimal:
-    """How many grams one ``product_unit`` is (e.g. "(kg/kWh)*(kWh)" → 1000)."""
+def _grams_per(factor_unit: str, activity_unit: str) -> Decimal:
+    """Grams in one ``factor_unit`` × ``activity_unit`` (e.g. kg/kWh × kWh → 1000)."""
+    product = Quantity(1, parse_unit(factor_unit)) * Quantity(1, parse_unit(activity_unit))
     try:
-        q = Quantity(1, ureg.parse_expression(product_unit).units).to(GRAM)
+        q = product.to(GRAM)
     except pint.errors.DimensionalityError as exc:
-        raise MethodologyError(
-            f"the formula's result unit {product_unit!r} is not a mass of CO2"
-        ) from exc
+        raise MethodologyError(f"{factor_unit!r} × {activity_unit!r} is not a mass of CO2") from exc
     return _to_decimal(q.magnitude)
 
 
@@ -148,11 +147,11 @@ def compute_reduction(m: Methodology, activity: Decimal, *, year: int) -> Reduct
         ctx.prec = _PRECISION
         if m.formula is Formula.RATE_X_ACTIVITY:
             p, rf = m.value("RF", year)
-            exact = rf * activity * _grams_per(f"({p.unit or '1'})*({a_unit})")
+            exact = rf * activity * _grams_per(p.unit, a_unit)
             used = (_use(p, rf),)
         elif m.formula is Formula.GENERATION_X_GRID_FACTOR:
             p, ef = m.value("EF_grid", year)
-            exact = ef * activity * _grams_per(f"({p.unit})*({a_unit})")
+            exact = ef * activity * _grams_per(p.unit, a_unit)
             used = (_use(p, ef),)
         elif m.formula is Formula.EFFICIENCY_SUBSTITUTION:
             p_pj, eta_pj = m.value("eta_project", year)
@@ -163,7 +162,7 @@ def compute_reduction(m: Methodology, activity: Decimal, *, year: int) -> Reduct
                     f"methodology {m.ref}: eta_baseline must be positive, not {eta_bl}"
                 )
             ratio = eta_pj / eta_bl - 1
-            exact = activity * ratio * ef * _grams_per(f"({p_ef.unit})*({a_unit})")
+            exact = activity * ratio * ef * _grams_per(p_ef.unit, a_unit)
             used = (_use(p_pj, eta_pj), _use(p_bl, eta_bl), _use(p_ef, ef))
         else:  # pragma: no cover - Formula is a closed enum
             raise MethodologyError(f"unknown formula {m.formula!r}")
@@ -183,6 +182,7 @@ def reduction_grams(m: Methodology, activity: pint.Quantity[Any], *, year: int) 
     """Edge form of :func:`compute_reduction`: a pint quantity in, integer grams out.
 
     >>> from nearzero.inclusion.methodology import load_library
+    >>> from nearzero.units import ureg
     >>> bus = load_library().get("sz-transit-bus@2021-12")
     >>> reduction_grams(bus, ureg.Quantity(10, "km"), year=2024)
     269

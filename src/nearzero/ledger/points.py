@@ -200,6 +200,12 @@ def settle(
     """A merchant hands ``points`` back to the platform's redemption channel (idempotent)."""
     if merchant.kind is not AccountKind.MERCHANT or channel.kind is not AccountKind.REDEMPTION:
         raise LedgerError("settlement moves points from a merchant to a redemption account")
+    existing = ledger.get(f"settlement:{key}")
+    if existing is not None:
+        amounts = {(p.account, p.amount) for p in existing.tx.postings}
+        if amounts != {(merchant, -points), (channel, points)}:
+            raise IdempotencyConflict(f"settlement key {key!r} was already used otherwise")
+        return existing
     trace = Trace(refs=(key,))
     return ledger.append(
         Transaction(
