@@ -20,13 +20,10 @@ from nearzero.accounting.factors import (
     FactorFileError,
     FactorLibrary,
     FactorNotFound,
-    default_library,
     local_factor,
     parse_factor_csv,
 )
 from nearzero.accounting.model import CO2_PER_C
-
-
 
 
 def bonsai(path: str) -> pd.DataFrame:
@@ -46,9 +43,16 @@ def test_every_row_is_typed_cited_and_has_a_status(lib: FactorLibrary) -> None:
 
 def test_unverified_reference_values_are_not_shipped_as_verified(lib: FactorLibrary) -> None:
     # factor_status.md: these are unverified / seen only in third-party code.
-    for fid in ("cn_grid_2022_shandong", "cn_grid_2021_shandong", "cn_ncv_raw_coal",
-                "ipcc2006_ckd_correction", "ipcc2006_cao_in_clinker", "ipcc2006_ef1",
-                "ipcc2006_rice_efc", "ipcc2006_carbon_fraction_wood"):
+    for fid in (
+        "cn_grid_2022_shandong",
+        "cn_grid_2021_shandong",
+        "cn_ncv_raw_coal",
+        "ipcc2006_ckd_correction",
+        "ipcc2006_cao_in_clinker",
+        "ipcc2006_ef1",
+        "ipcc2006_rice_efc",
+        "ipcc2006_carbon_fraction_wood",
+    ):
         assert lib.by_id(fid).status == "to_confirm", fid
     assert lib.by_id("cn_grid_2022_north_china").status == "verified"
     assert not [r for r in lib.records if r.parameter == "ef_clinker"]  # 0.52 not shipped
@@ -57,10 +61,14 @@ def test_unverified_reference_values_are_not_shipped_as_verified(lib: FactorLibr
 def test_lookup_error_names_file_and_key(lib: FactorLibrary) -> None:
     with pytest.raises(FactorNotFound) as exc:
         lib.get("ncv", "peat")
-    assert str(exc.value) == ("no ncv for 'peat' in factors/ipcc2006_energy.csv, "
-                              "factors/china_energy.csv")
-    with pytest.raises(FactorNotFound, match=r"in year 2019 in factors/china_grid.csv "
-                       r"\(years available: 2021, 2022, 2023\)"):
+    assert str(exc.value) == (
+        "no ncv for 'peat' in factors/ipcc2006_energy.csv, factors/china_energy.csv"
+    )
+    with pytest.raises(
+        FactorNotFound,
+        match=r"in year 2019 in factors/china_grid.csv "
+        r"\(years available: 2021, 2022, 2023\)",
+    ):
         lib.get("grid_ef", "national", 2019)
 
 
@@ -72,8 +80,9 @@ def test_wildcard_and_year(lib: FactorLibrary) -> None:
 
 
 def test_overlay_takes_precedence_and_keeps_citation(lib: FactorLibrary) -> None:
-    mine = local_factor("jinan_ncv_coal", "ncv", "原煤", 21.5, "GJ/t",
-                        "济南市统计局 能源平衡表 2022, 表3, 第12页")
+    mine = local_factor(
+        "jinan_ncv_coal", "ncv", "原煤", 21.5, "GJ/t", "济南市统计局 能源平衡表 2022, 表3, 第12页"
+    )
     over = lib.overlay([mine])
     assert over.get("ncv", "原煤") is mine and mine.status == "local"
     assert lib.get("ncv", "原煤").value == 20.908  # the original is untouched
@@ -88,8 +97,10 @@ def test_replace_value_changes_version(lib: FactorLibrary) -> None:
 
 
 def test_bad_file_names_line_and_column() -> None:
-    head = ("id,parameter,subject,value,unit,source_document,source_table,source_page,year,"
-            "status,min,max,uncertainty_pct,note\n")
+    head = (
+        "id,parameter,subject,value,unit,source_document,source_table,source_page,year,"
+        "status,min,max,uncertainty_pct,note\n"
+    )
     with pytest.raises(FactorFileError, match=r"x.csv line 2, column 'value': 'abc'"):
         parse_factor_csv(head + "a,ncv,coal,abc,GJ/t,doc,t,,2006,verified,,,,\n", "x.csv")
     with pytest.raises(FactorFileError, match=r"x.csv line 2, column 'status'"):
@@ -99,9 +110,16 @@ def test_bad_file_names_line_and_column() -> None:
 
 
 TABLE_1_4 = {  # IPCC 2006 Vol 2 Ch 1 Table 1.4 default CO2 EF [kg CO2/TJ]
-    "other_bituminous_coal": 94600, "anthracite": 98300, "coking_coal": 94600,
-    "coke_oven_coke": 107000, "crude_oil": 73300, "motor_gasoline": 69300,
-    "gas_diesel_oil": 74100, "residual_fuel_oil": 77400, "lpg": 63100, "natural_gas": 56100,
+    "other_bituminous_coal": 94600,
+    "anthracite": 98300,
+    "coking_coal": 94600,
+    "coke_oven_coke": 107000,
+    "crude_oil": 73300,
+    "motor_gasoline": 69300,
+    "gas_diesel_oil": 74100,
+    "residual_fuel_oil": 77400,
+    "lpg": 63100,
+    "natural_gas": 56100,
 }
 
 
@@ -114,12 +132,16 @@ def test_carbon_content_reproduces_table_1_4(lib: FactorLibrary, fuel: str) -> N
 BONSAI_FUEL = {"coke_oven_coke": "coke", "crude_oil": "oil", "lpg": "liquefied_petroleum_gases"}
 
 
-@pytest.mark.parametrize("parameter, path", [
-    ("ncv", "generic/par_energy_content_per_mass.csv"),
-    ("carbon_content", "generic/par_carbon_content_per_energy.csv"),
-])
-def test_energy_factors_match_bonsai_transcription(lib: FactorLibrary, parameter: str,
-                                                   path: str) -> None:
+@pytest.mark.parametrize(
+    "parameter, path",
+    [
+        ("ncv", "generic/par_energy_content_per_mass.csv"),
+        ("carbon_content", "generic/par_carbon_content_per_energy.csv"),
+    ],
+)
+def test_energy_factors_match_bonsai_transcription(
+    lib: FactorLibrary, parameter: str, path: str
+) -> None:
     table = bonsai(path).pivot_table(index="product", columns="property", values="value")
     rows = [r for r in lib.records if r.parameter == parameter and r.file == DEFAULT_FILES[0]]
     assert len(rows) >= 10
@@ -134,10 +156,12 @@ def test_waste_doc_and_k_match_bonsai(lib: FactorLibrary) -> None:
         mine = lib.find("doc", ref["waste_type"].removeprefix("msw_"))
         if mine is not None:
             assert mine.value == ref["value"], ref["waste_type"]
-    k = bonsai("waste/swd/par_k.csv").query("property == 'def' and climate_zone == "
-                                             "'boreal_temperate'")
+    k = bonsai("waste/swd/par_k.csv").query(
+        "property == 'def' and climate_zone == 'boreal_temperate'"
+    )
     for _, ref in k.iterrows():
-        mine = lib.find("k", f"{ref['waste_type'].removeprefix('msw_')}|temperate_"
-                        f"{ref['moisture_regime']}")
+        mine = lib.find(
+            "k", f"{ref['waste_type'].removeprefix('msw_')}|temperate_{ref['moisture_regime']}"
+        )
         if mine is not None:
             assert mine.value == ref["value"], ref["waste_type"]

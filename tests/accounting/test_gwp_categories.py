@@ -55,18 +55,34 @@ def test_unknown_set_and_gas() -> None:
 def test_co2_is_one_and_groups() -> None:
     assert gwp("CO2", "SAR") == 1.0
     assert [gas_group(g) for g in ("HFC-134a", "C2F6", "SF6", "NF3", "co2")] == [
-        "HFCs", "PFCs", "SF6", "NF3", "CO2"]
+        "HFCs",
+        "PFCs",
+        "SF6",
+        "NF3",
+        "CO2",
+    ]
     with pytest.raises(GWPNotAvailable, match="not one of the inventory gases"):
         gas_group("HCFC-22")  # Montreal Protocol gas: not in the inventory
 
 
-@pytest.mark.parametrize("code, sector", [
-    ("1.A.1.a", Sector.ENERGY), ("1A3b", Sector.ENERGY), ("2.A.1", Sector.IPPU),
-    ("2.G.1.b", Sector.IPPU), ("3.A.1", Sector.AGRICULTURE), ("3.C.4", Sector.AGRICULTURE),
-    ("3.B.1.a", Sector.LULUCF), ("3.C.1.a", Sector.LULUCF), ("3.C.1.b", Sector.AGRICULTURE),
-    ("3.D.1", Sector.LULUCF), ("4.A", Sector.WASTE), ("4.D.1", Sector.WASTE),
-    ("IND.1", Sector.ENERGY),
-])
+@pytest.mark.parametrize(
+    "code, sector",
+    [
+        ("1.A.1.a", Sector.ENERGY),
+        ("1A3b", Sector.ENERGY),
+        ("2.A.1", Sector.IPPU),
+        ("2.G.1.b", Sector.IPPU),
+        ("3.A.1", Sector.AGRICULTURE),
+        ("3.C.4", Sector.AGRICULTURE),
+        ("3.B.1.a", Sector.LULUCF),
+        ("3.C.1.a", Sector.LULUCF),
+        ("3.C.1.b", Sector.AGRICULTURE),
+        ("3.D.1", Sector.LULUCF),
+        ("4.A", Sector.WASTE),
+        ("4.D.1", Sector.WASTE),
+        ("IND.1", Sector.ENERGY),
+    ],
+)
 def test_sector_mapping(code: str, sector: Sector) -> None:
     assert sector_of(code) is sector
 
@@ -80,7 +96,12 @@ def test_codes_come_from_climate_categories() -> None:
 def test_parse_sector_zh_and_en() -> None:
     assert parse_sector("土地利用变化和林业") is Sector.LULUCF
     assert parse_sector("waste") is Sector.WASTE
-    assert [s.label_zh for s in Sector] == ["能源活动", "工业生产过程", "农业",
-                                            "土地利用变化和林业", "废弃物处理"]
+    assert [s.label_zh for s in Sector] == [
+        "能源活动",
+        "工业生产过程",
+        "农业",
+        "土地利用变化和林业",
+        "废弃物处理",
+    ]
     with pytest.raises(ValueError, match="unknown sector"):
         parse_sector("transport")

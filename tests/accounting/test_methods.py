@@ -28,9 +28,10 @@ Run = Callable[..., dict[str, float]]
 
 # -- energy: 省级指南 第一章; IPCC 2006 Vol 2 Ch 2 Eq 2.1 ---------------------------------------
 
+
 def test_fuel_combustion_co2_by_hand() -> None:
-    # 1000 t diesel × 43.0 GJ/t × 20.2 kg C/GJ × 1 × 44/12 = 3184.93 t CO2
-    assert_allclose(energy.fuel_combustion_co2(1000, 43.0, 0.0202, 1.0), 3184.933, rtol=1e-6)
+    # 1000 t diesel × 43.0 GJ/t × 20.2 kg C/GJ × 1 × 44/12 = 868.6 t C × 44/12 = 3184.87 t CO2
+    assert_allclose(energy.fuel_combustion_co2(1000, 43.0, 0.0202, 1.0), 3184.8667, rtol=1e-6)
 
 
 def test_eq_2_1_natural_gas_table_1_4() -> None:
@@ -39,8 +40,9 @@ def test_eq_2_1_natural_gas_table_1_4() -> None:
 
 
 def test_fuel_row_with_ipcc_defaults(run: Run) -> None:
-    out = run(category="1.A.2", method="fuel_combustion", fuel="gas_diesel_oil",
-              quantity=1000, unit="t")
+    out = run(
+        category="1.A.2", method="fuel_combustion", fuel="gas_diesel_oil", quantity=1000, unit="t"
+    )
     assert_allclose(out["CO2"], 1000 * 43.0 * 20.2e-3 * 44 / 12)
     assert_allclose(out["CH4"], 43_000 * 3e-6)  # Table 2.2: 3 kg CH4/TJ (oil)
     assert_allclose(out["N2O"], 43_000 * 0.6e-6)
@@ -48,36 +50,81 @@ def test_fuel_row_with_ipcc_defaults(run: Run) -> None:
 
 def test_fuel_row_with_national_candidates(run: Run) -> None:
     # 原煤 10 万吨 × 20.908 GJ/t × 26.37 t C/TJ × 0.94 × 44/12
-    out = run(category="1.A.1.a", method="fuel_combustion", fuel="原煤", quantity=10,
-              unit="万吨", gases=["CO2"])
+    out = run(
+        category="1.A.1.a",
+        method="fuel_combustion",
+        fuel="原煤",
+        quantity=10,
+        unit="万吨",
+        gases=["CO2"],
+    )
     assert_allclose(out["CO2"], 100_000 * 20.908 * 26.37e-3 * 0.94 * 44 / 12)
 
 
 def test_energy_units_skip_ncv_and_volumes_need_a_volumetric_ncv(run: Run) -> None:
-    out = run(category="1.A.4.b", method="fuel_combustion", fuel="natural_gas", quantity=1,
-              unit="TJ", gases=["CO2"])
+    out = run(
+        category="1.A.4.b",
+        method="fuel_combustion",
+        fuel="natural_gas",
+        quantity=1,
+        unit="TJ",
+        gases=["CO2"],
+    )
     assert_allclose(out["CO2"], 1000 * 15.3e-3 * 44 / 12)
-    with pytest.raises(ActivityError, match=r"field 'factors.ncv \(ipcc2006_ncv_natural_gas"):
-        run(category="1.A.4.b", method="fuel_combustion", fuel="natural_gas", quantity=1,
-            unit="万m³")
-    out = run(category="1.A.4.b", method="fuel_combustion", fuel="天然气", quantity=1,
-              unit="万m³", gases=["CO2"])
+    with pytest.raises(ActivityError, match=r"field 'factors.ncv': '万m³' times the factor"):
+        run(
+            category="1.A.4.b",
+            method="fuel_combustion",
+            fuel="natural_gas",
+            quantity=1,
+            unit="万m³",
+        )
+    out = run(
+        category="1.A.4.b",
+        method="fuel_combustion",
+        fuel="天然气",
+        quantity=1,
+        unit="万m³",
+        gases=["CO2"],
+    )
     assert_allclose(out["CO2"], 389.31 * 15.3e-3 * 0.99 * 44 / 12)
 
 
 def test_electricity_uses_the_grid_factor_of_the_year(run: Run) -> None:
     # 2022 华北 0.6776 t/MWh (MEE/NBS 2022 announcement); 1000 MWh in, 200 MWh out
-    out = run(category="IND.1", method="electricity", grid="north_china", quantity=1000,
-              unit="MWh", params={"exported": {"value": 200, "unit": "MWh"}})
+    out = run(
+        category="IND.1",
+        method="electricity",
+        grid="north_china",
+        quantity=1000,
+        unit="MWh",
+        params={"exported": {"value": 200, "unit": "MWh"}},
+    )
     assert_allclose(out["CO2"], 800 * 0.6776)
-    assert_allclose(run(category="IND.1", method="electricity", grid="north_china",
-                        quantity=1, unit="万千瓦时", year=2023)["CO2"], 10 * 0.6361)
+    assert_allclose(
+        run(
+            category="IND.1",
+            method="electricity",
+            grid="north_china",
+            quantity=1,
+            unit="万千瓦时",
+            year=2023,
+        )["CO2"],
+        10 * 0.6361,
+    )
     with pytest.raises(ActivityError, match=r"field 'grid'.*years available: 2021, 2022"):
-        run(category="IND.1", method="electricity", grid="shandong", quantity=1,
-            unit="MWh", year=2020)
+        run(
+            category="IND.1",
+            method="electricity",
+            grid="shandong",
+            quantity=1,
+            unit="MWh",
+            year=2020,
+        )
 
 
 # -- IPPU -----------------------------------------------------------------------------------
+
 
 def test_clinker_factor_stoichiometry() -> None:
     # Revised 1996 default CaO 64.6 % → 0.507 t CO2/t clinker (reference §3.5)
@@ -89,37 +136,63 @@ def test_clinker_factor_stoichiometry() -> None:
 def test_cement_against_bonsai(run: Run) -> None:
     ef = ippu.clinker_emission_factor(0.65)
     assert_allclose(ef * 1.02, bonsai_mineral.ef_clc(0.65, 1.02), rtol=1e-4)
-    assert_allclose(ippu.cement_co2(1e6, ef, 1.02),
-                    bonsai_mineral.co2_emissions_tier2_(1e6, ef, 1.02))
+    assert_allclose(
+        ippu.cement_co2(1e6, ef, 1.02), bonsai_mineral.co2_emissions_tier2_(1e6, ef, 1.02)
+    )
     out = run(category="2.A.1", method="cement_clinker", quantity=1, unit="万吨")
     assert_allclose(out["CO2"], 10_000 * 0.65 * 44.01 / 56.08 * 1.02)
 
 
 def test_ammonia_eq_3_1_by_hand(run: Run) -> None:
     # 10 000 t NH3 × 30.2 GJ/t × 15.3 kg C/GJ × 1 × 44/12 − 5 000 t recovered for urea
-    out = run(category="2.B.1", method="ammonia", fuel="natural_gas", quantity=10_000, unit="t",
-              params={"recovered_co2": {"value": 5000, "unit": "t"}})
+    out = run(
+        category="2.B.1",
+        method="ammonia",
+        fuel="natural_gas",
+        quantity=10_000,
+        unit="t",
+        params={"recovered_co2": {"value": 5000, "unit": "t"}},
+    )
     assert_allclose(out["CO2"], 10_000 * 30.2 * 15.3e-3 * 44 / 12 - 5000)
 
 
 def test_lime_and_fgas_bank_and_user_factor(run: Run) -> None:
-    assert_allclose(run(category="2.A.2", method="lime", subject="high_calcium",
-                        quantity=100, unit="t")["CO2"], 75.0)
+    assert_allclose(
+        run(category="2.A.2", method="lime", subject="high_calcium", quantity=100, unit="t")["CO2"],
+        75.0,
+    )
     rate = {"emission_rate": {"value": 2, "unit": "percent/year", "source": "企业台账 2022"}}
-    out = run(category="2.G.1.b", method="fgas_bank", equipment="switchgear", gases=["SF6"],
-              quantity=500, unit="kg", factors=rate)
+    out = run(
+        category="2.G.1.b",
+        method="fgas_bank",
+        equipment="switchgear",
+        gases=["SF6"],
+        quantity=500,
+        unit="kg",
+        factors=rate,
+    )
     assert_allclose(out["SF6"], 0.5 * 0.02)
     ef = {"ef_co2": {"value": 0.4, "unit": "t/t", "source": "企业核查报告 2022, 表2"}}
-    assert_allclose(run(category="2.C.1", method="user_factor", gases=["CO2"], quantity=10,
-                        unit="t", factors=ef)["CO2"], 4.0)
+    assert_allclose(
+        run(
+            category="2.C.1", method="user_factor", gases=["CO2"], quantity=10, unit="t", factors=ef
+        )["CO2"],
+        4.0,
+    )
 
 
 # -- agriculture ------------------------------------------------------------------------------
 
+
 def test_enteric_eq_10_19_table_10_11(run: Run) -> None:
     # 1000 dairy cattle × 68 kg CH4/head/yr (Table 10.11, Asia) = 68 t CH4
-    out = run(category="3.A.1", method="enteric_fermentation", species="dairy_cattle",
-              quantity=1000, unit="head")
+    out = run(
+        category="3.A.1",
+        method="enteric_fermentation",
+        species="dairy_cattle",
+        quantity=1000,
+        unit="head",
+    )
     assert_allclose(out["CH4"], 68.0)
     assert_allclose(out["CH4"], bonsai_livestock.e(68.0, 1000) * 1000)  # bonsai returns Gg
 
@@ -132,8 +205,13 @@ def test_manure_n2o_eq_10_25_against_bonsai() -> None:
 
 def test_rice_eq_5_1(run: Run) -> None:
     # 100 ha × 120 days × 1.30 kg CH4/ha/day (Table 5.11) × SF_w 0.6 = 9.36 t
-    out = run(category="3.C.7", method="rice_cultivation", quantity=100, unit="hectare",
-              params={"days": 120, "sf_water": 0.6})
+    out = run(
+        category="3.C.7",
+        method="rice_cultivation",
+        quantity=100,
+        unit="hectare",
+        params={"days": 120, "sf_water": 0.6},
+    )
     assert_allclose(out["CH4"], 100 * 120 * 1.30e-3 * 0.6)
 
 
@@ -145,8 +223,13 @@ def test_soil_n2o_direct_against_bonsai(run: Run) -> None:
 
 
 def test_soil_n2o_indirect_eq_11_9_11_10(run: Run) -> None:
-    out = run(category="3.C.5", method="soil_n2o_indirect", quantity=1000, unit="t",
-              params={"organic_n": {"value": 500, "unit": "t"}})
+    out = run(
+        category="3.C.5",
+        method="soil_n2o_indirect",
+        quantity=1000,
+        unit="t",
+        params={"organic_n": {"value": 500, "unit": "t"}},
+    )
     volatilised = (1000 * 0.10 + 500 * 0.20) * 0.010
     leached = 1500 * 0.30 * 0.0075
     assert_allclose(out["N2O"], (volatilised + leached) * 44 / 28)
@@ -154,14 +237,20 @@ def test_soil_n2o_indirect_eq_11_9_11_10(run: Run) -> None:
 
 # -- LULUCF: IPCC 2006 Vol 4 Ch 2 -------------------------------------------------------------
 
+
 def test_stock_difference_eq_2_8_zhangqiu_volumes(run: Run) -> None:
     # 139.36万 m³ (2020) → 113.73万 m³ (2022); BCEF 0.6, R 0.29, CF 0.47
     c = 0.6 * 1.29 * 0.47
     expected = -((1_137_300 - 1_393_600) * c / 2) * 44 / 12
-    out = run(category="3.B.1.a", method="forest_stock_difference",
-              subject="temperate_conifer_50_150", quantity=113.73, unit="万m³",
-              params={"volume_t1": {"value": 139.36, "unit": "万m³"}, "years": 2},
-              factors={"bcef": {"value": 0.6, "unit": "t/m**3", "source": "test"}})
+    out = run(
+        category="3.B.1.a",
+        method="forest_stock_difference",
+        subject="temperate_conifer_50_150",
+        quantity=113.73,
+        unit="万m³",
+        params={"volume_t1": {"value": 139.36, "unit": "万m³"}, "years": 2},
+        factors={"bcef": {"value": 0.6, "unit": "t/m**3", "source": "test"}},
+    )
     assert_allclose(out["CO2"], expected)
     assert out["CO2"] > 0  # the stock fell: a net emission
 
@@ -175,6 +264,7 @@ def test_gain_loss_and_afforestation_are_removals() -> None:
 
 
 # -- waste ------------------------------------------------------------------------------------
+
 
 def test_fod_by_hand_three_years() -> None:
     # W = 1000 t/yr food; DOC 0.15, DOCf 0.5, MCF 1 → DDOCm 75 t/yr; k 0.06; F 0.5
@@ -194,8 +284,10 @@ def test_fod_against_bonsai_over_a_history() -> None:
         acc = bonsai_swd.ddoc_ma_t(bonsai_swd.ddoc_from_wd_data(w, doc, docf, mcf), acc, k)
         theirs.append(bonsai_swd.ch4_generated(decomposed, f))
     assert_allclose(ours, theirs, rtol=1e-12)
-    assert_allclose(waste.landfill_ch4_emitted(ours[-1], 100.0, ox),
-                    bonsai_swd.ch4_emissions(ours[-1], ox, 100.0 / ours[-1]))
+    assert_allclose(
+        waste.landfill_ch4_emitted(ours[-1], 100.0, ox),
+        bonsai_swd.ch4_emissions(ours[-1], ox, 100.0 / ours[-1]),
+    )
 
 
 def test_fod_steady_state() -> None:
@@ -205,33 +297,63 @@ def test_fod_steady_state() -> None:
 
 
 def test_landfill_row_needs_every_year(run: Run) -> None:
-    out = run(category="4.A", method="landfill_fod", waste_type="food", quantity=1000,
-              unit="t", params={"deposits": {2020: 1000, 2021: 1000}})
+    out = run(
+        category="4.A",
+        method="landfill_fod",
+        waste_type="food",
+        quantity=1000,
+        unit="t",
+        params={"deposits": {2020: 1000, 2021: 1000}},
+    )
     expected = waste.landfill_ch4_generated([1000] * 3, 0.15, 0.5, 0.6, 0.06, 0.5)[-1]
     assert_allclose(out["CH4"], expected)
     with pytest.raises(ActivityError, match="field 'params.deposits'.*every year from 2019"):
-        run(category="4.A", method="landfill_fod", waste_type="food", quantity=1, unit="t",
-            params={"deposits": {2019: 1, 2021: 1}})
+        run(
+            category="4.A",
+            method="landfill_fod",
+            waste_type="food",
+            quantity=1,
+            unit="t",
+            params={"deposits": {2019: 1, 2021: 1}},
+        )
 
 
 def test_incineration_against_bonsai(run: Run) -> None:
     # plastics (Table 2.4 candidates): dm 1.0, CF 0.75, FCF 1.0, OF 1.0
-    out = run(category="4.C.1", method="incineration", waste_type="plastics", quantity=1000,
-              unit="t", gases=["CO2"])
+    out = run(
+        category="4.C.1",
+        method="incineration",
+        waste_type="plastics",
+        quantity=1000,
+        unit="t",
+        gases=["CO2"],
+    )
     assert_allclose(out["CO2"], bonsai_incin.co2_emissions(1000, 1.0, 0.75, 1.0, 1.0))
     assert_allclose(out["CO2"], 2750.0)
     # N2O 50 g/t wet (Table 5.6), CH4 0.2 kg/Gg (Table 5.3)
-    out = run(category="4.C.1", method="incineration", subject="msw", quantity=1e6,
-              unit="t", gases=["CH4", "N2O"])
+    out = run(
+        category="4.C.1",
+        method="incineration",
+        subject="msw",
+        quantity=1e6,
+        unit="t",
+        gases=["CH4", "N2O"],
+    )
     assert_allclose(out["N2O"], 50.0)
-    assert_allclose(out["N2O"], bonsai_incin.n2o_emissions(1e6, 50e-6))
+    # bonsai: 1000 Gg × 50 kg/Gg (= 50 g/t) × 10^-6 → Gg
+    assert_allclose(out["N2O"], bonsai_incin.n2o_emissions(1000.0, 50.0) * 1000)
     assert_allclose(out["CH4"], 0.2e-3 * 1000)
 
 
 def test_biological_eq_4_1(run: Run) -> None:
     # 10 000 t composted × 4 g CH4/kg × 10^-3 = 40 t CH4; 0.24 g N2O/kg → 2.4 t
-    out = run(category="4.B", method="biological_treatment", subject="composting",
-              quantity=10_000, unit="t")
+    out = run(
+        category="4.B",
+        method="biological_treatment",
+        subject="composting",
+        quantity=10_000,
+        unit="t",
+    )
     assert_allclose([out["CH4"], out["N2O"]], [40.0, 2.4])
     # bonsai_ipcc 0.5.3 multiplies by 0.01 instead of Eq 4.1's 10^-3: a factor 10 apart.
     assert_allclose(bonsai_bio.ch4_emissions(10.0, 4.0, 0.0) * 1000, 400.0)
@@ -239,8 +361,14 @@ def test_biological_eq_4_1(run: Run) -> None:
 
 def test_domestic_wastewater_eq_6_1_to_6_3(run: Run) -> None:
     # TOW = 1e6 × 40 g/d × 0.001 × 1.25 × 365 = 18 250 t BOD; EF = 0.6 × 0.3
-    out = run(category="4.D.1", method="wastewater_domestic", pathway="aerobic_overloaded",
-              quantity=1e6, unit="person", params={"share": 0.5})
+    out = run(
+        category="4.D.1",
+        method="wastewater_domestic",
+        pathway="aerobic_overloaded",
+        quantity=1e6,
+        unit="person",
+        params={"share": 0.5},
+    )
     tow = 1e6 * 40 * 0.001 * 1.25 * 365 / 1000
     assert_allclose(out["CH4"], 0.5 * 0.6 * 0.3 * tow)
     ef = bonsai_ww.ef_ch4_treat(0.6, 0.3)
@@ -248,15 +376,29 @@ def test_domestic_wastewater_eq_6_1_to_6_3(run: Run) -> None:
 
 
 def test_domestic_effluent_n2o_eq_6_7(run: Run) -> None:
-    out = run(category="4.D.1", method="wastewater_domestic", pathway="septic",
-              gases=["N2O"], quantity=1e6, unit="person",
-              params={"protein": {"value": 30, "unit": "kg/person/year"}})
+    out = run(
+        category="4.D.1",
+        method="wastewater_domestic",
+        pathway="septic",
+        gases=["N2O"],
+        quantity=1e6,
+        unit="person",
+        params={"protein": {"value": 30, "unit": "kg/person/year"}},
+    )
     n = 1e6 * 0.030 * 0.16 * 1.1 * 1.25
     assert_allclose(out["N2O"], n * 0.005 * 44 / 28)
 
 
 def test_industrial_wastewater_eq_6_4_to_6_6(run: Run) -> None:
-    out = run(category="4.D.2", method="wastewater_industrial", pathway="anaerobic_reactor",
-              quantity=1e5, unit="t", params={"wastewater": {"value": 10, "unit": "m**3/t"},
-                                              "cod": {"value": 3, "unit": "kg/m**3"}})
+    out = run(
+        category="4.D.2",
+        method="wastewater_industrial",
+        pathway="anaerobic_reactor",
+        quantity=1e5,
+        unit="t",
+        params={
+            "wastewater": {"value": 10, "unit": "m**3/t"},
+            "cod": {"value": 3, "unit": "kg/m**3"},
+        },
+    )
     assert_allclose(out["CH4"], 1e5 * 10 * 3e-3 * 0.25 * 0.8)

@@ -201,7 +201,7 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
     if len(subjects) > 1:
         raise err(subjects[1], f"give one of {', '.join(subjects)}, not several")
     subject_field = subjects[0] if subjects else "subject"
-    gases = _gases(raw.get("gases"), method.gases if method else (), err)
+    gases = _gases(raw.get("gases"), method.default_gases if method else (), err)
     if method is not None and method.gases and not set(gases) <= set(method.gases):
         raise err("gases", f"method {method.name} reports {', '.join(method.gases)}")
     quantity, unit = _quantity(raw, notation, err)
@@ -568,7 +568,7 @@ def aggregate_facility_rows(
                 category=canonical_code(str(category[g])),
                 method=name,
                 subject=str(subject[g]),
-                gases=METHODS[name].gases,
+                gases=METHODS[name].default_gases,
                 quantity=float(total),
                 unit=str(unit[g]),
             )

@@ -35,12 +35,22 @@ MethodFn = Callable[[ActivityRow, "RowContext"], list[GasAmount]]
 
 @dataclass(frozen=True)
 class Method:
-    """A calculation method: its name, equation citation and the gases it can report."""
+    """A calculation method: its name, equation citation and the gases it can report.
+
+    A method with no ``gases`` reports the gases the row names (user factor, F-gas bank).
+    """
 
     name: str
     fn: MethodFn
     gases: tuple[str, ...]
     citation: str
+    #: Gases reported when a row names none (default: all of ``gases``).
+    defaults: tuple[str, ...] = ()
+
+    @property
+    def default_gases(self) -> tuple[str, ...]:
+        """The gases of a row that names none."""
+        return self.defaults or self.gases
 
 
 class RowContext:

@@ -22,6 +22,9 @@ from numpy.typing import NDArray
 from nearzero.accounting.context import Method, RowContext
 from nearzero.accounting.model import CH4_PER_C, CO2_PER_C, N2O_PER_N, ActivityRow, GasAmount
 
+#: Eq 6.3 counts 365 days a year (pint's year is 365.25 days).
+DAYS_PER_YEAR = 365.0
+
 
 def landfill_ch4_generated(
     deposits: Sequence[float] | NDArray[np.float64],
@@ -132,19 +135,19 @@ def mass_times_factor(mass: float, ef: float, recovered: float = 0.0) -> float:
 def domestic_tow(population: float, bod: float, i_factor: float) -> float:
     """Total organics in domestic wastewater. [t BOD/yr]
 
-    IPCC 2006 Vol 5 Ch 6 Eq 6.3 (TOW = P × BOD × 0.001 × I × 365, the constants being the
-    g/day → kg/yr conversion done here by the units).
+    IPCC 2006 Vol 5 Ch 6 Eq 6.3 (TOW = P × BOD × 0.001 × I × 365; the 0.001 is the g → kg
+    conversion, done here by the units).
 
     Parameters
     ----------
     population : float
         Population served (P). [person]
     bod : float
-        Per-capita BOD. [t BOD/person/yr]
+        Per-capita BOD. [t BOD/person/day]
     i_factor : float
         Correction for industrial BOD discharged into sewers (I). [-]
     """
-    return population * bod * i_factor
+    return population * bod * i_factor * DAYS_PER_YEAR
 
 
 def industrial_tow(production: float, wastewater: float, cod: float) -> float:
@@ -312,7 +315,7 @@ def _wastewater_domestic(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
     if ctx.wants("CH4"):
         tow = domestic_tow(
             population,
-            ctx.factor("bod_per_capita", "t/person/year", subject=ctx.text("region", "china")),
+            ctx.factor("bod_per_capita", "t/person/day", subject=ctx.text("region", "china")),
             ctx.factor("i_factor", "", subject=ctx.text("collection", "collected")),
         )
         out.append(
@@ -377,8 +380,9 @@ METHODS = (
     Method(
         "wastewater_domestic",
         _wastewater_domestic,
-        ("CH4",),
+        ("CH4", "N2O"),
         "IPCC 2006 Vol 5 Ch 6 Eq 6.1-6.3, 6.7, 6.8",
+        defaults=("CH4",),
     ),
     Method(
         "wastewater_industrial", _wastewater_industrial, ("CH4",), "IPCC 2006 Vol 5 Ch 6 Eq 6.4-6.6"
