@@ -1,0 +1,353 @@
+"""Expected annual CO2 reduction of a key project from its own figures and cited parameters.
+
+Small pure functions on :mod:`pint` quantities (units in brackets in each docstring), and
+:func:`expected_reduction`, which reads a project's figures, picks each parameter (the
+project's own figure first, then the shipped table), calls the formula and records every
+parameter it used. A parameter without a confirmed value raises :class:`MissingParameter`.
+
+The figures are a mapping such as ``{"kind": "pv", "capacity": 10.08}``: a number is in the
+unit :data:`FIGURE_UNITS` gives for the field, a text carries its own unit (``"5500 亩"``,
+``"10080 kW"``). ``source`` names where the figures come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pint
+
+from nearzero.accounting.factors import FactorLibrary
+from nearzero.projects.parameters import (
+    MissingParameter,
+    Parameter,
+    ReductionError,
+    from_factor,
+    project_figure,
+)
+from nearzero.units import UnitError, parse_unit, ureg
+
+Q = pint.Quantity
+#: Mass ratio of CO2 to C (44/12), IPCC 2006 Vol 2 Ch 1 Eq. 1.1 (CO2 = C × 44/12).
+CO2_PER_C = 44.0 / 12.0
+
+KINDS = ("pv", "storage", "gas_chp", "ccu", "waste_to_energy", "afforestation")
+CCU_USES = ("urea", "liquid_co2")
+
+#: The unit of each figure when it is given as a plain number.
+FIGURE_UNITS: dict[str, str] = {
+    "capacity": "MW",
+    "full_load_hours": "h/a",
+    "generation": "MWh/a",
+    "shifted_renewable": "MWh/a",
+    "coal_efficiency": "dimensionless",
+    "gas_efficiency": "dimensionless",
+    "captured": "t/a",
+    "design_capacity": "t/a",
+    "permanent_share": "dimensionless",
+    "net_export": "MWh/a",
+    "waste": "t/a",
+    "fossil_co2_per_t": "t/t",
+    "area": "hectare",
+    "sink_rate": "t/ha/a",
+}
+
+
+# --------------------------------------------------------------------------- formulas
+
+
+def _to(value: Any, unit: str) -> Q[Any]:
+    """``value`` (a pint expression) in ``unit``; one typed exit for the formulas below."""
+    out: Q[Any] = value.to(unit)
+    return out
+
+
+def generation(capacity: Q[Any], full_load_hours: Q[Any]) -> Q[Any]:
+    """Annual generation [MWh/a] = capacity [MW] × full-load (equivalent) hours [h/a]."""
+    return _to(capacity * full_load_hours, "MWh/a")
+
+
+def avoided_grid_emissions(energy: Q[Any], grid_factor: Q[Any]) -> Q[Any]:
+    """Avoided emissions [t/a] = electricity displacing the grid [MWh/a] × grid factor [t/MWh].
+
+    ER = EG × EF_grid,y, the structure of the CDM/CCER grid-connected renewable methodologies
+    (ACM0002) that the provincial PV methodologies follow, with the MEE/NBS average grid
+    factor of year y.
+    """
+    return _to(energy * grid_factor, "t/a")
+
+
+def unit_emission_factor(carbon_content: Q[Any], efficiency: Q[Any]) -> Q[Any]:
+    """CO2 per MWh of electricity [t/MWh] of a unit burning a fuel.
+
+    EF = CC [kg C/GJ] × 44/12 × 3.6 [GJ/MWh] / η, with oxidation 1 as IPCC 2006 Vol 2 Ch 1
+    Table 1.4 assumes; CC from Vol 2 Ch 1 Table 1.3; η the unit's net electrical efficiency.
+    """
+    if not 0 < efficiency.to("dimensionless").magnitude <= 1:
+        raise ReductionError(f"efficiency: expected a fraction in (0, 1], got {efficiency:~P}")
+    energy_per_mwh = ureg.Quantity(1, "MWh").to("GJ") / ureg.Quantity(1, "MWh")
+    return _to(carbon_content * CO2_PER_C * energy_per_mwh / efficiency, "t/MWh")
+
+
+def fuel_switch_reduction(energy: Q[Any], ef_replaced: Q[Any], ef_new: Q[Any]) -> Q[Any]:
+    """Reduction [t/a] = generation [MWh/a] × (EF of the replaced units − EF of the new) [t/MWh]."""
+    return _to(energy * (ef_replaced - ef_new), "t/a")
+
+
+def stored_share_of_capture(captured: Q[Any], permanent_share: Q[Any]) -> Q[Any]:
+    """The part of captured CO2 [t/a] kept out of the atmosphere = captured × permanent share.
+
+    Captured CO2 used for urea is released when the urea is applied (IPCC 2006 Vol 4 Ch 11,
+    §11.4, Eq. 11.13), and liquid CO2 sold to industry is mostly released soon after use, so
+    the share is 0 for urea and only a documented end use justifies more.
+    """
+    share = permanent_share.to("dimensionless").magnitude
+    if not 0 <= share <= 1:
+        raise ReductionError(f"permanent_share: expected a fraction in [0, 1], got {share:g}")
+    return _to(captured * permanent_share, "t/a")
+
+
+def waste_to_energy_reduction(
+    net_export: Q[Any], grid_factor: Q[Any], waste: Q[Any], fossil_co2_per_t: Q[Any]
+) -> Q[Any]:
+    """Net reduction [t/a] = net exported electricity [MWh/a] × grid factor [t/MWh]
+    − waste burnt [t/a] × fossil CO2 of the waste [t CO2/t].
+
+    The fossil CO2 per tonne is IPCC 2006 Vol 5 Ch 5 Eq. 5.1 (dm × CF × FCF × OF × 44/12 over
+    the waste's components); biogenic CO2 is not counted. Landfill methane avoided is not
+    credited here.
+    """
+    return _to(avoided_grid_emissions(net_export, grid_factor) - waste * fossil_co2_per_t, "t/a")
+
+
+def afforestation_sink(area: Q[Any], sink_rate: Q[Any]) -> Q[Any]:
+    """Annual removal [t CO2/a] = planted area [ha] × sink rate [t CO2/ha/a].
+
+    The sink rate is the gain-method increment (IPCC 2006 Vol 4 Ch 2, biomass growth × (1+R) ×
+    CF × 44/12) for the species and age planted; 1 亩 = 1/15 ha.
+    """
+    return _to(area * sink_rate, "t/a")
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+@dataclass(frozen=True)
+class Reduction:
+    """An expected annual reduction and everything that produced it.
+
+    ``reduction_t`` is what counts toward the targets [t CO2/a]; ``captured_t`` is the CO2
+    captured by a capture project [t/a], reported apart and never as permanent removal.
+    """
+
+    kind: str
+    reduction_t: float | None
+    equation: str
+    parameters: tuple[Parameter, ...]
+    captured_t: float | None = None
+    caveats: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind,
+            "reduction_t": self.reduction_t,
+            "captured_t": self.captured_t,
+            "equation": self.equation,
+            "parameters": [p.to_dict() for p in self.parameters],
+            "caveats": list(self.caveats),
+        }
+
+
+class _Reader:
+    """Reads a project's figures and the parameters, recording each one used."""
+
+    def __init__(
+        self,
+        figures: Mapping[str, Any],
+        parameters: Mapping[str, Parameter],
+        factors: FactorLibrary,
+    ) -> None:
+        self.figures = figures
+        self.parameters = parameters
+        self.factors = factors
+        self.used: list[Parameter] = []
+        self.source = str(figures.get("source", "")) or "project figures"
+
+    def figure(self, name: str) -> Q[Any] | None:
+        """The project's figure ``name`` in :data:`FIGURE_UNITS`, or None when not given."""
+        raw = self.figures.get(name)
+        if raw is None or raw == "":
+            return None
+        unit = FIGURE_UNITS[name]
+        try:
+            if isinstance(raw, bool):
+                raise ValueError
+            if isinstance(raw, int | float):
+                value = ureg.Quantity(float(raw), parse_unit(unit))
+            else:
+                number, _, text_unit = str(raw).strip().partition(" ")
+                value = ureg.Quantity(float(number), parse_unit(text_unit.strip() or unit))
+            value = value.to(parse_unit(unit))
+        except (ValueError, UnitError, pint.errors.DimensionalityError):
+            raise ReductionError(
+                f"figures.{name}: expected a number in {unit} or a text like '12 {unit}', "
+                f"got {raw!r}"
+            ) from None
+        self.used.append(project_figure(name, float(value.magnitude), unit, self.source))
+        return value
+
+    def need(self, name: str) -> Q[Any]:
+        """A figure the formula cannot do without (there is no default)."""
+        value = self.figure(name)
+        if value is None:
+            raise MissingParameter(
+                f"figures.{name}: the project's own {name} [{FIGURE_UNITS[name]}] is needed; "
+                "there is no default"
+            )
+        return value
+
+    def figure_or_parameter(self, name: str, parameter_id: str) -> Q[Any]:
+        """The project's figure ``name``, else the shipped parameter ``parameter_id``."""
+        value = self.figure(name)
+        if value is not None:
+            return value
+        return self.parameter(parameter_id, name)
+
+    def parameter(self, parameter_id: str, figure: str) -> Q[Any]:
+        param = self.parameters.get(parameter_id)
+        if param is None:
+            raise MissingParameter(f"{parameter_id}: not in the parameter table")
+        value = param.require(figure)
+        self.used.append(param)
+        return ureg.Quantity(value, parse_unit(param.unit))
+
+    def factor(self, factor_id: str) -> Q[Any]:
+        param = from_factor(self.factors.by_id(factor_id))
+        self.used.append(param)
+        return ureg.Quantity(param.require(factor_id), parse_unit(param.unit))
+
+    def grid(self, grid: Parameter) -> Q[Any]:
+        self.used.append(grid)
+        return ureg.Quantity(grid.require("grid_factor"), parse_unit(grid.unit))
+
+    def result(
+        self, kind: str, reduction: Q[Any] | None, equation: str, *extra: str,
+        captured: Q[Any] | None = None,
+    ) -> Reduction:  # fmt: skip
+        caveats = [
+            f"{p.id} = {p.value:g} {p.unit} is to_confirm: "
+            + (p.note or f"confirm against {p.source}")
+            for p in self.used
+            if p.status == "to_confirm" and p.value is not None
+        ]
+        return Reduction(
+            kind=kind,
+            reduction_t=None if reduction is None else float(reduction.to("t/a").magnitude),
+            equation=equation,
+            parameters=tuple(dict.fromkeys(self.used)),
+            captured_t=None if captured is None else float(captured.to("t/a").magnitude),
+            caveats=(*extra, *caveats),
+        )
+
+
+def expected_reduction(
+    figures: Mapping[str, Any] | None,
+    parameters: Mapping[str, Parameter],
+    factors: FactorLibrary,
+    grid: Parameter,
+) -> Reduction:
+    """The expected annual reduction of a project from its ``figures``.
+
+    ``grid`` is the grid factor chosen for the year of interest (see
+    :func:`~nearzero.projects.parameters.grid_factor`). Raises :class:`ReductionError` (or its
+    :class:`MissingParameter`) saying what is missing when the reduction cannot be computed.
+    """
+    if not figures or not figures.get("kind"):
+        raise ReductionError("no figures: the project records no method of reduction (kind)")
+    kind = str(figures["kind"])
+    r = _Reader(figures, parameters, factors)
+    if kind == "pv":
+        energy = r.figure("generation")
+        if energy is None:
+            energy = generation(
+                r.need("capacity"),
+                r.figure_or_parameter("full_load_hours", "pv_full_load_hours_shandong"),
+            )
+        return r.result(
+            kind,
+            avoided_grid_emissions(energy, r.grid(grid)),
+            "E = P × h × EF_grid (or EG × EF_grid)",
+        )
+    if kind == "storage":
+        shifted = r.need("shifted_renewable")
+        return r.result(
+            kind, avoided_grid_emissions(shifted, r.grid(grid)), "E = E_shifted,RE × EF_grid",
+            "counts only renewable electricity the storage lets the grid take (no default)",
+        )  # fmt: skip
+    if kind == "gas_chp":
+        energy = r.figure("generation")
+        if energy is None:
+            energy = generation(
+                r.need("capacity"),
+                r.figure_or_parameter("full_load_hours", "gas_chp_full_load_hours"),
+            )
+        ef_coal = unit_emission_factor(
+            r.factor("ipcc2006_cc_other_bituminous_coal"),
+            r.figure_or_parameter("coal_efficiency", "coal_unit_efficiency"),
+        )
+        ef_gas = unit_emission_factor(
+            r.factor("ipcc2006_cc_natural_gas"),
+            r.figure_or_parameter("gas_efficiency", "gas_chp_efficiency"),
+        )
+        return r.result(
+            kind, fuel_switch_reduction(energy, ef_coal, ef_gas),
+            "E = EG × (CC_coal × 44/12 × 3.6 / η_coal − CC_gas × 44/12 × 3.6 / η_gas)",
+            "electricity side only; heat supplied by the CHP units is not credited",
+        )  # fmt: skip
+    if kind == "ccu":
+        return _ccu(r, figures)
+    if kind == "waste_to_energy":
+        reduction = waste_to_energy_reduction(
+            r.need("net_export"), r.grid(grid), r.need("waste"),
+            r.figure_or_parameter("fossil_co2_per_t", "waste_fossil_co2_per_t"),
+        )  # fmt: skip
+        return r.result(
+            kind, reduction, "E = EG_net × EF_grid − W × EF_fossil",
+            "landfill methane avoided is not credited",
+        )  # fmt: skip
+    if kind == "afforestation":
+        sink = afforestation_sink(
+            r.need("area"), r.figure_or_parameter("sink_rate", "afforestation_sink_rate")
+        )
+        return r.result(kind, sink, "R = A × s", "a removal, reversible if the trees are lost")
+    raise ReductionError(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+
+
+def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
+    use = str(figures.get("use", ""))
+    if use not in CCU_USES:
+        raise ReductionError(f"figures.use: expected one of {', '.join(CCU_USES)}, got {use!r}")
+    captured = r.figure("captured")
+    caveats = []
+    if captured is None:
+        captured = r.need("design_capacity")
+        caveats.append("captured tonnes are the design capacity, not measured output")
+    caveats.append(
+        {
+            "urea": "CO2 used for urea is released when the urea is applied (IPCC 2006 Vol 4 "
+            "Ch 11, urea application): captured, not removed",
+            "liquid_co2": "liquid CO2 sold to industry is mostly released after use: "
+            "captured, not removed",
+        }[use]
+    )
+    try:
+        share = r.figure_or_parameter("permanent_share", f"ccu_permanent_share_{use}")
+    except MissingParameter as exc:
+        caveats.append(f"avoided share unknown, not counted: {exc}")
+        return r.result("ccu", None, "captured = C; avoided = C × f_perm", *caveats,
+                        captured=captured)  # fmt: skip
+    return r.result(
+        "ccu", stored_share_of_capture(captured, share), "captured = C; avoided = C × f_perm",
+        *caveats, captured=captured,
+    )  # fmt: skip
