@@ -71,7 +71,7 @@ def test_energy_units_skip_ncv_and_volumes_need_a_volumetric_ncv(run: Run) -> No
         gases=["CO2"],
     )
     assert_allclose(out["CO2"], 1000 * 15.3e-3 * 44 / 12)
-    with pytest.raises(ActivityError, match=r"field 'factors.ncv': '万m³' times the factor"):
+    with pytest.raises(ActivityError, match=r"field 'unit': '万m³' times the ncv gives"):
         run(
             category="1.A.4.b",
             method="fuel_combustion",

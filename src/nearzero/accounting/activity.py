@@ -396,7 +396,7 @@ _EXAMPLES: dict[Sector, dict[str, object]] = {
     Sector.LULUCF: {
         "category": "3.B.1.a",
         "method": "forest_stock_difference",
-        "subject": "forest",
+        "subject": "temperate_conifer_50_150",
         "quantity": 1137300,
         "unit": "m**3",
         "params": "volume_t1=1393600 m**3; years=2 year",

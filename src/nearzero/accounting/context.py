@@ -213,13 +213,14 @@ class RowContext:
         except UnitError as exc:
             raise self.row.error(field_name, f"{exc} (the method needs {to_unit})") from None
 
-    def to_unit(self, value: pint.Quantity[Any], unit: str, field_name: str) -> float:
-        """A pint product (e.g. activity × NCV) in ``unit``; names ``field_name`` on failure."""
+    def to_unit(self, value: pint.Quantity[Any], unit: str, parameter: str) -> float:
+        """Activity × factor ``parameter`` (a pint product) in ``unit``; blames the row's unit."""
         try:
             return float(value.to(parse_unit(unit)).magnitude)
         except pint.errors.DimensionalityError:
             raise self.row.error(
-                field_name,
-                f"{self.row.unit!r} times the factor gives {value.units:~}, "
-                f"which does not convert to {unit}",
+                "unit",
+                f"{self.row.unit!r} times the {parameter} gives {value.units:~}, which does not "
+                f"convert to {unit}: give the quantity in the unit the factor is per, or "
+                f"override the factor",
             ) from None

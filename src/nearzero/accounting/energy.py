@@ -108,7 +108,7 @@ def _fuel_combustion(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
     if ctx.is_dimension("GJ"):
         energy = ctx.quantity("GJ")
     else:
-        energy = ctx.to_unit(ctx.activity() * ctx.factor_quantity("ncv"), "GJ", "factors.ncv")
+        energy = ctx.to_unit(ctx.activity() * ctx.factor_quantity("ncv"), "GJ", "ncv")
     out: list[GasAmount] = []
     if ctx.wants("CO2"):
         ef_co2 = ctx.optional_factor("ef_co2", "t/GJ")
