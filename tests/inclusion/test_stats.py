@@ -250,3 +250,34 @@ def test_same_ibis_code_on_spark_equals_duckdb(spark: Any) -> None:
             assert got[name] == expected[name], (name, period)
     day = reductions_by_methodology(outcomes_table(), Period.DAY)
     assert run(sp, day) == run(duck, day)
+
+
+class SQLiteRunner:
+    """A two-member runner over the standard library's sqlite3: the store's databases
+    (SQLite, PostgreSQL) run the very same expressions this way."""
+
+    dialect = "sqlite"
+
+    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
+        import sqlite3
+
+        self.con = sqlite3.connect(":memory:")
+        cols = ", ".join(f'"{c}"' for c in COLUMNS)
+        self.con.execute(f"CREATE TABLE inclusion_outcomes ({cols})")
+        self.con.executemany(
+            f"INSERT INTO inclusion_outcomes VALUES ({', '.join('?' * len(COLUMNS))})",
+            [tuple(v.isoformat() if isinstance(v, date) else v for v in r) for r in rows],
+        )
+
+    def fetch(self, sql: str) -> tuple[list[str], list[Any]]:
+        cur = self.con.execute(sql)
+        return [d[0] for d in cur.description], cur.fetchall()
+
+
+def test_same_ibis_code_on_sqlite_equals_duckdb() -> None:
+    rows = random_history(5, 1500) + outcome_rows(small_history())
+    duck = DuckDBRunner()
+    duck.load_outcomes(rows)
+    lite = SQLiteRunner(rows)
+    for period in Period:
+        assert run_all(lite, period) == run_all(duck, period), period

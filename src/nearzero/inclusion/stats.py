@@ -160,7 +160,9 @@ def run(runner: Runner, expr: ir.Table) -> list[dict[str, Any]]:
     """Compile ``expr`` for the runner's engine, run it, and return plain rows.
 
     Date columns come back as :class:`datetime.date` on every engine (Spark returns a
-    truncated date as a timestamp); integers as ``int``.
+    truncated date as a timestamp, SQLite as text); integers as ``int``. A store runs the
+    same statistics on its own database with a runner of two members: ``dialect``
+    (an Ibis/sqlglot dialect name: "postgres", "sqlite", …) and ``fetch``.
     """
     sql = str(ibis.to_sql(expr, dialect=runner.dialect))
     names, rows = runner.fetch(sql)
@@ -172,6 +174,8 @@ def run(runner: Runner, expr: ir.Table) -> list[dict[str, Any]]:
             dtype = schema[name]
             if value is not None and dtype.is_date() and isinstance(value, datetime):
                 value = value.date()
+            elif value is not None and dtype.is_date() and isinstance(value, str):
+                value = date.fromisoformat(value[:10])  # SQLite keeps dates as text
             elif value is not None and dtype.is_integer():
                 value = int(value)
             item[name] = value
