@@ -252,32 +252,50 @@ def test_same_ibis_code_on_spark_equals_duckdb(spark: Any) -> None:
     assert run(sp, day) == run(duck, day)
 
 
-class SQLiteRunner:
-    """A two-member runner over the standard library's sqlite3: the store's databases
-    (SQLite, PostgreSQL) run the very same expressions this way."""
+class SQLAlchemyRunner:
+    """A runner over a SQLAlchemy engine: what the store uses for its own database."""
 
-    dialect = "sqlite"
+    def __init__(self, url: str, rows: list[tuple[Any, ...]]) -> None:
+        import sqlalchemy as sa
 
-    def __init__(self, rows: list[tuple[Any, ...]]) -> None:
-        import sqlite3
-
-        self.con = sqlite3.connect(":memory:")
-        cols = ", ".join(f'"{c}"' for c in COLUMNS)
-        self.con.execute(f"CREATE TABLE inclusion_outcomes ({cols})")
-        self.con.executemany(
-            f"INSERT INTO inclusion_outcomes VALUES ({', '.join('?' * len(COLUMNS))})",
-            [tuple(v.isoformat() if isinstance(v, date) else v for v in r) for r in rows],
+        self.engine = sa.create_engine(url)
+        self.dialect = {"postgresql": "postgres"}.get(
+            self.engine.dialect.name, self.engine.dialect.name
         )
+        kinds = {
+            "string": sa.String,
+            "date": sa.Date,
+            "boolean": sa.Boolean,
+            "int64": sa.BigInteger,
+        }
+        from nearzero.inclusion.stats import OUTCOMES_SCHEMA
+
+        meta = sa.MetaData()
+        table = sa.Table(
+            "inclusion_outcomes",
+            meta,
+            *(sa.Column(n, kinds[str(OUTCOMES_SCHEMA[n])]) for n in COLUMNS),
+        )
+        meta.create_all(self.engine)
+        with self.engine.begin() as con:
+            con.execute(table.insert(), [dict(zip(COLUMNS, r, strict=True)) for r in rows])
 
     def fetch(self, sql: str) -> tuple[list[str], list[Any]]:
-        cur = self.con.execute(sql)
-        return [d[0] for d in cur.description], cur.fetchall()
+        import sqlalchemy as sa
+
+        with self.engine.connect() as con:
+            res = con.execute(sa.text(sql))
+            return list(res.keys()), [tuple(r) for r in res]
 
 
-def test_same_ibis_code_on_sqlite_equals_duckdb() -> None:
-    rows = random_history(5, 1500) + outcome_rows(small_history())
+def test_same_ibis_code_on_the_store_databases(database_url: str) -> None:
+    """SQLite and PostgreSQL (the store's engines) give DuckDB's results."""
+    rows = random_history(9, 800) + outcome_rows(small_history())
     duck = DuckDBRunner()
     duck.load_outcomes(rows)
-    lite = SQLiteRunner(rows)
-    for period in Period:
-        assert run_all(lite, period) == run_all(duck, period), period
+    runner = SQLAlchemyRunner(database_url, rows)
+    try:
+        for period in (Period.MONTH, Period.YEAR):
+            assert run_all(runner, period) == run_all(duck, period), period
+    finally:
+        runner.engine.dispose()
