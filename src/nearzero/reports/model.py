@@ -1,0 +1,137 @@
+"""The report as plain data: sections made of headings, paragraphs, tables and figures.
+
+Every builder (Word, PDF, the web preview) renders these few block types, so a capability
+contributes to the report by returning blocks, never by touching a file format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from nearzero.indicators.choices import Status
+
+Progress = Callable[[str, float], None]
+"""``progress(step, fraction)``: a human-readable step and how far the build is, 0 to 1."""
+
+
+def no_progress(step: str, fraction: float) -> None:
+    """The default callback: report nothing."""
+
+
+NO_DATA_ZH = "该部分尚无数据。"
+NOT_WRITTEN_ZH = "（本部分尚未填写。）"
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A sub-heading inside a section, e.g. （一）指标完成情况."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell; ``status`` colours it, ``num`` aligns it right, ``value`` is the raw number
+    (written as a number in Excel)."""
+
+    text: str
+    status: Status | None = None
+    num: bool = False
+    value: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with one header row.
+
+    widths : relative column widths (any scale); empty for equal widths.
+    group_first : merge runs of equal first-column cells, as the plan prints 类别.
+    wide : set on a landscape page.
+    """
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    caption: str = ""
+    widths: tuple[float, ...] = ()
+    group_first: bool = False
+    wide: bool = False
+
+    def first_column_spans(self) -> list[int]:
+        """Per row: how many rows its first cell spans (0 when merged into the row above)."""
+        spans = [1] * len(self.rows)
+        if not self.group_first:
+            return spans
+        start = 0
+        for i in range(1, len(self.rows) + 1):
+            if i == len(self.rows) or self.rows[i][0].text != self.rows[start][0].text:
+                spans[start] = i - start
+                for j in range(start + 1, i):
+                    spans[j] = 0
+                start = i
+        return spans
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart as PNG bytes with its caption; ``width_cm`` on the page."""
+
+    png: bytes
+    caption: str
+    width_cm: float = 15.0
+
+
+Block = Heading | Paragraph | Table | Figure
+
+
+@dataclass
+class Section:
+    """One numbered section. ``blocks`` is empty when the capability has no data yet."""
+
+    key: str
+    title: str
+    blocks: list[Block] = field(default_factory=list)
+    editable: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.blocks
+
+    @property
+    def wide(self) -> bool:
+        """Set on landscape pages: it holds a wide table."""
+        return any(isinstance(b, Table) and b.wide for b in self.blocks)
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    """A finished document: its file name, media type and bytes."""
+
+    filename: str
+    media_type: str
+    data: bytes
+
+
+@dataclass
+class Report:
+    """The annual evaluation report of one unit for one year."""
+
+    unit_code: str
+    unit_name: str
+    year: int
+    title: str
+    office: str
+    date: dt.date
+    plan: str
+    sections: list[Section]
+
+    @property
+    def stem(self) -> str:
+        """A file name without suffix, e.g. ``济南市章丘区_2022年度评估报告``."""
+        return f"{self.unit_name}_{self.year}年度评估报告"

@@ -1,0 +1,264 @@
+"""The report as a Word document (python-docx): A4, East-Asian fonts on every style and run,
+tables with explicit borders, landscape pages for wide tables, page numbers.
+
+Fonts are named, not embedded: 仿宋 for the body, 黑体 for headings and 宋体 in tables (the
+faces every Chinese Windows installation has); Word substitutes where one is missing.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run
+
+from nearzero.indicators.choices import Status
+from nearzero.reports.model import (
+    NO_DATA_ZH,
+    Block,
+    Figure,
+    Heading,
+    Paragraph,
+    Progress,
+    Report,
+    Section,
+    Table,
+    no_progress,
+)
+
+BODY, HEADING, TABLE = "仿宋", "黑体", "宋体"
+LATIN = "Times New Roman"
+COLOURS = {
+    Status.MET: RGBColor(0x2E, 0x7D, 0x32),
+    Status.NOT_MET: RGBColor(0xC6, 0x28, 0x28),
+    Status.NEEDS_ASSESSMENT: RGBColor(0xB2, 0x6A, 0x00),
+    Status.NO_DATA: RGBColor(0x60, 0x6B, 0x7D),
+}
+A4_SHORT, A4_LONG = Cm(21.0), Cm(29.7)
+MARGIN = Cm(2.2)
+
+
+def _east_asian(element: object, font: str) -> None:
+    """Set the East-Asian (and Latin) font on a style's or run's rPr; drop theme fonts."""
+    rpr = element.get_or_add_rPr()  # type: ignore[attr-defined]
+    fonts = rpr.get_or_add_rFonts()
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        fonts.attrib.pop(qn(attribute), None)
+    fonts.set(qn("w:ascii"), LATIN)
+    fonts.set(qn("w:hAnsi"), LATIN)
+    fonts.set(qn("w:eastAsia"), font)
+
+
+def _run(
+    paragraph: DocxParagraph,
+    text: str,
+    font: str = BODY,
+    size: float = 12,
+    bold: bool = False,
+    colour: RGBColor | None = None,
+) -> Run:
+    run = paragraph.add_run(text)
+    _east_asian(run._r, font)
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    if colour is not None:
+        run.font.color.rgb = colour
+    return run
+
+
+def _styles(doc: DocumentObject) -> None:
+    for name, font, size, bold in (
+        ("Normal", BODY, 12, False),
+        ("Title", HEADING, 22, True),
+        ("Heading 1", HEADING, 15, True),
+        ("Heading 2", HEADING, 13, True),
+        ("Caption", HEADING, 10.5, False),
+        ("Table Grid", TABLE, 9, False),
+    ):
+        style = doc.styles[name]
+        _east_asian(style.element, font)
+        style.font.size = Pt(size)  # type: ignore[attr-defined]
+        style.font.bold = bold  # type: ignore[attr-defined]
+        style.font.color.rgb = RGBColor(0, 0, 0)  # type: ignore[attr-defined]
+        style.font.italic = False  # type: ignore[attr-defined]
+    # Chinese text in the document's language settings, so Word picks the East-Asian face.
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()  # type: ignore[attr-defined]
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _page(section: object, landscape: bool) -> None:
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT  # type: ignore[attr-defined]
+    section.page_width, section.page_height = (  # type: ignore[attr-defined]
+        (A4_LONG, A4_SHORT) if landscape else (A4_SHORT, A4_LONG)
+    )
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, MARGIN)
+
+
+def _usable_width(doc: DocumentObject) -> int:
+    section = doc.sections[-1]
+    return int(section.page_width - section.left_margin - section.right_margin)  # type: ignore[operator]
+
+
+def _page_numbers(doc: DocumentObject) -> None:
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _run(paragraph, "— ", TABLE, 10)
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    paragraph._p.append(field)
+    run = _run(paragraph, "1", TABLE, 10)
+    field.append(run._r)
+    _run(paragraph, " —", TABLE, 10)
+
+
+def _borders(table: DocxTable) -> None:
+    """Single black borders on every edge and between all cells (not left to the style)."""
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        element = OxmlElement(f"w:{edge}")
+        element.set(qn("w:val"), "single")
+        element.set(qn("w:sz"), "4")
+        element.set(qn("w:space"), "0")
+        element.set(qn("w:color"), "000000")
+        borders.append(element)
+    tbl_pr.append(borders)
+
+
+def _shade(cell: object, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
+
+
+def _cell_text(cell: object, text: str, bold: bool = False, right: bool = False,
+               colour: RGBColor | None = None) -> None:  # fmt: skip
+    paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
+    paragraph.paragraph_format.first_line_indent = None
+    paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.line_spacing = 1.0
+    if right:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _run(paragraph, text, TABLE, 9, bold=bold, colour=colour)
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # type: ignore[attr-defined]
+
+
+def _table(doc: DocumentObject, table: Table) -> None:
+    if table.caption:
+        _caption(doc, table.caption)
+    out = doc.add_table(rows=len(table.rows) + 1, cols=len(table.headers))
+    out.style = doc.styles["Table Grid"]
+    out.alignment = WD_TABLE_ALIGNMENT.CENTER
+    out.autofit = False
+    _borders(out)
+    weights = table.widths or tuple(1.0 for _ in table.headers)
+    usable = _usable_width(doc)
+    widths = [int(usable * w / sum(weights)) for w in weights]
+    header = out.rows[0]
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+    for cell, text in zip(header.cells, table.headers, strict=True):
+        _cell_text(cell, text, bold=True)
+        _shade(cell, "D9E2F3")
+    for r, row in enumerate(table.rows, start=1):
+        cells = out.rows[r].cells
+        for cell, value in zip(cells, row, strict=True):
+            colour = COLOURS[value.status] if value.status else None
+            _cell_text(cell, value.text, right=value.num, colour=colour)
+    for column, width in zip(out.columns, widths, strict=True):
+        for cell in column.cells:
+            cell.width = width
+    for r, span in enumerate(table.first_column_spans(), start=1):
+        if span > 1:
+            out.cell(r, 0).merge(out.cell(r + span - 1, 0))
+
+
+def _caption(doc: DocumentObject, text: str) -> None:
+    paragraph = doc.add_paragraph(style="Caption")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.first_line_indent = None
+    _run(paragraph, text, HEADING, 10.5)
+
+
+def _blocks(doc: DocumentObject, blocks: Iterable[Block]) -> None:
+    for block in blocks:
+        if isinstance(block, Heading):
+            _run(doc.add_paragraph(style="Heading 2"), block.text, HEADING, 13, bold=True)
+        elif isinstance(block, Paragraph):
+            paragraph = doc.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = Pt(24)
+            paragraph.paragraph_format.line_spacing = 1.5
+            _run(paragraph, block.text)
+        elif isinstance(block, Table):
+            _table(doc, block)
+        elif isinstance(block, Figure):
+            paragraph = doc.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run().add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
+            _caption(doc, block.caption)
+
+
+def _cover(doc: DocumentObject, report: Report) -> None:
+    def line(text: str, size: float, font: str = HEADING, bold: bool = True,
+             before: float = 0) -> None:  # fmt: skip
+        paragraph = doc.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.space_before = Pt(before)
+        _run(paragraph, text, font, size, bold)
+
+    line(report.unit_name, 26, before=120)
+    line(report.title, 22, before=12)
+    line(f"（{report.year}年度）", 16, BODY, False, before=12)
+    if report.plan:
+        line(f"依据：{report.plan}", 12, BODY, False, before=24)
+    line(report.office, 14, BODY, False, before=180)
+    d = report.date
+    line(f"{d.year}年{d.month}月{d.day}日", 14, BODY, False, before=6)
+
+
+def _section(doc: DocumentObject, section: Section, landscape: bool) -> None:
+    current = doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
+    if landscape != current:
+        _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+    _run(doc.add_paragraph(style="Heading 1"), section.title, HEADING, 15, bold=True)
+    if section.empty:
+        _blocks(doc, [Paragraph(NO_DATA_ZH)])
+    else:
+        _blocks(doc, section.blocks)
+
+
+def build_docx(report: Report, progress: Progress = no_progress) -> bytes:
+    """The report as .docx bytes."""
+    doc = Document()
+    _styles(doc)
+    _page(doc.sections[0], landscape=False)
+    doc.core_properties.title = f"{report.unit_name}{report.year}年度{report.title}"
+    doc.core_properties.author = report.office
+    _page_numbers(doc)
+    _cover(doc, report)
+    _run(doc.paragraphs[-1], "").add_break(WD_BREAK.PAGE)
+    for n, section in enumerate(report.sections):
+        progress(f"Word：{section.title}", 0.05 + 0.85 * n / len(report.sections))
+        _section(doc, section, section.wide)
+    progress("Word：保存文件", 0.95)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
