@@ -256,8 +256,3 @@ class SparkRunner:
         self.session.createDataFrame([tuple(r) for r in rows], struct).createOrReplaceTempView(
             table
         )
-
-
-def as_date(value: date | datetime) -> date:
-    """A period key as a date (helper for callers comparing engines)."""
-    return value.date() if isinstance(value, datetime) else value
