@@ -551,8 +551,8 @@ def aggregate_facility_rows(
     key = np.zeros(len(quantity), dtype=np.int64)
     for code, values in zip(codes, uniques, strict=True):
         key = key * len(values) + code
-    groups, inverse = np.unique(key, return_inverse=True)
-    sums = np.bincount(inverse, weights=quantity)
+    inverse, groups = pd.factorize(key)
+    sums = np.bincount(inverse, weights=quantity, minlength=len(groups))
     first = np.zeros(len(groups), dtype=np.int64)
     first[inverse[::-1]] = np.arange(len(quantity))[::-1]
     rows: list[ActivityRow] = []
