@@ -55,6 +55,7 @@ def test_unverified_reference_values_are_not_shipped_as_verified(lib: FactorLibr
     ):
         assert lib.by_id(fid).status == "to_confirm", fid
     assert lib.by_id("cn_grid_2022_north_china").status == "verified"
+    assert {r.factor_id for r in lib.to_confirm()} >= {"cn_grid_2022_shandong", "ipcc2006_ef1"}
     assert not [r for r in lib.records if r.parameter == "ef_clinker"]  # 0.52 not shipped
 
 

@@ -14,6 +14,7 @@ from nearzero.accounting.categories import (
     Sector,
     UnknownCategory,
     canonical_code,
+    category_title,
     parse_sector,
     sector_of,
 )
@@ -89,6 +90,7 @@ def test_sector_mapping(code: str, sector: Sector) -> None:
 
 def test_codes_come_from_climate_categories() -> None:
     assert canonical_code("1A1a") == "1.A.1.a"
+    assert category_title("3.A.1") == "Enteric Fermentation"
     with pytest.raises(UnknownCategory, match="'9.Z' is not an IPCC 2006 category code"):
         canonical_code("9.Z")
 
