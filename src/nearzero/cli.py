@@ -248,3 +248,53 @@ def indicators_import(
         highlight=False,
         soft_wrap=True,
     )
+
+
+# --------------------------------------------------------------------------- annual report
+
+
+def _build_document(kind: str, year: int, out: Path, unit: str | None) -> None:
+    """Build the report (docx/pdf) or the dossier with a progress bar, then write ``out``."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from nearzero.services import report
+
+    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+               TimeElapsedColumn())  # fmt: skip
+    try:
+        with _db() as session, Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("准备", total=1.0)
+            target = indicator_service.get_unit(session, unit)
+            built = report.build_file(
+                session, target, year, kind,
+                lambda step, fraction: bar.update(task, completed=fraction, description=step),
+            )  # fmt: skip
+    except ServiceError as exc:
+        _fail(str(exc))
+    out.write_bytes(built.data)
+    console.print(
+        f"已生成 {built.filename} → {out}（{len(built.data) / 1024:.0f} KB）", highlight=False
+    )
+
+
+@app.command("report")
+def report_command(
+    year: Annotated[int, typer.Option("--year", help="The year to report on.")],
+    out: Annotated[Path, typer.Option("--out", help="The file to write.")],
+    fmt: Annotated[str, typer.Option("--format", help="docx or pdf.")] = "pdf",
+    unit: UnitOpt = None,
+) -> None:
+    """The annual evaluation report (近零碳城市示范创建年度评估报告) as Word or PDF."""
+    if fmt not in ("docx", "pdf"):
+        _fail(f"--format: expected docx or pdf, got {fmt!r}")
+    _build_document(fmt, year, out, unit)
+
+
+@app.command("dossier")
+def dossier_command(
+    year: Annotated[int, typer.Option("--year", help="The year of the dossier.")],
+    out: Annotated[Path, typer.Option("--out", help="The .zip file to write.")],
+    unit: UnitOpt = None,
+) -> None:
+    """The acceptance dossier: indicator workbook, report (docx, pdf), evidence, manifest."""
+    _build_document("dossier", year, out, unit)

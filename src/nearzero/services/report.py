@@ -148,18 +148,18 @@ def _year_cell(e: EvaluatedIndicator, year: int, part: str = "") -> Cell:
 # --------------------------------------------------------------------------- providers
 
 
-def overview(ctx: ReportContext) -> list[Block]:
-    """一、总体情况: sentences generated from the evaluation."""
-    ev, a = ctx.evaluation, ctx.evaluation.acceptance
-    unit, year = ctx.unit, ctx.year
-    out: list[Block] = []
+def summary(ev: UnitEvaluation) -> list[str]:
+    """一、总体情况 in sentences generated from the evaluation: the counts, readiness, what is
+    most off track, what will not be met on the present trend, what is missing."""
+    a, unit, year = ev.acceptance, ev.unit, ev.year
+    out: list[str] = []
     counted = len(ev.indicators)
-    out.append(Paragraph(
+    out.append(
         f"{year}年，{unit.name_zh}近零碳城市示范创建{counted}项主要指标中，约束指标完成"
         f"{a.binding_met}/{a.binding_total}项，参考指标完成{a.reference_met}/{a.reference_total}项"
         f"（验收要求不少于{a.reference_required}项），特色指标完成{a.featured_met}/"
         f"{a.featured_total}项。"
-    ))  # fmt: skip
+    )
     if a.ready:
         verdict = "已具备验收条件。"
     else:
@@ -169,10 +169,10 @@ def overview(ctx: ReportContext) -> list[Block]:
         if a.reference_met < a.reference_required:
             short.append(f"参考指标{a.reference_required - a.reference_met}项")
         verdict = f"尚不具备验收条件，尚差{'、'.join(short)}。"
-    out.append(Paragraph(
+    out.append(
         "按照省级验收规则（约束指标全部完成，参考指标完成比例不低于70%），"
         f"{unit.name_zh}{year}年{verdict}"
-    ))  # fmt: skip
+    )
     not_met = [e for e in ev.indicators if e.outcome.status is Status.NOT_MET]
     worst = []
     for attribute in (Attribute.BINDING, Attribute.REFERENCE, Attribute.FEATURED):
@@ -188,32 +188,38 @@ def overview(ctx: ReportContext) -> list[Block]:
                 f"距目标尚差{_amount(o.gap, e, True)}，为目标值的{o.gap_pct:.1f}%）"
             )
     if worst:
-        out.append(Paragraph("偏离目标最大的指标：" + "；".join(worst) + "。"))
+        out.append("偏离目标最大的指标：" + "；".join(worst) + "。")
     off = [
         e for e in ev.indicators
         if e.outcome.projection is not None and e.outcome.projection.trend is Trend.OFF_TRACK
     ]  # fmt: skip
     if off:
-        out.append(Paragraph(
+        out.append(
             f"按{unit.base_year}年以来数据的线性趋势推算，至{unit.target_year}年仍难以达标的指标有"
-            f"{len(off)}项：" + "、".join(f"{e.view.spec.code}“{e.view.spec.name_zh}”" for e in off)
+            f"{len(off)}项："
+            + "、".join(f"{e.view.spec.code}“{e.view.spec.name_zh}”" for e in off)
             + "。"
-        ))  # fmt: skip
+        )
     missing = sum(e.outcome.status is Status.NO_DATA for e in ev.indicators)
     pending = sum(e.outcome.status is Status.NEEDS_ASSESSMENT for e in ev.indicators)
     if missing or pending:
-        out.append(Paragraph(
-            f"另有{missing}项指标缺少{year}年数据，{pending}项指标有待专班办公室评估。"
-        ))  # fmt: skip
+        out.append(f"另有{missing}项指标缺少{year}年数据，{pending}项指标有待专班办公室评估。")
     tasks = ev.task_targets
     if tasks:
         done = sum(t.outcome.status is Status.MET for t in tasks)
         nodata = sum(t.outcome.status is Status.NO_DATA for t in tasks)
-        out.append(Paragraph(
+        out.append(
             f"实施方案正文提出的{len(tasks)}项任务目标中，已完成{done}项，"
             f"未完成{sum(t.outcome.status is Status.NOT_MET for t in tasks)}项，"
             f"{nodata}项尚无数据。"
-        ))  # fmt: skip
+        )
+    return out
+
+
+def overview(ctx: ReportContext) -> list[Block]:
+    """一、总体情况: the summary sentences and the met-by-category chart."""
+    ev, year = ctx.evaluation, ctx.year
+    out: list[Block] = [Paragraph(text) for text in summary(ev)]
     ctx.progress("绘制分类完成情况图", 0.3)
     from nearzero.reports.charts import category_chart
 
@@ -372,29 +378,46 @@ def contributed(name: str) -> Provider:
 
 
 def key_projects(ctx: ReportContext) -> list[Block] | None:
-    """七、重点工程进展, from nearzero.services.projects when it is installed."""
+    """七、重点工程进展 from ``nearzero.services.projects.views`` as at the end of the year
+    (or today, for the current year); None when the capability is not installed."""
     own = contributed("projects")(ctx)
     if own is not None:
         return own
     module = _service("projects")
-    lister = getattr(module, "list_projects", None) if module else None
+    lister = getattr(module, "views", None) if module else None
     if lister is None:
         return None
-    projects: Sequence[Any] = lister(ctx.session, ctx.unit)
+    as_of = min(dt.date(ctx.year, 12, 31), dt.date.today())
+    projects: Sequence[Any] = lister(ctx.session, ctx.unit, as_of)
     if not projects:
         return None
+    stages: dict[str, int] = {}
     rows = []
     for p in projects:
-        row = getattr(p, "project", p)
-        stage = getattr(p, "stage_zh", None) or getattr(p, "stage", "") or ""
-        percent = getattr(p, "percent", None)
+        row, status = p.row, p.status
+        stages[status.stage.label_zh] = stages.get(status.stage.label_zh, 0) + 1
+        reduction = getattr(p.reduction, "reduction_t", None)
         rows.append((
-            Cell(str(row.number)), Cell(row.name_zh), Cell(row.content_zh), Cell(row.due_text),
-            Cell(str(stage)), Cell("" if percent is None else f"{percent}%", num=True),
+            Cell(str(row.number)), Cell(row.category.name_zh), Cell(row.name_zh),
+            Cell(row.content_zh), Cell(row.due_text),
+            Cell(status.stage.label_zh, status=_STAGE_STATUS.get(status.stage.value)),
+            Cell(f"{status.percent}%", num=True),
+            Cell(fmt(reduction), num=True, value=reduction),
             Cell("、".join(d.name_zh for d in row.departments)),
         ))  # fmt: skip
-    headers = ("序号", "项目名称", "项目内容", "完成日期", "进展", "完成比例", "责任部门")
-    return [Table(headers, tuple(rows), "表4  重点工程进展", (2, 8, 16, 4, 4, 3, 6), wide=True)]
+    counts = "，".join(f"{label}{n}项" for label, n in stages.items())
+    day = f"{as_of.year}年{as_of.month}月{as_of.day}日"
+    headers = ("序号", "类别", "项目名称", "项目内容", "完成日期", "进展", "完成比例",
+               "预计年减排量（吨CO2）", "责任部门")  # fmt: skip
+    return [
+        Paragraph(f"实施方案列出重点工程{len(projects)}项。截至{day}，{counts}。"),
+        Table(headers, tuple(rows), f"表4  重点工程进展（截至{day}）",
+              (2, 4, 7, 16, 4, 3.5, 3, 5, 6), group_first=False, wide=True),
+    ]  # fmt: skip
+
+
+# a project's stage coloured like an indicator status in the tables
+_STAGE_STATUS = {"done": Status.MET, "late": Status.NOT_MET, "under_way": Status.NEEDS_ASSESSMENT}
 
 
 def editable(key: str) -> Provider:

@@ -79,6 +79,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "note": ("备注", "Note"),
     "projected_value": ("预测值", "Projected"),
     "target_line": ("目标", "Target"),
+    # the annual evaluation report (/report)
+    "report": ("评估报告", "Report"),
+    "report_downloads": ("报告与验收材料", "Report and acceptance dossier"),
+    "report_downloads_note": (
+        "年度评估报告按所选年度的数据即时生成；验收材料包含指标台账（Excel）、报告（Word、PDF）、"
+        "重点工程佐证材料及SHA-256文件清单。",
+        "The annual report is built from the year's data when you ask for it; the dossier "
+        "holds the indicator workbook (Excel), the report (Word, PDF), key-project evidence "
+        "and a SHA-256 manifest.",
+    ),
+    "download_docx": ("下载Word版", "Download Word"),
+    "download_pdf": ("下载PDF版", "Download PDF"),
+    "download_dossier": ("下载验收材料包", "Download the acceptance dossier"),
+    "building": ("正在生成", "Building"),
+    "build_ready": ("已生成，点击下载", "Ready: click to download"),
+    "build_failed": ("生成失败", "Build failed"),
+    "report_summary": ("总体情况", "Summary"),
+    "report_problems": ("存在问题", "Problems"),
+    "report_next_year": ("下一年度工作安排", "Next year's work plan"),
+    "report_section_hint": (
+        "每段一行；保存后写入年度评估报告。",
+        "One paragraph per line; saved into the annual report.",
+    ),
+    "report_admin_only": ("本部分由专班办公室编写。", "The office writes this section."),
+    "not_written": ("尚未填写", "Not written yet"),
 }
 
 

@@ -66,3 +66,61 @@
     el.addEventListener("change", function () { el.form.submit(); });
   });
 })();
+
+/* Report page: build a document in the background, show its progress, then offer the file. */
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-report-builds]");
+  if (!box || !window.fetch) { return; }
+  var token = box.querySelector("input[name=csrf_token]").value;
+
+  function show(item, job) {
+    var bar = item.querySelector(".progress"), status = item.querySelector(".status");
+    bar.hidden = false;
+    bar.querySelector("span").style.width = Math.round(100 * job.fraction) + "%";
+    item.setAttribute("data-state", job.state);
+    if (job.state === "failed") {
+      status.textContent = status.getAttribute("data-failed") + "：" + job.error;
+    } else if (job.state === "done") {
+      status.textContent = status.getAttribute("data-ready") + "（" + job.filename + "）";
+    } else {
+      status.textContent = status.getAttribute("data-building") + " " +
+        Math.round(100 * job.fraction) + "% " + (job.step || "");
+    }
+  }
+
+  function poll(item, link, url) {
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (job) {
+      show(item, job);
+      if (job.state === "done") {
+        link.href = job.download;
+        link.setAttribute("data-built", "1");
+        link.removeAttribute("aria-busy");
+        window.location.assign(job.download);
+      } else if (job.state === "failed") {
+        link.removeAttribute("aria-busy");
+      } else {
+        window.setTimeout(function () { poll(item, link, url); }, 400);
+      }
+    }).catch(function () { link.removeAttribute("aria-busy"); });
+  }
+
+  box.querySelectorAll("a[data-build]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (link.getAttribute("data-built") === "1") { return; }  // the finished file
+      event.preventDefault();
+      if (link.getAttribute("aria-busy") === "true") { return; }
+      link.setAttribute("aria-busy", "true");
+      var item = link.closest("[data-kind]");
+      var form = new FormData();
+      form.append("csrf_token", token);
+      form.append("year", box.getAttribute("data-year"));
+      form.append("unit", box.getAttribute("data-unit"));
+      form.append("format", link.getAttribute("data-build"));
+      fetch("/report/jobs", { method: "POST", body: form, credentials: "same-origin" })
+        .then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
+        .then(function (job) { show(item, job); poll(item, link, job.poll); })
+        .catch(function () { link.removeAttribute("aria-busy"); window.location.assign(link.href); });
+    });
+  });
+})();
