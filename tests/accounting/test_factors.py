@@ -78,6 +78,7 @@ def test_wildcard_and_year(lib: FactorLibrary) -> None:
     assert lib.get("oxidation", "原煤").value == 0.94
     assert lib.get("grid_ef", "national", 2022).value == 0.5366
     assert lib.get("grid_ef", "national", 2023).value == 0.5306
+    assert {"national", "north_china", "shandong"} <= set(lib.subjects("grid_ef"))
 
 
 def test_overlay_takes_precedence_and_keeps_citation(lib: FactorLibrary) -> None:

@@ -295,6 +295,10 @@ class FactorLibrary:
                 f"no factor with id {factor_id!r} in {_where(list(files))}"
             ) from None
 
+    def subjects(self, parameter: str) -> list[str]:
+        """Subjects that have a row for ``parameter`` (for choices, hints and templates)."""
+        return sorted({r.subject for r in self.records if r.parameter == parameter})
+
     def to_confirm(self) -> list[FactorRecord]:
         """Rows whose status is ``to_confirm``."""
         return [r for r in self.records if r.status == "to_confirm"]
