@@ -351,3 +351,27 @@ def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
         "ccu", stored_share_of_capture(captured, share), "captured = C; avoided = C × f_perm",
         *caveats, captured=captured,
     )  # fmt: skip
+
+
+def check_figures(figures: Mapping[str, Any]) -> list[str]:
+    """Problems with a project's figures (empty when they can be stored), each naming its field.
+
+    Missing figures are not problems here: the reduction then says what it still needs.
+    """
+    problems = []
+    kind = figures.get("kind")
+    if kind not in KINDS:
+        problems.append(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    if kind == "ccu" and figures.get("use") not in CCU_USES:
+        problems.append(
+            f"figures.use: expected one of {', '.join(CCU_USES)}, got {figures.get('use')!r}"
+        )
+    known = {"kind", "use", "source", "note", *FIGURE_UNITS}
+    problems += [f"figures.{k}: unknown figure" for k in figures if k not in known]
+    reader = _Reader(figures, {}, FactorLibrary(()))
+    for name in FIGURE_UNITS:
+        try:
+            reader.figure(name)
+        except ReductionError as exc:
+            problems.append(str(exc))
+    return problems

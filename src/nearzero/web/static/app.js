@@ -54,7 +54,29 @@
     return chart;
   }
 
-  var draw = { categories: categories, trend: trend };
+  function scenario(el, d) {
+    var chart = echarts.init(el);
+    var s = d.series;
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 70, right: 30, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: d.years },
+      yAxis: { type: "value", name: d.unit, scale: true },
+      series: [
+        { name: d.labels.recorded, type: "line", data: s.recorded, symbolSize: 8, itemStyle: { color: "#1f2933" } },
+        { name: d.labels.bau, type: "line", data: s.bau, connectNulls: true, lineStyle: { type: "dashed" },
+          itemStyle: { color: "#78849e" } },
+        { name: d.labels.with_projects, type: "line", data: s.withProjects, connectNulls: true,
+          itemStyle: { color: "#2e7d32" } },
+        { name: d.labels.target_allowed, type: "scatter", data: s.target, symbol: "diamond", symbolSize: 14,
+          itemStyle: { color: "#c62828" } }
+      ]
+    });
+    return chart;
+  }
+
+  var draw = { categories: categories, trend: trend, scenario: scenario };
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var d = data(el.id);

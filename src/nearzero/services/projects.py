@@ -1,0 +1,597 @@
+"""Key-project use cases: the board, a project's page, progress reports with evidence files,
+the bundled figures, and the scenario to 2025/2030.
+
+Evidence files are stored by content as ``<evidence dir>/<sha256>``; the directory is a
+parameter (default ``var/evidence`` relative to the working directory). A file is validated
+(size, extension and magic bytes) before anything is written, and written only after the
+database rows are flushed; if the transaction then rolls back, a file this call created is
+removed again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path, PurePath
+from typing import Any
+
+import yaml
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, selectinload
+
+from nearzero.accounting.factors import FactorLibrary, default_library
+from nearzero.projects.choices import REPORTABLE, Stage
+from nearzero.projects.parameters import (
+    DEFAULT_GRID_REGION,
+    Parameter,
+    ReductionError,
+    default_parameters,
+    grid_factor,
+    grid_years,
+)
+from nearzero.projects.progress import (
+    DUE_SOON_DAYS,
+    GroupProgress,
+    ProjectStatus,
+    Update,
+    progress_by,
+    project_status,
+)
+from nearzero.projects.reduction import Reduction, check_figures, expected_reduction
+from nearzero.projects.scenario import Contribution, Scenario, ScenarioError, build_scenario
+from nearzero.services import audit
+from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
+from nearzero.services.indicators import catalogue
+from nearzero.store import models as m
+from nearzero.units import convert
+
+DEFAULT_EVIDENCE_DIR = Path("var/evidence")
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+
+#: Allowed evidence types: extension → (content type, magic bytes at the start of the file).
+EVIDENCE_TYPES: dict[str, tuple[str, bytes]] = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        b"PK\x03\x04",
+    ),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
+}
+#: The part an Office Open XML package of each kind must contain.
+_OOXML_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@lru_cache(maxsize=1)
+def _factors() -> FactorLibrary:
+    return default_library()
+
+
+@lru_cache(maxsize=1)
+def _parameters() -> dict[str, Parameter]:
+    return default_parameters()
+
+
+@dataclass(frozen=True)
+class GridChoice:
+    """Which grid factor the expected reductions use: a region and a year (default newest)."""
+
+    region: str = DEFAULT_GRID_REGION
+    year: int | None = None
+
+    def factor(self) -> Parameter:
+        try:
+            return grid_factor(_factors(), self.region, self.year)
+        except ReductionError as exc:
+            raise InvalidInput(f"grid: {exc}") from None
+
+    def years(self) -> list[int]:
+        return grid_years(_factors(), self.region)
+
+
+def grid_regions() -> list[str]:
+    """The regions with a grid factor in the factor library."""
+    return _factors().subjects("grid_ef")
+
+
+@dataclass
+class ProjectView:
+    """A project with its computed status and expected reduction."""
+
+    row: m.KeyProject
+    status: ProjectStatus
+    reduction: Reduction | None
+    reduction_error: str | None
+    progress: list[m.ProjectProgress] = field(default_factory=list)
+
+    @property
+    def number(self) -> int:
+        return self.row.number
+
+
+def _projects(session: Session, unit: m.DemoUnit, number: int | None = None) -> list[m.KeyProject]:
+    query = (
+        select(m.KeyProject)
+        .where(m.KeyProject.unit_id == unit.id)
+        .options(
+            selectinload(m.KeyProject.category),
+            selectinload(m.KeyProject.departments),
+            selectinload(m.KeyProject.indicators),
+        )
+        .order_by(m.KeyProject.number)
+    )
+    if number is not None:
+        query = query.where(m.KeyProject.number == number)
+    rows = list(session.scalars(query))
+    if number is not None and not rows:
+        raise NotFound(f"unit {unit.code!r} has no key project {number}")
+    return rows
+
+
+def _progress(session: Session, ids: Iterable[int]) -> dict[int, list[m.ProjectProgress]]:
+    out: dict[int, list[m.ProjectProgress]] = {i: [] for i in ids}
+    query = (
+        select(m.ProjectProgress)
+        .where(m.ProjectProgress.project_id.in_(list(out)))
+        .order_by(m.ProjectProgress.reported_on, m.ProjectProgress.id)
+    )
+    for p in session.scalars(query):
+        out[p.project_id].append(p)
+    return out
+
+
+def _view(
+    row: m.KeyProject, progress: list[m.ProjectProgress], as_of: dt.date, grid: Parameter,
+    soon_days: int,
+) -> ProjectView:  # fmt: skip
+    updates = [Update(p.reported_on, Stage(p.stage), p.percent) for p in progress]
+    status = project_status(row.due_date, updates, as_of, soon_days)
+    try:
+        reduction = expected_reduction(row.figures, _parameters(), _factors(), grid)
+        error = None
+    except ReductionError as exc:
+        reduction, error = None, str(exc)
+    return ProjectView(row, status, reduction, error, progress)
+
+
+def views(
+    session: Session, unit: m.DemoUnit, as_of: dt.date | None = None,
+    grid: GridChoice | None = None, soon_days: int = DUE_SOON_DAYS,
+) -> list[ProjectView]:  # fmt: skip
+    """Every key project of ``unit`` with its status on ``as_of`` (default today)."""
+    rows = _projects(session, unit)
+    progress = _progress(session, (r.id for r in rows))
+    factor = (grid or GridChoice()).factor()
+    day = as_of or dt.date.today()
+    return [_view(r, progress[r.id], day, factor, soon_days) for r in rows]
+
+
+@dataclass
+class Board:
+    """The projects board: the projects shown, the alerts, progress per category/department."""
+
+    projects: list[ProjectView]
+    late: list[ProjectView]
+    due_soon: list[ProjectView]
+    by_category: list[GroupProgress]
+    by_department: list[GroupProgress]
+    as_of: dt.date
+
+
+def board(
+    session: Session, unit: m.DemoUnit, as_of: dt.date | None = None,
+    department: str | None = None, stage: str | None = None, grid: GridChoice | None = None,
+    soon_days: int = DUE_SOON_DAYS,
+) -> Board:  # fmt: skip
+    """The board of ``unit``, filtered by department code and stage.
+
+    The alerts (late, due soon) and the progress summaries cover the projects of the
+    department filter, whatever stage is chosen.
+    """
+    if stage and stage not in {s.value for s in Stage}:
+        raise InvalidInput(f"stage: expected one of {', '.join(Stage)}, got {stage!r}")
+    everything = views(session, unit, as_of, grid, soon_days)
+    scoped = [
+        v for v in everything
+        if not department or department in {d.code for d in v.row.departments}
+    ]  # fmt: skip
+    return Board(
+        projects=[v for v in scoped if not stage or v.status.stage.value == stage],
+        late=[v for v in scoped if v.status.late],
+        due_soon=sorted(
+            (v for v in scoped if v.status.due_soon), key=lambda v: v.status.days_to_due
+        ),
+        by_category=progress_by((v.row.category.code, v.status) for v in scoped),
+        by_department=progress_by((d.code, v.status) for v in scoped for d in v.row.departments),
+        as_of=as_of or dt.date.today(),
+    )
+
+
+def project(
+    session: Session, unit: m.DemoUnit, number: int, as_of: dt.date | None = None,
+    grid: GridChoice | None = None,
+) -> ProjectView:  # fmt: skip
+    """One key project with its status, expected reduction and progress updates."""
+    (row,) = _projects(session, unit, number)
+    factor = (grid or GridChoice()).factor()
+    return _view(
+        row, _progress(session, [row.id])[row.id], as_of or dt.date.today(), factor, DUE_SOON_DAYS
+    )
+
+
+def evidence_of(session: Session, row: m.KeyProject) -> list[m.ProjectEvidence]:
+    query = (
+        select(m.ProjectEvidence)
+        .where(m.ProjectEvidence.project_id == row.id)
+        .order_by(m.ProjectEvidence.id)
+    )
+    return list(session.scalars(query))
+
+
+def milestones_of(session: Session, row: m.KeyProject) -> list[m.ProjectMilestone]:
+    query = (
+        select(m.ProjectMilestone)
+        .where(m.ProjectMilestone.project_id == row.id)
+        .order_by(m.ProjectMilestone.due_date, m.ProjectMilestone.position)
+    )
+    return list(session.scalars(query))
+
+
+def evidence_file(
+    session: Session, unit: m.DemoUnit, number: int, evidence_id: int,
+    evidence_dir: Path = DEFAULT_EVIDENCE_DIR,
+) -> tuple[m.ProjectEvidence, Path]:  # fmt: skip
+    """An evidence row of project ``number`` and the path of its stored content."""
+    (row,) = _projects(session, unit, number)
+    evidence = session.get(m.ProjectEvidence, evidence_id)
+    if evidence is None or evidence.project_id != row.id:
+        raise NotFound(f"project {number} has no evidence {evidence_id}")
+    path = evidence_dir / evidence.sha256
+    if not path.is_file():
+        raise NotFound(f"the content of evidence {evidence_id} is missing from {evidence_dir}")
+    return evidence, path
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def may_report(actor: Actor, row: m.KeyProject) -> bool:
+    """The office (admin) or an editor of one of the project's departments (of its unit)."""
+    if actor.role is Role.ADMIN:
+        return True
+    if actor.role is Role.EDITOR and actor.department:
+        return any(
+            d.code == actor.department and d.unit_id == actor.unit_id for d in row.departments
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class ProgressInput:
+    """A progress update as a person enters it."""
+
+    reported_on: dt.date
+    stage: str
+    percent: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    """An uploaded evidence file: the name the person gave it and its bytes."""
+
+    filename: str
+    content: bytes
+
+
+def check_evidence(upload: EvidenceUpload, max_bytes: int = MAX_EVIDENCE_BYTES) -> str:
+    """Validate an evidence file; returns its content type.
+
+    The extension must be one of :data:`EVIDENCE_TYPES` and the bytes must start as that type
+    does (a .docx/.xlsx must be a zip holding the Word/Excel part). Raises
+    :class:`InvalidInput` naming the field ``evidence``.
+    """
+    name = PurePath(upload.filename.replace("\\", "/")).name
+    size = len(upload.content)
+    if not name:
+        raise InvalidInput("evidence: the file has no name")
+    if size == 0:
+        raise InvalidInput(f"evidence: {name} is empty")
+    if size > max_bytes:
+        raise InvalidInput(
+            f"evidence: {name} is {size / 1024 / 1024:.1f} MB; the limit is "
+            f"{max_bytes / 1024 / 1024:g} MB"
+        )
+    ext = PurePath(name).suffix.lower()
+    if ext not in EVIDENCE_TYPES:
+        raise InvalidInput(
+            f"evidence: {name}: type {ext or '(none)'} is not allowed; expected one of "
+            + ", ".join(sorted({e.lstrip(".") for e in EVIDENCE_TYPES}))
+        )
+    content_type, magic = EVIDENCE_TYPES[ext]
+    if not upload.content.startswith(magic) or not _ooxml_ok(ext, upload.content):
+        raise InvalidInput(f"evidence: {name}: the content is not a {ext.lstrip('.')} file")
+    return content_type
+
+
+def _ooxml_ok(ext: str, content: bytes) -> bool:
+    part = _OOXML_PART.get(ext)
+    if part is None:
+        return True
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return part in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _check_progress(row: m.KeyProject, entry: ProgressInput, today: dt.date) -> Stage:
+    errors = []
+    if entry.stage not in {s.value for s in REPORTABLE}:
+        errors.append(
+            f"stage: expected one of {', '.join(s.value for s in REPORTABLE)}, got {entry.stage!r}"
+        )
+    if not 0 <= entry.percent <= 100:
+        errors.append(f"percent: expected a whole number from 0 to 100, got {entry.percent}")
+    if row.start_date is not None and entry.reported_on < row.start_date:
+        errors.append(
+            f"reported_on: {entry.reported_on} is before the project's start date {row.start_date}"
+        )
+    if entry.reported_on > today:
+        errors.append(f"reported_on: {entry.reported_on} is in the future (today is {today})")
+    if errors:
+        raise InvalidInput("；".join(errors), errors)
+    return Stage(entry.stage)
+
+
+def _store_file(directory: Path, sha256: str, content: bytes) -> tuple[Path, bool]:
+    """Write ``content`` as ``directory/sha256`` (atomically); True when this call created it."""
+    path = directory / sha256
+    if path.exists():
+        return path, False
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(content)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path, True
+
+
+_PENDING = "nearzero.projects.pending_evidence"
+
+
+def _remove_on_rollback(session: Session, path: Path) -> None:
+    """Remove ``path`` if the transaction (or savepoint) it was written in rolls back.
+
+    The file stays once the outermost transaction commits. Listeners are added once per
+    session and keep a list of (path, innermost transaction at write time) in ``session.info``.
+    """
+    current = session.get_nested_transaction() or session.get_transaction()
+    pending: list[tuple[Path, SessionTransaction | None]] | None = session.info.get(_PENDING)
+    if pending is None:
+        pending = []
+        session.info[_PENDING] = pending
+
+        def rolled_back(_session: Session, previous: SessionTransaction) -> None:
+            for item in list(pending):
+                txn = item[1]
+                while txn is not None and txn is not previous:
+                    txn = txn.parent
+                if txn is previous:
+                    item[0].unlink(missing_ok=True)
+                    pending.remove(item)
+
+        def committed(_session: Session) -> None:
+            if session.get_nested_transaction() is None:  # the outermost transaction
+                pending.clear()
+
+        event.listen(session, "after_soft_rollback", rolled_back)
+        event.listen(session, "after_commit", committed)
+    pending.append((path, current))
+
+
+def report_progress(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    number: int,
+    entry: ProgressInput,
+    evidence: EvidenceUpload | None = None,
+    evidence_dir: Path = DEFAULT_EVIDENCE_DIR,
+    today: dt.date | None = None,
+) -> m.ProjectProgress:
+    """Record a progress update of project ``number``, with an optional evidence file.
+
+    Only the office or an editor of one of the project's departments may report. Bad input
+    raises :class:`InvalidInput` naming the field before anything is stored.
+    """
+    (row,) = _projects(session, unit, number)
+    if not may_report(actor, row):
+        raise PermissionDenied(
+            f"{actor.username} may not report on project {number}: it belongs to "
+            + "、".join(d.name_zh for d in row.departments)
+        )
+    stage = _check_progress(row, entry, today or dt.date.today())
+    content_type = check_evidence(evidence) if evidence is not None else None
+    progress = m.ProjectProgress(
+        project_id=row.id,
+        reported_on=entry.reported_on,
+        stage=stage.value,
+        percent=100 if stage is Stage.DONE else entry.percent,
+        note=entry.note.strip(),
+        reported_by=actor.username,
+    )
+    session.add(progress)
+    session.flush()
+    key = f"{number}/progress/{progress.id}"
+    new: dict[str, Any] = {
+        "reported_on": entry.reported_on.isoformat(), "stage": progress.stage,
+        "percent": progress.percent, "note": progress.note,
+    }  # fmt: skip
+    if evidence is not None and content_type is not None:
+        sha = hashlib.sha256(evidence.content).hexdigest()
+        row_evidence = m.ProjectEvidence(
+            project_id=row.id,
+            progress_id=progress.id,
+            filename=PurePath(evidence.filename.replace("\\", "/")).name[:255],
+            content_type=content_type,
+            size=len(evidence.content),
+            sha256=sha,
+            uploaded_by=actor.username,
+        )
+        session.add(row_evidence)
+        session.flush()
+        path, created = _store_file(evidence_dir, sha, evidence.content)
+        if created:
+            _remove_on_rollback(session, path)
+        new["evidence"] = {"filename": row_evidence.filename, "sha256": sha}
+    audit.record(session, actor, "progress.report", "key_project", key, None, new, unit.code)
+    return progress
+
+
+def add_milestone(
+    session: Session, actor: Actor, unit: m.DemoUnit, number: int, title: str,
+    due_date: dt.date, done_on: dt.date | None = None,
+) -> m.ProjectMilestone:  # fmt: skip
+    """Add a milestone to project ``number`` (same permission as a progress report)."""
+    (row,) = _projects(session, unit, number)
+    if not may_report(actor, row):
+        raise PermissionDenied(f"{actor.username} may not plan project {number}")
+    if not title.strip():
+        raise InvalidInput("title: a milestone needs a title")
+    milestone = m.ProjectMilestone(
+        project_id=row.id, title_zh=title.strip(), due_date=due_date, done_on=done_on,
+        position=len(milestones_of(session, row)),
+    )  # fmt: skip
+    session.add(milestone)
+    session.flush()
+    new = {"title": milestone.title_zh, "due_date": due_date.isoformat(),
+           "done_on": done_on.isoformat() if done_on else None}  # fmt: skip
+    audit.record(
+        session, actor, "milestone.add", "key_project", f"{number}/milestone/{milestone.id}",
+        None, new, unit.code,
+    )  # fmt: skip
+    return milestone
+
+
+def set_figures(
+    session: Session, actor: Actor, unit: m.DemoUnit, number: int,
+    figures: Mapping[str, Any] | None, start_date: dt.date | None = None,
+) -> m.KeyProject:  # fmt: skip
+    """Set a project's figures (for its expected reduction) and start date; the office only."""
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("only the working-group office sets a project's figures")
+    (row,) = _projects(session, unit, number)
+    if figures is not None:
+        problems = check_figures(figures)
+        if problems:
+            raise InvalidInput(f"project {number}: " + "；".join(problems), problems)
+    if start_date is not None and start_date > row.due_date:
+        raise InvalidInput(f"start_date: {start_date} is after the due date {row.due_date}")
+    old = {"figures": row.figures, "start_date": _iso(row.start_date)}
+    row.figures = dict(figures) if figures is not None else None
+    row.start_date = start_date
+    audit.record(
+        session, actor, "figures.set", "key_project", f"{number}/figures", old,
+        {"figures": row.figures, "start_date": _iso(start_date)}, unit.code,
+    )  # fmt: skip
+    return row
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def bundled_figures_path(code: str) -> Path | None:
+    """``nearzero/data/projects/<code>.yaml`` when nearzero ships figures for unit ``code``."""
+    path = Path(str(resources.files("nearzero.data") / "projects" / f"{code}.yaml"))
+    return path if path.is_file() else None
+
+
+def load_figures(session: Session, actor: Actor, unit: m.DemoUnit, path: Path) -> int:
+    """Set the figures (and start dates) of a figures file; returns how many projects it set."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("projects"), dict):
+        raise InvalidInput(f"{path}: expected a mapping with 'projects: {{number: figures}}'")
+    source = str(data.get("source", ""))
+    count = 0
+    for number, entry in data["projects"].items():
+        if not isinstance(entry, dict):
+            raise InvalidInput(f"{path}: projects.{number}: expected a mapping")
+        figures = {k: v for k, v in entry.items() if k != "start_date"}
+        if source and figures:
+            figures.setdefault("source", source)
+        start = entry.get("start_date")
+        if start is not None and not isinstance(start, dt.date):
+            raise InvalidInput(f"{path}: projects.{number}.start_date: expected a date")
+        set_figures(session, actor, unit, int(number), figures or None, start)
+        count += 1
+    return count
+
+
+def load_bundled_figures(session: Session, actor: Actor, unit: m.DemoUnit) -> int:
+    """Load the figures nearzero ships for ``unit`` (0 when there are none)."""
+    path = bundled_figures_path(unit.code)
+    return load_figures(session, actor, unit, path) if path else 0
+
+
+# --------------------------------------------------------------------------- scenario
+
+
+@dataclass
+class ScenarioView:
+    scenario: Scenario
+    target_text_zh: str
+    grid: Parameter
+    not_quantified: list[ProjectView]
+
+
+def _series(session: Session, unit: m.DemoUnit, code: str, to_unit: str) -> dict[int, float]:
+    (view,) = catalogue(session, unit, code)
+    return {y: convert(v, view.row.unit, to_unit) for y, v in view.record.values.items()}
+
+
+def scenario(
+    session: Session, unit: m.DemoUnit, grid: GridChoice | None = None,
+    years: tuple[int, ...] = (2025, 2030),
+) -> ScenarioView:  # fmt: skip
+    """BAU vs. with the projects vs. the CO2-per-GDP target (indicators 1 and 3 of the plan)."""
+    emissions = _series(session, unit, "1", "吨")
+    intensity = _series(session, unit, "3", "吨/万元")
+    (ind3,) = catalogue(session, unit, "3")
+    target = ind3.spec.rule.resolve(base=intensity.get(unit.base_year), assigned=None)
+    targets = {unit.target_year: target.value} if target else {}
+    all_views = views(session, unit, grid=grid)
+    contributions = [
+        Contribution(v.number, v.row.content_zh, (v.status.done_on or v.row.due_date).year,
+                     v.reduction.reduction_t)
+        for v in all_views
+        if v.reduction is not None and v.reduction.reduction_t is not None
+    ]  # fmt: skip
+    try:
+        result = build_scenario(emissions, intensity, contributions, targets, years)
+    except ScenarioError as exc:
+        raise InvalidInput(str(exc)) from None
+    return ScenarioView(
+        result,
+        ind3.spec.rule.text_zh,
+        (grid or GridChoice()).factor(),
+        [v for v in all_views if v.reduction is None or v.reduction.reduction_t is None],
+    )
