@@ -93,6 +93,10 @@ def demo_load() -> None:
     with _db(settings) as session:
         unit = indicator_service.get_unit(session, "zhangqiu")
         users.ensure_demo_accounts(session, unit)
+        if loaded:
+            from nearzero.services import projects as project_service
+
+            project_service.load_bundled_figures(session, Actor.system("demo"), unit)
     console.print("Zhangqiu plan " + ("loaded" if loaded else "already loaded"))
     console.print(
         f"Log in at http://{settings.host}:{settings.port}/login with password "
@@ -298,3 +302,95 @@ def dossier_command(
 ) -> None:
     """The acceptance dossier: indicator workbook, report (docx, pdf), evidence, manifest."""
     _build_document("dossier", year, out, unit)
+
+
+# --------------------------------------------------------------------------- key projects
+
+proj_app = typer.Typer(help="Key projects (重点工程): stages, alerts.", no_args_is_help=True)
+app.add_typer(proj_app, name="projects")
+
+AsOfOpt = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluate on this date (YYYY-MM-DD; default today).")
+]
+
+
+def _as_of(text: str | None) -> Any:
+    import datetime as dt
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        _fail(f"--as-of: expected a date like 2025-06-30, got {text!r}")
+
+
+@proj_app.command("list")
+def projects_list(
+    unit: UnitOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.projects.list/1).")
+    ] = False,
+) -> None:
+    """Every key project with its stage, due date and expected annual reduction."""
+    from nearzero.services import projects as project_service
+
+    day = _as_of(as_of)
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            items = project_service.views(session, target, day)
+            data = project_service.views_to_dict(target, items, day)
+    except ServiceError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{data['unit']['name_zh']} 重点工程（截至 {data['as_of']}）")
+    for col in ("序号", "项目名称", "完成日期", "责任部门", "状态", "进度", "预计年减排量 t/a"):
+        table.add_column(col)
+    labels = {"planned": "未开工", "under_way": "实施中", "done": "[green]已完成[/]",
+              "late": "[red]逾期[/]"}  # fmt: skip
+    for p in data["projects"]:
+        reduction = p["reduction"] or {}
+        amount = reduction.get("reduction_t")
+        table.add_row(
+            str(p["number"]), p["name_zh"], p["due_text"], ",".join(p["departments"]),
+            labels[p["stage"]], f"{p['percent']}%",
+            "未量化" if amount is None else f"{amount:,.0f}",
+        )  # fmt: skip
+    console.print(table)
+
+
+@proj_app.command("alerts")
+def projects_alerts(
+    unit: UnitOpt = None,
+    as_of: AsOfOpt = None,
+    days: Annotated[int, typer.Option("--days", help="Due-soon window in days.")] = 90,
+) -> None:
+    """Projects that are late (past due, not done) or due within --days days."""
+    from nearzero.services import projects as project_service
+
+    day = _as_of(as_of)
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            board = project_service.board(session, target, day, soon_days=days)
+            late = [(v.number, v.row.content_zh, v.row.due_text, -v.status.days_to_due)
+                    for v in board.late]  # fmt: skip
+            soon = [(v.number, v.row.content_zh, v.row.due_text, v.status.days_to_due)
+                    for v in board.due_soon]  # fmt: skip
+    except ServiceError as exc:
+        _fail(str(exc))
+    console.print(
+        f"截至 {day}：逾期未完成 {len(late)} 项，{days}天内到期 {len(soon)} 项", highlight=False
+    )
+    for number, content, due, overdue in late:
+        console.print(
+            f"[red]逾期[/] {number:>2}. {content}（{due}，已逾期{overdue}天）", highlight=False
+        )
+    for number, content, due, left in soon:
+        console.print(
+            f"[yellow]将到期[/] {number:>2}. {content}（{due}，剩{left}天）", highlight=False
+        )

@@ -552,6 +552,39 @@ def load_bundled_figures(session: Session, actor: Actor, unit: m.DemoUnit) -> in
     return load_figures(session, actor, unit, path) if path else 0
 
 
+LIST_SCHEMA = "nearzero.projects.list/1"
+
+
+def views_to_dict(unit: m.DemoUnit, items: list[ProjectView], as_of: dt.date) -> dict[str, Any]:
+    """The JSON of ``nearzero projects list --json``."""
+    return {
+        "schema": LIST_SCHEMA,
+        "unit": {"code": unit.code, "name_zh": unit.name_zh, "name_en": unit.name_en},
+        "as_of": as_of.isoformat(),
+        "projects": [
+            {
+                "number": v.number,
+                "category": v.row.category.code,
+                "name_zh": v.row.name_zh,
+                "content_zh": v.row.content_zh,
+                "due_text": v.row.due_text,
+                "due": v.row.due_date.isoformat(),
+                "start_date": _iso(v.row.start_date),
+                "departments": [d.code for d in v.row.departments],
+                "stage": v.status.stage.value,
+                "percent": v.status.percent,
+                "done_on": _iso(v.status.done_on),
+                "late": v.status.late,
+                "due_soon": v.status.due_soon,
+                "days_to_due": v.status.days_to_due,
+                "reduction": v.reduction.to_dict() if v.reduction else None,
+                "reduction_error": v.reduction_error,
+            }
+            for v in items
+        ],
+    }
+
+
 # --------------------------------------------------------------------------- scenario
 
 
