@@ -1,0 +1,238 @@
+"""Key-project services on SQLite and PostgreSQL: progress, evidence files, permission, board,
+figures, scenario."""
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+
+import pytest
+from pytest import approx
+from sqlalchemy import func, select
+
+from nearzero.services import projects as svc
+from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.services.indicators import get_unit
+from nearzero.store import models as m
+from nearzero.store.db import transaction
+
+OFFICE = Actor("office", Role.ADMIN)
+TODAY = dt.date(2025, 10, 15)
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def drc(session):
+    unit = get_unit(session, "zhangqiu")
+    return Actor("drc", Role.EDITOR, "drc", unit.id)
+
+
+def counts(session):
+    return (
+        session.scalar(select(func.count()).select_from(m.ProjectProgress)),
+        session.scalar(select(func.count()).select_from(m.ProjectEvidence)),
+    )
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """The evidence folder (tmp_path also holds the SQLite database)."""
+    return tmp_path / "evidence"
+
+
+def docx(part="word/document.xml"):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr(part, "<w:document/>")
+    return buffer.getvalue()
+
+
+def report(session, actor, number=3, evidence=None, folder=None, **entry):
+    values = {"reported_on": dt.date(2024, 5, 1), "stage": "under_way", "percent": 40} | entry
+    return svc.report_progress(
+        session, actor, get_unit(session, "zhangqiu"), number, svc.ProgressInput(**values),
+        evidence, folder, today=TODAY,
+    )  # fmt: skip
+
+
+def test_progress_with_evidence_is_stored_by_sha256(sessions, folder):
+    with transaction(sessions) as session:
+        progress = report(session, drc(session), evidence=svc.EvidenceUpload("验收报告.pdf", PDF),
+                          folder=folder, note="土建完成")  # fmt: skip
+        progress_id = progress.id
+    sha = hashlib.sha256(PDF).hexdigest()
+    assert (folder / sha).read_bytes() == PDF
+    with transaction(sessions) as session:
+        (evidence,) = session.scalars(select(m.ProjectEvidence)).all()
+        assert (evidence.filename, evidence.sha256, evidence.size) == (
+            "验收报告.pdf",
+            sha,
+            len(PDF),
+        )
+        assert evidence.progress_id == progress_id and evidence.content_type == "application/pdf"
+        (entry,) = session.scalars(
+            select(m.AuditLog).where(m.AuditLog.action == "progress.report")
+        ).all()
+        assert entry.actor == "drc" and entry.new["evidence"]["sha256"] == sha
+        view = svc.project(session, get_unit(session, "zhangqiu"), 3, as_of=TODAY)
+        assert view.status.stage.value == "late" and view.status.percent == 40  # due 2023年底
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "message"),
+    [
+        ("big.pdf", b"%PDF-" + b"0" * svc.MAX_EVIDENCE_BYTES, "limit is 20 MB"),
+        ("setup.exe", b"MZ\x90\x00", "type .exe is not allowed"),
+        ("fake.pdf", b"<html>not a pdf</html>", "not a pdf file"),
+        ("fake.png", PDF, "not a png file"),
+        ("fake.docx", docx("xl/workbook.xml"), "not a docx file"),
+        ("empty.pdf", b"", "is empty"),
+    ],
+)
+def test_refused_evidence_stores_nothing(sessions, folder, filename, content, message):
+    with transaction(sessions) as session:
+        with pytest.raises(InvalidInput, match=message) as err:
+            report(session, drc(session), evidence=svc.EvidenceUpload(filename, content),
+                   folder=folder)  # fmt: skip
+        assert str(err.value).startswith("evidence:")
+        assert counts(session) == (0, 0)
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_accepted_office_documents_and_images(sessions, folder):
+    with transaction(sessions) as session:
+        actor = drc(session)
+        report(session, actor, evidence=svc.EvidenceUpload("台账.docx", docx()), folder=folder)
+        report(session, actor, evidence=svc.EvidenceUpload("现场.JPG", b"\xff\xd8\xff\xe0rest"),
+               folder=folder)  # fmt: skip
+        assert counts(session) == (2, 2)
+    assert len(list(folder.iterdir())) == 2
+
+
+@pytest.mark.parametrize(
+    ("entry", "field"),
+    [
+        ({"reported_on": dt.date(2023, 2, 28)}, "reported_on: 2023-02-28 is before the project's"),
+        ({"reported_on": dt.date(2025, 10, 16)}, "reported_on: 2025-10-16 is in the future"),
+        ({"percent": 120}, "percent: expected a whole number from 0 to 100"),
+        ({"percent": -1}, "percent"),
+        ({"stage": "finished"}, "stage: expected one of planned, under_way, done"),
+        ({"stage": "late"}, "stage"),  # late is computed, never reported
+    ],
+)
+def test_bad_progress_names_the_field_and_stores_nothing(sessions, folder, entry, field):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.set_figures(session, OFFICE, unit, 3, {"kind": "pv", "capacity": 10.08},
+                        start_date=dt.date(2023, 3, 1))  # fmt: skip
+    with transaction(sessions) as session:
+        with pytest.raises(InvalidInput, match=field):
+            report(session, drc(session), evidence=svc.EvidenceUpload("a.pdf", PDF),
+                   folder=folder, **entry)  # fmt: skip
+        assert counts(session) == (0, 0)
+    assert not folder.exists()
+
+
+def test_file_is_removed_when_the_transaction_fails(sessions, folder):
+    sha = hashlib.sha256(PDF).hexdigest()
+    with pytest.raises(RuntimeError), transaction(sessions) as session:
+        report(session, drc(session), evidence=svc.EvidenceUpload("a.pdf", PDF), folder=folder)
+        assert (folder / sha).exists()
+        raise RuntimeError("the request failed after the write")
+    assert not (folder / sha).exists()
+    with transaction(sessions) as session:
+        assert counts(session) == (0, 0)
+        # a savepoint that rolls back removes its file too, and the outer commit keeps nothing
+        with pytest.raises(RuntimeError), session.begin_nested():
+            report(session, drc(session), evidence=svc.EvidenceUpload("a.pdf", PDF),
+                   folder=folder)  # fmt: skip
+            raise RuntimeError
+    assert not (folder / sha).exists()
+
+
+def test_only_admin_or_the_projects_department_may_report(sessions, folder):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        eeb = Actor("eeb", Role.EDITOR, "eeb", unit.id)
+        with pytest.raises(PermissionDenied, match="区发展和改革局"):
+            report(session, eeb, number=3)
+        with pytest.raises(PermissionDenied):
+            report(session, Actor("viewer", Role.VIEWER), number=3)
+        with pytest.raises(PermissionDenied):  # an editor of another unit's drc
+            report(session, Actor("x", Role.EDITOR, "drc", unit.id + 1000), number=3)
+        with pytest.raises(PermissionDenied):
+            svc.set_figures(session, drc(session), unit, 3, {"kind": "pv"})
+        report(session, eeb, number=20, folder=folder)  # 20 belongs to 区城市管理局 and eeb
+        report(session, OFFICE, number=3, folder=folder)
+        assert counts(session) == (2, 0)
+
+
+def test_board_alerts_filters_and_progress(sessions):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.report_progress(session, OFFICE, unit, 14, svc.ProgressInput(dt.date(2023, 12, 20),
+                            "done"), today=TODAY)  # fmt: skip
+        board = svc.board(session, unit, TODAY)
+        late = [v.number for v in board.late]
+        assert 3 in late and 14 not in late  # 14 reported done before its due date
+        assert [v.number for v in board.due_soon][:1] == [2]  # due 2025-12-31, 77 days
+        assert all(v.status.days_to_due == 77 for v in board.due_soon)
+        assert len(board.projects) == 26
+        energy = next(g for g in board.by_category if g.key == "energy")
+        assert energy.total == 8
+        buildings = next(g for g in board.by_category if g.key == "buildings")
+        assert buildings.done == 1 and buildings.mean_percent == 50
+        eeb = svc.board(session, unit, TODAY, department="eeb")
+        assert {v.number for v in eeb.projects} == {1, 2, 11, 12, 13, 20, 25, 26}
+        assert [g.key for g in eeb.by_department if g.key == "urban"] == ["urban"]  # no. 20
+        only_late = svc.board(session, unit, TODAY, stage="late")
+        assert {v.status.stage.value for v in only_late.projects} == {"late"}
+        with pytest.raises(InvalidInput, match="stage"):
+            svc.board(session, unit, TODAY, stage="bogus")
+
+
+def test_bundled_figures_and_expected_reductions(sessions):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        assert svc.load_bundled_figures(session, OFFICE, unit) == 12
+        views = {v.number: v for v in svc.views(session, unit, TODAY)}
+        assert views[3].row.figures["capacity"] == 10.08
+        assert "pv_full_load_hours_shandong" in views[3].reduction_error
+        assert views[1].reduction_error.startswith("no figures")
+        assert views[26].reduction.captured_t == 90000 and views[26].reduction.reduction_t == 0
+        assert views[25].reduction.reduction_t is None
+        # the office enters the owner's figure: 10.08 MW × 1100 h × 0.6361 t/MWh (2023 华北)
+        svc.set_figures(session, OFFICE, unit, 3,
+                        {"kind": "pv", "capacity": 10.08, "full_load_hours": 1100})  # fmt: skip
+        view = svc.project(session, unit, 3, as_of=TODAY)
+        assert view.reduction.reduction_t == approx(10.08 * 1100 * 0.6361)
+        view = svc.project(session, unit, 3, TODAY, svc.GridChoice("north_china", 2022))
+        assert view.reduction.reduction_t == approx(10.08 * 1100 * 0.6776)
+        with pytest.raises(InvalidInput, match="figures.kind"):
+            svc.set_figures(session, OFFICE, unit, 3, {"kind": "wind"})
+        with pytest.raises(InvalidInput, match="grid"):
+            svc.project(session, unit, 3, TODAY, svc.GridChoice("north_china", 2030))
+        history = session.scalars(select(m.AuditLog).where(m.AuditLog.action == "figures.set"))
+        assert len(list(history)) == 13
+
+
+def test_scenario_for_zhangqiu(sessions):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.set_figures(session, OFFICE, unit, 4,
+                        {"kind": "pv", "capacity": 8.5, "full_load_hours": 1000})  # fmt: skip
+        sv = svc.scenario(session, unit, svc.GridChoice("north_china", 2023))
+    s = sv.scenario
+    # GDP = E / I: 9 290 749.01 / 0.92, 10 048 799.38 / 0.90, 8 537 813.87 / 0.76 [万元]
+    assert s.gdp[2020] == approx(10098640.23, rel=1e-9)
+    y2025 = s.targets[0]
+    # E_BAU(2025) = mean 9 292 454.0867 + 4 × slope (8 537 813.87 − 9 290 749.01) / 2
+    assert y2025.bau_t == approx(9292454.0867 - 4 * 376467.57, rel=1e-9)
+    # GDP(2025) = mean 10 832 646.16 + 4 × (11 233 965.62 − 10 098 640.23) / 2
+    assert y2025.gdp == approx(10832646.16 + 4 * 567662.70, rel=1e-8)
+    assert y2025.target_intensity == approx(0.92 * (1 - 0.205))  # 0.7314 t/万元
+    # BAU already falls below the target by the straight line through 2020–2022
+    assert y2025.needed_t < 0
+    # project 4 (due 2025年底) counts from 2026: 8.5 MW × 1000 h × 0.6361 = 5 406.85 t/a
+    assert y2025.projects_t == 0 and s.targets[1].projects_t == approx(5406.85)
+    assert 26 in [v.number for v in sv.not_quantified]
