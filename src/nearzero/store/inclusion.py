@@ -1,0 +1,233 @@
+"""Carbon inclusion (碳普惠) and ledger tables, on the same ``Base`` as the rest of the store.
+
+Two groups:
+
+``inclusion_*``  partners, residents (pseudonyms only), consents, behaviour records, nonces,
+                 merchants, offers, redemptions; and the ``inclusion_outcomes`` view the Ibis
+                 statistics of :mod:`nearzero.inclusion.stats` read (created by migration 0003).
+``ledger_*``     the double-entry ledger of :mod:`nearzero.ledger` in SQL: accounts,
+                 transactions (idempotency ``key`` UNIQUE) and postings in integer grams.
+                 Append-only: migration 0003 installs triggers that refuse UPDATE and DELETE.
+
+Balances are never stored: they are ``SUM(amount)`` of the postings of an account and
+asset (index ``ix_ledger_posting_account_id``). A bulk credit is one ledger transaction
+per written chunk (``aggregated``): one POINT posting per credited record to its
+resident, and the counter-postings (pool and issuance) summed per methodology version,
+so each transaction still balances per asset; see :mod:`nearzero.services.inclusion_store`.
+
+Partner HMAC secrets are not stored at all: a partner's secret is derived from the
+application's secret key and the partner's ``key_id`` (HMAC-SHA256, see
+:func:`nearzero.services.inclusion.partner_secret`), so a copy of the database alone
+cannot sign requests; the table keeps the public ``key_id`` and a short fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nearzero.store.models import Base, utcnow
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+"""64-bit ids on PostgreSQL; SQLite's INTEGER PRIMARY KEY (the rowid) is already 64-bit."""
+
+
+class InclusionPartner(Base):
+    """A partner operator (申报机构): bus company, ride-code platform, bike operator, recycler."""
+
+    __tablename__ = "inclusion_partner"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("demo_unit.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    scenarios: Mapped[list[str]] = mapped_column(JSON)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_fingerprint: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    rotated_at: Mapped[dt.datetime | None]
+
+
+class InclusionResident(Base):
+    """A resident, known only by a pseudonym (HMAC of the phone or ID number)."""
+
+    __tablename__ = "inclusion_resident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pseudonym: Mapped[str] = mapped_column(String(128), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InclusionConsent(Base):
+    """Consent of one resident to one scenario, in force on [granted_at, revoked_at)."""
+
+    __tablename__ = "inclusion_consent"
+    __table_args__ = (Index("ix_inclusion_consent_resident", "resident_id", "scenario"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("inclusion_resident.id", ondelete="CASCADE")
+    )
+    scenario: Mapped[str] = mapped_column(String(32))
+    granted_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+    granted_via: Mapped[str] = mapped_column(String(64))
+    revoked_via: Mapped[str | None] = mapped_column(String(64))
+
+
+class InclusionRecord(Base):
+    """A behaviour record a partner sent, with its latest outcome and (when accepted) its credit.
+
+    One row per (partner, partner record id). An accepted row never changes (its credit
+    is on the ledger, ``tx_id``); a rejected row may be replaced by a later submission of
+    the same record (e.g. after the resident consented). ``day``: local (UTC+8) day the
+    behaviour started; ``quantity`` in ``quantity_unit`` (km, kWh, kg).
+    """
+
+    __tablename__ = "inclusion_record"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "partner_record_id"),
+        Index("ix_inclusion_record_resident", "resident", "start_at"),
+        Index("ix_inclusion_record_tx_id", "tx_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("inclusion_partner.id"))
+    partner_record_id: Mapped[str] = mapped_column(String(128))
+    resident: Mapped[str | None] = mapped_column(String(128))
+    scenario: Mapped[str | None] = mapped_column(String(32))
+    start_at: Mapped[dt.datetime | None]
+    end_at: Mapped[dt.datetime | None]
+    day: Mapped[dt.date | None] = mapped_column(Date)
+    quantity: Mapped[Any] = mapped_column(Numeric(20, 6), nullable=True)
+    quantity_unit: Mapped[str | None] = mapped_column(String(8))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(Text)
+    methodology_id: Mapped[str | None] = mapped_column(String(64))
+    methodology_version: Mapped[str | None] = mapped_column(String(32))
+    computed_g: Mapped[int | None] = mapped_column(BigInteger)
+    credited_g: Mapped[int] = mapped_column(BigInteger, default=0)
+    capped_by: Mapped[str | None] = mapped_column(String(32))
+    batch: Mapped[str] = mapped_column(String(64))
+    tx_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"))
+    received_at: Mapped[dt.datetime]
+
+
+class InclusionNonce(Base):
+    """A request nonce a partner used; kept until ``expires_at`` (the timestamp window)."""
+
+    __tablename__ = "inclusion_nonce"
+    __table_args__ = (UniqueConstraint("partner_id", "nonce"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("inclusion_partner.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
+
+
+class InclusionMerchant(Base):
+    """A merchant or redemption channel where residents spend points (ledger ``merchant:code``)."""
+
+    __tablename__ = "inclusion_merchant"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("demo_unit.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InclusionOffer(Base):
+    """Something a resident can get for points at a merchant."""
+
+    __tablename__ = "inclusion_offer"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    merchant_id: Mapped[int] = mapped_column(
+        ForeignKey("inclusion_merchant.id", ondelete="CASCADE")
+    )
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200), default="")
+    points: Mapped[int] = mapped_column(BigInteger)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class InclusionRedemption(Base):
+    """A redemption: the business record; the ledger transaction is the truth."""
+
+    __tablename__ = "inclusion_redemption"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(128), unique=True)
+    resident: Mapped[str] = mapped_column(String(128), index=True)
+    offer_id: Mapped[int | None] = mapped_column(ForeignKey("inclusion_offer.id"))
+    merchant_id: Mapped[int] = mapped_column(ForeignKey("inclusion_merchant.id"))
+    points: Mapped[int] = mapped_column(BigInteger)
+    tx_id: Mapped[int] = mapped_column(ForeignKey("ledger_transaction.id"))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+class LedgerAccount(Base):
+    """An account ``kind:name`` (resident:<pseudonym>, pool:<unit>, merchant:<code> …)."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class LedgerTransaction(Base):
+    """A balanced set of postings, identified by its idempotency key.
+
+    ``digest``: SHA-256 of the transaction's content, to tell a retry (same digest) from a
+    different transaction under a used key. ``aggregated``: a bulk credit chunk whose
+    resident postings are one per credited record (``record_id``) and whose counter-postings
+    are summed per methodology version.
+    """
+
+    __tablename__ = "ledger_transaction"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    effective_at: Mapped[dt.datetime]
+    memo: Mapped[str] = mapped_column(Text, default="")
+    digest: Mapped[str] = mapped_column(String(64))
+    aggregated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LedgerPosting(Base):
+    """``amount`` grams of ``asset`` into ``account`` (negative: out of it).
+
+    Trace: ``record_id`` (the behaviour record behind a credit) and ``methodology``
+    (id@version), or ``trace`` (JSON of :class:`nearzero.ledger.model.Trace`) for
+    postings appended one transaction at a time.
+    """
+
+    __tablename__ = "ledger_posting"
+    __table_args__ = (
+        Index("ix_ledger_posting_account_id", "account_id", "asset"),
+        Index("ix_ledger_posting_tx_id", "tx_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tx_id: Mapped[int] = mapped_column(ForeignKey("ledger_transaction.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"))
+    asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("inclusion_record.id"))
+    methodology: Mapped[str | None] = mapped_column(String(100))
+    trace: Mapped[dict[str, Any] | None] = mapped_column(JSON)
