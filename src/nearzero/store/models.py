@@ -312,3 +312,6 @@ class ReportSection(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+import nearzero.store.inclusion  # noqa: E402, F401  (carbon-inclusion and ledger tables)
