@@ -1,0 +1,177 @@
+"""Key-project pages over HTTP and in headless Chromium, on SQLite and PostgreSQL."""
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from nearzero.services import projects as svc
+from nearzero.services.context import Actor
+from nearzero.services.indicators import get_unit
+from nearzero.settings import Settings
+from nearzero.store import models as m
+from nearzero.store.db import make_engine, session_factory, transaction
+from nearzero.web.app import create_app
+
+PASSWORD = "zhangqiu-demo"
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+@pytest.fixture
+def app(zhangqiu_url, tmp_path):
+    engine = make_engine(zhangqiu_url)
+    with transaction(session_factory(engine)) as session:
+        svc.load_bundled_figures(session, Actor.system("test"), get_unit(session, "zhangqiu"))
+    engine.dispose()
+    application = create_app(Settings(database_url=zhangqiu_url))
+    application.state.evidence_dir = tmp_path / "evidence"
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+def token(html):
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def log_in(client, username):
+    form = client.get("/login")
+    data = {"csrf_token": token(form.text), "username": username, "password": PASSWORD}
+    assert client.post("/login", data=data).status_code == 200
+
+
+def stored(app):
+    with transaction(app.state.sessions) as session:
+        return (
+            session.scalar(select(func.count()).select_from(m.ProjectProgress)),
+            session.scalar(select(func.count()).select_from(m.ProjectEvidence)),
+        )
+
+
+def test_board_shows_late_projects_at_the_top(client):
+    log_in(client, "viewer")
+    page = client.get("/projects")
+    assert page.status_code == 200
+    alerts = re.search(r'data-testid="late-alerts">(.*?)</div>', page.text, re.S).group(1)
+    # project 3 is due 2023年底 with no completion recorded: late at today's date
+    assert 'data-number="3"' in alerts and "10.08兆瓦" in alerts
+    assert re.search(r'<tr data-number="3" class="row-late">', page.text)
+    assert "项目" in page.text and "Projects" in client.get("/projects?lang=en").text
+    drc_only = client.get("/projects?department=drc&stage=late&lang=zh")
+    assert 'data-number="3"' in drc_only.text and 'data-number="1"' not in drc_only.text
+    assert client.get("/projects?stage=bogus").status_code == 400
+
+
+def test_project_page_shows_reduction_parameters_and_what_is_missing(client):
+    log_in(client, "viewer")
+    page = client.get("/projects/26")
+    assert "90,000" in page.text and "ccu_permanent_share_urea" in page.text
+    assert "to_confirm" in page.text
+    assert "pv_full_load_hours_shandong" in client.get("/projects/3").text
+    assert 'data-testid="progress-form"' not in page.text  # the viewer may only read
+    assert client.get("/projects/99").status_code == 404
+
+
+def test_upload_progress_and_download_evidence(client, app):
+    log_in(client, "drc")
+    page = client.get("/projects/3")
+    response = client.post(
+        "/projects/3/progress",
+        data={"csrf_token": token(page.text), "reported_on": "2024-05-01", "stage": "done",
+              "percent": "100", "note": "并网验收"},
+        files={"evidence": ("并网验收.pdf", PDF, "application/pdf")},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    assert "已保存" in page.text and "并网验收.pdf" in page.text
+    link = re.search(r'href="(/projects/3/evidence/\d+)\?', page.text).group(1)
+    download = client.get(link)
+    assert download.content == PDF and download.headers["content-type"] == "application/pdf"
+    assert stored(app) == (1, 1)
+    board = client.get("/projects")
+    assert 'data-number="3"' not in re.search(
+        r'data-testid="alerts">(.*?)</section>', board.text, re.S
+    ).group(1)
+
+
+@pytest.mark.parametrize(
+    ("files", "data", "message"),
+    [
+        ({"evidence": ("a.exe", b"MZ\x90", "application/octet-stream")}, {}, "type .exe"),
+        ({"evidence": ("a.pdf", b"GIF89a", "application/pdf")}, {}, "not a pdf file"),
+        ({}, {"percent": "150"}, "percent"),
+        ({}, {"reported_on": "2024-13-01"}, "reported_on"),
+    ],
+)
+def test_refused_upload_stores_nothing(client, app, files, data, message):
+    log_in(client, "drc")
+    page = client.get("/projects/3")
+    form = {"csrf_token": token(page.text), "reported_on": "2024-05-01", "stage": "under_way",
+            "percent": "40"} | data  # fmt: skip
+    response = client.post("/projects/3/progress", data=form, files=files or None)
+    assert response.status_code == 400
+    assert message in re.search(r'data-testid="error">([^<]*)', response.text).group(1)
+    assert stored(app) == (0, 0)
+    assert not (app.state.evidence_dir).exists()
+
+
+def test_other_departments_are_refused(client, app):
+    log_in(client, "eeb")
+    page = client.get("/projects/3")
+    assert 'data-testid="progress-form"' not in page.text
+    form = {"csrf_token": token(page.text), "reported_on": "2024-05-01", "stage": "done"}
+    assert client.post("/projects/3/progress", data=form).status_code == 403
+    assert stored(app) == (0, 0)
+
+
+def test_scenario_page_has_its_chart_data(client):
+    log_in(client, "viewer")
+    page = client.get("/projects/scenario")
+    assert page.status_code == 200
+    data = json.loads(
+        re.search(r'id="scenario-chart-data">(.*?)</script>', page.text, re.S).group(1)
+    )
+    assert data["years"][0] == "2020" and data["years"][-1] == "2030"
+    assert data["series"]["recorded"][:3] == [929.07, 1004.88, 853.78]  # 万吨
+    assert data["series"]["target"][5] == pytest.approx(0.7314 * 1310.33, rel=1e-3)
+    assert "基准情景已可达标" in page.text
+
+
+def test_board_and_upload_in_chromium(page, app, serve_app, tmp_path):
+    base = serve_app(app)
+    page.goto(f"{base}/projects")
+    page.fill("input[name=username]", "drc")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=late-alerts]")
+    late = page.get_by_test_id("late-alerts")
+    assert late.locator("li[data-number='3']").count() == 1
+    assert "逾期未完成" in late.inner_text()
+    row = page.locator("tr[data-number='3']")
+    assert row.get_attribute("class") == "row-late"
+    assert row.locator(".badge").get_attribute("data-stage") == "late"
+
+    row.locator("a").click()
+    form = page.get_by_test_id("progress-form")
+    form.locator("input[name=reported_on]").fill(dt.date(2024, 5, 1).isoformat())
+    form.locator("select[name=stage]").select_option("under_way")
+    form.locator("input[name=percent]").fill("60")
+    evidence = tmp_path / "现场照片.pdf"
+    evidence.write_bytes(PDF)
+    form.locator("input[name=evidence]").set_input_files(str(evidence))
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("text=已保存")
+    assert "现场照片.pdf" in page.get_by_test_id("timeline").inner_text()
+    assert page.get_by_test_id("stage").locator(".badge").get_attribute("data-stage") == "late"
+
+    page.goto(f"{base}/projects/scenario")
+    page.wait_for_selector("#scenario-chart[data-ready] canvas")
