@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,8 @@ from nearzero.services.indicators import EvaluatedIndicator, UnitEvaluation, eva
 from nearzero.services.workbook import _stored as stored_values  # one query for values on record
 from nearzero.store import models as m
 from nearzero.web.views import chart_data, fmt
+
+log = logging.getLogger(__name__)
 
 REPORT_TITLE_ZH = "近零碳城市示范创建年度评估报告"
 NUMERALS = "一二三四五六七八九十"
@@ -312,21 +315,25 @@ def indicators(ctx: ReportContext) -> list[Block]:
     return out
 
 
+def _count(n: int) -> Cell:
+    return Cell(str(n), num=True, value=n)
+
+
 def acceptance_section(ctx: ReportContext) -> list[Block]:
     """三、验收条件: the provincial rule applied, with the counts."""
     a = ctx.evaluation.acceptance
     yes_no = {True: "满足", False: "不满足"}
     rows = (
-        (Cell("约束指标"), Cell(str(a.binding_total), num=True), Cell(str(a.binding_met), num=True),
+        (Cell("约束指标"), _count(a.binding_total), _count(a.binding_met),
          Cell(f"全部完成（{a.binding_total}项）"),
          Cell(yes_no[a.binding_met == a.binding_total],
               status=Status.MET if a.binding_met == a.binding_total else Status.NOT_MET)),
-        (Cell("参考指标"), Cell(str(a.reference_total), num=True),
-         Cell(str(a.reference_met), num=True), Cell(f"不少于70%（{a.reference_required}项）"),
+        (Cell("参考指标"), _count(a.reference_total),
+         _count(a.reference_met), Cell(f"不少于70%（{a.reference_required}项）"),
          Cell(yes_no[a.reference_met >= a.reference_required],
               status=Status.MET if a.reference_met >= a.reference_required else Status.NOT_MET)),
-        (Cell("特色指标"), Cell(str(a.featured_total), num=True),
-         Cell(str(a.featured_met), num=True), Cell("—"), Cell("—")),
+        (Cell("特色指标"), _count(a.featured_total),
+         _count(a.featured_met), Cell("—"), Cell("—")),
     )  # fmt: skip
     out: list[Block] = [
         Paragraph(
@@ -430,6 +437,7 @@ def editable(key: str) -> Provider:
     return provide
 
 
+CONTRIBUTED = frozenset({"inventory", "inclusion", "enterprises", "projects"})
 SECTIONS: tuple[tuple[str, str, Provider], ...] = (
     ("overview", "总体情况", overview),
     ("indicators", "指标完成情况", indicators),
@@ -469,7 +477,15 @@ def assemble(ctx: ReportContext, today: dt.date | None = None) -> Report:
     unit, year, progress = ctx.unit, ctx.year, ctx.progress
     sections = []
     for n, (key, title, provide) in enumerate(SECTIONS):
-        blocks = provide(ctx)
+        try:
+            blocks = provide(ctx)
+        except Exception as exc:
+            if key not in CONTRIBUTED:  # the indicator sections are this module's own: a bug
+                raise
+            # Another capability failing must not withhold the whole report: say so instead.
+            log.exception("report section %s of %s/%s failed", key, unit.code, year)
+            failed = f"该部分数据暂时无法生成（{type(exc).__name__}），请联系系统管理员。"
+            blocks = [Paragraph(failed)]
         sections.append(Section(key, f"{NUMERALS[n]}、{title}", blocks or [], key in EDITABLE))
     plan = unit.plan_title_zh + (f"（{unit.plan_document_no}）" if unit.plan_document_no else "")
     progress("报告内容已汇总", 1.0)
