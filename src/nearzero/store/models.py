@@ -315,3 +315,4 @@ class ReportSection(Base):
 
 
 import nearzero.store.inclusion  # noqa: E402, F401  (carbon-inclusion and ledger tables)
+import nearzero.store.inventory  # noqa: E402, F401  (GHG inventory tables)

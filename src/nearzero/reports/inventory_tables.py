@@ -1,0 +1,283 @@
+"""Inventory tables in the layout of 省级温室气体清单编制指南（试行）(NDRC 2011): Excel, Word.
+
+The guideline's summary tables (清单汇总表) list the five sectors — 能源活动, 工业生产过程,
+农业, 土地利用变化和林业, 废弃物处理 — against the gases, with the totals with and without
+LULUCF. Two tables are built here:
+
+- 表1 物理量: CO2, CH4, N2O in 万吨; HFCs, PFCs, SF6, NF3 in 万吨二氧化碳当量 (a group of
+  species has no common mass, so the guideline reports fluorinated gases as CO2e);
+- 表2 二氧化碳当量: every gas and the row total in 万吨二氧化碳当量.
+
+Both carry the memo row of indirect emissions from grid-supplied electricity and heat
+(调入电力、热力间接排放, GPC scope 2), which is not part of the territorial totals. Then
+表3 lists each IPCC category by gas and 表4 the notation keys (IPCC 2006 Vol 1 Ch 8 §8.2.2).
+
+Pure: an :class:`~nearzero.accounting.inventory.InventoryResult` in, tables and file bytes out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from nearzero.accounting.categories import Sector, category_title, is_indirect, sector_of
+from nearzero.accounting.gwp import GAS_GROUPS, gas_group
+from nearzero.accounting.inventory import InventoryResult
+from nearzero.accounting.model import Notation
+from nearzero.reports import word
+from nearzero.reports.model import Block, Cell, Paragraph, Report, Section, Table
+from nearzero.reports.workbook import build_workbook
+from nearzero.units import convert
+from nearzero.web.views import fmt
+
+#: Tonnes → 万吨.
+WAN = convert(1.0, "吨", "万吨")
+#: Gases reported by mass in 表1; the rest as CO2e.
+MASS_GASES = ("CO2", "CH4", "N2O")
+NOTATION_ZH = {
+    Notation.NO: "未发生 (not occurring)",
+    Notation.NE: "未估算 (not estimated)",
+    Notation.NA: "不适用 (not applicable)",
+    Notation.IE: "已计入其他类别 (included elsewhere)",
+    Notation.C: "保密 (confidential)",
+}
+TOTAL_EXCL_ZH = "总排放量（不包括土地利用变化和林业）"
+TOTAL_INCL_ZH = "总排放量（包括土地利用变化和林业）"
+MEMO_ZH = "备忘项：调入电力、热力间接排放"
+
+
+@dataclass(frozen=True)
+class GasCell:
+    """One sector × gas group: tonnes (mass gases only), tCO2e and the notation keys."""
+
+    tonnes: float = 0.0
+    tco2e: float = 0.0
+    reported: bool = False
+    keys: tuple[str, ...] = ()
+
+
+def sector_gas_table(result: InventoryResult) -> dict[str, dict[str, GasCell]]:
+    """Sector (and ``"memo"`` for scope 2) × gas group, from the records and notation keys.
+
+    Scope 1 records fill the five sectors; scope 2 (IND.*) records fill the memo row.
+    """
+    tonnes: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    co2e: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in result.records:
+        row = "memo" if r.scope == 2 else r.sector
+        tonnes[row][r.gas_group] += r.tonnes
+        co2e[row][r.gas_group] += r.tco2e
+    keys: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for category, gas, key in result.notation_keys:
+        row = "memo" if is_indirect(category) else sector_of(category).value
+        keys[row][gas_group(gas)].add(key)
+    out: dict[str, dict[str, GasCell]] = {}
+    for row in [*(s.value for s in Sector), "memo"]:
+        out[row] = {
+            g: GasCell(
+                tonnes[row].get(g, 0.0),
+                co2e[row].get(g, 0.0),
+                g in co2e[row],
+                tuple(sorted(keys[row].get(g, ()))),
+            )
+            for g in GAS_GROUPS
+        }
+    return out
+
+
+def _cell(cell: GasCell, co2e: bool) -> Cell:
+    if not cell.reported:
+        return Cell("/".join(cell.keys))
+    value = (cell.tco2e if co2e else cell.tonnes) * WAN
+    return Cell(fmt(round(value, 4)), num=True, value=value)
+
+
+def _total(value: float) -> Cell:
+    return Cell(fmt(round(value * WAN, 4)), num=True, value=value * WAN)
+
+
+def _title(result: InventoryResult) -> str:
+    return f"{result.region}{result.year}年"
+
+
+def summary_tables(result: InventoryResult) -> tuple[Table, Table]:
+    """表1 (physical quantities) and 表2 (CO2 equivalent), in the guideline's layout."""
+    grid = sector_gas_table(result)
+    gwp = f"GWP {result.lineage.gwp_set}"
+    mass_headers = tuple(
+        f"{g}（万吨）" if g in MASS_GASES else f"{g}（万吨CO2当量）" for g in GAS_GROUPS
+    )
+    rows_mass: list[tuple[Cell, ...]] = []
+    rows_co2e: list[tuple[Cell, ...]] = []
+    labels = [(s.value, s.label_zh) for s in Sector]
+    for key, label in labels:
+        cells = grid[key]
+        rows_mass.append((Cell(label), *(_cell(cells[g], g not in MASS_GASES) for g in GAS_GROUPS)))
+        total = sum(c.tco2e for c in cells.values())
+        reported = any(c.reported for c in cells.values())
+        rows_co2e.append(
+            (Cell(label), *(_cell(cells[g], True) for g in GAS_GROUPS),
+             _total(total) if reported else Cell(""))
+        )  # fmt: skip
+    for label, with_lulucf in ((TOTAL_EXCL_ZH, False), (TOTAL_INCL_ZH, True)):
+        sectors = [s.value for s in Sector if with_lulucf or s is not Sector.LULUCF]
+
+        def gas_sum(g: str, co2e: bool, sectors: list[str] = sectors) -> float:
+            return sum(grid[s][g].tco2e if co2e else grid[s][g].tonnes for s in sectors)
+
+        rows_mass.append(
+            (Cell(label), *(_total(gas_sum(g, g not in MASS_GASES)) for g in GAS_GROUPS))
+        )
+        total = (
+            result.totals.direct_incl_lulucf if with_lulucf else result.totals.direct_excl_lulucf
+        )
+        rows_co2e.append(
+            (Cell(label), *(_total(gas_sum(g, True)) for g in GAS_GROUPS), _total(total))
+        )
+    memo = grid["memo"]
+    rows_mass.append((Cell(MEMO_ZH), *(_cell(memo[g], g not in MASS_GASES) for g in GAS_GROUPS)))
+    memo_reported = any(c.reported for c in memo.values())
+    rows_co2e.append(
+        (Cell(MEMO_ZH), *(_cell(memo[g], True) for g in GAS_GROUPS),
+         _total(result.totals.indirect) if memo_reported else Cell(""))
+    )  # fmt: skip
+    widths = (9.0, *(3.0 for _ in GAS_GROUPS))
+    table1 = Table(
+        ("排放源与吸收汇类别", *mass_headers),
+        tuple(rows_mass),
+        f"表1  {_title(result)}温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
+        widths,
+        wide=True,
+    )
+    table2 = Table(
+        ("排放源与吸收汇类别", *(f"{g}" for g in GAS_GROUPS), "合计"),
+        tuple(rows_co2e),
+        f"表2  {_title(result)}温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
+        (*widths, 3.5),
+        wide=True,
+    )
+    return table1, table2
+
+
+def category_table(result: InventoryResult) -> Table:
+    """表3: tCO2e by IPCC 2006 category and gas group (scope 1, then the scope 2 memo)."""
+    values: dict[tuple[int, str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in result.records:
+        values[(r.scope, r.sector, r.category)][r.gas_group] += r.tco2e
+    order = {s.value: i for i, s in enumerate(Sector)}
+    rows = []
+    for scope, sector, category in sorted(values, key=lambda k: (k[0], order[k[1]], k[2])):
+        gases = values[(scope, sector, category)]
+        label = Sector(sector).label_zh if scope == 1 else "备忘项（间接排放）"
+        rows.append(
+            (Cell(label), Cell(category), Cell(category_title(category)),
+             *(Cell(fmt(round(gases[g], 2)), num=True, value=gases[g]) if g in gases
+               else Cell("") for g in GAS_GROUPS),
+             Cell(fmt(round(sum(gases.values()), 2)), num=True, value=sum(gases.values())))
+        )  # fmt: skip
+    return Table(
+        ("部门", "类别代码", "类别名称", *GAS_GROUPS, "合计"),
+        tuple(rows),
+        f"表3  {_title(result)}分类别温室气体排放（吨二氧化碳当量，GWP {result.lineage.gwp_set}）",
+        (5, 3, 9, *(3 for _ in GAS_GROUPS), 3.5),
+        group_first=True,
+        wide=True,
+    )
+
+
+def notation_table(result: InventoryResult) -> Table:
+    """表4: categories reported with a notation key instead of a number."""
+    rows = tuple(
+        (Cell(category), Cell(category_title(category)), Cell(gas), Cell(key),
+         Cell(NOTATION_ZH[Notation(key)]))
+        for category, gas, key in result.notation_keys
+    )  # fmt: skip
+    return Table(
+        ("类别代码", "类别名称", "气体", "注释代码", "含义"),
+        rows,
+        f"表4  {_title(result)}温室气体清单注释代码",
+        (3, 9, 3, 2, 6),
+    )
+
+
+def factor_table(result: InventoryResult) -> Table:
+    """表5: the factor rows that produced the result, with file, version and status."""
+    status_zh = {"verified": "已核实", "to_confirm": "待确认", "local": "本地因子"}
+    rows = tuple(
+        (Cell(f.factor_id), Cell(f.parameter), Cell(f.subject),
+         Cell(fmt(f.value), num=True, value=f.value), Cell(f.unit), Cell(f.file),
+         Cell(f.version), Cell(status_zh.get(f.status, f.status)))
+        for f in result.lineage.factor_refs
+    )  # fmt: skip
+    return Table(
+        ("因子编号", "参数", "对象", "数值", "单位", "文件", "版本", "状态"),
+        rows,
+        f"表5  {_title(result)}清单使用的排放因子及参数",
+        (7, 4, 5, 3, 4, 5, 4, 3),
+        wide=True,
+    )
+
+
+def notes(result: InventoryResult) -> list[str]:
+    """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed."""
+    lineage = result.lineage
+    out = [
+        f"全球增温潜势采用IPCC {lineage.gwp_set}（100年），数据来源：{lineage.gwp_source}。",
+        "空白单元格表示活动数据文件未涉及；注释代码见表4。间接排放（调入电力、热力）"
+        "作为备忘项列示，不计入总排放量。",
+    ]
+    if lineage.illustrative_rows:
+        out.append(
+            f"示例（部分数据为假设）：{len(lineage.illustrative_rows)}行活动数据为假设值"
+            f"（{'、'.join(lineage.illustrative_rows)}），不得作为正式清单使用。"
+        )
+    if lineage.to_confirm:
+        out.append(
+            f"{len(lineage.to_confirm)}个排放因子尚待与官方文件核对（状态“待确认”），见表5。"
+        )
+    if lineage.local:
+        out.append(f"本地因子（Tier 2）：{'、'.join(lineage.local)}。")
+    return out
+
+
+def all_tables(result: InventoryResult) -> list[tuple[str, Table]]:
+    """Every table with a short sheet name (Excel limits names to 31 characters)."""
+    t1, t2 = summary_tables(result)
+    return [
+        ("表1 汇总表（物理量）", t1),
+        ("表2 汇总表（CO2当量）", t2),
+        ("表3 分类别排放", category_table(result)),
+        ("表4 注释代码", notation_table(result)),
+        ("表5 排放因子", factor_table(result)),
+    ]
+
+
+def build_xlsx(result: InventoryResult) -> bytes:
+    """The tables as an Excel workbook, one sheet each, plus a 说明 sheet with the notes."""
+    notes_table = Table(("说明",), tuple((Cell(n),) for n in notes(result)), widths=(120,))
+    return build_workbook(
+        [*all_tables(result), ("说明", notes_table)],
+        title=f"{_title(result)}温室气体排放清单",
+    )
+
+
+def build_docx(result: InventoryResult, office: str = "", today: dt.date | None = None) -> bytes:
+    """The tables as a Word document (landscape pages for the wide tables)."""
+    tables = all_tables(result)
+    blocks: list[Block] = [Paragraph(n) for n in notes(result)]
+    sections = [Section("notes", "说明", blocks)] + [
+        Section(f"t{i}", table.caption.split("  ", 1)[-1], [table])
+        for i, (_, table) in enumerate(tables, start=1)
+    ]
+    report = Report(
+        unit_code="",
+        unit_name=result.region,
+        year=result.year,
+        title="温室气体排放清单",
+        office=office or result.region,
+        date=today or dt.date.today(),
+        plan="省级温室气体清单编制指南（试行）",
+        sections=sections,
+    )
+    return word.build_docx(report)
