@@ -472,20 +472,23 @@ def build_report(
     return assemble(report_context(session, unit, year, progress), today)
 
 
+def _guarded(ctx: ReportContext, key: str, provide: Provider) -> list[Block] | None:
+    """Another capability's section, in a savepoint; if it fails the report says so."""
+    try:
+        # a failed statement must not abort the report's transaction (PostgreSQL)
+        with ctx.session.begin_nested():
+            return provide(ctx)
+    except Exception as exc:
+        log.exception("report section %s of %s/%s failed", key, ctx.unit.code, ctx.year)
+        return [Paragraph(f"该部分数据暂时无法生成（{type(exc).__name__}），请联系系统管理员。")]
+
+
 def assemble(ctx: ReportContext, today: dt.date | None = None) -> Report:
     """The report from a prepared context: one section per provider, in the plan's order."""
     unit, year, progress = ctx.unit, ctx.year, ctx.progress
     sections = []
     for n, (key, title, provide) in enumerate(SECTIONS):
-        try:
-            blocks = provide(ctx)
-        except Exception as exc:
-            if key not in CONTRIBUTED:  # the indicator sections are this module's own: a bug
-                raise
-            # Another capability failing must not withhold the whole report: say so instead.
-            log.exception("report section %s of %s/%s failed", key, unit.code, year)
-            failed = f"该部分数据暂时无法生成（{type(exc).__name__}），请联系系统管理员。"
-            blocks = [Paragraph(failed)]
+        blocks = _guarded(ctx, key, provide) if key in CONTRIBUTED else provide(ctx)
         sections.append(Section(key, f"{NUMERALS[n]}、{title}", blocks or [], key in EDITABLE))
     plan = unit.plan_title_zh + (f"（{unit.plan_document_no}）" if unit.plan_document_no else "")
     progress("报告内容已汇总", 1.0)
