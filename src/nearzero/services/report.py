@@ -666,6 +666,7 @@ def build_file(
     evidence_store: Path = DEFAULT_EVIDENCE_STORE,
 ) -> BuiltFile:
     """The report as ``docx`` or ``pdf``, or the acceptance ``dossier`` (zip)."""
+    progress("准备排版组件", 0.0)  # the first import of WeasyPrint and matplotlib takes seconds
     from nearzero.reports.pdf import build_pdf
     from nearzero.reports.word import build_docx
 

@@ -7,6 +7,7 @@ it, app.js starts a background build (``POST /report/jobs``), polls its progress
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -61,8 +62,9 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:  # fmt: skip
     chosen, years = _year(session, unit, year)
-    if chosen not in years:
-        years = sorted({*years, chosen})
+    # any year of the demonstration may be reported on, with data or not (yet)
+    last = min(unit.target_year, max(dt.date.today().year, years[-1]))
+    years = sorted({*years, chosen, *range(unit.base_year, last + 1)})
     ev = indicator_service.evaluate_unit(session, unit, chosen)
     sections = svc.get_sections(session, unit, chosen)
     context: dict[str, Any] = {
