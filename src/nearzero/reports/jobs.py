@@ -49,7 +49,7 @@ class JobStore:
 
     def __init__(
         self,
-        max_jobs: int = 20,
+        max_jobs: int = 10,
         max_running: int = 2,
         ttl: float = 3600.0,
         clock: Callable[[], float] = time.monotonic,
