@@ -53,3 +53,25 @@ def test_readme_opens_with_the_two_commands():
     assert commands == ["make run", "make test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_inventory_json_doc_lists_every_field():
+    from typer.testing import CliRunner
+
+    from nearzero.accounting.activity import EXAMPLE
+    from nearzero.cli import app
+
+    example = ROOT / "src" / "nearzero" / "data" / "examples" / EXAMPLE
+    result = CliRunner().invoke(app, ["inventory", "compute", str(example), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    doc = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    section = doc.split("## `nearzero.inventory.result/1`", 1)[1]
+    fields = documented_fields(section)
+    lists = ("sectors", "records", "notation_keys")
+    assert {f"{k}[]" if k in lists else k for k in data} == fields
+    assert data["schema"] == "nearzero.inventory.result/1"
+    for name in (*data["totals"], *data["records"][0], *data["lineage"], *data["sectors"][0]):
+        assert f"`{name}`" in section, name
+    for name in data["lineage"]["factors"][0]:
+        assert f"`{name}`" in section, name

@@ -394,3 +394,365 @@ def projects_alerts(
         console.print(
             f"[yellow]将到期[/] {number:>2}. {content}（{due}，剩{left}天）", highlight=False
         )
+
+
+# --------------------------------------------------------------------------- GHG inventory
+
+inv_app = typer.Typer(help="GHG inventory (温室气体清单): template, compute, export, store.",
+                      no_args_is_help=True)  # fmt: skip
+app.add_typer(inv_app, name="inventory")
+
+GwpOpt = Annotated[str, typer.Option("--gwp", help="GWP set: SAR, AR4, AR5 or AR6 (100-year).")]
+
+
+def _read_activity(path: Path) -> Any:
+    from nearzero.services import inventory
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        return inventory.read_activity(path.name, path.read_bytes())
+    except ServiceError as exc:
+        _fail_listing(exc)
+
+
+def _fail_listing(exc: ServiceError) -> None:
+    """Print the error and, for a rejected file, every row and field at fault; exit 2."""
+    errors = getattr(exc, "errors", [str(exc)])
+    err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+    for line in errors if errors != [str(exc)] else []:
+        err.print(f"  {line}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def _print_inventory(result: Any) -> None:
+    from nearzero.accounting.categories import Sector
+    from nearzero.accounting.gwp import GAS_GROUPS
+    from nearzero.reports.inventory_tables import sector_gas_table
+
+    grid = sector_gas_table(result)
+    t = result.totals
+    table = Table(title=f"{result.region} {result.year}年 温室气体清单（tCO2e，GWP "
+                        f"{result.lineage.gwp_set}）")  # fmt: skip
+    table.add_column("部门")
+    for gas in (*GAS_GROUPS, "合计"):
+        table.add_column(gas, justify="right")
+    for key, label in [(s.value, s.label_zh) for s in Sector] + [("memo", "间接排放（备忘）")]:
+        cells = grid[key]
+        total = sum(c.tco2e for c in cells.values())
+        table.add_row(
+            label,
+            *(f"{c.tco2e:,.1f}" if c.reported else "/".join(c.keys) for c in cells.values()),
+            f"{total:,.1f}" if any(c.reported for c in cells.values()) else "",
+        )
+    console.print(table)
+    console.print(
+        f"总排放量（不含土地利用变化和林业）{t.direct_excl_lulucf:,.1f} tCO2e；"
+        f"（含）{t.direct_incl_lulucf:,.1f} tCO2e；间接排放 {t.indirect:,.1f} tCO2e；"
+        f"GPC BASIC {t.basic:,.1f}，BASIC+ {t.basic_plus:,.1f}",
+        highlight=False, soft_wrap=True,
+    )  # fmt: skip
+    lineage = result.lineage
+    if lineage.illustrative_rows:
+        console.print(
+            f"[yellow]示例（部分数据为假设）：{len(lineage.illustrative_rows)}行为假设数据[/]",
+            highlight=False,
+        )
+    if lineage.to_confirm:
+        console.print(f"待确认因子 {len(lineage.to_confirm)} 个", highlight=False)
+
+
+@inv_app.command("template")
+def inventory_template(
+    path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
+    year: Annotated[int, typer.Option("--year", help="The inventory year.")] = 2022,
+) -> None:
+    """Write the Excel activity template: a metadata sheet and one sheet per sector."""
+    from nearzero.accounting.activity import write_template
+
+    write_template(path, year)
+    console.print(f"已生成清单活动数据模板 {path} — template written", highlight=False)
+
+
+@inv_app.command("compute")
+def inventory_compute(
+    path: Annotated[Path, typer.Argument(help="Activity data: .xlsx, .yaml or .json.")],
+    gwp: GwpOpt = "AR5",
+    year: Annotated[
+        int | None, typer.Option("--year", help="Year (if the file has several).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.inventory.result/1).")
+    ] = False,
+) -> None:
+    """Compute an inventory year from a file (no database): sector × gas table or JSON."""
+    from nearzero.services import inventory
+
+    activity = _read_activity(path)
+    try:
+        result = inventory.compute(activity, gwp_set=gwp, year=year)
+    except ServiceError as exc:
+        _fail_listing(exc)
+    if as_json:
+        typer.echo(json.dumps(inventory.result_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    _print_inventory(result)
+
+
+@inv_app.command("export")
+def inventory_export(
+    out: Annotated[Path, typer.Argument(help="The .xlsx or .docx file to write.")],
+    activity: Annotated[
+        Path | None,
+        typer.Option("--activity", help="Compute from this file instead of the database."),
+    ] = None,
+    year: Annotated[int | None, typer.Option("--year", help="The inventory year.")] = None,
+    gwp: GwpOpt = "AR5",
+    unit: UnitOpt = None,
+) -> None:
+    """The inventory tables in the layout of the provincial guideline, as Excel or Word."""
+    from nearzero.reports import inventory_tables
+    from nearzero.services import inventory
+    from nearzero.services.context import NotFound
+
+    if out.suffix not in (".xlsx", ".docx"):
+        _fail(f"{out}: expected a .xlsx or .docx file name")
+    try:
+        if activity is not None:
+            result = inventory.compute(_read_activity(activity), gwp_set=gwp, year=year)
+        else:
+            with _db() as session:
+                target = indicator_service.get_unit(session, unit)
+                known = inventory.years(session, target)
+                chosen = year if year is not None else (known[-1] if known else 0)
+                run = inventory.latest_run(session, target, chosen, gwp)
+                if run is None:
+                    raise NotFound(f"no {gwp} inventory of {chosen} on record (inventory load)")
+                result = inventory.result_of(run)
+    except ServiceError as exc:
+        _fail_listing(exc)
+    build = inventory_tables.build_xlsx if out.suffix == ".xlsx" else inventory_tables.build_docx
+    out.write_bytes(build(result))
+    console.print(f"已导出 {result.region}{result.year}年温室气体清单表 → {out}", highlight=False)
+
+
+@inv_app.command("load")
+def inventory_load(
+    path: Annotated[Path, typer.Argument(help="Activity data: .xlsx, .yaml or .json.")],
+    year: Annotated[int, typer.Option("--year", help="The inventory year to store.")],
+    unit: UnitOpt = None,
+) -> None:
+    """Store the activity data of YEAR and compute it (a rejected file stores nothing)."""
+    from nearzero.services import inventory
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            run = inventory.load_dataset(
+                session, Actor.system("cli"), target, path.name, path.read_bytes(), year
+            )
+            result = inventory.result_of(run)
+    except ServiceError as exc:
+        _fail_listing(exc)
+    console.print(f"已保存 {path.name} 的 {year} 年活动数据，清单运行 #{run.id}", highlight=False)
+    _print_inventory(result)
+
+
+@inv_app.command("example")
+def inventory_example(unit: UnitOpt = None) -> None:
+    """Load the bundled illustrative Zhangqiu inventory (示例，部分数据为假设)."""
+    from nearzero.services import inventory
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            run = inventory.load_example(session, Actor.system("cli"), target)
+            result = inventory.result_of(run)
+    except ServiceError as exc:
+        _fail_listing(exc)
+    console.print(f"已加载示例清单（部分数据为假设），清单运行 #{run.id}", highlight=False)
+    _print_inventory(result)
+
+
+@inv_app.command("series")
+def inventory_series(
+    unit: UnitOpt = None,
+    gwp: GwpOpt = "AR5",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="A list of nearzero.inventory.result/1.")
+    ] = False,
+) -> None:
+    """Every inventory year on record with its totals (the latest run of each year)."""
+    from nearzero.services import inventory
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            results = inventory.series(session, target, gwp)
+    except ServiceError as exc:
+        _fail_listing(exc)
+    if as_json:
+        docs = [inventory.result_to_dict(r) for r in results.values()]
+        typer.echo(json.dumps(docs, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"温室气体清单时间序列（tCO2e，GWP {gwp}）")
+    for col in ("年份", "不含LULUCF", "含LULUCF", "间接排放", "人均 t/人", "万元GDP t/万元"):
+        table.add_column(col, justify="right")
+    for year, r in results.items():
+        t = r.totals
+        table.add_row(
+            str(year), f"{t.direct_excl_lulucf:,.1f}", f"{t.direct_incl_lulucf:,.1f}",
+            f"{t.indirect:,.1f}",
+            f"{r.per_capita['direct_excl_lulucf']:.3f}" if r.per_capita else "",
+            f"{r.per_gdp['direct_excl_lulucf']:.4f}" if r.per_gdp else "",
+        )  # fmt: skip
+    console.print(table)
+
+
+@inv_app.command("factor")
+def inventory_factor(
+    factor_id: Annotated[str, typer.Argument(help="An id of your own, e.g. zq_ncv_coal.")],
+    parameter: Annotated[str, typer.Argument(help="The parameter, e.g. ncv, ef_ch4, grid_ef.")],
+    subject: Annotated[str, typer.Argument(help="Its subject (fuel, species …) or *.")],
+    value: Annotated[float, typer.Argument(help="The value.")],
+    factor_unit: Annotated[str, typer.Argument(help="Its unit, e.g. GJ/t.")],
+    source: Annotated[str, typer.Option("--source", help="Citation: document, table, page.")],
+    year: Annotated[int | None, typer.Option("--year", help="Only for this year.")] = None,
+    unit: UnitOpt = None,
+) -> None:
+    """Add or change a local (Tier 2) factor, recalculate every year and list what changed."""
+    from nearzero.services import inventory
+
+    entry = inventory.LocalFactorInput(factor_id, parameter, subject, value, factor_unit,
+                                       source, year)  # fmt: skip
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            changes = inventory.set_local_factor(session, Actor.system("cli"), target, entry)
+            listed = changes.changes
+    except ServiceError as exc:
+        _fail_listing(exc)
+    console.print(
+        f"已保存本地因子 {factor_id}，重算 {len(changes.runs)} 个清单年度", highlight=False
+    )
+    for c in listed:
+        console.print(
+            f"  {c['year']} {c['row_id']} {c['gas']}: {c['old_tco2e']:,.1f} → "
+            f"{c['new_tco2e']:,.1f} tCO2e（{', '.join(c['changed_factors'])}）",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+
+
+@inv_app.command("feed")
+def inventory_feed(
+    year: Annotated[int, typer.Option("--year", help="The inventory year.")],
+    industry_va: Annotated[
+        float | None, typer.Option("--industry-va", help="Industrial value added [万元].")
+    ] = None,
+    industry_source: Annotated[
+        str, typer.Option("--industry-source", help="Where the industrial value added is from.")
+    ] = "",
+    allow_illustrative: Annotated[
+        bool, typer.Option("--allow-illustrative", help="Accept a run with assumed rows.")
+    ] = False,
+    unit: UnitOpt = None,
+) -> None:
+    """Write indicators 1, 2, 3 (and 13 with --industry-va) from the year's AR5 inventory."""
+    from nearzero.services import inventory
+
+    industry = (
+        inventory.IndustryValueAdded(industry_va, industry_source)
+        if industry_va is not None
+        else None
+    )
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            values = inventory.feed_indicators(
+                session, Actor.system("cli"), target, year, industry, allow_illustrative
+            )
+    except ServiceError as exc:
+        _fail_listing(exc)
+    for code, value in values.items():
+        console.print(f"指标 {code}：{value:,.4f}", highlight=False)
+
+
+# --------------------------------------------------------------------------- carbon inclusion
+
+inc_app = typer.Typer(
+    help="Carbon inclusion (碳普惠): partner batches, statistics.", no_args_is_help=True
+)
+app.add_typer(inc_app, name="inclusion")
+
+
+@inc_app.command("ingest")
+def inclusion_ingest(
+    file: Annotated[Path, typer.Argument(help="Batch file: .csv (header row) or .jsonl.")],
+    partner: Annotated[str, typer.Option("--partner", help="The partner's code.")],
+    chunk: Annotated[int, typer.Option("--chunk", help="Records per transaction.")] = 20_000,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Validation processes (default: CPUs).")
+    ] = None,
+) -> None:
+    """Validate and credit a partner batch; writes FILE.results.csv with each record's result."""
+    from rich.progress import Progress
+
+    from nearzero.services import inclusion as inclusion_service
+
+    if not file.is_file():
+        _fail(f"no file {file}")
+    try:
+        items = inclusion_service.read_file(file)
+    except ServiceError as exc:
+        _fail(f"{file.name}: {exc}")
+    engine = make_engine(Settings().database_url)
+    try:
+        with Progress(console=err, transient=True) as bar:
+            task = bar.add_task(f"{file.name}", total=len(items))
+            report = inclusion_service.ingest(
+                engine, partner, items, chunk_size=chunk, workers=workers,
+                progress=lambda done, total: bar.update(task, completed=done),
+            )  # fmt: skip
+    finally:
+        engine.dispose()
+    out = inclusion_service.write_results(report, file)
+    s = report.summary()
+    console.print(
+        f"{s['records']} records: {s['accepted']} accepted ({s['credited_g']} g), "
+        f"rejected {s['rejected'] or 0}; results in {out}",
+        highlight=False,
+    )
+    if report.batch_reason is not None:
+        _fail(f"batch refused: {report.batch_reason.value}", code=1)
+
+
+@inc_app.command("stats")
+def inclusion_stats(
+    period: Annotated[str, typer.Option("--period", help="day, month or year.")] = "month",
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+) -> None:
+    """Participants, records by outcome and reductions by methodology (Ibis on the database)."""
+    from nearzero.inclusion.stats import Period
+    from nearzero.services import inclusion as inclusion_service
+
+    try:
+        chosen = Period(period)
+    except ValueError:
+        _fail("--period: day, month or year")
+    engine = make_engine(Settings().database_url)
+    try:
+        stats = inclusion_service.statistics(engine, chosen)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(stats, default=str, ensure_ascii=False, indent=1, sort_keys=True))
+        return
+    for name, rows in stats.items():
+        table = Table(title=name)
+        for col in rows[0].keys() if rows else ["(no rows)"]:
+            table.add_column(col)
+        for row in rows:
+            table.add_row(*(str(v) for v in row.values()))
+        console.print(table)

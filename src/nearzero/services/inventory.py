@@ -761,6 +761,19 @@ def result_of(run: InventoryRun) -> InventoryResult:
     return result_from_dict(run.result)
 
 
+def result_for(
+    session: Session, unit: m.DemoUnit, year: int, gwp_set: str = DEFAULT_GWP
+) -> tuple[InventoryResult, InventoryRun | None]:
+    """The latest stored run of ``year`` in ``gwp_set``, or (for another GWP set with no run
+    yet) the year computed now from its stored data, not stored."""
+    run = latest_run(session, unit, year, gwp_set)
+    if run is not None:
+        return result_of(run), run
+    ds = dataset(session, unit, year)
+    library = library_for(session, unit)
+    return compute(activity_of(ds, library), library, gwp_set, year), None
+
+
 def series(
     session: Session, unit: m.DemoUnit, gwp_set: str = DEFAULT_GWP
 ) -> dict[int, InventoryResult]:

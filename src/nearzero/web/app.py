@@ -18,7 +18,7 @@ from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory
 from nearzero.web.deps import CsrfFailed, LoginRequired
 from nearzero.web.i18n import translate
-from nearzero.web.routes import api, pages, projects, reports
+from nearzero.web.routes import api, inclusion, inventory, pages, projects, reports
 from nearzero.web.views import fmt
 
 HERE = Path(__file__).parent
@@ -92,4 +92,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(reports.router)
     app.include_router(projects.router)
+    app.include_router(inventory.router)
+    app.include_router(inclusion.router)
     return app

@@ -76,7 +76,68 @@
     return chart;
   }
 
-  var draw = { categories: categories, trend: trend, scenario: scenario };
+  /* GHG inventory: stacked bars by sector and gas, sector → gas Sankey, trend, MC ranges. */
+  function invSectors(el, d) {
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 70, right: 20, top: 40, bottom: 40 },
+      xAxis: { type: "category", data: d.sectors, axisLabel: { interval: 0 } },
+      yAxis: { type: "value", name: d.unit },
+      series: d.series.map(function (s) { return { name: s.name, type: "bar", stack: "gas", data: s.data }; })
+    });
+    return chart;
+  }
+
+  function invSankey(el, d) {
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "item" },
+      series: [{ type: "sankey", data: d.nodes, links: d.links, left: 10, right: 60, top: 10, bottom: 10,
+                 emphasis: { focus: "adjacency" }, lineStyle: { color: "gradient", opacity: 0.4 },
+                 label: { fontSize: 12 } }]
+    });
+    return chart;
+  }
+
+  function invTrend(el, d) {
+    var chart = echarts.init(el);
+    var series = d.series.map(function (s) { return { name: s.name, type: "bar", stack: "sector", data: s.data }; });
+    series.push({ name: d.total.name, type: "line", data: d.total.data, symbolSize: 8, itemStyle: { color: "#1f2933" } });
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 70, right: 20, top: 60, bottom: 30 },
+      xAxis: { type: "category", data: d.years },
+      yAxis: { type: "value", name: d.unit },
+      series: series
+    });
+    return chart;
+  }
+
+  function invRanges(el, d) {
+    var chart = echarts.init(el);
+    var width = d.high.map(function (h, i) { return h - d.low[i]; });
+    chart.setOption({
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0, data: [d.rangeLabel, d.meanLabel] },
+      grid: { left: 200, right: 30, top: 40, bottom: 30 },
+      yAxis: { type: "category", data: d.labels, inverse: true },
+      xAxis: { type: "value", name: d.unit, scale: true },
+      series: [
+        { type: "bar", stack: "r", data: d.low, itemStyle: { color: "transparent" }, tooltip: { show: false },
+          emphasis: { disabled: true } },
+        { name: d.rangeLabel, type: "bar", stack: "r", data: width, itemStyle: { color: "#90a4ae" } },
+        { name: d.meanLabel, type: "scatter", data: d.mean, symbol: "diamond", symbolSize: 10,
+          itemStyle: { color: "#c62828" } }
+      ]
+    });
+    return chart;
+  }
+
+  var draw = { categories: categories, trend: trend, scenario: scenario, invSectors: invSectors,
+               invSankey: invSankey, invTrend: invTrend, invRanges: invRanges };
   var charts = [];
   document.querySelectorAll("[data-chart]").forEach(function (el) {
     var d = data(el.id);
@@ -144,5 +205,26 @@
         .then(function (job) { show(item, job); poll(item, link, job.poll); })
         .catch(function () { link.removeAttribute("aria-busy"); window.location.assign(link.href); });
     });
+  });
+})();
+
+/* Carbon inclusion: credited grams per methodology version and period (stacked bars). */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-inc-chart]").forEach(function (el) {
+    var node = document.getElementById(el.id + "-data");
+    if (!node || !window.echarts) { return; }
+    var d = JSON.parse(node.textContent);
+    var chart = echarts.init(el);
+    chart.setOption({
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 70, right: 20, top: 40, bottom: 30 },
+      xAxis: { type: "category", data: d.periods },
+      yAxis: { type: "value", name: d.unit },
+      series: d.series.map(function (s) { return { name: s.name, type: "bar", stack: "g", data: s.data }; })
+    });
+    el.setAttribute("data-ready", "1");
+    window.addEventListener("resize", function () { chart.resize(); });
   });
 })();

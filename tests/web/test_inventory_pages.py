@@ -1,0 +1,154 @@
+"""The inventory pages over HTTP on SQLite and PostgreSQL: the office loads the example,
+uploads files (a bad one is rejected whole, naming row and field), downloads the tables;
+other roles only read."""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from nearzero.accounting.activity import bundled_example
+from nearzero.settings import Settings
+from nearzero.store.inventory import InventoryDataset, InventoryRun
+from nearzero.web.app import create_app
+
+PASSWORD = "zhangqiu-demo"
+
+
+@pytest.fixture
+def client(zhangqiu_url):
+    app = create_app(Settings(database_url=zhangqiu_url))
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+def token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def log_in(client, username) -> str:
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"csrf_token": token(form.text), "username": username, "password": PASSWORD},
+    )
+    assert response.status_code == 200, response.text
+    return token(response.text)
+
+
+def counts(client) -> tuple[int, int]:
+    with client.app.state.sessions() as session:
+        return (
+            session.scalar(select(func.count()).select_from(InventoryDataset)),
+            session.scalar(select(func.count()).select_from(InventoryRun)),
+        )
+
+
+def example_bytes(**row_changes) -> bytes:
+    doc = bundled_example()
+    for index, fields in row_changes.items():
+        doc["rows"][int(index.removeprefix("row"))].update(fields)
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def test_office_loads_the_example_and_sees_the_inventory(client):
+    csrf = log_in(client, "office")
+    empty = client.get("/inventory")
+    assert empty.status_code == 200 and 'data-testid="inv-empty"' in empty.text
+    response = client.post("/inventory/example", data={"csrf_token": csrf})
+    assert response.status_code == 200 and "示例（部分数据为假设）" in response.text
+    html = response.text
+    assert 'data-testid="inv-sector-table"' in html and "能源活动" in html
+    assert re.search(r'data-testid="inv-total-excl">657\.55<', html)  # 万吨CO2e
+    for chart in ("inv-sectors", "inv-sankey", "inv-trend", "inv-ranges"):
+        assert f'id="{chart}-data"' in html
+    assert 'data-status="to_confirm"' in html and 'data-testid="inv-illustrative"' in html
+    assert counts(client) == (1, 1)
+    english = client.get("/inventory?lang=en&gwp=AR4")
+    assert "Key category analysis" in english.text and "GWP AR4" in english.text
+    assert counts(client) == (1, 1)  # another GWP set is computed, not stored, on a GET
+
+
+def test_downloads_hold_the_totals(client):
+    csrf = log_in(client, "office")
+    client.post("/inventory/example", data={"csrf_token": csrf})
+    xlsx = client.get("/inventory/export?format=xlsx&year=2022")
+    assert xlsx.status_code == 200
+    assert "filename*=UTF-8''" in xlsx.headers["content-disposition"]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    totals = {r[0]: r[-1] for r in book["表2 汇总表（CO2当量）"].iter_rows(values_only=True)}
+    assert totals["总排放量（不包括土地利用变化和林业）"] == pytest.approx(657.5467550, rel=1e-8)
+    docx = client.get("/inventory/export?format=docx&year=2022")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    template = client.get("/inventory/template")
+    assert "能源活动" in load_workbook(io.BytesIO(template.content)).sheetnames
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"row0": {"unit": "furlong"}}, "'unit'"),
+        ({"row1": {"quantity": -5}}, "'quantity'"),
+        ({"row2": {"fuel": "unobtainium"}}, "row 2"),
+    ],
+    ids=["wrong-unit", "negative-quantity", "unknown-fuel"],
+)
+def test_bad_upload_is_rejected_whole_naming_row_and_field(client, change, field):
+    csrf = log_in(client, "office")
+    response = client.post(
+        "/inventory/upload",
+        data={"csrf_token": csrf, "year": "2022"},
+        files={"file": ("bad.json", example_bytes(**change), "application/json")},
+    )
+    assert response.status_code == 400
+    found = re.search(r'data-testid="inv-error"><strong>(.*?)</strong>', response.text)
+    error = html.unescape(found.group(1))
+    assert "row" in error and field in error
+    assert counts(client) == (0, 0)
+
+
+def test_every_bad_row_is_listed(client):
+    csrf = log_in(client, "office")
+    bad = example_bytes(row0={"unit": "furlong"}, row1={"quantity": -5})
+    response = client.post(
+        "/inventory/upload",
+        data={"csrf_token": csrf, "year": "2022"},
+        files={"file": ("bad.json", bad, "application/json")},
+    )
+    listed = re.search(r'data-testid="inv-errors">(.*?)</ul>', response.text, re.S).group(1)
+    assert "row 0 (energy-coal-power), field &#39;unit&#39;" in listed
+    assert "row 1 (energy-coal-industry), field &#39;quantity&#39;" in listed
+    assert counts(client) == (0, 0)
+
+
+def test_upload_a_good_file_for_another_year_and_trend(client):
+    csrf = log_in(client, "office")
+    client.post("/inventory/example", data={"csrf_token": csrf})
+    doc = bundled_example()
+    doc["years"] = {2023: doc["years"][2022]}
+    doc["rows"][0]["quantity"] = 100.0  # less coal for power
+    response = client.post(
+        "/inventory/upload",
+        data={"csrf_token": csrf, "year": "2023"},
+        files={"file": ("2023.yaml", json.dumps(doc, ensure_ascii=False).encode(), "text/yaml")},
+    )
+    assert response.status_code == 200, response.text[:2000]
+    assert "活动数据已保存并完成计算" in response.text
+    assert "（2022→2023）" in response.text  # trend key categories against the first year
+    assert counts(client) == (2, 2)
+
+
+def test_viewer_and_department_cannot_write(client):
+    csrf = log_in(client, "viewer")
+    response = client.post("/inventory/example", data={"csrf_token": csrf})
+    assert response.status_code == 403
+    assert counts(client) == (0, 0)
+    assert 'data-testid="inv-upload"' not in client.get("/inventory").text
