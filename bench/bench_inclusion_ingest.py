@@ -1,0 +1,207 @@
+"""Benchmark: carbon-inclusion intake end to end against the raw bulk-insert rate.
+
+nearzero: ``services.inclusion.ingest`` on N synthetic partner records (dicts as parsed
+from JSON lines): the core's validation (consent, methodology, de-duplication, overlap),
+chunked in worker processes, the bulk write of the record rows, the ledger transaction
+and its postings, per chunk transaction. Baseline, same database, same run: the same
+records' fields inserted raw into a plain table in the same chunk size (SQLite:
+executemany INSERT in WAL mode; PostgreSQL: COPY). Reported: records/s and the ratio.
+
+Run: uv run python bench/bench_inclusion_ingest.py [--n 1000000] [--pg URL]
+(the PostgreSQL leg runs when --pg or NEARZERO_TEST_PG_URL is given).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from nearzero.indicators.catalogue import bundled_plan_path, load_plan
+from nearzero.services import inclusion as svc
+from nearzero.services import plans
+from nearzero.services.context import Actor
+from nearzero.services.inclusion_intake import DEFAULT_CHUNK, chunk_indices
+from nearzero.services.indicators import get_unit
+from nearzero.store.db import make_engine, session_factory, transaction
+from nearzero.store.migrate import upgrade
+
+MASTER = b"bench-master-key-0123456789abcdef"
+NOW = datetime(2025, 12, 31, tzinfo=UTC)
+RAW_COLUMNS = "partner, rid, resident, scenario, start_at, end_at, distance_km"
+
+
+def residents(n: int) -> list[str]:
+    return [f"{i:064x}" for i in range(max(100, n // 50))]
+
+
+def records(n: int) -> list[dict[str, Any]]:
+    """N bus and metro rides of 2 % non-consenting residents, 50 rides per resident."""
+    people = residents(n)
+    extra = [f"{i:064x}" for i in range(len(people), len(people) + len(people) // 50)]
+    everyone = people + extra
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    out: list[dict[str, Any]] = []
+    for i in range(n):
+        who = everyone[i % len(everyone)]
+        start = t0 + timedelta(minutes=47 * (i // len(everyone)))
+        out.append(
+            {
+                "partner_record_id": f"r{i}",
+                "resident_id": who,
+                "scenario": "bus" if i % 3 else "metro",
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=25)).isoformat(),
+                "distance_km": str(3 + i % 17),
+            }
+        )
+    return out
+
+
+def prepare(url: str, n: int) -> Engine:
+    upgrade(url)
+    engine = make_engine(url)
+    with transaction(session_factory(engine)) as session:
+        plans.load_plan(session, load_plan(bundled_plan_path()), Actor.system("bench"))
+        unit = get_unit(session, "zhangqiu")
+        svc.create_partner(
+            session,
+            Actor.system("bench"),
+            MASTER,
+            unit,
+            "ride-code",
+            "乘车码平台",
+            ["bus", "metro"],
+        )
+        for who in residents(n):
+            session.execute(
+                text("INSERT INTO inclusion_resident (pseudonym, created_at) VALUES (:p, :t)"),
+                {"p": who, "t": datetime(2024, 1, 1, tzinfo=UTC)},
+            )
+        session.execute(
+            text(
+                "INSERT INTO inclusion_consent (resident_id, scenario, granted_at, granted_via) "
+                "SELECT r.id, s.scenario, :t, 'bench' FROM inclusion_resident r "
+                "CROSS JOIN (SELECT 'bus' AS scenario UNION ALL SELECT 'metro') s WHERE true"
+            ),
+            {"t": datetime(2024, 1, 1, tzinfo=UTC) if engine.dialect.name != "sqlite" else
+             "2024-01-01 00:00:00.000000"},
+        )  # fmt: skip
+        session.execute(text("CREATE TABLE bench_raw (" + ", ".join(
+            f"{c} TEXT" for c in RAW_COLUMNS.split(", ")) + ")"))  # fmt: skip
+    return engine
+
+
+def raw_rate(engine: Engine, items: list[dict[str, Any]], chunk: int) -> float:
+    """Rows/s of the plain bulk insert of the same records, ``chunk`` rows per transaction."""
+    rows = [
+        ("ride-code", r["partner_record_id"], r["resident_id"], r["scenario"], r["start"],
+         r["end"], r["distance_km"])
+        for r in items
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        with engine.begin() as con:
+            if engine.dialect.name == "postgresql":
+                raw = con.connection.driver_connection
+                assert raw is not None
+                with (
+                    raw.cursor() as cur,
+                    cur.copy(f"COPY bench_raw ({RAW_COLUMNS}) FROM STDIN") as cp,
+                ):
+                    for r in part:
+                        cp.write_row(r)
+            else:
+                con.exec_driver_sql(
+                    f"INSERT INTO bench_raw ({RAW_COLUMNS}) VALUES (?,?,?,?,?,?,?)", part
+                )
+    return len(rows) / (time.perf_counter() - t0)
+
+
+def check(engine: Engine, report: svc.IngestReport) -> None:
+    with engine.connect() as con:
+        points = con.execute(
+            text(
+                "SELECT COALESCE(SUM(p.amount), 0) FROM ledger_posting p "
+                "JOIN ledger_account a ON a.id = p.account_id WHERE a.kind = 'resident'"
+            )
+        ).scalar_one()
+        unbalanced = con.execute(
+            text(
+                "SELECT COUNT(*) FROM (SELECT tx_id, asset FROM ledger_posting "
+                "GROUP BY tx_id, asset HAVING SUM(amount) <> 0) x"
+            )
+        ).scalar_one()
+    assert int(points) == report.credited_g, (points, report.credited_g)
+    assert unbalanced == 0
+
+
+def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int, workers: int | None) -> None:
+    engine = prepare(url, len(items))
+    try:
+        raw = raw_rate(engine, items, chunk)
+        t0 = time.perf_counter()
+        report = svc.ingest(engine, "ride-code", items, now=NOW, chunk_size=chunk, workers=workers)
+        took = time.perf_counter() - t0
+        check(engine, report)
+        ours = len(items) / took
+        print(
+            f"{name}: n={len(items):,} chunks={len(chunk_indices(items, chunk))} "
+            f"accepted={report.accepted:,} rejected={dict(report.rejected())} "
+            f"intake {took:.1f} s = {ours:,.0f} records/s; raw bulk insert {raw:,.0f} rows/s; "
+            f"ratio {ours / raw:.1%} (target >= 50%)"
+        )
+        parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(report.timings.items()))
+        print(f"  main process: {parts} (validation runs in worker processes)")
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def pg_database(admin_url: str) -> Iterator[str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(admin_url)
+    name = f"nz_bench_{uuid.uuid4().hex[:12]}"
+    libpq = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(drivername="postgresql+psycopg", database=name).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with psycopg.connect(libpq, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="records (default 1,000,000)")
+    parser.add_argument("--pg", default=os.environ.get("NEARZERO_TEST_PG_URL", ""))
+    parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK)
+    parser.add_argument("--workers", type=int, default=None, help="validation processes")
+    args = parser.parse_args()
+    items = records(args.n)
+    with tempfile.TemporaryDirectory() as tmp:
+        leg("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", items, args.chunk, args.workers)
+    if args.pg:
+        with pg_database(args.pg) as url:
+            leg("PostgreSQL", url, items, args.chunk, args.workers)
+    else:
+        print("PostgreSQL: skipped (give --pg URL or set NEARZERO_TEST_PG_URL)")
+
+
+if __name__ == "__main__":
+    main()

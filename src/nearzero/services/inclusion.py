@@ -1,0 +1,838 @@
+"""Carbon inclusion (碳普惠) use cases: partners, consent, intake, statistics, redemption.
+
+The pure rules are in :mod:`nearzero.inclusion` and :mod:`nearzero.ledger`; the bulk
+intake path in :mod:`.inclusion_intake`; the SQL ledger in :mod:`.inclusion_ledger`.
+Issue 4; the plan's task 四(一)4 and indicator 6 (开展碳普惠相关应用场景, at least 2).
+
+Secrets. A partner's HMAC secret is never stored: it is HMAC-SHA256(application secret
+key, "nearzero/partner-secret/{key_id}") (:func:`partner_secret`), shown once to the
+office when the partner is registered or its key rotated, and recomputed to verify a
+request. The database keeps the public ``key_id`` and an 8-byte fingerprint. Resident
+pseudonyms use another key derived the same way (:func:`pseudonym_secret`), and
+resident page links carry an HMAC token of the pseudonym (:func:`resident_token`).
+
+Indicator 6 is written, not computed on read: after each intake (and from the office
+page) :func:`sync_indicator_6` counts the scenarios *live* in a year (a partner
+authorised for it and at least one record credited in that year) and, when the count
+differs from the value on record, writes it through the indicator service's
+``set_value`` with source 碳普惠平台, so the evaluation, reports and the audit log see
+it like any other value.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import json
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
+
+from nearzero.inclusion.choices import ReasonCode, Scenario
+from nearzero.inclusion.intake import validate_batch
+from nearzero.inclusion.methodology import load_library
+from nearzero.inclusion.security import (
+    DEFAULT_WINDOW_S,
+    IdKind,
+    SignedRequest,
+    pseudonymise,
+    verify_request,
+)
+from nearzero.inclusion.stats import STATISTICS, Period, outcomes_table, run, run_all
+from nearzero.ledger.model import Account, AccountKind, Asset, LedgerError
+from nearzero.ledger.points import redeem, resident_account
+from nearzero.services import audit
+from nearzero.services import indicators as indicator_service
+from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
+from nearzero.services.inclusion_intake import (
+    DEFAULT_CHUNK,
+    IngestReport,
+    PartnerInfo,
+    Progress,
+    RecordResult,
+    batch_id,
+    ingest_items,
+    load_partner,
+)
+from nearzero.services.inclusion_ledger import SqlLedger
+from nearzero.store import inclusion as inc
+from nearzero.store import models as m
+
+PLATFORM_SOURCE = "碳普惠平台"
+INDICATOR_CODE = "6"
+
+# --------------------------------------------------------------------------- secrets
+
+
+def _derive(master: bytes, label: str) -> bytes:
+    return hmac.new(master, f"nearzero/{label}".encode(), hashlib.sha256).digest()
+
+
+def partner_secret(master: bytes, key_id: str) -> bytes:
+    """The HMAC secret of a partner key (derived, never stored; see the module docstring)."""
+    return _derive(master, f"partner-secret/{key_id}")
+
+
+def fingerprint(secret: bytes) -> str:
+    return hashlib.sha256(secret).hexdigest()[:16]
+
+
+def pseudonym_secret(master: bytes) -> bytes:
+    return _derive(master, "resident-pseudonym")
+
+
+def resident_pseudonym(master: bytes, raw: str, kind: IdKind = IdKind.PHONE) -> str:
+    """The pseudonym of a phone or ID number; the raw value is used only in this call."""
+    try:
+        return pseudonymise(raw, pseudonym_secret(master), kind)
+    except ValueError as exc:
+        raise InvalidInput(f"{kind.value}: {exc}") from exc
+
+
+def resident_token(master: bytes, pseudonym: str) -> str:
+    """A link token for the resident page: ``{pseudonym}.{hmac}``."""
+    mac = hmac.new(_derive(master, "resident-link"), pseudonym.encode(), hashlib.sha256)
+    return f"{pseudonym}.{mac.hexdigest()[:32]}"
+
+
+def resident_from_token(master: bytes, token: str) -> str:
+    pseudonym, _, _mac = token.rpartition(".")
+    if not pseudonym or not hmac.compare_digest(resident_token(master, pseudonym), token):
+        raise NotFound("链接无效或已过期 (invalid link)")
+    return pseudonym
+
+
+# --------------------------------------------------------------------------- partners
+
+
+def _admin(actor: Actor) -> None:
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied("only the office (administrator) manages carbon inclusion")
+
+
+def _scenarios(raw: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for s in raw:
+        try:
+            out.append(Scenario(s.strip()).value)
+        except ValueError:
+            allowed = ", ".join(x.value for x in Scenario)
+            raise InvalidInput(f"scenarios: {s!r} is not one of: {allowed}") from None
+    if not out:
+        raise InvalidInput("scenarios: choose at least one scenario")
+    return sorted(set(out))
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A partner key as shown once: the key id and the secret (hex)."""
+
+    partner: str
+    key_id: str
+    secret_hex: str
+
+
+def create_partner(
+    session: Session,
+    actor: Actor,
+    master: bytes,
+    unit: m.DemoUnit,
+    code: str,
+    name_zh: str,
+    scenarios: Iterable[str],
+) -> NewKey:
+    """Register a partner (申报机构) with its scenarios; returns its key (shown once)."""
+    _admin(actor)
+    code = code.strip()
+    if not code or len(code) > 64 or not all(c.isalnum() or c in "-_." for c in code):
+        raise InvalidInput("code: 1 to 64 letters, digits, '-', '_' or '.'")
+    if not name_zh.strip():
+        raise InvalidInput("name_zh: the partner's name is required")
+    if session.scalar(select(inc.InclusionPartner.id).where(inc.InclusionPartner.code == code)):
+        raise InvalidInput(f"code: partner {code!r} already exists")
+    key_id = secrets.token_hex(8)
+    secret = partner_secret(master, key_id)
+    partner = inc.InclusionPartner(
+        unit_id=unit.id,
+        code=code,
+        name_zh=name_zh.strip(),
+        scenarios=_scenarios(scenarios),
+        key_id=key_id,
+        secret_fingerprint=fingerprint(secret),
+        active=True,
+    )
+    session.add(partner)
+    session.flush()
+    audit.record(
+        session, actor, "partner.create", "inclusion_partner", code, None,
+        {"name_zh": partner.name_zh, "scenarios": partner.scenarios, "key_id": key_id},
+        unit.code,
+    )  # fmt: skip
+    return NewKey(code, key_id, secret.hex())
+
+
+def get_partner(session: Session, code: str) -> inc.InclusionPartner:
+    p = session.scalar(select(inc.InclusionPartner).where(inc.InclusionPartner.code == code))
+    if p is None:
+        raise NotFound(f"no partner {code!r}")
+    return p
+
+
+def rotate_key(session: Session, actor: Actor, master: bytes, code: str) -> NewKey:
+    """A new key for a partner; the old one stops working at once."""
+    _admin(actor)
+    p = get_partner(session, code)
+    old = p.key_id
+    p.key_id = secrets.token_hex(8)
+    secret = partner_secret(master, p.key_id)
+    p.secret_fingerprint = fingerprint(secret)
+    p.rotated_at = m.utcnow()
+    audit.record(
+        session, actor, "partner.rotate", "inclusion_partner", code, {"key_id": old},
+        {"key_id": p.key_id},
+    )  # fmt: skip
+    return NewKey(code, p.key_id, secret.hex())
+
+
+def update_partner(
+    session: Session, actor: Actor, code: str, scenarios: Iterable[str], active: bool
+) -> inc.InclusionPartner:
+    _admin(actor)
+    p = get_partner(session, code)
+    old = {"scenarios": list(p.scenarios), "active": p.active}
+    p.scenarios = _scenarios(scenarios)
+    p.active = active
+    audit.record(
+        session, actor, "partner.update", "inclusion_partner", code, old,
+        {"scenarios": p.scenarios, "active": active},
+    )  # fmt: skip
+    return p
+
+
+def partners(session: Session) -> list[inc.InclusionPartner]:
+    return list(session.scalars(select(inc.InclusionPartner).order_by(inc.InclusionPartner.code)))
+
+
+def _secrets_for(session: Session, master: bytes, code: str) -> dict[str, bytes]:
+    p = session.scalar(select(inc.InclusionPartner).where(inc.InclusionPartner.code == code))
+    if p is None or not p.active:
+        return {}
+    return {p.code: partner_secret(master, p.key_id)}
+
+
+# --------------------------------------------------------------------------- consent
+
+
+def _resident(session: Session, pseudonym: str) -> inc.InclusionResident:
+    pseudonym = pseudonym.strip()
+    if not pseudonym or len(pseudonym) > 128:
+        raise InvalidInput("resident_id: a pseudonym of 1 to 128 characters is required")
+    row = session.scalar(
+        select(inc.InclusionResident).where(inc.InclusionResident.pseudonym == pseudonym)
+    )
+    if row is None:
+        row = inc.InclusionResident(pseudonym=pseudonym)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def set_consent(
+    session: Session, via: str, pseudonym: str, scenario: Scenario, granted: bool, at: datetime
+) -> inc.InclusionConsent | None:
+    """Grant (a new consent from ``at``) or withdraw (the open one ends at ``at``) consent.
+
+    Granting when a consent is already open, or withdrawing when none is, changes nothing.
+    ``via``: who relayed it (a partner code, ``resident`` or ``office``).
+    """
+    if at.tzinfo is None:
+        raise InvalidInput("at: a time with a UTC offset is required")
+    resident = _resident(session, pseudonym)
+    open_one = session.scalar(
+        select(inc.InclusionConsent).where(
+            inc.InclusionConsent.resident_id == resident.id,
+            inc.InclusionConsent.scenario == scenario.value,
+            inc.InclusionConsent.revoked_at.is_(None),
+        )
+    )
+    if granted:
+        if open_one is not None:
+            return open_one
+        row = inc.InclusionConsent(
+            resident_id=resident.id, scenario=scenario.value, granted_at=at, granted_via=via
+        )
+        session.add(row)
+        session.flush()
+        return row
+    if open_one is not None:
+        granted_at = open_one.granted_at
+        if granted_at.tzinfo is None:  # SQLite keeps UTC without the offset
+            granted_at = granted_at.replace(tzinfo=UTC)
+        open_one.revoked_at = max(at, granted_at)
+        open_one.revoked_via = via
+    return open_one
+
+
+def consents_of(session: Session, pseudonym: str) -> dict[str, bool]:
+    """Scenario → consent currently in force."""
+    rows = session.execute(
+        select(inc.InclusionConsent.scenario)
+        .join(inc.InclusionResident, inc.InclusionResident.id == inc.InclusionConsent.resident_id)
+        .where(
+            inc.InclusionResident.pseudonym == pseudonym,
+            inc.InclusionConsent.revoked_at.is_(None),
+        )
+    ).all()
+    on = {r[0] for r in rows}
+    return {s.value: s.value in on for s in Scenario}
+
+
+# --------------------------------------------------------------------------- intake
+
+
+def parse_body(body: bytes, content_type: str) -> list[dict[str, Any]]:
+    """Records of a batch body: JSON ``{"records": [...]}``, JSON lines, or CSV with a header.
+
+    Empty CSV cells are left out (an empty quantity is no quantity).
+    """
+    kind = content_type.split(";")[0].strip().lower()
+    try:
+        textual = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("body: not UTF-8") from exc
+    if kind in ("text/csv", "application/csv"):
+        reader = csv.DictReader(io.StringIO(textual))
+        return [{k: v for k, v in row.items() if k and v not in (None, "")} for row in reader]
+    if kind in ("application/x-ndjson", "application/jsonl", "application/json-lines"):
+        out: list[dict[str, Any]] = []
+        for n, line in enumerate(textual.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InvalidInput(f"line {n}: not JSON ({exc.msg})") from exc
+            out.append(item if isinstance(item, dict) else {"_": item})
+        return out
+    try:
+        data = json.loads(textual)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"body: not JSON ({exc.msg})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("records"), list):
+        raise InvalidInput('body: expected {"records": [...]}')
+    return [r if isinstance(r, dict) else {"_": r} for r in data["records"]]
+
+
+def read_file(path: Path) -> list[dict[str, Any]]:
+    """A batch file: ``.csv`` or JSON lines (``.jsonl``, ``.ndjson``), or ``.json``."""
+    kind = {
+        ".csv": "text/csv",
+        ".jsonl": "application/x-ndjson",
+        ".ndjson": "application/x-ndjson",
+    }.get(path.suffix.lower(), "application/json")
+    return parse_body(path.read_bytes(), kind)
+
+
+def ingest(
+    engine: Engine,
+    partner_code: str,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime | None = None,
+    batch: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    sync_indicator: bool = True,
+) -> IngestReport:
+    """Validate and credit a partner batch (set-based, chunked; see :mod:`.inclusion_intake`).
+
+    An unknown or inactive partner gets every record refused with ``unknown_partner`` and
+    nothing is written. After the batch, indicator 6 is brought up to date for the years
+    the batch credited.
+    """
+    now = now or datetime.now(UTC)
+    batch = batch or batch_id(partner_code, items)
+    with engine.connect() as con:
+        info = load_partner(con, partner_code)
+    if info is None or not info.active:
+        return refused(partner_code, items, ReasonCode.UNKNOWN_PARTNER, batch)
+    report = ingest_items(
+        engine,
+        info,
+        items,
+        now=now,
+        batch=batch,
+        partners={info.code: info.scenarios},
+        scheme_name=scheme_name(engine, info),
+        chunk_size=chunk_size,
+        workers=workers,
+        progress=progress,
+    )
+    if sync_indicator and report.days:
+        with engine.begin() as con, Session(bind=con) as session:
+            unit = indicator_service.get_unit(session, info.unit_code)
+            for year in sorted({d.year for d in report.days}):
+                sync_indicator_6(session, unit, year)
+            session.flush()
+    return report
+
+
+def scheme_name(engine: Engine, info: PartnerInfo) -> str:
+    """The platform rules file of the partner's unit (``schemes/{unit}.yaml``)."""
+    return info.unit_code
+
+
+def refused(
+    partner: str, items: Sequence[Mapping[str, Any]], reason: ReasonCode, batch: str = ""
+) -> IngestReport:
+    """A batch refused as a whole: every record carries the batch-level reason (the core's)."""
+    from nearzero.inclusion.rules import Scheme
+
+    ctx_library = load_library()
+    from nearzero.inclusion.intake import IntakeContext
+
+    ctx = IntakeContext(ctx_library, Scheme("", ""), datetime.now(UTC), {})
+    result = validate_batch(partner, list(items), ctx, batch_reason=reason)
+    report = IngestReport(batch, partner, batch_reason=reason)
+    report.results = [
+        RecordResult(o.index, o.partner_record_id, False, 0, reason.value, o.detail)
+        for o in result.outcomes
+    ]
+    return report
+
+
+class _SeenNonces:
+    """The (partner, nonce) pairs already used, looked up in the database on demand."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __contains__(self, item: object) -> bool:
+        if not isinstance(item, tuple) or len(item) != 2:
+            return False
+        found = self.session.execute(
+            text(
+                "SELECT 1 FROM inclusion_nonce n JOIN inclusion_partner p ON p.id = n.partner_id "
+                "WHERE p.code = :p AND n.nonce = :n"
+            ),
+            {"p": item[0], "n": item[1]},
+        ).first()
+        return found is not None
+
+
+def verify_and_remember(
+    engine: Engine, master: bytes, request: SignedRequest, now_s: int
+) -> ReasonCode | None:
+    """The core's request check (:func:`verify_request`); on success the nonce is stored.
+
+    The nonce is committed before the batch is processed: a retry after a failure needs a
+    new nonce, and the batch itself is idempotent. Expired nonces are purged here.
+    """
+    now = datetime.fromtimestamp(now_s, UTC)
+    with engine.begin() as con, Session(bind=con) as session:
+        reason = verify_request(
+            request, _secrets_for(session, master, request.partner_id), now_s,
+            _SeenNonces(session),
+        )  # fmt: skip
+        if reason is not None:
+            return reason
+        partner = get_partner(session, request.partner_id)
+        session.execute(
+            text("DELETE FROM inclusion_nonce WHERE expires_at < :now"),
+            {"now": _time_param(session, now)},
+        )
+        inserted = session.execute(
+            text(
+                "INSERT INTO inclusion_nonce (partner_id, nonce, expires_at) "
+                "VALUES (:p, :n, :e) ON CONFLICT (partner_id, nonce) DO NOTHING RETURNING id"
+            ),
+            {
+                "p": partner.id,
+                "n": request.nonce,
+                "e": _time_param(session, now + timedelta(seconds=2 * DEFAULT_WINDOW_S)),
+            },
+        ).scalar()
+        if inserted is None:
+            return ReasonCode.REPLAYED_NONCE
+    return None
+
+
+def _time_param(session: Session, t: datetime) -> Any:
+    from nearzero.services.inclusion_intake import _param_time
+
+    return _param_time(session.connection(), t)
+
+
+def handle_signed_batch(
+    engine: Engine, master: bytes, request: SignedRequest, content_type: str, now_s: int
+) -> IngestReport:
+    """The partner API: verify the signature, timestamp and nonce, then ingest the body."""
+    reason = verify_and_remember(engine, master, request, now_s)
+    try:
+        items = parse_body(request.body, content_type)
+    except InvalidInput:
+        if reason is not None:
+            return IngestReport("", request.partner_id, batch_reason=reason)
+        raise
+    if reason is not None:
+        return refused(request.partner_id, items, reason)
+    return ingest(engine, request.partner_id, items, now=datetime.fromtimestamp(now_s, UTC))
+
+
+def handle_signed_consents(
+    engine: Engine, master: bytes, request: SignedRequest, now_s: int
+) -> list[dict[str, Any]]:
+    """Partner API for consent: ``{"consents": [{resident_id | phone | id_card, scenario,
+    granted: bool, at}]}``; returns each resident's pseudonym and the consent state."""
+    reason = verify_and_remember(engine, master, request, now_s)
+    if reason is not None:
+        raise PermissionDenied(reason.value)
+    try:
+        data = json.loads(request.body)
+        items = data["consents"]
+        assert isinstance(items, list)
+    except (ValueError, KeyError, TypeError, AssertionError) as exc:
+        raise InvalidInput('body: expected {"consents": [...]}') from exc
+    out: list[dict[str, Any]] = []
+    with engine.begin() as con, Session(bind=con) as session:
+        partner = get_partner(session, request.partner_id)
+        for n, item in enumerate(items):
+            where = f"consents[{n}]"
+            if not isinstance(item, dict):
+                raise InvalidInput(f"{where}: expected an object")
+            pseudonym = str(item.get("resident_id") or "")
+            for kind in (IdKind.PHONE, IdKind.ID_CARD):
+                if item.get(kind.value):
+                    pseudonym = resident_pseudonym(master, str(item[kind.value]), kind)
+            try:
+                scenario = Scenario(str(item.get("scenario")))
+            except ValueError:
+                raise InvalidInput(f"{where}.scenario: unknown {item.get('scenario')!r}") from None
+            if scenario.value not in partner.scenarios:
+                raise PermissionDenied(f"{where}: partner may not relay {scenario.value}")
+            at_raw = item.get("at")
+            at = datetime.fromisoformat(at_raw) if isinstance(at_raw, str) else None
+            at = at or datetime.fromtimestamp(now_s, UTC)
+            set_consent(
+                session, partner.code, pseudonym, scenario, bool(item.get("granted", True)), at
+            )
+            out.append(
+                {
+                    "resident_id": pseudonym,
+                    "scenario": scenario.value,
+                    "granted": bool(item.get("granted", True)),
+                }
+            )
+        session.flush()
+    return out
+
+
+def write_results(report: IngestReport, path: Path) -> Path:
+    """The per-record result file (CSV), next to the input: ``FILE.results.csv``."""
+    out = path.with_name(path.name + ".results.csv")
+    with out.open("w", newline="", encoding="utf-8") as handle:
+        w = csv.writer(handle)
+        w.writerow(["index", "partner_record_id", "status", "grams", "reason", "detail"])
+        for r in report.results:
+            w.writerow([r.index, r.partner_record_id, "accepted" if r.accepted else "rejected",
+                        r.grams, r.reason, r.detail])  # fmt: skip
+    return out
+
+
+# --------------------------------------------------------------------------- indicator 6
+
+
+def live_scenarios(session: Session, unit: m.DemoUnit, year: int) -> dict[str, int]:
+    """Scenarios live in ``year``: authorised for an active partner and credited that year.
+
+    Returns scenario → records credited in the year.
+    """
+    authorised: set[str] = set()
+    for p in session.scalars(
+        select(inc.InclusionPartner).where(
+            inc.InclusionPartner.unit_id == unit.id, inc.InclusionPartner.active
+        )
+    ):
+        authorised |= set(p.scenarios)
+    rows = session.execute(
+        select(inc.InclusionRecord.scenario, func.count())
+        .join(inc.InclusionPartner, inc.InclusionPartner.id == inc.InclusionRecord.partner_id)
+        .where(
+            inc.InclusionPartner.unit_id == unit.id,
+            inc.InclusionRecord.accepted,
+            inc.InclusionRecord.day >= date(year, 1, 1),
+            inc.InclusionRecord.day <= date(year, 12, 31),
+        )
+        .group_by(inc.InclusionRecord.scenario)
+    ).all()
+    return {s: int(n) for s, n in rows if s in authorised}
+
+
+def sync_indicator_6(session: Session, unit: m.DemoUnit, year: int) -> bool:
+    """Write indicator 6's value for ``year`` from the live scenarios when it changed."""
+    has_indicator = session.scalar(
+        select(m.Indicator.id).where(
+            m.Indicator.unit_id == unit.id, m.Indicator.code == INDICATOR_CODE
+        )
+    )
+    if has_indicator is None:
+        return False
+    live = live_scenarios(session, unit, year)
+    value = float(len(live))
+    existing = session.scalar(
+        select(m.IndicatorValue)
+        .join(m.Indicator, m.Indicator.id == m.IndicatorValue.indicator_id)
+        .where(
+            m.Indicator.unit_id == unit.id,
+            m.Indicator.code == INDICATOR_CODE,
+            m.IndicatorValue.part_code == "",
+            m.IndicatorValue.year == year,
+        )
+    )
+    if existing is not None and existing.value == value and existing.source == PLATFORM_SOURCE:
+        return False
+    names = "、".join(Scenario(s).label_zh for s in sorted(live))
+    evidence = "；".join(
+        f"{Scenario(s).label_zh} {n} 条已入账记录" for s, n in sorted(live.items())
+    )
+    indicator_service.set_value(
+        session,
+        Actor.system(PLATFORM_SOURCE),
+        unit,
+        indicator_service.ValueInput(
+            code=INDICATOR_CODE,
+            year=year,
+            value=value,
+            text=f"已上线场景：{names}" if names else "尚无上线场景",
+            source=PLATFORM_SOURCE,
+            evidence=evidence,
+        ),
+    )
+    return True
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+class EngineRunner:
+    """Runs the core's Ibis statistics on the store's own database (SQLite or PostgreSQL)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = {"postgresql": "postgres"}.get(engine.dialect.name, engine.dialect.name)
+
+    def fetch(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
+        with self.engine.connect() as con:
+            res = con.exec_driver_sql(sql)
+            return list(res.keys()), [tuple(r) for r in res]
+
+
+def statistics(engine: Engine, period: Period = Period.MONTH) -> dict[str, list[dict[str, Any]]]:
+    """Participants, records by outcome and reductions by methodology over the full history,
+    with the core's Ibis expressions compiled for the store's database (view
+    ``inclusion_outcomes``)."""
+    return run_all(EngineRunner(engine), period)
+
+
+def statistic(engine: Engine, name: str, period: Period) -> list[dict[str, Any]]:
+    return run(EngineRunner(engine), STATISTICS[name](outcomes_table(), period))
+
+
+@dataclass
+class StatementLine:
+    """Pooled reductions of one methodology version in one period, with the trace."""
+
+    methodology: str
+    scenario: str
+    period: date
+    records: int
+    grams: int
+    transactions: list[str] = field(default_factory=list)
+
+
+def pooled_statement(
+    session: Session, unit: m.DemoUnit, year: int | None = None
+) -> list[StatementLine]:
+    """The department's pool (减排量支配权保留在生态环境部门): grams of reductions by
+    methodology version and month, with the ledger transactions behind each line; every
+    transaction's postings name their records (``inclusion_record`` via ``record_id``)."""
+    params: dict[str, Any] = {"unit": unit.code}
+    where = ""
+    if year is not None:
+        where = " AND r.day BETWEEN :first AND :last"
+        params |= {"first": date(year, 1, 1), "last": date(year, 12, 31)}
+    rows = session.execute(
+        text(
+            "SELECT r.methodology_id || '@' || r.methodology_version, r.scenario, r.day, "
+            "r.credited_g, t.key FROM inclusion_record r "
+            "JOIN ledger_transaction t ON t.id = r.tx_id "
+            "JOIN inclusion_partner p ON p.id = r.partner_id "
+            "JOIN demo_unit u ON u.id = p.unit_id WHERE r.accepted AND u.code = :unit" + where
+        ),
+        params,
+    )
+    lines: dict[tuple[str, str, date], StatementLine] = {}
+    for ref, scenario, day, grams, key in rows:
+        d = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+        month = d.replace(day=1)
+        line = lines.setdefault((ref, scenario, month), StatementLine(ref, scenario, month, 0, 0))
+        line.records += 1
+        line.grams += int(grams)
+        if key not in line.transactions:
+            line.transactions.append(key)
+    return sorted(lines.values(), key=lambda x: (x.period, x.methodology))
+
+
+def pool_balance(session: Session, unit_code: str) -> int:
+    """Reductions held by the department's pool [g] (sum of its postings)."""
+    return SqlLedger(session).balance(Account(AccountKind.POOL, unit_code), Asset.REDUCTION)
+
+
+# --------------------------------------------------------------------------- merchants
+
+
+def create_merchant(
+    session: Session, actor: Actor, unit: m.DemoUnit, code: str, name_zh: str
+) -> inc.InclusionMerchant:
+    _admin(actor)
+    if not code.strip() or not name_zh.strip():
+        raise InvalidInput("code and name_zh are required")
+    row = inc.InclusionMerchant(unit_id=unit.id, code=code.strip(), name_zh=name_zh.strip())
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "merchant.create", "inclusion_merchant", code, None,
+                 {"name_zh": name_zh}, unit.code)  # fmt: skip
+    return row
+
+
+def create_offer(
+    session: Session, actor: Actor, merchant_code: str, title_zh: str, points: int
+) -> inc.InclusionOffer:
+    _admin(actor)
+    merchant = session.scalar(
+        select(inc.InclusionMerchant).where(inc.InclusionMerchant.code == merchant_code)
+    )
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_code!r}")
+    if points <= 0:
+        raise InvalidInput("points: a positive whole number is required")
+    row = inc.InclusionOffer(merchant_id=merchant.id, title_zh=title_zh.strip(), points=points)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "offer.create", "inclusion_offer", str(row.id), None,
+                 {"title_zh": title_zh, "points": points})  # fmt: skip
+    return row
+
+
+def offers(session: Session) -> list[tuple[inc.InclusionOffer, inc.InclusionMerchant]]:
+    rows = session.execute(
+        select(inc.InclusionOffer, inc.InclusionMerchant)
+        .join(inc.InclusionMerchant, inc.InclusionMerchant.id == inc.InclusionOffer.merchant_id)
+        .where(inc.InclusionOffer.active, inc.InclusionMerchant.active)
+        .order_by(inc.InclusionOffer.points)
+    ).all()
+    return [(o, mm) for o, mm in rows]
+
+
+def redeem_offer(
+    session: Session, pseudonym: str, offer_id: int, client_key: str, at: datetime | None = None
+) -> inc.InclusionRedemption:
+    """Spend points on an offer at its merchant; idempotent by ``client_key``.
+
+    The same key again returns the first redemption and writes nothing (a double tap, a
+    retried request). Not enough points raises :class:`InvalidInput`; nothing is written.
+    """
+    if not client_key or len(client_key) > 100:
+        raise InvalidInput("client_key: 1 to 100 characters")
+    done = session.scalar(
+        select(inc.InclusionRedemption).where(inc.InclusionRedemption.client_key == client_key)
+    )
+    if done is not None:
+        if done.resident != pseudonym or done.offer_id != offer_id:
+            raise InvalidInput("client_key: already used for another redemption")
+        return done
+    found = session.execute(
+        select(inc.InclusionOffer, inc.InclusionMerchant)
+        .join(inc.InclusionMerchant, inc.InclusionMerchant.id == inc.InclusionOffer.merchant_id)
+        .where(inc.InclusionOffer.id == offer_id, inc.InclusionOffer.active)
+    ).first()
+    if found is None:
+        raise NotFound(f"no offer {offer_id}")
+    offer, merchant = found
+    try:
+        entry = redeem(
+            SqlLedger(session), client_key, pseudonym,
+            Account(AccountKind.MERCHANT, merchant.code), int(offer.points),
+            at or datetime.now(UTC), memo=offer.title_zh,
+        )  # fmt: skip
+    except LedgerError as exc:
+        raise InvalidInput(f"积分不足或兑换无效：{exc}") from exc
+    tx_id = session.execute(
+        text("SELECT id FROM ledger_transaction WHERE key = :k"), {"k": entry.tx.key}
+    ).scalar_one()
+    row = inc.InclusionRedemption(
+        client_key=client_key, resident=pseudonym, offer_id=offer.id, merchant_id=merchant.id,
+        points=offer.points, tx_id=int(tx_id),
+    )  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+# --------------------------------------------------------------------------- resident page
+
+
+@dataclass
+class ResidentView:
+    pseudonym: str
+    balance: int
+    records: list[inc.InclusionRecord]
+    redemptions: list[tuple[inc.InclusionRedemption, str]]
+    offers: list[tuple[inc.InclusionOffer, inc.InclusionMerchant]]
+    consents: dict[str, bool]
+    credited_g: int
+
+
+def resident_view(session: Session, pseudonym: str, limit: int = 50) -> ResidentView:
+    """Balance (sum of postings), latest credited records, redemptions and offers."""
+    ledger = SqlLedger(session)
+    balance = ledger.balance(resident_account(pseudonym), Asset.POINT)
+    records = list(
+        session.scalars(
+            select(inc.InclusionRecord)
+            .where(inc.InclusionRecord.resident == pseudonym, inc.InclusionRecord.accepted)
+            .order_by(inc.InclusionRecord.start_at.desc())
+            .limit(limit)
+        )
+    )
+    credited = session.scalar(
+        select(func.coalesce(func.sum(inc.InclusionRecord.credited_g), 0)).where(
+            inc.InclusionRecord.resident == pseudonym, inc.InclusionRecord.accepted
+        )
+    )
+    redemptions = [
+        (r, name)
+        for r, name in session.execute(
+            select(inc.InclusionRedemption, inc.InclusionMerchant.name_zh)
+            .join(
+                inc.InclusionMerchant,
+                inc.InclusionMerchant.id == inc.InclusionRedemption.merchant_id,
+            )
+            .where(inc.InclusionRedemption.resident == pseudonym)
+            .order_by(inc.InclusionRedemption.id.desc())
+            .limit(limit)
+        ).all()
+    ]
+    return ResidentView(
+        pseudonym, balance, records, redemptions, offers(session), consents_of(session, pseudonym),
+        int(credited or 0),
+    )  # fmt: skip

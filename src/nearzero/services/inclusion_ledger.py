@@ -1,0 +1,398 @@
+"""The ledger in SQL: :class:`SqlLedger` implements :class:`nearzero.ledger.LedgerStore`.
+
+Semantics are the in-memory reference's (:class:`nearzero.ledger.InMemoryLedger`):
+append all or nothing (a SAVEPOINT), idempotent by key (a retry with the same content
+returns the first entry; other content under a used key raises ``IdempotencyConflict``),
+balanced per asset, and no resident or merchant account below zero. Balances are sums of
+postings, read in the same database transaction as the write; the accounts a transaction
+takes money out of are locked first (PostgreSQL ``SELECT … FOR UPDATE``; on SQLite the
+transaction row is written first, which takes the database's write lock).
+
+Bulk credits (written by :mod:`nearzero.services.inclusion_intake`) are stored as one
+aggregated transaction per chunk. This store presents each credited record as the
+transaction the core defines for it (:func:`nearzero.ledger.points.credit_transaction`:
+key ``credit:{partner}:{record id}``, effective at the behaviour's end, four postings),
+so lots, redemption, expiry and traces work the same on both stores; the physical postings
+give the same balances (:func:`check_invariants` verifies it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from nearzero.ledger.model import (
+    Account,
+    AccountKind,
+    Asset,
+    Entry,
+    IdempotencyConflict,
+    NegativeBalance,
+    Posting,
+    Trace,
+    Transaction,
+    TxKind,
+)
+from nearzero.ledger.points import credit_key, issuance_account, pool_account, resident_account
+from nearzero.services.inclusion_intake import _dt, _param_time
+
+
+def _trace_json(trace: Trace) -> dict[str, Any] | None:
+    if not (trace.records or trace.methodologies or trace.refs):
+        return None
+    return {
+        "records": list(trace.records),
+        "methodologies": list(trace.methodologies),
+        "refs": list(trace.refs),
+    }
+
+
+def _trace(raw: Any) -> Trace:
+    if raw is None:
+        return Trace()
+    data = json.loads(raw) if isinstance(raw, str) else raw
+    return Trace(
+        tuple(data.get("records", ())),
+        tuple(data.get("methodologies", ())),
+        tuple(data.get("refs", ())),
+    )
+
+
+def _trace_of(row: Any) -> Trace:
+    """A posting's trace: its JSON, or (bulk credits) its record and methodology columns."""
+    if row[6] is not None:
+        return _trace(row[6])
+    records = (f"{row[8]}:{row[9]}",) if row[9] is not None else ()
+    return Trace(records=records, methodologies=(row[7],) if row[7] else ())
+
+
+def digest(tx: Transaction) -> str:
+    """SHA-256 of a transaction's content (key, kind, time, memo, postings with traces)."""
+    body = {
+        "key": tx.key,
+        "kind": tx.kind.value,
+        "at": tx.effective_at.isoformat(),
+        "memo": tx.memo,
+        "postings": [
+            [str(p.account), p.asset.value, p.amount, _trace_json(p.trace)] for p in tx.postings
+        ],
+    }
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+_VIRTUAL = """
+SELECT p.id, pa.code, r.partner_record_id, r.resident, r.scenario, r.end_at, r.credited_g,
+       r.methodology_id, r.methodology_version, u.code
+FROM inclusion_record r
+JOIN ledger_transaction t ON t.id = r.tx_id AND t.aggregated
+JOIN ledger_posting p ON p.record_id = r.id
+JOIN inclusion_partner pa ON pa.id = r.partner_id
+JOIN demo_unit u ON u.id = pa.unit_id
+"""
+
+
+class SqlLedger:
+    """A :class:`~nearzero.ledger.LedgerStore` on the session's database transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.pg = session.get_bind().dialect.name == "postgresql"
+
+    # ------------------------------------------------------------------ reading
+
+    def _rows(self, sql: str, **params: Any) -> list[Any]:
+        return list(self.session.execute(text(sql), params))
+
+    def _virtual(self, row: Any) -> Entry:
+        seq, partner, rid, resident, scenario, end, grams, mid, mver, unit = row
+        ref = f"{mid}@{mver}"
+        trace = Trace(records=(f"{partner}:{rid}",), methodologies=(ref,))
+        pool = pool_account(unit)
+        tx = Transaction(
+            key=credit_key(partner, rid),
+            kind=TxKind.CREDIT,
+            effective_at=_dt(end),
+            postings=(
+                Posting(issuance_account(unit), Asset.REDUCTION, -int(grams), trace),
+                Posting(pool, Asset.REDUCTION, int(grams), trace),
+                Posting(pool, Asset.POINT, -int(grams), trace),
+                Posting(resident_account(resident), Asset.POINT, int(grams), trace),
+            ),
+            memo=f"{scenario} {ref}",
+        )
+        return Entry(int(seq), tx)
+
+    def _entries_of(self, tx_ids: Sequence[int]) -> list[Entry]:
+        """Whole (not aggregated) transactions by id, in append order."""
+        if not tx_ids:
+            return []
+        out: list[Entry] = []
+        for start in range(0, len(tx_ids), 500):
+            part = list(tx_ids[start : start + 500])
+            marks = ", ".join(f":t{i}" for i in range(len(part)))
+            params = {f"t{i}": v for i, v in enumerate(part)}
+            txs = {
+                r[0]: r
+                for r in self._rows(
+                    "SELECT id, key, kind, effective_at, memo FROM ledger_transaction "
+                    f"WHERE id IN ({marks})",
+                    **params,
+                )
+            }
+            postings: dict[int, list[Any]] = {}
+            for p in self._rows(
+                "SELECT p.tx_id, p.id, a.kind, a.name, p.asset, p.amount, p.trace, "
+                "p.methodology, pa.code, r.partner_record_id "
+                "FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id "
+                "LEFT JOIN inclusion_record r ON r.id = p.record_id "
+                "LEFT JOIN inclusion_partner pa ON pa.id = r.partner_id "
+                f"WHERE p.tx_id IN ({marks}) ORDER BY p.id",
+                **params,
+            ):
+                postings.setdefault(p[0], []).append(p)
+            for tx_id in part:
+                t, ps = txs[tx_id], postings.get(tx_id, [])
+                tx = Transaction(
+                    key=t[1],
+                    kind=TxKind(t[2]),
+                    effective_at=_dt(t[3]),
+                    postings=tuple(
+                        Posting(
+                            Account(AccountKind(p[2]), p[3]), Asset(p[4]), int(p[5]), _trace_of(p)
+                        )
+                        for p in ps
+                    ),
+                    memo=t[4],
+                )
+                out.append(Entry(int(ps[0][1]) if ps else 0, tx))
+        return out
+
+    def get(self, key: str) -> Entry | None:
+        row = self.session.execute(
+            text("SELECT id, aggregated FROM ledger_transaction WHERE key = :k"), {"k": key}
+        ).first()
+        if row is not None:
+            return self._entries_of([int(row[0])])[0]
+        if key.startswith("credit:"):
+            partner, _, rid = key[len("credit:") :].partition(":")
+            rows = self._rows(
+                _VIRTUAL + " WHERE pa.code = :p AND r.partner_record_id = :r", p=partner, r=rid
+            )
+            if rows and rows[0][3] is not None:
+                return self._virtual(rows[0])
+        return None
+
+    def entries(self) -> Iterator[Entry]:
+        plain = [
+            int(r[0])
+            for r in self._rows(
+                "SELECT id FROM ledger_transaction WHERE NOT aggregated ORDER BY id"
+            )
+        ]
+        found = self._entries_of(plain) + [self._virtual(r) for r in self._rows(_VIRTUAL)]
+        return iter(sorted(found, key=lambda e: e.seq))
+
+    def account_entries(self, account: Account) -> Iterator[Entry]:
+        plain = [
+            int(r[0])
+            for r in self._rows(
+                "SELECT DISTINCT t.id FROM ledger_transaction t "
+                "JOIN ledger_posting p ON p.tx_id = t.id "
+                "JOIN ledger_account a ON a.id = p.account_id "
+                "WHERE NOT t.aggregated AND a.kind = :k AND a.name = :n ORDER BY t.id",
+                k=account.kind.value,
+                n=account.name,
+            )
+        ]
+        found = self._entries_of(plain)
+        if account.kind is AccountKind.RESIDENT:
+            found += [
+                self._virtual(r)
+                for r in self._rows(_VIRTUAL + " WHERE r.resident = :n", n=account.name)
+            ]
+        elif account.kind in (AccountKind.POOL, AccountKind.ISSUANCE):
+            found += [
+                self._virtual(r)
+                for r in self._rows(_VIRTUAL + " WHERE u.code = :n", n=account.name)
+            ]
+        return iter(sorted(found, key=lambda e: e.seq))
+
+    def accounts(self, kind: AccountKind) -> Iterator[Account]:
+        rows = self._rows(
+            "SELECT a.name FROM ledger_account a WHERE a.kind = :k AND EXISTS "
+            "(SELECT 1 FROM ledger_posting p WHERE p.account_id = a.id)",
+            k=kind.value,
+        )
+        return iter(sorted(Account(kind, r[0]) for r in rows))
+
+    def balance(self, account: Account, asset: Asset) -> int:
+        value = self.session.execute(
+            text(
+                "SELECT COALESCE(SUM(p.amount), 0) FROM ledger_posting p "
+                "JOIN ledger_account a ON a.id = p.account_id "
+                "WHERE a.kind = :k AND a.name = :n AND p.asset = :s"
+            ),
+            {"k": account.kind.value, "n": account.name, "s": asset.value},
+        ).scalar_one()
+        return int(value)
+
+    def balances(self) -> Mapping[tuple[Account, Asset], int]:
+        rows = self._rows(
+            "SELECT a.kind, a.name, p.asset, SUM(p.amount) FROM ledger_posting p "
+            "JOIN ledger_account a ON a.id = p.account_id GROUP BY a.kind, a.name, p.asset"
+        )
+        return {
+            (Account(AccountKind(r[0]), r[1]), Asset(r[2])): int(r[3]) for r in rows if int(r[3])
+        }
+
+    # ------------------------------------------------------------------ writing
+
+    def _account_id(self, account: Account) -> int:
+        self.session.execute(
+            text(
+                "INSERT INTO ledger_account (kind, name) VALUES (:k, :n) "
+                "ON CONFLICT (kind, name) DO NOTHING"
+            ),
+            {"k": account.kind.value, "n": account.name},
+        )
+        value = self.session.execute(
+            text("SELECT id FROM ledger_account WHERE kind = :k AND name = :n"),
+            {"k": account.kind.value, "n": account.name},
+        ).scalar_one()
+        return int(value)
+
+    def _same(self, existing: Entry, tx: Transaction) -> Entry:
+        if existing.tx != tx:
+            raise IdempotencyConflict(
+                f"key {tx.key!r} was already used for a different transaction "
+                f"(entry {existing.seq})"
+            )
+        return existing
+
+    def append(self, tx: Transaction) -> Entry:
+        existing = self.get(tx.key)
+        if existing is not None:
+            return self._same(existing, tx)
+        tx.check()
+        delta: dict[tuple[Account, Asset], int] = {}
+        for p in tx.postings:
+            delta[(p.account, p.asset)] = delta.get((p.account, p.asset), 0) + p.amount
+        bind = self.session.get_bind()
+        with self.session.begin_nested():
+            tx_id = self.session.execute(
+                text(
+                    "INSERT INTO ledger_transaction "
+                    "(key, kind, effective_at, memo, digest, aggregated, created_at) "
+                    "VALUES (:key, :kind, :at, :memo, :digest, :agg, :now) "
+                    "ON CONFLICT (key) DO NOTHING RETURNING id"
+                ),
+                {
+                    "key": tx.key,
+                    "kind": tx.kind.value,
+                    "at": self._time(tx.effective_at),
+                    "memo": tx.memo,
+                    "digest": digest(tx),
+                    "agg": False,
+                    "now": self._time(datetime.now(tx.effective_at.tzinfo)),
+                },
+            ).scalar()
+            if tx_id is None:  # appended concurrently since get(): compare with it
+                raced = self.get(tx.key)
+                assert raced is not None
+                return self._same(raced, tx)
+            ids = {a: self._account_id(a) for a in dict.fromkeys(p.account for p in tx.postings)}
+            debited = sorted(ids[a] for (a, _s), d in delta.items() if d < 0 and not a.kind.system)
+            if debited and bind.dialect.name == "postgresql":
+                marks = ", ".join(f":a{i}" for i in range(len(debited)))
+                self.session.execute(
+                    text(f"SELECT id FROM ledger_account WHERE id IN ({marks}) FOR UPDATE"),
+                    {f"a{i}": v for i, v in enumerate(debited)},
+                )
+            for (account, asset), change in sorted(delta.items()):
+                if change < 0 and not account.kind.system:
+                    after = self.balance(account, asset) + change
+                    if after < 0:
+                        raise NegativeBalance(account, asset, after, tx.key)
+            self.session.execute(
+                text(
+                    "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, trace) "
+                    "VALUES (:tx, :account, :asset, :amount, :trace)"
+                ),
+                [
+                    {
+                        "tx": int(tx_id),
+                        "account": ids[p.account],
+                        "asset": p.asset.value,
+                        "amount": p.amount,
+                        "trace": json.dumps(_trace_json(p.trace)) if _trace_json(p.trace) else None,
+                    }
+                    for p in tx.postings
+                ],
+            )
+        entry = self.get(tx.key)
+        assert entry is not None
+        return entry
+
+    def _time(self, t: datetime) -> Any:
+        return _param_time(self.session.connection(), t)
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+def check_invariants(session: Session) -> list[str]:
+    """Problems with the ledger in the database (empty when it is sound).
+
+    Checked in SQL over the physical rows: every transaction's postings sum to zero per
+    asset; no resident or merchant balance below zero; no posting of reductions to a
+    resident or merchant; every credited record has exactly one posting and it carries the
+    record's grams; and the store's balances equal a recomputation from its entries.
+    """
+    problems: list[str] = []
+    for r in session.execute(
+        text(
+            "SELECT t.key, p.asset, SUM(p.amount) FROM ledger_posting p "
+            "JOIN ledger_transaction t ON t.id = p.tx_id GROUP BY t.key, p.asset "
+            "HAVING SUM(p.amount) <> 0"
+        )
+    ):
+        problems.append(f"transaction {r[0]}: {r[1]} postings sum to {r[2]}")
+    for r in session.execute(
+        text(
+            "SELECT a.kind, a.name, p.asset, SUM(p.amount) FROM ledger_posting p "
+            "JOIN ledger_account a ON a.id = p.account_id "
+            "WHERE a.kind IN ('resident', 'merchant') GROUP BY a.kind, a.name, p.asset "
+            "HAVING SUM(p.amount) < 0"
+        )
+    ):
+        problems.append(f"{r[0]}:{r[1]} has {r[3]} {r[2]}")
+    for r in session.execute(
+        text(
+            "SELECT COUNT(*) FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id "
+            "WHERE a.kind IN ('resident', 'merchant') AND p.asset = 'reduction_g'"
+        )
+    ):
+        if r[0]:
+            problems.append(f"{r[0]} reduction postings to residents or merchants")
+    for r in session.execute(
+        text(
+            "SELECT r.id, r.credited_g, COUNT(p.id), SUM(p.amount) FROM inclusion_record r "
+            "LEFT JOIN ledger_posting p ON p.record_id = r.id WHERE r.accepted "
+            "GROUP BY r.id, r.credited_g HAVING COUNT(p.id) <> 1 OR SUM(p.amount) <> r.credited_g"
+        )
+    ):
+        problems.append(f"record {r[0]}: {r[2]} postings for {r[1]} g")
+    ledger = SqlLedger(session)
+    from nearzero.ledger.memory import balances_from_postings
+
+    recomputed = balances_from_postings(ledger.entries())
+    stored = dict(ledger.balances())
+    if recomputed != stored:
+        problems.append("balances differ from a recomputation from the entries")
+    return problems

@@ -1,0 +1,309 @@
+"""Carbon inclusion (碳普惠): the partner intake API (HMAC), the office page, the resident page.
+
+The partner API has no session and no CSRF: every request is signed (see
+:mod:`nearzero.inclusion.security`) with the headers ``X-NZ-Partner``,
+``X-NZ-Timestamp`` (Unix seconds), ``X-NZ-Nonce`` and ``X-NZ-Signature`` (hex).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from nearzero.inclusion.choices import ReasonCode, Scenario
+from nearzero.inclusion.security import SignedRequest
+from nearzero.inclusion.stats import Period
+from nearzero.services import inclusion as svc
+from nearzero.services.context import InvalidInput, PermissionDenied, Role
+from nearzero.services.indicators import get_unit
+from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
+from nearzero.web.routes.pages import render
+
+router = APIRouter()
+
+AUTH_FAILURES = {
+    ReasonCode.UNKNOWN_PARTNER,
+    ReasonCode.BAD_SIGNATURE,
+    ReasonCode.STALE_TIMESTAMP,
+    ReasonCode.REPLAYED_NONCE,
+}
+
+
+def _master(request: Request) -> bytes:
+    return str(request.app.state.settings.secret_key).encode()
+
+
+async def _signed(
+    request: Request, partner: str, timestamp: str, nonce: str, signature: str
+) -> SignedRequest:
+    try:
+        ts = int(timestamp)
+    except ValueError:
+        ts = -1
+    return SignedRequest(partner, ts, nonce, await request.body(), signature)
+
+
+H = Annotated[str, Header()]
+
+
+@router.post("/api/inclusion/batches")
+async def api_batch(
+    request: Request,
+    x_nz_partner: H = "",
+    x_nz_timestamp: H = "",
+    x_nz_nonce: H = "",
+    x_nz_signature: H = "",
+) -> Response:
+    """A partner batch (JSON ``{"records": [...]}``, JSON lines or CSV); per-record results."""
+    signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
+    try:
+        report = svc.handle_signed_batch(
+            request.app.state.engine,
+            _master(request),
+            signed,
+            request.headers.get("content-type", "application/json"),
+            int(time.time()),
+        )
+    except InvalidInput as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    payload = report.summary() | {"results": [r.as_dict() for r in report.results]}
+    status = 401 if report.batch_reason in AUTH_FAILURES else 200
+    return JSONResponse(payload, status_code=status)
+
+
+@router.post("/api/inclusion/consents")
+async def api_consents(
+    request: Request,
+    x_nz_partner: H = "",
+    x_nz_timestamp: H = "",
+    x_nz_nonce: H = "",
+    x_nz_signature: H = "",
+) -> Response:
+    """Consents relayed by a partner (with the resident's authorisation); returns pseudonyms."""
+    signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
+    try:
+        done = svc.handle_signed_consents(
+            request.app.state.engine, _master(request), signed, int(time.time())
+        )
+    except PermissionDenied as exc:
+        return JSONResponse({"error": str(exc)}, status_code=401)
+    except InvalidInput as exc:
+        return JSONResponse({"error": str(exc)}, status_code=400)
+    return JSONResponse({"consents": done})
+
+
+# --------------------------------------------------------------------------- office
+
+
+YearQ = Annotated[int | None, Query(ge=1990, le=2100)]
+
+
+@router.get("/inclusion", response_class=HTMLResponse)
+def office(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    lang: LangDep,
+    year: YearQ = None,
+    period: Annotated[Period, Query()] = Period.MONTH,
+) -> HTMLResponse:
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    year = year or datetime.now(UTC).year
+    engine = request.app.state.engine
+    stats = svc.statistics(engine, period)
+    statement = svc.pooled_statement(session, unit, year)
+    chart = _chart(stats["reductions_by_methodology"])
+    context: dict[str, Any] = {
+        "lang": lang,
+        "user": user,
+        "unit": unit,
+        "year": year,
+        "period": period.value,
+        "stats": stats,
+        "statement": statement,
+        "statement_total": sum(line.grams for line in statement),
+        "pool_g": svc.pool_balance(session, unit.code),
+        "live": svc.live_scenarios(session, unit, year),
+        "partners": svc.partners(session),
+        "offers": svc.offers(session),
+        "scenarios": list(Scenario),
+        "reason_label": _reason_label,
+        "scenario_label": _scenario_label,
+        "chart": chart,
+        "new_key": request.session.pop("inclusion_new_key", None),
+        "is_admin": user.role == Role.ADMIN.value,
+        "error": request.query_params.get("error"),
+    }
+    return render(request, "inclusion.html", context)
+
+
+def _reason_label(code: str | None, lang: str) -> str:
+    if code in (None, "accepted"):
+        return "已入账" if lang != "en" else "accepted"
+    try:
+        reason = ReasonCode(code)
+    except ValueError:
+        return str(code)
+    return reason.label_en if lang == "en" else reason.label_zh
+
+
+def _scenario_label(code: str | None, lang: str) -> str:
+    if code == "all":
+        return "全部场景" if lang != "en" else "all scenarios"
+    try:
+        s = Scenario(str(code))
+    except ValueError:
+        return str(code)
+    return s.label_en if lang == "en" else s.label_zh
+
+
+def _chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Grams per methodology version per period, for the ``inclusion`` chart renderer."""
+    periods = sorted({str(r["period"]) for r in rows})
+    refs = sorted({f"{r['methodology_id']}@{r['methodology_version']}" for r in rows})
+    series = []
+    for ref in refs:
+        by = {
+            str(r["period"]): r["grams"]
+            for r in rows
+            if f"{r['methodology_id']}@{r['methodology_version']}" == ref
+        }
+        series.append({"name": ref, "data": [by.get(p, 0) for p in periods]})
+    return {"periods": periods, "series": series, "unit": "g CO2"}
+
+
+def _back(year: int | None, error: str | None = None) -> RedirectResponse:
+    target = "/inclusion" + (f"?year={year}" if year else "")
+    if error:
+        target += ("&" if year else "?") + "error=" + error
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/inclusion/partners", dependencies=[CsrfDep])
+def create_partner(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    code: Annotated[str, Form()],
+    name_zh: Annotated[str, Form()],
+    scenarios: Annotated[list[str], Form()],
+) -> Response:
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    try:
+        key = svc.create_partner(session, actor, _master(request), unit, code, name_zh, scenarios)
+    except (InvalidInput, PermissionDenied) as exc:
+        return _back(None, str(exc)[:200])
+    request.session["inclusion_new_key"] = key.__dict__
+    return _back(None)
+
+
+@router.post("/inclusion/partners/{code}/rotate", dependencies=[CsrfDep])
+def rotate_partner(request: Request, session: SessionDep, actor: ActorDep, code: str) -> Response:
+    try:
+        key = svc.rotate_key(session, actor, _master(request), code)
+    except PermissionDenied as exc:
+        return _back(None, str(exc)[:200])
+    request.session["inclusion_new_key"] = key.__dict__
+    return _back(None)
+
+
+@router.post("/inclusion/indicator", dependencies=[CsrfDep])
+def sync_indicator(
+    request: Request, session: SessionDep, actor: ActorDep, year: Annotated[int, Form()]
+) -> Response:
+    if actor.role is not Role.ADMIN:
+        return _back(year, "admin only")
+    svc.sync_indicator_6(session, get_unit(session, request.app.state.settings.default_unit), year)
+    return _back(year)
+
+
+@router.post("/inclusion/offers", dependencies=[CsrfDep])
+def create_offer(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    merchant_code: Annotated[str, Form()],
+    merchant_name: Annotated[str, Form()],
+    title_zh: Annotated[str, Form()],
+    points: Annotated[int, Form(gt=0)],
+) -> Response:
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    try:
+        if merchant_code not in {mm.code for _o, mm in svc.offers(session)}:
+            from sqlalchemy import select
+
+            from nearzero.store.inclusion import InclusionMerchant
+
+            exists = session.scalar(
+                select(InclusionMerchant.id).where(InclusionMerchant.code == merchant_code)
+            )
+            if exists is None:
+                svc.create_merchant(session, actor, unit, merchant_code, merchant_name)
+        svc.create_offer(session, actor, merchant_code, title_zh, points)
+    except (InvalidInput, PermissionDenied) as exc:
+        return _back(None, str(exc)[:200])
+    return _back(None)
+
+
+@router.get("/inclusion/statement.csv")
+def statement_csv(
+    request: Request, session: SessionDep, user: UserDep, year: YearQ = None
+) -> Response:
+    """The pooled reductions statement with its trace (ledger transactions), as CSV."""
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["period", "methodology", "scenario", "records", "grams", "transactions"])
+    for line in svc.pooled_statement(session, unit, year):
+        w.writerow([line.period.isoformat(), line.methodology, line.scenario, line.records,
+                    line.grams, " ".join(line.transactions)])  # fmt: skip
+    name = f"pooled-reductions-{unit.code}-{year or 'all'}.csv"
+    return Response(
+        buf.getvalue().encode("utf-8-sig"),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+# --------------------------------------------------------------------------- resident
+
+
+@router.get("/inclusion/me/{token}", response_class=HTMLResponse)
+def resident_page(request: Request, session: SessionDep, lang: LangDep, token: str) -> HTMLResponse:
+    pseudonym = svc.resident_from_token(_master(request), token)
+    view = svc.resident_view(session, pseudonym)
+    context = {
+        "lang": lang,
+        "user": None,
+        "unit": None,
+        "view": view,
+        "token": token,
+        "client_key": secrets.token_urlsafe(16),
+        "scenario_label": _scenario_label,
+        "message": request.query_params.get("message"),
+    }
+    return render(request, "inclusion_me.html", context)
+
+
+@router.post("/inclusion/me/{token}/redeem", dependencies=[CsrfDep])
+def resident_redeem(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    offer_id: Annotated[int, Form()],
+    client_key: Annotated[str, Form()],
+) -> Response:
+    pseudonym = svc.resident_from_token(_master(request), token)
+    try:
+        svc.redeem_offer(session, pseudonym, offer_id, client_key)
+        message = "redeemed"
+    except InvalidInput:
+        message = "insufficient"
+    return RedirectResponse(f"/inclusion/me/{token}?message={message}", status_code=303)

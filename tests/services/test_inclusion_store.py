@@ -1,0 +1,248 @@
+"""Carbon inclusion on the SQL store (SQLite and PostgreSQL): bulk intake, ledger invariants,
+idempotency, consent withdrawal, redemption, append-only ledger; the SQL ledger against the
+in-memory reference."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from nearzero.inclusion.choices import Scenario
+from nearzero.inclusion.intake import Consent, IntakeContext, validate_batch
+from nearzero.inclusion.methodology import load_library
+from nearzero.inclusion.rules import load_scheme
+from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, NegativeBalance
+from nearzero.ledger.points import credit_transaction, expiry_transactions, redeem, settle
+from nearzero.services import inclusion as svc
+from nearzero.services.context import Actor, InvalidInput
+from nearzero.services.inclusion_ledger import SqlLedger, check_invariants
+from nearzero.services.indicators import get_unit
+from nearzero.store.db import transaction
+
+MASTER = b"test-master-key-0123456789abcdef"
+NOW = datetime(2025, 6, 30, tzinfo=UTC)
+GRANTED = datetime(2025, 1, 1, tzinfo=UTC)
+T0 = datetime(2025, 3, 3, 0, 30, tzinfo=UTC)
+PARTNER = "ride-code"
+
+
+def resident(i: int) -> str:
+    return f"{i:064x}"
+
+
+def setup_partner(sessions: sessionmaker[Session], residents: int, partner: str = PARTNER) -> str:
+    """A partner for bus and metro, and consent to both for residents 0..n-1; the secret (hex)."""
+    with transaction(sessions) as s:
+        unit = get_unit(s, "zhangqiu")
+        key = svc.create_partner(
+            s, Actor.system(), MASTER, unit, partner, "乘车码平台", ["bus", "metro"]
+        )
+        for i in range(residents):
+            for sc in (Scenario.BUS, Scenario.METRO):
+                svc.set_consent(s, partner, resident(i), sc, True, GRANTED)
+    return key.secret_hex
+
+
+def records(n: int, residents: int, seed: int = 1, prefix: str = "r") -> list[dict[str, Any]]:
+    """Bus and metro rides; some overlap each other, some residents never consented."""
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        start = T0 + timedelta(minutes=rng.randrange(0, 60 * 24 * 20))
+        out.append(
+            {
+                "partner_record_id": f"{prefix}{i}",
+                "resident_id": resident(rng.randrange(residents + 3)),
+                "scenario": rng.choice(["bus", "metro"]),
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=rng.randrange(5, 90))).isoformat(),
+                "distance_km": str(rng.randrange(1, 30)),
+            }
+        )
+    return out
+
+
+def core_ledger(items: list[dict[str, Any]], residents: int) -> InMemoryLedger:
+    """The reference: the whole batch through the pure core and the in-memory ledger."""
+    ctx = IntakeContext(
+        load_library(),
+        load_scheme("zhangqiu"),
+        NOW,
+        {PARTNER: frozenset({Scenario.BUS, Scenario.METRO})},
+        [Consent(resident(i), s, GRANTED) for i in range(residents) for s in Scenario],
+    )
+    ledger = InMemoryLedger()
+    for credit in validate_batch(PARTNER, items, ctx).credits:
+        ledger.append(credit_transaction(credit, "zhangqiu"))
+    return ledger
+
+
+def ledger_state(sessions: sessionmaker[Session]) -> tuple[dict[Any, int], list[str]]:
+    with transaction(sessions) as s:
+        return dict(SqlLedger(s).balances()), check_invariants(s)
+
+
+def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangqiu_url):
+    setup_partner(sessions, residents=30)
+    items = records(1500, residents=30)
+    engine = sessions.kw["bind"]
+    report = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=300, workers=0)
+    assert report.chunks_written >= 4
+    reasons = report.rejected()
+    assert reasons["no_consent"] > 0 and reasons["overlapping_trip"] > 0
+    expected = core_ledger(items, 30)
+    balances, problems = ledger_state(sessions)
+    assert problems == []
+    assert balances == expected.balances()
+    with transaction(sessions) as s:
+        got = sorted((e.tx for e in SqlLedger(s).entries()), key=lambda tx: tx.key)
+    assert got == sorted((e.tx for e in expected.entries()), key=lambda tx: tx.key)
+    assert report.accepted == len(got)
+    # indicator 6 follows the live scenarios (bus and metro credited in 2025)
+    with transaction(sessions) as s:
+        assert svc.live_scenarios(s, get_unit(s, "zhangqiu"), 2025).keys() == {"bus", "metro"}
+        value = s.execute(
+            text(
+                "SELECT v.value, v.source FROM indicator_value v JOIN indicator i "
+                "ON i.id = v.indicator_id WHERE i.code = '6' AND v.year = 2025"
+            )
+        ).one()
+    assert value == (2.0, "碳普惠平台")
+
+
+def test_a_batch_sent_twice_or_reordered_credits_once(sessions):
+    setup_partner(sessions, residents=10)
+    engine = sessions.kw["bind"]
+    items = records(400, residents=10, seed=2)
+    first = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=150, workers=0)
+    before = ledger_state(sessions)
+    shuffled = list(items)
+    random.Random(3).shuffle(shuffled)
+    again = svc.ingest(engine, PARTNER, shuffled, now=NOW, chunk_size=90, workers=0)
+    assert again.accepted == 0
+    assert again.rejected()["already_credited"] == first.accepted
+    assert ledger_state(sessions) == before
+    assert before[1] == []
+    with transaction(sessions) as s:
+        n = s.execute(text("SELECT COUNT(*) FROM inclusion_record")).scalar_one()
+    assert n == len(items)
+
+
+def test_consent_withdrawal_stops_crediting_from_that_moment(sessions):
+    setup_partner(sessions, residents=1)
+    cut = T0 + timedelta(days=1)
+    with transaction(sessions) as s:
+        svc.set_consent(s, "resident", resident(0), Scenario.BUS, False, cut)
+        assert svc.consents_of(s, resident(0)) == {
+            sc.value: sc is Scenario.METRO for sc in Scenario
+        }
+    items = [
+        {"partner_record_id": rid, "resident_id": resident(0), "scenario": "bus",
+         "start": t.isoformat(), "end": (t + timedelta(minutes=20)).isoformat(),
+         "distance_km": "10"}
+        for rid, t in (("before", T0), ("after", cut + timedelta(hours=1)))
+    ]  # fmt: skip
+    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, workers=0)
+    assert [(r.partner_record_id, r.accepted, r.reason) for r in report.results] == [
+        ("before", True, ""),
+        ("after", False, "no_consent"),
+    ]
+    assert report.credited_g == 269  # 10 km × 26.9 g/pkm, Shenzhen bus [S7]
+
+
+def test_redemption_is_idempotent_and_never_overdraws(sessions):
+    setup_partner(sessions, residents=1)
+    items = [
+        {"partner_record_id": "x", "resident_id": resident(0), "scenario": "metro",
+         "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat(),
+         "distance_km": "10"}
+    ]  # fmt: skip
+    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, workers=0)  # 468 g
+    with transaction(sessions) as s:
+        unit = get_unit(s, "zhangqiu")
+        svc.create_merchant(s, Actor.system(), unit, "tea", "章丘茶社")
+        offer = svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
+        offer_id = offer.id
+    for _ in range(3):
+        with transaction(sessions) as s:
+            svc.redeem_offer(s, resident(0), offer_id, "tap-1")
+    with transaction(sessions) as s, pytest.raises(InvalidInput):
+        svc.redeem_offer(s, resident(0), offer_id, "tap-2")  # 168 left < 300
+    with transaction(sessions) as s:
+        view = svc.resident_view(s, resident(0))
+        assert view.balance == 168 and len(view.redemptions) == 1
+        assert check_invariants(s) == []
+
+
+def test_sql_ledger_matches_the_in_memory_reference(sessions):
+    """Appends, redemption, settlement and expiry give the same entries and balances."""
+    setup_partner(sessions, residents=3)
+    items = records(40, residents=3, seed=5)
+    ctx = IntakeContext(
+        load_library(), load_scheme("zhangqiu"), NOW,
+        {PARTNER: frozenset({Scenario.BUS, Scenario.METRO})},
+        [Consent(resident(i), s, GRANTED) for i in range(3) for s in Scenario],
+    )  # fmt: skip
+    credits = validate_batch(PARTNER, items, ctx).credits
+    shop = Account(AccountKind.MERCHANT, "shop")
+    channel = Account(AccountKind.REDEMPTION, "mall")
+    memory = InMemoryLedger()
+    with transaction(sessions) as s:
+        sql = SqlLedger(s)
+        for ledger in (memory, sql):
+            for c in credits:
+                ledger.append(credit_transaction(c, "zhangqiu"))
+            ledger.append(credit_transaction(credits[0], "zhangqiu"))  # a retry: nothing new
+            redeem(ledger, "k1", resident(0), shop, 50, NOW)
+            redeem(ledger, "k1", resident(0), shop, 50, NOW)
+            settle(ledger, "s1", shop, channel, 30, NOW)
+            with pytest.raises(NegativeBalance):
+                redeem(ledger, "k2", resident(1), shop, 10**9, NOW)
+            for tx in expiry_transactions(ledger, "zhangqiu", NOW + timedelta(days=400), 12):
+                ledger.append(tx)
+        assert dict(sql.balances()) == dict(memory.balances())
+        assert [e.tx for e in sql.entries()] == [e.tx for e in memory.entries()]
+        assert sql.balance(shop, Asset.POINT) == 20
+        assert check_invariants(s) == []
+
+
+def test_the_ledger_is_append_only(sessions):
+    setup_partner(sessions, residents=1)
+    items = records(5, residents=1, seed=9)
+    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, workers=0)
+    for sql in ("UPDATE ledger_posting SET amount = amount + 1", "DELETE FROM ledger_transaction"):
+        with pytest.raises(Exception, match="append-only"):
+            with transaction(sessions) as s:
+                s.execute(text(sql))
+
+
+def test_pooled_statement_traces_to_transactions_and_records(sessions):
+    setup_partner(sessions, residents=5)
+    report = svc.ingest(
+        sessions.kw["bind"], PARTNER, records(200, 5, seed=4), now=NOW, chunk_size=80, workers=0
+    )
+    with transaction(sessions) as s:
+        unit = get_unit(s, "zhangqiu")
+        lines = svc.pooled_statement(s, unit, 2025)
+        assert sum(x.grams for x in lines) == report.credited_g == svc.pool_balance(s, "zhangqiu")
+        assert {x.methodology for x in lines} <= {
+            "sz-transit-bus@2021-12",
+            "sz-transit-metro@2021-12",
+        }
+        per_tx: dict[str, int] = defaultdict(int)
+        for key, grams in s.execute(
+            text(
+                "SELECT t.key, p.amount FROM ledger_posting p JOIN ledger_transaction t "
+                "ON t.id = p.tx_id JOIN inclusion_record r ON r.id = p.record_id"
+            )
+        ):
+            per_tx[key] += grams
+        assert set(per_tx) == {k for x in lines for k in x.transactions}
+        stats = svc.statistics(sessions.kw["bind"])
+        assert sum(r["grams"] for r in stats["reductions_by_methodology"]) == report.credited_g
