@@ -108,7 +108,8 @@ def _defaults() -> FactorLibrary:
 
 
 def _errors(first: ActivityError, more: Sequence[str]) -> InvalidInput:
-    errors = list(dict.fromkeys([str(first), *more]))[:MAX_ERRORS]
+    listed = list(more) if str(first) in more else [str(first), *more]  # row order
+    errors = list(dict.fromkeys(listed))[:MAX_ERRORS]
     return InvalidInput(f"文件被拒绝（未保存任何数据） / file rejected: {first}", errors)
 
 

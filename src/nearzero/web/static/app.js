@@ -85,7 +85,7 @@
       grid: { left: 70, right: 20, top: 40, bottom: 40 },
       xAxis: { type: "category", data: d.sectors, axisLabel: { interval: 0 } },
       yAxis: { type: "value", name: d.unit },
-      series: d.series.map(function (s) { return { name: s.name, type: "bar", stack: "gas", data: s.data }; })
+      series: d.series.map(function (s) { return { name: s.name, type: "bar", stack: "gas", barMaxWidth: 80, data: s.data }; })
     });
     return chart;
   }
@@ -103,7 +103,7 @@
 
   function invTrend(el, d) {
     var chart = echarts.init(el);
-    var series = d.series.map(function (s) { return { name: s.name, type: "bar", stack: "sector", data: s.data }; });
+    var series = d.series.map(function (s) { return { name: s.name, type: "bar", stack: "sector", barMaxWidth: 80, data: s.data }; });
     series.push({ name: d.total.name, type: "line", data: d.total.data, symbolSize: 8, itemStyle: { color: "#1f2933" } });
     chart.setOption({
       tooltip: { trigger: "axis" },
