@@ -1,18 +1,28 @@
 """Carbon inclusion on the SQL store (SQLite and PostgreSQL): bulk intake, ledger invariants,
 idempotency, consent withdrawal, redemption, append-only ledger; the SQL ledger against the
-in-memory reference."""
+in-memory reference; crash safety (a real process killed mid-batch); the CLI."""
 
 from __future__ import annotations
 
+import csv
+import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner
 
+from nearzero.cli import app as cli_app
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.intake import Consent, IntakeContext, validate_batch
 from nearzero.inclusion.methodology import load_library
@@ -246,3 +256,99 @@ def test_pooled_statement_traces_to_transactions_and_records(sessions):
         assert set(per_tx) == {k for x in lines for k in x.transactions}
         stats = svc.statistics(sessions.kw["bind"])
         assert sum(r["grams"] for r in stats["reductions_by_methodology"]) == report.credited_g
+
+
+# --------------------------------------------------------------------------- crash, CLI
+
+N = 60_000
+CHUNK = 4_000
+
+CHILD = """
+import json, sys
+from datetime import datetime
+from nearzero.services import inclusion as svc
+from nearzero.store.db import make_engine
+url, path, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
+items = [json.loads(line) for line in open(path)]
+engine = make_engine(url)
+svc.ingest(engine, "ride-code", items, now=now, chunk_size=4000, workers=0)
+print("finished")
+"""
+
+
+def _committed_chunks(sessions) -> int:
+    with transaction(sessions) as s:
+        return int(s.execute(text("SELECT COUNT(*) FROM ledger_transaction")).scalar_one())
+
+
+def test_killed_mid_batch_then_resubmitted_equals_once(sessions, zhangqiu_url, tmp_path):
+    setup_partner(sessions, residents=400)
+    items = records(N, residents=400, seed=11)
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(json.dumps(i) for i in items))
+    log = (tmp_path / "child.log").open("w")
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, zhangqiu_url, str(path), NOW.isoformat()],
+        stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while _committed_chunks(sessions) < 2:
+            assert child.poll() is None, (tmp_path / "child.log").read_text()
+            assert time.monotonic() < deadline, "the child committed nothing in 120 s"
+            time.sleep(0.05)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        log.close()
+    written = _committed_chunks(sessions)
+    total_chunks = -(-N // CHUNK)
+    assert 2 <= written < total_chunks, f"kill came too late: {written} chunks written"
+
+    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, chunk_size=CHUNK, workers=0)
+    expected = core_ledger(items, residents=400)
+    balances, problems = ledger_state(sessions)
+    assert problems == []
+    assert balances == expected.balances()
+    assert report.rejected()["already_credited"] > 0  # the chunks the killed process wrote
+    with transaction(sessions) as s:
+        accepted, keys, rows = s.execute(
+            text(
+                "SELECT SUM(CASE WHEN accepted THEN 1 ELSE 0 END), "
+                "COUNT(DISTINCT partner_record_id), COUNT(*) FROM inclusion_record"
+            )
+        ).one()
+        assert accepted == len(expected) and keys == rows == N
+        assert check_invariants(s) == []
+
+
+def test_cli_ingest_writes_a_result_file_and_stats(sessions, zhangqiu_url, tmp_path, monkeypatch):
+    setup_partner(sessions, residents=3)
+    items = records(30, residents=3, seed=21)
+    items.append(dict(items[0], partner_record_id="bad", start="yesterday"))
+    path = tmp_path / "rides.csv"
+    with path.open("w", newline="") as handle:
+        w = csv.DictWriter(handle, fieldnames=list(items[0]))
+        w.writeheader()
+        w.writerows(items)
+    monkeypatch.setenv("NEARZERO_DATABASE_URL", zhangqiu_url)
+    runner = CliRunner()
+    result = runner.invoke(
+        cli_app, ["inclusion", "ingest", str(path), "--partner", PARTNER, "--workers", "0"]
+    )
+    assert result.exit_code == 0, result.output
+    out = Path(f"{path}.results.csv")
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert len(rows) == len(items)
+    assert rows[-1]["status"] == "rejected" and rows[-1]["reason"] == "malformed"
+    accepted = sum(1 for r in rows if r["status"] == "accepted")
+    assert f"{accepted} accepted" in result.output
+    stats = runner.invoke(cli_app, ["inclusion", "stats", "--json", "--period", "year"])
+    assert stats.exit_code == 0, stats.output
+    data = json.loads(stats.output)
+    assert sum(r["records"] for r in data["reductions_by_methodology"]) == accepted
+    unknown = runner.invoke(cli_app, ["inclusion", "ingest", str(path), "--partner", "nobody"])
+    assert unknown.exit_code == 1 and "unknown_partner" in unknown.output
