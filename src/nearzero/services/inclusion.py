@@ -61,6 +61,7 @@ from nearzero.services.inclusion_intake import (
     batch_id,
     ingest_items,
     load_partner,
+    time_param,
 )
 from nearzero.services.inclusion_ledger import SqlLedger
 from nearzero.store import inclusion as inc
@@ -467,9 +468,7 @@ def verify_and_remember(
 
 
 def _time_param(session: Session, t: datetime) -> Any:
-    from nearzero.services.inclusion_intake import _param_time
-
-    return _param_time(session.connection(), t)
+    return time_param(session.connection(), t)
 
 
 def handle_signed_batch(

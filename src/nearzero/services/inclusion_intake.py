@@ -299,7 +299,7 @@ def scheme_has_caps(scheme: Scheme, library: MethodologyLibrary) -> bool:
     return rules_set or method_caps
 
 
-def _dt(value: Any) -> datetime:
+def utc_time(value: Any) -> datetime:
     """A timestamp from the database as an aware UTC datetime (SQLite returns text or naive)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
@@ -308,7 +308,7 @@ def _dt(value: Any) -> datetime:
 
 
 def _day(value: Any) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value  # type: ignore[no-any-return]
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 class ScopeQuery:
@@ -347,7 +347,7 @@ def fetch_context(
     credited grams per day and year when a cap applies)."""
     q = ScopeQuery(con, scope.residents)
     consents = [
-        Consent(r[0], Scenario(r[1]), _dt(r[2]), _dt(r[3]) if r[3] is not None else None)
+        Consent(r[0], Scenario(r[1]), utc_time(r[2]), utc_time(r[3]) if r[3] is not None else None)
         for r in q.rows(
             "SELECT s.pseudonym, c.scenario, c.granted_at, c.revoked_at FROM inclusion_consent c "
             "JOIN inclusion_resident s ON s.id = c.resident_id WHERE " + q.where("s.pseudonym")
@@ -379,15 +379,15 @@ def fetch_context(
     if scope.earliest is not None and scope.latest is not None:
         trip_list = ", ".join(f"'{s.value}'" for s in sorted(TRIP_SCENARIOS))
         trips = [
-            CreditedTrip(r[0], _dt(r[1]), _dt(r[2]), RecordKey(r[3], r[4]))
+            CreditedTrip(r[0], utc_time(r[1]), utc_time(r[2]), RecordKey(r[3], r[4]))
             for r in q.rows(
                 "SELECT r.resident, r.start_at, r.end_at, p.code, r.partner_record_id "
                 "FROM inclusion_record r JOIN inclusion_partner p ON p.id = r.partner_id "
                 f"WHERE r.accepted AND r.scenario IN ({trip_list}) AND "
                 + q.where("r.resident")
                 + " AND r.start_at < :latest AND r.end_at > :earliest",
-                latest=_param_time(con, scope.latest),
-                earliest=_param_time(con, scope.earliest),
+                latest=time_param(con, scope.latest),
+                earliest=time_param(con, scope.earliest),
             )
         ]
     daily: dict[tuple[str, Scenario, date], int] = {}
@@ -417,7 +417,7 @@ def fetch_context(
     )
 
 
-def _param_time(con: Connection, t: datetime) -> Any:
+def time_param(con: Connection, t: datetime) -> Any:
     """A bound timestamp comparable with the stored column (SQLite stores naive UTC text)."""
     if con.dialect.name == "sqlite":
         return sqlite_time(t)
@@ -583,13 +583,13 @@ class ChunkWriter:
                     {
                         "key": chunk.tx_key,
                         "kind": TxKind.CREDIT.value,
-                        "at": _param_time(con, chunk.effective_at),
+                        "at": time_param(con, chunk.effective_at),
                         "memo": f"{len(chunk.results)} records, {chunk.credited_g} g",
                         "digest": hashlib.sha256(
                             f"{chunk.tx_key}:{chunk.credited_g}".encode()
                         ).hexdigest(),
                         "agg": True,
-                        "now": _param_time(con, now),
+                        "now": time_param(con, now),
                     },
                 ).scalar()
                 if found is None:

@@ -40,7 +40,7 @@ from nearzero.ledger.model import (
     TxKind,
 )
 from nearzero.ledger.points import credit_key, issuance_account, pool_account, resident_account
-from nearzero.services.inclusion_intake import _dt, _param_time
+from nearzero.services.inclusion_intake import time_param, utc_time
 
 
 def _trace_json(trace: Trace) -> dict[str, Any] | None:
@@ -117,7 +117,7 @@ class SqlLedger:
         tx = Transaction(
             key=credit_key(partner, rid),
             kind=TxKind.CREDIT,
-            effective_at=_dt(end),
+            effective_at=utc_time(end),
             postings=(
                 Posting(issuance_account(unit), Asset.REDUCTION, -int(grams), trace),
                 Posting(pool, Asset.REDUCTION, int(grams), trace),
@@ -161,7 +161,7 @@ class SqlLedger:
                 tx = Transaction(
                     key=t[1],
                     kind=TxKind(t[2]),
-                    effective_at=_dt(t[3]),
+                    effective_at=utc_time(t[3]),
                     postings=tuple(
                         Posting(
                             Account(AccountKind(p[2]), p[3]), Asset(p[4]), int(p[5]), _trace_of(p)
@@ -340,7 +340,7 @@ class SqlLedger:
         return entry
 
     def _time(self, t: datetime) -> Any:
-        return _param_time(self.session.connection(), t)
+        return time_param(self.session.connection(), t)
 
 
 # --------------------------------------------------------------------------- invariants
