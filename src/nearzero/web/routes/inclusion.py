@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from nearzero.inclusion.choices import ReasonCode, Scenario
 from nearzero.inclusion.security import SignedRequest
@@ -64,7 +65,8 @@ async def api_batch(
     """A partner batch (JSON ``{"records": [...]}``, JSON lines or CSV); per-record results."""
     signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
     try:
-        report = svc.handle_signed_batch(
+        report = await run_in_threadpool(  # a large batch must not block the event loop
+            svc.handle_signed_batch,
             request.app.state.engine,
             _master(request),
             signed,
@@ -89,8 +91,12 @@ async def api_consents(
     """Consents relayed by a partner (with the resident's authorisation); returns pseudonyms."""
     signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
     try:
-        done = svc.handle_signed_consents(
-            request.app.state.engine, _master(request), signed, int(time.time())
+        done = await run_in_threadpool(
+            svc.handle_signed_consents,
+            request.app.state.engine,
+            _master(request),
+            signed,
+            int(time.time()),
         )
     except PermissionDenied as exc:
         return JSONResponse({"error": str(exc)}, status_code=401)
