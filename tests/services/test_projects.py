@@ -236,3 +236,28 @@ def test_scenario_for_zhangqiu(sessions):
     # project 4 (due 2025年底) counts from 2026: 8.5 MW × 1000 h × 0.6361 = 5 406.85 t/a
     assert y2025.projects_t == 0 and s.targets[1].projects_t == approx(5406.85)
     assert 26 in [v.number for v in sv.not_quantified]
+
+
+def test_cli_projects_list_and_alerts(database_url, monkeypatch):
+    import json
+
+    from typer.testing import CliRunner
+
+    from nearzero.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("NEARZERO_DATABASE_URL", database_url)
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "load"]).exit_code == 0  # sets the bundled figures
+    result = runner.invoke(app, ["projects", "list", "--json", "--as-of", "2025-10-15"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["schema"] == "nearzero.projects.list/1" and len(data["projects"]) == 26
+    no3 = data["projects"][2]
+    assert (no3["number"], no3["stage"], no3["late"], no3["days_to_due"]) == (3, "late", True, -654)
+    assert data["projects"][25]["reduction"]["captured_t"] == 90000
+    alerts = runner.invoke(app, ["projects", "alerts", "--as-of", "2025-10-15"])
+    assert alerts.exit_code == 0 and "逾期未完成 14 项" in alerts.output
+    assert "10.08兆瓦" in alerts.output
+    bad = runner.invoke(app, ["projects", "alerts", "--as-of", "15.10.2025"])
+    assert bad.exit_code == 2 and "--as-of" in bad.output

@@ -38,8 +38,11 @@ def _grid(region: str | None, year: int | None) -> svc.GridChoice:
 
 
 def evidence_dir(request: Request) -> Path:
-    """Where evidence files live: ``app.state.evidence_dir`` if set, else ``var/evidence``."""
-    configured = getattr(request.app.state, "evidence_dir", None)
+    """Where evidence files live: ``app.state.evidence_dir``, else a settings field
+    ``evidence_dir`` if one exists (the report builder reads the same), else ``var/evidence``."""
+    configured = getattr(request.app.state, "evidence_dir", None) or getattr(
+        request.app.state.settings, "evidence_dir", None
+    )
     return Path(configured) if configured else svc.DEFAULT_EVIDENCE_DIR
 
 
