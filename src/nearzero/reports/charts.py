@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -23,7 +22,7 @@ GREEN, RED, ORANGE, BLUE = "#2e7d32", "#c62828", "#ef6c00", "#1565c0"
 DPI = 150
 
 _LOCK = threading.Lock()
-_RC = {
+_RC: dict[Any, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": FONTS,
     "axes.unicode_minus": False,  # the CJK faces have no U+2212 minus
@@ -35,7 +34,7 @@ _RC = {
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buffer)
+    fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 

@@ -55,4 +55,4 @@ def build_pdf(report: Report, progress: Progress = no_progress) -> bytes:
     progress(f"PDF：写出{len(document.pages)}页", 0.6)
     pdf = document.write_pdf()
     assert pdf is not None
-    return pdf
+    return bytes(pdf)

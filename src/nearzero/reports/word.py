@@ -87,12 +87,12 @@ def _styles(doc: DocumentObject) -> None:
     ):
         style = doc.styles[name]
         _east_asian(style.element, font)
-        style.font.size = Pt(size)  # type: ignore[attr-defined]
-        style.font.bold = bold  # type: ignore[attr-defined]
-        style.font.color.rgb = RGBColor(0, 0, 0)  # type: ignore[attr-defined]
-        style.font.italic = False  # type: ignore[attr-defined]
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        style.font.italic = False
     # Chinese text in the document's language settings, so Word picks the East-Asian face.
-    rpr = doc.styles["Normal"].element.get_or_add_rPr()  # type: ignore[attr-defined]
+    rpr = doc.styles["Normal"].element.get_or_add_rPr()
     lang = rpr.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")

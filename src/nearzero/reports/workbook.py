@@ -31,7 +31,7 @@ def build_workbook(sheets: Sequence[tuple[str, Table]], title: str = "") -> byte
     left to Excel); other cells as their text.
     """
     book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     if title:
         book.properties.title = title
     for name, table in sheets:
