@@ -63,7 +63,7 @@ def category_chart(names: Sequence[str], met: Sequence[int], totals: Sequence[in
 def trend_chart(data: dict[str, Any], title: str) -> bytes:
     """One indicator's values by year against its target line, with the projected value.
 
-    ``data`` is :func:`nearzero.web.views.chart_data`'s: years, unit, series, targets and
+    ``data`` is :func:`nearzero.services.indicators.trend_data`'s: years, unit, series, targets and
     an optional projection {year, value}.
     """
     years: list[int] = data["years"]

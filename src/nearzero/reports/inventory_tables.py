@@ -25,11 +25,11 @@ from nearzero.accounting.categories import Sector, category_title, is_indirect, 
 from nearzero.accounting.gwp import GAS_GROUPS, gas_group
 from nearzero.accounting.inventory import InventoryResult
 from nearzero.accounting.model import Notation
+from nearzero.formatting import fmt
 from nearzero.reports import word
 from nearzero.reports.model import Block, Cell, Paragraph, Report, Section, Table
 from nearzero.reports.workbook import build_workbook
 from nearzero.units import convert
-from nearzero.web.views import fmt
 
 #: Tonnes → 万吨.
 WAN = convert(1.0, "吨", "万吨")

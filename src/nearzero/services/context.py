@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 
 class Role(StrEnum):
@@ -18,6 +20,16 @@ class Role(StrEnum):
         ]
 
 
+class DepartmentLike(Protocol):
+    """What :meth:`Actor.acts_for` reads of a department (the stored row has both)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def unit_id(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person (or process) behind a call; recorded in the audit log."""
@@ -30,6 +42,18 @@ class Actor:
     @classmethod
     def system(cls, name: str = "system") -> Actor:
         return cls(name, Role.ADMIN)
+
+    def acts_for(self, departments: Iterable[DepartmentLike]) -> bool:
+        """Whether this actor may write for something these departments own.
+
+        Admins (the working-group office) may write everything; a department editor only
+        what one of its own departments (of its own unit) owns; viewers nothing.
+        """
+        if self.role is Role.ADMIN:
+            return True
+        if self.role is Role.EDITOR and self.department:
+            return any(d.code == self.department and d.unit_id == self.unit_id for d in departments)
+        return False
 
 
 class ServiceError(Exception):

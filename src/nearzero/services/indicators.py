@@ -22,7 +22,7 @@ from nearzero.indicators.evaluation import (
     evaluate,
     outcome_to_dict,
 )
-from nearzero.indicators.rules import parse_rule
+from nearzero.indicators.rules import TargetRule, parse_rule
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.store import models as m
@@ -182,15 +182,21 @@ def years_on_record(session: Session, unit: m.DemoUnit) -> list[int]:
     return list(session.scalars(query))
 
 
+def values_on_record(
+    session: Session, unit: m.DemoUnit
+) -> dict[tuple[str, str, int], m.IndicatorValue]:
+    """Every value on record for ``unit``, by (indicator code, part code, year)."""
+    query = (
+        select(m.Indicator.code, m.IndicatorValue)
+        .join(m.Indicator, m.IndicatorValue.indicator_id == m.Indicator.id)
+        .where(m.Indicator.unit_id == unit.id)
+    )
+    return {(code, v.part_code, v.year): v for code, v in session.execute(query)}
+
+
 def may_edit(actor: Actor, row: m.Indicator) -> bool:
     """Admins edit everything; a department editor only the indicators its department owns."""
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.role is Role.EDITOR and actor.department:
-        return any(
-            d.code == actor.department and d.unit_id == actor.unit_id for d in row.departments
-        )
-    return False
+    return actor.acts_for(row.departments)
 
 
 def _value_dict(v: m.IndicatorValue) -> dict[str, Any]:
@@ -408,3 +414,47 @@ def evaluation_to_dict(ev: UnitEvaluation) -> dict[str, Any]:
             item(e) | {"task_ref_zh": e.view.row.task_ref_zh} for e in ev.task_targets
         ],
     }
+
+
+def trend_data(view: IndicatorView, outcome: Outcome, lang: str) -> dict[str, Any] | None:
+    """An indicator's values by year with its target line and projection (names in ``lang``).
+
+    The data behind the dashboard's trend chart and the report's; None when nothing numeric
+    is on record (qualitative indicators).
+    """
+    spec, record = view.spec, view.record
+    years_on_record = set(record.values) | {y for vs in record.part_values.values() for y in vs}
+    if not years_on_record:
+        return None
+    years = list(range(min(min(years_on_record), spec.base_year), spec.target_year + 1))
+
+    def series(name: str, values: dict[int, float]) -> dict[str, Any]:
+        return {"name": name, "data": [values.get(y) for y in years]}
+
+    def target_of(rule: TargetRule, values: dict[int, float]) -> float | None:
+        assigned = record.assigned.get(spec.target_year)
+        target = rule.resolve(base=values.get(spec.base_year), assigned=assigned)
+        return target.value if target else None
+
+    def name_of(thing: Part | IndicatorSpec) -> str:
+        return thing.name_en if lang == "en" else thing.name_zh
+
+    out: dict[str, Any] = {
+        "years": years,
+        "unit": spec.unit,
+        "series": [],
+        "targets": [],
+    }
+    if spec.parts:
+        for part in spec.parts:
+            values = dict(record.part_values.get(part.code, {}))
+            out["series"].append(series(name_of(part), values))
+            out["targets"].append({"name": name_of(part), "value": target_of(part.rule, values)})
+    else:
+        values = dict(record.values)
+        out["series"].append(series(name_of(spec), values))
+        out["targets"].append({"name": name_of(spec), "value": target_of(spec.rule, values)})
+        proj = outcome.projection
+        if proj is not None and proj.value is not None:
+            out["projection"] = {"year": proj.target_year, "value": proj.value}
+    return out

@@ -66,6 +66,7 @@ from nearzero.accounting.uncertainty import (
     monte_carlo,
     monte_carlo_input,
 )
+from nearzero.formatting import fmt
 from nearzero.reports.inventory_tables import WAN, notes, summary_tables
 from nearzero.reports.model import Block, Paragraph
 from nearzero.services import audit
@@ -74,7 +75,6 @@ from nearzero.services.indicators import ValueInput, set_value
 from nearzero.store import models as m
 from nearzero.store.inventory import InventoryDataset, InventoryFactor, InventoryRun
 from nearzero.units import UnitError, parse_unit
-from nearzero.web.views import fmt
 
 RESULT_SCHEMA = "nearzero.inventory.result/1"
 FORMATS = (".xlsx", ".yaml", ".yml", ".json")

@@ -270,13 +270,7 @@ def evidence_file(
 
 def may_report(actor: Actor, row: m.KeyProject) -> bool:
     """The office (admin) or an editor of one of the project's departments (of its unit)."""
-    if actor.role is Role.ADMIN:
-        return True
-    if actor.role is Role.EDITOR and actor.department:
-        return any(
-            d.code == actor.department and d.unit_id == actor.unit_id for d in row.departments
-        )
-    return False
+    return actor.acts_for(row.departments)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nearzero.formatting import fmt
 from nearzero.indicators.choices import Attribute, Basis, Status, Trend
 from nearzero.indicators.evaluation import Outcome
 from nearzero.indicators.rules import RuleKind, TargetRule
@@ -48,10 +49,14 @@ from nearzero.reports.model import (
 )
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.indicators import EvaluatedIndicator, UnitEvaluation, evaluate_unit
-from nearzero.services.workbook import _stored as stored_values  # one query for values on record
+from nearzero.services.indicators import (
+    EvaluatedIndicator,
+    UnitEvaluation,
+    evaluate_unit,
+    trend_data,
+    values_on_record,
+)
 from nearzero.store import models as m
-from nearzero.web.views import chart_data, fmt
 
 log = logging.getLogger(__name__)
 
@@ -304,7 +309,7 @@ def indicators(ctx: ReportContext) -> list[Block]:
 
     for n, e in enumerate(charts, start=2):
         ctx.progress(f"绘制指标{e.view.spec.code}趋势图", 0.3 + 0.2 * n)
-        data = chart_data(e.view, e.outcome, "zh")
+        data = trend_data(e.view, e.outcome, "zh")
         if data is None:
             continue
         title = f"{e.view.spec.name_zh}（{e.view.spec.unit}）"
@@ -577,7 +582,7 @@ def workbook_tables(ctx: ReportContext) -> list[tuple[str, Table]]:
     """The dossier's indicator workbook: per indicator its values per year, target, status,
     basis, and the evidence or assessment behind it; the task targets; the acceptance counts."""
     years = table_years(ctx)
-    stored = stored_values(ctx.session, ctx.unit)
+    stored = values_on_record(ctx.session, ctx.unit)
     basis_zh = {Basis.COMPUTED: "数据计算", Basis.ASSESSMENT: "办公室评估", Basis.NONE: "—"}
 
     def sources(code: str, part: str) -> str:

@@ -48,6 +48,7 @@ from nearzero.services.indicators import (
     check_value,
     may_edit,
     set_value,
+    values_on_record,
 )
 from nearzero.store import models as m
 from nearzero.units import UnitError, convert
@@ -170,16 +171,6 @@ def _template_rows(views: Iterable[IndicatorView]) -> list[TemplateRow]:
     return rows
 
 
-def _stored(session: Session, unit: m.DemoUnit) -> dict[tuple[str, str, int], m.IndicatorValue]:
-    """Every value on record for ``unit``, by (indicator code, part code, year)."""
-    query = (
-        select(m.Indicator.code, m.IndicatorValue)
-        .join(m.Indicator, m.IndicatorValue.indicator_id == m.Indicator.id)
-        .where(m.Indicator.unit_id == unit.id)
-    )
-    return {(code, v.part_code, v.year): v for code, v in session.execute(query)}
-
-
 def _department(session: Session, unit: m.DemoUnit, code: str) -> m.Department:
     department = session.scalar(
         select(m.Department).where(m.Department.unit_id == unit.id, m.Department.code == code)
@@ -215,7 +206,7 @@ def export_template(
     if dept is not None:
         views = [v for v in views if dept.code in {d.code for d in v.row.departments}]
     rows = _template_rows(views)
-    stored = _stored(session, unit)
+    stored = values_on_record(session, unit)
 
     wb = Workbook()
     info = wb.active
@@ -807,7 +798,7 @@ def import_workbook(
         )  # fmt: skip
     else:
         problems.extend(check_meta(meta, unit))
-    stored = _stored(session, unit)
+    stored = values_on_record(session, unit)
     parsed = read_rows(rows, catalogue(session, unit), unit, actor, stored)
     problems.extend(parsed.problems)
     if problems:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from nearzero import __version__
+from nearzero.formatting import fmt
 from nearzero.indicators.choices import Status
 from nearzero.services.context import NotFound
 from nearzero.settings import Settings
@@ -19,7 +20,6 @@ from nearzero.store.db import make_engine, session_factory
 from nearzero.web.deps import CsrfFailed, LoginRequired
 from nearzero.web.i18n import translate
 from nearzero.web.routes import api, inclusion, inventory, pages, projects, reports
-from nearzero.web.views import fmt
 
 HERE = Path(__file__).parent
 

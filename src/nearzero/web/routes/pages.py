@@ -9,14 +9,13 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nearzero.indicators.choices import Attribute, Basis, Status
-from nearzero.indicators.evaluation import evaluate
+from nearzero.indicators.evaluation import Outcome, evaluate
 from nearzero.services import indicators as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.users import authenticate
 from nearzero.store import models as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep, csrf_token
 from nearzero.web.i18n import translate
-from nearzero.web.views import chart_data
 
 router = APIRouter()
 
@@ -136,6 +135,15 @@ def task_targets(
     return render(request, "indicators.html", context)
 
 
+def chart(view: svc.IndicatorView, outcome: Outcome, lang: str) -> dict[str, Any] | None:
+    """The trend chart's data with its labels in the page's language."""
+    data = svc.trend_data(view, outcome, lang)
+    if data is not None:
+        data["targetLabel"] = translate("target_line", lang)
+        data["projectionLabel"] = translate("projected_value", lang)
+    return data
+
+
 def _indicator_page(
     request: Request, session: SessionDep, user: m.UserAccount, actor: Any, lang: str,
     unit: m.DemoUnit, code: str, year: int | None, error: str | None = None,
@@ -161,7 +169,7 @@ def _indicator_page(
     context = {
         "lang": lang, "user": user, "unit": unit, "year": chosen, "years": years, "view": view,
         "outcome": outcome, "rows": rows, "history": history,
-        "chart": chart_data(view, outcome, lang),
+        "chart": chart(view, outcome, lang),
         "may_edit": svc.may_edit(actor, view.row), "is_admin": actor.role.value == "admin",
         "error": error, "message": message, "Basis": Basis, "Status": Status,
         "next_year": (years[-1] + 1) if years else unit.base_year,
