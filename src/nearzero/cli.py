@@ -198,17 +198,14 @@ def indicators_export(
 
     from nearzero.services import workbook
 
-    engine = make_engine(Settings().database_url)
     try:
-        with transaction(session_factory(engine)) as session:
+        with _db() as session:
             target = indicator_service.get_unit(session, unit)
             chosen = year if year is not None else dt.date.today().year - 1
             rows = workbook.export_template(session, target, path, chosen, department)
             name = target.name_zh
     except ServiceError as exc:
         _fail(str(exc))
-    finally:
-        engine.dispose()
     console.print(
         f"已导出 {name} {chosen}年 指标填报模板：{path}（{rows}行） — template written",
         highlight=False,
@@ -229,9 +226,8 @@ def indicators_import(
     from nearzero.services import workbook
     from nearzero.services.context import InvalidInput
 
-    engine = make_engine(Settings().database_url)
     try:
-        with transaction(session_factory(engine)) as session:
+        with _db() as session:
             target = indicator_service.get_unit(session, unit)
             actor = workbook.actor_for(session, as_user, target)
             result = workbook.import_workbook(session, actor, target, path)
@@ -242,8 +238,6 @@ def indicators_import(
         raise typer.Exit(2) from None
     except ServiceError as exc:
         _fail(str(exc))
-    finally:
-        engine.dispose()
     console.print(
         f"已导入 {path.name}：读取{result.rows_read}行，新增{result.created}条，"
         f"修改{result.changed}条，未变{result.unchanged}条，跳过{result.skipped}行（无数值和文字）"
