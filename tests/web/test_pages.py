@@ -135,3 +135,34 @@ def test_unknown_indicator_is_404(client):
 def test_static_assets_ship_with_the_package(client):
     response = client.get("/static/vendor/echarts.min.js")
     assert response.status_code == 200 and len(response.content) > 500_000
+
+
+def test_overview_summarises_each_capability_as_its_own_page_does(client, zhangqiu_url):
+    """The line under the acceptance cards says "no data" until a capability holds data, and
+    then shows the same figures as that capability's service."""
+    from nearzero.services import inventory, projects
+    from nearzero.services.context import Actor
+    from nearzero.services.indicators import get_unit
+    from nearzero.store.db import make_engine, session_factory, transaction
+
+    page = log_in(client, "viewer")
+    inventory_card = re.search(r'data-testid="sum-inventory".*?</a>', page.text, re.S).group(0)
+    assert "尚无数据" in inventory_card
+    engine = make_engine(zhangqiu_url)
+    try:
+        with transaction(session_factory(engine)) as session:
+            unit = get_unit(session, "zhangqiu")
+            inventory.load_example(session, Actor.system("test"), unit)
+            year = inventory.years(session, unit)[-1]
+            total = inventory.series(session, unit)[year].totals.direct_excl_lulucf
+            late = len(projects.board(session, unit).late)
+    finally:
+        engine.dispose()
+    page = client.get(f"/?year={year}")
+    inventory_card = re.search(r'data-testid="sum-inventory".*?</a>', page.text, re.S).group(0)
+    assert f"{total / 10000:,.2f}".rstrip("0").rstrip(".") in inventory_card
+    assert "示例数据" in inventory_card  # the bundled example is labelled as assumed
+    assert re.search(rf'data-testid="sum-projects-late">{late}<', page.text)
+    assert "尚无数据" in re.search(r'data-testid="sum-inclusion".*?</a>', page.text, re.S).group(0)
+    english = client.get(f"/?year={year}&lang=en").text
+    assert "Key projects" in english and "no data yet" in english

@@ -175,6 +175,28 @@ def translate(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+# the overview's line per capability
+MESSAGES.update(
+    {
+        "work_status": ("各项工作", "Work under the plan"),
+        "sum_inventory": ("温室气体清单", "GHG inventory"),
+        "sum_inventory_total": ("排放总量（不含LULUCF）", "Emissions excl. LULUCF"),
+        "sum_inventory_net": ("净排放（含LULUCF）", "Net emissions incl. LULUCF"),
+        "sum_illustrative": ("示例数据，部分为假设", "illustrative, partly assumed"),
+        "sum_projects": ("重点工程", "Key projects"),
+        "sum_projects_done": ("已完成", "done"),
+        "sum_projects_late": ("逾期", "late"),
+        "sum_projects_soon": ("即将到期", "due soon"),
+        "sum_inclusion": ("碳普惠", "Carbon inclusion"),
+        "sum_inclusion_live": ("已上线场景", "live scenarios"),
+        "sum_inclusion_records": ("入账记录", "credited records"),
+        "sum_inclusion_pooled": ("归集减排量", "pooled reductions"),
+        "sum_none": ("尚无数据", "no data yet"),
+        "wan_t": ("万吨CO₂当量", "10⁴ tCO₂e"),
+    }
+)
+
+
 # GHG inventory (温室气体清单) pages
 MESSAGES.update(
     {
@@ -354,5 +376,36 @@ MESSAGES.update(
         "inc_consent_off": ("未授权", "not granted"),
         "inc_msg_redeemed": ("兑换成功", "Redeemed"),
         "inc_msg_insufficient": ("积分不足，未兑换", "Not enough points; nothing redeemed"),
+        # resident consent
+        "inc_consent_note": (
+            "撤回授权后，该场景此后的行为不再记入积分；已获得的积分保留。",
+            "After you withdraw, behaviour from then on in that scenario earns no points; "
+            "points already credited stay.",
+        ),
+        "inc_consent_grant": ("授权", "Grant"),
+        "inc_consent_withdraw": ("撤回授权", "Withdraw"),
+        "inc_msg_consent_granted": ("已授权", "Consent granted"),
+        "inc_msg_consent_withdrawn": (
+            "已撤回授权，已获得的积分保留",
+            "Consent withdrawn; points already credited stay",
+        ),
+        "inc_msg_bad_scenario": ("未知场景，未作更改", "Unknown scenario; nothing changed"),
+        # partner edit form
+        "inc_edit": ("编辑", "Edit"),
+        "inc_edit_partner": ("编辑合作方", "Edit partner"),
+        "inc_field_name_zh": ("合作方名称", "Partner name"),
+        "inc_field_scenarios": ("授权场景", "Authorised scenarios"),
+        "inc_field_active": ("启用（可提交数据）", "Active (may submit data)"),
+        "inc_active_note": (
+            "停用后该合作方的请求一律拒绝；已入账的积分和减排量不受影响。",
+            "An inactive partner's requests are all refused; what it already credited stays.",
+        ),
+        "inc_inactive": ("已停用", "inactive"),
+        "inc_key": ("接口密钥", "API key"),
+        "inc_rotated_at": ("上次更换", "last rotated"),
+        "inc_rotate_note": (
+            "更换后旧密钥立即失效；新密钥只显示一次。",
+            "The old key stops working at once; the new secret is shown only once.",
+        ),
     }
 )

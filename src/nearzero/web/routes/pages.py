@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nearzero.indicators.choices import Attribute, Basis, Status
 from nearzero.indicators.evaluation import Outcome, evaluate
+from nearzero.services import dashboard
 from nearzero.services import indicators as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.users import authenticate
@@ -94,6 +95,7 @@ def overview(
     context = {
         "lang": lang, "user": user, "unit": the_unit, "year": chosen, "years": years, "ev": ev,
         "chart": chart, "by_status": by_status, "Status": Status,
+        "summary": dashboard.summary(session, the_unit, chosen),
     }  # fmt: skip
     return render(request, "overview.html", context)
 
