@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"
@@ -19,6 +19,10 @@ class Settings(BaseSettings):
     host, port: where ``nearzero serve`` listens.
     default_unit: the unit shown when none is chosen (the bundled plan is ``zhangqiu``).
     session_max_age: seconds a log-in lasts.
+    inclusion_max_body_bytes: largest request body the carbon-inclusion partner API accepts
+        [bytes]; a larger batch is refused with 413 before it is read or parsed (default 20 MiB).
+    inclusion_points_valid_months: how long carbon-inclusion points stay valid [months after
+        the behaviour]; empty (the default) means points never expire.
     """
 
     model_config = SettingsConfigDict(env_prefix="NEARZERO_")
@@ -30,6 +34,8 @@ class Settings(BaseSettings):
     port: int = 8000
     default_unit: str = "zhangqiu"
     session_max_age: int = 8 * 3600
+    inclusion_max_body_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    inclusion_points_valid_months: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -49,6 +49,7 @@ from nearzero.inclusion.security import (
 from nearzero.inclusion.stats import STATISTICS, Period, outcomes_table, run, run_all
 from nearzero.ledger.model import Account, AccountKind, Asset, LedgerError
 from nearzero.ledger.points import redeem, resident_account
+from nearzero.reports.model import Block, Cell, Paragraph, Table
 from nearzero.services import audit
 from nearzero.services import indicators as indicator_service
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
@@ -126,9 +127,9 @@ def _scenarios(raw: Iterable[str]) -> list[str]:
             out.append(Scenario(s.strip()).value)
         except ValueError:
             allowed = ", ".join(x.value for x in Scenario)
-            raise InvalidInput(f"scenarios: {s!r} is not one of: {allowed}") from None
+            raise InvalidInput(f"scenarios: 未知场景 {s!r} (expected one of: {allowed})") from None
     if not out:
-        raise InvalidInput("scenarios: choose at least one scenario")
+        raise InvalidInput("scenarios: 请至少选择一个场景 (choose at least one scenario)")
     return sorted(set(out))
 
 
@@ -155,8 +156,7 @@ def create_partner(
     code = code.strip()
     if not code or len(code) > 64 or not all(c.isalnum() or c in "-_." for c in code):
         raise InvalidInput("code: 1 to 64 letters, digits, '-', '_' or '.'")
-    if not name_zh.strip():
-        raise InvalidInput("name_zh: the partner's name is required")
+    _partner_name(name_zh)
     if session.scalar(select(inc.InclusionPartner.id).where(inc.InclusionPartner.code == code)):
         raise InvalidInput(f"code: partner {code!r} already exists")
     key_id = secrets.token_hex(8)
@@ -203,19 +203,66 @@ def rotate_key(session: Session, actor: Actor, master: bytes, code: str) -> NewK
     return NewKey(code, p.key_id, secret.hex())
 
 
+def _partner_name(name_zh: str) -> str:
+    name = name_zh.strip()
+    if not name:
+        raise InvalidInput("name_zh: 请填写合作方名称 (the partner's name is required)")
+    if len(name) > 200:
+        raise InvalidInput(
+            f"name_zh: 名称最多200个字符，现为{len(name)}个 (at most 200 characters)"
+        )
+    return name
+
+
 def update_partner(
-    session: Session, actor: Actor, code: str, scenarios: Iterable[str], active: bool
+    session: Session,
+    actor: Actor,
+    code: str,
+    scenarios: Iterable[str],
+    active: bool,
+    name_zh: str | None = None,
 ) -> inc.InclusionPartner:
+    """Change a partner's name, scenarios and active flag; audited when anything changed.
+
+    A partner made inactive has its requests refused (``unknown_partner``) at once; what it
+    already credited stays. Indicator 6 is brought up to date for every year the unit has
+    credited records, since the scenarios live in a year depend on the active partners.
+    """
     _admin(actor)
     p = get_partner(session, code)
-    old = {"scenarios": list(p.scenarios), "active": p.active}
-    p.scenarios = _scenarios(scenarios)
-    p.active = active
-    audit.record(
-        session, actor, "partner.update", "inclusion_partner", code, old,
-        {"scenarios": p.scenarios, "active": active},
-    )  # fmt: skip
+    name = p.name_zh if name_zh is None else _partner_name(name_zh)
+    chosen = _scenarios(scenarios)
+    old = {"name_zh": p.name_zh, "scenarios": list(p.scenarios), "active": p.active}
+    new = {"name_zh": name, "scenarios": chosen, "active": bool(active)}
+    if old == new:
+        return p
+    p.name_zh, p.scenarios, p.active = name, chosen, bool(active)
+    session.flush()
+    audit.record(session, actor, "partner.update", "inclusion_partner", code, old, new)
+    unit = session.get(m.DemoUnit, p.unit_id)
+    if unit is not None and (old["scenarios"], old["active"]) != (chosen, bool(active)):
+        for year in credited_years(session, unit):
+            sync_indicator_6(session, unit, year)
     return p
+
+
+def credited_years(session: Session, unit: m.DemoUnit) -> list[int]:
+    """Years in which the unit's partners have credited records (by behaviour day)."""
+    days = session.execute(
+        select(func.min(inc.InclusionRecord.day), func.max(inc.InclusionRecord.day))
+        .join(inc.InclusionPartner, inc.InclusionPartner.id == inc.InclusionRecord.partner_id)
+        .where(inc.InclusionPartner.unit_id == unit.id, inc.InclusionRecord.accepted)
+    ).one()
+    first, last = (_as_date(d) for d in days)
+    if first is None or last is None:
+        return []
+    return list(range(first.year, last.year + 1))
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])  # SQLite may hand back text
 
 
 def partners(session: Session) -> list[inc.InclusionPartner]:
@@ -835,3 +882,209 @@ def resident_view(session: Session, pseudonym: str, limit: int = 50) -> Resident
         pseudonym, balance, records, redemptions, offers(session), consents_of(session, pseudonym),
         int(credited or 0),
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- annual report
+
+
+class SessionRunner:
+    """Runs the core's Ibis statistics on the session's own connection (and transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        name = session.get_bind().dialect.name
+        self.dialect = {"postgresql": "postgres"}.get(name, name)
+
+    def fetch(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
+        res = self.session.connection().exec_driver_sql(sql)
+        return list(res.keys()), [tuple(r) for r in res]
+
+
+@dataclass
+class YearFigures:
+    """A unit's carbon-inclusion figures for one year (by the local day of the behaviour)."""
+
+    year: int
+    partners: int
+    participants: list[dict[str, Any]]
+    outcomes: dict[str, int]
+    reductions: list[dict[str, Any]]
+    pooled_g: int
+    pooled_transactions: int
+    live: dict[str, int]
+
+    @property
+    def records(self) -> int:
+        return sum(self.outcomes.values())
+
+    @property
+    def accepted(self) -> int:
+        return self.outcomes.get("accepted", 0)
+
+    @property
+    def credited_g(self) -> int:
+        return sum(int(r["grams"] or 0) for r in self.reductions)
+
+    @property
+    def residents(self) -> int:
+        return next(
+            (int(r["participants"]) for r in self.participants if r["scenario"] == "all"), 0
+        )
+
+
+def year_figures(session: Session, unit: m.DemoUnit, year: int) -> YearFigures | None:
+    """The figures of ``year`` for the unit's partners, with the core's Ibis statistics
+    (the same expressions as :func:`statistics`) restricted to the year and the unit;
+    None when the unit has no carbon-inclusion partner at all."""
+    codes = list(
+        session.scalars(
+            select(inc.InclusionPartner.code).where(inc.InclusionPartner.unit_id == unit.id)
+        )
+    )
+    if not codes:
+        return None
+    t = outcomes_table()
+    t = t.filter(t.day >= date(year, 1, 1), t.day <= date(year, 12, 31), t.partner_id.isin(codes))
+    runner = SessionRunner(session)
+    stats = {name: run(runner, f(t, Period.YEAR)) for name, f in STATISTICS.items()}
+    outcomes: dict[str, int] = {}
+    for r in stats["records_by_outcome"]:
+        outcomes[str(r["outcome"])] = outcomes.get(str(r["outcome"]), 0) + int(r["records"])
+    statement = pooled_statement(session, unit, year)
+    return YearFigures(
+        year=year,
+        partners=len(codes),
+        participants=stats["participants"],
+        outcomes=outcomes,
+        reductions=stats["reductions_by_methodology"],
+        pooled_g=sum(line.grams for line in statement),
+        pooled_transactions=len({k for line in statement for k in line.transactions}),
+        live=live_scenarios(session, unit, year),
+    )
+
+
+def tonnes(grams: int | None) -> str:
+    """Grams as tonnes of CO2e, exact to the gram (six decimals, thousands separated)."""
+    return f"{(grams or 0) / 1_000_000:,.6f}"
+
+
+def _scenario_zh(code: Any) -> str:
+    if code == "all":
+        return "合计（去重）"
+    try:
+        return Scenario(str(code)).label_zh
+    except ValueError:
+        return str(code)
+
+
+def _outcome_zh(code: str) -> str:
+    if code == "accepted":
+        return "受理入账"
+    try:
+        return f"拒绝：{ReasonCode(code).label_zh}"
+    except ValueError:
+        return f"拒绝：{code}"
+
+
+def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] | None:
+    """The annual report's 碳普惠 section (see :mod:`nearzero.services.report`): participants,
+    records accepted and rejected by reason, reductions by methodology [t CO2e], the
+    reductions pooled by the department, and indicator 6 (live scenarios) for ``year``.
+
+    None when the unit has no carbon-inclusion partner (the report then says it has no
+    data); a year without records says so in words.
+    """
+    figures = year_figures(session, unit, year)
+    if figures is None:
+        return None
+    indicator = session.scalar(
+        select(m.Indicator.name_zh).where(
+            m.Indicator.unit_id == unit.id, m.Indicator.code == INDICATOR_CODE
+        )
+    )
+    live = "、".join(Scenario(s).label_zh for s in sorted(figures.live))
+    ind_text = (
+        f"指标{INDICATOR_CODE}“{indicator}”"
+        if indicator
+        else f"指标{INDICATOR_CODE}（碳普惠应用场景）"
+    )
+    live_text = (
+        f"{ind_text}：{year}年已上线场景{len(figures.live)}个（{live}）。"
+        if figures.live
+        else f"{ind_text}：{year}年已上线场景0个。"
+    )
+    if figures.records == 0:
+        return [
+            Paragraph(
+                f"{year}年碳普惠平台（已登记合作方{figures.partners}家）未收到行为记录，"
+                "没有入账的减排量，也没有归集的减排量。"
+            ),
+            Paragraph(live_text),
+        ]
+    rejected = figures.records - figures.accepted
+    blocks: list[Block] = [
+        Paragraph(
+            f"{year}年，碳普惠平台共收到{figures.partners}家合作方报送的行为记录"
+            f"{figures.records:,}条，受理入账{figures.accepted:,}条，拒绝{rejected:,}条；"
+            f"参与居民{figures.residents:,}人；入账减排量合计{tonnes(figures.credited_g)}"
+            "吨二氧化碳当量。"
+        ),
+        Paragraph(
+            f"归集至生态环境部门账户的减排量{tonnes(figures.pooled_g)}吨二氧化碳当量"
+            f"（减排量支配权保留在生态环境部门），对应{figures.pooled_transactions:,}笔账本交易，"
+            "每笔可追溯至行为记录及所用方法学版本。"
+        ),
+        Paragraph(live_text),
+    ]
+    people: list[tuple[Cell, ...]] = [
+        (Cell(_scenario_zh(r["scenario"])), Cell(f"{int(r['participants']):,}", num=True),
+         Cell(f"{int(r['records']):,}", num=True),
+         Cell(tonnes(r["grams"]), num=True, value=(r["grams"] or 0) / 1e6))
+        for r in sorted(figures.participants, key=lambda r: (r["scenario"] == "all", r["scenario"]))
+    ]  # fmt: skip
+    blocks.append(
+        Table(
+            ("场景", "参与人数", "入账记录（条）", "减排量（吨CO2e）"),
+            tuple(people),
+            f"表5  {year}年碳普惠参与情况",
+            (4, 3, 3, 4),
+        )  # fmt: skip
+    )
+    order = sorted(figures.outcomes, key=lambda k: (k != "accepted", -figures.outcomes[k], k))
+    judged: list[tuple[Cell, ...]] = [
+        (Cell(_outcome_zh(k)), Cell(f"{figures.outcomes[k]:,}", num=True), Cell(k)) for k in order
+    ]
+    judged.append((Cell("合计"), Cell(f"{figures.records:,}", num=True), Cell("")))
+    blocks.append(
+        Table(
+            ("受理结果", "记录数（条）", "原因代码"),
+            tuple(judged),
+            f"表6  {year}年碳普惠记录受理情况",
+            (6, 3, 4),
+        )  # fmt: skip
+    )
+    methods: list[tuple[Cell, ...]] = [
+        (Cell(f"{r['methodology_id']}@{r['methodology_version']}"),
+         Cell(_scenario_zh(r["scenario"])),
+         Cell(f"{int(r['records']):,}", num=True),
+         Cell(tonnes(r["grams"]), num=True, value=(r["grams"] or 0) / 1e6),
+         Cell(tonnes(r["computed_grams"]), num=True))
+        for r in figures.reductions
+    ]  # fmt: skip
+    methods.append((Cell("合计"), Cell(""), Cell(f"{figures.accepted:,}", num=True),
+                    Cell(tonnes(figures.credited_g), num=True), Cell("")))  # fmt: skip
+    blocks.append(
+        Table(
+            (
+                "方法学（版本）",
+                "场景",
+                "记录数（条）",
+                "入账减排量（吨CO2e）",
+                "方法学计算值（吨CO2e）",
+            ),
+            tuple(methods),
+            f"表7  {year}年按方法学统计的碳普惠减排量",
+            (6, 3, 3, 4, 4),
+        )  # fmt: skip
+    )
+    return blocks

@@ -41,6 +41,43 @@ def _master(request: Request) -> bytes:
     return str(request.app.state.settings.secret_key).encode()
 
 
+class BodyTooLarge(Exception):
+    """A request body over ``inclusion_max_body_bytes``; nothing was read past the limit."""
+
+    def __init__(self, size: int | None, limit: int) -> None:
+        self.size, self.limit = size, limit
+        said = f"{size:,} bytes" if size is not None else "more bytes"
+        super().__init__(
+            f"body: {said} is over the limit of {limit:,} bytes for one request "
+            "(NEARZERO_INCLUSION_MAX_BODY_BYTES); split the batch"
+        )
+
+    def response(self) -> JSONResponse:
+        return JSONResponse(
+            {"error": str(self), "limit_bytes": self.limit, "size_bytes": self.size},
+            status_code=413,
+        )
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with :class:`BodyTooLarge` once it passes ``limit`` bytes.
+
+    A declared ``Content-Length`` over the limit is refused before anything is read; a body
+    without one (chunked) is read until it passes the limit and no further.
+    """
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge(int(declared), limit)
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(None, limit)
+        parts.append(chunk)
+    return b"".join(parts)
+
+
 async def _signed(
     request: Request, partner: str, timestamp: str, nonce: str, signature: str
 ) -> SignedRequest:
@@ -48,7 +85,8 @@ async def _signed(
         ts = int(timestamp)
     except ValueError:
         ts = -1
-    return SignedRequest(partner, ts, nonce, await request.body(), signature)
+    limit = int(request.app.state.settings.inclusion_max_body_bytes)
+    return SignedRequest(partner, ts, nonce, await read_body(request, limit), signature)
 
 
 H = Annotated[str, Header()]
@@ -62,8 +100,15 @@ async def api_batch(
     x_nz_nonce: H = "",
     x_nz_signature: H = "",
 ) -> Response:
-    """A partner batch (JSON ``{"records": [...]}``, JSON lines or CSV); per-record results."""
-    signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
+    """A partner batch (JSON ``{"records": [...]}``, JSON lines or CSV); per-record results.
+
+    A body over ``inclusion_max_body_bytes`` is refused with 413 before it is parsed (and
+    before the signature is checked or the nonce remembered): nothing is stored.
+    """
+    try:
+        signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
+    except BodyTooLarge as exc:
+        return exc.response()
     try:
         report = await run_in_threadpool(  # a large batch must not block the event loop
             svc.handle_signed_batch,
@@ -89,7 +134,10 @@ async def api_consents(
     x_nz_signature: H = "",
 ) -> Response:
     """Consents relayed by a partner (with the resident's authorisation); returns pseudonyms."""
-    signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
+    try:
+        signed = await _signed(request, x_nz_partner, x_nz_timestamp, x_nz_nonce, x_nz_signature)
+    except BodyTooLarge as exc:
+        return exc.response()
     try:
         done = await run_in_threadpool(
             svc.handle_signed_consents,
@@ -210,14 +258,96 @@ def create_partner(
     return _back(None)
 
 
+PARTNER_FIELDS = ("name_zh", "scenarios", "active")
+
+
+def _field_of(message: str) -> str | None:
+    """The form field a service error names (``"scenarios: …"`` → ``scenarios``)."""
+    head = message.split(":", 1)[0].strip()
+    return head if head in PARTNER_FIELDS else None
+
+
+def _partner_page(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    lang: str,
+    code: str,
+    *,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    partner = svc.get_partner(session, code)
+    is_admin = user.role == Role.ADMIN.value
+    if not is_admin:
+        message = "只有工作专班办公室（管理员）可以管理合作方 (office only)"
+        context = {"lang": lang, "user": user, "title": "forbidden", "message": message}
+        return render(request, "error.html", context, status_code=403)
+    values = form or {
+        "name_zh": partner.name_zh,
+        "scenarios": list(partner.scenarios),
+        "active": partner.active,
+    }
+    context = {
+        "lang": lang,
+        "user": user,
+        "partner": partner,
+        "values": values,
+        "scenarios": list(Scenario),
+        "error": error,
+        "error_field": _field_of(error) if error else None,
+        "new_key": request.session.pop("inclusion_new_key", None),
+        "message": request.query_params.get("message"),
+        "is_admin": is_admin,
+    }
+    response = render(request, "inclusion_partner.html", context, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"  # it may show a secret, once
+    return response
+
+
+@router.get("/inclusion/partners/{code}", response_class=HTMLResponse)
+def partner_form(
+    request: Request, session: SessionDep, user: UserDep, lang: LangDep, code: str
+) -> HTMLResponse:
+    """The office's edit form of one partner: name, scenarios, active; key rotation."""
+    return _partner_page(request, session, user, lang, code)
+
+
+@router.post("/inclusion/partners/{code}", dependencies=[CsrfDep])
+def partner_save(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    code: str,
+    name_zh: Annotated[str, Form()] = "",
+    scenarios: Annotated[list[str] | None, Form()] = None,
+    active: Annotated[str | None, Form()] = None,
+) -> Response:
+    """Save the partner form; a refused change is shown on the form, with what was typed."""
+    chosen = scenarios or []
+    try:
+        svc.update_partner(session, actor, code, chosen, active is not None, name_zh=name_zh)
+    except (InvalidInput, PermissionDenied) as exc:  # refused before anything changed
+        form = {"name_zh": name_zh, "scenarios": chosen, "active": active is not None}
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return _partner_page(
+            request, session, user, lang, code, form=form, error=str(exc), status_code=status
+        )
+    return RedirectResponse(f"/inclusion/partners/{code}?message=saved", status_code=303)
+
+
 @router.post("/inclusion/partners/{code}/rotate", dependencies=[CsrfDep])
 def rotate_partner(request: Request, session: SessionDep, actor: ActorDep, code: str) -> Response:
+    """A new key for the partner; its secret is shown once, on the partner's page."""
     try:
         key = svc.rotate_key(session, actor, _master(request), code)
     except PermissionDenied as exc:
         return _back(None, str(exc)[:200])
     request.session["inclusion_new_key"] = key.__dict__
-    return _back(None)
+    return RedirectResponse(f"/inclusion/partners/{code}", status_code=303)
 
 
 @router.post("/inclusion/indicator", dependencies=[CsrfDep])
@@ -294,6 +424,9 @@ def resident_page(request: Request, session: SessionDep, lang: LangDep, token: s
         "client_key": secrets.token_urlsafe(16),
         "scenario_label": _scenario_label,
         "message": request.query_params.get("message"),
+        "message_scenario": _scenario_label(request.query_params.get("scenario"), lang)
+        if request.query_params.get("scenario") in Scenario._value2member_map_
+        else "",
     }
     return render(request, "inclusion_me.html", context)
 
@@ -313,3 +446,29 @@ def resident_redeem(
     except InvalidInput:
         message = "insufficient"
     return RedirectResponse(f"/inclusion/me/{token}?message={message}", status_code=303)
+
+
+@router.post("/inclusion/me/{token}/consent", dependencies=[CsrfDep])
+def resident_consent(
+    request: Request,
+    session: SessionDep,
+    token: str,
+    scenario: Annotated[str, Form()],
+    granted: Annotated[bool, Form()],
+) -> Response:
+    """The resident grants or withdraws consent to one scenario, from now on.
+
+    After a withdrawal, records of behaviour from then on in that scenario are refused
+    ``no_consent``; points already credited stay.
+    """
+    pseudonym = svc.resident_from_token(_master(request), token)
+    try:
+        chosen = Scenario(scenario)
+    except ValueError:
+        return RedirectResponse(f"/inclusion/me/{token}?message=bad_scenario", status_code=303)
+    svc.set_consent(session, "resident", pseudonym, chosen, granted, datetime.now(UTC))
+    message = "consent_granted" if granted else "consent_withdrawn"
+    return RedirectResponse(
+        f"/inclusion/me/{token}?message={message}&scenario={chosen.value}#consents",
+        status_code=303,
+    )
