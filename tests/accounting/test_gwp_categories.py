@@ -7,16 +7,26 @@ Table 8.A.1), AR6 (2021 WG1 Table 7.SM.7), as tabulated in
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from importlib import resources
+
 import pytest
 from numpy.testing import assert_allclose
 
+from nearzero.accounting.activity import bundled_example
 from nearzero.accounting.categories import (
+    INDIRECT_CATEGORIES,
+    TITLES_ZH_FILE,
     Sector,
     UnknownCategory,
     canonical_code,
     category_title,
+    ipcc2006_codes,
     parse_sector,
     sector_of,
+    titles_zh,
 )
 from nearzero.accounting.gwp import GWPNotAvailable, gas_group, gwp
 
@@ -107,3 +117,66 @@ def test_parse_sector_zh_and_en() -> None:
     ]
     with pytest.raises(ValueError, match="unknown sector"):
         parse_sector("transport")
+
+
+# The guideline's names (省级温室气体清单编制指南（试行）section headings) for the codes the
+# inventory uses most, and the IPCC 2006 names in the Guidelines' Chinese style otherwise.
+@pytest.mark.parametrize(
+    ("code", "zh"),
+    [
+        ("1", "能源活动"),
+        ("1.A.1", "能源工业"),
+        ("1.A.2", "制造业和建筑业"),
+        ("1.A.3", "交通运输"),
+        ("1.A.4.b", "居民生活"),
+        ("2", "工业生产过程"),
+        ("2.A.1", "水泥生产"),
+        ("2.A.2", "石灰生产"),
+        ("3.A.1", "动物肠道发酵"),
+        ("3.A.2", "动物粪便管理"),
+        ("3.B.1", "林地"),
+        ("3.C.7", "稻田甲烷排放"),
+        ("4.A", "固体废弃物处置（填埋）"),
+        ("4.D.1", "生活污水处理"),
+        ("IND.1", "调入电力间接排放"),
+    ],
+)
+def test_chinese_titles(code: str, zh: str) -> None:
+    assert category_title(code, "zh") == zh
+    if not code.startswith("IND"):  # undotted input too
+        assert category_title(code.replace(".", ""), "zh") == zh
+
+
+def test_english_titles_stay_from_climate_categories() -> None:
+    assert category_title("3.A.1", "en") == "Enteric Fermentation"
+    assert category_title("IND.1") == "Grid-supplied electricity consumed (indirect, GPC scope 2)"
+    # a code the Chinese file lacks falls back to its English title
+    assert "3.A.1.a.i" not in titles_zh()
+    assert category_title("3.A.1.a.i", "zh") == category_title("3.A.1.a.i", "en")
+
+
+def test_title_file_codes_are_canonical_and_cited() -> None:
+    text = resources.files("nearzero.data").joinpath("factors", TITLES_ZH_FILE).read_text("utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    codes = [r["code"] for r in rows]
+    assert len(codes) == len(set(codes)) == len(titles_zh())
+    for r in rows:
+        assert canonical_code(r["code"]) == r["code"], r["code"]
+        assert r["title_zh"] and r["source"] and r["note"], r["code"]
+        assert re.search(r"[\u4e00-\u9fff]", r["title_zh"]), r["code"]
+
+
+def test_every_category_the_inventory_can_show_has_a_chinese_title() -> None:
+    # every IPCC 2006 code down to the level the activity template offers, and the
+    # sector / sub-sector of each: sectors 1-5 to three levels plus the fourth level
+    # of 1.A, 2.F.1, 2.G, 3.A, 3.B, 3.C.1
+    deep = ("1.A.", "2.F.1.", "2.G.", "3.A.1.", "3.A.2.", "3.B.", "3.C.1.")
+    wanted = set(INDIRECT_CATEGORIES)
+    for code in ipcc2006_codes():
+        depth = code.count(".")
+        if code != "0" and (depth <= 2 or (depth == 3 and code.startswith(deep))):
+            wanted.add(code)
+    assert wanted - set(titles_zh()) == set()
+    # and every category of the bundled example
+    example = {row["category"] for row in bundled_example()["rows"]}
+    assert {canonical_code(c) for c in example} <= set(titles_zh())

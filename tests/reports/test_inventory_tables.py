@@ -89,7 +89,11 @@ def test_excel_export_opens_with_the_totals(result: InventoryResult):
     notes = [r[0] for r in book["说明"].iter_rows(min_row=2, values_only=True)]
     assert any("示例（部分数据为假设）" in n for n in notes)
     keys = list(book["表4 注释代码"].iter_rows(min_row=2, values_only=True))
-    assert ("4.A", "Solid Waste Disposal", "CH4", "NE") == keys[-2][:4]
+    assert ("4.A", "固体废弃物处置（填埋）", "CH4", "NE") == keys[-2][:4]
+    # 表3 names each category as the provincial guideline does (data/factors/category_titles_zh.csv)
+    names = {r[1]: r[2] for r in book["表3 分类别排放"].iter_rows(min_row=2, values_only=True)}
+    assert names["1.A.1.a"] == "公用电力与热力生产" and names["3.C.4"] == "农用地直接氧化亚氮排放"
+    assert ("IND.1", "调入电力间接排放") in [k[:2] for k in keys]
 
 
 def test_word_export_opens_with_the_totals(result: InventoryResult):
@@ -100,6 +104,7 @@ def test_word_export_opens_with_the_totals(result: InventoryResult):
     assert excl and excl[1][-1] == wanted  # 表2's total column
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "示例（部分数据为假设）" in body and "AR5" in body
+    assert ["1.A.2", "制造业和建筑业"] in [row[1:3] for row in texts]  # 表3
     fonts = doc.styles["Normal"].element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
 
@@ -110,3 +115,16 @@ def test_gwp_set_changes_the_co2e_table_only(lib: FactorLibrary):
     ar5 = it.summary_tables(compute_inventory(rows, lib, "AR5", meta))
     assert [c.text for c in ar4[0].rows[0]] == [c.text for c in ar5[0].rows[0]]  # 表1 energy
     assert ar4[1].rows[0][-1].value != ar5[1].rows[0][-1].value  # 表2 energy total
+
+
+def test_category_names_follow_the_language(result: InventoryResult):
+    zh = {r[1].text: r[2].text for r in it.category_table(result).rows}
+    en = {r[1].text: r[2].text for r in it.category_table(result, "en").rows}
+    assert (
+        zh["1.A.2"] == "制造业和建筑业"
+        and en["1.A.2"] == "Manufacturing Industries and Construction"
+    )
+    assert en["4.D.1"] == "Domestic Wastewater Treatment and Discharge"
+    assert zh["4.D.1"] == "生活污水处理"
+    notation = {(r[0].text, r[2].text): r[1].text for r in it.notation_table(result, "en").rows}
+    assert notation[("4.A", "CH4")] == "Solid Waste Disposal"

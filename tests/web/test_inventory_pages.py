@@ -72,8 +72,15 @@ def test_office_loads_the_example_and_sees_the_inventory(client):
         assert f'id="{chart}-data"' in html
     assert 'data-status="to_confirm"' in html and 'data-testid="inv-illustrative"' in html
     assert counts(client) == (1, 1)
+    # categories carry their names: the provincial guideline's in Chinese, IPCC 2006's in English
+    assert 'data-testid="inv-cat-title">公用电力与热力生产<' in html
+    assert "<td>农用地直接氧化亚氮排放</td>" in html  # 表3
     english = client.get("/inventory?lang=en&gwp=AR4")
     assert "Key category analysis" in english.text and "GWP AR4" in english.text
+    assert 'data-testid="inv-cat-title">Main Activity Electricity and Heat Production<' in (
+        english.text
+    )
+    assert "公用电力与热力生产" not in english.text
     assert counts(client) == (1, 1)  # another GWP set is computed, not stored, on a GET
 
 

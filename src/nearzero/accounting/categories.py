@@ -8,13 +8,21 @@ sector 3 (AFOLU) into agriculture and LULUCF by the longest matching code prefix
 Indirect emissions from grid-supplied electricity and heat have no IPCC code (they
 are not part of a territorial inventory); they carry the codes in
 :data:`INDIRECT_CATEGORIES` and count as energy, GPC scope 2.
+
+Titles: English from ``climate_categories``; Chinese from the data file
+``data/factors/category_titles_zh.csv`` (each row names its source: the provincial
+guideline's section heading where it has one, else the IPCC 2006 category title in the
+Chinese edition's style).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import warnings
 from enum import StrEnum
 from functools import cache
+from importlib import resources
 from typing import Any
 
 
@@ -43,9 +51,12 @@ SECTOR_LABELS_ZH: dict[Sector, str] = {
 
 #: Codes for indirect (scope 2) emissions; outside the IPCC 2006 code list.
 INDIRECT_CATEGORIES: dict[str, str] = {
-    "IND.1": "Grid-supplied electricity consumed (indirect, GPC scope 2) / 调入电力间接排放",
-    "IND.2": "Grid-supplied heat consumed (indirect, GPC scope 2) / 调入热力间接排放",
+    "IND.1": "Grid-supplied electricity consumed (indirect, GPC scope 2)",
+    "IND.2": "Grid-supplied heat consumed (indirect, GPC scope 2)",
 }
+
+#: The Chinese category titles (code, title_zh, source, note), beside the factor files.
+TITLES_ZH_FILE = "category_titles_zh.csv"
 
 #: Longest matching prefix decides the sector (IPCC 2006 codes, dotted form).
 _SECTOR_BY_PREFIX: dict[str, Sector] = {
@@ -81,6 +92,11 @@ def _ipcc2006() -> Any:
     return climate_categories.IPCC2006
 
 
+def ipcc2006_codes() -> list[str]:
+    """Every dotted IPCC 2006 category code of ``climate_categories.IPCC2006``."""
+    return [str(c.codes[0]) for c in _ipcc2006().values()]
+
+
 def canonical_code(code: str) -> str:
     """The dotted IPCC 2006 form of ``code`` ("1A1a" -> "1.A.1.a").
 
@@ -96,9 +112,28 @@ def canonical_code(code: str) -> str:
         raise UnknownCategory(f"{code!r} is not an IPCC 2006 category code") from None
 
 
-def category_title(code: str) -> str:
-    """English title of a category (from climate_categories, or the indirect list)."""
+def parse_titles_zh(text: str) -> dict[str, str]:
+    """``code -> title_zh`` from the text of :data:`TITLES_ZH_FILE` (pure)."""
+    rows = csv.DictReader(io.StringIO(text))
+    return {row["code"].strip(): row["title_zh"].strip() for row in rows if row["title_zh"]}
+
+
+@cache
+def titles_zh() -> dict[str, str]:
+    """The shipped Chinese titles by dotted code (the one I/O step, cached)."""
+    folder = resources.files("nearzero.data").joinpath("factors")
+    return parse_titles_zh(folder.joinpath(TITLES_ZH_FILE).read_text(encoding="utf-8"))
+
+
+def category_title(code: str, lang: str = "en") -> str:
+    """Title of a category in ``lang`` ("zh" or "en").
+
+    English comes from climate_categories (or the indirect list); Chinese from
+    :data:`TITLES_ZH_FILE`, falling back to English for a code the file lacks.
+    """
     canonical = canonical_code(code)
+    if lang == "zh" and canonical in titles_zh():
+        return titles_zh()[canonical]
     if canonical in INDIRECT_CATEGORIES:
         return INDIRECT_CATEGORIES[canonical]
     return str(_ipcc2006()[canonical].title)

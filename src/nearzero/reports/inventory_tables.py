@@ -160,8 +160,9 @@ def summary_tables(result: InventoryResult) -> tuple[Table, Table]:
     return table1, table2
 
 
-def category_table(result: InventoryResult) -> Table:
-    """表3: tCO2e by IPCC 2006 category and gas group (scope 1, then the scope 2 memo)."""
+def category_table(result: InventoryResult, lang: str = "zh") -> Table:
+    """表3: tCO2e by IPCC 2006 category and gas group (scope 1, then the scope 2 memo);
+    category names in ``lang`` (the guideline's Chinese names by default)."""
     values: dict[tuple[int, str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for r in result.records:
         values[(r.scope, r.sector, r.category)][r.gas_group] += r.tco2e
@@ -171,7 +172,7 @@ def category_table(result: InventoryResult) -> Table:
         gases = values[(scope, sector, category)]
         label = Sector(sector).label_zh if scope == 1 else "备忘项（间接排放）"
         rows.append(
-            (Cell(label), Cell(category), Cell(category_title(category)),
+            (Cell(label), Cell(category), Cell(category_title(category, lang)),
              *(Cell(fmt(round(gases[g], 2)), num=True, value=gases[g]) if g in gases
                else Cell("") for g in GAS_GROUPS),
              Cell(fmt(round(sum(gases.values()), 2)), num=True, value=sum(gases.values())))
@@ -186,10 +187,10 @@ def category_table(result: InventoryResult) -> Table:
     )
 
 
-def notation_table(result: InventoryResult) -> Table:
-    """表4: categories reported with a notation key instead of a number."""
+def notation_table(result: InventoryResult, lang: str = "zh") -> Table:
+    """表4: categories reported with a notation key instead of a number (names in ``lang``)."""
     rows = tuple(
-        (Cell(category), Cell(category_title(category)), Cell(gas), Cell(key),
+        (Cell(category), Cell(category_title(category, lang)), Cell(gas), Cell(key),
          Cell(NOTATION_ZH[Notation(key)]))
         for category, gas, key in result.notation_keys
     )  # fmt: skip

@@ -4,6 +4,7 @@ feed. Thin: each route reads its inputs and calls services/inventory.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from nearzero.accounting.categories import Sector
+from nearzero.accounting.categories import Sector, UnknownCategory, category_title
 from nearzero.accounting.gwp import GAS_GROUPS, GWP_SETS
 from nearzero.accounting.inventory import InventoryResult
 from nearzero.reports import inventory_tables as tables
@@ -40,6 +41,19 @@ def _wan(value: float) -> float:
 
 def _sector_name(sector: str, lang: str) -> str:
     return Sector(sector).value if lang == "en" else Sector(sector).label_zh
+
+
+def category_labeller(lang: str) -> Callable[[str], str]:
+    """Title in ``lang`` of a label that starts with a category code ("1.A.1.a CO2");
+    empty for a label that does not (a row id)."""
+
+    def title(label: str) -> str:
+        try:
+            return category_title(label.split(" ", 1)[0], lang)
+        except UnknownCategory:
+            return ""
+
+    return title
 
 
 def sector_chart(result: InventoryResult, lang: str) -> dict[str, Any]:
@@ -138,8 +152,9 @@ def _page(
         metadata = svc.activity_of(ds, svc.library_for(session, unit)).metadata
         context |= {
             "result": result, "run": run, "dataset": ds, "series": series,
-            "analysis": analysis, "t1": t1, "t2": t2, "t3": tables.category_table(result),
-            "t4": tables.notation_table(result), "notes": tables.notes(result),
+            "analysis": analysis, "t1": t1, "t2": t2, "t3": tables.category_table(result, lang),
+            "t4": tables.notation_table(result, lang), "notes": tables.notes(result),
+            "cat_title": category_labeller(lang),
             "history": svc.runs(session, unit, chosen)[:10],
             "indicators": svc.indicator_values(result, metadata, None),
             "charts": {
