@@ -4,13 +4,20 @@ import pytest
 from pytest import approx
 
 from nearzero.accounting.factors import STATUSES, default_library
+from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, USE_LABELS
 from nearzero.projects.parameters import (
     MissingParameter,
     ReductionError,
     default_parameters,
     grid_factor,
 )
-from nearzero.projects.reduction import check_figures, expected_reduction
+from nearzero.projects.reduction import (
+    CCU_USES,
+    FIGURE_UNITS,
+    KINDS,
+    check_figures,
+    expected_reduction,
+)
 
 LIB = default_library()
 PARAMS = default_parameters()
@@ -52,9 +59,42 @@ def test_pv_from_generation_and_units_converted():
     assert r.reduction_t == approx(6439.2)
 
 
+def test_pv_without_its_own_hours_uses_the_cited_national_average_as_a_stated_proxy():
+    # CEC 2023 average utilisation hours of PV plants, 1 286 h (parameters.csv, verified against
+    # S&P Global's report of the CEC release); the Shandong row is still empty.
+    # project 3: 10.08 MW × 1 286 h/a = 12 962.88 MWh/a;
+    # × 0.6776 t/MWh (2022 华北) = 8 783.647488 t/a
+    r = reduce({"kind": "pv", "capacity": 10.08})
+    assert r.reduction_t == approx(8783.647488)
+    used = ids(r)
+    assert used["pv_full_load_hours_national"].value == 1286
+    assert used["pv_full_load_hours_national"].status == "verified"
+    assert "pv_full_load_hours_shandong" not in used
+    assert any("pv_full_load_hours_shandong has no confirmed value" in c and "proxy" in c
+               for c in r.caveats)  # fmt: skip
+    # the project's own hours replace the proxy, and no proxy caveat is left
+    own = reduce({"kind": "pv", "capacity": 10.08, "full_load_hours": 1100})
+    assert not any("proxy" in c for c in own.caveats)
+
+
 def test_pv_without_hours_names_the_empty_parameter():
+    # with neither the Shandong value nor the national proxy, the error names the Shandong row
+    bare = {k: p for k, p in PARAMS.items() if k != "pv_full_load_hours_national"}
     with pytest.raises(MissingParameter, match="pv_full_load_hours_shandong.*full_load_hours"):
-        reduce({"kind": "pv", "capacity": 10.08})
+        expected_reduction({"kind": "pv", "capacity": 10.08}, bare, LIB, NORTH_2022)
+
+
+def test_every_missing_input_is_named_at_once():
+    with pytest.raises(MissingParameter) as caught:
+        reduce({"kind": "gas_chp", "capacity": 800})
+    missing = [m.parameter for m in caught.value.every]
+    assert missing == ["gas_chp_full_load_hours", "coal_unit_efficiency", "gas_chp_efficiency"]
+    with pytest.raises(MissingParameter) as caught:
+        reduce({"kind": "waste_to_energy", "capacity": 45})
+    assert [m.parameter for m in caught.value.every] == [
+        "figures.net_export", "figures.waste", "waste_fossil_co2_per_t",
+    ]  # fmt: skip
+    assert [m.figure for m in caught.value.every] == ["net_export", "waste", "fossil_co2_per_t"]
 
 
 def test_storage_needs_the_projects_shifted_renewable_energy():
@@ -144,8 +184,69 @@ def test_parameter_table_cites_every_row_and_ships_no_unconfirmed_value_as_verif
     assert PARAMS
     for p in PARAMS.values():
         assert p.source and p.status in STATUSES
-        # nothing in this table is verified yet: values are empty or to_confirm
-        assert p.status == "to_confirm"
+        if p.value is None:
+            assert p.status == "to_confirm" and p.note  # says what to supply instead
+    # the one verified row: CEC 2023 national average PV utilisation hours, 1 286 h
+    verified = {k: p.value for k, p in PARAMS.items() if p.status == "verified"}
+    assert verified == {"pv_full_load_hours_national": 1286}
+    assert PARAMS["pv_full_load_hours_national"].year == 2023
+    assert "CEC" in PARAMS["pv_full_load_hours_national"].source
     assert PARAMS["ccu_permanent_share_urea"].value == 0
     empty = {k for k, p in PARAMS.items() if p.value is None}
-    assert {"pv_full_load_hours_shandong", "afforestation_sink_rate"} <= empty
+    assert empty == {
+        "pv_full_load_hours_shandong", "gas_chp_full_load_hours", "coal_unit_efficiency",
+        "gas_chp_efficiency", "ccu_permanent_share_liquid_co2", "afforestation_sink_rate",
+        "waste_fossil_co2_per_t",
+    }  # fmt: skip
+
+
+def test_labels_cover_every_figure_kind_and_use():
+    assert set(FIGURE_LABELS) == set(FIGURE_UNITS)
+    assert set(KIND_LABELS) == set(KINDS) and set(USE_LABELS) == set(CCU_USES)
+
+
+# The Zhangqiu figures as the plan prints them (五、重点工程表), worked by hand with the cited
+# parameters: 1 286 h/a (CEC 2023, national proxy) and the 2023 华北 grid factor 0.6361 t/MWh.
+#   3: 10.08 MW × 1 286 = 12 962.88 MWh × 0.6361 =  8 245.687968 t/a
+#   4:  8.5  MW × 1 286 = 10 931.00 MWh × 0.6361 =  6 953.2091 t/a
+#   5:  3.2  MW × 1 286 =  4 115.20 MWh × 0.6361 =  2 617.67872 t/a
+#  14: 20    MW × 1 286 = 25 720.00 MWh × 0.6361 = 16 360.492 t/a
+#  15: 25    MW × 1 286 = 32 150.00 MWh × 0.6361 = 20 450.615 t/a
+#  total 66.78 MW × 1 286 = 85 879.08 MWh × 0.6361 = 54 627.682788 t/a
+#  26: 90 000 t/a captured for urea × 0 = 0 t/a avoided
+ZHANGQIU_2023 = {3: 8245.687968, 4: 6953.2091, 5: 2617.67872, 14: 16360.492, 15: 20450.615,
+                 26: 0.0}  # fmt: skip
+
+
+def test_zhangqiu_projects_from_the_plans_figures():
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("nearzero.data").joinpath("projects/zhangqiu.yaml").read_text("utf-8")
+    figures = yaml.safe_load(text)["projects"]
+    grid = grid_factor(LIB, "north_china", 2023)
+    assert grid.value == 0.6361
+    computed, missing = {}, {}
+    for number, f in figures.items():
+        assert check_figures(f) == [], number
+        assert "五、重点工程表" in f["source"]
+        try:
+            r = expected_reduction(f, PARAMS, LIB, grid)
+        except MissingParameter as exc:
+            missing[number] = [m.parameter for m in exc.every]
+            continue
+        if r.reduction_t is None:
+            missing[number] = [parameter for parameter, _ in r.missing]
+        else:
+            computed[number] = r.reduction_t
+    assert computed == {k: approx(v) for k, v in ZHANGQIU_2023.items()}
+    assert sum(computed.values()) == approx(54627.682788)
+    assert missing == {
+        9: ["figures.shifted_renewable"],
+        10: ["gas_chp_full_load_hours", "coal_unit_efficiency", "gas_chp_efficiency"],
+        22: ["afforestation_sink_rate"],
+        23: ["afforestation_sink_rate"],
+        24: ["figures.net_export", "figures.waste", "waste_fossil_co2_per_t"],
+        25: ["ccu_permanent_share_liquid_co2"],
+    }

@@ -11,7 +11,7 @@ from pytest import approx
 from sqlalchemy import func, select
 
 from nearzero.services import projects as svc
-from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
 from nearzero.store import models as m
 from nearzero.store.db import transaction
@@ -160,8 +160,8 @@ def test_only_admin_or_the_projects_department_may_report(sessions, folder):
             report(session, Actor("viewer", Role.VIEWER), number=3)
         with pytest.raises(PermissionDenied):  # an editor of another unit's drc
             report(session, Actor("x", Role.EDITOR, "drc", unit.id + 1000), number=3)
-        with pytest.raises(PermissionDenied):
-            svc.set_figures(session, drc(session), unit, 3, {"kind": "pv"})
+        with pytest.raises(PermissionDenied):  # figures: the same rule as progress
+            svc.set_figures(session, eeb, unit, 3, {"kind": "pv"})
         report(session, eeb, number=20, folder=folder)  # 20 belongs to 区城市管理局 and eeb
         report(session, OFFICE, number=3, folder=folder)
         assert counts(session) == (2, 0)
@@ -196,11 +196,27 @@ def test_bundled_figures_and_expected_reductions(sessions):
         unit = get_unit(session, "zhangqiu")
         assert svc.load_bundled_figures(session, OFFICE, unit) == 12
         views = {v.number: v for v in svc.views(session, unit, TODAY)}
-        assert views[3].row.figures["capacity"] == 10.08
-        assert "pv_full_load_hours_shandong" in views[3].reduction_error
-        assert views[1].reduction_error.startswith("no figures")
+        assert views[3].row.figures["capacity"] == "10.08 MW"
+        assert "第3项" in views[3].row.figures["source"]
+        # 10.08 MW × 1 286 h (CEC 2023 national average, the stated proxy) × 0.6361 t/MWh
+        # (2023 华北, the newest) = 8 245.687968 t/a
+        assert views[3].reduction_t == approx(8245.687968)
+        assert "proxy" in " ".join(views[3].reduction.caveats) and views[3].missing == []
+        assert views[1].reduction_error.startswith("no figures") and views[1].missing == []
         assert views[26].reduction.captured_t == 90000 and views[26].reduction.reduction_t == 0
         assert views[25].reduction.reduction_t is None
+        assert views[25].missing == [("ccu_permanent_share_liquid_co2", "permanent_share")]
+        assert views[10].missing == [
+            ("gas_chp_full_load_hours", "full_load_hours"),
+            ("coal_unit_efficiency", "coal_efficiency"),
+            ("gas_chp_efficiency", "gas_efficiency"),
+        ]
+        assert views[10].missing_text() == (
+            "年利用小时数（gas_chp_full_load_hours）、被替代燃煤机组供电效率（coal_unit_efficiency）、"
+            "燃气机组发电效率（gas_chp_efficiency）"
+        )
+        assert views[22].missing_text("en") == "Sink rate（afforestation_sink_rate）"
+        assert views[24].missing[0] == ("figures.net_export", "net_export")
         # the office enters the owner's figure: 10.08 MW × 1100 h × 0.6361 t/MWh (2023 华北)
         svc.set_figures(session, OFFICE, unit, 3,
                         {"kind": "pv", "capacity": 10.08, "full_load_hours": 1100})  # fmt: skip
@@ -261,3 +277,136 @@ def test_cli_projects_list_and_alerts(database_url, monkeypatch):
     assert "10.08兆瓦" in alerts.output
     bad = runner.invoke(app, ["projects", "alerts", "--as-of", "15.10.2025"])
     assert bad.exit_code == 2 and "--as-of" in bad.output
+
+
+def audit_count(session, action):
+    return session.scalar(
+        select(func.count()).select_from(m.AuditLog).where(m.AuditLog.action == action)
+    )
+
+
+def test_figures_form_converts_units_and_names_every_bad_field(sessions):
+    entry = svc.FiguresInput(
+        kind="pv",
+        values={"capacity": ("10080", "kW"), "full_load_hours": ("1100", "h/a"),
+                "generation": ("", "MWh/a")},
+        source="可研报告（2023）", start_date="2023-03-01",
+    )  # fmt: skip
+    figures, start = svc.figures_from_input(entry)
+    assert figures == {"kind": "pv", "capacity": "10080 kW", "full_load_hours": 1100.0,
+                       "source": "可研报告（2023）"}  # fmt: skip
+    assert start == dt.date(2023, 3, 1)
+    with pytest.raises(InvalidInput) as caught:
+        svc.figures_from_input(svc.FiguresInput(
+            kind="afforestation",
+            values={"area": ("5500", "MW"), "sink_rate": ("abc", "t/ha/a"),
+                    "capacity": ("-1", "MW"), "waste": ("3", "斤斤")},
+            start_date="2023-02-30",
+        ))  # fmt: skip
+    errors = caught.value.errors
+    assert "start_date: expected a date like 2024-06-30, got '2023-02-30'" in errors
+    assert "area（造林面积）: unit 'MW' does not convert to hectare" in errors
+    assert "sink_rate（单位面积年固碳量）: expected a number, got 'abc'" in errors
+    assert "waste（年焚烧垃圾量）: unknown unit '斤斤'" in errors
+    with pytest.raises(InvalidInput, match=r"capacity（装机容量）: must not be negative"):
+        svc.figures_from_input(svc.FiguresInput("pv", values={"capacity": ("-1", "MW")}))
+    with pytest.raises(
+        InvalidInput, match=r"gas_efficiency（燃气机组发电效率）: expected a fraction"
+    ):
+        svc.figures_from_input(svc.FiguresInput("gas_chp", values={"gas_efficiency": ("150", "%")}))
+    with pytest.raises(InvalidInput, match="use: expected one of urea, liquid_co2"):
+        svc.figures_from_input(svc.FiguresInput("ccu", use="dry ice"))
+    with pytest.raises(InvalidInput, match="kind: expected one of"):
+        svc.figures_from_input(svc.FiguresInput("wind"))
+    # no method: no figures (the project is then not quantified); numbers without one are refused
+    assert svc.figures_from_input(svc.FiguresInput("")) == (None, None)
+    with pytest.raises(InvalidInput, match="capacity: figures need a method"):
+        svc.figures_from_input(svc.FiguresInput("", values={"capacity": ("3", "MW")}))
+    # 40 % is a fraction of 0.4
+    figures, _ = svc.figures_from_input(
+        svc.FiguresInput("gas_chp", values={"coal_efficiency": ("40", "%")})
+    )
+    assert figures["coal_efficiency"] == "40 %"
+
+
+def test_department_editor_sets_figures_of_its_projects_audited(sessions):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.load_bundled_figures(session, OFFICE, unit)
+        before = audit_count(session, "figures.set")
+        entry = svc.FiguresInput(
+            "pv", values={"capacity": ("10.08", "MW"), "full_load_hours": ("1100", "h/a")},
+            source="伊莱特可研报告", start_date="2023-01-10",
+        )  # fmt: skip
+        row = svc.update_figures(session, drc(session), unit, 3, entry)
+        assert row.start_date == dt.date(2023, 1, 10)
+        # 10.08 MW × 1 100 h × 0.6361 t/MWh = 7 053.0768 t/a, now from the owner's hours
+        view = svc.project(session, unit, 3, as_of=TODAY)
+        assert view.reduction_t == approx(7053.0768)
+        assert not any("proxy" in c for c in view.reduction.caveats)
+        assert audit_count(session, "figures.set") == before + 1
+        log = session.scalars(
+            select(m.AuditLog).where(m.AuditLog.action == "figures.set").order_by(m.AuditLog.id)
+        ).all()[-1]
+        assert log.actor == "drc" and log.old["figures"]["capacity"] == "10.08 MW"
+        assert log.new["figures"]["full_load_hours"] == 1100
+        eeb = Actor("eeb", Role.EDITOR, "eeb", unit.id)
+        with pytest.raises(PermissionDenied):
+            svc.update_figures(session, eeb, unit, 3, entry)
+        viewer = Actor("viewer", Role.VIEWER, None, unit.id)
+        with pytest.raises(PermissionDenied):
+            svc.set_figures(session, viewer, unit, 3, {"kind": "pv"})
+        # bad input changes nothing and logs nothing
+        bad = svc.FiguresInput("pv", values={"capacity": ("x", "MW")})
+        with pytest.raises(InvalidInput, match="capacity"):
+            svc.update_figures(session, drc(session), unit, 3, bad)
+        with pytest.raises(InvalidInput, match="start_date: 2026-01-01 is after the due date"):
+            svc.update_figures(session, drc(session), unit, 3,
+                               svc.FiguresInput("pv", start_date="2026-01-01"))  # fmt: skip
+        assert audit_count(session, "figures.set") == before + 1
+        assert svc.project(session, unit, 3, as_of=TODAY).row.figures["full_load_hours"] == 1100
+
+
+def test_milestone_marked_done_within_the_projects_dates(sessions):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.set_figures(session, OFFICE, unit, 3, None, dt.date(2023, 1, 10))
+        milestone = svc.add_milestone(session, drc(session), unit, 3, "并网验收",
+                                      dt.date(2023, 12, 31))  # fmt: skip
+        for day, message in (
+            (dt.date(2023, 1, 9), "before the project's start date 2023-01-10"),
+            (dt.date(2025, 10, 16), "in the future"),
+        ):
+            with pytest.raises(InvalidInput, match=message):
+                svc.mark_milestone_done(session, drc(session), unit, 3, milestone.id, day,
+                                        today=TODAY)  # fmt: skip
+        assert milestone.done_on is None and audit_count(session, "milestone.done") == 0
+        eeb = Actor("eeb", Role.EDITOR, "eeb", unit.id)
+        with pytest.raises(PermissionDenied):
+            svc.mark_milestone_done(session, eeb, unit, 3, milestone.id, dt.date(2024, 1, 5),
+                                    today=TODAY)  # fmt: skip
+        with pytest.raises(NotFound):
+            svc.mark_milestone_done(session, drc(session), unit, 4, milestone.id,
+                                    dt.date(2024, 1, 5), today=TODAY)  # fmt: skip
+        done = svc.mark_milestone_done(session, drc(session), unit, 3, milestone.id,
+                                       dt.date(2024, 1, 5), today=TODAY)  # fmt: skip
+        assert done.done_on == dt.date(2024, 1, 5)
+        log = session.scalars(select(m.AuditLog).where(m.AuditLog.action == "milestone.done")).one()
+        assert log.actor == "drc" and log.old == {"done_on": None}
+        assert log.new == {"title": "并网验收", "done_on": "2024-01-05"}
+        # a milestone added as done obeys the same dates
+        with pytest.raises(InvalidInput, match="in the future"):
+            svc.add_milestone(session, drc(session), unit, 3, "x", dt.date(2024, 1, 1),
+                              dt.date(2026, 1, 1), today=TODAY)  # fmt: skip
+
+
+def test_scenario_counts_the_bundled_pv_projects(sessions):
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.load_bundled_figures(session, OFFICE, unit)
+        sv = svc.scenario(session, unit, svc.GridChoice("north_china", 2023))
+    counted = {c.number: c.reduction_t for c in sv.scenario.counted}
+    # PV at 1 286 h × 0.6361 t/MWh; 26 (urea) counts 0 t/a
+    assert counted == {3: approx(8245.687968), 4: approx(6953.2091), 5: approx(2617.67872),
+                       14: approx(16360.492), 15: approx(20450.615), 26: 0}  # fmt: skip
+    assert {v.number for v in sv.not_quantified} >= {9, 10, 22, 23, 24, 25}

@@ -26,7 +26,35 @@ class ReductionError(ValueError):
 
 
 class MissingParameter(ReductionError):
-    """A parameter with no confirmed value that the project has not supplied either."""
+    """A parameter with no confirmed value that the project has not supplied either.
+
+    ``parameter`` names what is missing (a row of the parameter table, or ``figures.<name>``
+    for a figure with no default) and ``figure`` the project's own figure that would supply
+    it; both are empty when the message alone says it (e.g. a grid year not published).
+    """
+
+    def __init__(
+        self, message: str, parameter: str = "", figure: str = "",
+        parts: tuple[MissingParameter, ...] = (),
+    ) -> None:  # fmt: skip
+        super().__init__(message)
+        self.parameter = parameter
+        self.figure = figure
+        self.parts = parts
+
+    @property
+    def every(self) -> tuple[MissingParameter, ...]:
+        """Each missing input on its own (this error when it names only one)."""
+        return self.parts or (self,)
+
+    @classmethod
+    def of(cls, missing: list[MissingParameter]) -> MissingParameter:
+        """One error naming every input in ``missing`` (the first one leads)."""
+        if len(missing) == 1:
+            return missing[0]
+        first = missing[0]
+        text = "；".join(str(m) for m in missing)
+        return cls(text, first.parameter, first.figure, tuple(missing))
 
 
 @dataclass(frozen=True)
@@ -44,11 +72,17 @@ class Parameter:
     def require(self, figure: str) -> float:
         """The value; :class:`MissingParameter` naming the parameter and ``figure`` when empty."""
         if self.value is None:
-            raise MissingParameter(
-                f"{self.id}: no confirmed value in {PARAMETER_FILE} ({self.note or self.source}); "
-                f"supply the project's own '{figure}' [{self.unit}] in its figures"
-            )
+            raise self.missing(figure)
         return self.value
+
+    def missing(self, figure: str) -> MissingParameter:
+        """The error saying this parameter has no value and which project figure supplies it."""
+        return MissingParameter(
+            f"{self.id}: no confirmed value in {PARAMETER_FILE} ({self.note or self.source}); "
+            f"supply the project's own '{figure}' [{self.unit}] in its figures",
+            self.id,
+            figure,
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -147,6 +147,8 @@ class Reduction:
     parameters: tuple[Parameter, ...]
     captured_t: float | None = None
     caveats: tuple[str, ...] = field(default_factory=tuple)
+    #: (parameter, figure) still missing when ``reduction_t`` is None (e.g. a CCU end use).
+    missing: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -156,6 +158,7 @@ class Reduction:
             "equation": self.equation,
             "parameters": [p.to_dict() for p in self.parameters],
             "caveats": list(self.caveats),
+            "missing": [{"parameter": p, "figure": f} for p, f in self.missing],
         }
 
 
@@ -172,6 +175,8 @@ class _Reader:
         self.parameters = parameters
         self.factors = factors
         self.used: list[Parameter] = []
+        self.proxies: list[str] = []
+        self.missing: list[MissingParameter] = []
         self.source = str(figures.get("source", "")) or "project figures"
 
     def figure(self, name: str) -> Q[Any] | None:
@@ -197,30 +202,54 @@ class _Reader:
         self.used.append(project_figure(name, float(value.magnitude), unit, self.source))
         return value
 
+    def _missing(self, exc: MissingParameter, unit: str) -> Q[Any]:
+        """Record a missing input and stand in 1 [unit] for it, so that the formula runs on
+        and every other missing input is found too; :func:`expected_reduction` then raises."""
+        self.missing.append(exc)
+        return ureg.Quantity(1.0, parse_unit(unit))
+
     def need(self, name: str) -> Q[Any]:
         """A figure the formula cannot do without (there is no default)."""
         value = self.figure(name)
         if value is None:
-            raise MissingParameter(
-                f"figures.{name}: the project's own {name} [{FIGURE_UNITS[name]}] is needed; "
-                "there is no default"
+            return self._missing(
+                MissingParameter(
+                    f"figures.{name}: the project's own {name} [{FIGURE_UNITS[name]}] is "
+                    "needed; there is no default",
+                    f"figures.{name}",
+                    name,
+                ),
+                FIGURE_UNITS[name],
             )
         return value
 
     def figure_or_parameter(self, name: str, parameter_id: str) -> Q[Any]:
         """The project's figure ``name``, else the shipped parameter ``parameter_id``."""
+        return self.figure_or_parameters(name, parameter_id)
+
+    def figure_or_parameters(self, name: str, preferred: str, *proxies: str) -> Q[Any]:
+        """The project's figure ``name``, else the ``preferred`` parameter, else the first of
+        ``proxies`` with a confirmed value (recorded as a caveat: a proxy, not the value the
+        formula asks for). When none has a value, ``preferred`` is recorded as missing."""
         value = self.figure(name)
         if value is not None:
             return value
-        return self.parameter(parameter_id, name)
-
-    def parameter(self, parameter_id: str, figure: str) -> Q[Any]:
-        param = self.parameters.get(parameter_id)
+        for candidate in (preferred, *proxies):
+            param = self.parameters.get(candidate)
+            if param is not None and param.value is not None:
+                if candidate != preferred:
+                    self.proxies.append(
+                        f"{preferred} has no confirmed value: {candidate} = {param.value:g} "
+                        f"{param.unit} ({param.source}) is used as a proxy; enter the "
+                        f"project's own {name} to replace it"
+                    )
+                self.used.append(param)
+                return ureg.Quantity(param.value, parse_unit(param.unit))
+        param = self.parameters.get(preferred)
         if param is None:
-            raise MissingParameter(f"{parameter_id}: not in the parameter table")
-        value = param.require(figure)
-        self.used.append(param)
-        return ureg.Quantity(value, parse_unit(param.unit))
+            exc = MissingParameter(f"{preferred}: not in the parameter table", preferred, name)
+            return self._missing(exc, FIGURE_UNITS[name])
+        return self._missing(param.missing(name), param.unit)
 
     def factor(self, factor_id: str) -> Q[Any]:
         param = from_factor(self.factors.by_id(factor_id))
@@ -233,7 +262,7 @@ class _Reader:
 
     def result(
         self, kind: str, reduction: Q[Any] | None, equation: str, *extra: str,
-        captured: Q[Any] | None = None,
+        captured: Q[Any] | None = None, missing: tuple[tuple[str, str], ...] = (),
     ) -> Reduction:  # fmt: skip
         caveats = [
             f"{p.id} = {p.value:g} {p.unit} is to_confirm: "
@@ -247,7 +276,8 @@ class _Reader:
             equation=equation,
             parameters=tuple(dict.fromkeys(self.used)),
             captured_t=None if captured is None else float(captured.to("t/a").magnitude),
-            caveats=(*extra, *caveats),
+            caveats=(*extra, *self.proxies, *caveats),
+            missing=missing,
         )
 
 
@@ -261,18 +291,28 @@ def expected_reduction(
 
     ``grid`` is the grid factor chosen for the year of interest (see
     :func:`~nearzero.projects.parameters.grid_factor`). Raises :class:`ReductionError` (or its
-    :class:`MissingParameter`) saying what is missing when the reduction cannot be computed.
+    :class:`MissingParameter`, naming every missing input) when it cannot be computed.
     """
     if not figures or not figures.get("kind"):
         raise ReductionError("no figures: the project records no method of reduction (kind)")
     kind = str(figures["kind"])
     r = _Reader(figures, parameters, factors)
+    result = _compute(kind, r, figures, grid)
+    if r.missing:
+        raise MissingParameter.of(r.missing)
+    return result
+
+
+def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter) -> Reduction:
+    """The formula of ``kind``; missing inputs are recorded on ``r``, not raised."""
     if kind == "pv":
         energy = r.figure("generation")
         if energy is None:
             energy = generation(
                 r.need("capacity"),
-                r.figure_or_parameter("full_load_hours", "pv_full_load_hours_shandong"),
+                r.figure_or_parameters(
+                    "full_load_hours", "pv_full_load_hours_shandong", "pv_full_load_hours_national"
+                ),
             )
         return r.result(
             kind,
@@ -341,12 +381,13 @@ def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
             "captured, not removed",
         }[use]
     )
-    try:
-        share = r.figure_or_parameter("permanent_share", f"ccu_permanent_share_{use}")
-    except MissingParameter as exc:
+    known = len(r.missing)
+    share = r.figure_or_parameter("permanent_share", f"ccu_permanent_share_{use}")
+    if len(r.missing) > known:  # the share is unknown: captured, but nothing counted as avoided
+        exc = r.missing.pop()
         caveats.append(f"avoided share unknown, not counted: {exc}")
         return r.result("ccu", None, "captured = C; avoided = C × f_perm", *caveats,
-                        captured=captured)  # fmt: skip
+                        captured=captured, missing=((exc.parameter, exc.figure),))  # fmt: skip
     return r.result(
         "ccu", stored_share_of_capture(captured, share), "captured = C; avoided = C × f_perm",
         *caveats, captured=captured,
@@ -371,7 +412,29 @@ def check_figures(figures: Mapping[str, Any]) -> list[str]:
     reader = _Reader(figures, {}, FactorLibrary(()))
     for name in FIGURE_UNITS:
         try:
-            reader.figure(name)
+            value = reader.figure(name)
         except ReductionError as exc:
             problems.append(str(exc))
+            continue
+        if value is None:
+            continue
+        number = float(value.magnitude)
+        if name in FRACTIONS:
+            low, high, closed_low = FRACTIONS[name]
+            if not (low <= number <= high) or (not closed_low and number == low):
+                bracket = "[" if closed_low else "("
+                problems.append(
+                    f"figures.{name}: expected a fraction in {bracket}{low:g}, {high:g}] "
+                    f"(e.g. 0.4 or '40 %'), got {number:g}"
+                )
+        elif number < 0:
+            problems.append(f"figures.{name}: must not be negative, got {number:g}")
     return problems
+
+
+#: Figures that are fractions: (lowest, highest, lowest allowed?).
+FRACTIONS: dict[str, tuple[float, float, bool]] = {
+    "coal_efficiency": (0.0, 1.0, False),
+    "gas_efficiency": (0.0, 1.0, False),
+    "permanent_share": (0.0, 1.0, True),
+}

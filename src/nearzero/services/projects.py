@@ -28,9 +28,10 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from nearzero.accounting.factors import FactorLibrary, default_library
-from nearzero.projects.choices import REPORTABLE, Stage
+from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, Stage
 from nearzero.projects.parameters import (
     DEFAULT_GRID_REGION,
+    MissingParameter,
     Parameter,
     ReductionError,
     default_parameters,
@@ -45,13 +46,20 @@ from nearzero.projects.progress import (
     progress_by,
     project_status,
 )
-from nearzero.projects.reduction import Reduction, check_figures, expected_reduction
+from nearzero.projects.reduction import (
+    CCU_USES,
+    FIGURE_UNITS,
+    KINDS,
+    Reduction,
+    check_figures,
+    expected_reduction,
+)
 from nearzero.projects.scenario import Contribution, Scenario, ScenarioError, build_scenario
 from nearzero.services import audit
-from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
+from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied
 from nearzero.services.indicators import catalogue
 from nearzero.store import models as m
-from nearzero.units import convert
+from nearzero.units import UnitError, convert, parse_unit
 
 DEFAULT_EVIDENCE_DIR = Path("var/evidence")
 MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
@@ -109,17 +117,37 @@ def grid_regions() -> list[str]:
 
 @dataclass
 class ProjectView:
-    """A project with its computed status and expected reduction."""
+    """A project with its computed status and expected reduction.
+
+    ``missing`` lists what keeps the reduction from being computed (or counted), as
+    (parameter, figure) pairs: a row of the parameter table or ``figures.<name>``, and the
+    project's own figure that would supply it.
+    """
 
     row: m.KeyProject
     status: ProjectStatus
     reduction: Reduction | None
     reduction_error: str | None
     progress: list[m.ProjectProgress] = field(default_factory=list)
+    missing: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def number(self) -> int:
         return self.row.number
+
+    @property
+    def reduction_t(self) -> float | None:
+        """The expected annual reduction [t CO2/a] when it is computed, else None."""
+        return self.reduction.reduction_t if self.reduction else None
+
+    def missing_text(self, lang: str = "zh") -> str:
+        """What is missing, plainly: the figure's name and the parameter row, e.g.
+        ``年利用小时数（gas_chp_full_load_hours）``; empty when nothing is."""
+        names = []
+        for parameter, figure in self.missing:
+            zh, en = FIGURE_LABELS.get(figure, (figure, figure))
+            names.append(f"{en if lang == 'en' else zh}（{parameter}）")
+        return ("; " if lang == "en" else "、").join(names)
 
 
 def _projects(session: Session, unit: m.DemoUnit, number: int | None = None) -> list[m.KeyProject]:
@@ -159,12 +187,18 @@ def _view(
 ) -> ProjectView:  # fmt: skip
     updates = [Update(p.reported_on, Stage(p.stage), p.percent) for p in progress]
     status = project_status(row.due_date, updates, as_of, soon_days)
+    missing: list[tuple[str, str]] = []
+    reduction: Reduction | None = None
+    error: str | None = None
     try:
         reduction = expected_reduction(row.figures, _parameters(), _factors(), grid)
-        error = None
+        missing = list(reduction.missing)
+    except MissingParameter as exc:
+        error = str(exc)
+        missing = [(part.parameter, part.figure) for part in exc.every]
     except ReductionError as exc:
-        reduction, error = None, str(exc)
-    return ProjectView(row, status, reduction, error, progress)
+        error = str(exc)
+    return ProjectView(row, status, reduction, error, progress, missing)
 
 
 def views(
@@ -462,7 +496,7 @@ def report_progress(
 
 def add_milestone(
     session: Session, actor: Actor, unit: m.DemoUnit, number: int, title: str,
-    due_date: dt.date, done_on: dt.date | None = None,
+    due_date: dt.date, done_on: dt.date | None = None, today: dt.date | None = None,
 ) -> m.ProjectMilestone:  # fmt: skip
     """Add a milestone to project ``number`` (same permission as a progress report)."""
     (row,) = _projects(session, unit, number)
@@ -470,6 +504,8 @@ def add_milestone(
         raise PermissionDenied(f"{actor.username} may not plan project {number}")
     if not title.strip():
         raise InvalidInput("title: a milestone needs a title")
+    if done_on is not None:
+        _check_done_on(row, done_on, today or dt.date.today())
     milestone = m.ProjectMilestone(
         project_id=row.id, title_zh=title.strip(), due_date=due_date, done_on=done_on,
         position=len(milestones_of(session, row)),
@@ -485,20 +521,67 @@ def add_milestone(
     return milestone
 
 
+def _check_done_on(row: m.KeyProject, done_on: dt.date, today: dt.date) -> None:
+    errors = []
+    if row.start_date is not None and done_on < row.start_date:
+        errors.append(f"done_on: {done_on} is before the project's start date {row.start_date}")
+    if done_on > today:
+        errors.append(f"done_on: {done_on} is in the future (today is {today})")
+    if errors:
+        raise InvalidInput("；".join(errors), errors)
+
+
+def mark_milestone_done(
+    session: Session, actor: Actor, unit: m.DemoUnit, number: int, milestone_id: int,
+    done_on: dt.date, today: dt.date | None = None,
+) -> m.ProjectMilestone:  # fmt: skip
+    """Mark milestone ``milestone_id`` of project ``number`` done on ``done_on``.
+
+    Same permission as a progress report. The date may not be before the project's start date
+    nor in the future; a milestone already done gets the new date (the audit log keeps the old).
+    """
+    (row,) = _projects(session, unit, number)
+    milestone = session.get(m.ProjectMilestone, milestone_id)
+    if milestone is None or milestone.project_id != row.id:
+        raise NotFound(f"project {number} has no milestone {milestone_id}")
+    if not may_report(actor, row):
+        raise PermissionDenied(
+            f"{actor.username} may not report on project {number}: it belongs to "
+            + "、".join(d.name_zh for d in row.departments)
+        )
+    _check_done_on(row, done_on, today or dt.date.today())
+    old = {"done_on": _iso(milestone.done_on)}
+    milestone.done_on = done_on
+    session.flush()
+    audit.record(
+        session, actor, "milestone.done", "key_project", f"{number}/milestone/{milestone.id}",
+        old, {"title": milestone.title_zh, "done_on": done_on.isoformat()}, unit.code,
+    )  # fmt: skip
+    return milestone
+
+
 def set_figures(
     session: Session, actor: Actor, unit: m.DemoUnit, number: int,
     figures: Mapping[str, Any] | None, start_date: dt.date | None = None,
 ) -> m.KeyProject:  # fmt: skip
-    """Set a project's figures (for its expected reduction) and start date; the office only."""
-    if actor.role is not Role.ADMIN:
-        raise PermissionDenied("only the working-group office sets a project's figures")
+    """Set a project's figures (for its expected reduction) and start date.
+
+    The office, or an editor of one of the project's departments. Bad figures raise
+    :class:`InvalidInput` listing every field at fault, and nothing is changed.
+    """
     (row,) = _projects(session, unit, number)
+    if not may_report(actor, row):
+        raise PermissionDenied(
+            f"{actor.username} may not set the figures of project {number}: it belongs to "
+            + "、".join(d.name_zh for d in row.departments)
+        )
+    problems: list[str] = []
     if figures is not None:
-        problems = check_figures(figures)
-        if problems:
-            raise InvalidInput(f"project {number}: " + "；".join(problems), problems)
+        problems += check_figures(figures)
     if start_date is not None and start_date > row.due_date:
-        raise InvalidInput(f"start_date: {start_date} is after the due date {row.due_date}")
+        problems.append(f"start_date: {start_date} is after the due date {row.due_date}")
+    if problems:
+        raise InvalidInput(f"project {number}: " + "；".join(problems), problems)
     old = {"figures": row.figures, "start_date": _iso(row.start_date)}
     row.figures = dict(figures) if figures is not None else None
     row.start_date = start_date
@@ -507,6 +590,133 @@ def set_figures(
         {"figures": row.figures, "start_date": _iso(start_date)}, unit.code,
     )  # fmt: skip
     return row
+
+
+@dataclass(frozen=True)
+class FiguresInput:
+    """A project's figures as a person enters them in the figures form.
+
+    ``values`` maps a figure name (:data:`~nearzero.projects.reduction.FIGURE_UNITS`) to the
+    text of its number and of its unit, e.g. ``{"capacity": ("10080", "kW")}``; a figure left
+    empty is not set. ``kind`` empty means the project has no method of reduction.
+    """
+
+    kind: str
+    use: str = ""
+    values: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    source: str = ""
+    note: str = ""
+    start_date: str = ""
+
+
+def figures_from_input(entry: FiguresInput) -> tuple[dict[str, Any] | None, dt.date | None]:
+    """The figures mapping and start date of a form entry (pure).
+
+    Each number must parse and each unit must convert to the figure's unit (via
+    :mod:`nearzero.units`); a figure in its own unit is kept as a number, one in another unit
+    as the text "value unit" the person entered (e.g. "5500 亩"), so the record shows what was
+    typed. Raises :class:`InvalidInput` listing every field at fault, each named.
+    """
+    errors: list[str] = []
+    start: dt.date | None = None
+    if entry.start_date.strip():
+        try:
+            start = dt.date.fromisoformat(entry.start_date.strip())
+        except ValueError:
+            errors.append(f"start_date: expected a date like 2024-06-30, got {entry.start_date!r}")
+    kind = entry.kind.strip()
+    if not kind:
+        unexpected = [name for name, (number, _) in entry.values.items() if number.strip()]
+        errors += [f"{name}: figures need a method of reduction (kind)" for name in unexpected]
+        if errors:
+            raise InvalidInput("；".join(errors), errors)
+        return None, start
+    if kind not in KINDS:
+        errors.append(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    figures: dict[str, Any] = {"kind": kind}
+    if kind == "ccu":
+        if entry.use not in CCU_USES:
+            errors.append(f"use: expected one of {', '.join(CCU_USES)}, got {entry.use!r}")
+        figures["use"] = entry.use
+    for name, (number_text, unit_text) in entry.values.items():
+        if name not in FIGURE_UNITS:
+            errors.append(f"{name}: unknown figure")
+            continue
+        if not number_text.strip():
+            continue
+        label = f"{name}（{FIGURE_LABELS[name][0]}）"
+        canonical = FIGURE_UNITS[name]
+        unit = unit_text.strip() or canonical
+        try:
+            number = float(number_text.strip().replace(",", ""))
+        except ValueError:
+            errors.append(f"{label}: expected a number, got {number_text!r}")
+            continue
+        if number != number or number in (float("inf"), float("-inf")):
+            errors.append(f"{label}: expected a finite number, got {number_text!r}")
+            continue
+        try:
+            convert(number, unit, canonical)
+        except UnitError:
+            try:
+                parse_unit(unit)
+                errors.append(f"{label}: unit {unit!r} does not convert to {canonical}")
+            except UnitError:
+                errors.append(f"{label}: unknown unit {unit!r}")
+            continue
+        if " " in unit:
+            errors.append(f"{label}: write the unit without spaces, e.g. {canonical}")
+            continue
+        figures[name] = number if unit == canonical else f"{number:g} {unit}"
+    for key, text in (("source", entry.source), ("note", entry.note)):
+        if text.strip():
+            figures[key] = text.strip()[:500]
+    if not errors:
+        errors += [_named(problem) for problem in check_figures(figures)]
+    if errors:
+        raise InvalidInput("；".join(errors), errors)
+    return figures, start
+
+
+def _named(problem: str) -> str:
+    """A check_figures problem ("figures.capacity: …") with the figure's Chinese name."""
+    head, sep, rest = problem.partition(": ")
+    name = head.removeprefix("figures.")
+    if sep and name in FIGURE_LABELS:
+        return f"{name}（{FIGURE_LABELS[name][0]}）: {rest}"
+    return problem
+
+
+def update_figures(
+    session: Session, actor: Actor, unit: m.DemoUnit, number: int, entry: FiguresInput
+) -> m.KeyProject:
+    """Set project ``number``'s figures and start date from the figures form (audited)."""
+    (row,) = _projects(session, unit, number)
+    if not may_report(actor, row):  # before reading the input, so a refusal says so plainly
+        raise PermissionDenied(
+            f"{actor.username} may not set the figures of project {number}: it belongs to "
+            + "、".join(d.name_zh for d in row.departments)
+        )
+    figures, start = figures_from_input(entry)
+    return set_figures(session, actor, unit, number, figures, start)
+
+
+def figure_form_values(row: m.KeyProject) -> dict[str, tuple[str, str]]:
+    """The figures of ``row`` as the form shows them: name → (number text, unit text)."""
+    out: dict[str, tuple[str, str]] = {}
+    for name, canonical in FIGURE_UNITS.items():
+        raw = (row.figures or {}).get(name)
+        if raw is None or raw == "":
+            out[name] = ("", canonical)
+        elif isinstance(raw, int | float) and not isinstance(raw, bool):
+            out[name] = (f"{raw:g}", canonical)
+        else:
+            number, _, text_unit = str(raw).strip().partition(" ")
+            out[name] = (number, text_unit.strip() or canonical)
+    return out
+
+
+KIND_CHOICES = KIND_LABELS
 
 
 def _iso(day: dt.date | None) -> str | None:
