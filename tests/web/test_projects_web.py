@@ -1,6 +1,7 @@
 """Key-project pages over HTTP and in headless Chromium, on SQLite and PostgreSQL."""
 
 import datetime as dt
+import html
 import json
 import re
 
@@ -131,6 +132,124 @@ def test_other_departments_are_refused(client, app):
     form = {"csrf_token": token(page.text), "reported_on": "2024-05-01", "stage": "done"}
     assert client.post("/projects/3/progress", data=form).status_code == 403
     assert stored(app) == (0, 0)
+
+
+def figures_form(page_text, **values):
+    """Every field of the figures form as the page fills it, with ``values`` changed."""
+    form = re.search(r'data-testid="figures-form">(.*?)</form>', page_text, re.S).group(1)
+    data = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
+    for name, chosen in re.findall(
+        r'<select name="([^"]+)">(.*?)</select>', form, re.S
+    ):  # the selected option of each select
+        picked = re.search(r'<option value="([^"]*)" selected', chosen)
+        data[name] = picked.group(1) if picked else ""
+    return data | values
+
+
+def audit_count(app, action):
+    with transaction(app.state.sessions) as session:
+        return session.scalar(
+            select(func.count()).select_from(m.AuditLog).where(m.AuditLog.action == action)
+        )
+
+
+def test_project_page_says_which_parameter_is_missing(client):
+    log_in(client, "viewer")
+    gas = client.get("/projects/10").text
+    missing = re.search(r'data-testid="reduction-missing">(.*?)</p>', gas, re.S).group(1)
+    assert "年利用小时数（gas_chp_full_load_hours）" in missing
+    assert "被替代燃煤机组供电效率（coal_unit_efficiency）" in missing
+    pv = client.get("/projects/3").text
+    # 10.08 MW × 1 286 h × 0.6361 t/MWh = 8 245.69 t/a, with the proxy said on the page
+    assert "8,245.69" in re.search(r'data-testid="reduction-value">(.*?)</dd>', pv, re.S).group(1)
+    assert "pv_full_load_hours_national" in pv and "proxy" in pv
+    board = client.get("/projects").text
+    row = re.search(r'<tr data-number="22".*?</tr>', board, re.S).group(0)
+    assert "单位面积年固碳量（afforestation_sink_rate）" in row
+    scenario = client.get("/projects/scenario").text
+    assert "永久封存比例（ccu_permanent_share_liquid_co2）" in scenario
+    assert 'data-testid="figures-form"' not in gas  # viewers only read
+
+
+def test_figures_form_saves_converted_figures_with_audit(client, app):
+    log_in(client, "drc")
+    page = client.get("/projects/3")
+    data = figures_form(page.text, full_load_hours="1.1", full_load_hours_unit="kh/a",
+                        start_date="2023-01-10", source="伊莱特可研报告")  # fmt: skip
+    assert data["kind"] == "pv" and data["capacity"] == "10.08" and data["capacity_unit"] == "MW"
+    response = client.post("/projects/3/figures", data=data, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    page = client.get(response.headers["location"])
+    # 10.08 MW × 1 100 h × 0.6361 t/MWh = 7 053.08 t/a
+    assert "7,053.08" in re.search(r'data-testid="reduction-value">(.*?)</dd>', page.text).group(1)
+    assert "伊莱特可研报告" in page.text and "2023-01-10" in page.text
+    assert audit_count(app, "figures.set") == 13  # 12 bundled + this one
+
+
+@pytest.mark.parametrize(
+    ("values", "message", "field"),
+    [
+        ({"capacity": "ten"}, "capacity（装机容量）: expected a number, got 'ten'", "capacity"),
+        ({"capacity_unit": "亩"}, "capacity（装机容量）: unit '亩' does not convert to MW",
+         "capacity"),
+        ({"full_load_hours": "1100", "full_load_hours_unit": "斤斤"},
+         "full_load_hours（年利用小时数）: unknown unit '斤斤'", "full_load_hours"),
+        ({"capacity": "-3"}, "capacity（装机容量）: must not be negative", "capacity"),
+        ({"start_date": "2030-01-01"}, "start_date: 2030-01-01 is after the due date", None),
+        ({"kind": "wind"}, "kind: expected one of", None),
+    ],
+)  # fmt: skip
+def test_refused_figures_store_nothing_and_name_the_field(client, app, values, message, field):
+    log_in(client, "drc")
+    page = client.get("/projects/3")
+    response = client.post("/projects/3/figures", data=figures_form(page.text, **values))
+    assert response.status_code == 400
+    shown = html.unescape(re.search(r'data-testid="error">([^<]*)', response.text).group(1))
+    assert message in shown
+    if field:  # the field at fault is marked, and what was typed is kept
+        row = re.search(rf'<tr class="invalid" data-figure="{field}">(.*?)</tr>', response.text,
+                        re.S).group(1)  # fmt: skip
+        assert 'aria-invalid="true"' in row
+    assert audit_count(app, "figures.set") == 12
+    with transaction(app.state.sessions) as session:
+        row = session.scalars(select(m.KeyProject).where(m.KeyProject.number == 3)).one()
+        assert row.figures["capacity"] == "10.08 MW" and "full_load_hours" not in row.figures
+
+
+def test_figures_refused_for_other_departments_and_without_csrf(client, app):
+    log_in(client, "eeb")
+    page = client.get("/projects/3")
+    assert 'data-testid="figures-form"' not in page.text
+    data = {"csrf_token": token(page.text), "kind": "pv", "capacity": "1", "capacity_unit": "MW"}
+    assert client.post("/projects/3/figures", data=data).status_code == 403
+    log_in(client, "drc")
+    assert client.post("/projects/3/figures", data=data | {"csrf_token": "x"}).status_code in (
+        400, 403,
+    )  # fmt: skip
+    assert audit_count(app, "figures.set") == 12
+
+
+def test_milestone_marked_done_over_http(client, app):
+    log_in(client, "drc")
+    page = client.get("/projects/3")
+    added = client.post("/projects/3/milestones", follow_redirects=False, data={
+        "csrf_token": token(page.text), "title": "并网验收", "due_date": "2023-12-31"})  # fmt: skip
+    assert added.status_code == 303
+    page = client.get("/projects/3")
+    action = re.search(r'action="(/projects/3/milestones/\d+/done)\?', page.text).group(1)
+    future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    refused = client.post(action, data={"csrf_token": token(page.text), "done_on": future})
+    assert refused.status_code == 400 and "in the future" in refused.text
+    bad = client.post(action, data={"csrf_token": token(page.text), "done_on": "31.12.2023"})
+    assert bad.status_code == 400 and "done_on: expected a date" in bad.text
+    assert audit_count(app, "milestone.done") == 0
+    done = client.post(action, data={"csrf_token": token(page.text), "done_on": "2024-01-05"},
+                       follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303
+    page = client.get("/projects/3")
+    assert "✓ 完成于 2024-01-05" in page.text
+    assert 'data-testid="milestone-done-form"' not in page.text
+    assert audit_count(app, "milestone.done") == 1
 
 
 def test_scenario_page_has_its_chart_data(client):

@@ -550,7 +550,7 @@ def mark_milestone_done(
             + "、".join(d.name_zh for d in row.departments)
         )
     _check_done_on(row, done_on, today or dt.date.today())
-    old = {"done_on": _iso(milestone.done_on)}
+    old = {"done_on": iso(milestone.done_on)}
     milestone.done_on = done_on
     session.flush()
     audit.record(
@@ -582,12 +582,12 @@ def set_figures(
         problems.append(f"start_date: {start_date} is after the due date {row.due_date}")
     if problems:
         raise InvalidInput(f"project {number}: " + "；".join(problems), problems)
-    old = {"figures": row.figures, "start_date": _iso(row.start_date)}
+    old = {"figures": row.figures, "start_date": iso(row.start_date)}
     row.figures = dict(figures) if figures is not None else None
     row.start_date = start_date
     audit.record(
         session, actor, "figures.set", "key_project", f"{number}/figures", old,
-        {"figures": row.figures, "start_date": _iso(start_date)}, unit.code,
+        {"figures": row.figures, "start_date": iso(start_date)}, unit.code,
     )  # fmt: skip
     return row
 
@@ -719,7 +719,8 @@ def figure_form_values(row: m.KeyProject) -> dict[str, tuple[str, str]]:
 KIND_CHOICES = KIND_LABELS
 
 
-def _iso(day: dt.date | None) -> str | None:
+def iso(day: dt.date | None) -> str | None:
+    """``day`` as YYYY-MM-DD, or None."""
     return day.isoformat() if day else None
 
 
@@ -773,11 +774,11 @@ def views_to_dict(unit: m.DemoUnit, items: list[ProjectView], as_of: dt.date) ->
                 "content_zh": v.row.content_zh,
                 "due_text": v.row.due_text,
                 "due": v.row.due_date.isoformat(),
-                "start_date": _iso(v.row.start_date),
+                "start_date": iso(v.row.start_date),
                 "departments": [d.code for d in v.row.departments],
                 "stage": v.status.stage.value,
                 "percent": v.status.percent,
-                "done_on": _iso(v.status.done_on),
+                "done_on": iso(v.status.done_on),
                 "late": v.status.late,
                 "due_soon": v.status.due_soon,
                 "days_to_due": v.status.days_to_due,

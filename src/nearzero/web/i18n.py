@@ -166,6 +166,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_target_year": ("方案未设定该年目标", "The plan sets no target for this year"),
     "closes": ("弥补缺口", "Closes"),
     "already_in_record": ("已计入历史数据的工程", "Already in the recorded years"),
+    "missing_inputs": ("缺少", "Missing"),
+    "not_counted": ("未计入减排", "Not counted as a reduction"),
+    "edit_figures": (
+        "工程数据（用于计算预计年减排量）",
+        "Project figures (for the expected reduction)",
+    ),
+    "figures_hint": (
+        "按可研报告或实测数据填写；数值可用任意可换算的单位（如 10080 kW、5500 亩、40 %），"
+        "保存时按右侧单位核验换算；留空的项按已核实的缺省参数计算或提示缺少。",
+        "Enter the feasibility study's or measured figures in any convertible unit (10080 kW, "
+        "5500 亩, 40 %); each is checked against the unit on its right. Empty figures use a "
+        "confirmed default or are reported missing.",
+    ),
+    "reduction_kind": ("减排方式", "Method of reduction"),
+    "no_method": ("无（不量化）", "None (not quantified)"),
+    "co2_use": ("二氧化碳用途", "Use of the CO2"),
+    "figure": ("数据项", "Figure"),
+    "done_on": ("完成于", "Done on"),
+    "mark_done": ("标记完成", "Mark done"),
 }
 
 

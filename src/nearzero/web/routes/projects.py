@@ -8,11 +8,18 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
-from nearzero.projects.choices import REPORTABLE, Stage
+from nearzero.projects.choices import (
+    FIGURE_LABELS,
+    KIND_LABELS,
+    REPORTABLE,
+    USE_LABELS,
+    Stage,
+)
 from nearzero.projects.parameters import DEFAULT_GRID_REGION
+from nearzero.projects.reduction import FIGURE_UNITS
 from nearzero.services import projects as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.indicators import get_unit, years_on_record
@@ -136,6 +143,7 @@ def _project_page(
     request: Request, session: SessionDep, user: m.UserAccount, actor: Any, lang: str,
     unit: m.DemoUnit, number: int, grid: svc.GridChoice, error: str | None = None,
     message: str | None = None, status_code: int = 200,
+    entered: svc.FiguresInput | None = None, errors: list[str] | None = None,
 ) -> HTMLResponse:  # fmt: skip
     try:
         view = svc.project(session, unit, number, grid=grid)
@@ -156,7 +164,26 @@ def _project_page(
         "max_mb": svc.MAX_EVIDENCE_BYTES // (1024 * 1024),
         "accept": ",".join(svc.EVIDENCE_TYPES),
     }  # fmt: skip
+    context |= _figures_form(view.row, entered, errors or [])
     return render(request, "project.html", context, status_code=status_code)
+
+
+def _figures_form(
+    row: m.KeyProject, entered: svc.FiguresInput | None, errors: list[str]
+) -> dict[str, Any]:
+    """The figures form: what the project holds, or what was entered when it was refused."""
+    figures = row.figures or {}
+    if entered is None:
+        entered = svc.FiguresInput(
+            kind=str(figures.get("kind", "")), use=str(figures.get("use", "")),
+            values=svc.figure_form_values(row), source=str(figures.get("source", "")),
+            note=str(figures.get("note", "")), start_date=svc.iso(row.start_date) or "",
+        )  # fmt: skip
+    fields = {name for error in errors for name in [error.split(":", 1)[0].split("（")[0]]}
+    return {
+        "form": entered, "form_fields": fields, "figure_units": FIGURE_UNITS,
+        "figure_labels": FIGURE_LABELS, "kind_labels": KIND_LABELS, "use_labels": USE_LABELS,
+    }  # fmt: skip
 
 
 @router.get("/projects/{number}", response_class=HTMLResponse)
@@ -235,6 +262,58 @@ def post_milestone(
     try:
         with session.begin_nested():
             svc.add_milestone(session, actor, the_unit, number, title, _date(due_date, "due_date"))
+    except (InvalidInput, PermissionDenied) as exc:
+        return _refused(request, session, user, actor, lang, the_unit, number, exc)
+    url = f"/projects/{number}?unit={quote(the_unit.code)}&saved=1"
+    return RedirectResponse(url, status_code=303)
+
+
+async def figures_input(request: Request) -> svc.FiguresInput:
+    """The figures form as posted: each figure's number and unit, by field name."""
+    form = await request.form()
+
+    def text(key: str) -> str:
+        value = form.get(key, "")
+        return value[:500] if isinstance(value, str) else ""
+
+    values = {name: (text(name), text(f"{name}_unit")) for name in FIGURE_UNITS}
+    return svc.FiguresInput(
+        kind=text("kind"), use=text("use"), values=values, source=text("source"),
+        note=text("note"), start_date=text("start_date"),
+    )  # fmt: skip
+
+
+@router.post("/projects/{number}/figures", dependencies=[CsrfDep])
+def post_figures(
+    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
+    number: int, entry: Annotated[svc.FiguresInput, Depends(figures_input)], unit: UnitQ = None,
+) -> Response:  # fmt: skip
+    the_unit = _unit(session, request, unit)
+    try:
+        with session.begin_nested():  # refused figures leave the project as it was
+            svc.update_figures(session, actor, the_unit, number, entry)
+    except (InvalidInput, PermissionDenied) as exc:
+        errors = exc.errors if isinstance(exc, InvalidInput) else [str(exc)]
+        return _project_page(
+            request, session, user, actor, lang, the_unit, number, svc.GridChoice(),
+            error=str(exc), status_code=403 if isinstance(exc, PermissionDenied) else 400,
+            entered=entry, errors=errors,
+        )  # fmt: skip
+    url = f"/projects/{number}?unit={quote(the_unit.code)}&saved=1#figures"
+    return RedirectResponse(url, status_code=303)
+
+
+@router.post("/projects/{number}/milestones/{milestone_id}/done", dependencies=[CsrfDep])
+def post_milestone_done(
+    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
+    number: int, milestone_id: int, done_on: Annotated[str, Form()], unit: UnitQ = None,
+) -> Response:  # fmt: skip
+    the_unit = _unit(session, request, unit)
+    try:
+        with session.begin_nested():
+            svc.mark_milestone_done(
+                session, actor, the_unit, number, milestone_id, _date(done_on, "done_on")
+            )
     except (InvalidInput, PermissionDenied) as exc:
         return _refused(request, session, user, actor, lang, the_unit, number, exc)
     url = f"/projects/{number}?unit={quote(the_unit.code)}&saved=1"
