@@ -410,3 +410,26 @@ def test_scenario_counts_the_bundled_pv_projects(sessions):
     assert counted == {3: approx(8245.687968), 4: approx(6953.2091), 5: approx(2617.67872),
                        14: approx(16360.492), 15: approx(20450.615), 26: 0}  # fmt: skip
     assert {v.number for v in sv.not_quantified} >= {9, 10, 22, 23, 24, 25}
+
+
+def test_report_section_shows_reductions_and_what_is_missing(sessions):
+    from nearzero.reports.model import Paragraph, Table
+
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        svc.load_bundled_figures(session, OFFICE, unit)
+        blocks = svc.report_blocks(session, unit, 2022)
+    intro, table, quantified, missing = blocks
+    assert isinstance(table, Table) and intro.text.startswith("实施方案列出重点工程26项")
+    rows = {r[0].text: r for r in table.rows}
+    # the 2022 report takes the 2022 华北 grid factor: 10.08 MW × 1 286 h × 0.6776 t/MWh
+    assert rows["3"][7].value == approx(8783.647488) and rows["3"][7].text == "8,783.65"
+    assert rows["10"][7].text.startswith("未量化（缺年利用小时数（gas_chp_full_load_hours）")
+    assert rows["1"][7].text == "—"
+    # PV 66.78 MW × 1 286 h × 0.6776 = 58 191.66 t/a, and project 26 (urea) 0 t/a
+    assert isinstance(quantified, Paragraph) and "合计58,191.66吨CO2/年" in quantified.text
+    assert "2022年华北区域0.6776" in quantified.text
+    assert "25号缺永久封存比例（ccu_permanent_share_liquid_co2）" in missing.text
+    assert "22号缺单位面积年固碳量（afforestation_sink_rate）" in missing.text
+    # a year with no published grid factor takes the newest (2023, 0.6361)
+    assert svc.report_grid(2025).factor().value == 0.6361

@@ -28,6 +28,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from nearzero.accounting.factors import FactorLibrary, default_library
+from nearzero.formatting import fmt
+from nearzero.indicators.choices import Status
 from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, Stage
 from nearzero.projects.parameters import (
     DEFAULT_GRID_REGION,
@@ -55,6 +57,7 @@ from nearzero.projects.reduction import (
     expected_reduction,
 )
 from nearzero.projects.scenario import Contribution, Scenario, ScenarioError, build_scenario
+from nearzero.reports.model import Block, Cell, Paragraph, Table
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied
 from nearzero.services.indicators import catalogue
@@ -833,3 +836,76 @@ def scenario(
         (grid or GridChoice()).factor(),
         [v for v in all_views if v.reduction is None or v.reduction.reduction_t is None],
     )
+
+
+# --------------------------------------------------------------------------- report section
+
+
+def report_grid(year: int) -> GridChoice:
+    """The grid factor of ``year`` for the report (the newest published when ``year`` has
+    none yet)."""
+    choice = GridChoice(DEFAULT_GRID_REGION, year)
+    return choice if year in choice.years() else GridChoice(DEFAULT_GRID_REGION)
+
+
+def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] | None:
+    """七、重点工程进展 of the annual report (read by :mod:`nearzero.services.report`).
+
+    The progress table as at the end of ``year`` (or today for the current year), then the
+    expected annual reductions with the grid factor of the year, and for every project that
+    has a method of reduction but no figure yet, which parameter is missing.
+    """
+    as_of = min(dt.date(year, 12, 31), dt.date.today())
+    grid = report_grid(year)
+    items = views(session, unit, as_of, grid)
+    if not items:
+        return None
+    stages: dict[str, int] = {}
+    rows = []
+    for v in items:
+        row, status = v.row, v.status
+        stages[status.stage.label_zh] = stages.get(status.stage.label_zh, 0) + 1
+        reduction = v.reduction_t
+        if reduction is not None:
+            amount = Cell(fmt(reduction), num=True, value=reduction)
+        elif v.missing:
+            amount = Cell("未量化（缺" + v.missing_text() + "）")
+        elif v.reduction is not None and v.reduction.captured_t is not None:
+            amount = Cell(f"捕集{fmt(v.reduction.captured_t)}（未计入）")
+        else:
+            amount = Cell("—")
+        rows.append((
+            Cell(str(row.number)), Cell(row.category.name_zh), Cell(row.name_zh),
+            Cell(row.content_zh), Cell(row.due_text),
+            Cell(status.stage.label_zh, status=_STAGE_STATUS.get(status.stage.value)),
+            Cell(f"{status.percent}%", num=True), amount,
+            Cell("、".join(d.name_zh for d in row.departments)),
+        ))  # fmt: skip
+    counts = "，".join(f"{label}{n}项" for label, n in stages.items())
+    day = f"{as_of.year}年{as_of.month}月{as_of.day}日"
+    headers = ("序号", "类别", "项目名称", "项目内容", "完成日期", "进展", "完成比例",
+               "预计年减排量（吨CO2）", "责任部门")  # fmt: skip
+    blocks: list[Block] = [
+        Paragraph(f"实施方案列出重点工程{len(items)}项。截至{day}，{counts}。"),
+        Table(headers, tuple(rows), f"表4  重点工程进展（截至{day}）",
+              (2, 4, 7, 16, 4, 3.5, 3, 5, 6), group_first=False, wide=True),
+    ]  # fmt: skip
+    quantified = [v for v in items if v.reduction_t is not None]
+    factor = grid.factor()
+    if quantified:
+        total = sum(v.reduction_t or 0 for v in quantified)
+        listed = "、".join(f"{v.number}号{fmt(v.reduction_t)}吨" for v in quantified)
+        blocks.append(Paragraph(
+            f"已量化预计年减排量的工程{len(quantified)}项，合计{fmt(total)}吨CO2/年（{listed}）；"
+            f"电网排放因子取{factor.year}年华北区域{fmt(factor.value)}吨CO2/兆瓦时"
+            f"（{factor.source}），光伏年利用小时数缺省值的来源与核实状态见各工程页面。"
+        ))  # fmt: skip
+    missing = [v for v in items if v.missing]
+    if missing:
+        listed = "；".join(f"{v.number}号缺{v.missing_text()}" for v in missing)
+        blocks.append(Paragraph(f"尚不能量化（或计入）减排量的工程{len(missing)}项：{listed}。"))
+    return blocks
+
+
+# a project's stage coloured like an indicator status in the report's tables
+_STAGE_STATUS = {"done": Status.MET, "late": Status.NOT_MET, "under_way": Status.NEEDS_ASSESSMENT}
