@@ -75,3 +75,29 @@ def test_inventory_json_doc_lists_every_field():
         assert f"`{name}`" in section, name
     for name in data["lineage"]["factors"][0]:
         assert f"`{name}`" in section, name
+
+
+def test_projects_json_doc_lists_every_field(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from nearzero.cli import app
+
+    monkeypatch.setenv("NEARZERO_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    runner = CliRunner()
+    runner.invoke(app, ["db", "upgrade"])
+    runner.invoke(app, ["demo", "load"])
+    result = runner.invoke(app, ["projects", "list", "--json", "--as-of", "2025-10-15"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["schema"] == "nearzero.projects.list/1"
+    doc = (ROOT / "docs" / "json.md").read_text(encoding="utf-8")
+    section = doc.split("## `nearzero.projects.list/1`", 1)[1].split("\n## ", 1)[0]
+    fields = documented_fields(section)
+    assert {f"{k}[]" if k == "projects" else k for k in data} <= fields
+    projects = {p["number"]: p for p in data["projects"]}
+    reduction = projects[3]["reduction"]
+    names = (*projects[3], *reduction, *reduction["parameters"][0], *projects[10]["missing"][0])
+    for name in names:
+        assert f"`{name}`" in section or f"`{name}[]`" in section, name
+    for stage in ("planned", "under_way", "done", "late"):
+        assert f"`{stage}`" in section

@@ -785,8 +785,10 @@ def views_to_dict(unit: m.DemoUnit, items: list[ProjectView], as_of: dt.date) ->
                 "late": v.status.late,
                 "due_soon": v.status.due_soon,
                 "days_to_due": v.status.days_to_due,
+                "figures": v.row.figures,
                 "reduction": v.reduction.to_dict() if v.reduction else None,
                 "reduction_error": v.reduction_error,
+                "missing": [{"parameter": p, "figure": f} for p, f in v.missing],
             }
             for v in items
         ],
