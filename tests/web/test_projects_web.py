@@ -294,3 +294,41 @@ def test_board_and_upload_in_chromium(page, app, serve_app, tmp_path):
 
     page.goto(f"{base}/projects/scenario")
     page.wait_for_selector("#scenario-chart[data-ready] canvas")
+
+
+def test_figures_and_milestone_forms_in_chromium(page, app, serve_app):
+    base = serve_app(app)
+    page.goto(f"{base}/projects/3")
+    page.fill("input[name=username]", "drc")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/projects/3")
+    # the PV default: 10.08 MW × 1 286 h × 0.6361 t/MWh
+    assert "8,245.69" in page.get_by_test_id("reduction-value").inner_text()
+    form = page.get_by_test_id("figures-form")
+    assert form.locator("select[name=kind]").input_value() == "pv"
+    form.locator("input[name=full_load_hours]").fill("abc")
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=error]")
+    assert (
+        "full_load_hours（年利用小时数）: expected a number"
+        in page.get_by_test_id("error").inner_text()
+    )
+    field = page.locator("input[name=full_load_hours]")
+    assert field.get_attribute("aria-invalid") == "true" and field.input_value() == "abc"
+    field.fill("1100")
+    page.get_by_test_id("figures-form").locator("button[type=submit]").click()
+    page.wait_for_selector("text=已保存")
+    # 10.08 MW × 1 100 h × 0.6361 t/MWh = 7 053.08 t/a
+    assert "7,053.08" in page.get_by_test_id("reduction-value").inner_text()
+
+    milestone = page.get_by_test_id("milestone-form")
+    milestone.locator("input[name=title]").fill("并网验收")
+    milestone.locator("input[name=due_date]").fill("2023-12-31")
+    milestone.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=milestone-done-form]")
+    done = page.get_by_test_id("milestone-done-form")
+    done.locator("input[name=done_on]").fill("2024-01-05")
+    done.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=milestone-done]")
+    assert "2024-01-05" in page.get_by_test_id("milestone-done").inner_text()
