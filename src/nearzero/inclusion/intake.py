@@ -34,7 +34,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import Counter, defaultdict
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -266,6 +266,194 @@ def _plausibility(
 
 _UNITS = {"distance_km": "km", "energy_kwh": "kWh", "mass_kg": "kg", "installed_capacity_kw": "kW"}
 
+Rejection = tuple[ReasonCode, str, MethodologyRef | None]
+"""A record's reason code, its detail, and the methodology version it was checked against."""
+
+
+def consents_by_key(consents: Iterable[Consent]) -> dict[tuple[str, Scenario], list[Consent]]:
+    out: dict[tuple[str, Scenario], list[Consent]] = defaultdict(list)
+    for c in consents:
+        out[(c.resident_id, c.scenario)].append(c)
+    return out
+
+
+def detail_not_authorised(partner_id: str, scenario: Scenario) -> str:
+    return f"partner {partner_id!r} may not report {scenario.value}"
+
+
+def detail_in_future(end: datetime) -> str:
+    return f"ends {end.isoformat()}"
+
+
+def detail_too_old(window: int) -> str:
+    return f"older than {window} days"
+
+
+def detail_no_consent(scenario: Scenario, start: datetime) -> str:
+    return f"no consent to {scenario.value} at {start.isoformat()}"
+
+
+def detail_no_methodology(scenario: Scenario, day: date) -> str:
+    return f"no methodology for {scenario.value} on {day}"
+
+
+def check_record_rules(
+    r: BehaviourRecord,
+    partner_id: str,
+    allowed: AbstractSet[Scenario],
+    consents: Mapping[tuple[str, Scenario], Sequence[Consent]],
+    ctx: IntakeContext,
+) -> Reduction | Rejection:
+    """Step 3 for one record: its reduction, or why it is rejected (first check it fails)."""
+    if r.scenario not in allowed:
+        return (
+            ReasonCode.SCENARIO_NOT_AUTHORISED,
+            detail_not_authorised(partner_id, r.scenario),
+            None,
+        )
+    if r.end > ctx.now:
+        return ReasonCode.RECORD_IN_FUTURE, detail_in_future(r.end), None
+    window = ctx.scheme.claim_window_days
+    if window is not None and ctx.now - r.end > timedelta(days=window):
+        return ReasonCode.RECORD_TOO_OLD, detail_too_old(window), None
+    if not any(c.covers(r.start) for c in consents.get((r.resident_id, r.scenario), ())):
+        return ReasonCode.NO_CONSENT, detail_no_consent(r.scenario, r.start), None
+    ref = ctx.scheme.methodology_for(r.scenario, r.local_day)
+    if ref is None:
+        return ReasonCode.NO_METHODOLOGY, detail_no_methodology(r.scenario, r.local_day), None
+    return check_methodology(r, ctx.library.get(ref), ref, ctx.scheme)
+
+
+def check_methodology(
+    r: BehaviourRecord, m: Methodology, ref: MethodologyRef, scheme: Scheme
+) -> Reduction | Rejection:
+    """The checks of step 3 once the methodology is known, then the reduction."""
+    activity = r.activity(m.activity)
+    if activity is None:
+        return (
+            ReasonCode.MALFORMED,
+            f"{ref} needs the {m.activity.value} ({m.activity.record_unit})",
+            ref,
+        )
+    if (
+        m.activity is not ActivityKind.DISTANCE
+        and local_date(r.start).year != local_date(r.end - timedelta(microseconds=1)).year
+    ):
+        return (
+            ReasonCode.MALFORMED,
+            "the period spans two calendar years; report each year separately",
+            ref,
+        )
+    implausible = _plausibility(r, m, scheme)
+    if implausible is not None:
+        return implausible[0], implausible[1], ref
+    values = {name: getattr(r, name) for name in _UNITS}
+    try:
+        breach = check_limits(m, values, _UNITS)
+        if breach is not None:
+            return ReasonCode.OUTSIDE_APPLICABILITY, breach, ref
+        reduction = compute_reduction(m, activity, year=r.local_day.year)
+    except MissingParameter as exc:
+        return ReasonCode.PARAMETER_MISSING, str(exc), ref
+    if reduction.grams <= 0:
+        return ReasonCode.NO_REDUCTION, f"{ref} gives {reduction.exact_g.normalize()} g", ref
+    return reduction
+
+
+Trips = dict[str, list[tuple[datetime, datetime, RecordKey]]]
+DayTotals = dict[tuple[str, Scenario | None, date], int]
+YearTotals = dict[tuple[str, Scenario | None, int], int]
+
+
+def prior_state(
+    ctx: IntakeContext, residents: AbstractSet[str]
+) -> tuple[Trips, DayTotals, YearTotals]:
+    """Credited trips and running totals (per scenario and all scenarios) of ``residents``."""
+    trips: Trips = defaultdict(list)
+    for t in ctx.credited_trips:
+        if t.resident_id in residents:
+            trips[t.resident_id].append((t.start, t.end, t.key))
+    day_g: DayTotals = defaultdict(int)
+    year_g: YearTotals = defaultdict(int)
+    for (res, sc, d), g in ctx.credited_daily_g.items():
+        if res in residents:
+            day_g[(res, sc, d)] += g
+            day_g[(res, None, d)] += g
+    for (res, sc, y), g in ctx.credited_yearly_g.items():
+        if res in residents:
+            year_g[(res, sc, y)] += g
+            year_g[(res, None, y)] += g
+    return trips, day_g, year_g
+
+
+def walk_resident(
+    resident: str,
+    group: Iterable[tuple[BehaviourRecord, int, Reduction]],
+    prior_trips: list[tuple[datetime, datetime, RecordKey]],
+    day_g: DayTotals,
+    year_g: YearTotals,
+    ctx: IntakeContext,
+    reject: Callable[[int, ReasonCode, str, BehaviourRecord, MethodologyRef], None],
+    accept: Callable[[int, BehaviourRecord, Credit], None],
+) -> None:
+    """Step 4 for one resident, records in content order: overlap, then caps.
+
+    ``day_g`` and ``year_g`` are updated with what is credited.
+    """
+    scheme = ctx.scheme
+    starts, ends = _merge(list(prior_trips))
+    last_end: tuple[datetime, RecordKey] | None = None
+    for r, i, reduction in group:
+        ref = reduction.methodology
+        if r.scenario.is_trip:
+            pos = bisect.bisect_left(starts, r.end) - 1
+            if pos >= 0 and ends[pos][0] > r.start:
+                reject(
+                    i, ReasonCode.OVERLAPPING_TRIP, f"overlaps credited trip {ends[pos][1]}", r, ref
+                )
+                continue
+            if last_end is not None and last_end[0] > r.start:
+                reject(
+                    i,
+                    ReasonCode.OVERLAPPING_TRIP,
+                    f"overlaps trip {last_end[1]} in this batch",
+                    r,
+                    ref,
+                )
+                continue
+        day, year = r.local_day, r.local_day.year
+        m = ctx.library.get(ref)
+        limits: list[tuple[ReasonCode, int, int]] = []  # (reason, cap, used)
+        rules: tuple[tuple[CapRule, Scenario | None], ...] = (
+            (scheme.caps_for(r.scenario), r.scenario),
+            (scheme.total_caps, None),
+            (_method_caps(m), r.scenario),
+        )
+        for rule, cap_sc in rules:
+            if rule.daily_g is not None:
+                limits.append(
+                    (ReasonCode.DAILY_CAP_REACHED, rule.daily_g, day_g[(resident, cap_sc, day)])
+                )
+            if rule.yearly_g is not None:
+                limits.append(
+                    (ReasonCode.YEARLY_CAP_REACHED, rule.yearly_g, year_g[(resident, cap_sc, year)])
+                )
+        grams, capped_by = reduction.grams, None
+        for reason, cap, used in limits:
+            room = max(cap - used, 0)
+            if room < grams:
+                grams, capped_by = room, reason
+        if grams == 0:
+            assert capped_by is not None
+            reject(i, capped_by, f"{capped_by.label_en} for {r.scenario.value} on {day}", r, ref)
+            continue
+        for key_sc in (r.scenario, None):
+            day_g[(resident, key_sc, day)] += grams
+            year_g[(resident, key_sc, year)] += grams
+        if r.scenario.is_trip:
+            last_end = (r.end, r.key) if last_end is None or r.end > last_end[0] else last_end
+        accept(i, r, Credit(r, reduction, grams, capped_by))
+
 
 # --------------------------------------------------------------------------- the batch
 
@@ -354,179 +542,36 @@ def validate_batch(
             reject(i, ReasonCode.DUPLICATE_IN_BATCH, f"{key} appears more than once", r)
 
     # 3. per-record checks
-    consents: dict[tuple[str, Scenario], list[Consent]] = defaultdict(list)
-    for c in ctx.consents:
-        consents[(c.resident_id, c.scenario)].append(c)
+    consents = consents_by_key(ctx.consents)
     allowed = ctx.partners[partner_id]
-    window = ctx.scheme.claim_window_days
     computed: list[tuple[BehaviourRecord, int, Reduction]] = []
     for i, r in survivors:
-        if r.scenario not in allowed:
-            reject(
-                i,
-                ReasonCode.SCENARIO_NOT_AUTHORISED,
-                f"partner {partner_id!r} may not report {r.scenario.value}",
-                r,
-            )
-            continue
-        if r.end > ctx.now:
-            reject(i, ReasonCode.RECORD_IN_FUTURE, f"ends {r.end.isoformat()}", r)
-            continue
-        if window is not None and ctx.now - r.end > timedelta(days=window):
-            reject(i, ReasonCode.RECORD_TOO_OLD, f"older than {window} days", r)
-            continue
-        if not any(c.covers(r.start) for c in consents.get((r.resident_id, r.scenario), ())):
-            reject(
-                i,
-                ReasonCode.NO_CONSENT,
-                f"no consent to {r.scenario.value} at {r.start.isoformat()}",
-                r,
-            )
-            continue
-        ref = ctx.scheme.methodology_for(r.scenario, r.local_day)
-        if ref is None:
-            reject(
-                i,
-                ReasonCode.NO_METHODOLOGY,
-                f"no methodology for {r.scenario.value} on {r.local_day}",
-                r,
-            )
-            continue
-        m = ctx.library.get(ref)
-        activity = r.activity(m.activity)
-        if activity is None:
-            reject(
-                i,
-                ReasonCode.MALFORMED,
-                f"{ref} needs the {m.activity.value} ({m.activity.record_unit})",
-                r,
-                ref,
-            )
-            continue
-        if (
-            m.activity is not ActivityKind.DISTANCE
-            and local_date(r.start).year != local_date(r.end - timedelta(microseconds=1)).year
-        ):
-            reject(
-                i,
-                ReasonCode.MALFORMED,
-                "the period spans two calendar years; report each year separately",
-                r,
-                ref,
-            )
-            continue
-        implausible = _plausibility(r, m, ctx.scheme)
-        if implausible is not None:
-            reject(i, implausible[0], implausible[1], r, ref)
-            continue
-        values = {name: getattr(r, name) for name in _UNITS}
-        try:
-            breach = check_limits(m, values, _UNITS)
-            if breach is not None:
-                reject(i, ReasonCode.OUTSIDE_APPLICABILITY, breach, r, ref)
-                continue
-            reduction = compute_reduction(m, activity, year=r.local_day.year)
-        except MissingParameter as exc:
-            reject(i, ReasonCode.PARAMETER_MISSING, str(exc), r, ref)
-            continue
-        if reduction.grams <= 0:
-            reject(
-                i, ReasonCode.NO_REDUCTION, f"{ref} gives {reduction.exact_g.normalize()} g", r, ref
-            )
-            continue
-        computed.append((r, i, reduction))
+        checked = check_record_rules(r, partner_id, allowed, consents, ctx)
+        if isinstance(checked, Reduction):
+            computed.append((r, i, checked))
+        else:
+            reject(i, checked[0], checked[1], r, checked[2])
 
     # 4. per resident in time order: overlap with credited trips, then caps
-    trips: dict[str, list[tuple[datetime, datetime, RecordKey]]] = defaultdict(list)
     residents = {r.resident_id for r, _, _ in computed}
-    for t in ctx.credited_trips:
-        if t.resident_id in residents:
-            trips[t.resident_id].append((t.start, t.end, t.key))
-    day_g: dict[tuple[str, Scenario | None, date], int] = defaultdict(int)
-    year_g: dict[tuple[str, Scenario | None, int], int] = defaultdict(int)
-    for (res, sc, d), g in ctx.credited_daily_g.items():
-        if res in residents:
-            day_g[(res, sc, d)] += g
-            day_g[(res, None, d)] += g
-    for (res, sc, y), g in ctx.credited_yearly_g.items():
-        if res in residents:
-            year_g[(res, sc, y)] += g
-            year_g[(res, None, y)] += g
-    scheme = ctx.scheme
+    trips, day_g, year_g = prior_state(ctx, residents)
+
+    def accept(i: int, r: BehaviourRecord, credit: Credit) -> None:
+        capped_by = credit.capped_by
+        out[i] = Outcome(
+            i,
+            partner_id,
+            r.partner_record_id,
+            None,
+            capped_by.label_en if capped_by else "",
+            r,
+            credit,
+            credit.methodology,
+        )
+
     computed.sort(key=lambda t: (t[0].resident_id, _content_key(t[0])))
     for resident, group in groupby(computed, key=lambda t: t[0].resident_id):
-        starts, ends = _merge(trips.get(resident, []))
-        last_end: tuple[datetime, RecordKey] | None = None
-        for r, i, reduction in group:
-            ref = reduction.methodology
-            if r.scenario.is_trip:
-                pos = bisect.bisect_left(starts, r.end) - 1
-                if pos >= 0 and ends[pos][0] > r.start:
-                    reject(
-                        i,
-                        ReasonCode.OVERLAPPING_TRIP,
-                        f"overlaps credited trip {ends[pos][1]}",
-                        r,
-                        ref,
-                    )
-                    continue
-                if last_end is not None and last_end[0] > r.start:
-                    reject(
-                        i,
-                        ReasonCode.OVERLAPPING_TRIP,
-                        f"overlaps trip {last_end[1]} in this batch",
-                        r,
-                        ref,
-                    )
-                    continue
-            day, year = r.local_day, r.local_day.year
-            m = ctx.library.get(ref)
-            limits: list[tuple[ReasonCode, int, int]] = []  # (reason, cap, used)
-            rules: tuple[tuple[CapRule, Scenario | None], ...] = (
-                (scheme.caps_for(r.scenario), r.scenario),
-                (scheme.total_caps, None),
-                (_method_caps(m), r.scenario),
-            )
-            for rule, cap_sc in rules:
-                if rule.daily_g is not None:
-                    limits.append(
-                        (ReasonCode.DAILY_CAP_REACHED, rule.daily_g, day_g[(resident, cap_sc, day)])
-                    )
-                if rule.yearly_g is not None:
-                    limits.append(
-                        (
-                            ReasonCode.YEARLY_CAP_REACHED,
-                            rule.yearly_g,
-                            year_g[(resident, cap_sc, year)],
-                        )
-                    )
-            grams, capped_by = reduction.grams, None
-            for reason, cap, used in limits:
-                room = max(cap - used, 0)
-                if room < grams:
-                    grams, capped_by = room, reason
-            if grams == 0:
-                assert capped_by is not None
-                reject(
-                    i, capped_by, f"{capped_by.label_en} for {r.scenario.value} on {day}", r, ref
-                )
-                continue
-            for key_sc in (r.scenario, None):
-                day_g[(resident, key_sc, day)] += grams
-                year_g[(resident, key_sc, year)] += grams
-            if r.scenario.is_trip:
-                last_end = (r.end, r.key) if last_end is None or r.end > last_end[0] else last_end
-            credit = Credit(r, reduction, grams, capped_by)
-            out[i] = Outcome(
-                i,
-                partner_id,
-                r.partner_record_id,
-                None,
-                capped_by.label_en if capped_by else "",
-                r,
-                credit,
-                ref,
-            )
+        walk_resident(resident, group, trips.get(resident, []), day_g, year_g, ctx, reject, accept)
     missing = [i for i, o in enumerate(out) if o is None]
     if missing:  # pragma: no cover - every branch above sets an outcome
         raise AssertionError(f"intake left items {missing} without an outcome")

@@ -1,0 +1,304 @@
+"""The vectorised intake gives every record the reference's outcome.
+
+:func:`nearzero.inclusion.columnar.validate_columns` against the per-record reference
+:func:`nearzero.inclusion.intake.validate_batch`, on random batches full of edge cases:
+repeated and already credited ids, overlaps within the batch and with trips credited
+through another partner, caps that bind part-way, consent revoked and granted again,
+records in the future or too old, malformed fields of every kind, speeds at the limit, PV
+above its capacity, periods across two years, methodology versions switching on a day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nearzero.inclusion.choices import ReasonCode, Scenario
+from nearzero.inclusion.columnar import (
+    days_from_civil,
+    from_us,
+    parse_times,
+    to_us,
+    validate_columns,
+    year_of_days,
+)
+from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, validate_batch
+from nearzero.inclusion.methodology import MethodologyRef, load_library
+from nearzero.inclusion.records import RecordKey
+from nearzero.inclusion.rules import CapRule, MethodologyChoice, Plausibility, load_scheme
+from nearzero.services.inclusion_intake import outcome_row
+
+LIB = load_library()
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+T0 = datetime(2025, 2, 10, 0, 30, tzinfo=UTC)
+PARTNER = "bus-co"
+RESIDENTS = ["a" * 64, "b" * 64, "c" * 64, "d" * 64]  # d never consented
+BASE = load_scheme("zhangqiu")
+SCHEME = replace(
+    BASE,
+    methodologies=BASE.methodologies
+    + (
+        MethodologyChoice(
+            Scenario.ROOFTOP_PV, MethodologyRef("sh-distributed-pv", "2024"), T0.date()
+        ),
+    ),
+    plausibility={
+        Scenario.BUS: Plausibility(
+            min_distance_km=Decimal("0.3"),
+            max_distance_km=Decimal("80"),
+            max_speed_kmh=Decimal("90"),
+        ),
+        Scenario.METRO: Plausibility(max_speed_kmh=Decimal("120")),
+        Scenario.ROOFTOP_PV: Plausibility(max_energy_kwh=Decimal("100000")),
+        Scenario.USED_CLOTHES: Plausibility(max_mass_kg=Decimal("50")),
+    },
+    claim_window_days=30,
+)
+
+
+def consents() -> list[Consent]:
+    t = datetime(2024, 1, 1, tzinfo=UTC)
+    out = [Consent(r, s, t) for r in RESIDENTS[:2] for s in Scenario]
+    # c: bus consent revoked on T0 + 1 day and granted again a day later
+    out += [
+        Consent(RESIDENTS[2], Scenario.BUS, t, T0 + timedelta(days=1)),
+        Consent(RESIDENTS[2], Scenario.BUS, T0 + timedelta(days=2)),
+        Consent(RESIDENTS[2], Scenario.METRO, T0),
+    ]
+    return out
+
+
+def context(scheme: Any = SCHEME, **over: Any) -> IntakeContext:
+    base: dict[str, Any] = {
+        "library": LIB,
+        "scheme": scheme,
+        "now": NOW,
+        "partners": {
+            PARTNER: frozenset(Scenario) - {Scenario.EFFICIENT_AC},
+            "other-co": frozenset(Scenario),
+        },
+        "consents": consents(),
+    }
+    base.update(over)
+    return IntakeContext(**base)
+
+
+def iso(t: datetime, form: int) -> Any:
+    if form == 0:
+        return t.isoformat()
+    if form == 1:
+        return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    if form == 2:
+        return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if form == 3:
+        return t.astimezone(UTC).replace(tzinfo=None).isoformat()  # no offset: malformed
+    if form == 4:
+        from nearzero.inclusion.records import CHINA_TZ
+
+        return t.astimezone(CHINA_TZ).isoformat()
+    if form == 5:
+        return " " + t.isoformat()
+    return ["yesterday", 17, None, "2025-02-30T00:00:00+00:00", "2025-02-10T25:00:00+00:00"][
+        form - 6
+    ]
+
+
+QUANTITY = st.one_of(
+    st.sampled_from(["10", "0.5", "3.50", " 7 ", "0", "-1", "abc", "NaN", "1e2", "200", "0.01"]),
+    st.integers(0, 300),
+    st.floats(0, 300, allow_nan=False).map(lambda x: round(x, 2)),
+    st.sampled_from([True, None, [1]]),
+)
+
+
+@st.composite
+def record(draw: st.DrawFn) -> dict[str, Any]:
+    scenario = draw(
+        st.sampled_from(
+            ["bus"] * 6
+            + ["metro"] * 3
+            + ["shared_bicycle", "rooftop_pv", "used_clothes", "heat_pump", "efficient_ac"]
+            + ["taxi", " bus", 5]
+        )
+    )
+    start = T0 + timedelta(
+        minutes=draw(st.sampled_from([0, 5, 10, 30, 60, 1440, 2880, -40 * 1440, 30 * 1440]))
+        + draw(st.integers(0, 20))
+    )
+    if draw(st.integers(0, 9)) == 0:
+        start = datetime(2024, 12, 31, 15, 30, tzinfo=UTC)  # 23:30 local on New Year's Eve
+    minutes = draw(st.sampled_from([0, -5, 1, 7, 10, 20, 45, 90, 600, 60 * 24 * 31]))
+    rid = draw(
+        st.one_of(
+            st.sampled_from([f"r{k}" for k in range(12)]),
+            st.sampled_from(["", " r1", "r2 ", "x" * 129, "\x1cr3"]),
+            st.integers(0, 3),
+        )
+    )
+    d: dict[str, Any] = {
+        "partner_record_id": rid,
+        "resident_id": draw(st.sampled_from(RESIDENTS + [" " + RESIDENTS[0], ""])),
+        "scenario": scenario,
+        "start": iso(start, draw(st.sampled_from([0] * 8 + list(range(1, 11))))),
+        "end": iso(start + timedelta(minutes=minutes), draw(st.sampled_from([0] * 8 + [1, 2, 4]))),
+    }
+    field_name = draw(
+        st.sampled_from(["distance_km"] * 6 + ["energy_kwh", "mass_kg", "distance", "none", "both"])
+    )
+    if field_name == "distance":
+        d["distance"] = {"value": draw(st.sampled_from(["1200", 3])), "unit": "m"}
+    elif field_name == "both":
+        d["energy_kwh"] = draw(QUANTITY)
+        d["installed_capacity_kw"] = draw(st.sampled_from(["5", "0.5", "2000", 3]))
+    elif field_name != "none":
+        d[field_name] = draw(QUANTITY)
+    if draw(st.integers(0, 19)) == 0:
+        d["note"] = "extra key"
+    return d
+
+
+def prior(draw: st.DrawFn) -> dict[str, Any]:
+    keys = frozenset(
+        RecordKey(PARTNER, f"r{k}") for k in draw(st.sets(st.integers(0, 11), max_size=3))
+    )
+    trips = [
+        CreditedTrip(
+            draw(st.sampled_from(RESIDENTS)),
+            T0 + timedelta(minutes=m),
+            T0 + timedelta(minutes=m + draw(st.sampled_from([5, 30]))),
+            RecordKey("other-co", f"o{k}"),
+        )
+        for k, m in enumerate(draw(st.lists(st.sampled_from([0, 8, 25, 1440, 2890]), max_size=4)))
+    ]
+    daily = {
+        (RESIDENTS[0], Scenario.BUS, date(2025, 2, 10)): draw(st.sampled_from([0, 300, 650])),
+    }
+    yearly = {(RESIDENTS[1], Scenario.BUS, 2025): draw(st.sampled_from([0, 4000, 4990]))}
+    return {
+        "credited_keys": keys,
+        "credited_trips": trips,
+        "credited_daily_g": daily,
+        "credited_yearly_g": yearly,
+    }
+
+
+@st.composite
+def case(draw: st.DrawFn) -> tuple[list[dict[str, Any]], IntakeContext]:
+    items = draw(st.lists(record(), min_size=1, max_size=30))
+    scheme = SCHEME
+    if draw(st.booleans()):
+        scheme = replace(
+            scheme,
+            total_caps=CapRule(daily_g=draw(st.sampled_from([700, 1000]))),
+            scenario_caps={Scenario.BUS: CapRule(yearly_g=5000)},
+        )
+    if draw(st.booleans()):
+        scheme = replace(scheme, claim_window_days=None)
+    return items, context(scheme, **prior(draw))
+
+
+def compare(items: list[Any], ctx: IntakeContext) -> None:
+    ref = validate_batch(PARTNER, items, ctx)
+    got = validate_columns(PARTNER, items, ctx)
+    assert len(got) == len(ref.outcomes)
+    for i, o in enumerate(ref.outcomes):
+        want = (o.reason, o.detail, o.credit.grams if o.credit else 0, o.methodology)
+        have = (got.reason_of(i), got.detail_of(i), int(got.grams[i]), got.ref_of(i))
+        assert have == want, (i, items[i])
+        assert got.partner_record_id[i] == o.partner_record_id
+        row = outcome_row(o, 1, "b", "now", False)
+        if row is not None and o.record is not None and o.reason is not ReasonCode.MALFORMED:
+            assert (got.resident[i], got.quantity[i], got.unit[i]) == (row[2], row[7], row[8])
+            assert o.record is not None
+            assert from_us(int(got.start_us[i])) == o.record.start
+            assert from_us(int(got.end_us[i])) == o.record.end
+            computed = o.credit.reduction.grams if o.credit else None
+            if computed is not None:
+                assert int(got.computed_g[i]) == computed
+                assert got.capped[i] < 0 if o.credit and o.credit.capped_by is None else True
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case())
+def test_columnar_outcomes_equal_the_reference(data: tuple[list[Any], IntakeContext]) -> None:
+    items, ctx = data
+    compare(items, ctx)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 300))
+def test_columnar_equals_the_reference_on_bulk_trips(seed: int, n: int) -> None:
+    """Many clean trips of a few residents: the vectorised paths (not the fallbacks) decide."""
+    import random
+
+    rng = random.Random(seed)
+    items = []
+    for _ in range(n):
+        start = T0 + timedelta(minutes=rng.randrange(0, 60 * 24 * 10, 3))
+        items.append(
+            {
+                "partner_record_id": f"p{rng.randrange(2 * n)}",
+                "resident_id": rng.choice(RESIDENTS),
+                "scenario": rng.choice(["bus", "metro", "shared_bicycle"]),
+                "start": start.isoformat(),
+                "end": (start + timedelta(minutes=rng.choice([4, 12, 25, 60]))).isoformat(),
+                "distance_km": str(rng.choice([1, 2.5, 7, 12, 30, 95])),
+            }
+        )
+    caps = replace(SCHEME, total_caps=CapRule(daily_g=rng.choice([400, 2000, 10**9])))
+    compare(items, context(caps))
+    compare(items, context())
+
+
+def test_speed_exactly_at_the_limit_is_plausible() -> None:
+    # 45 km in 30 minutes = 90 km/h, the bus limit: plausible; 45.001 km is not
+    items = [
+        {"partner_record_id": rid, "resident_id": RESIDENTS[0], "scenario": "bus",
+         "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat(),
+         "distance_km": km}
+        for rid, km in (("at", "45"), ("above", "45.001"))
+    ]  # fmt: skip
+    got = validate_columns(PARTNER, items, context())
+    assert [got.reason_of(i) for i in range(2)] == [None, ReasonCode.IMPLAUSIBLE_SPEED]
+    compare(items, context())
+
+
+def test_time_parsing_matches_fromisoformat() -> None:
+    texts = [
+        "2025-02-10T08:30:00+08:00",
+        "2024-02-29T23:59:59-05:30",
+        "2023-02-29T00:00:00+00:00",
+        "1999-12-31T23:59:59.123456+14:00",
+        "2025-13-01T00:00:00+00:00",
+        "2025-01-01T00:00:60+00:00",
+        "2025-01-01 00:00:00+00:00",
+        "0001-01-01T00:00:00+01:00",
+    ]
+    us, ok = parse_times(texts)
+    for t, u, good in zip(texts, us.tolist(), ok.tolist(), strict=True):
+        if good:
+            assert from_us(u) == datetime.fromisoformat(t).astimezone(UTC)
+    assert ok.tolist() == [True, True, False, True, False, False, False, False]
+
+
+@pytest.mark.parametrize(
+    "day", [date(1, 1, 1), date(1970, 1, 1), date(2000, 2, 29), date(2100, 3, 1)]
+)
+def test_calendar_helpers(day: date) -> None:
+    days = np.array([(day - date(1970, 1, 1)).days], np.int64)
+    assert (
+        int(days_from_civil(np.array([day.year]), np.array([day.month]), np.array([day.day]))[0])
+        == days[0]
+    )
+    assert int(year_of_days(days)[0]) == day.year
+    assert (
+        int(year_of_days(days - 1)[0]) == (day - timedelta(days=1)).year if day.year > 1 else True
+    )
+    assert to_us(from_us(123_456_789)) == 123_456_789
