@@ -6,8 +6,10 @@ contributes to the report by returning blocks, never by touching a file format.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from nearzero.indicators.choices import Status
@@ -51,6 +53,10 @@ class Cell:
 class Table:
     """A table with one header row.
 
+    caption : the title without its number; :func:`numbered` adds 表1, 表2 … in document
+        order, so every capability's tables can be combined in any order.
+    label : the name paragraphs use to refer to it, as ``{表:label}`` (see :func:`numbered`).
+
     widths : relative column widths (any scale); empty for equal widths.
     group_first : merge runs of equal first-column cells, as the plan prints 类别.
     wide : set on a landscape page.
@@ -62,6 +68,7 @@ class Table:
     widths: tuple[float, ...] = ()
     group_first: bool = False
     wide: bool = False
+    label: str = ""
 
     def first_column_spans(self) -> list[int]:
         """Per row: how many rows its first cell spans (0 when merged into the row above)."""
@@ -80,11 +87,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart as PNG bytes with its caption; ``width_cm`` on the page."""
+    """A chart as PNG bytes with its caption (numbered 图1, 图2 … by :func:`numbered`) and
+    ``label`` (referred to as ``{图:label}``); ``width_cm`` on the page."""
 
     png: bytes
     caption: str
     width_cm: float = 15.0
+    label: str = ""
 
 
 Block = Heading | Paragraph | Table | Figure
@@ -135,3 +144,46 @@ class Report:
     def stem(self) -> str:
         """A file name without suffix, e.g. ``济南市章丘区_2022年度评估报告``."""
         return f"{self.unit_name}_{self.year}年度评估报告"
+
+
+_REFERENCE = re.compile(r"\{(表|图):([^{}]+)\}")
+
+
+def numbered(sections: Sequence[Section]) -> list[Section]:
+    """The sections with every captioned table and figure numbered in document order
+    (表1, 表2 …; 图1, 图2 …, as Chinese reports number them) and each reference ``{表:label}``
+    or ``{图:label}`` in a paragraph replaced by that number.
+
+    Raises ValueError for a reference to a label the document does not hold: a paragraph must
+    never point at a table that is not there.
+    """
+    counters = {"表": 0, "图": 0}
+    names: dict[tuple[str, str], str] = {}
+    out: list[Section] = []
+    for section in sections:
+        blocks: list[Block] = []
+        for block in section.blocks:
+            if isinstance(block, Table | Figure) and block.caption:
+                kind = "表" if isinstance(block, Table) else "图"
+                counters[kind] += 1
+                name = f"{kind}{counters[kind]}"
+                if block.label:
+                    names[(kind, block.label)] = name
+                block = dataclasses.replace(block, caption=f"{name}  {block.caption}")
+            blocks.append(block)
+        out.append(dataclasses.replace(section, blocks=blocks))
+
+    def resolve(match: re.Match[str]) -> str:
+        key = (match.group(1), match.group(2))
+        if key not in names:
+            raise ValueError(
+                f"reference {match.group(0)} to a {key[0]} this document does not hold"
+            )
+        return names[key]
+
+    for section in out:
+        section.blocks = [
+            Paragraph(_REFERENCE.sub(resolve, b.text)) if isinstance(b, Paragraph) else b
+            for b in section.blocks
+        ]
+    return out
