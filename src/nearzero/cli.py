@@ -97,7 +97,17 @@ def demo_load() -> None:
             from nearzero.services import projects as project_service
 
             project_service.load_bundled_figures(session, Actor.system("demo"), unit)
+        from nearzero.services import inventory
+
+        inventory_years = inventory.years(session, unit)
+        if not inventory_years:
+            runs = inventory.load_example_years(session, Actor.system("demo"), unit)
+            inventory_years = [r.year for r in runs]
     console.print("Zhangqiu plan " + ("loaded" if loaded else "already loaded"))
+    console.print(
+        "GHG inventory years on record: " + ", ".join(map(str, inventory_years))
+        + "（示例，部分数据为假设 / illustrative example）"
+    )  # fmt: skip
     console.print(
         f"Log in at http://{settings.host}:{settings.port}/login with password "
         f"[bold]{users.DEMO_PASSWORD}[/bold] as one of:"
@@ -410,6 +420,12 @@ def _read_activity(path: Path) -> Any:
         _fail_listing(exc)
 
 
+def _year_or_latest(activity: Any, year: int | None) -> int | None:
+    """The year asked for, else the latest year the activity file holds."""
+    years: list[int] = activity.years
+    return year if year is not None or not years else years[-1]
+
+
 def _fail_listing(exc: ServiceError) -> None:
     """Print the error and, for a rejected file, every row and field at fault; exit 2."""
     errors = getattr(exc, "errors", [str(exc)])
@@ -473,7 +489,7 @@ def inventory_compute(
     path: Annotated[Path, typer.Argument(help="Activity data: .xlsx, .yaml or .json.")],
     gwp: GwpOpt = "AR5",
     year: Annotated[
-        int | None, typer.Option("--year", help="Year (if the file has several).")
+        int | None, typer.Option("--year", help="Year (default: the file's latest).")
     ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="JSON (nearzero.inventory.result/1).")
@@ -484,7 +500,7 @@ def inventory_compute(
 
     activity = _read_activity(path)
     try:
-        result = inventory.compute(activity, gwp_set=gwp, year=year)
+        result = inventory.compute(activity, gwp_set=gwp, year=_year_or_latest(activity, year))
     except ServiceError as exc:
         _fail_listing(exc)
     if as_json:
@@ -513,7 +529,8 @@ def inventory_export(
         _fail(f"{out}: expected a .xlsx or .docx file name")
     try:
         if activity is not None:
-            result = inventory.compute(_read_activity(activity), gwp_set=gwp, year=year)
+            data = _read_activity(activity)
+            result = inventory.compute(data, gwp_set=gwp, year=_year_or_latest(data, year))
         else:
             with _db() as session:
                 target = indicator_service.get_unit(session, unit)
@@ -562,11 +579,12 @@ def inventory_example(unit: UnitOpt = None) -> None:
     try:
         with _db() as session:
             target = indicator_service.get_unit(session, unit)
-            run = inventory.load_example(session, Actor.system("cli"), target)
-            result = inventory.result_of(run)
+            runs = inventory.load_example_years(session, Actor.system("cli"), target)
+            result = inventory.result_of(runs[-1])
     except ServiceError as exc:
         _fail_listing(exc)
-    console.print(f"已加载示例清单（部分数据为假设），清单运行 #{run.id}", highlight=False)
+    loaded = "，".join(f"{r.year}年 #{r.id}" for r in runs)
+    console.print(f"已加载示例清单（部分数据为假设），清单运行 {loaded}", highlight=False)
     _print_inventory(result)
 
 
@@ -676,7 +694,8 @@ def inventory_feed(
 # --------------------------------------------------------------------------- carbon inclusion
 
 inc_app = typer.Typer(
-    help="Carbon inclusion (碳普惠): partner batches, statistics.", no_args_is_help=True
+    help="Carbon inclusion (碳普惠): partner batches, statistics, points expiry.",
+    no_args_is_help=True,
 )
 app.add_typer(inc_app, name="inclusion")
 
@@ -720,6 +739,49 @@ def inclusion_ingest(
     )
     if report.batch_reason is not None:
         _fail(f"batch refused: {report.batch_reason.value}", code=1)
+
+
+@inc_app.command("expire")
+def inclusion_expire(
+    as_of: Annotated[
+        str, typer.Option("--as-of", help="Expire what was due by the end of this day (UTC+8).")
+    ],
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Unit code (default: the default unit).")
+    ] = None,
+    months: Annotated[
+        int | None,
+        typer.Option(
+            "--months",
+            help="Points validity [months] (default: NEARZERO_INCLUSION_POINTS_VALID_MONTHS).",
+        ),
+    ] = None,
+) -> None:
+    """Post the expiry of points unspent past their validity; running it again posts nothing."""
+    from datetime import date
+
+    from nearzero.services import inclusion as inclusion_service
+
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        _fail(f"--as-of: expected a date like 2025-06-30, got {as_of!r}")
+    settings = Settings()
+    try:
+        with _db(settings) as session:
+            target = indicator_service.get_unit(session, unit or settings.default_unit)
+            run = inclusion_service.expire_points(
+                session, Actor.system("cli"), target, day,
+                months if months is not None else settings.inclusion_points_valid_months,
+            )  # fmt: skip
+    except ServiceError as exc:
+        _fail(str(exc))
+    console.print(
+        f"{run.unit} as of {run.as_of} ({run.months} months): {run.transactions} expiry "
+        f"transactions, {run.points} points, {run.residents} residents",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @inc_app.command("stats")

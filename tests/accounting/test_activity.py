@@ -54,7 +54,7 @@ def doc(*rows: dict[str, Any]) -> dict[str, Any]:
         ({"factors": {"ncv": "no_such_id"}}, "factors.ncv", "no factor with id 'no_such_id'"),
         ({"factors": {"ncv": "cn_cc_raw_coal"}}, "factors.ncv", "is a carbon_content, not a ncv"),
         ({"colour": "red"}, "colour", "unknown field"),
-        ({"id": "coal"}, "id", "duplicate id (also row 0)"),
+        ({"id": "coal"}, "id", "duplicate id in 2022 (also row 0)"),
     ],
 )
 def test_bad_row_names_row_and_field(

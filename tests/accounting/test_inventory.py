@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from numpy.testing import assert_allclose
 
-from nearzero.accounting.activity import bundled_example, parse_activity
+from nearzero.accounting.activity import bundled_example, document_for_year, parse_activity
 from nearzero.accounting.factors import FactorLibrary
 from nearzero.accounting.gwp import GWPNotAvailable
 from nearzero.accounting.inventory import compute_inventory, compute_time_series, recalculation
+from nearzero.accounting.model import CO2_PER_C
 
 
 def rows_of(lib: FactorLibrary, *rows: dict[str, Any], years: Any = None) -> Any:
@@ -151,7 +152,7 @@ def test_time_series_and_recalculation(lib: FactorLibrary) -> None:
 
 def test_bundled_zhangqiu_example(lib: FactorLibrary) -> None:
     rows, meta = parse_activity(bundled_example(), lib)
-    r = compute_inventory(rows, lib, "AR5", meta)
+    r = compute_inventory(rows, lib, "AR5", meta, 2022)
     assert meta.region == "济南市章丘区" and meta.years[2022].gdp == pytest.approx(11_207_000)
     assert meta.years[2022].illustrative  # the population is derived, not stated
     for row in rows:  # every number the plan does not state is labelled
@@ -162,3 +163,119 @@ def test_bundled_zhangqiu_example(lib: FactorLibrary) -> None:
     assert "cn_ncv_raw_coal" in r.lineage.to_confirm
     assert set(r.lineage.illustrative_rows) >= {"energy-coal-power", "lulucf-forest"}
     assert r.totals.direct_incl_lulucf > r.totals.direct_excl_lulucf  # the stock fell
+
+
+# The plan's indicator table (章政办字〔2024〕1号, 主要指标表), 2020, 2021, 2022.
+PLAN_CO2 = {2020: 9290749.01, 2021: 10048799.38, 2022: 8537813.87}  # indicator 1 [t]
+PLAN_PER_CAPITA = {2020: 8.60, 2021: 9.19, 2022: 7.76}  # indicator 2 [t/人]
+PLAN_PER_GDP = {2020: 0.92, 2021: 0.90, 2022: 0.76}  # indicator 3 [t/万元]
+PLAN_FOSSIL = {2020: 400.73, 2021: 404.04, 2022: 385.55}  # indicator 10 [万tce]
+PLAN_FERTILISER = {2020: 46292.094, 2021: 44193.509, 2022: 43141.133}  # indicator 28 [t]
+PLAN_FOREST = {2020: 139.36, 2021: 142.8, 2022: 113.73}  # indicator 31 [万m³]
+COAL_2022 = 284.57  # 万吨, plan 一(二)2
+GAS_2022 = 30457.09  # 万m³, plan 一(二)2
+
+
+def _row(rows: Any, year: int, row_id: str) -> Any:
+    return next(r for r in rows if r.year == year and r.row_id == row_id)
+
+
+def test_bundled_example_holds_three_years_from_the_plan(lib: FactorLibrary) -> None:
+    rows, meta = parse_activity(bundled_example(), lib)
+    assert sorted(meta.years) == [2020, 2021, 2022]
+    ids = {y: [r.row_id for r in rows if r.year == y] for y in meta.years}
+    assert ids[2020] == ids[2021] == ids[2022]  # one set of sources across the series
+    for y in (2020, 2021, 2022):
+        data = meta.years[y]
+        # population and GDP are derived from indicators 1-3, to the plan's rounding
+        assert_allclose(PLAN_CO2[y] / data.population, PLAN_PER_CAPITA[y], atol=0.005)
+        assert_allclose(PLAN_CO2[y] / data.gdp, PLAN_PER_GDP[y], atol=0.005)
+        coal = (
+            _row(rows, y, "energy-coal-power").quantity
+            + _row(rows, y, "energy-coal-industry").quantity
+        )  # [万吨]
+        assert_allclose(coal, COAL_2022 * PLAN_FOSSIL[y] / PLAN_FOSSIL[2022], rtol=1e-5)
+        gas = _row(rows, y, "energy-natural-gas").quantity  # [万m³]
+        assert_allclose(gas, GAS_2022 * PLAN_FOSSIL[y] / PLAN_FOSSIL[2022], rtol=1e-6)
+        assert_allclose(
+            _row(rows, y, "agri-soils-direct").quantity, PLAN_FERTILISER[y] / 2, rtol=1e-6
+        )
+        assert _row(rows, y, "lulucf-forest").illustrative
+    # the plan states coal and gas for 2022 only: the other years are labelled as assumed
+    assert _row(rows, 2022, "energy-natural-gas").note.startswith("天然气供气量 2022")
+    for y in (2020, 2021):
+        assert meta.years[y].illustrative
+        assert "indicator 10" in _row(rows, y, "energy-coal-power").note
+    # growing stock of the year against the year before (2019 extrapolated)
+    forest = {y: _row(rows, y, "lulucf-forest") for y in meta.years}
+    assert forest[2022].quantity == PLAN_FOREST[2022]  # [万m³]
+    assert forest[2022].params["volume_t1"].value == PLAN_FOREST[2021]
+    assert forest[2021].params["volume_t1"].value == PLAN_FOREST[2020]
+
+
+def test_bundled_example_totals_per_year(lib: FactorLibrary) -> None:
+    """Energy CO2 by IPCC 2006 Vol 2 Ch 2 Eq 2.1 (quantity × NCV × carbon content ×
+    oxidation × 44/12) and forest CO2 by Vol 4 Ch 2 Eq 2.8 (ΔV × BCEF × (1+R) × CF × 44/12,
+    R 0.29 from Table 4.4, CF 0.47 from Table 4.3, BCEF the example's placeholder 0.6)."""
+    rows, meta = parse_activity(bundled_example(), lib)
+    series = compute_time_series(rows, lib, "AR5", meta)
+    v = {i: lib.by_id(i).value for i in (
+        "cn_ncv_raw_coal", "cn_cc_raw_coal", "cn_ox_raw_coal",
+        "cn_ncv_natural_gas", "cn_cc_natural_gas", "cn_ox_natural_gas",
+    )}  # fmt: skip
+    for y, result in series.items():
+        coal_t = COAL_2022 * 1e4 * PLAN_FOSSIL[y] / PLAN_FOSSIL[2022]
+        gas_wan_m3 = GAS_2022 * PLAN_FOSSIL[y] / PLAN_FOSSIL[2022]
+        coal = coal_t * v["cn_ncv_raw_coal"] * v["cn_cc_raw_coal"] / 1e3 * v["cn_ox_raw_coal"]
+        gas = gas_wan_m3 * v["cn_ncv_natural_gas"] * v["cn_cc_natural_gas"] / 1e3
+        gas *= v["cn_ox_natural_gas"]
+        energy_co2 = sum(
+            r.tonnes for r in result.records if r.sector == "energy" and r.gas == "CO2"
+        )
+        assert_allclose(energy_co2, (coal + gas) * CO2_PER_C, rtol=5e-6)  # quantities rounded
+        forest = sum(r.tco2e for r in result.records if r.sector == "lulucf")
+        before = PLAN_FOREST[y - 1] if y > 2020 else PLAN_FOREST[2020] - 3.44
+        delta_c = (PLAN_FOREST[y] - before) * 1e4 * 0.6 * 1.29 * 0.47
+        assert_allclose(forest, -delta_c * CO2_PER_C, rtol=1e-9)
+        t = result.totals
+        assert t.direct_incl_lulucf == pytest.approx(t.direct_excl_lulucf + forest)
+    excl = {y: round(r.totals.direct_excl_lulucf / 1e4, 2) for y, r in series.items()}
+    incl = {y: round(r.totals.direct_incl_lulucf / 1e4, 2) for y, r in series.items()}
+    assert excl == {2020: 682.35, 2021: 687.00, 2022: 657.55}  # 万吨CO2e, AR5
+    assert incl == {2020: 677.76, 2021: 682.42, 2022: 696.32}
+
+
+def test_changing_a_factor_recalculates_every_year_and_lists_what_changed(
+    lib: FactorLibrary,
+) -> None:
+    # IPCC 2006 Vol 1 Ch 5 §5.2: a new NCV for raw coal is applied to the whole series.
+    rows, meta = parse_activity(bundled_example(), lib)
+    old = compute_time_series(rows, lib, "AR5", meta)
+    new = compute_time_series(rows, lib.replace_value("cn_ncv_raw_coal", 21.5), "AR5", meta)
+    changes = recalculation(old, new)
+    coal_rows = {"energy-coal-power", "energy-coal-industry"}
+    assert {c.year for c in changes} == {2020, 2021, 2022}
+    assert {(c.row_id, c.gas) for c in changes if c.year == 2021} == {
+        (r, g) for r in coal_rows for g in ("CO2", "CH4", "N2O")
+    }
+    for c in changes:
+        assert c.row_id in coal_rows and c.changed_factors == ("cn_ncv_raw_coal",)
+        assert c.new_tco2e / c.old_tco2e == pytest.approx(21.5 / 20.908, rel=1e-12)
+    for y in (2020, 2021, 2022):
+        moved = new[y].totals.direct_excl_lulucf - old[y].totals.direct_excl_lulucf
+        listed = sum(c.new_tco2e - c.old_tco2e for c in changes if c.year == y)
+        assert moved == pytest.approx(listed) and moved > 0
+        assert new[y].totals.direct_incl_lulucf - old[y].totals.direct_incl_lulucf == (
+            pytest.approx(moved)
+        )
+
+
+def test_one_year_of_a_document_and_copy_forward() -> None:
+    doc = bundled_example()
+    y21 = document_for_year(doc, 2021)
+    assert list(y21["years"]) == [2021] and {r["year"] for r in y21["rows"]} == {2021}
+    assert len(y21["rows"]) == len(doc["rows"]) // 3 and y21["region"] == doc["region"]
+    copy = document_for_year(doc, 2022, as_year=2023)
+    assert list(copy["years"]) == [2023] and {r["year"] for r in copy["rows"]} == {2023}
+    assert copy["rows"][0]["quantity"] == doc["rows"][0]["quantity"]
+    assert doc["rows"][0]["year"] == 2022  # the original is untouched

@@ -25,7 +25,7 @@ def lib() -> FactorLibrary:
 @pytest.fixture(scope="module")
 def result(lib: FactorLibrary) -> InventoryResult:
     rows, meta = parse_activity(bundled_example(), lib)
-    return compute_inventory(rows, lib, "AR5", meta)
+    return compute_inventory(rows, lib, "AR5", meta, 2022)
 
 
 def energy_co2_by_hand(lib: FactorLibrary) -> float:
@@ -111,8 +111,8 @@ def test_word_export_opens_with_the_totals(result: InventoryResult):
 
 def test_gwp_set_changes_the_co2e_table_only(lib: FactorLibrary):
     rows, meta = parse_activity(bundled_example(), lib)
-    ar4 = it.summary_tables(compute_inventory(rows, lib, "AR4", meta))
-    ar5 = it.summary_tables(compute_inventory(rows, lib, "AR5", meta))
+    ar4 = it.summary_tables(compute_inventory(rows, lib, "AR4", meta, 2022))
+    ar5 = it.summary_tables(compute_inventory(rows, lib, "AR5", meta, 2022))
     assert [c.text for c in ar4[0].rows[0]] == [c.text for c in ar5[0].rows[0]]  # 表1 energy
     assert ar4[1].rows[0][-1].value != ar5[1].rows[0][-1].value  # 表2 energy total
 

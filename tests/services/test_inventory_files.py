@@ -96,7 +96,8 @@ def test_cli_bad_input_names_row_and_field(tmp_path, field, value, expected):
 def test_cli_load_series_feed(tmp_path, monkeypatch):
     monkeypatch.setenv("NEARZERO_DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3")
     assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(app, ["demo", "load"]).exit_code == 0
+    demo = runner.invoke(app, ["demo", "load"])  # loads the example's three years too
+    assert demo.exit_code == 0 and "2020, 2021, 2022" in demo.output
     bad = bundled_example()
     bad["rows"][1]["quantity"] = -3
     (tmp_path / "bad.json").write_text(json.dumps(bad, ensure_ascii=False), encoding="utf-8")
@@ -104,12 +105,15 @@ def test_cli_load_series_feed(tmp_path, monkeypatch):
         app, ["inventory", "load", str(tmp_path / "bad.json"), "--year", "2022"]
     )
     assert refused.exit_code == 2 and "quantity" in refused.output
-    empty = runner.invoke(app, ["inventory", "series"])
-    assert empty.exit_code == 0 and "2022" not in empty.output
+    demo_series = json.loads(runner.invoke(app, ["inventory", "series", "--json"]).output)
+    assert [d["year"] for d in demo_series] == [2020, 2021, 2022]
     loaded = runner.invoke(app, ["inventory", "load", str(EXAMPLE_PATH), "--year", "2022"])
     assert loaded.exit_code == 0, loaded.output
     series = json.loads(runner.invoke(app, ["inventory", "series", "--json"]).output)
-    assert [d["year"] for d in series] == [2022]
+    assert [d["year"] for d in series] == [2020, 2021, 2022]
+    assert series[2]["totals"] == demo_series[2]["totals"]  # the same file again
+    again = runner.invoke(app, ["demo", "load"])  # `make run` runs it every time
+    assert again.exit_code == 0 and "2020, 2021, 2022" in again.output
     no = runner.invoke(app, ["inventory", "feed", "--year", "2022"])
     assert no.exit_code == 2 and "illustrative" in no.output
     fed = runner.invoke(app, ["inventory", "feed", "--year", "2022", "--allow-illustrative"])

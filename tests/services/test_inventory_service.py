@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from nearzero.accounting.activity import bundled_example
+from nearzero.accounting.activity import bundled_example, document_for_year
 from nearzero.services import audit
 from nearzero.services import indicators as indicator_service
 from nearzero.services import inventory as svc
@@ -24,8 +24,7 @@ COAL_NCV = svc.LocalFactorInput(
 
 
 def example_for(year: int, coal_power_wan_t: float) -> bytes:
-    doc = bundled_example()
-    doc["years"] = {year: doc["years"][2022]}
+    doc = document_for_year(bundled_example(), 2022, as_year=year)  # copy-forward
     doc["rows"][0]["quantity"] = coal_power_wan_t
     return json.dumps(doc, ensure_ascii=False).encode()
 
@@ -49,10 +48,13 @@ def test_load_series_and_recalculation(sessions):
     with transaction(sessions) as session:
         unit = unit_of(session)
         series = svc.series(session, unit)
-        assert list(series) == [2022, 2023]
+        assert list(series) == [2020, 2021, 2022, 2023]  # the example's three years + 2023
+        assert first.year == 2022
         t22, t23 = series[2022].totals, series[2023].totals
         assert t22.direct_excl_lulucf == pytest.approx(6575467.55, rel=1e-9)
-        assert t22.direct_incl_lulucf == pytest.approx(6746401.709, rel=1e-9)
+        # forest stock 142.8 -> 113.73万 m³ (indicator 31) × BCEF 0.6 × (1 + R 0.29) × CF 0.47
+        forest = (142.8 - 113.73) * 1e4 * 0.6 * 1.29 * 0.47 * 44 / 12
+        assert t22.direct_incl_lulucf == pytest.approx(6575467.55 + forest, rel=1e-9)
         # 42.285万吨 less coal for power: CO2 falls by that share of the row's CO2
         coal_row = next(r for r in series[2022].records if r.row_id == "energy-coal-power")
         assert t22.direct_excl_lulucf - t23.direct_excl_lulucf > 0.29 * coal_row.tco2e
@@ -61,9 +63,10 @@ def test_load_series_and_recalculation(sessions):
         )
         before = {y: r.totals.direct_excl_lulucf for y, r in series.items()}
         recalc = svc.set_local_factor(session, OFFICE, unit, COAL_NCV)
-        assert sorted(r.year for r in recalc.runs) == [2022, 2023]
+        assert sorted(r.year for r in recalc.runs) == [2020, 2021, 2022, 2023]
         changed = {(c["year"], c["row_id"], c["gas"]) for c in recalc.changes}
-        assert (2022, "energy-coal-power", "CO2") in changed
+        for year in (2020, 2021, 2022):
+            assert (year, "energy-coal-power", "CO2") in changed
         assert (2023, "energy-coal-industry", "CH4") in changed
         assert not any(c["row_id"].startswith("waste") for c in recalc.changes)
         for c in recalc.changes:
@@ -72,7 +75,7 @@ def test_load_series_and_recalculation(sessions):
     with transaction(sessions) as session:
         unit = unit_of(session)
         after = svc.series(session, unit)
-        for year in (2022, 2023):
+        for year in (2020, 2021, 2022, 2023):
             assert after[year].totals.direct_excl_lulucf > before[year]
             assert "zq_ncv_coal" in after[year].lineage.local
         (entry,) = audit.entries(session, "inventory_factor", "zq_ncv_coal")
@@ -80,7 +83,7 @@ def test_load_series_and_recalculation(sessions):
         svc.delete_local_factor(session, OFFICE, unit, "zq_ncv_coal")
         back = svc.series(session, unit)[2022].totals.direct_excl_lulucf
         assert back == pytest.approx(before[2022], rel=1e-9)
-        assert counts(session) == (2, 6, 0)
+        assert counts(session) == (4, 12, 0)  # runs: 3 + 1 loaded, 4 + 4 recalculated
 
 
 def test_feeding_indicators_writes_values_with_lineage(sessions):

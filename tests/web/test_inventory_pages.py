@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from nearzero.accounting.activity import bundled_example
+from nearzero.accounting.activity import bundled_example, document_for_year
 from nearzero.settings import Settings
 from nearzero.store.inventory import InventoryDataset, InventoryRun
 from nearzero.web.app import create_app
@@ -71,7 +71,11 @@ def test_office_loads_the_example_and_sees_the_inventory(client):
     for chart in ("inv-sectors", "inv-sankey", "inv-trend", "inv-ranges"):
         assert f'id="{chart}-data"' in html
     assert 'data-status="to_confirm"' in html and 'data-testid="inv-illustrative"' in html
-    assert counts(client) == (1, 1)
+    assert counts(client) == (3, 3)  # the example's 2020, 2021 and 2022
+    series = re.search(r'data-testid="inv-series">(.*?)</table>', html, re.S).group(1)
+    assert re.findall(r"<tr><td>(\d{4})</td>", series) == ["2020", "2021", "2022"]
+    for cell in ("682.3499", "687.005", "657.5468", "696.3221"):  # 万吨CO2e, excl./incl. LULUCF
+        assert f'<td class="num">{cell}' in series
     # categories carry their names: the provincial guideline's in Chinese, IPCC 2006's in English
     assert 'data-testid="inv-cat-title">公用电力与热力生产<' in html
     assert "<td>农用地直接氧化亚氮排放</td>" in html  # 表3
@@ -81,7 +85,7 @@ def test_office_loads_the_example_and_sees_the_inventory(client):
         english.text
     )
     assert "公用电力与热力生产" not in english.text
-    assert counts(client) == (1, 1)  # another GWP set is computed, not stored, on a GET
+    assert counts(client) == (3, 3)  # another GWP set is computed, not stored, on a GET
 
 
 def test_downloads_hold_the_totals(client):
@@ -139,8 +143,7 @@ def test_every_bad_row_is_listed(client):
 def test_upload_a_good_file_for_another_year_and_trend(client):
     csrf = log_in(client, "office")
     client.post("/inventory/example", data={"csrf_token": csrf})
-    doc = bundled_example()
-    doc["years"] = {2023: doc["years"][2022]}
+    doc = document_for_year(bundled_example(), 2022, as_year=2023)
     doc["rows"][0]["quantity"] = 100.0  # less coal for power
     response = client.post(
         "/inventory/upload",
@@ -149,8 +152,8 @@ def test_upload_a_good_file_for_another_year_and_trend(client):
     )
     assert response.status_code == 200, response.text[:2000]
     assert "活动数据已保存并完成计算" in response.text
-    assert "（2022→2023）" in response.text  # trend key categories against the first year
-    assert counts(client) == (2, 2)
+    assert "（2020→2023）" in response.text  # trend key categories against the first year
+    assert counts(client) == (4, 4)
 
 
 def test_viewer_and_department_cannot_write(client):

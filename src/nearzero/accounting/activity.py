@@ -9,7 +9,7 @@ Document structure (``format: nearzero.inventory-activity/1``)::
         population: {value: 1100234, unit: person, illustrative: true, note: ...}
         gdp: {value: 1120.7, unit: 亿元}
     rows:
-      - id: energy-coal-power          # unique; default "row<index>"
+      - id: energy-coal-power          # unique within a year; default "row<index>"
         year: 2022                     # default: the only year under ``years``
         category: 1.A.1.a              # IPCC 2006 code, or IND.1 / IND.2 (indirect)
         sector: energy                 # optional check: energy/能源活动, ippu, ...
@@ -332,12 +332,14 @@ def parse_activity(
 
 
 def check_rows(rows: Sequence[ActivityRow], factors: FactorLibrary | None) -> None:
-    """Reject duplicate ids and, with ``factors``, rows whose method cannot run."""
-    seen: dict[str, int] = {}
+    """Reject an id used twice in one year and, with ``factors``, rows whose method cannot
+    run. The same id in several years is one source across the time series."""
+    seen: dict[tuple[int, str], int] = {}
     for row in rows:
-        if row.row_id in seen:
-            raise row.error("id", f"duplicate id (also row {seen[row.row_id]})")
-        seen[row.row_id] = row.index
+        key = (row.year, row.row_id)
+        if key in seen:
+            raise row.error("id", f"duplicate id in {row.year} (also row {seen[key]})")
+        seen[key] = row.index
         if factors is not None:
             evaluate_row(row, factors)
 
@@ -577,6 +579,30 @@ def aggregate_facility_rows(
 
 
 EXAMPLE = "zhangqiu_inventory_illustrative.yaml"
+
+
+def document_for_year(
+    doc: Mapping[str, Any], year: int, as_year: int | None = None
+) -> dict[str, Any]:
+    """One year of an activity document: that year's rows and metadata (pure).
+
+    With ``as_year`` the copy is relabelled as that year: copy-forward data entry, where
+    next year's file starts from this year's rows and the changed quantities are edited.
+    """
+    years = {int(y): v for y, v in dict(doc.get("years") or {}).items()}
+    only = len(years) == 1 and year in years
+    rows = [
+        dict(r)
+        for r in doc.get("rows") or []
+        if isinstance(r, Mapping) and r.get("year", year if only else None) == year
+    ]
+    label = year if as_year is None else as_year
+    for r in rows:
+        r["year"] = label
+    out = {k: v for k, v in doc.items() if k not in ("years", "rows")}
+    out["years"] = {label: years[year]} if year in years else {}
+    out["rows"] = rows
+    return out
 
 
 def bundled_example(name: str = EXAMPLE) -> dict[str, Any]:

@@ -637,12 +637,22 @@ def load_dataset(
     return run_year(session, actor, unit, year, DEFAULT_GWP, f"load {existing.source_name}")
 
 
-def load_example(session: Session, actor: Actor, unit: m.DemoUnit) -> InventoryRun:
-    """Load the bundled illustrative Zhangqiu inventory (2022), labelled as an example."""
+def load_example_years(session: Session, actor: Actor, unit: m.DemoUnit) -> list[InventoryRun]:
+    """Load every year of the bundled illustrative Zhangqiu inventory (2020–2022), each
+    labelled as an example; one run per year, oldest first."""
     doc = bundled_example()
     data = json.dumps(doc, ensure_ascii=False, default=str).encode("utf-8")
-    (year,) = {int(y) for y in doc["years"]}
-    return load_dataset(session, actor, unit, EXAMPLE.replace(".yaml", ".json"), data, year, True)
+    name = EXAMPLE.replace(".yaml", ".json")
+    return [
+        load_dataset(session, actor, unit, name, data, year, True)
+        for year in sorted(int(y) for y in doc["years"])
+    ]
+
+
+def load_example(session: Session, actor: Actor, unit: m.DemoUnit) -> InventoryRun:
+    """Load the bundled illustrative Zhangqiu inventory (every year, see
+    :func:`load_example_years`); returns the run of the latest year."""
+    return load_example_years(session, actor, unit)[-1]
 
 
 @dataclass(frozen=True)
