@@ -245,15 +245,32 @@ def test_pooled_statement_traces_to_transactions_and_records(sessions):
             "sz-transit-bus@2021-12",
             "sz-transit-metro@2021-12",
         }
+        # every posting of a bulk credit traces to its records and methodology version: a
+        # resident posting to that resident's records of the version in the transaction,
+        # the pool and issuance postings to all the transaction's records of the version
         per_tx: dict[str, int] = defaultdict(int)
-        for key, grams in s.execute(
+        postings = s.execute(
             text(
-                "SELECT t.key, p.amount FROM ledger_posting p JOIN ledger_transaction t "
-                "ON t.id = p.tx_id JOIN inclusion_record r ON r.id = p.record_id"
+                "SELECT t.key, p.tx_id, a.kind, a.name, p.asset, p.amount, p.methodology "
+                "FROM ledger_posting p JOIN ledger_transaction t ON t.id = p.tx_id "
+                "JOIN ledger_account a ON a.id = p.account_id WHERE t.aggregated"
             )
-        ):
-            per_tx[key] += grams
+        ).all()
+        assert postings
+        for key, tx_id, kind, name, asset, amount, ref in postings:
+            traced = s.execute(
+                text(
+                    "SELECT COUNT(*), SUM(credited_g) FROM inclusion_record WHERE tx_id = :tx "
+                    "AND accepted AND methodology_id || '@' || methodology_version = :ref "
+                    "AND (:kind <> 'resident' OR resident = :name)"
+                ),
+                {"tx": tx_id, "ref": ref, "kind": kind, "name": name},
+            ).one()
+            assert traced[0] > 0 and abs(amount) == traced[1], (key, kind, name, asset)
+            if kind == "resident":
+                per_tx[key] += amount
         assert set(per_tx) == {k for x in lines for k in x.transactions}
+        assert sum(per_tx.values()) == report.credited_g
         stats = svc.statistics(sessions.kw["bind"])
         assert sum(r["grams"] for r in stats["reductions_by_methodology"]) == report.credited_g
 

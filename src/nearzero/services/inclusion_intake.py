@@ -1,67 +1,89 @@
-"""The set-based intake path: a partner batch validated in the core, written in bulk, in chunks.
+"""The set-based intake path: a partner batch validated as columns, written in bulk, in chunks.
 
-Flow of :func:`ingest` (one partner batch, any size):
+Flow of :func:`ingest_items` (one partner batch, any size):
 
 1. The batch lock (:func:`batch_lock`) is taken for the whole batch, so no other intake
    changes the prior state the validation reads (overlap and caps are across partners).
-2. The batch is cut into chunks of about ``chunk_size`` records **by resident** (a hash of
-   the pseudonym; copies of one partner record id stay together). The core's checks that
-   depend on other records (overlap, caps) are per resident, so chunks are independent:
-   each one is validated on its own against the prior state of its residents, fetched with
-   a few set queries (:func:`fetch_context`; the core's ``context_scope`` names what to
-   fetch), by :func:`nearzero.inclusion.intake.validate_batch`, in worker processes.
-3. Each chunk is written in ONE database transaction (:class:`ChunkWriter`): the ledger
-   transaction row, the record rows (SQLite: ``executemany`` INSERT … ON CONFLICT in WAL
-   mode; PostgreSQL: COPY into a temporary table, then INSERT … SELECT … ON CONFLICT), then
-   the postings derived in SQL from the rows just written: one POINT posting per credited
-   record to its resident, and per methodology version the pool's and the issuance
-   account's counter-postings. A chunk is all or nothing; a crash loses only the chunk in
-   flight, and submitting the batch again credits exactly what is missing (records already
-   credited are refused by the core as ``already_credited``, and the unique key on
-   (partner, partner record id) plus postings derived from the rows actually inserted make
-   a double credit impossible even without the lock).
+2. The batch is cut into chunks of about ``chunk_size`` records **by resident**: residents
+   sorted by pseudonym, each chunk a contiguous range of them (copies of one partner record
+   id stay together). The core's checks that depend on other records (overlap, caps) are
+   per resident, so chunks are independent, and a range of residents keeps the writes to
+   the ``(resident, start_at)`` index on neighbouring pages. Each chunk, in turn, is
+   validated against the prior state of its residents, fetched with a few set queries
+   (:func:`fetch_context`), by the core's vectorised
+   :func:`nearzero.inclusion.columnar.validate_columns` (same outcomes as the per-record
+   reference :func:`nearzero.inclusion.intake.validate_batch`, checked by a property test);
+   a chunk of 100,000 records is a few numpy passes, so no worker processes are needed.
+3. Each chunk is written in ONE database transaction (:class:`ChunkWriter`):
 
-Why this is equivalent to validating the whole batch at once: see the core's module
-docstring of :mod:`nearzero.inclusion.intake` (per resident, content order).
+   - the ledger transaction row (key: the partner and its credited record ids);
+   - one ``inclusion_record`` row per record (SQLite: ``executemany`` INSERT … ON CONFLICT
+     in WAL mode, the values common to a group of rows written once into the statement;
+     PostgreSQL: COPY into a temporary table, then INSERT … SELECT … ON CONFLICT). Every
+     accepted row carries the transaction's id (``tx_id``). A row may only replace a
+     stored *rejected* row; the writer checks that every row was written, so a record
+     credited meanwhile (which the lock rules out) makes the chunk roll back and be
+     validated again instead of being credited twice;
+   - the postings, **aggregated**: per (resident, methodology version) one POINT posting
+     to the resident of the sum of its records' credited grams, and per methodology version
+     the issuance account's −REDUCTION, the pool's +REDUCTION and the pool's −POINT. So each
+     transaction balances per asset, and a chunk writes a few postings per resident instead
+     of one per record.
+
+   A chunk is all or nothing; a crash loses only the chunk in flight, and submitting the
+   batch again credits exactly what is missing (records already credited are refused by the
+   core as ``already_credited``; the unique key on (partner, partner record id) and the
+   row count check make a double credit impossible).
+
+Trace of an aggregated posting: its records are the ``inclusion_record`` rows with
+``tx_id`` = the posting's transaction, ``resident`` = the posting account's name and
+``methodology_id || '@' || methodology_version`` = the posting's ``methodology``; their
+``credited_g`` sum to its amount (:func:`nearzero.services.inclusion_ledger.check_invariants`
+verifies it for every posting). The pool and issuance postings of a transaction trace to
+all its rows of their methodology version.
+
+Why validating chunk by chunk equals validating the whole batch at once: see the core's
+module docstring of :mod:`nearzero.inclusion.intake` (per resident, content order).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from nearzero.inclusion.choices import TRIP_SCENARIOS, ReasonCode, Scenario
-from nearzero.inclusion.intake import (
-    BatchResult,
-    Consent,
-    CreditedTrip,
-    IntakeContext,
-    Outcome,
-    validate_batch,
+from nearzero.inclusion.columnar import (
+    EPOCH,
+    REASONS,
+    SCENARIOS,
+    ColumnarResult,
+    from_us,
+    parse_times,
+    validate_columns,
 )
-from nearzero.inclusion.methodology import MethodologyLibrary, load_library
+from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, Outcome
+from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef, load_library
 from nearzero.inclusion.records import RecordKey
 from nearzero.inclusion.rules import Scheme, load_scheme
 from nearzero.ledger.model import AccountKind, Asset, TxKind
 
-DEFAULT_CHUNK = 20_000
-"""Records per database transaction (PLATFORM.md measured 10k-row transactions)."""
+DEFAULT_CHUNK = 100_000
+"""Records per database transaction (a chunk of whole residents)."""
 
 RECORD_COLUMNS = (
     "partner_id",
@@ -89,6 +111,10 @@ RECORD_COLUMNS = (
 NOT_STORED = frozenset({ReasonCode.ALREADY_CREDITED, ReasonCode.DUPLICATE_IN_BATCH})
 """Outcomes that leave the stored row of the record as it is (its first, or credited, fate)."""
 
+_NOT_STORED_CODES = np.array([r in NOT_STORED for r in REASONS])
+
+I64 = npt.NDArray[np.int64]
+
 
 # --------------------------------------------------------------------------- results
 
@@ -115,35 +141,95 @@ class RecordResult:
         }
 
 
-@dataclass
 class IngestReport:
-    """The outcome of a batch: per-record results in batch order and the totals."""
+    """The outcome of a batch: per-record results in batch order and the totals.
 
-    batch: str
-    partner: str
-    results: list[RecordResult] = field(default_factory=list)
-    batch_reason: ReasonCode | None = None
-    chunks_written: int = 0
-    days: set[date] = field(default_factory=set)
-    timings: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    """Seconds spent: ``context`` (set queries), ``wait`` (for validation), ``write``."""
+    The bulk path keeps each chunk's outcomes as columns; :attr:`results` builds the
+    :class:`RecordResult` objects on first use.
+    """
+
+    def __init__(
+        self,
+        batch: str,
+        partner: str,
+        results: list[RecordResult] | None = None,
+        batch_reason: ReasonCode | None = None,
+    ) -> None:
+        self.batch = batch
+        self.partner = partner
+        self.batch_reason = batch_reason
+        self.chunks_written = 0
+        self.days: set[date] = set()
+        self.timings: dict[str, float] = defaultdict(float)
+        """Seconds spent: ``chunking``, ``context`` (set queries), ``validate``, ``write``."""
+        self._results = results
+        self._chunks: list[tuple[I64, ColumnarResult]] = []
+
+    def add_chunk(self, indices: I64, outcome: ColumnarResult) -> None:
+        self._chunks.append((indices, outcome))
+        self._results = None
+
+    @property
+    def results(self) -> list[RecordResult]:
+        if self._results is None:
+            out: list[RecordResult] = []
+            for indices, c in self._chunks:
+                codes = c.reason.tolist()
+                grams = c.grams.tolist()
+                for j, i in enumerate(indices.tolist()):
+                    k = codes[j]
+                    out.append(
+                        RecordResult(
+                            i,
+                            c.partner_record_id[j],
+                            k < 0,
+                            grams[j],
+                            "" if k < 0 else REASONS[k].value,
+                            c.detail.get(j, ""),
+                        )
+                    )
+            out.sort(key=lambda r: r.index)
+            self._results = out
+        return self._results
+
+    @results.setter
+    def results(self, value: list[RecordResult]) -> None:
+        self._results = value
+        self._chunks = []
+
+    @property
+    def records(self) -> int:
+        if self._chunks:
+            return sum(len(c) for _, c in self._chunks)
+        return len(self._results or [])
 
     @property
     def accepted(self) -> int:
+        if self._chunks:
+            return sum(int(c.accepted.sum()) for _, c in self._chunks)
         return sum(1 for r in self.results if r.accepted)
 
     @property
     def credited_g(self) -> int:
+        if self._chunks:
+            return sum(int(c.grams.sum()) for _, c in self._chunks)
         return sum(r.grams for r in self.results if r.accepted)
 
     def rejected(self) -> Counter[str]:
+        if self._chunks:
+            out: Counter[str] = Counter()
+            for _, c in self._chunks:
+                codes, counts = np.unique(c.reason[c.reason >= 0], return_counts=True)
+                for k, m in zip(codes.tolist(), counts.tolist(), strict=True):
+                    out[REASONS[k].value] += m
+            return out
         return Counter(r.reason for r in self.results if not r.accepted)
 
     def summary(self) -> dict[str, Any]:
         return {
             "batch": self.batch,
             "partner": self.partner,
-            "records": len(self.results),
+            "records": self.records,
             "accepted": self.accepted,
             "credited_g": self.credited_g,
             "rejected": dict(sorted(self.rejected().items())),
@@ -154,9 +240,7 @@ class IngestReport:
 def batch_id(partner: str, items: Sequence[Mapping[str, Any]]) -> str:
     """A content id of a batch (SHA-256 of the partner and the canonical items), 32 hex."""
     h = hashlib.sha256(partner.encode())
-    for item in items:
-        h.update(json.dumps(item, sort_keys=True, default=str).encode())
-        h.update(b"\n")
+    h.update(json.dumps(list(items), sort_keys=True, default=str).encode())
     return h.hexdigest()[:32]
 
 
@@ -228,38 +312,37 @@ _LOCK_KEY = 0x6E7A_1C00  # "nz" + inclusion: the advisory-lock key of the intake
 
 
 # --------------------------------------------------------------------------- chunking
+# --------------------------------------------------------------------------- chunking
 
 
-def _text(item: Mapping[str, Any], key: str) -> str:
-    value = item.get(key) if isinstance(item, Mapping) else None
-    return "" if value is None else str(value).strip()
+def _column(items: Sequence[Mapping[str, Any]], key: str) -> list[str]:
+    """One field of every item as stripped text ('' when missing)."""
+    raw = [it.get(key) if isinstance(it, Mapping) else None for it in items]
+    if set(map(type, raw)) == {str}:
+        return [str(x).strip() for x in raw]
+    return ["" if x is None else str(x).strip() for x in raw]
 
 
-def chunk_indices(items: Sequence[Mapping[str, Any]], chunk_size: int) -> list[list[int]]:
-    """Item positions per chunk: by a hash of the resident, copies of a record id together."""
-    n = max(1, -(-len(items) // max(1, chunk_size)))
-    if n == 1:
-        return [list(range(len(items)))]
-    chunks: list[list[int]] = [[] for _ in range(n)]
-    by_rid: dict[str, int] = {}
-    for i, item in enumerate(items):
-        rid = _text(item, "partner_record_id")
-        c = by_rid.get(rid)
-        if c is None:
-            c = zlib.crc32(_text(item, "resident_id").encode()) % n
-            by_rid[rid] = c
-        chunks[c].append(i)
-    return [c for c in chunks if c]
-
-
-def _parse_time(raw: Any) -> datetime | None:
-    if not isinstance(raw, str):
-        return None
-    try:
-        t = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        return None
-    return t.astimezone(UTC) if t.tzinfo is not None else None
+def chunk_indices(items: Sequence[Mapping[str, Any]], chunk_size: int) -> list[I64]:
+    """Item positions per chunk: contiguous ranges of residents (sorted by pseudonym) of about
+    ``chunk_size`` records each; the copies of one partner record id go with the first."""
+    n = len(items)
+    if n <= max(1, chunk_size):
+        return [np.arange(n, dtype=np.int64)]
+    codes, uniq = pd.factorize(pd.Series(_column(items, "resident_id"), dtype=object), sort=True)
+    counts = np.bincount(codes, minlength=len(uniq))
+    chunk_of_resident = (np.cumsum(counts) - counts) // max(1, chunk_size)
+    chunk = chunk_of_resident[codes]
+    rid_codes, rids = pd.factorize(pd.Series(_column(items, "partner_record_id"), dtype=object))
+    repeated = np.bincount(rid_codes, minlength=len(rids))[rid_codes] > 1
+    if repeated.any():
+        first: dict[int, int] = {}
+        for i in np.flatnonzero(repeated).tolist():
+            c = first.setdefault(int(rid_codes[i]), int(chunk[i]))
+            chunk[i] = c
+    order = np.argsort(chunk, kind="stable")
+    bounds = np.flatnonzero(np.diff(chunk[order])) + 1
+    return [np.asarray(part, np.int64) for part in np.split(order, bounds)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,13 +356,31 @@ class ChunkScope:
     years: frozenset[int]
 
 
+def _parse_time(raw: Any) -> datetime | None:
+    if not isinstance(raw, str):
+        return None
+    try:
+        t = datetime.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+    return t.astimezone(UTC) if t.tzinfo is not None else None
+
+
 def chunk_scope(items: Sequence[Mapping[str, Any]]) -> ChunkScope:
     """The scope of raw items (before parsing; a malformed item only widens it)."""
-    residents = sorted({_text(i, "resident_id") for i in items} - {""})
-    rids = sorted({_text(i, "partner_record_id") for i in items} - {""})
-    times = [t for i in items for t in (_parse_time(i.get("start")), _parse_time(i.get("end")))]
-    known = [t for t in times if t is not None]
-    earliest, latest = (min(known), max(known)) if known else (None, None)
+    residents = sorted(set(_column(items, "resident_id")) - {""})
+    rids = sorted(set(_column(items, "partner_record_id")) - {""})
+    known: list[int] = []
+    for key in ("start", "end"):
+        raw = [it.get(key) if isinstance(it, Mapping) else None for it in items]
+        us, ok = parse_times(raw)
+        if ok.any():
+            known += [int(us[ok].min()), int(us[ok].max())]
+        for i in np.flatnonzero(~ok).tolist():
+            t = _parse_time(raw[i])
+            if t is not None:
+                known.append((t - EPOCH) // timedelta(microseconds=1))
+    earliest, latest = (from_us(min(known)), from_us(max(known))) if known else (None, None)
     years = frozenset(
         y
         for t in (earliest, latest)
@@ -429,19 +530,7 @@ def sqlite_time(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-# --------------------------------------------------------------------------- validation
-
-
-@dataclass(frozen=True, slots=True)
-class ValidatedChunk:
-    """A chunk validated by the core: rows to write, results for the partner, ledger key."""
-
-    rows: list[tuple[Any, ...]]
-    results: list[RecordResult]
-    tx_key: str | None
-    effective_at: datetime | None
-    credited_g: int
-    days: frozenset[date]
+# --------------------------------------------------------------------------- rows
 
 
 @lru_cache(maxsize=8)
@@ -456,7 +545,7 @@ def _time_text(t: datetime, pg: bool) -> str:
 def outcome_row(
     o: Outcome, partner_db_id: int, batch: str, received: str, pg: bool
 ) -> tuple[Any, ...] | None:
-    """The ``inclusion_record`` row of one outcome (None: nothing to store)."""
+    """The ``inclusion_record`` row of one reference outcome (None: nothing to store)."""
     if o.reason in NOT_STORED or not o.partner_record_id:
         return None
     r, c = o.record, o.credit
@@ -497,60 +586,151 @@ def outcome_row(
 def credit_batch_key(partner: str, credited_ids: Sequence[str]) -> str:
     """Idempotency key of a chunk's credit transaction: the partner and its credited ids."""
     h = hashlib.sha256(partner.encode())
-    for rid in sorted(credited_ids):
-        h.update(b"\x00" + rid.encode())
+    h.update("".join(sorted("\x00" + rid for rid in credited_ids)).encode())
     return f"credit-batch:{partner}:{h.hexdigest()[:40]}"
 
 
-def validate_chunk(
-    scheme_name: str,
-    partner: PartnerInfo,
-    indices: Sequence[int],
-    items: Sequence[Mapping[str, Any]],
-    ctx_parts: tuple[Any, ...],
-    batch: str,
-    received: str,
-    pg: bool,
-) -> ValidatedChunk:
-    """Run the core on one chunk and shape its outcomes (runs in a worker process)."""
-    library, scheme = _rules(scheme_name)
-    ctx = IntakeContext(library, scheme, *ctx_parts)
-    result: BatchResult = validate_batch(partner.code, list(items), ctx)
-    rows: list[tuple[Any, ...]] = []
-    results: list[RecordResult] = []
-    credited: list[str] = []
-    latest: datetime | None = None
-    days: set[date] = set()
-    total = 0
-    for o in result.outcomes:
-        row = outcome_row(o, partner.id, batch, received, pg)
-        if row is not None:
-            rows.append(row)
-        grams = o.credit.grams if o.credit else 0
-        if o.credit is not None:
-            credited.append(o.partner_record_id)
-            end = o.credit.record.end
-            latest = end if latest is None or end > latest else latest
-            days.add(o.credit.record.local_day)
-            total += grams
-        reason = o.reason.value if o.reason else ""
-        results.append(
-            RecordResult(indices[o.index], o.partner_record_id, o.accepted, grams, reason, o.detail)
+def _times(us: I64, pg: bool) -> list[str]:
+    """Timestamps as the store's text: SQLite 'YYYY-MM-DD HH:MM:SS.ffffff' (naive UTC)."""
+    text_ = np.datetime_as_string(us.astype("datetime64[us]"), unit="us")
+    if pg:
+        return [t + "+00:00" for t in text_.tolist()]
+    return np.char.replace(text_, "T", " ").tolist()  # type: ignore[no-any-return]
+
+
+def _days(days: I64) -> list[str]:
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").tolist()  # type: ignore[no-any-return]
+
+
+@dataclass
+class ChunkRows:
+    """A validated chunk shaped for the store: grouped record rows and aggregated postings.
+
+    plain : (scenario, methodology) → rows (rid, resident, start, end, day, quantity, grams)
+    of records accepted in full (every other column is the same for the group);
+    other : full :data:`RECORD_COLUMNS` rows (rejected or capped records);
+    postings : (resident, methodology ref) → credited grams; per_method : ref → grams.
+    """
+
+    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]]
+    other: list[tuple[Any, ...]]
+    postings: dict[tuple[str, str], int]
+    per_method: dict[str, int]
+    tx_key: str | None
+    effective_at: datetime | None
+    credited_g: int
+    records: int
+    days: frozenset[date]
+
+    @property
+    def rows(self) -> int:
+        return len(self.other) + sum(len(v) for v in self.plain.values())
+
+
+def chunk_rows(
+    c: ColumnarResult, partner: PartnerInfo, batch: str, received: str, pg: bool
+) -> ChunkRows:
+    """The rows and postings of a validated chunk (see :class:`ChunkRows`)."""
+    reason = c.reason
+    rids = c.partner_record_id
+    stored = ~((reason >= 0) & _NOT_STORED_CODES[np.maximum(reason, 0)])
+    stored &= np.fromiter(map(bool, rids), np.bool_, len(rids))
+    acc = reason < 0
+    idx = np.flatnonzero(stored)
+    # write in (resident, start) order: neighbouring index pages
+    res_codes, _ = pd.factorize(pd.Series([c.resident[i] for i in idx], dtype=object), sort=True)
+    idx = idx[np.lexsort((c.start_us[idx], res_codes))]
+    start_txt = dict(zip(idx.tolist(), _times(c.start_us[idx], pg), strict=True))
+    end_txt = dict(zip(idx.tolist(), _times(c.end_us[idx], pg), strict=True))
+    day_txt = dict(zip(idx.tolist(), _days(c.day[idx]), strict=True))
+    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]] = defaultdict(list)
+    other: list[tuple[Any, ...]] = []
+    full = acc & (c.capped < 0)
+    is_full = full.tolist()
+    sc, meth = c.scenario.tolist(), c.method.tolist()
+    grams, computed = c.grams.tolist(), c.computed_g.tolist()
+    for i in idx.tolist():
+        if is_full[i]:
+            plain[(SCENARIOS[sc[i]].value, c.refs[meth[i]], c.unit[i] or "")].append(
+                (rids[i][:128], c.resident[i], start_txt[i], end_txt[i], day_txt[i],
+                 c.quantity[i], grams[i])
+            )  # fmt: skip
+            continue
+        rec = bool(c.record[i])
+        ref = c.refs[meth[i]] if meth[i] >= 0 else None
+        k = int(reason[i])
+        other.append(
+            (
+                partner.id,
+                rids[i][:128],
+                c.resident[i] if rec else None,
+                SCENARIOS[sc[i]].value if rec else None,
+                start_txt[i] if rec else None,
+                end_txt[i] if rec else None,
+                day_txt[i] if rec else None,
+                c.quantity[i],
+                c.unit[i],
+                k < 0,
+                None if k < 0 else REASONS[k].value,
+                c.detail.get(i) or None,
+                ref.id if ref else None,
+                ref.version if ref else None,
+                computed[i] if computed[i] >= 0 else None,
+                grams[i],
+                REASONS[int(c.capped[i])].value if c.capped[i] >= 0 else None,
+                batch,
+                received,
+            )
         )
-    key = credit_batch_key(partner.code, credited) if credited else None
-    return ValidatedChunk(rows, results, key, latest, total, frozenset(days))
+    postings: dict[tuple[str, str], int] = {}
+    per_method: dict[str, int] = {}
+    a_idx = np.flatnonzero(acc)
+    tx_key, latest, days = None, None, frozenset[date]()
+    if len(a_idx):
+        who, names = pd.factorize(pd.Series([c.resident[i] for i in a_idx], dtype=object))
+        m = c.method[a_idx].astype(np.int64)
+        key = who * max(1, len(c.refs)) + m
+        uniq, inverse = np.unique(key, return_inverse=True)
+        sums = np.bincount(inverse.reshape(-1), weights=c.grams[a_idx], minlength=len(uniq))
+        for k, total in zip(uniq.tolist(), sums.tolist(), strict=True):
+            ref = str(c.refs[k % max(1, len(c.refs))])
+            postings[(str(names[k // max(1, len(c.refs))]), ref)] = int(total)
+            per_method[ref] = per_method.get(ref, 0) + int(total)
+        tx_key = credit_batch_key(partner.code, [rids[i] for i in a_idx.tolist()])
+        latest = from_us(int(c.end_us[a_idx].max()))
+        days = frozenset(EPOCH.date() + timedelta(days=d) for d in np.unique(c.day[a_idx]).tolist())
+    return ChunkRows(
+        dict(plain), other, postings, per_method, tx_key, latest, int(c.grams.sum()), len(c),
+        days,
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- writing
 
 
+class RowCountMismatch(RuntimeError):
+    """A record row was not written (its id was credited meanwhile): the chunk rolls back."""
+
+
+def _literal(value: str | int | bool | None) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    return "'" + value.replace("'", "''") + "'"
+
+
 class ChunkWriter:
     """Writes validated chunks, one database transaction each (see the module docstring)."""
 
-    def __init__(self, engine: Engine, unit_code: str) -> None:
+    def __init__(self, engine: Engine, partner: PartnerInfo, batch: str, received: str) -> None:
         self.engine = engine
         self.pg = engine.dialect.name == "postgresql"
-        self.unit_code = unit_code
+        self.partner = partner
+        self.batch = batch
+        self.received = received
 
     def _account(self, con: Connection, kind: AccountKind, name: str) -> int:
         con.execute(
@@ -566,8 +746,11 @@ class ChunkWriter:
         ).scalar_one()
         return int(value)
 
-    def write(self, chunk: ValidatedChunk) -> bool:
-        """Write one chunk; False when its credit transaction was already there (a retry)."""
+    def write(self, chunk: ChunkRows) -> bool:
+        """Write one chunk; False when its credit transaction was already there (a retry).
+
+        Raises :class:`RowCountMismatch` (nothing written) when a row could not be written.
+        """
         with self.engine.begin() as con:
             tx_id: int | None = None
             if chunk.tx_key is not None:
@@ -584,7 +767,7 @@ class ChunkWriter:
                         "key": chunk.tx_key,
                         "kind": TxKind.CREDIT.value,
                         "at": time_param(con, chunk.effective_at),
-                        "memo": f"{len(chunk.results)} records, {chunk.credited_g} g",
+                        "memo": f"{chunk.records} records, {chunk.credited_g} g",
                         "digest": hashlib.sha256(
                             f"{chunk.tx_key}:{chunk.credited_g}".encode()
                         ).hexdigest(),
@@ -595,12 +778,15 @@ class ChunkWriter:
                 if found is None:
                     return False
                 tx_id = int(found)
-            if self.pg:
-                self._records_pg(con, chunk.rows, tx_id)
-            else:
-                self._records_sqlite(con, chunk.rows, tx_id)
+            written = (
+                self._records_pg(con, chunk, tx_id)
+                if self.pg
+                else self._records_sqlite(con, chunk, tx_id)
+            )
+            if written != chunk.rows:
+                raise RowCountMismatch(f"{chunk.rows - written} of {chunk.rows} rows not written")
             if tx_id is not None:
-                self._postings(con, tx_id)
+                self._postings(con, chunk, tx_id)
         return True
 
     _UPSERT_SET = ", ".join(
@@ -608,22 +794,42 @@ class ChunkWriter:
         for c in RECORD_COLUMNS
         if c not in ("partner_id", "partner_record_id")
     )
+    _CONFLICT = (
+        "ON CONFLICT (partner_id, partner_record_id) DO UPDATE SET "
+        f"{_UPSERT_SET}, tx_id = excluded.tx_id WHERE inclusion_record.accepted = "
+    )
 
-    def _records_sqlite(
-        self, con: Connection, rows: Sequence[tuple[Any, ...]], tx_id: int | None
-    ) -> None:
+    def _records_sqlite(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
         cols = ", ".join(RECORD_COLUMNS)
-        marks = ", ".join("?" * (len(RECORD_COLUMNS) + 1))
-        sql = (
-            f"INSERT INTO inclusion_record ({cols}, tx_id) VALUES ({marks}) "
-            "ON CONFLICT (partner_id, partner_record_id) DO UPDATE SET "
-            f"{self._UPSERT_SET}, tx_id = excluded.tx_id WHERE inclusion_record.accepted = 0"
-        )
-        con.exec_driver_sql(sql, [(*r, tx_id if r[9] else None) for r in rows])
+        cur = con.connection.driver_connection
+        assert cur is not None
+        written = 0
+        for (scenario, ref, unit), rows in chunk.plain.items():
+            lit = _literal
+            values = (
+                f"{lit(self.partner.id)}, ?1, ?2, {lit(scenario)}, ?3, ?4, ?5, ?6, {lit(unit)}, "
+                f"1, NULL, NULL, {lit(ref.id)}, {lit(ref.version)}, ?7, ?7, NULL, "
+                f"{lit(self.batch)}, {lit(self.received)}, {lit(tx_id)}"
+            )
+            c = cur.executemany(
+                f"INSERT INTO inclusion_record ({cols}, tx_id) VALUES ({values}) "
+                + self._CONFLICT
+                + "0",
+                rows,
+            )
+            written += c.rowcount
+        if chunk.other:
+            marks = ", ".join("?" * len(RECORD_COLUMNS))
+            c = cur.executemany(
+                f"INSERT INTO inclusion_record ({cols}, tx_id) VALUES ({marks}, ?) "
+                + self._CONFLICT
+                + "0",
+                [(*r, tx_id if r[9] else None) for r in chunk.other],
+            )
+            written += c.rowcount
+        return written
 
-    def _records_pg(
-        self, con: Connection, rows: Sequence[tuple[Any, ...]], tx_id: int | None
-    ) -> None:
+    def _records_pg(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
         cols = ", ".join(RECORD_COLUMNS)
         con.exec_driver_sql(
             "CREATE TEMP TABLE IF NOT EXISTS nz_record_stage ON COMMIT DELETE ROWS AS "
@@ -632,58 +838,90 @@ class ChunkWriter:
         raw = con.connection.driver_connection
         assert raw is not None
         with raw.cursor() as cur, cur.copy(f"COPY nz_record_stage ({cols}) FROM STDIN") as copy:
-            for r in rows:
+            for (scenario, ref, unit), rows in chunk.plain.items():
+                fixed = (self.partner.id, scenario, unit, True, None, None, ref.id, ref.version)
+                p, sc, u, acc, reason, detail, mid, mver = fixed
+                for rid, who, start, end, day, qty, g in rows:
+                    copy.write_row(
+                        (p, rid, who, sc, start, end, day, qty, u, acc, reason, detail, mid,
+                         mver, g, g, None, self.batch, self.received)
+                    )  # fmt: skip
+            for r in chunk.other:
                 copy.write_row(r)
-        con.execute(
+        result = con.execute(
             text(
                 f"INSERT INTO inclusion_record ({cols}, tx_id) "
                 f"SELECT {cols}, CASE WHEN accepted THEN CAST(:tx AS BIGINT) END "
-                "FROM nz_record_stage "
-                "ON CONFLICT (partner_id, partner_record_id) DO UPDATE SET "
-                f"{self._UPSERT_SET}, tx_id = excluded.tx_id "
-                "WHERE inclusion_record.accepted = false"
+                "FROM nz_record_stage " + self._CONFLICT + "false"
             ),
             {"tx": tx_id},
         )
+        return int(result.rowcount)
 
-    def _postings(self, con: Connection, tx_id: int) -> None:
-        """Postings derived from the rows this transaction wrote (so they always balance)."""
-        pool = self._account(con, AccountKind.POOL, self.unit_code)
-        issuance = self._account(con, AccountKind.ISSUANCE, self.unit_code)
-        concat = "r.methodology_id || '@' || r.methodology_version"
-        params = {"tx": tx_id}
-        con.execute(
-            text(
-                "INSERT INTO ledger_account (kind, name) SELECT DISTINCT 'resident', r.resident "
-                "FROM inclusion_record r WHERE r.tx_id = :tx "
-                "ON CONFLICT (kind, name) DO NOTHING"
-            ),
-            params,
+    def _postings(self, con: Connection, chunk: ChunkRows, tx_id: int) -> None:
+        """Aggregated postings (module docstring): per resident and methodology, and the
+        pool's and issuance account's counter-postings per methodology."""
+        pool = self._account(con, AccountKind.POOL, self.partner.unit_code)
+        issuance = self._account(con, AccountKind.ISSUANCE, self.partner.unit_code)
+        residents = sorted({who for who, _ in chunk.postings})
+        ids = self._resident_accounts(con, residents)
+        rows: list[tuple[Any, ...]] = []
+        for (who, ref), grams in sorted(chunk.postings.items()):
+            rows.append((tx_id, ids[who], Asset.POINT.value, grams, ref))
+        for ref, grams in sorted(chunk.per_method.items()):
+            rows += [
+                (tx_id, issuance, Asset.REDUCTION.value, -grams, ref),
+                (tx_id, pool, Asset.REDUCTION.value, grams, ref),
+                (tx_id, pool, Asset.POINT.value, -grams, ref),
+            ]
+        sql = (
+            "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
+            "VALUES (%s, %s, %s, %s, %s)"
+            if self.pg
+            else "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
+            "VALUES (?, ?, ?, ?, ?)"
         )
-        con.execute(
-            text(
-                "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, record_id, "
-                f"methodology) SELECT :tx, a.id, '{Asset.POINT.value}', r.credited_g, r.id, "
-                f"{concat} FROM inclusion_record r JOIN ledger_account a "
-                "ON a.kind = 'resident' AND a.name = r.resident WHERE r.tx_id = :tx "
-                "ORDER BY r.id"
-            ),
-            params,
+        raw = con.connection.driver_connection
+        assert raw is not None
+        if self.pg:
+            with raw.cursor() as cur:
+                cur.executemany(sql, rows)
+        else:
+            raw.executemany(sql, rows)
+
+    def _resident_accounts(self, con: Connection, residents: list[str]) -> dict[str, int]:
+        raw = con.connection.driver_connection
+        assert raw is not None
+        kind = AccountKind.RESIDENT.value
+        ids: dict[str, int] = {}
+        if self.pg:
+            with raw.cursor() as cur:
+                cur.execute(
+                    "INSERT INTO ledger_account (kind, name) SELECT %s, unnest(%s::text[]) "
+                    "ON CONFLICT (kind, name) DO NOTHING",
+                    (kind, residents),
+                )
+                cur.execute(
+                    "SELECT name, id FROM ledger_account WHERE kind = %s AND name = ANY(%s)",
+                    (kind, residents),
+                )
+                ids = {name: int(i) for name, i in cur.fetchall()}
+            return ids
+        raw.executemany(
+            "INSERT INTO ledger_account (kind, name) VALUES (?, ?) "
+            "ON CONFLICT (kind, name) DO NOTHING",
+            [(kind, who) for who in residents],
         )
-        for account, asset, sign in (
-            (issuance, Asset.REDUCTION, -1),
-            (pool, Asset.REDUCTION, 1),
-            (pool, Asset.POINT, -1),
-        ):
-            con.execute(
-                text(
-                    "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
-                    f"SELECT :tx, :account, '{asset.value}', {sign} * SUM(r.credited_g), {concat} "
-                    f"FROM inclusion_record r WHERE r.tx_id = :tx GROUP BY {concat} "
-                    f"ORDER BY {concat}"
-                ),
-                {**params, "account": account},
-            )
+        step = 30_000
+        for start in range(0, len(residents), step):
+            part = residents[start : start + step]
+            marks = ",".join("?" * len(part))
+            for name, i in raw.execute(
+                f"SELECT name, id FROM ledger_account WHERE kind = ? AND name IN ({marks})",
+                (kind, *part),
+            ):
+                ids[name] = int(i)
+        return ids
 
 
 # --------------------------------------------------------------------------- the batch
@@ -691,11 +929,6 @@ class ChunkWriter:
 
 Progress = Callable[[int, int], None]
 """Called with (records done, records in the batch) after each chunk."""
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    # spawn: a forked child would share the parent's database sockets
-    return ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
 
 
 def ingest_items(
@@ -713,67 +946,47 @@ def ingest_items(
 ) -> IngestReport:
     """Validate and write a batch chunk by chunk under the batch lock (module docstring).
 
-    workers: validation processes (default: the number of CPUs; 0 or a one-chunk batch
-    validates in this process).
+    workers: accepted for compatibility and ignored; the vectorised validation runs in
+    this process.
     """
+    del workers
     library, scheme = _rules(scheme_name)
     report = IngestReport(batch, partner.code)
-    chunks = chunk_indices(items, chunk_size)
-    writer = ChunkWriter(engine, partner.unit_code)
     pg = engine.dialect.name == "postgresql"
-    received = _time_text(now, pg)
-    n_workers = (os.cpu_count() or 1) if workers is None else workers
-    pool = _pool(n_workers) if n_workers > 0 and len(chunks) > 1 else None
-    results: list[RecordResult] = []
+    writer = ChunkWriter(engine, partner, batch, _time_text(now, pg))
     done = 0
-    try:
-        with batch_lock(engine):
-
-            def submit(idx: list[int]) -> Future[ValidatedChunk] | ValidatedChunk:
-                part = [items[i] for i in idx]
+    with batch_lock(engine):
+        t0 = time.perf_counter()
+        chunks = chunk_indices(items, chunk_size)
+        report.timings["chunking"] += time.perf_counter() - t0
+        for idx in chunks:
+            part = [items[i] for i in idx.tolist()]
+            for attempt in range(3):
                 t0 = time.perf_counter()
                 with engine.connect() as con:
                     ctx = fetch_context(
                         con, partner, chunk_scope(part), scheme, library, now, partners
                     )
                     con.rollback()
-                report.timings["context"] += time.perf_counter() - t0
-                ctx_parts = (
-                    ctx.now,
-                    ctx.partners,
-                    tuple(ctx.consents),
-                    ctx.credited_keys,
-                    tuple(ctx.credited_trips),
-                    ctx.credited_daily_g,
-                    ctx.credited_yearly_g,
-                )
-                args = (scheme_name, partner, idx, part, ctx_parts, batch, received, pg)
-                if pool is None:
-                    return validate_chunk(*args)
-                return pool.submit(validate_chunk, *args)
-
-            ahead = max(1, n_workers)
-            pending: list[Future[ValidatedChunk] | ValidatedChunk] = []
-            queue = list(chunks)
-            while queue or pending:
-                while queue and len(pending) <= ahead:
-                    pending.append(submit(queue.pop(0)))
-                head = pending.pop(0)
-                t0 = time.perf_counter()
-                chunk = head.result() if isinstance(head, Future) else head
                 t1 = time.perf_counter()
-                if writer.write(chunk):
-                    report.chunks_written += 1
-                report.timings["wait"] += t1 - t0
-                report.timings["write"] += time.perf_counter() - t1
-                results.extend(chunk.results)
-                report.days |= chunk.days
-                done += len(chunk.results)
-                if progress is not None:
-                    progress(done, len(items))
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-    results.sort(key=lambda r: r.index)
-    report.results = results
+                outcome = validate_columns(partner.code, part, ctx)
+                rows = chunk_rows(outcome, partner, batch, writer.received, pg)
+                t2 = time.perf_counter()
+                report.timings["context"] += t1 - t0
+                report.timings["validate"] += t2 - t1
+                try:
+                    if writer.write(rows):
+                        report.chunks_written += 1
+                except RowCountMismatch:
+                    if attempt == 2:
+                        raise
+                    continue
+                finally:
+                    report.timings["write"] += time.perf_counter() - t2
+                break
+            report.add_chunk(idx, outcome)
+            report.days |= rows.days
+            done += len(idx)
+            if progress is not None:
+                progress(done, len(items))
     return report

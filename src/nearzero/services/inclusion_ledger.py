@@ -9,11 +9,13 @@ takes money out of are locked first (PostgreSQL ``SELECT … FOR UPDATE``; on SQ
 transaction row is written first, which takes the database's write lock).
 
 Bulk credits (written by :mod:`nearzero.services.inclusion_intake`) are stored as one
-aggregated transaction per chunk. This store presents each credited record as the
-transaction the core defines for it (:func:`nearzero.ledger.points.credit_transaction`:
-key ``credit:{partner}:{record id}``, effective at the behaviour's end, four postings),
-so lots, redemption, expiry and traces work the same on both stores; the physical postings
-give the same balances (:func:`check_invariants` verifies it).
+aggregated transaction per chunk, with one resident posting per (resident, methodology
+version) that traces to its records through ``tx_id``, the resident and the methodology.
+This store presents each credited record as the transaction the core defines for it
+(:func:`nearzero.ledger.points.credit_transaction`: key ``credit:{partner}:{record id}``,
+effective at the behaviour's end, four postings), so lots, redemption, expiry and traces
+work the same on both stores; the physical postings give the same balances
+(:func:`check_invariants` verifies it).
 """
 
 from __future__ import annotations
@@ -87,14 +89,20 @@ def digest(tx: Transaction) -> str:
 
 
 _VIRTUAL = """
-SELECT p.id, pa.code, r.partner_record_id, r.resident, r.scenario, r.end_at, r.credited_g,
+SELECT (SELECT MIN(p.id) FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
+        WHERE p.tx_id = r.tx_id AND a.kind = 'resident' AND a.name = r.resident
+        AND p.methodology = r.methodology_id || '@' || r.methodology_version) AS seq,
+       pa.code, r.partner_record_id, r.resident, r.scenario, r.end_at, r.credited_g,
        r.methodology_id, r.methodology_version, u.code
 FROM inclusion_record r
 JOIN ledger_transaction t ON t.id = r.tx_id AND t.aggregated
-JOIN ledger_posting p ON p.record_id = r.id
 JOIN inclusion_partner pa ON pa.id = r.partner_id
 JOIN demo_unit u ON u.id = pa.unit_id
 """
+"""Each credited record of a bulk (aggregated) transaction, as the core's credit transaction.
+
+Its sequence number is the id of the aggregated resident posting that carries it (the
+records of one resident and methodology version in one chunk share it)."""
 
 
 class SqlLedger:
@@ -346,13 +354,41 @@ class SqlLedger:
 # --------------------------------------------------------------------------- invariants
 
 
+_RECORDS_PER_POSTING = """
+SELECT r.tx_id, r.resident, r.methodology_id || '@' || r.methodology_version AS ref,
+       SUM(r.credited_g) AS grams
+FROM inclusion_record r WHERE r.accepted AND r.tx_id IS NOT NULL
+GROUP BY r.tx_id, r.resident, r.methodology_id || '@' || r.methodology_version
+"""
+_POSTINGS_PER_RESIDENT = """
+SELECT p.tx_id, a.name AS resident, p.methodology AS ref, SUM(p.amount) AS grams
+FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
+JOIN ledger_transaction t ON t.id = p.tx_id AND t.aggregated
+WHERE a.kind = 'resident' GROUP BY p.tx_id, a.name, p.methodology
+"""
+_TRACE_CHECK = f"""
+SELECT x.tx_id, x.resident, x.ref, x.grams, y.grams FROM ({_RECORDS_PER_POSTING}) x
+LEFT JOIN ({_POSTINGS_PER_RESIDENT}) y
+  ON y.tx_id = x.tx_id AND y.resident = x.resident AND y.ref = x.ref
+WHERE y.grams IS NULL OR y.grams <> x.grams
+UNION ALL
+SELECT y.tx_id, y.resident, y.ref, NULL, y.grams FROM ({_POSTINGS_PER_RESIDENT}) y
+LEFT JOIN ({_RECORDS_PER_POSTING}) x
+  ON y.tx_id = x.tx_id AND y.resident = x.resident AND y.ref = x.ref
+WHERE x.grams IS NULL
+"""
+"""Resident postings of bulk transactions against the records they trace to (module doc)."""
+
+
 def check_invariants(session: Session) -> list[str]:
     """Problems with the ledger in the database (empty when it is sound).
 
     Checked in SQL over the physical rows: every transaction's postings sum to zero per
     asset; no resident or merchant balance below zero; no posting of reductions to a
-    resident or merchant; every credited record has exactly one posting and it carries the
-    record's grams; and the store's balances equal a recomputation from its entries.
+    resident or merchant; every credited record belongs to a bulk credit transaction, and
+    every resident posting of such a transaction equals the grams of the records it traces
+    to (same transaction, resident and methodology version) and vice versa; and the store's
+    balances equal a recomputation from its entries.
     """
     problems: list[str] = []
     for r in session.execute(
@@ -380,14 +416,17 @@ def check_invariants(session: Session) -> list[str]:
     ):
         if r[0]:
             problems.append(f"{r[0]} reduction postings to residents or merchants")
+    for r in session.execute(text(_TRACE_CHECK)):
+        problems.append(
+            f"transaction {r[0]}, resident {r[1]}, {r[2]}: records {r[3]} g, postings {r[4]} g"
+        )
     for r in session.execute(
         text(
-            "SELECT r.id, r.credited_g, COUNT(p.id), SUM(p.amount) FROM inclusion_record r "
-            "LEFT JOIN ledger_posting p ON p.record_id = r.id WHERE r.accepted "
-            "GROUP BY r.id, r.credited_g HAVING COUNT(p.id) <> 1 OR SUM(p.amount) <> r.credited_g"
+            "SELECT r.id FROM inclusion_record r LEFT JOIN ledger_transaction t "
+            "ON t.id = r.tx_id WHERE r.accepted AND (t.id IS NULL OR NOT t.aggregated)"
         )
     ):
-        problems.append(f"record {r[0]}: {r[2]} postings for {r[1]} g")
+        problems.append(f"record {r[0]} is accepted without a bulk credit transaction")
     ledger = SqlLedger(session)
     from nearzero.ledger.memory import balances_from_postings
 
