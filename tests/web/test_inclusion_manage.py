@@ -348,3 +348,57 @@ def test_consent_withdrawal_at_mobile_width(page, serve_app, zhangqiu_url):
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         app.state.engine.dispose()
+
+
+# --------------------------------------------------------------------------- expiry
+
+
+def test_office_expires_points_and_the_resident_sees_it(zhangqiu_url):
+    app = make_app(zhangqiu_url, inclusion_points_valid_months=12)
+    try:
+        register(app)
+        who = "e" * 64
+        with transaction(app.state.sessions) as s:
+            from nearzero.inclusion.choices import Scenario
+
+            granted = datetime(2024, 1, 1, tzinfo=UTC)
+            svc.set_consent(s, PARTNER, who, Scenario.BUS, True, granted)
+        start = datetime(2024, 5, 6, 1, tzinfo=UTC)
+        items = [ride("old", who, start), ride("new", who, datetime.now(UTC) - timedelta(days=3))]
+        report = svc.ingest(app.state.engine, PARTNER, items, workers=0)
+        assert report.summary()["accepted"] == 2
+        with TestClient(app) as client:
+            token = log_in(client)
+            page = client.get("/inclusion")
+            assert "积分自行为发生起12个月内有效" in page.text
+            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2025-12-31"})
+            assert r.status_code == 200
+            assert "过期处理完成：1笔，269积分，涉及1位居民。" in r.text
+            assert re.search(r'data-testid="expired-total">269<', r.text)
+            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2025-12-31"})
+            assert "过期处理完成：0笔，0积分，涉及0位居民。" in r.text
+            assert re.search(r'data-testid="expired-total">269<', r.text)
+            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2099-01-01"})
+            assert "晚于今天" in r.text
+            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "soon"})
+            assert "应为日期" in r.text
+
+            me = client.get(f"/inclusion/me/{svc.resident_token(SECRET_KEY.encode(), who)}")
+            assert re.search(r'data-testid="balance">269<', me.text)  # the recent ride
+            assert re.search(r'data-kind="expiry">\s*<span>积分过期 · 2025-05-06</span>', me.text)
+            assert 'data-testid="expired">−269<' in me.text
+            assert me.text.count('data-kind="credit"') == 2  # both credits still listed
+    finally:
+        app.state.engine.dispose()
+
+
+def test_without_a_validity_points_do_not_expire(client, app):
+    register(app)
+    token = log_in(client)
+    page = client.get("/inclusion")
+    assert "未设置积分有效期" in page.text
+    assert re.search(r'<button type="submit" disabled data-testid="expire">', page.text)
+    r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2025-12-31"})
+    assert (
+        'data-testid="inc-error"' in r.text and "NEARZERO_INCLUSION_POINTS_VALID_MONTHS" in r.text
+    )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import calendar
 import heapq
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -229,7 +230,13 @@ def add_months(t: datetime, months: int) -> datetime:
 
 
 def expiry_transactions(
-    ledger: LedgerStore, unit_id: str, as_of: datetime, months: int
+    ledger: LedgerStore,
+    unit_id: str,
+    as_of: datetime,
+    months: int,
+    *,
+    residents: Iterable[str] | None = None,
+    include: Callable[[Lot], bool] | None = None,
 ) -> tuple[Transaction, ...]:
     """Expiry transactions for points unspent ``months`` after they were credited.
 
@@ -237,15 +244,24 @@ def expiry_transactions(
     lot whose expiry is at or before ``as_of`` and that still has points gets one
     transaction moving the rest to the expiry account. Keys are deterministic, so
     appending the result twice (or computing it again after appending) adds nothing.
+
+    ``residents`` limits the walk to those residents (default: every resident account);
+    ``include`` keeps only the lots it accepts (e.g. the lots a unit's partners credited,
+    when several units share one ledger).
     """
     if months <= 0:
         raise LedgerError("points expire after a positive number of months")
     sink = expiry_account(unit_id)
     out: list[Transaction] = []
-    for account in ledger.accounts(AccountKind.RESIDENT):
+    accounts: Iterable[Account] = (
+        ledger.accounts(AccountKind.RESIDENT)
+        if residents is None
+        else sorted(resident_account(r) for r in set(residents))
+    )
+    for account in accounts:
         for lot in _walk(list(ledger.account_entries(account)), account)[1]:
             expires = add_months(lot.at, months)
-            if expires > as_of:
+            if expires > as_of or (include is not None and not include(lot)):
                 continue
             trace = lot.trace.merge(Trace(refs=(lot.tx_key,)))
             out.append(

@@ -29,7 +29,7 @@ import json
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from nearzero.inclusion.choices import ReasonCode, Scenario
 from nearzero.inclusion.intake import validate_batch
 from nearzero.inclusion.methodology import load_library
+from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.security import (
     DEFAULT_WINDOW_S,
     IdKind,
@@ -47,8 +48,14 @@ from nearzero.inclusion.security import (
     verify_request,
 )
 from nearzero.inclusion.stats import STATISTICS, Period, outcomes_table, run, run_all
-from nearzero.ledger.model import Account, AccountKind, Asset, LedgerError
-from nearzero.ledger.points import redeem, resident_account
+from nearzero.ledger.model import Account, AccountKind, Asset, LedgerError, TxKind
+from nearzero.ledger.points import (
+    Lot,
+    expiry_account,
+    expiry_transactions,
+    redeem,
+    resident_account,
+)
 from nearzero.reports.model import Block, Cell, Paragraph, Table
 from nearzero.services import audit
 from nearzero.services import indicators as indicator_service
@@ -63,6 +70,7 @@ from nearzero.services.inclusion_intake import (
     ingest_items,
     load_partner,
     time_param,
+    utc_time,
 )
 from nearzero.services.inclusion_ledger import SqlLedger
 from nearzero.store import inclusion as inc
@@ -814,11 +822,12 @@ def redeem_offer(
     if found is None:
         raise NotFound(f"no offer {offer_id}")
     offer, merchant = found
+    when = at or datetime.now(UTC)
     try:
         entry = redeem(
             SqlLedger(session), client_key, pseudonym,
             Account(AccountKind.MERCHANT, merchant.code), int(offer.points),
-            at or datetime.now(UTC), memo=offer.title_zh,
+            when, memo=offer.title_zh,
         )  # fmt: skip
     except LedgerError as exc:
         raise InvalidInput(f"积分不足或兑换无效：{exc}") from exc
@@ -827,14 +836,133 @@ def redeem_offer(
     ).scalar_one()
     row = inc.InclusionRedemption(
         client_key=client_key, resident=pseudonym, offer_id=offer.id, merchant_id=merchant.id,
-        points=offer.points, tx_id=int(tx_id),
+        points=offer.points, tx_id=int(tx_id), at=when,
     )  # fmt: skip
     session.add(row)
     session.flush()
     return row
 
 
+# --------------------------------------------------------------------------- expiry
+
+
+@dataclass(frozen=True)
+class ExpiryRun:
+    """What one expiry run posted: transactions, points and residents (all zero on a rerun)."""
+
+    unit: str
+    as_of: date
+    months: int
+    transactions: int
+    points: int
+    residents: int
+
+
+def expiry_cutoff(as_of: date) -> datetime:
+    """The last instant of ``as_of`` in China time (UTC+8): points whose validity ended by
+    then expire."""
+    return datetime.combine(as_of + timedelta(days=1), time(0), CHINA_TZ) - timedelta(
+        microseconds=1
+    )
+
+
+def expire_points(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    as_of: date,
+    months: int | None,
+    today: date | None = None,
+) -> ExpiryRun:
+    """Post the expiry of points credited through ``unit``'s partners and still unspent
+    ``months`` after the behaviour, as of the end of ``as_of`` (UTC+8).
+
+    One balanced transaction per expiring lot (``resident −x``, ``expiry:{unit} +x``,
+    :func:`nearzero.ledger.points.expiry_transactions`), appended to the append-only
+    ledger; keys are deterministic, so a second run (or a run for an earlier date) posts
+    nothing and writes no audit entry. ``months`` is the scheme's validity
+    (``NEARZERO_INCLUSION_POINTS_VALID_MONTHS``); None refuses, as does a date after today.
+    """
+    _admin(actor)
+    if months is None:
+        raise InvalidInput(
+            "months: 未设置积分有效期（NEARZERO_INCLUSION_POINTS_VALID_MONTHS），积分不过期 "
+            "(no points validity is set, so points do not expire)"
+        )
+    if isinstance(months, bool) or months <= 0:
+        raise InvalidInput(f"months: 有效期应为正整数月，实际为 {months!r} (a positive number)")
+    today = today or datetime.now(CHINA_TZ).date()
+    if as_of > today:
+        raise InvalidInput(
+            f"as_of: {as_of.isoformat()} 晚于今天 {today.isoformat()}，不能预先过期 "
+            "(a date in the future)"
+        )
+    codes = set(
+        session.scalars(
+            select(inc.InclusionPartner.code).where(inc.InclusionPartner.unit_id == unit.id)
+        )
+    )
+    holders = [
+        str(r[0])
+        for r in session.execute(
+            text(
+                "SELECT a.name FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id "
+                "WHERE a.kind = 'resident' AND p.asset = :asset GROUP BY a.name "
+                "HAVING SUM(p.amount) > 0"
+            ),
+            {"asset": Asset.POINT.value},
+        )
+    ]
+
+    def of_unit(lot: Lot) -> bool:
+        return bool(lot.trace.records) and all(
+            r.partition(":")[0] in codes for r in lot.trace.records
+        )
+
+    ledger = SqlLedger(session)
+    txs = expiry_transactions(
+        ledger, unit.code, expiry_cutoff(as_of), months, residents=holders, include=of_unit
+    )
+    points = 0
+    residents: set[str] = set()
+    for tx in txs:
+        ledger.append(tx)
+        out = next(p for p in tx.postings if p.account.kind is AccountKind.RESIDENT)
+        points -= out.amount
+        residents.add(out.account.name)
+    run = ExpiryRun(unit.code, as_of, months, len(txs), points, len(residents))
+    if txs:
+        audit.record(
+            session, actor, "points.expire", "inclusion_expiry",
+            f"{unit.code}/{as_of.isoformat()}", None,
+            {"as_of": as_of.isoformat(), "months": months, "transactions": len(txs),
+             "points": points, "residents": len(residents)},
+            unit.code,
+        )  # fmt: skip
+    return run
+
+
+def expired_total(session: Session, unit_code: str) -> int:
+    """Points expired so far into the unit's expiry account."""
+    return SqlLedger(session).balance(expiry_account(unit_code), Asset.POINT)
+
+
 # --------------------------------------------------------------------------- resident page
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One line of a resident's history: a credit (+), a redemption or an expiry (−)."""
+
+    at: datetime
+    kind: str  # "credit", "redemption" or "expiry"
+    label: str  # the scenario code of a credit, the merchant's name of a redemption
+    points: int  # signed: + credited, − spent or expired
+
+    @property
+    def day(self) -> date:
+        """The local (UTC+8) day."""
+        return self.at.astimezone(CHINA_TZ).date()
 
 
 @dataclass
@@ -846,6 +974,20 @@ class ResidentView:
     offers: list[tuple[inc.InclusionOffer, inc.InclusionMerchant]]
     consents: dict[str, bool]
     credited_g: int
+    expiries: list[tuple[datetime, int]] = field(default_factory=list)
+
+    @property
+    def history(self) -> list[HistoryItem]:
+        """Credits, redemptions and expiries, newest first."""
+        items = [
+            HistoryItem(utc_time(r.start_at or r.end_at), "credit", r.scenario or "", r.credited_g)
+            for r in self.records
+            if (r.start_at or r.end_at) is not None
+        ]
+        items += [HistoryItem(utc_time(red.at), "redemption", name, -int(red.points))
+                  for red, name in self.redemptions]  # fmt: skip
+        items += [HistoryItem(at, "expiry", "", -points) for at, points in self.expiries]
+        return sorted(items, key=lambda i: i.at, reverse=True)
 
 
 def resident_view(session: Session, pseudonym: str, limit: int = 50) -> ResidentView:
@@ -878,9 +1020,23 @@ def resident_view(session: Session, pseudonym: str, limit: int = 50) -> Resident
             .limit(limit)
         ).all()
     ]
+    expiries = [
+        (utc_time(at), -int(amount))
+        for at, amount in session.execute(
+            text(
+                "SELECT t.effective_at, p.amount FROM ledger_posting p "
+                "JOIN ledger_transaction t ON t.id = p.tx_id "
+                "JOIN ledger_account a ON a.id = p.account_id "
+                "WHERE a.kind = 'resident' AND a.name = :n AND p.asset = :asset "
+                "AND t.kind = :kind ORDER BY t.effective_at DESC, t.id DESC LIMIT :limit"
+            ),
+            {"n": pseudonym, "asset": Asset.POINT.value, "kind": TxKind.EXPIRY.value,
+             "limit": limit},
+        )
+    ]  # fmt: skip
     return ResidentView(
         pseudonym, balance, records, redemptions, offers(session), consents_of(session, pseudonym),
-        int(credited or 0),
+        int(credited or 0), expiries,
     )  # fmt: skip
 
 

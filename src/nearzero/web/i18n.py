@@ -409,6 +409,28 @@ MESSAGES.update(
             "Consent withdrawn; points already credited stay",
         ),
         "inc_msg_bad_scenario": ("未知场景，未作更改", "Unknown scenario; nothing changed"),
+        # points expiry
+        "inc_expired": ("积分过期", "Points expired"),
+        "inc_no_history": ("暂无积分明细", "Nothing yet"),
+        "inc_expiry": ("积分过期处理", "Points expiry"),
+        "inc_expiry_rule": (
+            "积分自行为发生起{months}个月内有效，逾期未使用的积分转入积分过期账户"
+            "（每笔可追溯；重复执行不会重复过期）。",
+            "Points are valid for {months} months after the behaviour; points unspent by then "
+            "move to the expiry account (each traceable; running it again expires nothing twice).",
+        ),
+        "inc_expiry_off": (
+            "未设置积分有效期（NEARZERO_INCLUSION_POINTS_VALID_MONTHS），积分不过期。",
+            "No points validity is set (NEARZERO_INCLUSION_POINTS_VALID_MONTHS): "
+            "points do not expire.",
+        ),
+        "inc_expire_as_of": ("截至日期", "As of"),
+        "inc_expire_run": ("执行过期处理", "Expire points"),
+        "inc_expired_total": ("累计过期积分", "Points expired so far"),
+        "inc_msg_expired": (
+            "过期处理完成：{transactions}笔，{points}积分，涉及{residents}位居民。",
+            "Expiry posted: {transactions} transactions, {points} points, {residents} residents.",
+        ),
         # partner edit form
         "inc_edit": ("编辑", "Edit"),
         "inc_edit_partner": ("编辑合作方", "Edit partner"),

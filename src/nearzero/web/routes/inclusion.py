@@ -11,7 +11,7 @@ import csv
 import io
 import secrets
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Query, Request
@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.concurrency import run_in_threadpool
 
 from nearzero.inclusion.choices import ReasonCode, Scenario
+from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.security import SignedRequest
 from nearzero.inclusion.stats import Period
 from nearzero.services import inclusion as svc
@@ -194,6 +195,10 @@ def office(
         "new_key": request.session.pop("inclusion_new_key", None),
         "is_admin": user.role == Role.ADMIN.value,
         "error": request.query_params.get("error"),
+        "valid_months": request.app.state.settings.inclusion_points_valid_months,
+        "expired_g": svc.expired_total(session, unit.code),
+        "expired_run": request.session.pop("inclusion_expired", None),
+        "today": datetime.now(CHINA_TZ).date().isoformat(),
     }
     return render(request, "inclusion.html", context)
 
@@ -358,6 +363,33 @@ def sync_indicator(
         return _back(year, "admin only")
     svc.sync_indicator_6(session, get_unit(session, request.app.state.settings.default_unit), year)
     return _back(year)
+
+
+@router.post("/inclusion/expire", dependencies=[CsrfDep])
+def expire_points(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    as_of: Annotated[str, Form()],
+) -> Response:
+    """Post the expiry of points past the scheme's validity as of a date (idempotent)."""
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    try:
+        try:
+            day = date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise InvalidInput(f"as_of: 应为日期，如 2025-06-30，实际为 {as_of!r}") from None
+        run = svc.expire_points(
+            session, actor, unit, day, request.app.state.settings.inclusion_points_valid_months
+        )
+    except (InvalidInput, PermissionDenied) as exc:
+        return _back(None, str(exc)[:200])
+    request.session["inclusion_expired"] = {
+        "transactions": run.transactions,
+        "points": run.points,
+        "residents": run.residents,
+    }
+    return _back(None)
 
 
 @router.post("/inclusion/offers", dependencies=[CsrfDep])
