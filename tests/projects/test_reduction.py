@@ -91,10 +91,14 @@ def test_every_missing_input_is_named_at_once():
     assert missing == ["gas_chp_full_load_hours", "coal_unit_efficiency", "gas_chp_efficiency"]
     with pytest.raises(MissingParameter) as caught:
         reduce({"kind": "waste_to_energy", "capacity": 45})
-    assert [m.parameter for m in caught.value.every] == [
-        "figures.net_export", "figures.waste", "waste_fossil_co2_per_t",
+    # EF_fossil has a default (IPCC composition and carbon); the plant's own figures have none
+    assert [m.parameter for m in caught.value.every] == ["figures.net_export", "figures.waste"]
+    assert [m.figure for m in caught.value.every] == ["net_export", "waste"]
+    with pytest.raises(MissingParameter) as caught:
+        reduce({"kind": "afforestation", "area": "5500 亩"})
+    assert [(m.parameter, m.figure) for m in caught.value.every] == [
+        ("afforestation_growth_agb", "growth"), ("afforestation_root_shoot", "root_shoot"),
     ]  # fmt: skip
-    assert [m.figure for m in caught.value.every] == ["net_export", "waste", "fossil_co2_per_t"]
 
 
 def test_storage_needs_the_projects_shifted_renewable_energy():
@@ -148,22 +152,97 @@ def test_liquid_co2_sold_has_no_avoided_share_without_evidence():
 
 
 def test_waste_to_energy_net_of_fossil_co2():
+    # the plant's own EF_fossil (hypothetical here):
     # 200 000 MWh/a × 0.6776 − 500 000 t/a × 0.30 t/t = 135 520 − 150 000 = −14 480 t/a
     figures = {"kind": "waste_to_energy", "net_export": 200000, "waste": 500000,
                "fossil_co2_per_t": 0.30}  # fmt: skip
-    assert reduce(figures).reduction_t == approx(-14480)
-    with pytest.raises(MissingParameter, match="waste_fossil_co2_per_t"):
-        reduce({"kind": "waste_to_energy", "net_export": 200000, "waste": 500000})
+    r = reduce(figures)
+    assert r.reduction_t == approx(-14480)
+    assert not any(p.id.startswith("waste_composition") for p in r.parameters)
     with pytest.raises(MissingParameter, match="net_export"):
         reduce({"kind": "waste_to_energy", "capacity": 45})
+
+
+# IPCC 2006 Vol 5 Ch 5 Eq. 5.2: EF_fossil = Σ WF_j × dm_j × CF_j × FCF_j × OF × 44/12, with
+# WF_j China's MSW composition (2019 Refinement Vol 5 Ch 2 Table 2A.2, bonsai-ipcc 0.5.3) and
+# dm, CF, FCF of IPCC 2006 Vol 5 Ch 2 Table 2.4 as factors/ipcc2006_waste.csv holds them,
+# OF = 1 (Vol 5 Ch 5 Table 5.2, incineration). Only components with fossil carbon count:
+#   plastics  0.130 × 1.0 × 0.75 × 1.0  = 0.0975
+#   textiles  0.041 × 0.8 × 0.50 × 0.2  = 0.00328
+#   other     0.085 × 0.9 × 0.03 × 1.0  = 0.002295
+#   paper     0.085 × 0.9 × 0.46 × 0.01 = 0.00035190   (FCF 0.01 to_confirm; bonsai gives 0)
+#   rubber 0 and nappies 0 (share 0); food, wood, garden FCF 0; glass, metal no carbon
+#   Σ = 0.1034269 t C/t; × 44/12 = 0.379231966… t CO2/t
+EF_FOSSIL_CN = 0.1034269 * 44 / 12
+
+
+def test_waste_fossil_co2_default_from_the_ipcc_composition_and_carbon():
+    # 200 000 MWh/a × 0.6776 − 500 000 t/a × 0.3792319667 = 135 520 − 189 615.98 = −54 095.98
+    r = reduce({"kind": "waste_to_energy", "net_export": 200000, "waste": 500000})
+    assert EF_FOSSIL_CN == approx(0.3792319667)
+    assert r.reduction_t == approx(200000 * 0.6776 - 500000 * EF_FOSSIL_CN)
+    assert r.reduction_t == approx(-54095.98333)
+    used = ids(r)
+    assert used["waste_composition_cn_plastics"].value == 0.13
+    assert used["waste_composition_cn_plastics"].status == "verified"
+    assert (
+        used["ipcc2006_cf_plastics"].value == 0.75 and used["ipcc2006_of_incineration"].value == 1
+    )
+    assert "ipcc2006_dm_wood" not in used  # FCF 0: the term is 0, wood's dm is not needed
+    text = " ".join(r.caveats)
+    assert "ipcc2006_fcf_paper = 0.01" in text and "to_confirm" in text
+    assert "not the plant's own waste analysis" in text
+
+
+def test_waste_composition_rows_equal_bonsais_transcription():
+    import csv
+    import os
+
+    import bonsai_ipcc
+
+    path = os.path.join(os.path.dirname(bonsai_ipcc.__file__),
+                        "data/waste/waste_generation/par_msw_type_frac.csv")  # fmt: skip
+    with open(path, encoding="utf-8") as f:
+        bonsai = {
+            row["msw_frac"].removeprefix("msw_"): float(row["value"])
+            for row in csv.DictReader(f)
+            if row["region"] == "CN" and row["property"] == "def"
+        }
+    names = {"rubber": "rubber_leather", "other": "other_inert"}
+    ours = {k.removeprefix("waste_composition_cn_"): p.value
+            for k, p in PARAMS.items() if k.startswith("waste_composition_cn_")}  # fmt: skip
+    assert ours == {names.get(k, k): approx(v) for k, v in bonsai.items()}
+    assert sum(ours.values()) == approx(1.0)
 
 
 def test_afforestation_area_in_mu_times_sink_rate():
     # 5500 亩 = 5500 / 15 ha = 366.67 ha; × 4.0 tCO2/ha/a (the bureau's figure) = 1 466.67 t/a
     r = reduce({"kind": "afforestation", "area": "5500 亩", "sink_rate": 4.0})
     assert r.reduction_t == approx(5500 / 15 * 4.0, rel=1e-6)
-    with pytest.raises(MissingParameter, match="afforestation_sink_rate"):
+    assert "afforestation_growth_agb" not in ids(r)
+    with pytest.raises(
+        MissingParameter, match="afforestation_growth_agb.*afforestation_root_shoot"
+    ):
         reduce({"kind": "afforestation", "area": "5500 亩"})
+
+
+def test_afforestation_by_the_gain_method():
+    # IPCC 2006 Vol 4 Ch 2 Eq. 2.9/2.10: s = G_W × (1 + R) × CF × 44/12, with the project's
+    # G_W 4.0 t d.m./ha/a and R 0.40 (hypothetical here) and CF 0.47 from the inventory's factor
+    # row ipcc2006_carbon_fraction_wood (Vol 4 Ch 4 Table 4.3, to_confirm):
+    # s = 4.0 × 1.4 × 0.47 × 44/12 = 9.650666… t CO2/ha/a; × 5500/15 ha = 3 538.577955 t/a
+    r = reduce({"kind": "afforestation", "area": "5500 亩", "growth": 4.0, "root_shoot": 0.4})
+    assert r.reduction_t == approx(5500 / 15 * 4.0 * 1.4 * 0.47 * 44 / 12)
+    assert r.reduction_t == approx(3538.577955)
+    cf = ids(r)["ipcc2006_carbon_fraction_wood"]
+    assert cf.value == LIB.by_id("ipcc2006_carbon_fraction_wood").value == 0.47
+    assert any("ipcc2006_carbon_fraction_wood = 0.47" in c and "to_confirm" in c
+               for c in r.caveats)  # fmt: skip
+    assert r.equation == "R = A × G_W × (1 + R) × CF × 44/12"
+    with pytest.raises(ReductionError, match="root_shoot"):
+        reduce({"kind": "afforestation", "area": 10, "growth": 4.0, "root_shoot": -0.1})
+    assert any("figures.root_shoot: must not be negative" in p
+               for p in check_figures({"kind": "afforestation", "root_shoot": -0.1}))  # fmt: skip
 
 
 def test_bad_figures_name_the_field():
@@ -186,17 +265,23 @@ def test_parameter_table_cites_every_row_and_ships_no_unconfirmed_value_as_verif
         assert p.source and p.status in STATUSES
         if p.value is None:
             assert p.status == "to_confirm" and p.note  # says what to supply instead
-    # the one verified row: CEC 2023 national average PV utilisation hours, 1 286 h
+    # verified: CEC 2023 national average PV utilisation hours, 1 286 h, and China's MSW
+    # composition as bonsai-ipcc 0.5.3 transcribes the 2019 Refinement's Table 2A.2
     verified = {k: p.value for k, p in PARAMS.items() if p.status == "verified"}
-    assert verified == {"pv_full_load_hours_national": 1286}
+    assert verified.pop("pv_full_load_hours_national") == 1286
+    assert set(verified) == {f"waste_composition_cn_{c}" for c in (
+        "food", "paper", "plastics", "textiles", "wood", "rubber_leather", "nappies",
+        "other_inert", "glass", "metal")}  # fmt: skip
+    assert all("bonsai-ipcc 0.5.3" in PARAMS[k].note and "Table 2A.2" in PARAMS[k].source
+               for k in verified)  # fmt: skip
     assert PARAMS["pv_full_load_hours_national"].year == 2023
     assert "CEC" in PARAMS["pv_full_load_hours_national"].source
     assert PARAMS["ccu_permanent_share_urea"].value == 0
     empty = {k for k, p in PARAMS.items() if p.value is None}
     assert empty == {
         "pv_full_load_hours_shandong", "gas_chp_full_load_hours", "coal_unit_efficiency",
-        "gas_chp_efficiency", "ccu_permanent_share_liquid_co2", "afforestation_sink_rate",
-        "waste_fossil_co2_per_t",
+        "gas_chp_efficiency", "ccu_permanent_share_liquid_co2", "afforestation_growth_agb",
+        "afforestation_root_shoot",
     }  # fmt: skip
 
 
@@ -245,8 +330,8 @@ def test_zhangqiu_projects_from_the_plans_figures():
     assert missing == {
         9: ["figures.shifted_renewable"],
         10: ["gas_chp_full_load_hours", "coal_unit_efficiency", "gas_chp_efficiency"],
-        22: ["afforestation_sink_rate"],
-        23: ["afforestation_sink_rate"],
-        24: ["figures.net_export", "figures.waste", "waste_fossil_co2_per_t"],
+        22: ["afforestation_growth_agb", "afforestation_root_shoot"],
+        23: ["afforestation_growth_agb", "afforestation_root_shoot"],
+        24: ["figures.net_export", "figures.waste"],
         25: ["ccu_permanent_share_liquid_co2"],
     }

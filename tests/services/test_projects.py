@@ -215,7 +215,15 @@ def test_bundled_figures_and_expected_reductions(sessions):
             "年利用小时数（gas_chp_full_load_hours）、被替代燃煤机组供电效率（coal_unit_efficiency）、"
             "燃气机组发电效率（gas_chp_efficiency）"
         )
-        assert views[22].missing_text("en") == "Sink rate（afforestation_sink_rate）"
+        assert views[22].missing_text("en") == (
+            "Above-ground biomass growth（afforestation_growth_agb）; "
+            "Root-to-shoot ratio（afforestation_root_shoot）"
+        )
+        # EF_fossil has a default now: project 24 lacks only the plant's own figures
+        assert views[24].missing == [
+            ("figures.net_export", "net_export"),
+            ("figures.waste", "waste"),
+        ]
         assert views[24].missing[0] == ("figures.net_export", "net_export")
         # the office enters the owner's figure: 10.08 MW × 1100 h × 0.6361 t/MWh (2023 华北)
         svc.set_figures(session, OFFICE, unit, 3,
@@ -430,6 +438,9 @@ def test_report_section_shows_reductions_and_what_is_missing(sessions):
     assert isinstance(quantified, Paragraph) and "合计58,191.66吨CO2/年" in quantified.text
     assert "2022年华北区域0.6776" in quantified.text
     assert "25号缺永久封存比例（ccu_permanent_share_liquid_co2）" in missing.text
-    assert "22号缺单位面积年固碳量（afforestation_sink_rate）" in missing.text
+    assert (
+        "22号缺地上生物量年增长量（afforestation_growth_agb）、根茎比（afforestation_root_shoot）"
+        in (missing.text)
+    )
     # a year with no published grid factor takes the newest (2023, 0.6361)
     assert svc.report_grid(2025).factor().value == 0.6361

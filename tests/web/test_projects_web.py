@@ -165,7 +165,8 @@ def test_project_page_says_which_parameter_is_missing(client):
     assert "pv_full_load_hours_national" in pv and "proxy" in pv
     board = client.get("/projects").text
     row = re.search(r'<tr data-number="22".*?</tr>', board, re.S).group(0)
-    assert "单位面积年固碳量（afforestation_sink_rate）" in row
+    assert "地上生物量年增长量（afforestation_growth_agb）" in row
+    assert "根茎比（afforestation_root_shoot）" in row
     scenario = client.get("/projects/scenario").text
     assert "永久封存比例（ccu_permanent_share_liquid_co2）" in scenario
     assert 'data-testid="figures-form"' not in gas  # viewers only read

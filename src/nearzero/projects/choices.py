@@ -56,6 +56,8 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "fossil_co2_per_t": ("每吨垃圾化石源CO2", "Fossil CO2 per tonne of waste"),
     "area": ("造林面积", "Area planted"),
     "sink_rate": ("单位面积年固碳量", "Sink rate"),
+    "growth": ("地上生物量年增长量", "Above-ground biomass growth"),
+    "root_shoot": ("根茎比", "Root-to-shoot ratio"),
 }
 
 #: Methods of reduction (``figures.kind``) with zh/en labels.

@@ -51,7 +51,24 @@ FIGURE_UNITS: dict[str, str] = {
     "fossil_co2_per_t": "t/t",
     "area": "hectare",
     "sink_rate": "t/ha/a",
+    "growth": "t/ha/a",
+    "root_shoot": "dimensionless",
 }
+
+#: MSW components whose fossil carbon IPCC 2006 Vol 5 Ch 2 Table 2.4 gives per component, by
+#: their subject in ``factors/ipcc2006_waste.csv`` (dm, CF and FCF rows ``ipcc2006_dm_<c>`` …).
+WASTE_CARBON_COMPONENTS = (
+    "paper", "textiles", "food", "wood", "garden", "nappies", "rubber_leather", "plastics",
+    "other_inert",
+)  # fmt: skip
+#: Components without carbon (Table 2.4 gives no carbon content for glass and metal).
+WASTE_INERT_COMPONENTS = ("glass", "metal")
+#: Default MSW composition of :func:`fossil_co2_per_tonne` (rows ``waste_composition_<region>_<c>``
+#: of the parameter table): China's own row of the IPCC composition table.
+DEFAULT_WASTE_COMPOSITION = "cn"
+#: Factor-library row of the carbon fraction of wood (IPCC 2006 Vol 4 Ch 4 Table 4.3), the one
+#: the inventory's forest category uses.
+WOOD_CARBON_FRACTION = "ipcc2006_carbon_fraction_wood"
 
 
 # --------------------------------------------------------------------------- formulas
@@ -121,11 +138,48 @@ def waste_to_energy_reduction(
     return _to(avoided_grid_emissions(net_export, grid_factor) - waste * fossil_co2_per_t, "t/a")
 
 
+def fossil_co2_per_tonne(
+    components: list[tuple[Q[Any], Q[Any], Q[Any], Q[Any]]], oxidation: Q[Any]
+) -> Q[Any]:
+    """Fossil CO2 per tonne of wet MSW burnt [t CO2/t].
+
+    EF = Σ_j WF_j × dm_j × CF_j × FCF_j × OF × 44/12, IPCC 2006 Vol 5 Ch 5 Eq. 5.2 (Eq. 5.1 for
+    MSW by composition) divided by the mass burnt; ``components`` are (WF_j share of the wet
+    waste, dm_j dry matter of the wet weight, CF_j carbon of the dry matter, FCF_j fossil share
+    of the carbon), all fractions; OF the oxidation factor. Components without carbon (glass,
+    metal) are left out.
+    """
+    shares = sum(float(wf.to("dimensionless").magnitude) for wf, _, _, _ in components)
+    if shares > 1.0 + 1e-6:
+        raise ReductionError(f"waste composition: shares add up to {shares:g}, more than 1")
+    carbon = sum(
+        (wf * dm * cf * fcf for wf, dm, cf, fcf in components), ureg.Quantity(0.0, "dimensionless")
+    )
+    return _to(carbon * oxidation * CO2_PER_C, "t/t")
+
+
+def gain_method_sink_rate(growth: Q[Any], root_shoot: Q[Any], carbon_fraction: Q[Any]) -> Q[Any]:
+    """Annual removal per hectare [t CO2/ha/a] = G_W × (1 + R) × CF × 44/12.
+
+    The gain method of IPCC 2006 Vol 4 Ch 2: Eq. 2.10 (G_TOTAL = G_W × (1 + R), with G_W the
+    above-ground biomass growth [t d.m./ha/a] and R the ratio of below- to above-ground biomass)
+    and Eq. 2.9 (ΔC_G = A × G_TOTAL × CF, CF the carbon fraction of dry matter [t C/t d.m.]),
+    converted to CO2 by 44/12.
+    """
+    if root_shoot.to("dimensionless").magnitude < 0:
+        raise ReductionError(f"root_shoot: must not be negative, got {root_shoot:~P}")
+    if not 0 < carbon_fraction.to("dimensionless").magnitude <= 1:
+        raise ReductionError(
+            f"carbon fraction: expected a fraction in (0, 1], got {carbon_fraction}"
+        )
+    return _to(growth * (1 + root_shoot) * carbon_fraction * CO2_PER_C, "t/ha/a")
+
+
 def afforestation_sink(area: Q[Any], sink_rate: Q[Any]) -> Q[Any]:
     """Annual removal [t CO2/a] = planted area [ha] × sink rate [t CO2/ha/a].
 
-    The sink rate is the gain-method increment (IPCC 2006 Vol 4 Ch 2, biomass growth × (1+R) ×
-    CF × 44/12) for the species and age planted; 1 亩 = 1/15 ha.
+    The sink rate is the project's measured one or :func:`gain_method_sink_rate` for the
+    species and age planted; 1 亩 = 1/15 ha.
     """
     return _to(area * sink_rate, "t/a")
 
@@ -202,7 +256,7 @@ class _Reader:
         self.used.append(project_figure(name, float(value.magnitude), unit, self.source))
         return value
 
-    def _missing(self, exc: MissingParameter, unit: str) -> Q[Any]:
+    def missing_input(self, exc: MissingParameter, unit: str) -> Q[Any]:
         """Record a missing input and stand in 1 [unit] for it, so that the formula runs on
         and every other missing input is found too; :func:`expected_reduction` then raises."""
         self.missing.append(exc)
@@ -212,7 +266,7 @@ class _Reader:
         """A figure the formula cannot do without (there is no default)."""
         value = self.figure(name)
         if value is None:
-            return self._missing(
+            return self.missing_input(
                 MissingParameter(
                     f"figures.{name}: the project's own {name} [{FIGURE_UNITS[name]}] is "
                     "needed; there is no default",
@@ -248,8 +302,8 @@ class _Reader:
         param = self.parameters.get(preferred)
         if param is None:
             exc = MissingParameter(f"{preferred}: not in the parameter table", preferred, name)
-            return self._missing(exc, FIGURE_UNITS[name])
-        return self._missing(param.missing(name), param.unit)
+            return self.missing_input(exc, FIGURE_UNITS[name])
+        return self.missing_input(param.missing(name), param.unit)
 
     def factor(self, factor_id: str) -> Q[Any]:
         param = from_factor(self.factors.by_id(factor_id))
@@ -348,20 +402,67 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
     if kind == "ccu":
         return _ccu(r, figures)
     if kind == "waste_to_energy":
-        reduction = waste_to_energy_reduction(
-            r.need("net_export"), r.grid(grid), r.need("waste"),
-            r.figure_or_parameter("fossil_co2_per_t", "waste_fossil_co2_per_t"),
-        )  # fmt: skip
-        return r.result(
-            kind, reduction, "E = EG_net × EF_grid − W × EF_fossil",
-            "landfill methane avoided is not credited",
-        )  # fmt: skip
+        net_export, ef_grid, waste = r.need("net_export"), r.grid(grid), r.need("waste")
+        fossil = r.figure("fossil_co2_per_t")
+        caveats = ["landfill methane avoided is not credited"]
+        if fossil is None:
+            fossil = _default_fossil_co2_per_t(r)
+            caveats.append(
+                "EF_fossil from IPCC default MSW composition (China) and Table 2.4 carbon, not "
+                "the plant's own waste analysis; enter fossil_co2_per_t to replace it"
+            )
+        reduction = waste_to_energy_reduction(net_export, ef_grid, waste, fossil)
+        return r.result(kind, reduction, "E = EG_net × EF_grid − W × EF_fossil", *caveats)
     if kind == "afforestation":
-        sink = afforestation_sink(
-            r.need("area"), r.figure_or_parameter("sink_rate", "afforestation_sink_rate")
-        )
-        return r.result(kind, sink, "R = A × s", "a removal, reversible if the trees are lost")
+        area = r.need("area")
+        rate = r.figure("sink_rate")
+        equation = "R = A × s"
+        if rate is None:
+            rate = gain_method_sink_rate(
+                r.figure_or_parameter("growth", "afforestation_growth_agb"),
+                r.figure_or_parameter("root_shoot", "afforestation_root_shoot"),
+                r.factor(WOOD_CARBON_FRACTION),
+            )
+            equation = "R = A × G_W × (1 + R) × CF × 44/12"
+        return r.result(
+            kind, afforestation_sink(area, rate), equation,
+            "a removal, reversible if the trees are lost",
+        )  # fmt: skip
     raise ReductionError(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+
+
+def _default_fossil_co2_per_t(r: _Reader) -> Q[Any]:
+    """EF_fossil [t CO2/t] by :func:`fossil_co2_per_tonne` from the parameter table's default
+    MSW composition and the factor library's Table 2.4 dm, CF, FCF and Table 5.2 OF rows.
+
+    Terms that are 0 (a share of 0, glass and metal without carbon, FCF 0) read no dm or CF, so
+    that only the factors the result depends on are recorded (and their caveats given)."""
+    prefix = f"waste_composition_{DEFAULT_WASTE_COMPOSITION}_"
+    rows = {
+        pid.removeprefix(prefix): p for pid, p in r.parameters.items() if pid.startswith(prefix)
+    }
+    if not rows:
+        exc = MissingParameter(
+            f"{prefix}*: no default waste composition in the parameter table; supply the "
+            "plant's own 'fossil_co2_per_t' [t/t] in its figures",
+            f"{prefix}*",
+            "fossil_co2_per_t",
+        )
+        return r.missing_input(exc, "t/t")
+    components = []
+    for name, row in rows.items():
+        share = ureg.Quantity(row.require("fossil_co2_per_t"), parse_unit(row.unit))
+        r.used.append(row)
+        if name not in WASTE_CARBON_COMPONENTS + WASTE_INERT_COMPONENTS:
+            raise ReductionError(f"{prefix}{name}: unknown waste component")
+        if name in WASTE_INERT_COMPONENTS or share.magnitude == 0:
+            continue
+        fcf = r.factor(f"ipcc2006_fcf_{name}")
+        if fcf.magnitude == 0:  # no fossil carbon (food, wood, garden): the term is 0
+            continue
+        dm, cf = r.factor(f"ipcc2006_dm_{name}"), r.factor(f"ipcc2006_cf_{name}")
+        components.append((share, dm, cf, fcf))
+    return fossil_co2_per_tonne(components, r.factor("ipcc2006_of_incineration"))
 
 
 def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
