@@ -52,7 +52,10 @@ def test_unverified_reference_values_are_not_shipped_as_verified(lib: FactorLibr
         "cn_ox_raw_coal",
         "ipcc2006_rice_efc",
         "ipcc2006_carbon_fraction_wood",
-        "ipcc2006_ch4_stationary_other_bituminous_coal",
+        "ipcc2006_ch4_residential_other_bituminous_coal",  # Table 2.5: no citable text found
+        "ipcc2006_ch4_commercial_natural_gas",  # Table 2.4: idem
+        "ipcc2006_ch4_stationary_lpg",  # 40 CFR 98 Table C-2 and the SA Carbon Tax Act differ
+        "cn_ch4_manufacturing_raw_coal",  # 原煤 → other bituminous coal is an assumed mapping
         # bonsai-ipcc disagrees (0.84, 0.0) or carries only the 2019 Refinement's value
         "ipcc2006_dm_wood",
         "ipcc2006_fcf_paper",
@@ -68,9 +71,10 @@ def test_status_counts_per_file(lib: FactorLibrary) -> None:
     # After the confirmation pass against bonsai-ipcc 0.5.3 (see each row's note).
     counts = Counter((r.file, r.status) for r in lib.records)
     assert dict(counts) == {
-        ("ipcc2006_energy.csv", "verified"): 32,
-        ("ipcc2006_energy.csv", "to_confirm"): 33,
-        ("china_energy.csv", "to_confirm"): 40,
+        # + CH4/N2O of 16 fuels × Tables 2.2-2.5: 51 verified against 40 CFR 98 Table C-2
+        ("ipcc2006_energy.csv", "verified"): 83,
+        ("ipcc2006_energy.csv", "to_confirm"): 78,
+        ("china_energy.csv", "to_confirm"): 88,
         ("china_grid.csv", "verified"): 22,
         ("china_grid.csv", "to_confirm"): 3,
         ("ipcc2006_ippu.csv", "verified"): 2,
@@ -87,6 +91,79 @@ def test_status_counts_per_file(lib: FactorLibrary) -> None:
         else:  # a row still to confirm says what was tried or why
             assert r.note, r.factor_id
     assert not [r for r in lib.records if r.parameter == "ef_clinker"]  # 0.52 not shipped
+
+
+# 40 CFR Part 98 Subpart C Table C-2 [kg/mmBtu] and its significant figures: the IPCC 2006
+# defaults of the Energy Industry and Manufacturing Industries and Construction categories
+# (its note: identical for both except coal, which in energy industries may use 1 g/mmBtu).
+TABLE_C2 = {
+    ("coal", "ef_ch4", "manufacturing"): (1.1e-2, 2),
+    ("coal", "ef_ch4", "energy_industries"): (1e-3, 1),
+    ("coal", "ef_n2o", "manufacturing"): (1.6e-3, 2),
+    ("coal", "ef_n2o", "energy_industries"): (1.6e-3, 2),
+    ("oil", "ef_ch4", "manufacturing"): (3.0e-3, 1),
+    ("oil", "ef_ch4", "energy_industries"): (3.0e-3, 1),
+    ("oil", "ef_n2o", "manufacturing"): (6.0e-4, 1),
+    ("oil", "ef_n2o", "energy_industries"): (6.0e-4, 1),
+    ("gas", "ef_ch4", "manufacturing"): (1.0e-3, 1),
+    ("gas", "ef_ch4", "energy_industries"): (1.0e-3, 1),
+    ("gas", "ef_n2o", "manufacturing"): (1.0e-4, 1),
+    ("gas", "ef_n2o", "energy_industries"): (1.0e-4, 1),
+}
+C2_GROUP = {
+    **dict.fromkeys(
+        ("anthracite", "coking_coal", "other_bituminous_coal", "sub_bituminous_coal"), "coal"
+    ),
+    "lignite": "coal",
+    "coke_oven_coke": "coal",
+    **dict.fromkeys(("crude_oil", "motor_gasoline", "gas_diesel_oil", "residual_fuel_oil"), "oil"),
+    "other_kerosene": "oil",
+    "jet_kerosene": "oil",
+    "natural_gas": "gas",
+}
+GJ_PER_MMBTU = 1.055056
+
+
+def _significant(x: float, digits: int) -> float:
+    return float(f"{x:.{digits - 1}e}")
+
+
+def test_verified_stationary_ch4_n2o_reproduce_40_cfr_98_table_c2(lib: FactorLibrary) -> None:
+    verified = [
+        r for r in lib.records if r.parameter in ("ef_ch4", "ef_n2o") and r.status == "verified"
+    ]
+    assert len(verified) == 51
+    for r in verified:
+        fuel, table = r.subject.split("|")
+        assert r.file == "ipcc2006_energy.csv" and r.unit == "kg/TJ", r.factor_id
+        c2, digits = TABLE_C2[(C2_GROUP[fuel], r.parameter, table)]
+        per_mmbtu = r.value * GJ_PER_MMBTU / 1000  # kg/TJ -> kg/mmBtu
+        assert _significant(per_mmbtu, digits) == pytest.approx(c2), r.factor_id
+        assert "40 CFR Part 98 Subpart C Table C-2" in r.note, r.factor_id
+    # Tables 2.4 and 2.5 (commercial, residential) have no citable text yet
+    assert not [r for r in verified if r.subject.endswith(("|commercial", "|residential"))]
+
+
+def test_stationary_ch4_n2o_cover_four_tables_for_every_fuel(lib: FactorLibrary) -> None:
+    for parameter in ("ef_ch4", "ef_n2o"):
+        subjects = lib.subjects(parameter)
+        fuels = {s.split("|")[0] for s in subjects}
+        assert fuels >= {"原煤", "天然气", "other_bituminous_coal", "natural_gas"}
+        for fuel in fuels:
+            assert {s.split("|")[1] for s in subjects if s.split("|")[0] == fuel} == {
+                "energy_industries",
+                "manufacturing",
+                "commercial",
+                "residential",
+            }, fuel
+    # the national categories carry the IPCC value of the fuel they are mapped to
+    for table in ("energy_industries", "manufacturing", "commercial", "residential"):
+        for cn, ipcc in (("原煤", "other_bituminous_coal"), ("天然气", "natural_gas")):
+            for parameter in ("ef_ch4", "ef_n2o"):
+                assert (
+                    lib.get(parameter, f"{cn}|{table}").value
+                    == lib.get(parameter, f"{ipcc}|{table}").value
+                )
 
 
 def test_lookup_error_names_file_and_key(lib: FactorLibrary) -> None:

@@ -233,6 +233,18 @@ def test_bundled_example_totals_per_year(lib: FactorLibrary) -> None:
             r.tonnes for r in result.records if r.sector == "energy" and r.gas == "CO2"
         )
         assert_allclose(energy_co2, (coal + gas) * CO2_PER_C, rtol=5e-6)  # quantities rounded
+        # CH4 and N2O by Eq 2.1 with the category's Vol 2 Ch 2 table [kg/TJ]: coal for power
+        # (1.A.1.a) Table 2.2, CH4 1, N2O 1.5; coal in manufacturing (1.A.2) Table 2.3, CH4 10,
+        # N2O 1.5; gas in 1.A.4 Tables 2.4 and 2.5 (equal for gas), CH4 5, N2O 0.1.
+        coal_tj = coal_t / 2 * v["cn_ncv_raw_coal"] / 1e3  # each of the two coal rows
+        gas_tj = gas_wan_m3 * v["cn_ncv_natural_gas"] / 1e3
+        by_gas = {
+            g: sum(r.tonnes for r in result.records if r.sector == "energy" and r.gas == g)
+            for g in ("CH4", "N2O")
+        }
+        ch4 = (coal_tj * 1 + coal_tj * 10 + gas_tj * 5) / 1e3  # [t]
+        n2o = (coal_tj * 1.5 + coal_tj * 1.5 + gas_tj * 0.1) / 1e3
+        assert_allclose([by_gas["CH4"], by_gas["N2O"]], [ch4, n2o], rtol=5e-6)
         forest = sum(r.tco2e for r in result.records if r.sector == "lulucf")
         before = PLAN_FOREST[y - 1] if y > 2020 else PLAN_FOREST[2020] - 3.44
         delta_c = (PLAN_FOREST[y] - before) * 1e4 * 0.6 * 1.29 * 0.47
@@ -241,8 +253,11 @@ def test_bundled_example_totals_per_year(lib: FactorLibrary) -> None:
         assert t.direct_incl_lulucf == pytest.approx(t.direct_excl_lulucf + forest)
     excl = {y: round(r.totals.direct_excl_lulucf / 1e4, 2) for y, r in series.items()}
     incl = {y: round(r.totals.direct_incl_lulucf / 1e4, 2) for y, r in series.items()}
-    assert excl == {2020: 682.35, 2021: 687.00, 2022: 657.55}  # 万吨CO2e, AR5
-    assert incl == {2020: 677.76, 2021: 682.42, 2022: 696.32}
+    # 万吨CO2e, AR5. Against the Table 2.2-for-every-sector totals (682.35, 687.00, 657.55)
+    # these add the CH4 of coal in 1.A.2 at 10 instead of 1 kg/TJ and of gas in 1.A.4 at 5
+    # instead of 1 kg/TJ: 2022 (29 748.9 TJ × 9 + 11 857.3 TJ × 4) kg × 28 = 0.88万吨.
+    assert excl == {2020: 683.27, 2021: 687.93, 2022: 658.43}
+    assert incl == {2020: 678.68, 2021: 683.34, 2022: 697.20}
 
 
 def test_changing_a_factor_recalculates_every_year_and_lists_what_changed(

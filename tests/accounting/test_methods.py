@@ -21,6 +21,9 @@ from bonsai_ipcc.waste.wastewater import elementary as bonsai_ww
 from numpy.testing import assert_allclose
 
 from nearzero.accounting import agriculture, energy, ippu, lulucf, waste
+from nearzero.accounting.activity import parse_row
+from nearzero.accounting.factors import FactorLibrary, local_factor
+from nearzero.accounting.inventory import evaluate_row
 from nearzero.accounting.model import ActivityError
 
 Run = Callable[..., dict[str, float]]
@@ -44,8 +47,104 @@ def test_fuel_row_with_ipcc_defaults(run: Run) -> None:
         category="1.A.2", method="fuel_combustion", fuel="gas_diesel_oil", quantity=1000, unit="t"
     )
     assert_allclose(out["CO2"], 1000 * 43.0 * 20.2e-3 * 44 / 12)
-    assert_allclose(out["CH4"], 43_000 * 3e-6)  # Table 2.2: 3 kg CH4/TJ (oil)
+    assert_allclose(out["CH4"], 43_000 * 3e-6)  # Table 2.3: 3 kg CH4/TJ (oil)
     assert_allclose(out["N2O"], 43_000 * 0.6e-6)
+
+
+# IPCC 2006 Vol 2 Ch 2 Tier 1 CH4 and N2O [kg/TJ] for 1 TJ of fuel, by the category's table:
+# Table 2.2 energy industries, 2.3 manufacturing and construction, 2.4 commercial/
+# institutional, 2.5 residential and agriculture/forestry/fishing.
+SECTOR_CASES = [
+    ("1.A.1.a", "other_bituminous_coal", 1, 1.5),  # Table 2.2
+    ("1.A.2", "other_bituminous_coal", 10, 1.5),  # Table 2.3
+    ("1.A.2.f", "原煤", 10, 1.5),  # Table 2.3 (national category, mapped to bituminous coal)
+    ("1.A.4.a", "other_bituminous_coal", 10, 1.5),  # Table 2.4
+    ("1.A.4.b", "other_bituminous_coal", 300, 1.5),  # Table 2.5
+    ("1.A.4.c", "lignite", 300, 1.5),  # Table 2.5
+    ("1.A.1.a", "gas_diesel_oil", 3, 0.6),  # Table 2.2
+    ("1.A.4.b", "gas_diesel_oil", 10, 0.6),  # Table 2.5
+    ("1.A.2", "natural_gas", 1, 0.1),  # Table 2.3
+    ("1.A.4.a", "natural_gas", 5, 0.1),  # Table 2.4
+    ("1.A.4", "天然气", 5, 0.1),  # 1.A.4 whole: Tables 2.4 and 2.5 agree for gas
+]
+
+
+@pytest.mark.parametrize("category, fuel, ch4, n2o", SECTOR_CASES)
+def test_ch4_n2o_factor_follows_the_category_table(
+    run: Run, category: str, fuel: str, ch4: float, n2o: float
+) -> None:
+    out = run(category=category, method="fuel_combustion", fuel=fuel, quantity=1, unit="TJ")
+    assert_allclose([out["CH4"], out["N2O"]], [ch4 / 1000, n2o / 1000])  # kg -> t
+
+
+def test_coal_in_manufacturing_by_hand(run: Run) -> None:
+    # 100 t other bituminous coal × 25.8 GJ/t (Table 1.2) = 2.58 TJ;
+    # × 10 kg CH4/TJ = 25.8 kg; × 1.5 kg N2O/TJ = 3.87 kg (Table 2.3)
+    out = run(
+        category="1.A.2",
+        method="fuel_combustion",
+        fuel="other_bituminous_coal",
+        quantity=100,
+        unit="t",
+    )
+    assert_allclose([out["CH4"], out["N2O"]], [0.0258, 0.00387])
+
+
+def test_stationary_table_of_each_category() -> None:
+    assert energy.stationary_tables("1.A.1.b") == ("energy_industries",)
+    assert energy.stationary_tables("1.A.2.k") == ("manufacturing",)
+    assert energy.stationary_tables("1.A.4.a") == ("commercial",)
+    assert energy.stationary_tables("1.A.4.c") == ("residential",)
+    assert energy.stationary_tables("1.A.4") == ("commercial", "residential")
+    assert energy.stationary_tables("1.A.3.b") == ()
+    assert energy.stationary_tables("1.A.5.a") == ()
+    assert energy.stationary_tables("1.A.10") == ()  # not a prefix match on "1.A.1"
+
+
+def test_coal_in_1a4_whole_and_mobile_rows_need_a_choice(run: Run) -> None:
+    coal = {"method": "fuel_combustion", "fuel": "原煤", "quantity": 1, "unit": "TJ"}
+    with pytest.raises(
+        ActivityError,
+        match=r"field 'category': 1.A.4 spans Tables 2.4 and 2.5, whose ef_ch4 for '原煤' "
+        r"differ \(Table 2.4 10 kg/TJ, Table 2.5 300 kg/TJ\): give 1.A.4.a",
+    ):
+        run(category="1.A.4", **coal)
+    with pytest.raises(ActivityError, match=r"field 'category': 1.A.3.b is mobile combustion"):
+        run(category="1.A.3.b", **{**coal, "fuel": "gas_diesel_oil"})
+    # CO2 only, or the row's own factors, is fine for road transport
+    road = {"category": "1.A.3.b", **coal, "fuel": "gas_diesel_oil"}
+    assert set(run(**road, gases=["CO2"])) == {"CO2"}
+    out = run(
+        **road,
+        factors={
+            # IPCC 2006 Vol 2 Ch 3 Table 3.2.2, diesel: 3.9 kg CH4/TJ and 3.9 kg N2O/TJ
+            "ef_ch4": {"value": 3.9, "unit": "kg/TJ", "source": "IPCC 2006 V2 Ch3 T3.2.2"},
+            "ef_n2o": {"value": 3.9, "unit": "kg/TJ", "source": "IPCC 2006 V2 Ch3 T3.2.2"},
+        },
+    )
+    assert_allclose([out["CH4"], out["N2O"]], [3.9e-3, 3.9e-3])
+
+
+def test_a_local_factor_for_the_bare_fuel_applies_to_every_table(lib: FactorLibrary) -> None:
+    mine = local_factor("zq_ch4_coal", "ef_ch4", "原煤", 20, "kg/TJ", "示例：章丘区实测, 表1")
+    only_2a = local_factor(
+        "zq_ch4_coal_2", "ef_ch4", "原煤|manufacturing", 12, "kg/TJ", "示例：章丘区实测, 表2"
+    )
+    for overlay, power, industry in (([mine], 20, 20), ([mine, only_2a], 20, 12)):
+        over = lib.overlay(overlay)
+        got = [
+            evaluate_row(
+                parse_row(
+                    {"year": 2022, "category": c, "method": "fuel_combustion", "fuel": "原煤",
+                     "quantity": 1, "unit": "TJ", "gases": ["CH4"]},
+                    0,
+                    None,
+                ),
+                over,
+            ).amounts[0].tonnes
+            for c in ("1.A.1.a", "1.A.2")
+        ]  # fmt: skip
+        assert_allclose(got, [power / 1000, industry / 1000])
 
 
 def test_fuel_row_with_national_candidates(run: Run) -> None:

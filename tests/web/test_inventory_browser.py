@@ -43,7 +43,7 @@ def test_inventory_page_draws_charts_and_the_sector_table(page, base_url):
     assert rows.nth(0).locator("td").nth(0).inner_text() == "能源活动"
     assert rows.count() == 8  # five sectors, two totals, the memo row
     assert page.get_by_test_id("example-label").inner_text() == "示例（部分数据为假设）"
-    assert page.get_by_test_id("inv-total-excl").inner_text() == "657.55"
+    assert page.get_by_test_id("inv-total-excl").inner_text() == "658.43"
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.select_option("[data-testid=inv-gwp]", "AR6")

@@ -6,6 +6,13 @@ Equations
   单位热值含碳量 × 碳氧化率 × 44/12.
 - IPCC 2006 Vol 2 Ch 2 Eq 2.1: Emissions = Fuel consumed [TJ] × EF [kg/TJ], where the
   default CO2 EF is carbon content × 44/12 with oxidation 1 (Vol 2 Ch 1 Table 1.4).
+- Tier 1 CH4 and N2O factors depend on the source category (Vol 2 Ch 2 §2.3.2.1): Table 2.2
+  energy industries (1.A.1), Table 2.3 manufacturing industries and construction (1.A.2),
+  Table 2.4 commercial/institutional (1.A.4.a), Table 2.5 residential and agriculture/
+  forestry/fishing (1.A.4.b, 1.A.4.c). The library holds them under the subject
+  ``<fuel>|<table key>`` (e.g. ``原煤|manufacturing``); see :func:`stationary_tables`.
+  Mobile combustion (1.A.3, 1.A.5.b; Vol 2 Ch 3) has no shipped CH4/N2O default: such a row
+  gives its own ``factors.ef_ch4`` / ``factors.ef_n2o`` or reports CO2 only.
 - Indirect (GPC scope 2): electricity or heat supplied by the grid × grid factor of
   the inventory year (MEE/NBS 电力二氧化碳排放因子 announcements).
 """
@@ -13,7 +20,48 @@ Equations
 from __future__ import annotations
 
 from nearzero.accounting.context import Method, MethodFn, RowContext
+from nearzero.accounting.factors import LOCAL_STATUS
 from nearzero.accounting.model import CO2_PER_C, ActivityRow, GasAmount
+
+#: IPCC 2006 Vol 2 Ch 2 default CH4/N2O tables for stationary combustion: library subject
+#: suffix → (table, the categories it covers).
+STATIONARY_TABLES: dict[str, tuple[str, str]] = {
+    "energy_industries": ("Table 2.2", "1.A.1"),
+    "manufacturing": ("Table 2.3", "1.A.2"),
+    "commercial": ("Table 2.4", "1.A.4.a"),
+    "residential": ("Table 2.5", "1.A.4.b, 1.A.4.c"),
+}
+#: Mobile combustion categories (IPCC 2006 Vol 2 Ch 3), which no Ch 2 table covers.
+MOBILE_CATEGORIES = ("1.A.3", "1.A.5.b")
+
+
+def _within(category: str, code: str) -> bool:
+    return category == code or category.startswith(f"{code}.")
+
+
+def stationary_tables(category: str) -> tuple[str, ...]:
+    """Keys of the IPCC 2006 Vol 2 Ch 2 default CH4/N2O tables for a category (pure).
+
+    Table 2.2 for 1.A.1, Table 2.3 for 1.A.2, Table 2.4 for 1.A.4.a and Table 2.5 for
+    1.A.4.b and 1.A.4.c (§2.3.2.1). 1.A.4 given whole spans Tables 2.4 and 2.5; any other
+    category (mobile 1.A.3, non-specified 1.A.5) has none.
+
+    Parameters
+    ----------
+    category : str
+        Dotted IPCC 2006 category code, e.g. ``"1.A.2.f"``.
+    """
+    if _within(category, "1.A.1"):
+        return ("energy_industries",)
+    if _within(category, "1.A.2"):
+        return ("manufacturing",)
+    if _within(category, "1.A.4.a"):
+        return ("commercial",)
+    if _within(category, "1.A.4.b") or _within(category, "1.A.4.c"):
+        return ("residential",)
+    if category == "1.A.4":
+        return ("commercial", "residential")
+    return ()
 
 
 def fuel_energy(quantity: float, ncv: float) -> float:
@@ -122,10 +170,54 @@ def _fuel_combustion(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
         out.append(GasAmount("CO2", co2))
     for gas in ("CH4", "N2O"):
         if ctx.wants(gas):
-            out.append(
-                GasAmount(gas, emissions_from_ef(energy, ctx.factor(f"ef_{gas.lower()}", "t/GJ")))
-            )
+            ef = _stationary_ef(row, ctx, f"ef_{gas.lower()}")
+            out.append(GasAmount(gas, emissions_from_ef(energy, ef)))
     return out
+
+
+def _stationary_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
+    """CH4 or N2O factor of a fuel row [t/GJ]: the row's own, else the category's table.
+
+    A local (Tier 2) library factor for the bare fuel applies to every table unless a local
+    factor for ``<fuel>|<table>`` is more specific. Where 1.A.4 spans Tables 2.4 and 2.5
+    the two must agree for the fuel, else the row must name its sub-category.
+    """
+    if parameter in row.factors:
+        return ctx.factor(parameter, "t/GJ")
+    tables = stationary_tables(row.category)
+    if not tables:
+        kind = (
+            "mobile combustion (IPCC 2006 Vol 2 Ch 3), whose CH4/N2O defaults are not shipped"
+            if any(_within(row.category, c) for c in MOBILE_CATEGORIES)
+            else "not covered by a stationary default table (IPCC 2006 Vol 2 Ch 2 Tables 2.2-2.5)"
+        )
+        raise row.error(
+            "category",
+            f"{row.category} is {kind}: give the row's own factors.{parameter} with its "
+            f"source, or report CO2 only",
+        )
+    found = {t: ctx.library.find(parameter, f"{row.subject}|{t}") for t in tables}
+    values = {(r.value, r.unit) for r in found.values() if r is not None}
+    if len(values) > 1:
+        listed = ", ".join(
+            f"{STATIONARY_TABLES[t][0]} {r.value:g} {r.unit}" for t, r in found.items() if r
+        )
+        raise row.error(
+            "category",
+            f"{row.category} spans Tables 2.4 and 2.5, whose {parameter} for {row.subject!r} "
+            f"differ ({listed}): give 1.A.4.a, 1.A.4.b or 1.A.4.c, or factors.{parameter}",
+        )
+    table = next((t for t, r in found.items() if r is not None), tables[0])
+    subject = f"{row.subject}|{table}"
+    general = ctx.library.find(parameter, row.subject)
+    specific = found[table]
+    if (
+        general is not None
+        and general.status == LOCAL_STATUS
+        and (specific is None or specific.status != LOCAL_STATUS)
+    ):
+        subject = row.subject
+    return ctx.factor(parameter, "t/GJ", subject=subject)
 
 
 def _indirect(parameter: str, unit: str, dated: bool) -> MethodFn:
@@ -152,7 +244,7 @@ METHODS = (
         "fuel_combustion",
         _fuel_combustion,
         ("CO2", "CH4", "N2O"),
-        "省级指南 第一章; IPCC 2006 Vol 2 Ch 2 Eq 2.1",
+        "省级指南 第一章; IPCC 2006 Vol 2 Ch 2 Eq 2.1, CH4/N2O by Tables 2.2-2.5",
     ),
     Method(
         "electricity",
