@@ -26,11 +26,13 @@ from nearzero.cli import app as cli_app
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.intake import Consent, IntakeContext, validate_batch
 from nearzero.inclusion.methodology import load_library
+from nearzero.inclusion.records import local_date
 from nearzero.inclusion.rules import load_scheme
 from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, NegativeBalance
 from nearzero.ledger.points import credit_transaction, expiry_transactions, redeem, settle
 from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor, InvalidInput
+from nearzero.services.inclusion_intake import sqlite_time, utc_time
 from nearzero.services.inclusion_ledger import SqlLedger, check_invariants
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction
@@ -114,6 +116,19 @@ def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangq
         got = sorted((e.tx for e in SqlLedger(s).entries()), key=lambda tx: tx.key)
     assert got == sorted((e.tx for e in expected.entries()), key=lambda tx: tx.key)
     assert report.accepted == len(got)
+    # the stored times and days are the records' (SQLite: in the text form SQLAlchemy writes)
+    by_id = {i["partner_record_id"]: i for i in items}
+    with transaction(sessions) as s:
+        stored = s.execute(
+            text("SELECT partner_record_id, start_at, end_at, day, accepted FROM inclusion_record")
+        ).all()
+    for rid, start, end, day, _accepted in stored:
+        want = datetime.fromisoformat(by_id[rid]["start"]).astimezone(UTC)
+        assert utc_time(start) == want
+        assert utc_time(end) == datetime.fromisoformat(by_id[rid]["end"]).astimezone(UTC)
+        assert str(day)[:10] == local_date(want).isoformat()
+        if isinstance(start, str):
+            assert start == sqlite_time(want)
     # indicator 6 follows the live scenarios (bus and metro credited in 2025)
     with transaction(sessions) as s:
         assert svc.live_scenarios(s, get_unit(s, "zhangqiu"), 2025).keys() == {"bus", "metro"}
@@ -142,6 +157,31 @@ def test_a_batch_sent_twice_or_reordered_credits_once(sessions):
     with transaction(sessions) as s:
         n = s.execute(text("SELECT COUNT(*) FROM inclusion_record")).scalar_one()
     assert n == len(items)
+
+
+def test_an_id_credited_with_other_content_is_already_credited(sessions):
+    """The intake looks for credited ids among the chunk's residents first; an id sent again
+    with another resident or time is caught by the unique key and the chunk redone."""
+    setup_partner(sessions, residents=2)
+    engine = sessions.kw["bind"]
+    ride = {"partner_record_id": "x", "resident_id": resident(0), "scenario": "bus",
+            "start": T0.isoformat(), "end": (T0 + timedelta(minutes=20)).isoformat(),
+            "distance_km": "10"}  # fmt: skip
+    assert svc.ingest(engine, PARTNER, [ride], now=NOW, workers=0).accepted == 1
+    before = ledger_state(sessions)
+    moved = dict(ride, resident_id=resident(1), start=(T0 + timedelta(days=2)).isoformat(),
+                 end=(T0 + timedelta(days=2, minutes=20)).isoformat())  # fmt: skip
+    other = dict(ride, partner_record_id="y", resident_id=resident(1))
+    report = svc.ingest(engine, PARTNER, [moved, other], now=NOW, workers=0)
+    assert [(r.partner_record_id, r.reason) for r in report.results] == [
+        ("x", "already_credited"),
+        ("y", ""),
+    ]
+    balances, problems = ledger_state(sessions)
+    assert problems == []
+    assert balances[(Account(AccountKind.RESIDENT, resident(1)), Asset.POINT)] == 269
+    assert balances[(Account(AccountKind.RESIDENT, resident(0)), Asset.POINT)] == 269
+    assert sum(balances.values()) == sum(before[0].values())
 
 
 def test_consent_withdrawal_stops_crediting_from_that_moment(sessions):

@@ -315,9 +315,15 @@ _LOCK_KEY = 0x6E7A_1C00  # "nz" + inclusion: the advisory-lock key of the intake
 # --------------------------------------------------------------------------- chunking
 
 
+def _raw(items: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+    if set(map(type, items)) == {dict}:
+        return [it.get(key) for it in items]
+    return [it.get(key) if isinstance(it, Mapping) else None for it in items]
+
+
 def _column(items: Sequence[Mapping[str, Any]], key: str) -> list[str]:
     """One field of every item as stripped text ('' when missing)."""
-    raw = [it.get(key) if isinstance(it, Mapping) else None for it in items]
+    raw = _raw(items, key)
     if set(map(type, raw)) == {str}:
         return [str(x).strip() for x in raw]
     return ["" if x is None else str(x).strip() for x in raw]
@@ -372,7 +378,7 @@ def chunk_scope(items: Sequence[Mapping[str, Any]]) -> ChunkScope:
     rids = sorted(set(_column(items, "partner_record_id")) - {""})
     known: list[int] = []
     for key in ("start", "end"):
-        raw = [it.get(key) if isinstance(it, Mapping) else None for it in items]
+        raw = _raw(items, key)
         us, ok = parse_times(raw)
         if ok.any():
             known += [int(us[ok].min()), int(us[ok].max())]
@@ -443,9 +449,17 @@ def fetch_context(
     library: MethodologyLibrary,
     now: datetime,
     partners: Mapping[str, frozenset[Scenario]],
+    exact_keys: bool = True,
 ) -> IntakeContext:
     """The prior state of one chunk, with a few set queries (consents, credited keys, trips,
-    credited grams per day and year when a cap applies)."""
+    credited grams per day and year when a cap applies).
+
+    exact_keys : False looks for the partner's credited ids only among the stored records
+    of the chunk's residents in its time range (one index range per resident; this finds
+    every record sent again as it was). An id credited with another resident or time is
+    then missed, and its row cannot be written (:class:`ChunkWriter` raises
+    :class:`RowCountMismatch`); the caller then fetches again with ``exact_keys``.
+    """
     q = ScopeQuery(con, scope.residents)
     consents = [
         Consent(r[0], Scenario(r[1]), utc_time(r[2]), utc_time(r[3]) if r[3] is not None else None)
@@ -456,8 +470,21 @@ def fetch_context(
         if r[1] in Scenario._value2member_map_
     ]
     credited: set[RecordKey] = set()
-    ids = list(scope.record_ids)
+    ids = list(scope.record_ids) if exact_keys else []
     step = 10_000
+    if not exact_keys and scope.earliest is not None and scope.latest is not None:
+        credited.update(
+            RecordKey(partner.code, r[0])
+            for r in q.rows(
+                "SELECT partner_record_id FROM inclusion_record WHERE "
+                + q.where("resident")
+                + " AND start_at >= :earliest AND start_at <= :latest AND partner_id = :p "
+                "AND accepted",
+                earliest=time_param(con, scope.earliest),
+                latest=time_param(con, scope.latest),
+                p=partner.id,
+            )
+        )
     for start in range(0, len(ids), step):
         part = ids[start : start + step]
         if q.pg:
@@ -606,10 +633,11 @@ def _days(days: I64) -> list[str]:
 class ChunkRows:
     """A validated chunk shaped for the store: grouped record rows and aggregated postings.
 
-    plain : (scenario, methodology) → rows (rid, resident, start, end, day, quantity, grams)
-    of records accepted in full (every other column is the same for the group);
-    other : full :data:`RECORD_COLUMNS` rows (rejected or capped records);
-    postings : (resident, methodology ref) → credited grams; per_method : ref → grams.
+    plain : (scenario, methodology, unit) → rows (rid, resident, start µs, end µs, quantity,
+    grams) of records accepted in full (every other column is the same for the group; the
+    database formats the times); other : full :data:`RECORD_COLUMNS` rows (rejected or
+    capped records); postings : (resident, methodology ref) → credited grams;
+    per_method : ref → grams.
     """
 
     plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]]
@@ -632,77 +660,90 @@ def chunk_rows(
 ) -> ChunkRows:
     """The rows and postings of a validated chunk (see :class:`ChunkRows`)."""
     reason = c.reason
-    rids = c.partner_record_id
+    rids = np.asarray(c.partner_record_id, object)
+    residents = np.asarray(c.resident, object)
+    quantity = np.asarray(c.quantity, object)
     stored = ~((reason >= 0) & _NOT_STORED_CODES[np.maximum(reason, 0)])
-    stored &= np.fromiter(map(bool, rids), np.bool_, len(rids))
+    stored &= np.fromiter(map(bool, c.partner_record_id), np.bool_, len(rids))
     acc = reason < 0
     idx = np.flatnonzero(stored)
     # write in (resident, start) order: neighbouring index pages
-    res_codes, _ = pd.factorize(pd.Series([c.resident[i] for i in idx], dtype=object), sort=True)
+    res_codes, _ = pd.factorize(pd.Series(residents[idx], dtype=object), sort=True)
     idx = idx[np.lexsort((c.start_us[idx], res_codes))]
-    start_txt = dict(zip(idx.tolist(), _times(c.start_us[idx], pg), strict=True))
-    end_txt = dict(zip(idx.tolist(), _times(c.end_us[idx], pg), strict=True))
-    day_txt = dict(zip(idx.tolist(), _days(c.day[idx]), strict=True))
-    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]] = defaultdict(list)
-    other: list[tuple[Any, ...]] = []
-    full = acc & (c.capped < 0)
-    is_full = full.tolist()
-    sc, meth = c.scenario.tolist(), c.method.tolist()
-    grams, computed = c.grams.tolist(), c.computed_g.tolist()
-    for i in idx.tolist():
-        if is_full[i]:
-            plain[(SCENARIOS[sc[i]].value, c.refs[meth[i]], c.unit[i] or "")].append(
-                (rids[i][:128], c.resident[i], start_txt[i], end_txt[i], day_txt[i],
-                 c.quantity[i], grams[i])
-            )  # fmt: skip
-            continue
-        rec = bool(c.record[i])
-        ref = c.refs[meth[i]] if meth[i] >= 0 else None
-        k = int(reason[i])
-        other.append(
-            (
-                partner.id,
-                rids[i][:128],
-                c.resident[i] if rec else None,
-                SCENARIOS[sc[i]].value if rec else None,
-                start_txt[i] if rec else None,
-                end_txt[i] if rec else None,
-                day_txt[i] if rec else None,
-                c.quantity[i],
-                c.unit[i],
-                k < 0,
-                None if k < 0 else REASONS[k].value,
-                c.detail.get(i) or None,
-                ref.id if ref else None,
-                ref.version if ref else None,
-                computed[i] if computed[i] >= 0 else None,
-                grams[i],
-                REASONS[int(c.capped[i])].value if c.capped[i] >= 0 else None,
-                batch,
-                received,
+    full = acc & (c.capped < 0) & (c.start_us >= 0)
+    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]] = {}
+    p_idx = idx[full[idx]]
+    if len(p_idx):
+        group = c.scenario[p_idx].astype(np.int64) * (len(c.refs) + 1) + c.method[p_idx]
+        for g in np.unique(group).tolist():
+            rows_idx = p_idx[group == g]
+            i0 = int(rows_idx[0])
+            key = (SCENARIOS[c.scenario[i0]].value, c.refs[c.method[i0]], c.unit[i0] or "")
+            plain[key] = list(
+                zip(
+                    [str(x)[:128] for x in rids[rows_idx].tolist()],
+                    residents[rows_idx].tolist(),
+                    c.start_us[rows_idx].tolist(),
+                    c.end_us[rows_idx].tolist(),
+                    quantity[rows_idx].tolist(),
+                    c.grams[rows_idx].tolist(),
+                    strict=True,
+                )
             )
-        )
+    other: list[tuple[Any, ...]] = []
+    o_idx = idx[~full[idx]]
+    if len(o_idx):
+        start_txt = _times(c.start_us[o_idx], pg)
+        end_txt = _times(c.end_us[o_idx], pg)
+        day_txt = _days(c.day[o_idx])
+        for j, i in enumerate(o_idx.tolist()):
+            rec = bool(c.record[i])
+            m = int(c.method[i])
+            ref = c.refs[m] if m >= 0 else None
+            k = int(reason[i])
+            other.append(
+                (
+                    partner.id,
+                    str(rids[i])[:128],
+                    c.resident[i] if rec else None,
+                    SCENARIOS[c.scenario[i]].value if rec else None,
+                    start_txt[j] if rec else None,
+                    end_txt[j] if rec else None,
+                    day_txt[j] if rec else None,
+                    c.quantity[i],
+                    c.unit[i],
+                    k < 0,
+                    None if k < 0 else REASONS[k].value,
+                    c.detail.get(i) or None,
+                    ref.id if ref else None,
+                    ref.version if ref else None,
+                    int(c.computed_g[i]) if c.computed_g[i] >= 0 else None,
+                    int(c.grams[i]),
+                    REASONS[int(c.capped[i])].value if c.capped[i] >= 0 else None,
+                    batch,
+                    received,
+                )
+            )
     postings: dict[tuple[str, str], int] = {}
     per_method: dict[str, int] = {}
     a_idx = np.flatnonzero(acc)
     tx_key, latest, days = None, None, frozenset[date]()
     if len(a_idx):
-        who, names = pd.factorize(pd.Series([c.resident[i] for i in a_idx], dtype=object))
-        m = c.method[a_idx].astype(np.int64)
-        key = who * max(1, len(c.refs)) + m
-        uniq, inverse = np.unique(key, return_inverse=True)
+        who, names = pd.factorize(pd.Series(residents[a_idx], dtype=object))
+        width = max(1, len(c.refs))
+        key2 = who * width + c.method[a_idx].astype(np.int64)
+        uniq, inverse = np.unique(key2, return_inverse=True)
         sums = np.bincount(inverse.reshape(-1), weights=c.grams[a_idx], minlength=len(uniq))
         for k, total in zip(uniq.tolist(), sums.tolist(), strict=True):
-            ref = str(c.refs[k % max(1, len(c.refs))])
-            postings[(str(names[k // max(1, len(c.refs))]), ref)] = int(total)
-            per_method[ref] = per_method.get(ref, 0) + int(total)
-        tx_key = credit_batch_key(partner.code, [rids[i] for i in a_idx.tolist()])
+            ref_text = str(c.refs[k % width])
+            postings[(str(names[k // width]), ref_text)] = int(total)
+            per_method[ref_text] = per_method.get(ref_text, 0) + int(total)
+        tx_key = credit_batch_key(partner.code, rids[a_idx].tolist())
         latest = from_us(int(c.end_us[a_idx].max()))
         days = frozenset(EPOCH.date() + timedelta(days=d) for d in np.unique(c.day[a_idx]).tolist())
     return ChunkRows(
-        dict(plain), other, postings, per_method, tx_key, latest, int(c.grams.sum()), len(c),
-        days,
-    )  # fmt: skip
+        plain, other, postings, per_method, tx_key, latest, int(c.grams.sum()), len(c), days
+    )
 
 
 # --------------------------------------------------------------------------- writing
@@ -720,6 +761,14 @@ def _literal(value: str | int | bool | None) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("'", "''") + "'"
+
+
+_SQLITE_TIME = (
+    "strftime('%Y-%m-%d %H:%M:%S', {0} / 1000000, 'unixepoch') || printf('.%06d', {0} % 1000000)"
+)
+"""SQL text of µs since 1970 (non-negative) as :func:`sqlite_time` writes it."""
+_SQLITE_DAY = "date({0} / 1000000 + 28800, 'unixepoch')"
+"""SQL: the local (UTC+8) day of µs since 1970 (non-negative), 'YYYY-MM-DD'."""
 
 
 class ChunkWriter:
@@ -746,10 +795,12 @@ class ChunkWriter:
         ).scalar_one()
         return int(value)
 
-    def write(self, chunk: ChunkRows) -> bool:
+    def write(self, chunk: ChunkRows, exact: bool = True) -> bool:
         """Write one chunk; False when its credit transaction was already there (a retry).
 
-        Raises :class:`RowCountMismatch` (nothing written) when a row could not be written.
+        Raises :class:`RowCountMismatch` (nothing written) when a row could not be written,
+        or, unless the chunk was validated against ``exact`` credited keys, when its credit
+        transaction is already there (its ids were credited: validate again).
         """
         with self.engine.begin() as con:
             tx_id: int | None = None
@@ -776,6 +827,8 @@ class ChunkWriter:
                     },
                 ).scalar()
                 if found is None:
+                    if not exact:
+                        raise RowCountMismatch(f"transaction {chunk.tx_key} is already written")
                     return False
                 tx_id = int(found)
             written = (
@@ -807,17 +860,20 @@ class ChunkWriter:
         for (scenario, ref, unit), rows in chunk.plain.items():
             lit = _literal
             values = (
-                f"{lit(self.partner.id)}, ?1, ?2, {lit(scenario)}, ?3, ?4, ?5, ?6, {lit(unit)}, "
-                f"1, NULL, NULL, {lit(ref.id)}, {lit(ref.version)}, ?7, ?7, NULL, "
+                f"{lit(self.partner.id)}, ?1, ?2, {lit(scenario)}, {_SQLITE_TIME.format('?3')}, "
+                f"{_SQLITE_TIME.format('?4')}, {_SQLITE_DAY.format('?3')}, ?5, {lit(unit)}, "
+                f"1, NULL, NULL, {lit(ref.id)}, {lit(ref.version)}, ?6, ?6, NULL, "
                 f"{lit(self.batch)}, {lit(self.received)}, {lit(tx_id)}"
             )
-            c = cur.executemany(
-                f"INSERT INTO inclusion_record ({cols}, tx_id) VALUES ({values}) "
-                + self._CONFLICT
-                + "0",
-                rows,
-            )
+            # OR IGNORE first: with an upsert SQLite checks the foreign keys that point at
+            # the table for every row. Rows that met a stored one then go through the upsert,
+            # which replaces a stored rejected row and leaves an accepted one (not counted).
+            into = f"INTO inclusion_record ({cols}, tx_id) VALUES ({values}) "
+            c = cur.executemany("INSERT OR IGNORE " + into, rows)
             written += c.rowcount
+            if c.rowcount < len(rows):
+                c = cur.executemany("INSERT " + into + self._CONFLICT + "0", rows)
+                written += c.rowcount
         if chunk.other:
             marks = ", ".join("?" * len(RECORD_COLUMNS))
             c = cur.executemany(
@@ -831,32 +887,72 @@ class ChunkWriter:
 
     def _records_pg(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
         cols = ", ".join(RECORD_COLUMNS)
-        con.exec_driver_sql(
-            "CREATE TEMP TABLE IF NOT EXISTS nz_record_stage ON COMMIT DELETE ROWS AS "
-            f"SELECT {cols} FROM inclusion_record WITH NO DATA"
-        )
         raw = con.connection.driver_connection
         assert raw is not None
-        with raw.cursor() as cur, cur.copy(f"COPY nz_record_stage ({cols}) FROM STDIN") as copy:
-            for (scenario, ref, unit), rows in chunk.plain.items():
-                fixed = (self.partner.id, scenario, unit, True, None, None, ref.id, ref.version)
-                p, sc, u, acc, reason, detail, mid, mver = fixed
-                for rid, who, start, end, day, qty, g in rows:
-                    copy.write_row(
-                        (p, rid, who, sc, start, end, day, qty, u, acc, reason, detail, mid,
-                         mver, g, g, None, self.batch, self.received)
-                    )  # fmt: skip
-            for r in chunk.other:
-                copy.write_row(r)
-        result = con.execute(
-            text(
-                f"INSERT INTO inclusion_record ({cols}, tx_id) "
-                f"SELECT {cols}, CASE WHEN accepted THEN CAST(:tx AS BIGINT) END "
-                "FROM nz_record_stage " + self._CONFLICT + "false"
-            ),
-            {"tx": tx_id},
-        )
-        return int(result.rowcount)
+        written = 0
+        if chunk.plain:
+            con.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS nz_plain_stage (grp integer, rid text, "
+                "resident text, start_us bigint, end_us bigint, quantity numeric, grams bigint) "
+                "ON COMMIT DELETE ROWS"
+            )
+            con.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS nz_plain_group (grp integer, scenario text, "
+                "methodology_id text, methodology_version text, unit text) ON COMMIT DELETE ROWS"
+            )
+            with raw.cursor() as cur:
+                with cur.copy("COPY nz_plain_stage FROM STDIN") as copy:
+                    for g, rows in enumerate(chunk.plain.values()):
+                        for row in rows:
+                            copy.write_row((g, *row))
+                cur.executemany(
+                    "INSERT INTO nz_plain_group VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        (g, scenario, ref.id, ref.version, unit)
+                        for g, (scenario, ref, unit) in enumerate(chunk.plain)
+                    ],
+                )
+            epoch = "timestamptz '1970-01-01 00:00:00+00'"
+            result = con.execute(
+                text(
+                    f"INSERT INTO inclusion_record ({cols}, tx_id) "
+                    "SELECT :partner, s.rid, s.resident, g.scenario, "
+                    f"{epoch} + s.start_us * interval '1 microsecond', "
+                    f"{epoch} + s.end_us * interval '1 microsecond', "
+                    f"(({epoch} + (s.start_us + 28800000000) * interval '1 microsecond') "
+                    "AT TIME ZONE 'UTC')::date, s.quantity, g.unit, true, NULL, NULL, "
+                    "g.methodology_id, g.methodology_version, s.grams, s.grams, NULL, :batch, "
+                    "CAST(:received AS timestamptz), CAST(:tx AS BIGINT) "
+                    "FROM nz_plain_stage s JOIN nz_plain_group g ON g.grp = s.grp "
+                    + self._CONFLICT
+                    + "false"
+                ),
+                {
+                    "partner": self.partner.id,
+                    "batch": self.batch,
+                    "received": self.received,
+                    "tx": tx_id,
+                },
+            )
+            written += int(result.rowcount)
+        if chunk.other:
+            con.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS nz_record_stage ON COMMIT DELETE ROWS AS "
+                f"SELECT {cols} FROM inclusion_record WITH NO DATA"
+            )
+            with raw.cursor() as cur, cur.copy(f"COPY nz_record_stage ({cols}) FROM STDIN") as cp:
+                for r in chunk.other:
+                    cp.write_row(r)
+            result = con.execute(
+                text(
+                    f"INSERT INTO inclusion_record ({cols}, tx_id) "
+                    f"SELECT {cols}, CASE WHEN accepted THEN CAST(:tx AS BIGINT) END "
+                    "FROM nz_record_stage " + self._CONFLICT + "false"
+                ),
+                {"tx": tx_id},
+            )
+            written += int(result.rowcount)
+        return written
 
     def _postings(self, con: Connection, chunk: ChunkRows, tx_id: int) -> None:
         """Aggregated postings (module docstring): per resident and methodology, and the
@@ -965,8 +1061,9 @@ def ingest_items(
                 t0 = time.perf_counter()
                 with engine.connect() as con:
                     ctx = fetch_context(
-                        con, partner, chunk_scope(part), scheme, library, now, partners
-                    )
+                        con, partner, chunk_scope(part), scheme, library, now, partners,
+                        exact_keys=attempt > 0,
+                    )  # fmt: skip
                     con.rollback()
                 t1 = time.perf_counter()
                 outcome = validate_columns(partner.code, part, ctx)
@@ -975,7 +1072,7 @@ def ingest_items(
                 report.timings["context"] += t1 - t0
                 report.timings["validate"] += t2 - t1
                 try:
-                    if writer.write(rows):
+                    if writer.write(rows, exact=attempt > 0):
                         report.chunks_written += 1
                 except RowCountMismatch:
                     if attempt == 2:
