@@ -1,5 +1,7 @@
 """Expected annual reductions pinned to their cited parameters, with hand-computed numbers."""
 
+from dataclasses import replace
+
 import pytest
 from pytest import approx
 
@@ -192,6 +194,19 @@ def test_waste_fossil_co2_default_from_the_ipcc_composition_and_carbon():
     text = " ".join(r.caveats)
     assert "ipcc2006_fcf_paper = 0.01" in text and "to_confirm" in text
     assert "not the plant's own waste analysis" in text
+
+
+def test_waste_composition_must_not_exceed_the_whole():
+    over = PARAMS | {"waste_composition_cn_glass": replace(PARAMS["waste_composition_cn_glass"],
+                                                           value=0.5)}  # fmt: skip
+    figures = {"kind": "waste_to_energy", "net_export": 1, "waste": 1}
+    with pytest.raises(ReductionError, match="shares add up to 1.459"):
+        expected_reduction(figures, over, LIB, NORTH_2022)
+    # the plant's own EF_fossil needs no composition at all
+    bare = {k: p for k, p in PARAMS.items() if not k.startswith("waste_composition")}
+    assert expected_reduction(figures | {"fossil_co2_per_t": 0.3}, bare, LIB, NORTH_2022)
+    with pytest.raises(MissingParameter, match="waste_composition_cn_"):
+        expected_reduction(figures, bare, LIB, NORTH_2022)
 
 
 def test_waste_composition_rows_equal_bonsais_transcription():

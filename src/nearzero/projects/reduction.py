@@ -449,6 +449,9 @@ def _default_fossil_co2_per_t(r: _Reader) -> Q[Any]:
             "fossil_co2_per_t",
         )
         return r.missing_input(exc, "t/t")
+    total = sum(row.value or 0.0 for row in rows.values())
+    if total > 1.0 + 1e-6:
+        raise ReductionError(f"{prefix}*: shares add up to {total:g}, more than 1")
     components = []
     for name, row in rows.items():
         share = ureg.Quantity(row.require("fossil_co2_per_t"), parse_unit(row.unit))
