@@ -89,20 +89,20 @@ def test_inclusion_section_has_the_years_figures_in_the_pdf(ingested, tmp_path):
     assert "归集至生态环境部门账户的减排量0.001275吨二氧化碳当量" in text
     assert "2024年已上线场景2个（公交出行、地铁出行）" in text
     tables = {b.caption: b for b in blocks if isinstance(b, Table)}
-    people = tables["表5  2024年碳普惠参与情况"]
+    people = tables["2024年碳普惠参与情况"]
     assert [[c.text for c in row] for row in people.rows] == [
         ["公交出行", "2", "2", "0.000807"],
         ["地铁出行", "1", "1", "0.000468"],
         ["合计（去重）", "2", "3", "0.001275"],
     ]
-    outcomes = tables["表6  2024年碳普惠记录受理情况"]
+    outcomes = tables["2024年碳普惠记录受理情况"]
     assert [[c.text for c in row] for row in outcomes.rows] == [
         ["受理入账", "3", "accepted"],
         ["拒绝：居民未授权该场景", "2", "no_consent"],
         ["拒绝：合作方无权申报该场景", "1", "scenario_not_authorised"],
         ["合计", "6", ""],
     ]
-    methods = tables["表7  2024年按方法学统计的碳普惠减排量"]
+    methods = tables["2024年按方法学统计的碳普惠减排量"]
     assert [[c.text for c in row][:4] for row in methods.rows] == [
         ["sz-transit-bus@2021-12", "公交出行", "2", "0.000807"],
         ["sz-transit-metro@2021-12", "地铁出行", "1", "0.000468"],

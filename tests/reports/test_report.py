@@ -210,3 +210,24 @@ def test_a_year_without_data_still_builds(sessions):
     assert table.headers[4:7] == ("2020年", "2021年", "2022年") and "2024年" in table.headers
     overview = [b.text for b in section(report, "overview").blocks if isinstance(b, Paragraph)]
     assert any("缺少2024年数据" in t for t in overview)
+
+
+def test_tables_and_figures_are_numbered_once_in_document_order(sessions, tmp_path):
+    """Every capability's tables share one numbering (表1, 表2 …; 图1 …) in the PDF and Word."""
+    from nearzero.services import inventory
+
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        inventory.load_example(session, OFFICE, unit)
+        report = svc.build_report(session, unit, 2022)
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(build_pdf(report))
+    lines = [line.strip() for line in poppler("pdftotext", str(pdf), "-").decode().splitlines()]
+    tables = [int(m.group(1)) for line in lines if (m := re.match(r"表(\d+)\s", line))]
+    figures = [int(m.group(1)) for line in lines if (m := re.match(r"图(\d+)\s", line))]
+    assert len(tables) >= 5 and tables == list(range(1, len(tables) + 1))
+    assert figures and figures[0] == 1 and figures == sorted(set(figures))
+    assert not any("{表:" in line for line in lines)
+    doc = Document(io.BytesIO(build_docx(report)))
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert [c.split()[0] for c in captions if c.startswith("表")] == [f"表{n}" for n in tables]

@@ -160,4 +160,6 @@ def test_report_section_comes_from_the_latest_run(sessions):
         svc.load_example(session, OFFICE, unit)
         blocks = svc.report_blocks(session, unit, 2022)
     assert blocks is not None and "658.43万吨二氧化碳当量" in blocks[0].text
-    assert any(isinstance(b, Table) and b.caption.startswith("表2") for b in blocks)
+    assert any(isinstance(b, Table) and "清单汇总表（万吨二氧化碳当量" in b.caption for b in blocks)
+    # the report holds only the summary table: no note may point at a table it lacks
+    assert not any("{表:" in b.text for b in blocks if not isinstance(b, Table))

@@ -27,7 +27,7 @@ from nearzero.accounting.inventory import InventoryResult
 from nearzero.accounting.model import Notation
 from nearzero.formatting import fmt
 from nearzero.reports import word
-from nearzero.reports.model import Block, Cell, Paragraph, Report, Section, Table
+from nearzero.reports.model import Block, Cell, Paragraph, Report, Section, Table, numbered
 from nearzero.reports.workbook import build_workbook
 from nearzero.units import convert
 
@@ -146,14 +146,14 @@ def summary_tables(result: InventoryResult) -> tuple[Table, Table]:
     table1 = Table(
         ("排放源与吸收汇类别", *mass_headers),
         tuple(rows_mass),
-        f"表1  {_title(result)}温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
+        f"{_title(result)}温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
         widths,
         wide=True,
     )
     table2 = Table(
         ("排放源与吸收汇类别", *(f"{g}" for g in GAS_GROUPS), "合计"),
         tuple(rows_co2e),
-        f"表2  {_title(result)}温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
+        f"{_title(result)}温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
         (*widths, 3.5),
         wide=True,
     )
@@ -180,7 +180,7 @@ def category_table(result: InventoryResult, lang: str = "zh") -> Table:
     return Table(
         ("部门", "类别代码", "类别名称", *GAS_GROUPS, "合计"),
         tuple(rows),
-        f"表3  {_title(result)}分类别温室气体排放（吨二氧化碳当量，GWP {result.lineage.gwp_set}）",
+        f"{_title(result)}分类别温室气体排放（吨二氧化碳当量，GWP {result.lineage.gwp_set}）",
         (5, 3, 9, *(3 for _ in GAS_GROUPS), 3.5),
         group_first=True,
         wide=True,
@@ -197,8 +197,9 @@ def notation_table(result: InventoryResult, lang: str = "zh") -> Table:
     return Table(
         ("类别代码", "类别名称", "气体", "注释代码", "含义"),
         rows,
-        f"表4  {_title(result)}温室气体清单注释代码",
+        f"{_title(result)}温室气体清单注释代码",
         (3, 9, 3, 2, 6),
+        label="notation-keys",
     )
 
 
@@ -214,18 +215,25 @@ def factor_table(result: InventoryResult) -> Table:
     return Table(
         ("因子编号", "参数", "对象", "数值", "单位", "文件", "版本", "状态"),
         rows,
-        f"表5  {_title(result)}清单使用的排放因子及参数",
+        f"{_title(result)}清单使用的排放因子及参数",
         (7, 4, 5, 3, 4, 5, 4, 3),
         wide=True,
+        label="factors",
     )
 
 
-def notes(result: InventoryResult) -> list[str]:
-    """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed."""
+def notes(result: InventoryResult, with_tables: bool = True) -> list[str]:
+    """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed.
+
+    with_tables : the notation-key and factor tables stand in the same document, referred to
+        as ``{表:notation-keys}`` and ``{表:factors}`` (numbered by
+        :func:`nearzero.reports.model.numbered`); otherwise the notes point to the export.
+    """
     lineage = result.lineage
+    keys = "注释代码见{表:notation-keys}" if with_tables else "注释代码的含义见清单导出文件"
     out = [
         f"全球增温潜势采用IPCC {lineage.gwp_set}（100年），数据来源：{lineage.gwp_source}。",
-        "空白单元格表示活动数据文件未涉及；注释代码见表4。间接排放（调入电力、热力）"
+        f"空白单元格表示活动数据文件未涉及；{keys}。间接排放（调入电力、热力）"
         "作为备忘项列示，不计入总排放量。",
     ]
     if lineage.illustrative_rows:
@@ -234,42 +242,45 @@ def notes(result: InventoryResult) -> list[str]:
             f"（{'、'.join(lineage.illustrative_rows)}），不得作为正式清单使用。"
         )
     if lineage.to_confirm:
+        where = "见{表:factors}" if with_tables else "明细见清单导出文件的排放因子表"
         out.append(
-            f"{len(lineage.to_confirm)}个排放因子尚待与官方文件核对（状态“待确认”），见表5。"
+            f"{len(lineage.to_confirm)}个排放因子尚待与官方文件核对（状态“待确认”），{where}。"
         )
     if lineage.local:
         out.append(f"本地因子（Tier 2）：{'、'.join(lineage.local)}。")
     return out
 
 
-def all_tables(result: InventoryResult) -> list[tuple[str, Table]]:
-    """Every table with a short sheet name (Excel limits names to 31 characters)."""
+def all_tables(result: InventoryResult) -> list[Table]:
+    """The export's tables in order, unnumbered (the renderers number them 表1–表5)."""
     t1, t2 = summary_tables(result)
-    return [
-        ("表1 汇总表（物理量）", t1),
-        ("表2 汇总表（CO2当量）", t2),
-        ("表3 分类别排放", category_table(result)),
-        ("表4 注释代码", notation_table(result)),
-        ("表5 排放因子", factor_table(result)),
-    ]
+    return [t1, t2, category_table(result), notation_table(result), factor_table(result)]
+
+
+#: Excel sheet names after each table's number (Excel allows 31 characters).
+SHEET_NAMES = ("汇总表（物理量）", "汇总表（CO2当量）", "分类别排放", "注释代码", "排放因子")
 
 
 def build_xlsx(result: InventoryResult) -> bytes:
     """The tables as an Excel workbook, one sheet each, plus a 说明 sheet with the notes."""
-    notes_table = Table(("说明",), tuple((Cell(n),) for n in notes(result)), widths=(120,))
+    blocks: list[Block] = [*all_tables(result), *map(Paragraph, notes(result))]
+    (section,) = numbered([Section("inventory", "", blocks)])
+    tables = [b for b in section.blocks if isinstance(b, Table)]
+    texts = [b.text for b in section.blocks if isinstance(b, Paragraph)]
+    sheets = [
+        (f"{t.caption.split()[0]} {name}", t) for t, name in zip(tables, SHEET_NAMES, strict=True)
+    ]
+    notes_table = Table(("说明",), tuple((Cell(n),) for n in texts), widths=(120,))
     return build_workbook(
-        [*all_tables(result), ("说明", notes_table)],
-        title=f"{_title(result)}温室气体排放清单",
+        [*sheets, ("说明", notes_table)], title=f"{_title(result)}温室气体排放清单"
     )
 
 
 def build_docx(result: InventoryResult, office: str = "", today: dt.date | None = None) -> bytes:
     """The tables as a Word document (landscape pages for the wide tables)."""
     tables = all_tables(result)
-    blocks: list[Block] = [Paragraph(n) for n in notes(result)]
-    sections = [Section("notes", "说明", blocks)] + [
-        Section(f"t{i}", table.caption.split("  ", 1)[-1], [table])
-        for i, (_, table) in enumerate(tables, start=1)
+    sections = [Section("notes", "说明", [Paragraph(n) for n in notes(result)])] + [
+        Section(f"t{i}", table.caption, [table]) for i, table in enumerate(tables, start=1)
     ]
     report = Report(
         unit_code="",

@@ -7,6 +7,7 @@ fetched, so a build never reaches the network; charts are embedded as data URLs.
 from __future__ import annotations
 
 import base64
+import dataclasses
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -22,6 +23,7 @@ from nearzero.reports.model import (
     Report,
     Table,
     no_progress,
+    numbered,
 )
 
 
@@ -43,6 +45,7 @@ def _environment() -> Environment:
 
 def report_html(report: Report) -> str:
     """The report as one HTML document (the PDF's source; also handy to inspect)."""
+    report = dataclasses.replace(report, sections=numbered(report.sections))
     return _environment().get_template("report.html").render(r=report, no_data=NO_DATA_ZH)
 
 

@@ -34,6 +34,7 @@ from nearzero.reports.model import (
     Section,
     Table,
     no_progress,
+    numbered,
 )
 
 BODY, HEADING, TABLE = "仿宋", "黑体", "宋体"
@@ -255,8 +256,9 @@ def build_docx(report: Report, progress: Progress = no_progress) -> bytes:
     _page_numbers(doc)
     _cover(doc, report)
     _run(doc.paragraphs[-1], "").add_break(WD_BREAK.PAGE)
-    for n, section in enumerate(report.sections):
-        progress(f"Word：{section.title}", 0.05 + 0.85 * n / len(report.sections))
+    sections = numbered(report.sections)
+    for n, section in enumerate(sections):
+        progress(f"Word：{section.title}", 0.05 + 0.85 * n / len(sections))
         _section(doc, section, section.wide)
     progress("Word：保存文件", 0.95)
     buffer = io.BytesIO()

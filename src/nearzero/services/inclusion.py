@@ -1202,7 +1202,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
         Table(
             ("场景", "参与人数", "入账记录（条）", "减排量（吨CO2e）"),
             tuple(people),
-            f"表5  {year}年碳普惠参与情况",
+            f"{year}年碳普惠参与情况",
             (4, 3, 3, 4),
         )  # fmt: skip
     )
@@ -1215,7 +1215,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
         Table(
             ("受理结果", "记录数（条）", "原因代码"),
             tuple(judged),
-            f"表6  {year}年碳普惠记录受理情况",
+            f"{year}年碳普惠记录受理情况",
             (6, 3, 4),
         )  # fmt: skip
     )
@@ -1239,7 +1239,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
                 "方法学计算值（吨CO2e）",
             ),
             tuple(methods),
-            f"表7  {year}年按方法学统计的碳普惠减排量",
+            f"{year}年按方法学统计的碳普惠减排量",
             (6, 3, 3, 4, 4),
         )  # fmt: skip
     )

@@ -929,4 +929,4 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
         f"{fmt(round(t.direct_incl_lulucf * WAN, 2))}万吨二氧化碳当量（清单运行 #{run.id}）。"
     )
     _, table2 = summary_tables(result)
-    return [Paragraph(text), table2, *(Paragraph(n) for n in notes(result))]
+    return [Paragraph(text), table2, *(Paragraph(n) for n in notes(result, with_tables=False))]

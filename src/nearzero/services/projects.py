@@ -889,7 +889,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
                "预计年减排量（吨CO2）", "责任部门")  # fmt: skip
     blocks: list[Block] = [
         Paragraph(f"实施方案列出重点工程{len(items)}项。截至{day}，{counts}。"),
-        Table(headers, tuple(rows), f"表4  重点工程进展（截至{day}）",
+        Table(headers, tuple(rows), f"重点工程进展（截至{day}）",
               (2, 4, 7, 16, 4, 3.5, 3, 5, 6), group_first=False, wide=True),
     ]  # fmt: skip
     quantified = [v for v in items if v.reduction_t is not None]

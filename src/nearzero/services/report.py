@@ -24,7 +24,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -233,7 +232,7 @@ def overview(ctx: ReportContext) -> list[Block]:
 
     names = [c.category.name_zh for c in ev.categories]
     png = category_chart(names, [c.met for c in ev.categories], [c.total for c in ev.categories])
-    out.append(Figure(png, f"图1  {year}年各类别指标完成情况"))
+    out.append(Figure(png, f"{year}年各类别指标完成情况"))
     return out
 
 
@@ -262,7 +261,7 @@ def indicator_table(ctx: ReportContext) -> Table:
                 Cell(status_text(po), status=po.status), Cell(gap_text(po), num=True), Cell(""),
             ))  # fmt: skip
     widths = (4, 2.5, 12, 4.5, *(6.5 for _ in years), 11, 5, 5, 6, 11)
-    return Table(headers, tuple(rows), f"表1  {ctx.unit.name_zh}近零碳城市示范创建主要指标完成情况",
+    return Table(headers, tuple(rows), f"{ctx.unit.name_zh}近零碳城市示范创建主要指标完成情况",
                  widths, group_first=True, wide=True)  # fmt: skip
 
 
@@ -284,7 +283,7 @@ def task_table(ctx: ReportContext) -> Table:
         for e in ctx.evaluation.task_targets
     )
     widths = (2.5, 14, 4, 6, 9, 4.5, 6, 6, 8)
-    return Table(headers, rows, "表2  实施方案提出的任务目标完成情况", widths, wide=True)
+    return Table(headers, rows, "实施方案提出的任务目标完成情况", widths, wide=True)
 
 
 def indicators(ctx: ReportContext) -> list[Block]:
@@ -348,7 +347,7 @@ def acceptance_section(ctx: ReportContext) -> list[Block]:
         Table(
             ("指标属性", "指标数", "已完成", "验收要求", "是否满足"),
             rows,
-            f"表3  {ctx.year}年验收条件对照",
+            f"{ctx.year}年验收条件对照",
             (5, 3, 3, 7, 4),
         ),  # fmt: skip
         Paragraph(f"结论：{ctx.year}年" + ("具备验收条件。" if a.ready else "尚不具备验收条件。")),
@@ -389,49 +388,6 @@ def contributed(name: str) -> Provider:
     return provide
 
 
-def key_projects(ctx: ReportContext) -> list[Block] | None:
-    """七、重点工程进展 from ``nearzero.services.projects.views`` as at the end of the year
-    (or today, for the current year); None when the capability is not installed."""
-    own = contributed("projects")(ctx)
-    if own is not None:
-        return own
-    module = _service("projects")
-    lister = getattr(module, "views", None) if module else None
-    if lister is None:
-        return None
-    as_of = min(dt.date(ctx.year, 12, 31), dt.date.today())
-    projects: Sequence[Any] = lister(ctx.session, ctx.unit, as_of)
-    if not projects:
-        return None
-    stages: dict[str, int] = {}
-    rows = []
-    for p in projects:
-        row, status = p.row, p.status
-        stages[status.stage.label_zh] = stages.get(status.stage.label_zh, 0) + 1
-        reduction = getattr(p.reduction, "reduction_t", None)
-        rows.append((
-            Cell(str(row.number)), Cell(row.category.name_zh), Cell(row.name_zh),
-            Cell(row.content_zh), Cell(row.due_text),
-            Cell(status.stage.label_zh, status=_STAGE_STATUS.get(status.stage.value)),
-            Cell(f"{status.percent}%", num=True),
-            Cell(fmt(reduction), num=True, value=reduction),
-            Cell("、".join(d.name_zh for d in row.departments)),
-        ))  # fmt: skip
-    counts = "，".join(f"{label}{n}项" for label, n in stages.items())
-    day = f"{as_of.year}年{as_of.month}月{as_of.day}日"
-    headers = ("序号", "类别", "项目名称", "项目内容", "完成日期", "进展", "完成比例",
-               "预计年减排量（吨CO2）", "责任部门")  # fmt: skip
-    return [
-        Paragraph(f"实施方案列出重点工程{len(projects)}项。截至{day}，{counts}。"),
-        Table(headers, tuple(rows), f"表4  重点工程进展（截至{day}）",
-              (2, 4, 7, 16, 4, 3.5, 3, 5, 6), group_first=False, wide=True),
-    ]  # fmt: skip
-
-
-# a project's stage coloured like an indicator status in the tables
-_STAGE_STATUS = {"done": Status.MET, "late": Status.NOT_MET, "under_way": Status.NEEDS_ASSESSMENT}
-
-
 def editable(key: str) -> Provider:
     def provide(ctx: ReportContext) -> list[Block]:
         body = ctx.texts.get(key, "").strip()
@@ -450,7 +406,7 @@ SECTIONS: tuple[tuple[str, str, Provider], ...] = (
     ("inventory", "温室气体清单", contributed("inventory")),
     ("inclusion", "碳普惠", contributed("inclusion")),
     ("enterprises", "企业与“两高”项目", contributed("enterprises")),
-    ("projects", "重点工程进展", key_projects),
+    ("projects", "重点工程进展", contributed("projects")),
     ("problems", EDITABLE["problems"], editable("problems")),
     ("next_year", EDITABLE["next_year"], editable("next_year")),
 )

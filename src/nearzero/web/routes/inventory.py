@@ -153,7 +153,8 @@ def _page(
         context |= {
             "result": result, "run": run, "dataset": ds, "series": series,
             "analysis": analysis, "t1": t1, "t2": t2, "t3": tables.category_table(result, lang),
-            "t4": tables.notation_table(result, lang), "notes": tables.notes(result),
+            "t4": tables.notation_table(result, lang),
+            "notes": tables.notes(result, with_tables=False),
             "cat_title": category_labeller(lang),
             "history": svc.runs(session, unit, chosen)[:10],
             "indicators": svc.indicator_values(result, metadata, None),
