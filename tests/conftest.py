@@ -253,3 +253,17 @@ def sessions(zhangqiu_url: str) -> Iterator[Any]:
         yield session_factory(engine)
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def client(zhangqiu_url: str) -> Iterator[Any]:
+    """The dashboard on the loaded Zhangqiu database, driven over HTTP (no one logged in)."""
+    from fastapi.testclient import TestClient
+
+    from nearzero.settings import Settings
+    from nearzero.web.app import create_app
+
+    app = create_app(Settings(database_url=zhangqiu_url))
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()

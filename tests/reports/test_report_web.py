@@ -7,7 +7,6 @@ import zipfile
 
 import pytest
 from docx import Document
-from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from nearzero.cli import app as cli
@@ -15,27 +14,7 @@ from nearzero.reports.jobs import DONE, FAILED, Busy, JobStore
 from nearzero.reports.model import BuiltFile
 from nearzero.settings import Settings
 from nearzero.web.app import create_app
-
-PASSWORD = "zhangqiu-demo"
-
-
-@pytest.fixture
-def client(zhangqiu_url):
-    app = create_app(Settings(database_url=zhangqiu_url))
-    with TestClient(app) as c:
-        yield c
-    app.state.engine.dispose()
-
-
-def token(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, username):
-    form = client.get("/login")
-    data = {"csrf_token": token(form.text), "username": username, "password": PASSWORD}
-    assert client.post("/login", data=data).status_code == 200
-    return token(client.get("/report?year=2022").text)
+from webclient import DEMO_PASSWORD, log_in, token
 
 
 def test_report_page_shows_the_summary_and_read_only_sections_to_a_viewer(client):
@@ -50,7 +29,7 @@ def test_report_page_shows_the_summary_and_read_only_sections_to_a_viewer(client
 
 
 def test_a_viewer_may_not_edit_a_section(client):
-    csrf = log_in(client, "viewer")
+    csrf = token(log_in(client, "viewer").text)
     refused = client.post(
         "/report/sections",
         data={"csrf_token": csrf, "year": 2022, "key": "problems", "body": "改写"},
@@ -61,7 +40,7 @@ def test_a_viewer_may_not_edit_a_section(client):
 
 
 def test_the_office_edits_a_section_with_csrf(client):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     data = {"year": 2022, "key": "problems", "body": "资金保障不足。"}
     assert client.post("/report/sections", data=data).status_code == 403  # no token
     saved = client.post(
@@ -89,7 +68,7 @@ def test_download_pdf_and_docx(client):
 
 
 def test_background_build_with_progress(client):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     started = client.post(
         "/report/jobs", data={"csrf_token": csrf, "year": 2022, "format": "dossier"}
     )
@@ -171,7 +150,7 @@ def test_report_page_builds_a_pdf_in_chromium(page, zhangqiu_url, serve_app):
     base = serve_app(app)
     page.goto(f"{base}/login?next=/report")
     page.fill("input[name=username]", "office")
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(re.compile(r".*/report$"))
     item = page.get_by_test_id("build-pdf")

@@ -24,6 +24,7 @@ from nearzero.settings import Settings
 from nearzero.store import inclusion as inc
 from nearzero.store.db import transaction
 from nearzero.web.app import create_app
+from webclient import log_in, token
 
 SECRET_KEY = "inclusion-manage-test-secret-key-0123456789"
 PARTNER = "ride-code"
@@ -94,18 +95,6 @@ def consent_via_partner(client, secret: bytes, at: datetime) -> str:
     return pseudonym
 
 
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, username: str = "office") -> str:
-    token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"csrf_token": token, "username": username,
-                                    "password": "zhangqiu-demo", "next": "/"})  # fmt: skip
-    assert r.status_code == 200, r.text
-    return csrf_of(client.get("/inclusion").text)
-
-
 def count(app, column) -> int:
     with transaction(app.state.sessions) as s:
         return int(s.scalar(select(func.count(column))) or 0)
@@ -164,19 +153,19 @@ def test_a_body_over_the_limit_is_refused_with_413_and_nothing_stored(zhangqiu_u
 
 def test_office_edits_a_partner_with_errors_naming_the_field(client, app):
     secret = register(app)
-    token = log_in(client)
+    csrf = token(log_in(client, "office").text)
     page = client.get(f"/inclusion/partners/{PARTNER}")
     assert page.status_code == 200 and "乘车码平台" in page.text
     assert page.headers["cache-control"] == "no-store"
 
     # an empty name: refused, the field named, what was typed kept
-    form = {"csrf_token": token, "name_zh": "  ", "scenarios": ["bus"], "active": "1"}
+    form = {"csrf_token": csrf, "name_zh": "  ", "scenarios": ["bus"], "active": "1"}
     r = client.post(f"/inclusion/partners/{PARTNER}", data=form)
     assert r.status_code == 400
     assert 'data-field="name_zh"' in r.text and "<strong>合作方名称</strong>" in r.text
     assert re.search(r'name="name_zh" value="  "[^>]*aria-invalid="true"', r.text)
     # no scenario chosen
-    form = {"csrf_token": token, "name_zh": "章丘公交", "active": "1"}
+    form = {"csrf_token": csrf, "name_zh": "章丘公交", "active": "1"}
     r = client.post(f"/inclusion/partners/{PARTNER}", data=form)
     assert r.status_code == 400 and 'data-field="scenarios"' in r.text
     assert "请至少选择一个场景" in r.text and 'value="章丘公交"' in r.text
@@ -193,7 +182,7 @@ def test_office_edits_a_partner_with_errors_naming_the_field(client, app):
         assert entries(s, "inclusion_partner", PARTNER)[0].action == "partner.create"
 
     # a valid change: saved, audited with old and new
-    form = {"csrf_token": token, "name_zh": "章丘公交集团", "scenarios": ["bus"], "active": "1"}
+    form = {"csrf_token": csrf, "name_zh": "章丘公交集团", "scenarios": ["bus"], "active": "1"}
     r = client.post(f"/inclusion/partners/{PARTNER}", data=form, follow_redirects=False)
     assert r.status_code == 303
     assert "已保存" in client.get(r.headers["location"]).text
@@ -210,7 +199,7 @@ def test_office_edits_a_partner_with_errors_naming_the_field(client, app):
 
     # deactivated: its requests are refused, what it credited stays
     assert post_batch(client, secret, [ride("b1", who, start)]).json()["accepted"] == 1
-    form = {"csrf_token": token, "name_zh": "章丘公交集团", "scenarios": ["bus"]}
+    form = {"csrf_token": csrf, "name_zh": "章丘公交集团", "scenarios": ["bus"]}
     assert client.post(f"/inclusion/partners/{PARTNER}", data=form).status_code == 200
     r = post_batch(client, secret, [ride("b2", who, start + timedelta(hours=2))])
     assert r.status_code == 401 and r.json()["batch_reason"] == "unknown_partner"
@@ -223,7 +212,7 @@ def test_office_edits_a_partner_with_errors_naming_the_field(client, app):
     client.post(f"/inclusion/partners/{PARTNER}", data=form)
 
     # rotation: the new secret shown once; the old one stops working, the new one works
-    r = client.post(f"/inclusion/partners/{PARTNER}/rotate", data={"csrf_token": token})
+    r = client.post(f"/inclusion/partners/{PARTNER}/rotate", data={"csrf_token": csrf})
     assert r.status_code == 200 and r.url.path == f"/inclusion/partners/{PARTNER}"
     new_secret = bytes.fromhex(re.search(r'data-testid="secret">([0-9a-f]+)<', r.text).group(1))
     assert 'data-testid="secret"' not in client.get(f"/inclusion/partners/{PARTNER}").text
@@ -251,9 +240,9 @@ def consent_via_partner_bus_only(client, secret: bytes, at: datetime) -> str:
 
 def test_only_the_office_edits_partners(client, app):
     register(app)
-    token = log_in(client, "viewer")
+    csrf = token(log_in(client, "viewer").text)
     assert client.get(f"/inclusion/partners/{PARTNER}").status_code == 403
-    form = {"csrf_token": token, "name_zh": "X", "scenarios": ["bus"], "active": "1"}
+    form = {"csrf_token": csrf, "name_zh": "X", "scenarios": ["bus"], "active": "1"}
     assert client.post(f"/inclusion/partners/{PARTNER}", data=form).status_code == 403
     assert client.get("/inclusion/partners/nobody").status_code == 404
     with transaction(app.state.sessions) as s:
@@ -265,7 +254,7 @@ def test_only_the_office_edits_partners(client, app):
 
 def withdraw(client, link: str, scenario: str, granted: bool = False):
     me = client.get(f"/inclusion/me/{link}")
-    form = {"csrf_token": csrf_of(me.text), "scenario": scenario, "granted": str(granted).lower()}
+    form = {"csrf_token": token(me.text), "scenario": scenario, "granted": str(granted).lower()}
     return client.post(f"/inclusion/me/{link}/consent", data=form)
 
 
@@ -368,19 +357,19 @@ def test_office_expires_points_and_the_resident_sees_it(zhangqiu_url):
         report = svc.ingest(app.state.engine, PARTNER, items, workers=0)
         assert report.summary()["accepted"] == 2
         with TestClient(app) as client:
-            token = log_in(client)
+            csrf = token(log_in(client, "office").text)
             page = client.get("/inclusion")
             assert "积分自行为发生起12个月内有效" in page.text
-            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2025-12-31"})
+            r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "2025-12-31"})
             assert r.status_code == 200
             assert "过期处理完成：1笔，269积分，涉及1位居民。" in r.text
             assert re.search(r'data-testid="expired-total">269<', r.text)
-            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2025-12-31"})
+            r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "2025-12-31"})
             assert "过期处理完成：0笔，0积分，涉及0位居民。" in r.text
             assert re.search(r'data-testid="expired-total">269<', r.text)
-            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2099-01-01"})
+            r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "2099-01-01"})
             assert "晚于今天" in r.text
-            r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "soon"})
+            r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "soon"})
             assert "应为日期" in r.text
 
             me = client.get(f"/inclusion/me/{svc.resident_token(SECRET_KEY.encode(), who)}")
@@ -394,11 +383,11 @@ def test_office_expires_points_and_the_resident_sees_it(zhangqiu_url):
 
 def test_without_a_validity_points_do_not_expire(client, app):
     register(app)
-    token = log_in(client)
+    csrf = token(log_in(client, "office").text)
     page = client.get("/inclusion")
     assert "未设置积分有效期" in page.text
     assert re.search(r'<button type="submit" disabled data-testid="expire">', page.text)
-    r = client.post("/inclusion/expire", data={"csrf_token": token, "as_of": "2025-12-31"})
+    r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "2025-12-31"})
     assert (
         'data-testid="inc-error"' in r.text and "NEARZERO_INCLUSION_POINTS_VALID_MONTHS" in r.text
     )

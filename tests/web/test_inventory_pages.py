@@ -10,38 +10,12 @@ import json
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from nearzero.accounting.activity import bundled_example, document_for_year
-from nearzero.settings import Settings
 from nearzero.store.inventory import InventoryDataset, InventoryRun
-from nearzero.web.app import create_app
-
-PASSWORD = "zhangqiu-demo"
-
-
-@pytest.fixture
-def client(zhangqiu_url):
-    app = create_app(Settings(database_url=zhangqiu_url))
-    with TestClient(app) as c:
-        yield c
-    app.state.engine.dispose()
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, username) -> str:
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={"csrf_token": token(form.text), "username": username, "password": PASSWORD},
-    )
-    assert response.status_code == 200, response.text
-    return token(response.text)
+from webclient import log_in, token
 
 
 def counts(client) -> tuple[int, int]:
@@ -60,7 +34,7 @@ def example_bytes(**row_changes) -> bytes:
 
 
 def test_office_loads_the_example_and_sees_the_inventory(client):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     empty = client.get("/inventory")
     assert empty.status_code == 200 and 'data-testid="inv-empty"' in empty.text
     response = client.post("/inventory/example", data={"csrf_token": csrf})
@@ -89,7 +63,7 @@ def test_office_loads_the_example_and_sees_the_inventory(client):
 
 
 def test_downloads_hold_the_totals(client):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     client.post("/inventory/example", data={"csrf_token": csrf})
     xlsx = client.get("/inventory/export?format=xlsx&year=2022")
     assert xlsx.status_code == 200
@@ -113,7 +87,7 @@ def test_downloads_hold_the_totals(client):
     ids=["wrong-unit", "negative-quantity", "unknown-fuel"],
 )
 def test_bad_upload_is_rejected_whole_naming_row_and_field(client, change, field):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     response = client.post(
         "/inventory/upload",
         data={"csrf_token": csrf, "year": "2022"},
@@ -127,7 +101,7 @@ def test_bad_upload_is_rejected_whole_naming_row_and_field(client, change, field
 
 
 def test_every_bad_row_is_listed(client):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     bad = example_bytes(row0={"unit": "furlong"}, row1={"quantity": -5})
     response = client.post(
         "/inventory/upload",
@@ -141,7 +115,7 @@ def test_every_bad_row_is_listed(client):
 
 
 def test_upload_a_good_file_for_another_year_and_trend(client):
-    csrf = log_in(client, "office")
+    csrf = token(log_in(client, "office").text)
     client.post("/inventory/example", data={"csrf_token": csrf})
     doc = document_for_year(bundled_example(), 2022, as_year=2023)
     doc["rows"][0]["quantity"] = 100.0  # less coal for power
@@ -157,7 +131,7 @@ def test_upload_a_good_file_for_another_year_and_trend(client):
 
 
 def test_viewer_and_department_cannot_write(client):
-    csrf = log_in(client, "viewer")
+    csrf = token(log_in(client, "viewer").text)
     response = client.post("/inventory/example", data={"csrf_token": csrf})
     assert response.status_code == 403
     assert counts(client) == (0, 0)

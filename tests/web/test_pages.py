@@ -2,42 +2,10 @@
 
 import re
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from nearzero.settings import Settings
 from nearzero.store import models as m
-from nearzero.web.app import create_app
-
-PASSWORD = "zhangqiu-demo"
-
-
-@pytest.fixture
-def client(zhangqiu_url):
-    app = create_app(Settings(database_url=zhangqiu_url))
-    with TestClient(app) as c:
-        yield c
-    app.state.engine.dispose()
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, username):
-    form = client.get("/login")
-    response = client.post(
-        "/login",
-        data={
-            "csrf_token": token(form.text),
-            "username": username,
-            "password": PASSWORD,
-            "next": "/",
-        },
-    )
-    assert response.status_code == 200, response.text
-    return response
+from webclient import DEMO_PASSWORD, log_in, token
 
 
 def test_pages_need_login(client):
@@ -58,7 +26,7 @@ def test_wrong_password(client):
 
 def test_login_without_csrf_token_is_refused(client):
     client.get("/login")
-    response = client.post("/login", data={"username": "office", "password": PASSWORD})
+    response = client.post("/login", data={"username": "office", "password": DEMO_PASSWORD})
     assert response.status_code == 403
 
 

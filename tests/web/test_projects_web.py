@@ -16,8 +16,8 @@ from nearzero.settings import Settings
 from nearzero.store import models as m
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.web.app import create_app
+from webclient import DEMO_PASSWORD, log_in, token
 
-PASSWORD = "zhangqiu-demo"
 PDF = b"%PDF-1.4\n%%EOF\n"
 
 
@@ -37,16 +37,6 @@ def app(zhangqiu_url, tmp_path):
 def client(app):
     with TestClient(app) as c:
         yield c
-
-
-def token(html):
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, username):
-    form = client.get("/login")
-    data = {"csrf_token": token(form.text), "username": username, "password": PASSWORD}
-    assert client.post("/login", data=data).status_code == 200
 
 
 def stored(app):
@@ -270,7 +260,7 @@ def test_board_and_upload_in_chromium(page, app, serve_app, tmp_path):
     base = serve_app(app)
     page.goto(f"{base}/projects")
     page.fill("input[name=username]", "drc")
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=late-alerts]")
     late = page.get_by_test_id("late-alerts")
@@ -301,7 +291,7 @@ def test_figures_and_milestone_forms_in_chromium(page, app, serve_app):
     base = serve_app(app)
     page.goto(f"{base}/projects/3")
     page.fill("input[name=username]", "drc")
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.goto(f"{base}/projects/3")
     # the PV default: 10.08 MW × 1 286 h × 0.6361 t/MWh
