@@ -478,8 +478,8 @@ def fetch_context(
             for r in q.rows(
                 "SELECT partner_record_id FROM inclusion_record WHERE "
                 + q.where("resident")
-                + " AND start_at >= :earliest AND start_at <= :latest AND partner_id = :p "
-                "AND accepted",
+                + " AND start_at >= :earliest AND start_at <= :latest AND +partner_id = :p "
+                "AND accepted",  # +: search by resident and time, not by the partner's ids
                 earliest=time_param(con, scope.earliest),
                 latest=time_param(con, scope.latest),
                 p=partner.id,

@@ -11,9 +11,12 @@ Two groups:
 
 Balances are never stored: they are ``SUM(amount)`` of the postings of an account and
 asset (index ``ix_ledger_posting_account_id``). A bulk credit is one ledger transaction
-per written chunk (``aggregated``): one POINT posting per credited record to its
-resident, and the counter-postings (pool and issuance) summed per methodology version,
-so each transaction still balances per asset; see :mod:`nearzero.services.inclusion_store`.
+per written chunk (``aggregated``): one POINT posting per (resident, methodology version)
+of the sum of those records' credited grams, and the counter-postings (pool and
+issuance) summed per methodology version, so each transaction still balances per asset.
+A posting's records are the ``inclusion_record`` rows of its transaction (``tx_id``), of
+its resident (for a resident posting) and of its methodology version; see
+:mod:`nearzero.services.inclusion_intake`.
 
 Partner HMAC secrets are not stored at all: a partner's secret is derived from the
 application's secret key and the partner's ``key_id`` (HMAC-SHA256, see
@@ -195,8 +198,8 @@ class LedgerTransaction(Base):
 
     ``digest``: SHA-256 of the transaction's content, to tell a retry (same digest) from a
     different transaction under a used key. ``aggregated``: a bulk credit chunk whose
-    resident postings are one per credited record (``record_id``) and whose counter-postings
-    are summed per methodology version.
+    resident postings are one per (resident, methodology version) and whose counter-postings
+    are summed per methodology version; its records point at it (``inclusion_record.tx_id``).
     """
 
     __tablename__ = "ledger_transaction"
@@ -213,9 +216,10 @@ class LedgerTransaction(Base):
 class LedgerPosting(Base):
     """``amount`` grams of ``asset`` into ``account`` (negative: out of it).
 
-    Trace: ``record_id`` (the behaviour record behind a credit) and ``methodology``
-    (id@version), or ``trace`` (JSON of :class:`nearzero.ledger.model.Trace`) for
-    postings appended one transaction at a time.
+    Trace: in a bulk credit, ``methodology`` (id@version) and the transaction's records of
+    that version (and, for a resident posting, of that resident); ``record_id`` names one
+    record for postings written one per record; ``trace`` (JSON of
+    :class:`nearzero.ledger.model.Trace`) for postings appended one transaction at a time.
     """
 
     __tablename__ = "ledger_posting"
