@@ -159,6 +159,9 @@ def test_project_page_says_which_parameter_is_missing(client):
     assert "根茎比（afforestation_root_shoot）" in row
     scenario = client.get("/projects/scenario").text
     assert "永久封存比例（ccu_permanent_share_liquid_co2）" in scenario
+    # a project without figures is said so in the page's language, not as a raw error
+    assert "未登记减排量核算方式" in scenario and "no figures:" not in scenario
+    assert "no method of reduction recorded" in client.get("/projects/1?lang=en").text
     assert 'data-testid="figures-form"' not in gas  # viewers only read
 
 

@@ -211,6 +211,10 @@ MESSAGES.update(
         "sum_inclusion_records": ("入账记录", "credited records"),
         "sum_inclusion_pooled": ("归集减排量", "pooled reductions"),
         "sum_none": ("尚无数据", "no data yet"),
+        "no_reduction_method": (
+            "未登记减排量核算方式（可在项目页填写工程数据）",
+            "no method of reduction recorded (enter the project's figures on its page)",
+        ),
         "wan_t": ("万吨CO₂当量", "10⁴ tCO₂e"),
     }
 )
