@@ -396,11 +396,16 @@ def validate_columns(
     ctx: IntakeContext,
     *,
     keep_reductions: bool = False,
+    times: tuple[tuple[I64, Bools], tuple[I64, Bools]] | None = None,
 ) -> ColumnarResult:
     """Validate one partner batch (or a chunk of whole residents) as columns.
 
     The outcome of every item equals the reference's
     (:func:`~nearzero.inclusion.intake.validate_batch` with no batch reason).
+
+    times : :func:`parse_times` of the items' ``start`` and ``end`` fields when the caller
+    has them already (e.g. read once for a whole batch and sliced per chunk); only the
+    values of dict items are used.
     """
     n = len(items)
     out = _result(partner_id, n)
@@ -448,8 +453,13 @@ def validate_columns(
         sc = np.fromiter(
             (_SCENARIO_INDEX.get(x, -1) if type(x) is str else -1 for x in sc_col), np.int64, n
         )
-    start, s_ok = parse_times(cols["start"])
-    end, e_ok = parse_times(cols["end"])
+    if times is None:
+        start, s_ok = parse_times(cols["start"])
+        end, e_ok = parse_times(cols["end"])
+    else:
+        (start, s_ok), (end, e_ok) = times
+        assert len(start) == len(end) == n
+        start, end = start.copy(), end.copy()
     quantities = [_quantities(qraw[k], k) for k in QUANTITY_ATTRS]
     fast &= rid_ok & res_ok & (sc >= 0) & s_ok & e_ok & (end > start)
     for q in quantities:
