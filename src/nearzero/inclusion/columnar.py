@@ -219,11 +219,14 @@ def _text_ok(col: list[Any]) -> Bools:
 
 
 def _digits(b: npt.NDArray[np.uint8], cols: slice) -> tuple[I64, Bools]:
-    part = b[:, cols].astype(np.int64) - 48
-    ok = ((part >= 0) & (part <= 9)).all(axis=1)
+    """The decimal number in byte columns ``cols`` of each row, and whether all are digits
+    (the value of a row that is not is meaningless)."""
     value = np.zeros(len(b), np.int64)
-    for k in range(part.shape[1]):
-        value = value * 10 + part[:, k]
+    ok = np.ones(len(b), np.bool_)
+    for j in range(cols.start, cols.stop):
+        d = b[:, j] - np.uint8(48)  # a byte below '0' wraps above 9
+        ok &= d <= 9
+        value = value * 10 + d
     return value, ok
 
 
@@ -282,7 +285,10 @@ def parse_times(col: list[Any]) -> tuple[I64, Bools]:
         rows = np.flatnonzero(lens == width)
         if len(rows) == 0:
             continue
-        b = data[offsets[rows, None] + np.arange(width)]
+        if len(rows) == n:  # every item this wide: the bytes are already a matrix
+            b = data.reshape(n, width)
+        else:
+            b = data[offsets[rows, None] + np.arange(width)]
         tz = 26 if frac else 19
         good = (
             (b[:, 4] == ord("-"))
@@ -809,13 +815,21 @@ def _consent(
     ns = len(SCENARIOS)
     by_pair: dict[int, list[tuple[int, int]]] = {}
     top = np.iinfo(np.int64).max
+    us_of: dict[datetime | None, int] = {None: top}  # consents share a few times
+
+    def us(t: datetime | None) -> int:
+        v = us_of.get(t)
+        if v is None:
+            assert t is not None
+            v = us_of[t] = to_us(t)
+        return v
+
     for (who, scenario), found in consents_by_key(ctx.consents).items():
         c = code_of.get(who)
         if c is None:
             continue
-        by_pair[c * ns + SCENARIOS.index(scenario)] = [
-            (to_us(x.granted_at), top if x.revoked_at is None else to_us(x.revoked_at))
-            for x in found
+        by_pair[c * ns + _SCENARIO_INDEX[scenario.value]] = [
+            (us(x.granted_at), us(x.revoked_at)) for x in found
         ]
     if not by_pair:
         return covered
