@@ -33,7 +33,7 @@ from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, vali
 from nearzero.inclusion.methodology import MethodologyRef, load_library
 from nearzero.inclusion.records import RecordKey
 from nearzero.inclusion.rules import CapRule, MethodologyChoice, Plausibility, load_scheme
-from nearzero.services.inclusion_intake import outcome_row
+from nearzero.services.inclusion_intake import BatchColumns, batch_id, outcome_row
 
 LIB = load_library()
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -208,6 +208,12 @@ def compare(items: list[Any], ctx: IntakeContext) -> None:
     ref = validate_batch(PARTNER, items, ctx)
     got = validate_columns(PARTNER, items, ctx)
     assert len(got) == len(ref.outcomes)
+    # the times read once for a whole batch (the intake's BatchColumns) decide the same
+    whole = BatchColumns.of(items).times(np.arange(len(items), dtype=np.int64))
+    again = validate_columns(PARTNER, items, ctx, times=whole)
+    assert [
+        (again.reason_of(i), again.detail_of(i), int(again.grams[i])) for i in range(len(got))
+    ] == [(got.reason_of(i), got.detail_of(i), int(got.grams[i])) for i in range(len(got))]
     for i, o in enumerate(ref.outcomes):
         want = (o.reason, o.detail, o.credit.grams if o.credit else 0, o.methodology)
         have = (got.reason_of(i), got.detail_of(i), int(got.grams[i]), got.ref_of(i))
@@ -302,3 +308,28 @@ def test_calendar_helpers(day: date) -> None:
         int(year_of_days(days - 1)[0]) == (day - timedelta(days=1)).year if day.year > 1 else True
     )
     assert to_us(from_us(123_456_789)) == 123_456_789
+
+
+def test_batch_id_depends_on_the_content_only() -> None:
+    """The column digest of same-key text batches: key order does not count, value
+    boundaries and every value do; other batches fall back to the canonical JSON."""
+    a = [
+        {"partner_record_id": "1", "resident_id": "ab"},
+        {"partner_record_id": "2", "resident_id": "c"},
+    ]
+    b = [
+        {"resident_id": "ab", "partner_record_id": "1"},
+        {"partner_record_id": "2", "resident_id": "c"},
+    ]
+    assert batch_id("p", a) == batch_id("p", b)
+    assert batch_id("p", a) != batch_id("q", a)
+    shifted = [
+        {"partner_record_id": "1", "resident_id": "a"},
+        {"partner_record_id": "2", "resident_id": "bc"},
+    ]
+    assert batch_id("p", a) != batch_id("p", shifted)
+    assert batch_id("p", a) != batch_id("p", a[::-1])
+    mixed = [{"partner_record_id": 1, "resident_id": "ab"}]
+    assert batch_id("p", mixed) == batch_id("p", [{"resident_id": "ab", "partner_record_id": 1}])
+    assert batch_id("p", mixed) != batch_id("p", [{"partner_record_id": "1", "resident_id": "ab"}])
+    assert len(batch_id("p", [])) == 32

@@ -219,11 +219,14 @@ def _text_ok(col: list[Any]) -> Bools:
 
 
 def _digits(b: npt.NDArray[np.uint8], cols: slice) -> tuple[I64, Bools]:
-    part = b[:, cols].astype(np.int64) - 48
-    ok = ((part >= 0) & (part <= 9)).all(axis=1)
+    """The decimal number in byte columns ``cols`` of each row, and whether all are digits
+    (the value of a row that is not is meaningless)."""
     value = np.zeros(len(b), np.int64)
-    for k in range(part.shape[1]):
-        value = value * 10 + part[:, k]
+    ok = np.ones(len(b), np.bool_)
+    for j in range(cols.start, cols.stop):
+        d = b[:, j] - np.uint8(48)  # a byte below '0' wraps above 9
+        ok &= d <= 9
+        value = value * 10 + d
     return value, ok
 
 
@@ -282,7 +285,10 @@ def parse_times(col: list[Any]) -> tuple[I64, Bools]:
         rows = np.flatnonzero(lens == width)
         if len(rows) == 0:
             continue
-        b = data[offsets[rows, None] + np.arange(width)]
+        if len(rows) == n:  # every item this wide: the bytes are already a matrix
+            b = data.reshape(n, width)
+        else:
+            b = data[offsets[rows, None] + np.arange(width)]
         tz = 26 if frac else 19
         good = (
             (b[:, 4] == ord("-"))
@@ -396,11 +402,16 @@ def validate_columns(
     ctx: IntakeContext,
     *,
     keep_reductions: bool = False,
+    times: tuple[tuple[I64, Bools], tuple[I64, Bools]] | None = None,
 ) -> ColumnarResult:
     """Validate one partner batch (or a chunk of whole residents) as columns.
 
     The outcome of every item equals the reference's
     (:func:`~nearzero.inclusion.intake.validate_batch` with no batch reason).
+
+    times : :func:`parse_times` of the items' ``start`` and ``end`` fields when the caller
+    has them already (e.g. read once for a whole batch and sliced per chunk); only the
+    values of dict items are used.
     """
     n = len(items)
     out = _result(partner_id, n)
@@ -448,8 +459,13 @@ def validate_columns(
         sc = np.fromiter(
             (_SCENARIO_INDEX.get(x, -1) if type(x) is str else -1 for x in sc_col), np.int64, n
         )
-    start, s_ok = parse_times(cols["start"])
-    end, e_ok = parse_times(cols["end"])
+    if times is None:
+        start, s_ok = parse_times(cols["start"])
+        end, e_ok = parse_times(cols["end"])
+    else:
+        (start, s_ok), (end, e_ok) = times
+        assert len(start) == len(end) == n
+        start, end = start.copy(), end.copy()
     quantities = [_quantities(qraw[k], k) for k in QUANTITY_ATTRS]
     fast &= rid_ok & res_ok & (sc >= 0) & s_ok & e_ok & (end > start)
     for q in quantities:
@@ -799,13 +815,21 @@ def _consent(
     ns = len(SCENARIOS)
     by_pair: dict[int, list[tuple[int, int]]] = {}
     top = np.iinfo(np.int64).max
+    us_of: dict[datetime | None, int] = {None: top}  # consents share a few times
+
+    def us(t: datetime | None) -> int:
+        v = us_of.get(t)
+        if v is None:
+            assert t is not None
+            v = us_of[t] = to_us(t)
+        return v
+
     for (who, scenario), found in consents_by_key(ctx.consents).items():
         c = code_of.get(who)
         if c is None:
             continue
-        by_pair[c * ns + SCENARIOS.index(scenario)] = [
-            (to_us(x.granted_at), top if x.revoked_at is None else to_us(x.revoked_at))
-            for x in found
+        by_pair[c * ns + _SCENARIO_INDEX[scenario.value]] = [
+            (us(x.granted_at), us(x.revoked_at)) for x in found
         ]
     if not by_pair:
         return covered

@@ -69,6 +69,7 @@ from nearzero.services.inclusion_intake import (
     batch_id,
     ingest_items,
     load_partner,
+    no_cyclic_gc,
     time_param,
     utc_time,
 )
@@ -416,23 +417,24 @@ def ingest(
     the batch credited.
     """
     now = now or datetime.now(UTC)
-    batch = batch or batch_id(partner_code, items)
     with engine.connect() as con:
         info = load_partner(con, partner_code)
     if info is None or not info.active:
+        batch = batch or batch_id(partner_code, items)
         return refused(partner_code, items, ReasonCode.UNKNOWN_PARTNER, batch)
-    report = ingest_items(
-        engine,
-        info,
-        items,
-        now=now,
-        batch=batch,
-        partners={info.code: info.scenarios},
-        scheme_name=scheme_name(engine, info),
-        chunk_size=chunk_size,
-        workers=workers,
-        progress=progress,
-    )
+    with no_cyclic_gc():
+        report = ingest_items(
+            engine,
+            info,
+            items,
+            now=now,
+            batch=batch or batch_id(partner_code, items),
+            partners={info.code: info.scenarios},
+            scheme_name=scheme_name(engine, info),
+            chunk_size=chunk_size,
+            workers=workers,
+            progress=progress,
+        )
     if sync_indicator and report.days:
         with engine.begin() as con, Session(bind=con) as session:
             unit = indicator_service.get_unit(session, info.unit_code)

@@ -48,6 +48,7 @@ module docstring of :mod:`nearzero.inclusion.intake` (per resident, content orde
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import time
@@ -57,6 +58,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -238,10 +241,41 @@ class IngestReport:
 
 
 def batch_id(partner: str, items: Sequence[Mapping[str, Any]]) -> str:
-    """A content id of a batch (SHA-256 of the partner and the canonical items), 32 hex."""
+    """A content id of a batch (SHA-256 of the partner and the canonical items), 32 hex.
+
+    Canonical items: when every item is a dict with the same keys (in any order) and text
+    values, the columns in key order, each as its key, its values' lengths and their text
+    (:func:`_column_digest`: no JSON encoding per item, a few C passes per column); any
+    other batch as ``json.dumps(list(items), sort_keys=True, default=str)``. Either way
+    the id depends only on the content (not on the order of keys in an item).
+    """
     h = hashlib.sha256(partner.encode())
-    h.update(json.dumps(list(items), sort_keys=True, default=str).encode())
+    if not _column_digest(h, items):
+        h.update(json.dumps(list(items), sort_keys=True, default=str).encode())
     return h.hexdigest()[:32]
+
+
+def _column_digest(h: Any, items: Sequence[Mapping[str, Any]]) -> bool:
+    """Feed ``h`` the columns of a batch of same-key, text-valued dicts (False: not such a
+    batch, ``h`` untouched)."""
+    if not items or set(map(type, items)) != {dict}:
+        return False
+    shapes = set(map(tuple, items))
+    if len({frozenset(s) for s in shapes}) != 1:
+        return False
+    names = sorted(next(iter(shapes)))
+    if set(map(type, names)) != {str}:
+        return False
+    cols = [list(map(itemgetter(k), items)) for k in names]
+    if any(set(map(type, col)) != {str} for col in cols):
+        return False
+    h.update(b"\x00nearzero-batch-columns/1\x00")
+    h.update(len(items).to_bytes(8, "little"))
+    for name, col in zip(names, cols, strict=True):
+        h.update(len(name).to_bytes(8, "little") + name.encode("utf-8", "surrogatepass"))
+        h.update(np.fromiter(map(len, col), np.int64, len(col)).tobytes())
+        h.update("".join(col).encode("utf-8", "surrogatepass"))
+    return True
 
 
 # --------------------------------------------------------------------------- partner
@@ -273,6 +307,22 @@ def load_partner(con: Connection, code: str) -> PartnerInfo | None:
 
 
 # --------------------------------------------------------------------------- lock
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a bulk step (reference counting still
+    frees everything; the step makes no cycles worth collecting). A batch of a million
+    parsed items is millions of live objects, and each full collection the step's own
+    allocations trigger walks all of them: about 10 % of the intake's time. The collector
+    is switched on again afterwards if it was on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 @contextmanager
@@ -317,7 +367,7 @@ _LOCK_KEY = 0x6E7A_1C00  # "nz" + inclusion: the advisory-lock key of the intake
 
 def _raw(items: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
     if set(map(type, items)) == {dict}:
-        return [it.get(key) for it in items]
+        return list(map(dict.get, items, repeat(key)))  # type: ignore[arg-type]
     return [it.get(key) if isinstance(it, Mapping) else None for it in items]
 
 
@@ -325,21 +375,78 @@ def _column(items: Sequence[Mapping[str, Any]], key: str) -> list[str]:
     """One field of every item as stripped text ('' when missing)."""
     raw = _raw(items, key)
     if set(map(type, raw)) == {str}:
-        return [str(x).strip() for x in raw]
+        return list(map(str.strip, raw))
     return ["" if x is None else str(x).strip() for x in raw]
 
 
-def chunk_indices(items: Sequence[Mapping[str, Any]], chunk_size: int) -> list[I64]:
+@dataclass(frozen=True, slots=True)
+class BatchColumns:
+    """The fields of a whole batch the chunking and the context scope need, read once:
+    resident and partner record id (stripped text), start and end as µs since 1970 where
+    :func:`parse_times` reads them (the raw values kept for the others)."""
+
+    resident: npt.NDArray[np.object_]
+    rid: npt.NDArray[np.object_]
+    raw_times: tuple[list[Any], list[Any]]
+    us: tuple[I64, I64]
+    ok: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]
+
+    @classmethod
+    def of(cls, items: Sequence[Mapping[str, Any]]) -> BatchColumns:
+        start, end = _raw(items, "start"), _raw(items, "end")
+        (s_us, s_ok), (e_us, e_ok) = parse_times(start), parse_times(end)
+        return cls(
+            np.asarray(_column(items, "resident_id"), object),
+            np.asarray(_column(items, "partner_record_id"), object),
+            (start, end),
+            (s_us, e_us),
+            (s_ok, e_ok),
+        )
+
+    def times(
+        self, idx: I64
+    ) -> tuple[tuple[I64, npt.NDArray[np.bool_]], tuple[I64, npt.NDArray[np.bool_]]]:
+        """The parsed start and end times of the items at ``idx`` (:func:`validate_columns`)."""
+        return (self.us[0][idx], self.ok[0][idx]), (self.us[1][idx], self.ok[1][idx])
+
+    def scope(self, idx: I64, with_ids: bool = True) -> ChunkScope:
+        """The scope of the items at ``idx`` (before parsing; a malformed item only widens
+        it); ``with_ids`` False leaves out the record ids (an inexact context lookup)."""
+        residents = sorted(set(self.resident[idx].tolist()) - {""})
+        rids = sorted(set(self.rid[idx].tolist()) - {""}) if with_ids else []
+        known: list[int] = []
+        for raw, us, ok in zip(self.raw_times, self.us, self.ok, strict=True):
+            sub_us, sub_ok = us[idx], ok[idx]
+            if sub_ok.any():
+                known += [int(sub_us[sub_ok].min()), int(sub_us[sub_ok].max())]
+            for i in idx[~sub_ok].tolist():
+                t = _parse_time(raw[i])
+                if t is not None:
+                    known.append((t - EPOCH) // timedelta(microseconds=1))
+        earliest, latest = (from_us(min(known)), from_us(max(known))) if known else (None, None)
+        years = frozenset(
+            y
+            for t in (earliest, latest)
+            if t is not None
+            for y in range((t - timedelta(days=1)).year, (t + timedelta(days=1)).year + 1)
+        )
+        return ChunkScope(tuple(residents), tuple(rids), earliest, latest, years)
+
+
+def chunk_indices(
+    items: Sequence[Mapping[str, Any]], chunk_size: int, columns: BatchColumns | None = None
+) -> list[I64]:
     """Item positions per chunk: contiguous ranges of residents (sorted by pseudonym) of about
     ``chunk_size`` records each; the copies of one partner record id go with the first."""
     n = len(items)
     if n <= max(1, chunk_size):
         return [np.arange(n, dtype=np.int64)]
-    codes, uniq = pd.factorize(pd.Series(_column(items, "resident_id"), dtype=object), sort=True)
+    cols = columns or BatchColumns.of(items)
+    codes, uniq = pd.factorize(pd.Series(cols.resident, dtype=object), sort=True)
     counts = np.bincount(codes, minlength=len(uniq))
     chunk_of_resident = (np.cumsum(counts) - counts) // max(1, chunk_size)
     chunk = chunk_of_resident[codes]
-    rid_codes, rids = pd.factorize(pd.Series(_column(items, "partner_record_id"), dtype=object))
+    rid_codes, rids = pd.factorize(pd.Series(cols.rid, dtype=object))
     repeated = np.bincount(rid_codes, minlength=len(rids))[rid_codes] > 1
     if repeated.any():
         first: dict[int, int] = {}
@@ -374,26 +481,7 @@ def _parse_time(raw: Any) -> datetime | None:
 
 def chunk_scope(items: Sequence[Mapping[str, Any]]) -> ChunkScope:
     """The scope of raw items (before parsing; a malformed item only widens it)."""
-    residents = sorted(set(_column(items, "resident_id")) - {""})
-    rids = sorted(set(_column(items, "partner_record_id")) - {""})
-    known: list[int] = []
-    for key in ("start", "end"):
-        raw = _raw(items, key)
-        us, ok = parse_times(raw)
-        if ok.any():
-            known += [int(us[ok].min()), int(us[ok].max())]
-        for i in np.flatnonzero(~ok).tolist():
-            t = _parse_time(raw[i])
-            if t is not None:
-                known.append((t - EPOCH) // timedelta(microseconds=1))
-    earliest, latest = (from_us(min(known)), from_us(max(known))) if known else (None, None)
-    years = frozenset(
-        y
-        for t in (earliest, latest)
-        if t is not None
-        for y in range((t - timedelta(days=1)).year, (t + timedelta(days=1)).year + 1)
-    )
-    return ChunkScope(tuple(residents), tuple(rids), earliest, latest, years)
+    return BatchColumns.of(items).scope(np.arange(len(items), dtype=np.int64))
 
 
 # --------------------------------------------------------------------------- context
@@ -461,13 +549,21 @@ def fetch_context(
     :class:`RowCountMismatch`); the caller then fetches again with ``exact_keys``.
     """
     q = ScopeQuery(con, scope.residents)
+    times: dict[Any, datetime] = {}  # consents share a few times
+
+    def at(value: Any) -> datetime:
+        t = times.get(value)
+        if t is None:
+            t = times[value] = utc_time(value)
+        return t
+
     consents = [
-        Consent(r[0], Scenario(r[1]), utc_time(r[2]), utc_time(r[3]) if r[3] is not None else None)
+        Consent(r[0], _SCENARIO_OF[r[1]], at(r[2]), at(r[3]) if r[3] is not None else None)
         for r in q.rows(
             "SELECT s.pseudonym, c.scenario, c.granted_at, c.revoked_at FROM inclusion_consent c "
             "JOIN inclusion_resident s ON s.id = c.resident_id WHERE " + q.where("s.pseudonym")
         )
-        if r[1] in Scenario._value2member_map_
+        if r[1] in _SCENARIO_OF
     ]
     credited: set[RecordKey] = set()
     ids = list(scope.record_ids) if exact_keys else []
@@ -543,6 +639,9 @@ def fetch_context(
         credited_daily_g=daily,
         credited_yearly_g=dict(yearly),
     )
+
+
+_SCENARIO_OF: dict[str, Scenario] = {s.value: s for s in Scenario}
 
 
 def time_param(con: Connection, t: datetime) -> Any:
@@ -1053,20 +1152,22 @@ def ingest_items(
     done = 0
     with batch_lock(engine):
         t0 = time.perf_counter()
-        chunks = chunk_indices(items, chunk_size)
+        columns = BatchColumns.of(items)
+        chunks = chunk_indices(items, chunk_size, columns)
         report.timings["chunking"] += time.perf_counter() - t0
         for idx in chunks:
             part = [items[i] for i in idx.tolist()]
             for attempt in range(3):
                 t0 = time.perf_counter()
+                scope = columns.scope(idx, with_ids=attempt > 0)
                 with engine.connect() as con:
                     ctx = fetch_context(
-                        con, partner, chunk_scope(part), scheme, library, now, partners,
+                        con, partner, scope, scheme, library, now, partners,
                         exact_keys=attempt > 0,
                     )  # fmt: skip
                     con.rollback()
                 t1 = time.perf_counter()
-                outcome = validate_columns(partner.code, part, ctx)
+                outcome = validate_columns(partner.code, part, ctx, times=columns.times(idx))
                 rows = chunk_rows(outcome, partner, batch, writer.received, pg)
                 t2 = time.perf_counter()
                 report.timings["context"] += t1 - t0
