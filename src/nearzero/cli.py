@@ -704,10 +704,9 @@ app.add_typer(inc_app, name="inclusion")
 def inclusion_ingest(
     file: Annotated[Path, typer.Argument(help="Batch file: .csv (header row) or .jsonl.")],
     partner: Annotated[str, typer.Option("--partner", help="The partner's code.")],
-    chunk: Annotated[int, typer.Option("--chunk", help="Records per transaction.")] = 20_000,
-    workers: Annotated[
-        int | None, typer.Option("--workers", help="Validation processes (default: CPUs).")
-    ] = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", help="Records per transaction (whole residents).")
+    ] = 100_000,
 ) -> None:
     """Validate and credit a partner batch; writes FILE.results.csv with each record's result."""
     from rich.progress import Progress
@@ -725,7 +724,7 @@ def inclusion_ingest(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"{file.name}", total=len(items))
             report = inclusion_service.ingest(
-                engine, partner, items, chunk_size=chunk, workers=workers,
+                engine, partner, items, chunk_size=chunk,
                 progress=lambda done, total: bar.update(task, completed=done),
             )  # fmt: skip
     finally:

@@ -53,8 +53,7 @@ def ingested(zhangqiu_url, sessions):
     ]
     engine = make_engine(zhangqiu_url)
     try:
-        report = inc.ingest(engine, "ride-code", items, now=datetime(2025, 3, 1, tzinfo=UTC),
-                            workers=0)  # fmt: skip
+        report = inc.ingest(engine, "ride-code", items, now=datetime(2025, 3, 1, tzinfo=UTC))
     finally:
         engine.dispose()
     assert [(r.partner_record_id, r.grams, r.reason) for r in report.results] == [

@@ -57,8 +57,7 @@ def credit_and_spend(url: str) -> None:
             ride("mar", A, T0, "metro", "10"),  # 468 g
             ride("jun", B, datetime(2024, 6, 20, 1, tzinfo=UTC), "bus", "20"),  # 538 g
         ]
-        report = svc.ingest(engine, "ride-code", items, now=datetime(2024, 7, 1, tzinfo=UTC),
-                            workers=0)  # fmt: skip
+        report = svc.ingest(engine, "ride-code", items, now=datetime(2024, 7, 1, tzinfo=UTC))
         assert [r.grams for r in report.results] == [269, 468, 538]
         with transaction(sessions) as s:
             svc.redeem_offer(s, A, offer.id, "tap-1", at=datetime(2024, 12, 1, tzinfo=UTC))

@@ -104,7 +104,7 @@ def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangq
     setup_partner(sessions, residents=30)
     items = records(1500, residents=30)
     engine = sessions.kw["bind"]
-    report = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=300, workers=0)
+    report = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=300)
     assert report.chunks_written >= 4
     reasons = report.rejected()
     assert reasons["no_consent"] > 0 and reasons["overlapping_trip"] > 0
@@ -145,11 +145,11 @@ def test_a_batch_sent_twice_or_reordered_credits_once(sessions):
     setup_partner(sessions, residents=10)
     engine = sessions.kw["bind"]
     items = records(400, residents=10, seed=2)
-    first = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=150, workers=0)
+    first = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=150)
     before = ledger_state(sessions)
     shuffled = list(items)
     random.Random(3).shuffle(shuffled)
-    again = svc.ingest(engine, PARTNER, shuffled, now=NOW, chunk_size=90, workers=0)
+    again = svc.ingest(engine, PARTNER, shuffled, now=NOW, chunk_size=90)
     assert again.accepted == 0
     assert again.rejected()["already_credited"] == first.accepted
     assert ledger_state(sessions) == before
@@ -167,12 +167,12 @@ def test_an_id_credited_with_other_content_is_already_credited(sessions):
     ride = {"partner_record_id": "x", "resident_id": resident(0), "scenario": "bus",
             "start": T0.isoformat(), "end": (T0 + timedelta(minutes=20)).isoformat(),
             "distance_km": "10"}  # fmt: skip
-    assert svc.ingest(engine, PARTNER, [ride], now=NOW, workers=0).accepted == 1
+    assert svc.ingest(engine, PARTNER, [ride], now=NOW).accepted == 1
     before = ledger_state(sessions)
     moved = dict(ride, resident_id=resident(1), start=(T0 + timedelta(days=2)).isoformat(),
                  end=(T0 + timedelta(days=2, minutes=20)).isoformat())  # fmt: skip
     other = dict(ride, partner_record_id="y", resident_id=resident(1))
-    report = svc.ingest(engine, PARTNER, [moved, other], now=NOW, workers=0)
+    report = svc.ingest(engine, PARTNER, [moved, other], now=NOW)
     assert [(r.partner_record_id, r.reason) for r in report.results] == [
         ("x", "already_credited"),
         ("y", ""),
@@ -198,7 +198,7 @@ def test_consent_withdrawal_stops_crediting_from_that_moment(sessions):
          "distance_km": "10"}
         for rid, t in (("before", T0), ("after", cut + timedelta(hours=1)))
     ]  # fmt: skip
-    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, workers=0)
+    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)
     assert [(r.partner_record_id, r.accepted, r.reason) for r in report.results] == [
         ("before", True, ""),
         ("after", False, "no_consent"),
@@ -213,7 +213,7 @@ def test_redemption_is_idempotent_and_never_overdraws(sessions):
          "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat(),
          "distance_km": "10"}
     ]  # fmt: skip
-    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, workers=0)  # 468 g
+    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)  # 468 g
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
         svc.create_merchant(s, Actor.system(), unit, "tea", "章丘茶社")
@@ -265,7 +265,7 @@ def test_sql_ledger_matches_the_in_memory_reference(sessions):
 def test_the_ledger_is_append_only(sessions):
     setup_partner(sessions, residents=1)
     items = records(5, residents=1, seed=9)
-    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, workers=0)
+    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)
     for sql in ("UPDATE ledger_posting SET amount = amount + 1", "DELETE FROM ledger_transaction"):
         with pytest.raises(Exception, match="append-only"):
             with transaction(sessions) as s:
@@ -275,7 +275,7 @@ def test_the_ledger_is_append_only(sessions):
 def test_pooled_statement_traces_to_transactions_and_records(sessions):
     setup_partner(sessions, residents=5)
     report = svc.ingest(
-        sessions.kw["bind"], PARTNER, records(200, 5, seed=4), now=NOW, chunk_size=80, workers=0
+        sessions.kw["bind"], PARTNER, records(200, 5, seed=4), now=NOW, chunk_size=80
     )
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
@@ -328,7 +328,7 @@ from nearzero.store.db import make_engine
 url, path, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
 items = [json.loads(line) for line in open(path)]
 engine = make_engine(url)
-svc.ingest(engine, "ride-code", items, now=now, chunk_size=4000, workers=0)
+svc.ingest(engine, "ride-code", items, now=now, chunk_size=4000)
 print("finished")
 """
 
@@ -365,7 +365,7 @@ def test_killed_mid_batch_then_resubmitted_equals_once(sessions, zhangqiu_url, t
     total_chunks = -(-N // CHUNK)
     assert 2 <= written < total_chunks, f"kill came too late: {written} chunks written"
 
-    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, chunk_size=CHUNK, workers=0)
+    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, chunk_size=CHUNK)
     expected = core_ledger(items, residents=400)
     balances, problems = ledger_state(sessions)
     assert problems == []
@@ -393,9 +393,7 @@ def test_cli_ingest_writes_a_result_file_and_stats(sessions, zhangqiu_url, tmp_p
         w.writerows(items)
     monkeypatch.setenv("NEARZERO_DATABASE_URL", zhangqiu_url)
     runner = CliRunner()
-    result = runner.invoke(
-        cli_app, ["inclusion", "ingest", str(path), "--partner", PARTNER, "--workers", "0"]
-    )
+    result = runner.invoke(cli_app, ["inclusion", "ingest", str(path), "--partner", PARTNER])
     assert result.exit_code == 0, result.output
     out = Path(f"{path}.results.csv")
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))

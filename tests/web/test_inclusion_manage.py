@@ -318,7 +318,7 @@ def test_consent_withdrawal_at_mobile_width(page, serve_app, zhangqiu_url):
                 s, PARTNER, who, Scenario.BUS, True, datetime.now(UTC) - timedelta(days=9)
             )
         start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-        svc.ingest(app.state.engine, PARTNER, [ride("b1", who, start)], workers=0)
+        svc.ingest(app.state.engine, PARTNER, [ride("b1", who, start)])
         base = serve_app(app)
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}/inclusion/me/{svc.resident_token(SECRET_KEY.encode(), who)}")
@@ -354,7 +354,7 @@ def test_office_expires_points_and_the_resident_sees_it(zhangqiu_url):
             svc.set_consent(s, PARTNER, who, Scenario.BUS, True, granted)
         start = datetime(2024, 5, 6, 1, tzinfo=UTC)
         items = [ride("old", who, start), ride("new", who, datetime.now(UTC) - timedelta(days=3))]
-        report = svc.ingest(app.state.engine, PARTNER, items, workers=0)
+        report = svc.ingest(app.state.engine, PARTNER, items)
         assert report.summary()["accepted"] == 2
         with TestClient(app) as client:
             csrf = token(log_in(client, "office").text)

@@ -169,7 +169,7 @@ def test_resident_page_at_mobile_width(page, serve_app, zhangqiu_url):
             svc.create_merchant(s, Actor.system(), get_unit(s, "zhangqiu"), "tea", "章丘茶社")
             svc.create_offer(s, Actor.system(), "tea", "一杯茶", 200)
             svc.set_consent(s, PARTNER, "p" * 64, Scenario.BUS, True, START - timedelta(days=9))
-        svc.ingest(engine, PARTNER, [ride("b1", "p" * 64, 1)], workers=0)
+        svc.ingest(engine, PARTNER, [ride("b1", "p" * 64, 1)])
         engine.dispose()
         base = serve_app(app)
         page.set_viewport_size({"width": 390, "height": 844})

@@ -406,7 +406,6 @@ def ingest(
     now: datetime | None = None,
     batch: str | None = None,
     chunk_size: int = DEFAULT_CHUNK,
-    workers: int | None = None,
     progress: Progress | None = None,
     sync_indicator: bool = True,
 ) -> IngestReport:
@@ -432,7 +431,6 @@ def ingest(
             partners={info.code: info.scenarios},
             scheme_name=scheme_name(engine, info),
             chunk_size=chunk_size,
-            workers=workers,
             progress=progress,
         )
     if sync_indicator and report.days:
@@ -720,7 +718,8 @@ def pooled_statement(
 ) -> list[StatementLine]:
     """The department's pool (减排量支配权保留在生态环境部门): grams of reductions by
     methodology version and month, with the ledger transactions behind each line; every
-    transaction's postings name their records (``inclusion_record`` via ``record_id``)."""
+    resident posting sums the records of its transaction, resident and methodology version
+    (``inclusion_record.tx_id``; see :mod:`.inclusion_intake`)."""
     params: dict[str, Any] = {"unit": unit.code}
     where = ""
     if year is not None:

@@ -1136,15 +1136,9 @@ def ingest_items(
     partners: Mapping[str, frozenset[Scenario]],
     scheme_name: str,
     chunk_size: int = DEFAULT_CHUNK,
-    workers: int | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Validate and write a batch chunk by chunk under the batch lock (module docstring).
-
-    workers: accepted for compatibility and ignored; the vectorised validation runs in
-    this process.
-    """
-    del workers
+    """Validate and write a batch chunk by chunk under the batch lock (module docstring)."""
     library, scheme = _rules(scheme_name)
     report = IngestReport(batch, partner.code)
     pg = engine.dialect.name == "postgresql"
