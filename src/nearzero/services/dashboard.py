@@ -60,7 +60,7 @@ def _inventory(session: Session, unit: m.DemoUnit, year: int) -> InventoryLine |
     years = [y for y in inventory.years(session, unit) if y <= year]
     if not years:
         return None
-    result = inventory.series(session, unit)[years[-1]]
+    result, _run = inventory.result_for(session, unit, years[-1])
     return InventoryLine(
         years[-1],
         result.totals.direct_excl_lulucf,
