@@ -21,6 +21,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from importlib import resources
 
 from nearzero.accounting.model import FactorRef
@@ -314,7 +315,9 @@ def read_default_texts() -> Mapping[str, str]:
     return {name: folder.joinpath(name).read_text(encoding="utf-8") for name in DEFAULT_FILES}
 
 
+@cache
 def default_library() -> FactorLibrary:
-    """The library of all shipped factor files."""
+    """The library of all shipped factor files (parsed once per process; overlays make new
+    libraries, so the shared one is never changed)."""
     texts = read_default_texts()
     return FactorLibrary(r for name in DEFAULT_FILES for r in parse_factor_csv(texts[name], name))

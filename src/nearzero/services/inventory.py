@@ -18,7 +18,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import PurePath
 from typing import Any
 
@@ -102,11 +101,6 @@ class Activity:
         return sorted({r.year for r in self.rows})
 
 
-@cache
-def _defaults() -> FactorLibrary:
-    return default_library()
-
-
 def _errors(first: ActivityError, more: Sequence[str]) -> InvalidInput:
     listed = list(more) if str(first) in more else [str(first), *more]  # row order
     errors = list(dict.fromkeys(listed))[:MAX_ERRORS]
@@ -170,7 +164,7 @@ def read_activity(name: str, data: bytes, factors: FactorLibrary | None = None) 
     Raises :class:`InvalidInput` whose ``errors`` name the sheet, row and field of every bad
     row it finds (the whole file is rejected).
     """
-    library = factors or _defaults()
+    library = factors or default_library()
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
         raise InvalidInput(f"file: expected one of {', '.join(FORMATS)}, got {name!r}")
@@ -290,7 +284,7 @@ def compute(
         raise InvalidInput(f"year: the file holds no rows for {year}")
     try:
         return compute_inventory(
-            activity.rows, factors or _defaults(), gwp_set, activity.metadata, year
+            activity.rows, factors or default_library(), gwp_set, activity.metadata, year
         )
     except GWPNotAvailable as exc:
         raise InvalidInput(f"gwp: {exc}") from None
@@ -489,7 +483,7 @@ def _record(f: InventoryFactor) -> FactorRecord:
 
 def library_for(session: Session, unit: m.DemoUnit) -> FactorLibrary:
     """The default library with the unit's local factors on top (Tier 2 overlay)."""
-    return _defaults().overlay(_record(f) for f in local_factors(session, unit))
+    return default_library().overlay(_record(f) for f in local_factors(session, unit))
 
 
 def datasets(session: Session, unit: m.DemoUnit) -> list[InventoryDataset]:
@@ -674,7 +668,7 @@ def _check_factor(entry: LocalFactorInput) -> None:
     errors = []
     if not entry.factor_id.strip():
         errors.append("factor_id: required")
-    known = {r.parameter for r in _defaults().records}
+    known = {r.parameter for r in default_library().records}
     if entry.parameter not in known:
         errors.append(f"parameter: {entry.parameter!r} is not one of {', '.join(sorted(known))}")
     if not entry.subject.strip():

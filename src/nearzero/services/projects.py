@@ -27,7 +27,7 @@ import yaml
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
-from nearzero.accounting.factors import FactorLibrary, default_library
+from nearzero.accounting.factors import default_library
 from nearzero.formatting import fmt
 from nearzero.indicators.choices import Status
 from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, Stage
@@ -87,11 +87,6 @@ _OOXML_PART = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}
 
 
 @lru_cache(maxsize=1)
-def _factors() -> FactorLibrary:
-    return default_library()
-
-
-@lru_cache(maxsize=1)
 def _parameters() -> dict[str, Parameter]:
     return default_parameters()
 
@@ -105,17 +100,17 @@ class GridChoice:
 
     def factor(self) -> Parameter:
         try:
-            return grid_factor(_factors(), self.region, self.year)
+            return grid_factor(default_library(), self.region, self.year)
         except ReductionError as exc:
             raise InvalidInput(f"grid: {exc}") from None
 
     def years(self) -> list[int]:
-        return grid_years(_factors(), self.region)
+        return grid_years(default_library(), self.region)
 
 
 def grid_regions() -> list[str]:
     """The regions with a grid factor in the factor library."""
-    return _factors().subjects("grid_ef")
+    return default_library().subjects("grid_ef")
 
 
 @dataclass
@@ -194,7 +189,7 @@ def _view(
     reduction: Reduction | None = None
     error: str | None = None
     try:
-        reduction = expected_reduction(row.figures, _parameters(), _factors(), grid)
+        reduction = expected_reduction(row.figures, _parameters(), default_library(), grid)
         missing = list(reduction.missing)
     except MissingParameter as exc:
         error = str(exc)
