@@ -134,3 +134,49 @@ def test_overview_summarises_each_capability_as_its_own_page_does(client, zhangq
     assert "尚无数据" in re.search(r'data-testid="sum-inclusion".*?</a>', page.text, re.S).group(0)
     english = client.get(f"/?year={year}&lang=en").text
     assert "Key projects" in english and "no data yet" in english
+
+
+def test_a_write_is_committed_before_its_response_starts(zhangqiu_url, sessions):
+    """A browser follows a post's 303 at once: the write must be visible by then.
+
+    The commit is slowed down so that a response sent before it would be caught.
+    """
+    import time
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    from nearzero.settings import Settings
+    from nearzero.web.app import create_app
+
+    app = create_app(Settings(database_url=zhangqiu_url))
+    event.listen(app.state.engine, "commit", lambda connection: time.sleep(0.5))
+    seen: list[int] = []
+
+    def stored_2023_values() -> int:
+        with sessions() as s:
+            query = select(func.count()).select_from(m.IndicatorValue)
+            return s.scalar(query.where(m.IndicatorValue.year == 2023))
+
+    async def watching(scope, receive, send):
+        async def send_and_look(message):
+            if message["type"] == "http.response.start" and scope["method"] == "POST":
+                seen.append(stored_2023_values())
+            await send(message)
+
+        await app(scope, receive, send_and_look if scope["type"] == "http" else send)
+
+    with TestClient(watching) as client:
+        log_in(client, "drc")
+        page = client.get("/indicators/17?year=2022")
+        seen.clear()
+        before = stored_2023_values()
+        response = client.post(
+            "/indicators/17/values?unit=zhangqiu",
+            data={"csrf_token": token(page.text), "year": "2023", "value": "0.25",
+                  "value_unit": "%", "source": "2023年统计年报"},
+            follow_redirects=False,
+        )  # fmt: skip
+    app.state.engine.dispose()
+    assert response.status_code == 303
+    assert seen == [before + 1]

@@ -28,6 +28,16 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection: Any, _name: str) -> None:
+            # The sqlite3 module (legacy transaction control) issues BEGIN only before an
+            # INSERT/UPDATE/DELETE, not before SAVEPOINT: a savepoint opened first in a
+            # transaction then starts SQLite's own transaction, and its RELEASE commits it,
+            # so a later failure could not roll back what the savepoint wrote. Begin first.
+            driver = connection.connection.dbapi_connection
+            if not driver.in_transaction:
+                driver.execute("BEGIN")
+
         return engine
     return create_engine(url, pool_pre_ping=True)
 

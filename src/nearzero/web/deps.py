@@ -31,12 +31,17 @@ def get_settings(request: Request) -> Settings:
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction per request: committed when the route returns, rolled back on error.
+
+    Function scope, so the commit happens before the response is sent: with FastAPI's
+    default (request) scope a browser following a post's 303 could read the page before
+    the write was committed, and a failed commit would follow a response already sent.
+    """
     with transaction(request.app.state.sessions) as session:
         yield session
 
 
-SessionDep = Annotated[Session, Depends(db_session)]
+SessionDep = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def current_user(request: Request, session: SessionDep) -> m.UserAccount:
