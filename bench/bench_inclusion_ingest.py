@@ -9,6 +9,12 @@ dicts, timed from there for both): the same records' fields inserted raw into a 
 without index in the same chunk size (SQLite: executemany INSERT in WAL mode; PostgreSQL:
 COPY). Reported: records/s and the ratio.
 
+Also reported, as a ceiling for any intake design: the "index floor", the same records
+written the same way into the leanest table the intake's checks need (integer partner,
+resident and times; a unique index on the partner record id, for "a batch sent twice
+credits once"; an index on resident and start time, for the overlap and cap checks), with
+the conversion to integers done before the clock starts and no validation at all.
+
 Run: uv run python bench/bench_inclusion_ingest.py [--n 1000000] [--pg URL]
 (the PostgreSQL leg runs when --pg or NEARZERO_TEST_PG_URL is given).
 """
@@ -132,6 +138,55 @@ def raw_rate(engine: Engine, items: list[dict[str, Any]], chunk: int) -> float:
     return len(items) / (time.perf_counter() - t0)
 
 
+FLOOR_COLUMNS = "partner_id, rid, resident_id, start_us, end_us, quantity"
+
+
+def lean_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The records as the floor table's integer row (not timed)."""
+    ids: dict[str, int] = {}
+
+    def us(iso: str) -> int:
+        return int(datetime.fromisoformat(iso).timestamp() * 1_000_000)
+
+    return [
+        (1, r["partner_record_id"], ids.setdefault(r["resident_id"], len(ids)), us(r["start"]),
+         us(r["end"]), float(r["distance_km"]))
+        for r in items
+    ]  # fmt: skip
+
+
+def floor_rate(engine: Engine, rows: list[tuple[Any, ...]], chunk: int) -> float:
+    """Rows/s of writing ``rows`` into the index-floor table, ``chunk`` rows per transaction."""
+    big = "BIGINT" if engine.dialect.name == "postgresql" else "INTEGER"
+    with engine.begin() as con:
+        con.exec_driver_sql(
+            f"CREATE TABLE bench_floor (partner_id INTEGER NOT NULL, rid TEXT NOT NULL, "
+            f"resident_id INTEGER NOT NULL, start_us {big} NOT NULL, end_us {big} NOT NULL, "
+            "quantity DOUBLE PRECISION, UNIQUE (partner_id, rid))"
+        )
+        con.exec_driver_sql(
+            "CREATE INDEX bench_floor_resident ON bench_floor (resident_id, start_us)"
+        )
+    t0 = time.perf_counter()
+    for start in range(0, len(rows), chunk):
+        part = rows[start : start + chunk]
+        with engine.begin() as con:
+            if engine.dialect.name == "postgresql":
+                raw = con.connection.driver_connection
+                assert raw is not None
+                with (
+                    raw.cursor() as cur,
+                    cur.copy(f"COPY bench_floor ({FLOOR_COLUMNS}) FROM STDIN") as cp,
+                ):
+                    for r in part:
+                        cp.write_row(r)
+            else:
+                con.exec_driver_sql(
+                    f"INSERT INTO bench_floor ({FLOOR_COLUMNS}) VALUES (?,?,?,?,?,?)", part
+                )
+    return len(rows) / (time.perf_counter() - t0)
+
+
 def check(engine: Engine, report: svc.IngestReport) -> None:
     with engine.connect() as con:
         points = con.execute(
@@ -154,6 +209,7 @@ def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int) -> None:
     engine = prepare(url, len(items))
     try:
         raw = raw_rate(engine, items, chunk)
+        floor = floor_rate(engine, lean_rows(items), chunk)
         t0 = time.perf_counter()
         report = svc.ingest(engine, "ride-code", items, now=NOW, chunk_size=chunk)
         took = time.perf_counter() - t0
@@ -164,6 +220,10 @@ def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int) -> None:
             f"accepted={report.accepted:,} rejected={dict(report.rejected())} "
             f"intake {took:.1f} s = {ours:,.0f} records/s; raw bulk insert {raw:,.0f} rows/s; "
             f"ratio {ours / raw:.1%} (target >= 50%)"
+        )
+        print(
+            f"  index floor (lean rows with the two indexes the checks need, no validation): "
+            f"{floor:,.0f} rows/s = {floor / raw:.1%} of raw"
         )
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(report.timings.items()))
         print(f"  of which: {parts}")
