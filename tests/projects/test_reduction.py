@@ -1,12 +1,13 @@
 """Expected annual reductions pinned to their cited parameters, with hand-computed numbers."""
 
+import re
 from dataclasses import replace
 
 import pytest
 from pytest import approx
 
 from nearzero.accounting.factors import STATUSES, default_library
-from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, USE_LABELS
+from nearzero.projects.choices import CAVEAT_TEXTS, FIGURE_LABELS, KIND_LABELS, USE_LABELS
 from nearzero.projects.parameters import (
     MissingParameter,
     ReductionError,
@@ -73,10 +74,10 @@ def test_pv_without_its_own_hours_uses_the_cited_national_average_as_a_stated_pr
     assert used["pv_full_load_hours_national"].status == "verified"
     assert "pv_full_load_hours_shandong" not in used
     assert any("pv_full_load_hours_shandong has no confirmed value" in c and "proxy" in c
-               for c in r.caveats)  # fmt: skip
+               for c in map(str, r.caveats))  # fmt: skip
     # the project's own hours replace the proxy, and no proxy caveat is left
     own = reduce({"kind": "pv", "capacity": 10.08, "full_load_hours": 1100})
-    assert not any("proxy" in c for c in own.caveats)
+    assert not any("proxy" in c for c in map(str, own.caveats))
 
 
 def test_pv_without_hours_names_the_empty_parameter():
@@ -140,14 +141,14 @@ def test_captured_co2_for_urea_is_captured_not_removed():
     r = reduce({"kind": "ccu", "use": "urea", "design_capacity": 90000})
     assert r.captured_t == 90000 and r.reduction_t == 0
     assert ids(r)["ccu_permanent_share_urea"].status == "to_confirm"
-    text = " ".join(r.caveats)
+    text = " ".join(map(str, r.caveats))
     assert "design capacity" in text and "not removed" in text and "to_confirm" in text
 
 
 def test_liquid_co2_sold_has_no_avoided_share_without_evidence():
     r = reduce({"kind": "ccu", "use": "liquid_co2", "design_capacity": 240000})
     assert r.captured_t == 240000 and r.reduction_t is None
-    assert any("avoided share unknown" in c for c in r.caveats)
+    assert any("avoided share unknown" in c for c in map(str, r.caveats))
     # with a documented end use, e.g. 10 % kept: 240 000 × 0.1 = 24 000 t/a
     kept = reduce({"kind": "ccu", "use": "liquid_co2", "captured": 240000, "permanent_share": 0.1})
     assert kept.reduction_t == approx(24000)
@@ -191,7 +192,7 @@ def test_waste_fossil_co2_default_from_the_ipcc_composition_and_carbon():
         used["ipcc2006_cf_plastics"].value == 0.75 and used["ipcc2006_of_incineration"].value == 1
     )
     assert "ipcc2006_dm_wood" not in used  # FCF 0: the term is 0, wood's dm is not needed
-    text = " ".join(r.caveats)
+    text = " ".join(map(str, r.caveats))
     assert "ipcc2006_fcf_paper = 0.01" in text and "to_confirm" in text
     assert "not the plant's own waste analysis" in text
 
@@ -252,7 +253,7 @@ def test_afforestation_by_the_gain_method():
     cf = ids(r)["ipcc2006_carbon_fraction_wood"]
     assert cf.value == LIB.by_id("ipcc2006_carbon_fraction_wood").value == 0.47
     assert any("ipcc2006_carbon_fraction_wood = 0.47" in c and "to_confirm" in c
-               for c in r.caveats)  # fmt: skip
+               for c in map(str, r.caveats))  # fmt: skip
     assert r.equation == "R = A × G_W × (1 + R) × CF × 44/12"
     with pytest.raises(ReductionError, match="root_shoot"):
         reduce({"kind": "afforestation", "area": 10, "growth": 4.0, "root_shoot": -0.1})
@@ -350,3 +351,15 @@ def test_zhangqiu_projects_from_the_plans_figures():
         24: ["figures.net_export", "figures.waste"],
         25: ["ccu_permanent_share_liquid_co2"],
     }
+
+
+def test_every_caveat_reads_in_chinese_and_english():
+    for code, (zh, en) in CAVEAT_TEXTS.items():
+        assert re.search(r"[\u4e00-\u9fff]", zh), code
+        assert not re.search(r"[\u4e00-\u9fff]", en), code
+    r = reduce({"kind": "ccu", "use": "liquid_co2", "design_capacity": 240000})
+    assert [c.code for c in r.caveats] == [
+        "design_capacity", "ccu_liquid_co2", "avoided_share_unknown",
+    ]  # fmt: skip
+    assert "ccu_permanent_share_liquid_co2" in r.caveats[-1].text("zh")
+    assert r.to_dict()["caveats_zh"] == [c.zh for c in r.caveats]

@@ -201,7 +201,7 @@ def test_bundled_figures_and_expected_reductions(sessions):
         # 10.08 MW × 1 286 h (CEC 2023 national average, the stated proxy) × 0.6361 t/MWh
         # (2023 华北, the newest) = 8 245.687968 t/a
         assert views[3].reduction_t == approx(8245.687968)
-        assert "proxy" in " ".join(views[3].reduction.caveats) and views[3].missing == []
+        assert "proxy" in " ".join(map(str, views[3].reduction.caveats)) and views[3].missing == []
         assert views[1].reduction_error.startswith("no figures") and views[1].missing == []
         assert views[26].reduction.captured_t == 90000 and views[26].reduction.reduction_t == 0
         assert views[25].reduction.reduction_t is None
@@ -351,7 +351,7 @@ def test_department_editor_sets_figures_of_its_projects_audited(sessions):
         # 10.08 MW × 1 100 h × 0.6361 t/MWh = 7 053.0768 t/a, now from the owner's hours
         view = svc.project(session, unit, 3, as_of=TODAY)
         assert view.reduction_t == approx(7053.0768)
-        assert not any("proxy" in c for c in view.reduction.caveats)
+        assert not any("proxy" in c for c in map(str, view.reduction.caveats))
         assert audit_count(session, "figures.set") == before + 1
         log = session.scalars(
             select(m.AuditLog).where(m.AuditLog.action == "figures.set").order_by(m.AuditLog.id)

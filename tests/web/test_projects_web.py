@@ -68,6 +68,11 @@ def test_project_page_shows_reduction_parameters_and_what_is_missing(client):
     assert "to_confirm" in page.text
     assert "pv_full_load_hours_shandong" in client.get("/projects/3").text
     assert 'data-testid="progress-form"' not in page.text  # the viewer may only read
+    # what the number leans on, in the page's language
+    zh, en = client.get("/projects/3").text, client.get("/projects/3?lang=en").text
+    assert "pv_full_load_hours_shandong尚无确认值" in zh and "has no confirmed value" not in zh
+    assert "pv_full_load_hours_shandong has no confirmed value" in en
+    assert "只是捕集，不是清除" in client.get("/projects/26?lang=zh").text
     assert client.get("/projects/99").status_code == 404
 
 
@@ -152,7 +157,7 @@ def test_project_page_says_which_parameter_is_missing(client):
     pv = client.get("/projects/3").text
     # 10.08 MW × 1 286 h × 0.6361 t/MWh = 8 245.69 t/a, with the proxy said on the page
     assert "8,245.69" in re.search(r'data-testid="reduction-value">(.*?)</dd>', pv, re.S).group(1)
-    assert "pv_full_load_hours_national" in pv and "proxy" in pv
+    assert "pv_full_load_hours_national" in pv and "暂以pv_full_load_hours_national" in pv
     board = client.get("/projects").text
     row = re.search(r'<tr data-number="22".*?</tr>', board, re.S).group(0)
     assert "地上生物量年增长量（afforestation_growth_agb）" in row

@@ -75,3 +75,55 @@ USE_LABELS: dict[str, tuple[str, str]] = {
     "urea": ("生产尿素", "Urea"),
     "liquid_co2": ("液体二氧化碳外售", "Liquid CO2 sold"),
 }
+
+#: What an expected reduction does not cover or leans on, by code, as (zh, en) templates
+#: filled with :meth:`str.format` (see :func:`nearzero.projects.reduction.caveat`).
+CAVEAT_TEXTS: dict[str, tuple[str, str]] = {
+    "proxy": (
+        "{preferred}尚无确认值：暂以{candidate} = {value} {unit}（{source}）代替；"
+        "录入本项目的{figure_zh}即可替换",
+        "{preferred} has no confirmed value: {candidate} = {value} {unit} ({source}) is used "
+        "as a proxy; enter the project's own {figure} to replace it",
+    ),
+    "to_confirm": (
+        "{id} = {value} {unit} 为待确认值（来源：{source}）",
+        "{id} = {value} {unit} is to_confirm: {note}",
+    ),
+    "storage_renewable_only": (
+        "仅计入储能使电网多消纳的可再生能源电量（无默认值）",
+        "counts only renewable electricity the storage lets the grid take (no default)",
+    ),
+    "chp_electricity_only": (
+        "仅计发电侧；热电联产机组的供热未计入",
+        "electricity side only; heat supplied by the CHP units is not credited",
+    ),
+    "landfill_methane": ("未计入避免的填埋甲烷排放", "landfill methane avoided is not credited"),
+    "default_waste_composition": (
+        "化石源排放因子EF_fossil取IPCC中国城市生活垃圾默认成分和表2.4含碳参数，"
+        "并非本厂的垃圾成分分析；录入“每吨垃圾化石源CO2”即可替换",
+        "EF_fossil from IPCC default MSW composition (China) and Table 2.4 carbon, not the "
+        "plant's own waste analysis; enter fossil_co2_per_t to replace it",
+    ),
+    "removal_reversible": (
+        "属于碳汇清除量，林木损失时可逆转",
+        "a removal, reversible if the trees are lost",
+    ),
+    "design_capacity": (
+        "捕集量为设计能力，并非实测产量",
+        "captured tonnes are the design capacity, not measured output",
+    ),
+    "ccu_urea": (
+        "用于生产尿素的CO2在尿素施用时重新释放（IPCC 2006 第4卷第11章 尿素施用）："
+        "只是捕集，不是清除",
+        "CO2 used for urea is released when the urea is applied (IPCC 2006 Vol 4 Ch 11, urea "
+        "application): captured, not removed",
+    ),
+    "ccu_liquid_co2": (
+        "作为液体二氧化碳外售的CO2大多在使用后释放：只是捕集，不是清除",
+        "liquid CO2 sold to industry is mostly released after use: captured, not removed",
+    ),
+    "avoided_share_unknown": (
+        "永久封存比例未知（缺{parameter}），未计入减排",
+        "avoided share unknown, not counted: {reason}",
+    ),
+}

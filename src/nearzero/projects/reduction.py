@@ -19,6 +19,7 @@ from typing import Any
 import pint
 
 from nearzero.accounting.factors import FactorLibrary
+from nearzero.projects.choices import CAVEAT_TEXTS, FIGURE_LABELS
 from nearzero.projects.parameters import (
     MissingParameter,
     Parameter,
@@ -188,6 +189,28 @@ def afforestation_sink(area: Q[Any], sink_rate: Q[Any]) -> Q[Any]:
 
 
 @dataclass(frozen=True)
+class Caveat:
+    """What a reduction does not cover or leans on, in Chinese and English (the report and
+    the zh pages read ``zh``; ``str()`` is the English)."""
+
+    code: str
+    zh: str
+    en: str
+
+    def text(self, lang: str = "zh") -> str:
+        return self.en if lang == "en" else self.zh
+
+    def __str__(self) -> str:
+        return self.en
+
+
+def caveat(code: str, **values: object) -> Caveat:
+    """The caveat ``code`` of :data:`~nearzero.projects.choices.CAVEAT_TEXTS`, filled in."""
+    zh, en = CAVEAT_TEXTS[code]
+    return Caveat(code, zh.format(**values), en.format(**values))
+
+
+@dataclass(frozen=True)
 class Reduction:
     """An expected annual reduction and everything that produced it.
 
@@ -200,7 +223,7 @@ class Reduction:
     equation: str
     parameters: tuple[Parameter, ...]
     captured_t: float | None = None
-    caveats: tuple[str, ...] = field(default_factory=tuple)
+    caveats: tuple[Caveat, ...] = field(default_factory=tuple)
     #: (parameter, figure) still missing when ``reduction_t`` is None (e.g. a CCU end use).
     missing: tuple[tuple[str, str], ...] = ()
 
@@ -211,7 +234,8 @@ class Reduction:
             "captured_t": self.captured_t,
             "equation": self.equation,
             "parameters": [p.to_dict() for p in self.parameters],
-            "caveats": list(self.caveats),
+            "caveats": [c.en for c in self.caveats],
+            "caveats_zh": [c.zh for c in self.caveats],
             "missing": [{"parameter": p, "figure": f} for p, f in self.missing],
         }
 
@@ -229,7 +253,7 @@ class _Reader:
         self.parameters = parameters
         self.factors = factors
         self.used: list[Parameter] = []
-        self.proxies: list[str] = []
+        self.proxies: list[Caveat] = []
         self.missing: list[MissingParameter] = []
         self.source = str(figures.get("source", "")) or "project figures"
 
@@ -293,9 +317,16 @@ class _Reader:
             if param is not None and param.value is not None:
                 if candidate != preferred:
                     self.proxies.append(
-                        f"{preferred} has no confirmed value: {candidate} = {param.value:g} "
-                        f"{param.unit} ({param.source}) is used as a proxy; enter the "
-                        f"project's own {name} to replace it"
+                        caveat(
+                            "proxy",
+                            preferred=preferred,
+                            candidate=candidate,
+                            value=f"{param.value:g}",
+                            unit=param.unit,
+                            source=param.source,
+                            figure=name,
+                            figure_zh=FIGURE_LABELS.get(name, (name, name))[0],
+                        )  # fmt: skip
                     )
                 self.used.append(param)
                 return ureg.Quantity(param.value, parse_unit(param.unit))
@@ -315,12 +346,18 @@ class _Reader:
         return ureg.Quantity(grid.require("grid_factor"), parse_unit(grid.unit))
 
     def result(
-        self, kind: str, reduction: Q[Any] | None, equation: str, *extra: str,
+        self, kind: str, reduction: Q[Any] | None, equation: str, *extra: Caveat,
         captured: Q[Any] | None = None, missing: tuple[tuple[str, str], ...] = (),
     ) -> Reduction:  # fmt: skip
         caveats = [
-            f"{p.id} = {p.value:g} {p.unit} is to_confirm: "
-            + (p.note or f"confirm against {p.source}")
+            caveat(
+                "to_confirm",
+                id=p.id,
+                value=f"{p.value:g}",
+                unit=p.unit,
+                source=p.source,
+                note=p.note or f"confirm against {p.source}",
+            )  # fmt: skip
             for p in self.used
             if p.status == "to_confirm" and p.value is not None
         ]
@@ -377,7 +414,7 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
         shifted = r.need("shifted_renewable")
         return r.result(
             kind, avoided_grid_emissions(shifted, r.grid(grid)), "E = E_shifted,RE × EF_grid",
-            "counts only renewable electricity the storage lets the grid take (no default)",
+            caveat("storage_renewable_only"),
         )  # fmt: skip
     if kind == "gas_chp":
         energy = r.figure("generation")
@@ -397,20 +434,17 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
         return r.result(
             kind, fuel_switch_reduction(energy, ef_coal, ef_gas),
             "E = EG × (CC_coal × 44/12 × 3.6 / η_coal − CC_gas × 44/12 × 3.6 / η_gas)",
-            "electricity side only; heat supplied by the CHP units is not credited",
+            caveat("chp_electricity_only"),
         )  # fmt: skip
     if kind == "ccu":
         return _ccu(r, figures)
     if kind == "waste_to_energy":
         net_export, ef_grid, waste = r.need("net_export"), r.grid(grid), r.need("waste")
         fossil = r.figure("fossil_co2_per_t")
-        caveats = ["landfill methane avoided is not credited"]
+        caveats = [caveat("landfill_methane")]
         if fossil is None:
             fossil = _default_fossil_co2_per_t(r)
-            caveats.append(
-                "EF_fossil from IPCC default MSW composition (China) and Table 2.4 carbon, not "
-                "the plant's own waste analysis; enter fossil_co2_per_t to replace it"
-            )
+            caveats.append(caveat("default_waste_composition"))
         reduction = waste_to_energy_reduction(net_export, ef_grid, waste, fossil)
         return r.result(kind, reduction, "E = EG_net × EF_grid − W × EF_fossil", *caveats)
     if kind == "afforestation":
@@ -426,7 +460,7 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
             equation = "R = A × G_W × (1 + R) × CF × 44/12"
         return r.result(
             kind, afforestation_sink(area, rate), equation,
-            "a removal, reversible if the trees are lost",
+            caveat("removal_reversible"),
         )  # fmt: skip
     raise ReductionError(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
 
@@ -476,20 +510,13 @@ def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
     caveats = []
     if captured is None:
         captured = r.need("design_capacity")
-        caveats.append("captured tonnes are the design capacity, not measured output")
-    caveats.append(
-        {
-            "urea": "CO2 used for urea is released when the urea is applied (IPCC 2006 Vol 4 "
-            "Ch 11, urea application): captured, not removed",
-            "liquid_co2": "liquid CO2 sold to industry is mostly released after use: "
-            "captured, not removed",
-        }[use]
-    )
+        caveats.append(caveat("design_capacity"))
+    caveats.append(caveat(f"ccu_{use}"))
     known = len(r.missing)
     share = r.figure_or_parameter("permanent_share", f"ccu_permanent_share_{use}")
     if len(r.missing) > known:  # the share is unknown: captured, but nothing counted as avoided
         exc = r.missing.pop()
-        caveats.append(f"avoided share unknown, not counted: {exc}")
+        caveats.append(caveat("avoided_share_unknown", parameter=exc.parameter, reason=exc))
         return r.result("ccu", None, "captured = C; avoided = C × f_perm", *caveats,
                         captured=captured, missing=((exc.parameter, exc.figure),))  # fmt: skip
     return r.result(
