@@ -72,9 +72,11 @@ def test_status_counts_per_file(lib: FactorLibrary) -> None:
     counts = Counter((r.file, r.status) for r in lib.records)
     assert dict(counts) == {
         # + CH4/N2O of 16 fuels × Tables 2.2-2.5: 51 verified against 40 CFR 98 Table C-2
-        ("ipcc2006_energy.csv", "verified"): 83,
-        ("ipcc2006_energy.csv", "to_confirm"): 78,
-        ("china_energy.csv", "to_confirm"): 88,
+        # + mobile CH4/N2O (Vol 2 Ch 3 Tables 3.2.2-3.6.5): 11 verified, 11 to confirm, and
+        #   20 rows mapping them to the national fuel names (to confirm)
+        ("ipcc2006_energy.csv", "verified"): 94,
+        ("ipcc2006_energy.csv", "to_confirm"): 89,
+        ("china_energy.csv", "to_confirm"): 108,
         ("china_grid.csv", "verified"): 22,
         ("china_grid.csv", "to_confirm"): 3,
         ("ipcc2006_ippu.csv", "verified"): 2,
@@ -124,13 +126,20 @@ C2_GROUP = {
 GJ_PER_MMBTU = 1.055056
 
 
+STATIONARY = ("energy_industries", "manufacturing", "commercial", "residential")
+
+
 def _significant(x: float, digits: int) -> float:
     return float(f"{x:.{digits - 1}e}")
 
 
 def test_verified_stationary_ch4_n2o_reproduce_40_cfr_98_table_c2(lib: FactorLibrary) -> None:
     verified = [
-        r for r in lib.records if r.parameter in ("ef_ch4", "ef_n2o") and r.status == "verified"
+        r
+        for r in lib.records
+        if r.parameter in ("ef_ch4", "ef_n2o")
+        and r.status == "verified"
+        and r.subject.split("|")[1] in STATIONARY
     ]
     assert len(verified) == 51
     for r in verified:
@@ -146,16 +155,31 @@ def test_verified_stationary_ch4_n2o_reproduce_40_cfr_98_table_c2(lib: FactorLib
 
 def test_stationary_ch4_n2o_cover_four_tables_for_every_fuel(lib: FactorLibrary) -> None:
     for parameter in ("ef_ch4", "ef_n2o"):
-        subjects = lib.subjects(parameter)
+        subjects = [s for s in lib.subjects(parameter) if s.split("|")[1] in STATIONARY]
         fuels = {s.split("|")[0] for s in subjects}
         assert fuels >= {"原煤", "天然气", "other_bituminous_coal", "natural_gas"}
         for fuel in fuels:
-            assert {s.split("|")[1] for s in subjects if s.split("|")[0] == fuel} == {
-                "energy_industries",
-                "manufacturing",
-                "commercial",
-                "residential",
-            }, fuel
+            assert {s.split("|")[1] for s in subjects if s.split("|")[0] == fuel} == set(
+                STATIONARY
+            ), fuel
+
+
+def test_mobile_ch4_n2o_are_table_3_2_2_and_3_3_1(lib: FactorLibrary) -> None:
+    """IPCC 2006 Vol 2 Ch 3 Table 3.2.2 (p. 3.21) and Table 3.3.1 (p. 3.36), kg/TJ."""
+    road = {
+        "motor_gasoline|road_uncontrolled": (33, 3.2),
+        "motor_gasoline|road_oxidation_catalyst": (25, 8.0),
+        "motor_gasoline|road_low_mileage_1995": (3.8, 5.7),
+        "gas_diesel_oil|road": (3.9, 3.9),
+        "gas_diesel_oil|off_road": (4.15, 28.6),
+    }
+    for subject, (ch4, n2o) in road.items():
+        for parameter, value in (("ef_ch4", ch4), ("ef_n2o", n2o)):
+            r = lib.get(parameter, subject)
+            assert (r.value, r.unit, r.status) == (value, "kg/TJ", "verified"), subject
+    # the national fuel names map onto them, as every mapping, to be confirmed
+    assert lib.get("ef_n2o", "柴油|road").value == 3.9
+    assert lib.get("ef_n2o", "柴油|road").status == "to_confirm"
     # the national categories carry the IPCC value of the fuel they are mapped to
     for table in ("energy_industries", "manufacturing", "commercial", "residential"):
         for cn, ipcc in (("原煤", "other_bituminous_coal"), ("天然气", "natural_gas")):

@@ -91,17 +91,22 @@ def test_coal_in_manufacturing_by_hand(run: Run) -> None:
 
 
 def test_stationary_table_of_each_category() -> None:
-    assert energy.stationary_tables("1.A.1.b") == ("energy_industries",)
-    assert energy.stationary_tables("1.A.2.k") == ("manufacturing",)
-    assert energy.stationary_tables("1.A.4.a") == ("commercial",)
-    assert energy.stationary_tables("1.A.4.c") == ("residential",)
-    assert energy.stationary_tables("1.A.4") == ("commercial", "residential")
-    assert energy.stationary_tables("1.A.3.b") == ()
-    assert energy.stationary_tables("1.A.5.a") == ()
-    assert energy.stationary_tables("1.A.10") == ()  # not a prefix match on "1.A.1"
+    assert energy.default_tables("1.A.1.b") == ("energy_industries",)
+    assert energy.default_tables("1.A.2.k") == ("manufacturing",)
+    assert energy.default_tables("1.A.4.a") == ("commercial",)
+    assert energy.default_tables("1.A.4.c") == ("residential",)
+    assert energy.default_tables("1.A.4") == ("commercial", "residential")
+    assert energy.default_tables("1.A.3.b") == ("road",)
+    assert energy.default_tables("1.A.3.a") == ("aviation",)
+    assert energy.default_tables("1.A.3.e.ii") == ("off_road",)
+    assert energy.default_tables("1.A.4.c.ii") == ("off_road",)  # not Table 2.5
+    assert energy.default_tables("1.A.3") == ()  # too coarse to choose
+    assert energy.default_tables("1.A.3.e") == ()  # pipelines are not off-road
+    assert energy.default_tables("1.A.5.a") == ()
+    assert energy.default_tables("1.A.10") == ()  # not a prefix match on "1.A.1"
 
 
-def test_coal_in_1a4_whole_and_mobile_rows_need_a_choice(run: Run) -> None:
+def test_coal_in_1a4_whole_needs_a_choice(run: Run) -> None:
     coal = {"method": "fuel_combustion", "fuel": "原煤", "quantity": 1, "unit": "TJ"}
     with pytest.raises(
         ActivityError,
@@ -109,15 +114,47 @@ def test_coal_in_1a4_whole_and_mobile_rows_need_a_choice(run: Run) -> None:
         r"differ \(Table 2.4 10 kg/TJ, Table 2.5 300 kg/TJ\): give 1.A.4.a",
     ):
         run(category="1.A.4", **coal)
-    with pytest.raises(ActivityError, match=r"field 'category': 1.A.3.b is mobile combustion"):
-        run(category="1.A.3.b", **{**coal, "fuel": "gas_diesel_oil"})
-    # CO2 only, or the row's own factors, is fine for road transport
-    road = {"category": "1.A.3.b", **coal, "fuel": "gas_diesel_oil"}
+
+
+# IPCC 2006 Vol 2 Ch 3 Eq 3.2.3 (Tier 1 road): Emission = Σ Fuel_a [TJ] × EF_a [kg/TJ], with
+# Table 3.2.2 (p. 3.21): diesel 3.9 kg CH4/TJ and 3.9 kg N2O/TJ; gasoline by emission control.
+def test_road_transport_uses_table_3_2_2(run: Run) -> None:
+    diesel = {"category": "1.A.3.b", "method": "fuel_combustion", "fuel": "gas_diesel_oil",
+              "quantity": 1, "unit": "TJ"}  # fmt: skip
+    out = run(**diesel)
+    assert_allclose([out["CH4"], out["N2O"]], [3.9e-3, 3.9e-3])
+    assert_allclose(out["CO2"], 1000 * 20.2e-3 * 44 / 12)  # Table 1.4 carbon, as stationary
+    # 10 000 t of gasoline in cars with three-way catalysts: 10 000 t × 44.3 GJ/t = 443 TJ;
+    # × 3.8 kg CH4/TJ = 1.6834 t CH4, × 5.7 kg N2O/TJ = 2.5251 t N2O
+    gasoline = {**diesel, "fuel": "motor_gasoline", "quantity": 10_000, "unit": "t"}
+    out = run(**gasoline, params={"control": "low_mileage_1995"})
+    assert_allclose([out["CH4"], out["N2O"]], [1.6834, 2.5251])
+    out = run(**gasoline, params={"control": "uncontrolled"})
+    assert_allclose([out["CH4"], out["N2O"]], [443 * 33e-3, 443 * 3.2e-3])
+    with pytest.raises(
+        ActivityError,
+        match=r"field 'params.control': Table 3.2.2 gives ef_ch4 for 'motor_gasoline' by "
+        r"emission control: name it in params.control, one of low_mileage_1995, "
+        r"oxidation_catalyst, uncontrolled",
+    ):
+        run(**gasoline)
+    with pytest.raises(ActivityError, match=r"field 'params.control': 'euro6' is not an"):
+        run(**gasoline, params={"control": "euro6"})
+    # off-road machinery takes Table 3.3.1 (4.15 / 28.6 kg/TJ for diesel), not Table 2.5
+    out = run(**{**diesel, "category": "1.A.4.c.ii"})
+    assert_allclose([out["CH4"], out["N2O"]], [4.15e-3, 28.6e-3])
+
+
+def test_mobile_rows_of_a_coarse_category_need_a_choice(run: Run) -> None:
+    road = {"category": "1.A.3", "method": "fuel_combustion", "fuel": "gas_diesel_oil",
+            "quantity": 1, "unit": "TJ"}  # fmt: skip
+    with pytest.raises(ActivityError, match=r"field 'category': 1.A.3 is not covered"):
+        run(**road)
+    # CO2 only, or the row's own factors, is fine
     assert set(run(**road, gases=["CO2"])) == {"CO2"}
     out = run(
         **road,
         factors={
-            # IPCC 2006 Vol 2 Ch 3 Table 3.2.2, diesel: 3.9 kg CH4/TJ and 3.9 kg N2O/TJ
             "ef_ch4": {"value": 3.9, "unit": "kg/TJ", "source": "IPCC 2006 V2 Ch3 T3.2.2"},
             "ef_n2o": {"value": 3.9, "unit": "kg/TJ", "source": "IPCC 2006 V2 Ch3 T3.2.2"},
         },

@@ -20,6 +20,8 @@ Document structure (``format: nearzero.inventory-activity/1``)::
         quantity: 142.285
         unit: 万吨
         params: {exported: {value: 10, unit: MWh}, deposits: {2020: 1000, 2021: 900}}
+                                       # road gasoline: {control: low_mileage_1995} (or
+                                       # uncontrolled, oxidation_catalyst; Table 3.2.2)
         factors:                       # Tier 2 overrides, each with its citation
           oxidation: {value: 0.94, unit: dimensionless, source: "document, table, page"}
           ncv: cn_ncv_raw_coal         # or the id of a library row

@@ -6,13 +6,17 @@ Equations
   单位热值含碳量 × 碳氧化率 × 44/12.
 - IPCC 2006 Vol 2 Ch 2 Eq 2.1: Emissions = Fuel consumed [TJ] × EF [kg/TJ], where the
   default CO2 EF is carbon content × 44/12 with oxidation 1 (Vol 2 Ch 1 Table 1.4).
-- Tier 1 CH4 and N2O factors depend on the source category (Vol 2 Ch 2 §2.3.2.1): Table 2.2
-  energy industries (1.A.1), Table 2.3 manufacturing industries and construction (1.A.2),
-  Table 2.4 commercial/institutional (1.A.4.a), Table 2.5 residential and agriculture/
-  forestry/fishing (1.A.4.b, 1.A.4.c). The library holds them under the subject
-  ``<fuel>|<table key>`` (e.g. ``原煤|manufacturing``); see :func:`stationary_tables`.
-  Mobile combustion (1.A.3, 1.A.5.b; Vol 2 Ch 3) has no shipped CH4/N2O default: such a row
-  gives its own ``factors.ef_ch4`` / ``factors.ef_n2o`` or reports CO2 only.
+- Tier 1 CH4 and N2O factors depend on the source category. Stationary (Vol 2 Ch 2
+  §2.3.2.1): Table 2.2 energy industries (1.A.1), Table 2.3 manufacturing industries and
+  construction (1.A.2), Table 2.4 commercial/institutional (1.A.4.a), Table 2.5 residential
+  and agriculture/forestry/fishing (1.A.4.b, 1.A.4.c). Mobile (Vol 2 Ch 3): Table 3.2.2 road
+  (1.A.3.b, Eq 3.2.3), Table 3.3.1 off-road machinery (1.A.3.e.ii, 1.A.2.g.vii, 1.A.4.b.ii,
+  1.A.4.c.ii), Table 3.4.1 railways (1.A.3.c), Table 3.5.3 navigation (1.A.3.d), Table 3.6.5
+  civil aviation (1.A.3.a). The library holds them under the subject ``<fuel>|<table key>``
+  (e.g. ``原煤|manufacturing``, ``柴油|road``); see :func:`default_tables`. Where a table
+  splits a fuel by emission control (road gasoline: uncontrolled, oxidation catalyst, low-
+  mileage light-duty vehicles of 1995 or later) the row names it in ``params.control`` and
+  the subject is ``<fuel>|<table>_<control>``.
 - Indirect (GPC scope 2): electricity or heat supplied by the grid × grid factor of
   the inventory year (MEE/NBS 电力二氧化碳排放因子 announcements).
 """
@@ -23,34 +27,53 @@ from nearzero.accounting.context import Method, MethodFn, RowContext
 from nearzero.accounting.factors import LOCAL_STATUS
 from nearzero.accounting.model import CO2_PER_C, ActivityRow, GasAmount
 
-#: IPCC 2006 Vol 2 Ch 2 default CH4/N2O tables for stationary combustion: library subject
-#: suffix → (table, the categories it covers).
-STATIONARY_TABLES: dict[str, tuple[str, str]] = {
+#: IPCC 2006 Vol 2 default CH4/N2O tables: library subject suffix → (table, the categories
+#: it covers).
+DEFAULT_TABLES: dict[str, tuple[str, str]] = {
     "energy_industries": ("Table 2.2", "1.A.1"),
     "manufacturing": ("Table 2.3", "1.A.2"),
     "commercial": ("Table 2.4", "1.A.4.a"),
     "residential": ("Table 2.5", "1.A.4.b, 1.A.4.c"),
+    "road": ("Table 3.2.2", "1.A.3.b"),
+    "off_road": ("Table 3.3.1", "1.A.3.e.ii, 1.A.2.g.vii, 1.A.4.b.ii, 1.A.4.c.ii"),
+    "railways": ("Table 3.4.1", "1.A.3.c"),
+    "navigation": ("Table 3.5.3", "1.A.3.d"),
+    "aviation": ("Table 3.6.5", "1.A.3.a"),
 }
-#: Mobile combustion categories (IPCC 2006 Vol 2 Ch 3), which no Ch 2 table covers.
-MOBILE_CATEGORIES = ("1.A.3", "1.A.5.b")
+#: Off-road machinery within stationary categories (Vol 2 Ch 3 §3.3), checked first.
+OFF_ROAD_CATEGORIES = ("1.A.3.e.ii", "1.A.2.g.vii", "1.A.4.b.ii", "1.A.4.c.ii")
+#: Mobile categories by their one table.
+MOBILE_CATEGORIES = {
+    "1.A.3.a": "aviation",
+    "1.A.3.b": "road",
+    "1.A.3.c": "railways",
+    "1.A.3.d": "navigation",
+}
 
 
 def _within(category: str, code: str) -> bool:
     return category == code or category.startswith(f"{code}.")
 
 
-def stationary_tables(category: str) -> tuple[str, ...]:
-    """Keys of the IPCC 2006 Vol 2 Ch 2 default CH4/N2O tables for a category (pure).
+def default_tables(category: str) -> tuple[str, ...]:
+    """Keys of the IPCC 2006 Vol 2 default CH4/N2O tables for a category (pure).
 
-    Table 2.2 for 1.A.1, Table 2.3 for 1.A.2, Table 2.4 for 1.A.4.a and Table 2.5 for
-    1.A.4.b and 1.A.4.c (§2.3.2.1). 1.A.4 given whole spans Tables 2.4 and 2.5; any other
-    category (mobile 1.A.3, non-specified 1.A.5) has none.
+    Stationary: Table 2.2 for 1.A.1, 2.3 for 1.A.2, 2.4 for 1.A.4.a, 2.5 for 1.A.4.b and
+    1.A.4.c (Ch 2 §2.3.2.1); 1.A.4 given whole spans Tables 2.4 and 2.5. Mobile (Ch 3): road
+    1.A.3.b, railways 1.A.3.c, navigation 1.A.3.d, aviation 1.A.3.a, and off-road machinery
+    wherever it is reported (1.A.3.e.ii, 1.A.2.g.vii, 1.A.4.b.ii, 1.A.4.c.ii). A category given
+    too coarsely to choose (1.A.3, 1.A.3.e, 1.A.5) has none.
 
     Parameters
     ----------
     category : str
         Dotted IPCC 2006 category code, e.g. ``"1.A.2.f"``.
     """
+    if any(_within(category, code) for code in OFF_ROAD_CATEGORIES):
+        return ("off_road",)
+    for code, table in MOBILE_CATEGORIES.items():
+        if _within(category, code):
+            return (table,)
     if _within(category, "1.A.1"):
         return ("energy_industries",)
     if _within(category, "1.A.2"):
@@ -170,37 +193,39 @@ def _fuel_combustion(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
         out.append(GasAmount("CO2", co2))
     for gas in ("CH4", "N2O"):
         if ctx.wants(gas):
-            ef = _stationary_ef(row, ctx, f"ef_{gas.lower()}")
+            ef = _default_ef(row, ctx, f"ef_{gas.lower()}")
             out.append(GasAmount(gas, emissions_from_ef(energy, ef)))
     return out
 
 
-def _stationary_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
+def _default_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
     """CH4 or N2O factor of a fuel row [t/GJ]: the row's own, else the category's table.
 
     A local (Tier 2) library factor for the bare fuel applies to every table unless a local
     factor for ``<fuel>|<table>`` is more specific. Where 1.A.4 spans Tables 2.4 and 2.5
-    the two must agree for the fuel, else the row must name its sub-category.
+    the two must agree for the fuel, else the row must name its sub-category. Where the
+    table splits the fuel by emission control, ``params.control`` chooses the row.
     """
     if parameter in row.factors:
         return ctx.factor(parameter, "t/GJ")
-    tables = stationary_tables(row.category)
+    tables = default_tables(row.category)
     if not tables:
-        kind = (
-            "mobile combustion (IPCC 2006 Vol 2 Ch 3), whose CH4/N2O defaults are not shipped"
-            if any(_within(row.category, c) for c in MOBILE_CATEGORIES)
-            else "not covered by a stationary default table (IPCC 2006 Vol 2 Ch 2 Tables 2.2-2.5)"
-        )
         raise row.error(
             "category",
-            f"{row.category} is {kind}: give the row's own factors.{parameter} with its "
-            f"source, or report CO2 only",
+            f"{row.category} is not covered by a default CH4/N2O table (IPCC 2006 Vol 2 Tables "
+            "2.2-2.5 and 3.2.2-3.6.5 need 1.A.1, 1.A.2, 1.A.3.a-d, 1.A.3.e.ii or 1.A.4.a-c): "
+            f"give the sub-category, or the row's own factors.{parameter} with its source, or "
+            "report CO2 only",
         )
-    found = {t: ctx.library.find(parameter, f"{row.subject}|{t}") for t in tables}
+    control = ctx.text("control", "")
+    keys = {t: f"{t}_{control}" if control else t for t in tables}
+    found = {t: ctx.library.find(parameter, f"{row.subject}|{k}") for t, k in keys.items()}
+    if not any(found.values()) and not control:
+        _need_control(row, ctx, parameter, tables)
     values = {(r.value, r.unit) for r in found.values() if r is not None}
     if len(values) > 1:
         listed = ", ".join(
-            f"{STATIONARY_TABLES[t][0]} {r.value:g} {r.unit}" for t, r in found.items() if r
+            f"{DEFAULT_TABLES[t][0]} {r.value:g} {r.unit}" for t, r in found.items() if r
         )
         raise row.error(
             "category",
@@ -208,7 +233,7 @@ def _stationary_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
             f"differ ({listed}): give 1.A.4.a, 1.A.4.b or 1.A.4.c, or factors.{parameter}",
         )
     table = next((t for t, r in found.items() if r is not None), tables[0])
-    subject = f"{row.subject}|{table}"
+    subject = f"{row.subject}|{keys[table]}"
     general = ctx.library.find(parameter, row.subject)
     specific = found[table]
     if (
@@ -217,7 +242,34 @@ def _stationary_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
         and (specific is None or specific.status != LOCAL_STATUS)
     ):
         subject = row.subject
+    elif specific is None and control:
+        choices = _controls(ctx, parameter, row.subject, table)
+        raise row.error(
+            "params.control",
+            f"{control!r} is not an emission control of {DEFAULT_TABLES[table][0]} for "
+            f"{row.subject!r}: expected one of {', '.join(choices) or '(none: omit control)'}",
+        )
     return ctx.factor(parameter, "t/GJ", subject=subject)
+
+
+def _controls(ctx: RowContext, parameter: str, fuel: str, table: str) -> list[str]:
+    """The emission-control variants the library holds for ``fuel`` in ``table``."""
+    prefix = f"{fuel}|{table}_"
+    return sorted(s[len(prefix) :] for s in ctx.library.subjects(parameter) if s.startswith(prefix))
+
+
+def _need_control(
+    row: ActivityRow, ctx: RowContext, parameter: str, tables: tuple[str, ...]
+) -> None:
+    """Raise when the fuel's default is split by emission control and the row names none."""
+    for table in tables:
+        choices = _controls(ctx, parameter, row.subject, table)
+        if choices:
+            raise row.error(
+                "params.control",
+                f"{DEFAULT_TABLES[table][0]} gives {parameter} for {row.subject!r} by emission "
+                f"control: name it in params.control, one of {', '.join(choices)}",
+            )
 
 
 def _indirect(parameter: str, unit: str, dated: bool) -> MethodFn:
