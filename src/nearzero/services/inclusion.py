@@ -38,7 +38,6 @@ from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import ReasonCode, Scenario
 from nearzero.inclusion.intake import validate_batch
-from nearzero.inclusion.methodology import load_library
 from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.security import (
     DEFAULT_WINDOW_S,
@@ -63,7 +62,6 @@ from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionD
 from nearzero.services.inclusion_intake import (
     DEFAULT_CHUNK,
     IngestReport,
-    PartnerInfo,
     Progress,
     RecordResult,
     batch_id,
@@ -74,6 +72,7 @@ from nearzero.services.inclusion_intake import (
     utc_time,
 )
 from nearzero.services.inclusion_ledger import SqlLedger
+from nearzero.services.inclusion_rules import bundled_library, rules_on
 from nearzero.store import inclusion as inc
 from nearzero.store import models as m
 
@@ -418,7 +417,8 @@ def ingest(
     now = now or datetime.now(UTC)
     with engine.connect() as con:
         info = load_partner(con, partner_code)
-    if info is None or not info.active:
+        in_force = rules_on(con, info.unit_code) if info is not None else None
+    if info is None or not info.active or in_force is None:
         batch = batch or batch_id(partner_code, items)
         return refused(partner_code, items, ReasonCode.UNKNOWN_PARTNER, batch)
     with no_cyclic_gc():
@@ -429,7 +429,8 @@ def ingest(
             now=now,
             batch=batch or batch_id(partner_code, items),
             partners={info.code: info.scenarios},
-            scheme_name=scheme_name(engine, info),
+            library=in_force.library,
+            scheme=in_force.scheme,
             chunk_size=chunk_size,
             progress=progress,
         )
@@ -442,18 +443,13 @@ def ingest(
     return report
 
 
-def scheme_name(engine: Engine, info: PartnerInfo) -> str:
-    """The platform rules file of the partner's unit (``schemes/{unit}.yaml``)."""
-    return info.unit_code
-
-
 def refused(
     partner: str, items: Sequence[Mapping[str, Any]], reason: ReasonCode, batch: str = ""
 ) -> IngestReport:
     """A batch refused as a whole: every record carries the batch-level reason (the core's)."""
     from nearzero.inclusion.rules import Scheme
 
-    ctx_library = load_library()
+    ctx_library = bundled_library()
     from nearzero.inclusion.intake import IntakeContext
 
     ctx = IntakeContext(ctx_library, Scheme("", ""), datetime.now(UTC), {})

@@ -57,7 +57,6 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -80,9 +79,9 @@ from nearzero.inclusion.columnar import (
     validate_columns,
 )
 from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, Outcome
-from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef, load_library
+from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef
 from nearzero.inclusion.records import RecordKey
-from nearzero.inclusion.rules import Scheme, load_scheme
+from nearzero.inclusion.rules import Scheme
 from nearzero.ledger.model import AccountKind, Asset, TxKind
 
 DEFAULT_CHUNK = 100_000
@@ -659,11 +658,6 @@ def sqlite_time(t: datetime) -> str:
 # --------------------------------------------------------------------------- rows
 
 
-@lru_cache(maxsize=8)
-def _rules(scheme_name: str) -> tuple[MethodologyLibrary, Scheme]:
-    return load_library(), load_scheme(scheme_name)
-
-
 def _time_text(t: datetime, pg: bool) -> str:
     return t.astimezone(UTC).isoformat() if pg else sqlite_time(t)
 
@@ -1134,12 +1128,13 @@ def ingest_items(
     now: datetime,
     batch: str,
     partners: Mapping[str, frozenset[Scenario]],
-    scheme_name: str,
+    library: MethodologyLibrary,
+    scheme: Scheme,
     chunk_size: int = DEFAULT_CHUNK,
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Validate and write a batch chunk by chunk under the batch lock (module docstring)."""
-    library, scheme = _rules(scheme_name)
+    """Validate and write a batch chunk by chunk under the batch lock (module docstring),
+    under the unit's rules in force (:func:`nearzero.services.inclusion_rules.rules_on`)."""
     report = IngestReport(batch, partner.code)
     pg = engine.dialect.name == "postgresql"
     writer = ChunkWriter(engine, partner, batch, _time_text(now, pg))

@@ -235,3 +235,38 @@ class LedgerPosting(Base):
     record_id: Mapped[int | None] = mapped_column(ForeignKey("inclusion_record.id"))
     methodology: Mapped[str | None] = mapped_column(String(100))
     trace: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class InclusionMethodologyVersion(Base):
+    """A methodology version the office published (the bundled files are the others).
+
+    ``yaml_text`` is a ``methodologies/{id}@{version}.yaml`` file as the office wrote it
+    (comments, i.e. the basis, kept), read by
+    :func:`nearzero.inclusion.methodology.methodology_from_dict`. Rows are never changed: a
+    new value is a new version, so a credit's ``id@version`` keeps meaning what it did.
+    """
+
+    __tablename__ = "inclusion_methodology_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(100), unique=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InclusionSchemeVersion(Base):
+    """One saved version of a unit's platform rules (methodology per scenario, caps,
+    plausibility, claim window); the newest applies, the older ones are the history.
+
+    ``yaml_text`` is a ``schemes/{unit}.yaml`` file as the office wrote it
+    (:func:`nearzero.inclusion.rules.scheme_from_dict`). A unit without a saved version
+    uses its bundled file, if there is one.
+    """
+
+    __tablename__ = "inclusion_scheme_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("demo_unit.id", ondelete="CASCADE"), index=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    saved_by: Mapped[str] = mapped_column(String(64))
+    saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,240 @@
+"""Carbon-inclusion rules as the office keeps them: methodology versions and a unit's scheme.
+
+The bundled files (``data/inclusion/methodologies``, ``data/inclusion/schemes``) are the
+defaults. The office adds to them in the database, never editing the package:
+
+- a **methodology version** (e.g. the provincial grid factor filled in, with its basis in the
+  file's ``source`` and ``note``): a new ``id@version``, never a change to one in use, so a
+  credit's version keeps meaning what it did (``inclusion_methodology_version``);
+- a **scheme version**: the unit's platform rules (methodology per scenario from a date,
+  caps, plausibility, claim window); the newest applies, the older ones stay as history
+  (``inclusion_scheme_version``). A unit without one uses its bundled file if it has one,
+  else an empty scheme under which every record is refused for want of a methodology.
+
+Both are YAML in the bundled files' shape (README of ``data/inclusion``), checked by the
+core's loaders before anything is stored; a refused text stores nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import yaml
+from sqlalchemy import Connection, select, text
+from sqlalchemy.orm import Session
+
+from nearzero.inclusion.choices import Scenario
+from nearzero.inclusion.methodology import (
+    Methodology,
+    MethodologyError,
+    MethodologyLibrary,
+    data_root,
+    load_library,
+    methodology_from_dict,
+)
+from nearzero.inclusion.rules import Scheme, scheme_from_dict
+from nearzero.services import audit
+from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.store import inclusion as inc
+from nearzero.store import models as m
+
+#: Largest rules text accepted [characters]; the bundled files are a few kB.
+MAX_YAML_CHARS = 100_000
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The methodology library and the scheme in force for one unit, and where it came from."""
+
+    library: MethodologyLibrary
+    scheme: Scheme
+    #: ``bundled`` (the package's file), ``saved`` (the office's newest version) or ``none``
+    origin: str
+    yaml_text: str
+    saved_at: datetime | None = None
+    saved_by: str = ""
+
+
+@lru_cache(maxsize=1)
+def bundled_library() -> MethodologyLibrary:
+    """The package's methodology files (parsed once)."""
+    return load_library()
+
+
+def bundled_scheme_text(unit_code: str) -> str | None:
+    """The package's ``schemes/{unit}.yaml``, if the unit has one."""
+    path = data_root().joinpath("schemes", f"{unit_code}.yaml")
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+def empty_scheme_text(unit_code: str, name_zh: str = "") -> str:
+    """A scheme with nothing chosen: the starting point for a unit without a bundled file."""
+    return yaml.safe_dump(
+        {"unit_id": unit_code, "name_zh": name_zh, "methodologies": [], "plausibility": {},
+         "caps": {"total": {"daily_g": None, "yearly_g": None}}, "claim_window_days": None},
+        allow_unicode=True, sort_keys=False,
+    )  # fmt: skip
+
+
+def parse_yaml(source: str, what: str) -> Mapping[str, Any]:
+    """A rules text as a mapping; :class:`InvalidInput` naming ``what`` and the line."""
+    if len(source) > MAX_YAML_CHARS:
+        raise InvalidInput(f"{what}: 超过 {MAX_YAML_CHARS} 个字符 (longer than {MAX_YAML_CHARS})")
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise InvalidInput(f"{what}{where}: 不是有效的 YAML (not valid YAML: {exc})") from None
+    if not isinstance(data, Mapping):
+        raise InvalidInput(f"{what}: 顶层应为键值映射 (expected a mapping at the top level)")
+    return data
+
+
+@lru_cache(maxsize=16)
+def _library(published: tuple[tuple[str, str], ...]) -> MethodologyLibrary:
+    lib = bundled_library()
+    for ref, source in published:
+        data = yaml.safe_load(source)
+        lib = lib.with_methodology(methodology_from_dict(data, f"published {ref}"))
+    return lib
+
+
+@lru_cache(maxsize=32)
+def _scheme(source: str, origin: str) -> Scheme:
+    return scheme_from_dict(yaml.safe_load(source), origin)
+
+
+def _published(con: Connection) -> tuple[tuple[str, str], ...]:
+    rows = con.execute(text("SELECT ref, yaml_text FROM inclusion_methodology_version ORDER BY id"))
+    return tuple((str(r[0]), str(r[1])) for r in rows)
+
+
+def rules_on(con: Connection, unit_code: str) -> Rules:
+    """The rules in force for ``unit_code``, read on ``con`` (cached by content)."""
+    library = _library(_published(con))
+    row = con.execute(
+        text(
+            "SELECT s.yaml_text, s.saved_at, s.saved_by FROM inclusion_scheme_version s "
+            "JOIN demo_unit u ON u.id = s.unit_id WHERE u.code = :c ORDER BY s.id DESC LIMIT 1"
+        ),
+        {"c": unit_code},
+    ).first()
+    if row is not None:
+        source, origin = str(row[0]), "saved"
+        saved_at = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(str(row[1]))
+        return Rules(library, _scheme(source, f"saved scheme of {unit_code}"), origin, source,
+                     saved_at, str(row[2]))  # fmt: skip
+    bundled = bundled_scheme_text(unit_code)
+    if bundled is not None:
+        return Rules(library, _scheme(bundled, f"schemes/{unit_code}.yaml"), "bundled", bundled)
+    source = empty_scheme_text(unit_code)
+    return Rules(library, _scheme(source, f"empty scheme of {unit_code}"), "none", source)
+
+
+def rules(session: Session, unit: m.DemoUnit) -> Rules:
+    """:func:`rules_on` for a unit, on the session's connection."""
+    return rules_on(session.connection(), unit.code)
+
+
+def _office(actor: Actor, what: str) -> None:
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(f"only the office (administrator) may {what}")
+
+
+def publish_methodology(session: Session, actor: Actor, source: str) -> Methodology:
+    """Add a methodology version from its YAML text (the office; audited).
+
+    The text is checked as a bundled file is (every formula parameter declared; a value only
+    with a status that may carry one). An ``id@version`` that exists already is refused
+    unless the text defines it identically (then nothing is written): a new value is a new
+    version.
+    """
+    _office(actor, "publish a methodology version")
+    data = parse_yaml(source, "methodology")
+    try:
+        methodology = methodology_from_dict(data, "methodology")
+    except MethodologyError as exc:
+        raise InvalidInput(str(exc)) from None
+    library = _library(_published(session.connection()))
+    if methodology.ref in library:
+        if library.get(methodology.ref) == methodology:
+            return methodology
+        raise InvalidInput(
+            f"version: {methodology.ref} 已存在且定义不同；请以新版本号发布 (already defined "
+            "differently: publish it under a new version)"
+        )
+    session.add(
+        inc.InclusionMethodologyVersion(
+            ref=str(methodology.ref), yaml_text=source, published_by=actor.username
+        )
+    )
+    audit.record(session, actor, "methodology.publish", "inclusion_methodology",
+                 str(methodology.ref), None, {"scenario": methodology.scenario.value,
+                 "status": methodology.status.value})  # fmt: skip
+    session.flush()
+    return methodology
+
+
+def save_scheme(
+    session: Session, actor: Actor, unit: m.DemoUnit, source: str, note: str = ""
+) -> Scheme:
+    """Save a new version of ``unit``'s scheme from its YAML text (the office; audited).
+
+    Refused with the field named, storing nothing, when the text is not a scheme of this
+    unit or chooses a methodology the library lacks or of another scenario.
+    """
+    _office(actor, "change the carbon-inclusion rules")
+    data = parse_yaml(source, "scheme")
+    if str(data.get("unit_id") or "") != unit.code:
+        raise InvalidInput(
+            f"unit_id: 应为 {unit.code!r}，实际为 {data.get('unit_id')!r} (expected {unit.code!r})"
+        )
+    try:
+        scheme = scheme_from_dict(data, "scheme")
+        scheme.check(_library(_published(session.connection())))
+    except MethodologyError as exc:
+        raise InvalidInput(str(exc)) from None
+    before = rules(session, unit)
+    session.add(
+        inc.InclusionSchemeVersion(
+            unit_id=unit.id, yaml_text=source, note=note[:2000], saved_by=actor.username
+        )
+    )
+    audit.record(session, actor, "scheme.save", "inclusion_scheme", unit.code,
+                 {"origin": before.origin, "unset": len(before.scheme.unset())},
+                 {"unset": len(scheme.unset()), "note": note[:200]}, unit.code)  # fmt: skip
+    session.flush()
+    return scheme
+
+
+@dataclass(frozen=True)
+class ScenarioRule:
+    """What applies to one scenario today: the methodology version and what it still lacks."""
+
+    scenario: Scenario
+    methodology: Methodology | None
+    missing: tuple[str, ...]
+
+
+def scenario_rules(r: Rules, today: date) -> list[ScenarioRule]:
+    """Per scenario, the version in force ``today`` and its parameters without a value."""
+    out = []
+    for s in Scenario:
+        ref = r.scheme.methodology_for(s, today)
+        chosen = r.library.get(ref) if ref is not None and ref in r.library else None
+        missing = tuple(
+            sorted({p.name for p in chosen.parameters if p.value is None}) if chosen else ()
+        )
+        out.append(ScenarioRule(s, chosen, missing))
+    return out
+
+
+def published_versions(session: Session) -> list[inc.InclusionMethodologyVersion]:
+    """The methodology versions the office published, newest first."""
+    query = select(inc.InclusionMethodologyVersion)
+    return list(session.scalars(query.order_by(inc.InclusionMethodologyVersion.id.desc())))

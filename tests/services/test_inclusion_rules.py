@@ -1,0 +1,181 @@
+"""The office's carbon-inclusion rules on the SQL store (SQLite and PostgreSQL): publishing a
+methodology version, saving a unit's scheme, the intake applying them, refused texts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from nearzero.inclusion.choices import Scenario
+from nearzero.services import inclusion as svc
+from nearzero.services import inclusion_rules as rules_svc
+from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.services.indicators import get_unit
+from nearzero.store import inclusion as inc
+from nearzero.store.db import transaction
+
+MASTER = b"test-master-key-0123456789abcdef"
+OFFICE = Actor("office", Role.ADMIN)
+EDITOR = Actor("drc", Role.EDITOR, "drc")
+GRANTED = datetime(2025, 1, 1, tzinfo=UTC)
+NOW = datetime(2025, 6, 30, tzinfo=UTC)
+
+# The office's own version of the bus methodology: a rate of 30 g/km (an illustrative
+# decision of the test, with its basis written where the file keeps it).
+BUS_ZQ = """\
+# 章丘区公交：专班按省级研究机构测算确定的减排率（测试用示例）
+id: sz-transit-bus
+version: "2025-zq1"
+status: draft
+scenario: bus
+formula: rate_x_activity
+activity: distance
+title_zh: 公交出行（章丘区版）
+title_en: Bus (Zhangqiu version)
+region: 章丘区
+source:
+  document: 专班会议纪要（示例）
+parameters:
+  - name: RF
+    value: "30"
+    unit: g/km
+    status: official_quoted
+    source: 专班会议纪要（示例）
+"""
+
+SCHEME = """\
+unit_id: zhangqiu
+name_zh: 济南市章丘区
+methodologies:
+  - scenario: bus
+    methodology: sz-transit-bus@2021-12
+  - scenario: bus
+    methodology: sz-transit-bus@2025-zq1
+    valid_from: 2025-03-10
+caps:
+  total: {daily_g: 500, yearly_g: }
+"""
+
+
+def ride(i: int, day: date, km: int, hour: int = 8) -> dict[str, str]:
+    start = datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
+    return {
+        "partner_record_id": f"r{i}",
+        "resident_id": f"{1:064x}",
+        "scenario": "bus",
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=30)).isoformat(),
+        "distance_km": str(km),
+    }
+
+
+def test_bundled_rules_apply_until_the_office_saves_its_own(sessions):
+    with transaction(sessions) as s:
+        r = rules_svc.rules(s, get_unit(s, "zhangqiu"))
+        assert r.origin == "bundled" and "unit_id: zhangqiu" in r.yaml_text
+        by = {x.scenario: x for x in rules_svc.scenario_rules(r, date(2025, 6, 1))}
+        assert str(by[Scenario.BUS].methodology.ref) == "sz-transit-bus@2021-12"
+        assert by[Scenario.BUS].missing == ()
+        assert "caps.total.daily_g" in r.scheme.unset()
+
+
+def test_a_published_version_and_a_saved_scheme_govern_the_intake(sessions):
+    with transaction(sessions) as s:
+        unit = get_unit(s, "zhangqiu")
+        svc.create_partner(s, Actor.system(), MASTER, unit, "bus-co", "公交公司", ["bus"])
+        svc.set_consent(s, "bus-co", f"{1:064x}", Scenario.BUS, True, GRANTED)
+        rules_svc.publish_methodology(s, OFFICE, BUS_ZQ)
+        rules_svc.save_scheme(s, OFFICE, unit, SCHEME, note="按专班决定")
+    items = [
+        ride(1, date(2025, 3, 5), 10),  # before valid_from: 26.9 g/km × 10 km = 269 g
+        ride(2, date(2025, 3, 12), 10),  # 30 g/km × 10 km = 300 g
+        ride(3, date(2025, 3, 12), 10, hour=12),  # 300 g more: 200 g left under 500 g/day
+        ride(4, date(2025, 3, 12), 10, hour=14),  # 22:00 in UTC+8: the day's cap is used up
+    ]
+    report = svc.ingest(sessions.kw["bind"], "bus-co", items, now=NOW)
+    got = {r.partner_record_id: (r.accepted, r.grams, r.reason) for r in report.results}
+    assert got["r1"][:2] == (True, 269)
+    assert got["r2"][:2] == (True, 300)
+    assert got["r3"][:2] == (True, 200)
+    assert got["r4"] == (False, 0, "daily_cap_reached")
+    with transaction(sessions) as s:
+        versions = dict(
+            s.execute(
+                select(
+                    inc.InclusionRecord.partner_record_id, inc.InclusionRecord.methodology_version
+                )
+            ).all()  # fmt: skip
+        )
+        assert versions["r1"] == "2021-12" and versions["r2"] == "2025-zq1"
+        r = rules_svc.rules(s, get_unit(s, "zhangqiu"))
+        assert r.origin == "saved" and r.saved_by == "office"
+        assert [v.ref for v in rules_svc.published_versions(s)] == ["sz-transit-bus@2025-zq1"]
+
+
+def stored(s) -> tuple[int, int]:
+    return (
+        s.scalar(select(func.count()).select_from(inc.InclusionMethodologyVersion)),
+        s.scalar(select(func.count()).select_from(inc.InclusionSchemeVersion)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("id: x\n  version: [", r"methodology line \d+: 不是有效的 YAML"),
+        ("- a list", "expected a mapping at the top level"),
+        (BUS_ZQ.replace('version: "2025-zq1"', 'version: "2021-12"'), "already defined"),
+        (
+            BUS_ZQ.replace("status: official_quoted", "status: not_found"),
+            r"parameters\[0\]: value is set but status is 'not_found'",
+        ),
+    ],
+)
+def test_a_refused_methodology_names_the_problem_and_stores_nothing(sessions, text, message):
+    with transaction(sessions) as s:
+        before = stored(s)
+        with pytest.raises(InvalidInput, match=message):
+            rules_svc.publish_methodology(s, OFFICE, text)
+        assert stored(s) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (SCHEME.replace("unit_id: zhangqiu", "unit_id: other"), "unit_id: 应为 'zhangqiu'"),
+        (SCHEME, "no methodology 'sz-transit-bus' version '2025-zq1'"),
+        (SCHEME.replace("daily_g: 500", "daily_g: -5"), r"caps.total.daily_g must be"),
+        (SCHEME.replace("scenario: bus\n    methodology: sz-transit-bus@2021-12",
+                        "scenario: metro\n    methodology: sz-transit-bus@2021-12"),
+         "is a bus methodology, chosen for metro"),
+    ],
+)  # fmt: skip
+def test_a_refused_scheme_names_the_problem_and_stores_nothing(sessions, text, message):
+    with transaction(sessions) as s:
+        before = stored(s)
+        with pytest.raises(InvalidInput, match=message):
+            rules_svc.save_scheme(s, OFFICE, get_unit(s, "zhangqiu"), text)
+        assert stored(s) == before
+        assert rules_svc.rules(s, get_unit(s, "zhangqiu")).origin == "bundled"
+
+
+def test_only_the_office_changes_the_rules(sessions):
+    with transaction(sessions) as s:
+        with pytest.raises(PermissionDenied):
+            rules_svc.publish_methodology(s, EDITOR, BUS_ZQ)
+        with pytest.raises(PermissionDenied):
+            rules_svc.save_scheme(s, EDITOR, get_unit(s, "zhangqiu"), SCHEME)
+        assert stored(s) == (0, 0)
+
+
+def test_the_same_text_again_publishes_nothing_new(sessions):
+    with transaction(sessions) as s:
+        rules_svc.publish_methodology(s, OFFICE, BUS_ZQ)
+        rules_svc.publish_methodology(s, OFFICE, BUS_ZQ)
+        assert stored(s) == (1, 0)
+        assert Counter(v.ref for v in rules_svc.published_versions(s)) == {
+            "sz-transit-bus@2025-zq1": 1
+        }
