@@ -38,7 +38,7 @@ from nearzero.inclusion.methodology import (
 )
 from nearzero.inclusion.rules import Scheme, scheme_from_dict
 from nearzero.services import audit
-from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.store import inclusion as inc
 from nearzero.store import models as m
 
@@ -232,6 +232,22 @@ def scenario_rules(r: Rules, today: date) -> list[ScenarioRule]:
         )
         out.append(ScenarioRule(s, chosen, missing))
     return out
+
+
+def methodology_text(session: Session, ref: str) -> str:
+    """The YAML of methodology ``ref`` (published by the office, or the bundled file), as the
+    starting point of a new version; :class:`NotFound` when there is none."""
+    row = session.scalar(
+        select(inc.InclusionMethodologyVersion.yaml_text).where(
+            inc.InclusionMethodologyVersion.ref == ref
+        )
+    )
+    if row is not None:
+        return str(row)
+    path = data_root().joinpath("methodologies", f"{ref}.yaml")
+    if "/" in ref or not path.is_file():
+        raise NotFound(f"no methodology {ref!r}")
+    return path.read_text(encoding="utf-8")
 
 
 def published_versions(session: Session) -> list[inc.InclusionMethodologyVersion]:

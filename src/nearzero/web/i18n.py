@@ -416,6 +416,39 @@ MESSAGES.update(
         # points expiry
         "inc_expired": ("积分过期", "Points expired"),
         "inc_no_history": ("暂无积分明细", "Nothing yet"),
+        "inc_rules": ("平台规则与方法学", "Platform rules and methodologies"),
+        "inc_rules_origin_saved": (
+            "当前规则：专班 {by} 于 {at} 保存的版本。",
+            "Rules in force: the version {by} saved on {at}.",
+        ),
+        "inc_rules_origin_bundled": (
+            "当前规则：随系统提供的默认文件（专班尚未保存本区的版本）。",
+            "Rules in force: the bundled default file (the office has not saved its own).",
+        ),
+        "inc_rules_origin_none": (
+            "尚无规则：未选定任何方法学，所有记录将被拒绝（no_methodology）。",
+            "No rules yet: no methodology is chosen, every record is refused (no_methodology).",
+        ),
+        "inc_rules_in_force": ("今日适用的方法学（版本）", "Methodology in force today (version)"),
+        "inc_rules_status": ("状态", "Status"),
+        "inc_rules_missing": ("缺少取值的参数", "Parameters without a value"),
+        "inc_rules_none": ("未选定", "none chosen"),
+        "inc_rules_published": ("已发布", "published"),
+        "inc_rules_draft": ("草案", "draft"),
+        "inc_rules_unset": ("尚未设定的平台规则：{n} 项", "Platform rules not yet set: {n}"),
+        "inc_rules_scheme_text": (
+            "本区平台规则（YAML，格式同 data/inclusion/schemes）",
+            "This unit's platform rules (YAML, as data/inclusion/schemes)",
+        ),
+        "inc_rules_note": ("修改说明", "Note on the change"),
+        "inc_rules_save": ("保存为新版本", "Save as a new version"),
+        "inc_rules_methodology_text": (
+            "发布方法学新版本（YAML，格式同 data/inclusion/methodologies；须为新版本号）",
+            "Publish a methodology version (YAML, as data/inclusion/methodologies; a new version)",
+        ),
+        "inc_rules_publish": ("发布", "Publish"),
+        "inc_rules_saved_scheme": ("平台规则已保存为新版本。", "Rules saved as a new version."),
+        "inc_rules_saved_methodology": ("方法学版本已发布。", "Methodology version published."),
         "inc_expiry": ("积分过期处理", "Points expiry"),
         "inc_expiry_rule": (
             "积分自行为发生起{months}个月内有效，逾期未使用的积分转入积分过期账户"

@@ -11,11 +11,14 @@ import csv
 import io
 import secrets
 import time
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from nearzero.inclusion.choices import ReasonCode, Scenario
@@ -23,8 +26,10 @@ from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.security import SignedRequest
 from nearzero.inclusion.stats import Period
 from nearzero.services import inclusion as svc
+from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
+from nearzero.store import models as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
 from nearzero.web.routes.pages import render
 
@@ -169,8 +174,19 @@ def office(
     year: YearQ = None,
     period: Annotated[Period, Query()] = Period.MONTH,
 ) -> HTMLResponse:
+    return _office_page(request, session, user, lang, year, period)
+
+
+def _office_page(
+    request: Request, session: Session, user: m.UserAccount, lang: str, year: int | None = None,
+    period: Period = Period.MONTH, entered: Mapping[str, str] | None = None,
+    errors: Mapping[str, str] | None = None, status_code: int = 200,
+) -> HTMLResponse:  # fmt: skip
+    """The office page; a refused rules form comes back with its text and the error."""
     unit = get_unit(session, request.app.state.settings.default_unit)
     year = year or datetime.now(UTC).year
+    in_force = rules_svc.rules(session, unit)
+    today = datetime.now(CHINA_TZ).date()
     engine = request.app.state.engine
     stats = svc.statistics(engine, period)
     statement = svc.pooled_statement(session, unit, year)
@@ -198,9 +214,66 @@ def office(
         "valid_months": request.app.state.settings.inclusion_points_valid_months,
         "expired_g": svc.expired_total(session, unit.code),
         "expired_run": request.session.pop("inclusion_expired", None),
-        "today": datetime.now(CHINA_TZ).date().isoformat(),
+        "today": today.isoformat(),
+        "rules": in_force,
+        "scenario_rules": rules_svc.scenario_rules(in_force, today),
+        "published": rules_svc.published_versions(session),
+        "rules_text": (entered or {}).get("scheme", in_force.yaml_text),
+        "methodology_text": (entered or {}).get("methodology", ""),
+        "rules_errors": errors or {},
+        "rules_saved": request.query_params.get("saved"),
     }
-    return render(request, "inclusion.html", context)
+    return render(request, "inclusion.html", context, status_code=status_code)
+
+
+@router.post("/inclusion/rules", dependencies=[CsrfDep])
+def save_rules(
+    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
+    yaml_text: Annotated[str, Form(max_length=rules_svc.MAX_YAML_CHARS + 1)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    """Save a new version of the unit's scheme; a refused text comes back with its error."""
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    try:
+        with session.begin_nested():
+            rules_svc.save_scheme(session, actor, unit, yaml_text, note)
+    except (InvalidInput, PermissionDenied) as exc:
+        return _office_page(
+            request, session, user, lang, entered={"scheme": yaml_text},
+            errors={"scheme": str(exc)}, status_code=_status(exc),
+        )  # fmt: skip
+    return RedirectResponse("/inclusion?saved=scheme#rules", status_code=303)
+
+
+@router.post("/inclusion/methodologies", dependencies=[CsrfDep])
+def publish_methodology(
+    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
+    yaml_text: Annotated[str, Form(max_length=rules_svc.MAX_YAML_CHARS + 1)],
+) -> Response:  # fmt: skip
+    """Publish a methodology version; a refused text comes back with its error."""
+    try:
+        with session.begin_nested():
+            rules_svc.publish_methodology(session, actor, yaml_text)
+    except (InvalidInput, PermissionDenied) as exc:
+        return _office_page(
+            request, session, user, lang, entered={"methodology": yaml_text},
+            errors={"methodology": str(exc)}, status_code=_status(exc),
+        )  # fmt: skip
+    return RedirectResponse("/inclusion?saved=methodology#rules", status_code=303)
+
+
+@router.get("/inclusion/methodologies/{ref}.yaml")
+def methodology_yaml(session: SessionDep, user: UserDep, ref: str) -> Response:
+    """A methodology version's YAML, to start a new version from."""
+    return Response(
+        rules_svc.methodology_text(session, ref),
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(ref)}.yaml"},
+    )
+
+
+def _status(exc: Exception) -> int:
+    return 403 if isinstance(exc, PermissionDenied) else 400
 
 
 def _reason_label(code: str | None, lang: str) -> str:

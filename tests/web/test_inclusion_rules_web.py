@@ -1,0 +1,132 @@
+"""The office's carbon-inclusion rules on the dashboard: the methodology in force per scenario
+and what it lacks, saving the unit's scheme and publishing a methodology version through the
+forms (a refused text comes back with the field named, nothing stored), over HTTP and in
+Chromium."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from nearzero.settings import Settings
+from nearzero.store import inclusion as inc
+from nearzero.store.db import transaction
+from nearzero.web.app import create_app
+from webclient import DEMO_PASSWORD, log_in, token
+
+BUS_ZQ = """\
+id: sz-transit-bus
+version: "2025-zq1"
+status: draft
+scenario: bus
+formula: rate_x_activity
+activity: distance
+title_zh: 公交出行（章丘区版）
+title_en: Bus (Zhangqiu version)
+region: 章丘区
+source:
+  document: 专班会议纪要（示例）
+parameters:
+  - name: RF
+    value: "30"
+    unit: g/km
+    status: official_quoted
+    source: 专班会议纪要（示例）
+"""
+
+
+@pytest.fixture
+def app(zhangqiu_url):
+    application = create_app(Settings(database_url=zhangqiu_url))
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    with TestClient(app) as c:
+        yield c
+
+
+def saved(app) -> tuple[int, int]:
+    with transaction(app.state.sessions) as s:
+        return (
+            s.scalar(select(func.count()).select_from(inc.InclusionMethodologyVersion)),
+            s.scalar(select(func.count()).select_from(inc.InclusionSchemeVersion)),
+        )
+
+
+def test_the_page_shows_each_scenarios_methodology_and_what_it_lacks(client):
+    page = log_in(client, "viewer") and client.get("/inclusion")
+    assert 'data-scenario="bus"' in page.text and "sz-transit-bus@2021-12" in page.text
+    assert "随系统提供的默认文件" in page.text
+    assert 'data-testid="scheme-form"' not in page.text  # a viewer only reads
+    # each version's YAML, to start a new one from
+    source = client.get("/inclusion/methodologies/sz-transit-bus@2021-12.yaml")
+    assert source.status_code == 200 and 'value: "26.9"' in source.text
+    assert client.get("/inclusion/methodologies/nope@1.yaml").status_code == 404
+
+
+def test_the_office_publishes_a_version_and_saves_the_scheme(client, app):
+    log_in(client, "office")
+    page = client.get("/inclusion")
+    response = client.post(
+        "/inclusion/methodologies", data={"csrf_token": token(page.text), "yaml_text": BUS_ZQ}
+    )
+    assert response.status_code == 200 and "方法学版本已发布" in response.text
+    scheme = client.get("/inclusion").text
+    text = (
+        "unit_id: zhangqiu\nname_zh: 济南市章丘区\nmethodologies:\n"
+        "  - scenario: bus\n    methodology: sz-transit-bus@2025-zq1\n"
+        "caps:\n  total: {daily_g: 2000, yearly_g: }\n"
+    )
+    response = client.post(
+        "/inclusion/rules",
+        data={"csrf_token": token(scheme), "yaml_text": text, "note": "专班第3次会议"},
+    )
+    assert response.status_code == 200 and "平台规则已保存为新版本" in response.text
+    assert "专班 office 于" in response.text and "sz-transit-bus@2025-zq1" in response.text
+    assert saved(app) == (1, 1)
+
+
+def test_a_refused_scheme_comes_back_with_its_text_and_error(client, app):
+    log_in(client, "office")
+    page = client.get("/inclusion")
+    text = "unit_id: zhangqiu\nmethodologies:\n  - scenario: bus\n    methodology: nope@1\n"
+    response = client.post("/inclusion/rules", data={"csrf_token": token(page.text),
+                                                     "yaml_text": text})  # fmt: skip
+    assert response.status_code == 400
+    assert "no methodology &#39;nope&#39; version &#39;1&#39;" in response.text
+    assert "methodology: nope@1" in response.text  # the office's text is not lost
+    assert saved(app) == (0, 0)
+
+
+def test_an_editor_may_not_change_the_rules(client, app):
+    log_in(client, "drc")
+    page = client.get("/inclusion")
+    response = client.post(
+        "/inclusion/methodologies", data={"csrf_token": token(page.text), "yaml_text": BUS_ZQ}
+    )
+    assert response.status_code == 403 and saved(app) == (0, 0)
+
+
+def test_rules_forms_in_chromium(page, app, serve_app):
+    base = serve_app(app)
+    page.goto(f"{base}/inclusion")
+    page.fill("input[name=username]", "office")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{base}/inclusion#rules")
+    form = page.get_by_test_id("methodology-form")
+    form.locator("textarea").fill(BUS_ZQ.replace("status: draft", "status: maybe"))
+    form.locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=methodology-error]")
+    assert "maybe" in page.get_by_test_id("methodology-error").inner_text()
+    area = page.get_by_test_id("methodology-form").locator("textarea")
+    assert area.get_attribute("aria-invalid") == "true" and "status: maybe" in area.input_value()
+    area.fill(BUS_ZQ)
+    page.get_by_test_id("methodology-form").locator("button[type=submit]").click()
+    page.wait_for_selector("[data-testid=rules-saved]")
+    assert "sz-transit-bus@2025-zq1" in page.get_by_test_id("rules").inner_text()
+    assert saved(app) == (1, 0)
