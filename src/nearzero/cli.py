@@ -783,6 +783,55 @@ def inclusion_expire(
     )
 
 
+@inc_app.command("rules")
+def inclusion_rules(
+    unit: UnitOpt = None,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="Save this YAML as the unit's new scheme.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="Why the rules change.")] = "",
+) -> None:
+    """Show the unit's platform rules in force (YAML), or save a new version with --save."""
+    from nearzero.services import inclusion_rules as rules_service
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            if save is not None:
+                if not save.is_file():
+                    _fail(f"{save}: no such file")
+                source = save.read_text(encoding="utf-8")
+                rules_service.save_scheme(session, Actor.system("cli"), target, source, note)
+            in_force = rules_service.rules(session, target)
+    except ServiceError as exc:
+        _fail(f"{save}: {exc}" if save is not None else str(exc))
+    if save is not None:
+        console.print(f"saved {save} as the scheme of {target.code}", highlight=False)
+        return
+    typer.echo(in_force.yaml_text.rstrip("\n"))
+    unset = in_force.scheme.unset()
+    typer.echo(f"# origin: {in_force.origin}; not set yet ({len(unset)}): {', '.join(unset)}")
+
+
+@inc_app.command("publish-methodology")
+def inclusion_publish_methodology(
+    path: Annotated[Path, typer.Argument(help="A methodology version as YAML.")],
+) -> None:
+    """Publish a methodology version (a new id@version; the text is checked first)."""
+    from nearzero.services import inclusion_rules as rules_service
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        with _db() as session:
+            published = rules_service.publish_methodology(
+                session, Actor.system("cli"), path.read_text(encoding="utf-8")
+            )
+    except ServiceError as exc:
+        _fail(f"{path}: {exc}")
+    console.print(f"published {published.ref} ({published.scenario.value})", highlight=False)
+
+
 @inc_app.command("stats")
 def inclusion_stats(
     period: Annotated[str, typer.Option("--period", help="day, month or year.")] = "month",

@@ -179,3 +179,28 @@ def test_the_same_text_again_publishes_nothing_new(sessions):
         assert Counter(v.ref for v in rules_svc.published_versions(s)) == {
             "sz-transit-bus@2025-zq1": 1
         }
+
+
+def test_the_cli_shows_saves_and_publishes(zhangqiu_url, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from nearzero.cli import app
+
+    runner = CliRunner()
+    monkeypatch.setenv("NEARZERO_DATABASE_URL", zhangqiu_url)
+    shown = runner.invoke(app, ["inclusion", "rules"])
+    assert shown.exit_code == 0 and "unit_id: zhangqiu" in shown.output
+    assert "# origin: bundled; not set yet (30)" in shown.output
+    bad = tmp_path / "scheme.yaml"
+    bad.write_text(SCHEME, encoding="utf-8")  # chooses a version not yet published
+    refused = runner.invoke(app, ["inclusion", "rules", "--save", str(bad)])
+    assert refused.exit_code == 2
+    said = "".join(refused.output.split())  # rich wraps long lines
+    assert f"{bad}:nomethodology'sz-transit-bus'version'2025-zq1'" in said
+    version = tmp_path / "bus.yaml"
+    version.write_text(BUS_ZQ, encoding="utf-8")
+    published = runner.invoke(app, ["inclusion", "publish-methodology", str(version)])
+    assert published.exit_code == 0 and "published sz-transit-bus@2025-zq1" in published.output
+    saved = runner.invoke(app, ["inclusion", "rules", "--save", str(bad), "--note", "n"])
+    assert saved.exit_code == 0, saved.output
+    assert "# origin: saved" in runner.invoke(app, ["inclusion", "rules"]).output
