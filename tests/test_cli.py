@@ -1,6 +1,7 @@
 """The CLI end to end on a real database: upgrade, demo load, evaluate."""
 
 import json
+import re
 
 from typer.testing import CliRunner
 
@@ -16,8 +17,12 @@ def test_demo_load_and_evaluate_json(database_url, monkeypatch):
     first = runner.invoke(app, ["demo", "load"])
     assert first.exit_code == 0, first.output
     assert "zhangqiu-demo" in first.output and "office" in first.output
+    # carbon inclusion: illustrative rides through the real intake, a resident's page link
+    assert "carbon inclusion demo: 3000 rides" in first.output
+    assert re.search(r"/inclusion/me/[0-9a-f]{64}\.[0-9a-f]{32}\n", first.output)
     again = runner.invoke(app, ["demo", "load"])  # `make run` runs it every time
     assert again.exit_code == 0 and "already loaded" in again.output
+    assert "carbon inclusion demo" not in again.output
 
     result = runner.invoke(app, ["indicators", "evaluate", "--year", "2022", "--json"])
     assert result.exit_code == 0, result.output

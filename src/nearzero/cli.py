@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -103,6 +104,25 @@ def demo_load() -> None:
         if not inventory_years:
             runs = inventory.load_example_years(session, Actor.system("demo"), unit)
             inventory_years = [r.year for r in runs]
+        from nearzero.services import inclusion_demo
+
+        now = datetime.now(UTC)
+        master = settings.secret_key.encode()
+        demo_rides = inclusion_demo.register_demo(session, unit, master, now)
+    if demo_rides:
+        from nearzero.services import inclusion as inclusion_service
+
+        engine = make_engine(settings.database_url)
+        try:
+            report = inclusion_service.ingest(
+                engine, inclusion_demo.PARTNER, demo_rides, now=now, sync_indicator=False
+            )
+        finally:
+            engine.dispose()
+        console.print(
+            f"carbon inclusion demo: {report.records} rides, {report.accepted} credited "
+            f"（示例数据 / illustrative）"
+        )
     console.print("Zhangqiu plan " + ("loaded" if loaded else "already loaded"))
     console.print(
         "GHG inventory years on record: " + ", ".join(map(str, inventory_years))
@@ -115,6 +135,19 @@ def demo_load() -> None:
     for username, role, department, name in users.DEMO_ACCOUNTS:
         where = f"（{department}）" if department else ""
         console.print(f"  {username:<8} {role.label_zh}{where} {name}")
+    token = _demo_resident_token(settings.secret_key.encode())
+    console.print(
+        f"A demo resident's page: http://{settings.host}:{settings.port}/inclusion/me/{token}",
+        soft_wrap=True, highlight=False,
+    )  # fmt: skip
+
+
+def _demo_resident_token(master: bytes) -> str:
+    """The page token of the first demo resident."""
+    from nearzero.services import inclusion as inclusion_service
+    from nearzero.services.inclusion_demo import demo_pseudonyms
+
+    return inclusion_service.resident_token(master, demo_pseudonyms(master)[0])
 
 
 @ind_app.command("evaluate")
