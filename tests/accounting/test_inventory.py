@@ -294,3 +294,17 @@ def test_one_year_of_a_document_and_copy_forward() -> None:
     assert list(copy["years"]) == [2023] and {r["year"] for r in copy["rows"]} == {2023}
     assert copy["rows"][0]["quantity"] == doc["rows"][0]["quantity"]
     assert doc["rows"][0]["year"] == 2022  # the original is untouched
+
+
+def test_factors_without_a_range_are_named(lib: FactorLibrary) -> None:
+    """Uncertainty counts a factor row without a range as exact: the result says which."""
+    rows, meta = rows_of(lib, POWER)
+    r = compute_inventory(rows, lib, "AR5", meta)
+    exact = set(r.factors_without_range)
+    used = {f.factor_id: f for f in r.lineage.factor_refs}
+    assert exact <= set(used)
+    for factor_id in used:
+        record = lib.by_id(factor_id)
+        assert (factor_id in exact) == (record.half_width is None), factor_id
+    # Table 1.3 gives the carbon content a range; the default oxidation factor 1 has none
+    assert r.factors_without_range == ("ipcc2006_oxidation_default",)

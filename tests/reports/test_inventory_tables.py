@@ -104,6 +104,7 @@ def test_word_export_opens_with_the_totals(result: InventoryResult):
     assert excl and excl[1][-1] == wanted  # 表2's total column
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "示例（部分数据为假设）" in body and "AR5" in body
+    assert "未给出不确定性范围" in body and "按精确值处理" in body
     assert ["1.A.2", "制造业和建筑业"] in [row[1:3] for row in texts]  # 表3
     fonts = doc.styles["Normal"].element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")

@@ -204,3 +204,34 @@ def test_the_cli_shows_saves_and_publishes(zhangqiu_url, monkeypatch, tmp_path):
     saved = runner.invoke(app, ["inclusion", "rules", "--save", str(bad), "--note", "n"])
     assert saved.exit_code == 0, saved.output
     assert "# origin: saved" in runner.invoke(app, ["inclusion", "rules"]).output
+
+
+def test_a_unit_without_bundled_rules_starts_empty_and_sets_its_own(sessions):
+    """Another demonstration unit (a park, say) runs carbon inclusion on its own rules."""
+    from dataclasses import replace
+
+    from nearzero.indicators.catalogue import bundled_plan_path, load_plan
+    from nearzero.services import plans
+
+    plan = load_plan(bundled_plan_path())
+    park = replace(plan, unit=replace(plan.unit, code="demo-park", name_zh="示范园区"))
+    with transaction(sessions) as s:
+        plans.load_plan(s, park, Actor.system("test"))
+        unit = get_unit(s, "demo-park")
+        assert rules_svc.rules(s, unit).origin == "none"
+        svc.create_partner(s, Actor.system(), MASTER, unit, "park-bus", "园区班车", ["bus"])
+        svc.set_consent(s, "park-bus", f"{1:064x}", Scenario.BUS, True, GRANTED)
+    engine = sessions.kw["bind"]
+    first = svc.ingest(engine, "park-bus", [ride(1, date(2025, 3, 5), 10)], now=NOW)
+    assert [r.reason for r in first.results] == ["no_methodology"]
+    with transaction(sessions) as s:
+        unit = get_unit(s, "demo-park")
+        text = rules_svc.rules(s, unit).yaml_text.replace(
+            "methodologies: []",
+            "methodologies:\n- scenario: bus\n  methodology: sz-transit-bus@2021-12",
+        )
+        rules_svc.save_scheme(s, OFFICE, unit, text)
+    second = svc.ingest(engine, "park-bus", [ride(2, date(2025, 3, 6), 10)], now=NOW)
+    assert [(r.accepted, r.grams) for r in second.results] == [(True, 269)]
+    with transaction(sessions) as s:  # Zhangqiu keeps its bundled rules
+        assert rules_svc.rules(s, get_unit(s, "zhangqiu")).origin == "bundled"

@@ -45,6 +45,9 @@ def test_office_loads_the_example_and_sees_the_inventory(client):
     for chart in ("inv-sectors", "inv-sankey", "inv-trend", "inv-ranges"):
         assert f'id="{chart}-data"' in html
     assert 'data-status="to_confirm"' in html and 'data-testid="inv-illustrative"' in html
+    # inputs without a range count as exact in the uncertainty analysis, and are named
+    exact = re.search(r'data-testid="inv-exact">(.*?)</p>', html, re.S).group(1)
+    assert "39 个排放因子或参数没有不确定性范围" in exact and "cn_ncv_raw_coal" in exact
     assert counts(client) == (3, 3)  # the example's 2020, 2021 and 2022
     series = re.search(r'data-testid="inv-series">(.*?)</table>', html, re.S).group(1)
     assert re.findall(r"<tr><td>(\d{4})</td>", series) == ["2020", "2021", "2022"]

@@ -128,6 +128,22 @@ class InventoryResult:
     components: Mapping[str, tuple[UncertaintyComponent, ...]]
     lineage: Lineage
 
+    @property
+    def factors_without_range(self) -> tuple[str, ...]:
+        """Ids of the factor rows used that give no uncertainty range.
+
+        Approach 1 and 2 (:mod:`nearzero.accounting.uncertainty`) count them as exact, so the
+        stated uncertainty understates the real one by their share; IPCC 2006 Vol 1 Ch 3 asks
+        for an uncertainty for every input. Shown on the page and in the report's notes.
+        """
+        ranged = {
+            key.removeprefix("factor:").rpartition("@")[0]
+            for parts in self.components.values()
+            for key, _ in parts
+            if key.startswith("factor:")
+        }
+        return tuple(f.factor_id for f in self.lineage.factor_refs if f.factor_id not in ranged)
+
     def category_tco2e(self, scope: int = 1) -> dict[str, float]:
         """CO2e by category (and gas) of one scope, for key category analysis."""
         out: dict[str, float] = defaultdict(float)

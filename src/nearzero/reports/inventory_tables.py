@@ -248,6 +248,12 @@ def notes(result: InventoryResult, with_tables: bool = True) -> list[str]:
         )
     if lineage.local:
         out.append(f"本地因子（Tier 2）：{'、'.join(lineage.local)}。")
+    exact = result.factors_without_range
+    if exact:
+        out.append(
+            f"{len(exact)}个排放因子或参数未给出不确定性范围（如{'、'.join(exact[:3])}），"
+            "不确定性分析中按精确值处理，分析所得的不确定性因此偏小。"
+        )
     return out
 
 

@@ -327,6 +327,11 @@ MESSAGES.update(
             "上传数据、本地因子和写入指标由专班办公室操作。",
             "Uploads, local factors and indicator writes are done by the office.",
         ),
+        "inv_exact_inputs": (
+            "{n} 个排放因子或参数没有不确定性范围，分析中按精确值计入（结果因此偏小）：",
+            "{n} factors or parameters give no uncertainty range and count as exact (so the "
+            "result understates the uncertainty):",
+        ),
         "inv_saved_loaded": ("活动数据已保存并完成计算。", "Activity data stored and computed."),
         "inv_saved_example": (
             "已加载示例清单（部分数据为假设）。",
