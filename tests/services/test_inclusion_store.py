@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from nearzero.inclusion.methodology import load_library
 from nearzero.inclusion.records import local_date
 from nearzero.inclusion.rules import load_scheme
 from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, NegativeBalance
+from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction, TxKind
 from nearzero.ledger.points import credit_transaction, expiry_transactions, redeem, settle
 from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor, InvalidInput
@@ -260,6 +262,48 @@ def test_sql_ledger_matches_the_in_memory_reference(sessions):
         assert [e.tx for e in sql.entries()] == [e.tx for e in memory.entries()]
         assert sql.balance(shop, Asset.POINT) == 20
         assert check_invariants(s) == []
+
+
+def test_append_all_gives_the_ledger_of_appending_one_by_one(sessions):
+    """The set-based append (expiry uses it): same entries, same refusals, all or nothing."""
+    setup_partner(sessions, residents=3)
+    items = records(40, residents=3, seed=5)
+    ctx = IntakeContext(
+        load_library(), load_scheme("zhangqiu"), NOW,
+        {PARTNER: frozenset({Scenario.BUS, Scenario.METRO})},
+        [Consent(resident(i), s, GRANTED) for i in range(3) for s in Scenario],
+    )  # fmt: skip
+    credits = [
+        credit_transaction(c, "zhangqiu") for c in validate_batch(PARTNER, items, ctx).credits
+    ]
+    memory = InMemoryLedger()
+    for tx in credits:
+        memory.append(tx)
+    expiry = expiry_transactions(memory, "zhangqiu", NOW + timedelta(days=400), 12)
+    for tx in expiry:
+        memory.append(tx)
+    with transaction(sessions) as s:
+        sql = SqlLedger(s)
+        assert sql.append_all(credits + credits[:3]) == len(credits)  # a repeat in the list
+        assert sql.append_all(list(expiry)) == len(expiry) > 0
+        assert sql.append_all(credits) == 0  # all stored: nothing new
+        assert dict(sql.balances()) == dict(memory.balances())
+        assert [e.tx for e in sql.entries()] == [e.tx for e in memory.entries()]
+        assert check_invariants(s) == []
+        changed = replace(credits[0], memo="another memo")
+        with pytest.raises(IdempotencyConflict):
+            sql.append_all([changed])
+        shop = Account(AccountKind.MERCHANT, "shop")
+        late = Transaction(
+            key="spend-too-much", kind=TxKind.REDEMPTION, effective_at=NOW, postings=(
+                Posting(Account(AccountKind.RESIDENT, resident(0)), Asset.POINT, -1, Trace()),
+                Posting(shop, Asset.POINT, 1, Trace()),
+            ),
+        )  # fmt: skip
+        before = dict(sql.balances())
+        with pytest.raises(NegativeBalance), s.begin_nested():  # expired: nothing left
+            sql.append_all([late])
+        assert dict(sql.balances()) == before and sql.get("spend-too-much") is None
 
 
 def test_the_ledger_is_append_only(sessions):

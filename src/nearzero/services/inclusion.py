@@ -920,10 +920,10 @@ def expire_points(
     txs = expiry_transactions(
         ledger, unit.code, expiry_cutoff(as_of), months, residents=holders, include=of_unit
     )
+    ledger.append_all(txs)
     points = 0
     residents: set[str] = set()
     for tx in txs:
-        ledger.append(tx)
         out = next(p for p in tx.postings if p.account.kind is AccountKind.RESIDENT)
         points -= out.amount
         residents.add(out.account.name)
