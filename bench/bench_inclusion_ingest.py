@@ -109,6 +109,20 @@ def prepare(url: str, n: int) -> Engine:
     return engine
 
 
+def write_raw(engine: Engine, table: str, columns: str, part: list[tuple[Any, ...]]) -> None:
+    """One transaction of a plain bulk write: COPY on PostgreSQL, executemany on SQLite."""
+    with engine.begin() as con:
+        if engine.dialect.name == "postgresql":
+            raw = con.connection.driver_connection
+            assert raw is not None
+            with raw.cursor() as cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as cp:
+                for r in part:
+                    cp.write_row(r)
+        else:
+            marks = ", ".join("?" * len(columns.split(", ")))
+            con.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", part)
+
+
 def raw_rate(engine: Engine, items: list[dict[str, Any]], chunk: int) -> float:
     """Rows/s of the plain bulk insert of the same records, ``chunk`` rows per transaction.
 
@@ -121,20 +135,7 @@ def raw_rate(engine: Engine, items: list[dict[str, Any]], chunk: int) -> float:
              r["end"], r["distance_km"])
             for r in items[start : start + chunk]
         ]  # fmt: skip
-        with engine.begin() as con:
-            if engine.dialect.name == "postgresql":
-                raw = con.connection.driver_connection
-                assert raw is not None
-                with (
-                    raw.cursor() as cur,
-                    cur.copy(f"COPY bench_raw ({RAW_COLUMNS}) FROM STDIN") as cp,
-                ):
-                    for r in part:
-                        cp.write_row(r)
-            else:
-                con.exec_driver_sql(
-                    f"INSERT INTO bench_raw ({RAW_COLUMNS}) VALUES (?,?,?,?,?,?,?)", part
-                )
+        write_raw(engine, "bench_raw", RAW_COLUMNS, part)
     return len(items) / (time.perf_counter() - t0)
 
 
@@ -169,21 +170,7 @@ def floor_rate(engine: Engine, rows: list[tuple[Any, ...]], chunk: int) -> float
         )
     t0 = time.perf_counter()
     for start in range(0, len(rows), chunk):
-        part = rows[start : start + chunk]
-        with engine.begin() as con:
-            if engine.dialect.name == "postgresql":
-                raw = con.connection.driver_connection
-                assert raw is not None
-                with (
-                    raw.cursor() as cur,
-                    cur.copy(f"COPY bench_floor ({FLOOR_COLUMNS}) FROM STDIN") as cp,
-                ):
-                    for r in part:
-                        cp.write_row(r)
-            else:
-                con.exec_driver_sql(
-                    f"INSERT INTO bench_floor ({FLOOR_COLUMNS}) VALUES (?,?,?,?,?,?)", part
-                )
+        write_raw(engine, "bench_floor", FLOOR_COLUMNS, rows[start : start + chunk])
     return len(rows) / (time.perf_counter() - t0)
 
 

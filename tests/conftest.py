@@ -8,6 +8,7 @@ browser           session; Playwright ``Browser`` on Debian's Chromium, headless
 page              function; a new ``Page`` in a fresh zh-CN context
 serve_app         function; ``serve_app(app) -> base_url`` runs an ASGI app with uvicorn
                   in a background thread on a free 127.0.0.1 port
+app, client       function; the dashboard on the loaded Zhangqiu database, and it over HTTP
 
 Outside CI a missing PostgreSQL cluster or Chromium skips the tests that need it; with the
 environment variable CI set (as in ``.ci/run``) it fails them, so CI can't silently skip.
@@ -256,14 +257,20 @@ def sessions(zhangqiu_url: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def client(zhangqiu_url: str) -> Iterator[Any]:
-    """The dashboard on the loaded Zhangqiu database, driven over HTTP (no one logged in)."""
-    from fastapi.testclient import TestClient
-
+def app(zhangqiu_url: str) -> Iterator[Any]:
+    """The dashboard app on the loaded Zhangqiu database (default settings)."""
     from nearzero.settings import Settings
     from nearzero.web.app import create_app
 
-    app = create_app(Settings(database_url=zhangqiu_url))
+    application = create_app(Settings(database_url=zhangqiu_url))
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[Any]:
+    """``app`` driven over HTTP (no one logged in)."""
+    from fastapi.testclient import TestClient
+
     with TestClient(app) as c:
         yield c
-    app.state.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -23,28 +24,10 @@ EDITOR = Actor("drc", Role.EDITOR, "drc")
 GRANTED = datetime(2025, 1, 1, tzinfo=UTC)
 NOW = datetime(2025, 6, 30, tzinfo=UTC)
 
-# The office's own version of the bus methodology: a rate of 30 g/km (an illustrative
-# decision of the test, with its basis written where the file keeps it).
-BUS_ZQ = """\
-# 章丘区公交：专班按省级研究机构测算确定的减排率（测试用示例）
-id: sz-transit-bus
-version: "2025-zq1"
-status: draft
-scenario: bus
-formula: rate_x_activity
-activity: distance
-title_zh: 公交出行（章丘区版）
-title_en: Bus (Zhangqiu version)
-region: 章丘区
-source:
-  document: 专班会议纪要（示例）
-parameters:
-  - name: RF
-    value: "30"
-    unit: g/km
-    status: official_quoted
-    source: 专班会议纪要（示例）
-"""
+# The office's own version of the bus methodology (30 g/km; an illustrative decision).
+BUS_ZQ = (Path(__file__).parents[1] / "data" / "sz-transit-bus@2025-zq1.yaml").read_text(
+    encoding="utf-8"
+)
 
 SCHEME = """\
 unit_id: zhangqiu

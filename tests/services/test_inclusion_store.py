@@ -82,8 +82,8 @@ def records(n: int, residents: int, seed: int = 1, prefix: str = "r") -> list[di
     return out
 
 
-def core_ledger(items: list[dict[str, Any]], residents: int) -> InMemoryLedger:
-    """The reference: the whole batch through the pure core and the in-memory ledger."""
+def core_credits(items: list[dict[str, Any]], residents: int) -> list[Any]:
+    """The batch's credits by the pure core (every scenario consented by the residents)."""
     ctx = IntakeContext(
         load_library(),
         load_scheme("zhangqiu"),
@@ -91,8 +91,13 @@ def core_ledger(items: list[dict[str, Any]], residents: int) -> InMemoryLedger:
         {PARTNER: frozenset({Scenario.BUS, Scenario.METRO})},
         [Consent(resident(i), s, GRANTED) for i in range(residents) for s in Scenario],
     )
+    return list(validate_batch(PARTNER, items, ctx).credits)
+
+
+def core_ledger(items: list[dict[str, Any]], residents: int) -> InMemoryLedger:
+    """The reference: the whole batch through the pure core and the in-memory ledger."""
     ledger = InMemoryLedger()
-    for credit in validate_batch(PARTNER, items, ctx).credits:
+    for credit in core_credits(items, residents):
         ledger.append(credit_transaction(credit, "zhangqiu"))
     return ledger
 
@@ -235,13 +240,7 @@ def test_redemption_is_idempotent_and_never_overdraws(sessions):
 def test_sql_ledger_matches_the_in_memory_reference(sessions):
     """Appends, redemption, settlement and expiry give the same entries and balances."""
     setup_partner(sessions, residents=3)
-    items = records(40, residents=3, seed=5)
-    ctx = IntakeContext(
-        load_library(), load_scheme("zhangqiu"), NOW,
-        {PARTNER: frozenset({Scenario.BUS, Scenario.METRO})},
-        [Consent(resident(i), s, GRANTED) for i in range(3) for s in Scenario],
-    )  # fmt: skip
-    credits = validate_batch(PARTNER, items, ctx).credits
+    credits = core_credits(records(40, residents=3, seed=5), residents=3)
     shop = Account(AccountKind.MERCHANT, "shop")
     channel = Account(AccountKind.REDEMPTION, "mall")
     memory = InMemoryLedger()
@@ -267,14 +266,9 @@ def test_sql_ledger_matches_the_in_memory_reference(sessions):
 def test_append_all_gives_the_ledger_of_appending_one_by_one(sessions):
     """The set-based append (expiry uses it): same entries, same refusals, all or nothing."""
     setup_partner(sessions, residents=3)
-    items = records(40, residents=3, seed=5)
-    ctx = IntakeContext(
-        load_library(), load_scheme("zhangqiu"), NOW,
-        {PARTNER: frozenset({Scenario.BUS, Scenario.METRO})},
-        [Consent(resident(i), s, GRANTED) for i in range(3) for s in Scenario],
-    )  # fmt: skip
     credits = [
-        credit_transaction(c, "zhangqiu") for c in validate_batch(PARTNER, items, ctx).credits
+        credit_transaction(c, "zhangqiu")
+        for c in core_credits(records(40, residents=3, seed=5), residents=3)
     ]
     memory = InMemoryLedger()
     for tx in credits:

@@ -5,48 +5,17 @@ Chromium."""
 
 from __future__ import annotations
 
-import pytest
-from fastapi.testclient import TestClient
+from pathlib import Path
+
 from sqlalchemy import func, select
 
-from nearzero.settings import Settings
 from nearzero.store import inclusion as inc
 from nearzero.store.db import transaction
-from nearzero.web.app import create_app
 from webclient import DEMO_PASSWORD, log_in, token
 
-BUS_ZQ = """\
-id: sz-transit-bus
-version: "2025-zq1"
-status: draft
-scenario: bus
-formula: rate_x_activity
-activity: distance
-title_zh: 公交出行（章丘区版）
-title_en: Bus (Zhangqiu version)
-region: 章丘区
-source:
-  document: 专班会议纪要（示例）
-parameters:
-  - name: RF
-    value: "30"
-    unit: g/km
-    status: official_quoted
-    source: 专班会议纪要（示例）
-"""
-
-
-@pytest.fixture
-def app(zhangqiu_url):
-    application = create_app(Settings(database_url=zhangqiu_url))
-    yield application
-    application.state.engine.dispose()
-
-
-@pytest.fixture
-def client(app):
-    with TestClient(app) as c:
-        yield c
+BUS_ZQ = (Path(__file__).parents[1] / "data" / "sz-transit-bus@2025-zq1.yaml").read_text(
+    encoding="utf-8"
+)
 
 
 def saved(app) -> tuple[int, int]:
