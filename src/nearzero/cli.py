@@ -785,7 +785,8 @@ def inclusion_expire(
         int | None,
         typer.Option(
             "--months",
-            help="Points validity [months] (default: NEARZERO_INCLUSION_POINTS_VALID_MONTHS).",
+            help="Points validity [months] (default: the unit's rules, points_valid_months, "
+            "else NEARZERO_INCLUSION_POINTS_VALID_MONTHS).",
         ),
     ] = None,
 ) -> None:
@@ -793,6 +794,7 @@ def inclusion_expire(
     from datetime import date
 
     from nearzero.services import inclusion as inclusion_service
+    from nearzero.services import inclusion_rules as rules_service
 
     try:
         day = date.fromisoformat(as_of)
@@ -804,7 +806,9 @@ def inclusion_expire(
             target = indicator_service.get_unit(session, unit or settings.default_unit)
             run = inclusion_service.expire_points(
                 session, Actor.system("cli"), target, day,
-                months if months is not None else settings.inclusion_points_valid_months,
+                months if months is not None else rules_service.points_validity(
+                    rules_service.rules(session, target), settings.inclusion_points_valid_months
+                ),
             )  # fmt: skip
     except ServiceError as exc:
         _fail(str(exc))

@@ -173,7 +173,7 @@ def test_the_cli_shows_saves_and_publishes(zhangqiu_url, monkeypatch, tmp_path):
     monkeypatch.setenv("NEARZERO_DATABASE_URL", zhangqiu_url)
     shown = runner.invoke(app, ["inclusion", "rules"])
     assert shown.exit_code == 0 and "unit_id: zhangqiu" in shown.output
-    assert "# origin: bundled; not set yet (30)" in shown.output
+    assert "# origin: bundled; not set yet (31)" in shown.output
     bad = tmp_path / "scheme.yaml"
     bad.write_text(SCHEME, encoding="utf-8")  # chooses a version not yet published
     refused = runner.invoke(app, ["inclusion", "rules", "--save", str(bad)])

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from nearzero.inclusion.security import canonical_json, sign
 from nearzero.services import inclusion as svc
 from nearzero.services.audit import entries
-from nearzero.services.context import Actor
+from nearzero.services.context import Actor, Role
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import inclusion as inc
@@ -391,3 +391,22 @@ def test_without_a_validity_points_do_not_expire(client, app):
     assert (
         'data-testid="inc-error"' in r.text and "NEARZERO_INCLUSION_POINTS_VALID_MONTHS" in r.text
     )
+
+
+def test_the_units_rules_set_the_validity_the_installation_does_not(client, app):
+    """points_valid_months in the saved scheme applies without the installation setting."""
+    from nearzero.services import inclusion_rules as rules_svc
+
+    register(app)
+    csrf = token(log_in(client, "office").text)
+    with transaction(app.state.sessions) as s:
+        unit = get_unit(s, "zhangqiu")
+        text = rules_svc.rules(s, unit).yaml_text.replace(
+            "points_valid_months:\n", "points_valid_months: 6\n"
+        )
+        rules_svc.save_scheme(s, Actor("office", Role.ADMIN), unit, text)
+        assert "points_valid_months" not in rules_svc.rules(s, unit).scheme.unset()
+    page = client.get("/inclusion")
+    assert "积分自行为发生起6个月内有效" in page.text
+    r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "2025-12-31"})
+    assert "过期处理完成：0笔" in r.text  # nothing credited yet: a run, not a refusal

@@ -78,6 +78,9 @@ class Scheme:
     scenario_caps: Mapping[Scenario, CapRule] = field(default_factory=dict)
     total_caps: CapRule = field(default_factory=CapRule)
     claim_window_days: int | None = None
+    #: How long credited points stay spendable [months after the behaviour]; None: they do
+    #: not expire unless the installation sets ``NEARZERO_INCLUSION_POINTS_VALID_MONTHS``.
+    points_valid_months: int | None = None
 
     def methodology_for(self, scenario: Scenario, day: date) -> MethodologyRef | None:
         """The methodology version in force for ``scenario`` on ``day`` (latest valid_from)."""
@@ -125,6 +128,8 @@ class Scheme:
         ]
         if self.claim_window_days is None:
             out.append("claim_window_days")
+        if self.points_valid_months is None:
+            out.append("points_valid_months")
         return tuple(out)
 
 
@@ -145,6 +150,13 @@ def _cap(raw: Any, origin: str) -> CapRule:
             raise MethodologyDataError(f"{origin}.{key} must be a non-negative integer of grams")
         out[key] = v
     return CapRule(**out)
+
+
+def _positive(data: Mapping[str, Any], key: str, origin: str) -> int | None:
+    value = data.get(key)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        raise MethodologyDataError(f"{origin}: {key} must be a positive integer")
+    return value
 
 
 def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
@@ -181,11 +193,8 @@ def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
         for k, v in (data.get("caps") or {}).items()
         if k != "total"
     }
-    window = data.get("claim_window_days")
-    if window is not None and (
-        isinstance(window, bool) or not isinstance(window, int) or window <= 0
-    ):
-        raise MethodologyDataError(f"{origin}: claim_window_days must be a positive integer")
+    window = _positive(data, "claim_window_days", origin)
+    validity = _positive(data, "points_valid_months", origin)
     return Scheme(
         unit_id=str(data.get("unit_id") or ""),
         name_zh=str(data.get("name_zh") or ""),
@@ -194,6 +203,7 @@ def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
         scenario_caps=caps,
         total_caps=_cap((data.get("caps") or {}).get("total"), f"{origin} caps.total"),
         claim_window_days=window,
+        points_valid_months=validity,
     )
 
 

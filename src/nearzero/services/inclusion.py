@@ -877,13 +877,15 @@ def expire_points(
     One balanced transaction per expiring lot (``resident −x``, ``expiry:{unit} +x``,
     :func:`nearzero.ledger.points.expiry_transactions`), appended to the append-only
     ledger; keys are deterministic, so a second run (or a run for an earlier date) posts
-    nothing and writes no audit entry. ``months`` is the scheme's validity
-    (``NEARZERO_INCLUSION_POINTS_VALID_MONTHS``); None refuses, as does a date after today.
+    nothing and writes no audit entry. ``months`` is the validity in force
+    (:func:`nearzero.services.inclusion_rules.points_validity`: the unit's scheme, else
+    ``NEARZERO_INCLUSION_POINTS_VALID_MONTHS``); None refuses, as does a date after today.
     """
     _admin(actor)
     if months is None:
         raise InvalidInput(
-            "months: 未设置积分有效期（NEARZERO_INCLUSION_POINTS_VALID_MONTHS），积分不过期 "
+            "months: 未设置积分有效期（平台规则 points_valid_months，或 "
+            "NEARZERO_INCLUSION_POINTS_VALID_MONTHS），积分不过期 "
             "(no points validity is set, so points do not expire)"
         )
     if isinstance(months, bool) or months <= 0:

@@ -75,7 +75,8 @@ def empty_scheme_text(unit_code: str, name_zh: str = "") -> str:
     """A scheme with nothing chosen: the starting point for a unit without a bundled file."""
     return yaml.safe_dump(
         {"unit_id": unit_code, "name_zh": name_zh, "methodologies": [], "plausibility": {},
-         "caps": {"total": {"daily_g": None, "yearly_g": None}}, "claim_window_days": None},
+         "caps": {"total": {"daily_g": None, "yearly_g": None}}, "claim_window_days": None,
+         "points_valid_months": None},
         allow_unicode=True, sort_keys=False,
     )  # fmt: skip
 
@@ -139,6 +140,12 @@ def rules_on(con: Connection, unit_code: str) -> Rules:
 def rules(session: Session, unit: m.DemoUnit) -> Rules:
     """:func:`rules_on` for a unit, on the session's connection."""
     return rules_on(session.connection(), unit.code)
+
+
+def points_validity(in_force: Rules, installation_default: int | None) -> int | None:
+    """Months points stay valid: the unit's scheme, else the installation's setting."""
+    chosen = in_force.scheme.points_valid_months
+    return chosen if chosen is not None else installation_default
 
 
 def _office(actor: Actor, what: str) -> None:

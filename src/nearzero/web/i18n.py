@@ -462,9 +462,10 @@ MESSAGES.update(
             "move to the expiry account (each traceable; running it again expires nothing twice).",
         ),
         "inc_expiry_off": (
-            "未设置积分有效期（NEARZERO_INCLUSION_POINTS_VALID_MONTHS），积分不过期。",
-            "No points validity is set (NEARZERO_INCLUSION_POINTS_VALID_MONTHS): "
-            "points do not expire.",
+            "未设置积分有效期（平台规则 points_valid_months，或 "
+            "NEARZERO_INCLUSION_POINTS_VALID_MONTHS），积分不过期。",
+            "No points validity is set (the rules' points_valid_months, or "
+            "NEARZERO_INCLUSION_POINTS_VALID_MONTHS): points do not expire.",
         ),
         "inc_expire_as_of": ("截至日期", "As of"),
         "inc_expire_run": ("执行过期处理", "Expire points"),

@@ -211,7 +211,9 @@ def _office_page(
         "new_key": request.session.pop("inclusion_new_key", None),
         "is_admin": user.role == Role.ADMIN.value,
         "error": request.query_params.get("error"),
-        "valid_months": request.app.state.settings.inclusion_points_valid_months,
+        "valid_months": rules_svc.points_validity(
+            in_force, request.app.state.settings.inclusion_points_valid_months
+        ),
         "expired_g": svc.expired_total(session, unit.code),
         "expired_run": request.session.pop("inclusion_expired", None),
         "today": today.isoformat(),
@@ -453,7 +455,14 @@ def expire_points(
         except ValueError:
             raise InvalidInput(f"as_of: 应为日期，如 2025-06-30，实际为 {as_of!r}") from None
         run = svc.expire_points(
-            session, actor, unit, day, request.app.state.settings.inclusion_points_valid_months
+            session,
+            actor,
+            unit,
+            day,
+            rules_svc.points_validity(
+                rules_svc.rules(session, unit),
+                request.app.state.settings.inclusion_points_valid_months,
+            ),
         )
     except (InvalidInput, PermissionDenied) as exc:
         return _back(None, str(exc)[:200])
