@@ -112,7 +112,7 @@ def stored(s) -> tuple[int, int]:
         ("- a list", "expected a mapping at the top level"),
         (BUS_ZQ.replace('version: "2025-zq1"', 'version: "2021-12"'), "already defined"),
         (
-            BUS_ZQ.replace("status: official_quoted", "status: not_found"),
+            BUS_ZQ.replace("status: office_decided", "status: not_found"),
             r"parameters\[0\]: value is set but status is 'not_found'",
         ),
     ],

@@ -84,6 +84,9 @@ class ValueStatus(StrEnum):
     """Verified against a faithful secondary source (a reprint of the official release)."""
     OPERATOR_PUBLISHED = "operator_published"
     """A platform operator's published credit rate, quoted in the press."""
+    OFFICE_DECIDED = "office_decided"
+    """Set by the working-group office for its unit, its basis (a decision, a provincial
+    institution's study) in ``source``: the plan's "the office sets it with its basis"."""
     PARTLY_CHECKED = "partly_checked"
     """Seen only in third-party code or a derived source: not shipped."""
     NOT_FOUND = "not_found"
@@ -96,7 +99,12 @@ class ValueStatus(StrEnum):
 
 
 _CONFIRMED = frozenset(
-    {ValueStatus.OFFICIAL_QUOTED, ValueStatus.VERIFIED_SECONDARY, ValueStatus.OPERATOR_PUBLISHED}
+    {
+        ValueStatus.OFFICIAL_QUOTED,
+        ValueStatus.VERIFIED_SECONDARY,
+        ValueStatus.OPERATOR_PUBLISHED,
+        ValueStatus.OFFICE_DECIDED,
+    }
 )
 
 
