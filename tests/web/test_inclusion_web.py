@@ -143,6 +143,11 @@ def test_office_page_and_resident_page(client, app, partner_secret):
     assert re.search(r'data-testid="statement-total">936<', page.text)
     csv_text = client.get(f"/inclusion/statement.csv?year={START.year}").content.decode("utf-8-sig")
     assert "sz-transit-metro@2021-12" in csv_text and "credit-batch:" in csv_text
+    # the overview of 2022 (no carbon inclusion then) shows the latest year with credits
+    overview = client.get("/?year=2022").text
+    card = re.search(r'data-testid="sum-inclusion".*?</a>', overview, re.S).group(0)
+    assert f"碳普惠 · {START.year}" in card and "最近有数据的年份" in card and "1 <small>" in card
+    assert f'href="/inclusion?unit=zhangqiu&year={START.year}"' in overview
 
     link = svc.resident_token(SECRET_KEY.encode(), alice)
     me = client.get(f"/inclusion/me/{link}")

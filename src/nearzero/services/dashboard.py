@@ -35,6 +35,7 @@ class ProjectsLine:
 
 @dataclass(frozen=True)
 class InclusionLine:
+    year: int  # the year shown: the one asked for, else the latest with credits
     live_scenarios: int  # indicator 6: scenarios credited in the year through active partners
     records: int  # records credited in the year
     pooled_g: int  # reductions pooled with the department in the year [g CO2]
@@ -82,12 +83,17 @@ def _projects(session: Session, unit: m.DemoUnit, today: dt.date | None) -> Proj
 
 
 def _inclusion(session: Session, unit: m.DemoUnit, year: int) -> InclusionLine | None:
-    live = inclusion.live_scenarios(session, unit, year)
-    pooled = inclusion.pooled_statement(session, unit, year)
-    if not live and not pooled:
-        return None
-    return InclusionLine(
-        live_scenarios=len(live),
-        records=sum(live.values()),
-        pooled_g=sum(line.grams for line in pooled),
-    )
+    """The year's carbon-inclusion figures; when the year has none, those of the latest year
+    with credits (carbon inclusion starts after the plan's base years), else None."""
+    credited = inclusion.credited_years(session, unit)
+    for shown in (year, *(sorted(credited, reverse=True) if year not in credited else ())):
+        live = inclusion.live_scenarios(session, unit, shown)
+        pooled = inclusion.pooled_statement(session, unit, shown)
+        if live or pooled:
+            return InclusionLine(
+                year=shown,
+                live_scenarios=len(live),
+                records=sum(live.values()),
+                pooled_g=sum(line.grams for line in pooled),
+            )
+    return None

@@ -206,6 +206,7 @@ MESSAGES.update(
         "sum_projects_done": ("已完成", "done"),
         "sum_projects_late": ("逾期", "late"),
         "sum_projects_soon": ("即将到期", "due soon"),
+        "sum_latest_year": ("最近有数据的年份", "latest year with data"),
         "sum_inclusion": ("碳普惠", "Carbon inclusion"),
         "sum_inclusion_live": ("已上线场景", "live scenarios"),
         "sum_inclusion_records": ("入账记录", "credited records"),
