@@ -126,6 +126,14 @@ def test_a_year_without_records_says_so(ingested):
     assert texts[0].startswith("2023年碳普惠平台（已登记合作方1家）未收到行为记录，")
     assert texts[0].endswith("没有入账的减排量，也没有归集的减排量。")
     assert texts[1].endswith("2023年已上线场景0个。")
+    # the rules in force: whose, the version per scenario, what it lacks, what is still open
+    assert texts[2].startswith(
+        "适用系统默认的平台规则（专班尚未保存本区版本）：公交出行采用sz-transit-bus@2021-12；"
+    )
+    assert "共享单车骑行采用gz-shared-bicycle@2023-11（缺RF取值，暂不能入账）" in texts[2]
+    assert texts[2].endswith(
+        "尚未设定的平台规则31项（合理性范围、积分上限、补报时限、积分有效期）。"
+    )
     with transaction(ingested) as s:
         report = svc.build_report(s, get_unit(s, "zhangqiu"), 2025)
     text = section(report, "inclusion").blocks[0].text

@@ -56,7 +56,7 @@ from nearzero.ledger.points import (
     resident_account,
 )
 from nearzero.reports.model import Block, Cell, Paragraph, Table
-from nearzero.services import audit
+from nearzero.services import audit, inclusion_rules
 from nearzero.services import indicators as indicator_service
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.inclusion_intake import (
@@ -1141,6 +1141,36 @@ def _outcome_zh(code: str) -> str:
         return f"拒绝：{code}"
 
 
+def _rules_paragraph(session: Session, unit: m.DemoUnit, year: int) -> Paragraph:
+    """The platform rules in force at the end of ``year``: whose they are, the methodology
+    version per scenario, what they still lack."""
+    in_force = inclusion_rules.rules(session, unit)
+    origin = {
+        "saved": f"专班保存的平台规则（{in_force.saved_at:%Y-%m-%d}）" if in_force.saved_at else "",
+        "bundled": "系统默认的平台规则（专班尚未保存本区版本）",
+        "none": "尚无平台规则",
+    }[in_force.origin]
+    chosen = [
+        f"{r.scenario.label_zh}采用{r.methodology.ref}"
+        + (f"（缺{'、'.join(r.missing)}取值，暂不能入账）" if r.missing else "")
+        for r in inclusion_rules.scenario_rules(in_force, date(year, 12, 31))
+        if r.methodology is not None
+    ]
+    unset = in_force.scheme.unset()
+    kinds = "、".join(dict.fromkeys(_RULE_KINDS_ZH[key.split(".")[0]] for key in unset))
+    left = f"尚未设定的平台规则{len(unset)}项（{kinds}）。" if unset else ""
+    return Paragraph(f"适用{origin}：{'；'.join(chosen) or '未选定任何方法学'}。{left}")
+
+
+_RULE_KINDS_ZH = {
+    "methodologies": "场景方法学",
+    "plausibility": "合理性范围",
+    "caps": "积分上限",
+    "claim_window_days": "补报时限",
+    "points_valid_months": "积分有效期",
+}
+
+
 def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] | None:
     """The annual report's 碳普惠 section (see :mod:`nearzero.services.report`): participants,
     records accepted and rejected by reason, reductions by methodology [t CO2e], the
@@ -1168,6 +1198,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
         if figures.live
         else f"{ind_text}：{year}年已上线场景0个。"
     )
+    rules_text = _rules_paragraph(session, unit, year)
     if figures.records == 0:
         return [
             Paragraph(
@@ -1175,6 +1206,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
                 "没有入账的减排量，也没有归集的减排量。"
             ),
             Paragraph(live_text),
+            rules_text,
         ]
     rejected = figures.records - figures.accepted
     blocks: list[Block] = [
@@ -1190,6 +1222,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
             "每笔可追溯至行为记录及所用方法学版本。"
         ),
         Paragraph(live_text),
+        rules_text,
     ]
     people: list[tuple[Cell, ...]] = [
         (Cell(_scenario_zh(r["scenario"])), Cell(f"{int(r['participants']):,}", num=True),
