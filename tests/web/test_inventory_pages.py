@@ -62,6 +62,9 @@ def test_office_loads_the_example_and_sees_the_inventory(client):
         english.text
     )
     assert "公用电力与热力生产" not in english.text
+    # the summary tables, their notes and labels follow the language too (the exports stay zh)
+    assert "Total (excluding LULUCF)" in english.text and "总排放量" not in english.text
+    assert "Illustrative (partly assumed)" in english.text and "示例" not in english.text
     assert counts(client) == (3, 3)  # another GWP set is computed, not stored, on a GET
 
 

@@ -40,6 +40,10 @@ class Sector(StrEnum):
         """The sector's name in the provincial guideline."""
         return SECTOR_LABELS_ZH[self]
 
+    def label(self, lang: str = "zh") -> str:
+        """The sector's name in ``lang`` (IPCC 2006's English names for ``en``)."""
+        return SECTOR_LABELS_EN[self] if lang == "en" else SECTOR_LABELS_ZH[self]
+
 
 SECTOR_LABELS_ZH: dict[Sector, str] = {
     Sector.ENERGY: "能源活动",
@@ -47,6 +51,14 @@ SECTOR_LABELS_ZH: dict[Sector, str] = {
     Sector.AGRICULTURE: "农业",
     Sector.LULUCF: "土地利用变化和林业",
     Sector.WASTE: "废弃物处理",
+}
+
+SECTOR_LABELS_EN: dict[Sector, str] = {
+    Sector.ENERGY: "Energy",
+    Sector.IPPU: "Industrial processes and product use",
+    Sector.AGRICULTURE: "Agriculture",
+    Sector.LULUCF: "Land use, land-use change and forestry",
+    Sector.WASTE: "Waste",
 }
 
 #: Codes for indirect (scope 2) emissions; outside the IPCC 2006 code list.

@@ -42,9 +42,46 @@ NOTATION_ZH = {
     Notation.IE: "已计入其他类别 (included elsewhere)",
     Notation.C: "保密 (confidential)",
 }
+NOTATION_EN = {
+    Notation.NO: "not occurring",
+    Notation.NE: "not estimated",
+    Notation.NA: "not applicable",
+    Notation.IE: "included elsewhere",
+    Notation.C: "confidential",
+}
 TOTAL_EXCL_ZH = "总排放量（不包括土地利用变化和林业）"
 TOTAL_INCL_ZH = "总排放量（包括土地利用变化和林业）"
 MEMO_ZH = "备忘项：调入电力、热力间接排放"
+#: The tables' words in Chinese (the guideline's layout, the reports) and English (the
+#: dashboard in English): key → (zh, en).
+WORDS: dict[str, tuple[str, str]] = {
+    "total_excl": (TOTAL_EXCL_ZH, "Total (excluding LULUCF)"),
+    "total_incl": (TOTAL_INCL_ZH, "Total (including LULUCF)"),
+    "memo": (MEMO_ZH, "Memo: indirect emissions of electricity and heat brought in"),
+    "memo_short": ("备忘项（间接排放）", "Memo (indirect)"),
+    "category": ("排放源与吸收汇类别", "Source and sink category"),
+    "total": ("合计", "Total"),
+    "mass": ("（万吨）", " (10⁴ t)"),
+    "mass_co2e": ("（万吨CO2当量）", " (10⁴ t CO2e)"),
+    "t1": ("温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
+           "GHG inventory summary (mass; fluorinated gases as CO2e, {gwp})"),
+    "t2": ("温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
+           "GHG inventory summary (10⁴ t CO2e, {gwp})"),
+    "t3": ("分类别温室气体排放（吨二氧化碳当量，GWP {gwp}）",
+           "Emissions by category (t CO2e, GWP {gwp})"),
+    "t4": ("温室气体清单注释代码", "Notation keys"),
+    "sector": ("部门", "Sector"),
+    "code": ("类别代码", "Code"),
+    "name": ("类别名称", "Category"),
+    "gas": ("气体", "Gas"),
+    "key": ("注释代码", "Notation key"),
+    "meaning": ("含义", "Meaning"),
+}  # fmt: skip
+
+
+def _w(key: str, lang: str) -> str:
+    zh, en = WORDS[key]
+    return en if lang == "en" else zh
 
 
 @dataclass(frozen=True)
@@ -97,20 +134,21 @@ def _total(value: float) -> Cell:
     return Cell(fmt(round(value * WAN, 4)), num=True, value=value * WAN)
 
 
-def _title(result: InventoryResult) -> str:
-    return f"{result.region}{result.year}年"
+def _title(result: InventoryResult, lang: str = "zh") -> str:
+    return f"{result.region} {result.year}: " if lang == "en" else f"{result.region}{result.year}年"
 
 
-def summary_tables(result: InventoryResult) -> tuple[Table, Table]:
-    """表1 (physical quantities) and 表2 (CO2 equivalent), in the guideline's layout."""
+def summary_tables(result: InventoryResult, lang: str = "zh") -> tuple[Table, Table]:
+    """表1 (physical quantities) and 表2 (CO2 equivalent), in the guideline's layout (words
+    in ``lang``)."""
     grid = sector_gas_table(result)
     gwp = f"GWP {result.lineage.gwp_set}"
     mass_headers = tuple(
-        f"{g}（万吨）" if g in MASS_GASES else f"{g}（万吨CO2当量）" for g in GAS_GROUPS
+        g + _w("mass" if g in MASS_GASES else "mass_co2e", lang) for g in GAS_GROUPS
     )
     rows_mass: list[tuple[Cell, ...]] = []
     rows_co2e: list[tuple[Cell, ...]] = []
-    labels = [(s.value, s.label_zh) for s in Sector]
+    labels = [(s.value, s.label(lang)) for s in Sector]
     for key, label in labels:
         cells = grid[key]
         rows_mass.append((Cell(label), *(_cell(cells[g], g not in MASS_GASES) for g in GAS_GROUPS)))
@@ -120,7 +158,7 @@ def summary_tables(result: InventoryResult) -> tuple[Table, Table]:
             (Cell(label), *(_cell(cells[g], True) for g in GAS_GROUPS),
              _total(total) if reported else Cell(""))
         )  # fmt: skip
-    for label, with_lulucf in ((TOTAL_EXCL_ZH, False), (TOTAL_INCL_ZH, True)):
+    for label, with_lulucf in ((_w("total_excl", lang), False), (_w("total_incl", lang), True)):
         sectors = [s.value for s in Sector if with_lulucf or s is not Sector.LULUCF]
 
         def gas_sum(g: str, co2e: bool, sectors: list[str] = sectors) -> float:
@@ -136,24 +174,25 @@ def summary_tables(result: InventoryResult) -> tuple[Table, Table]:
             (Cell(label), *(_total(gas_sum(g, True)) for g in GAS_GROUPS), _total(total))
         )
     memo = grid["memo"]
-    rows_mass.append((Cell(MEMO_ZH), *(_cell(memo[g], g not in MASS_GASES) for g in GAS_GROUPS)))
+    memo_label = _w("memo", lang)
+    rows_mass.append((Cell(memo_label), *(_cell(memo[g], g not in MASS_GASES) for g in GAS_GROUPS)))
     memo_reported = any(c.reported for c in memo.values())
     rows_co2e.append(
-        (Cell(MEMO_ZH), *(_cell(memo[g], True) for g in GAS_GROUPS),
+        (Cell(memo_label), *(_cell(memo[g], True) for g in GAS_GROUPS),
          _total(result.totals.indirect) if memo_reported else Cell(""))
     )  # fmt: skip
     widths = (9.0, *(3.0 for _ in GAS_GROUPS))
     table1 = Table(
-        ("排放源与吸收汇类别", *mass_headers),
+        (_w("category", lang), *mass_headers),
         tuple(rows_mass),
-        f"{_title(result)}温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
+        _title(result, lang) + _w("t1", lang).format(gwp=gwp),
         widths,
         wide=True,
     )
     table2 = Table(
-        ("排放源与吸收汇类别", *(f"{g}" for g in GAS_GROUPS), "合计"),
+        (_w("category", lang), *(f"{g}" for g in GAS_GROUPS), _w("total", lang)),
         tuple(rows_co2e),
-        f"{_title(result)}温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
+        _title(result, lang) + _w("t2", lang).format(gwp=gwp),
         (*widths, 3.5),
         wide=True,
     )
@@ -170,7 +209,7 @@ def category_table(result: InventoryResult, lang: str = "zh") -> Table:
     rows = []
     for scope, sector, category in sorted(values, key=lambda k: (k[0], order[k[1]], k[2])):
         gases = values[(scope, sector, category)]
-        label = Sector(sector).label_zh if scope == 1 else "备忘项（间接排放）"
+        label = Sector(sector).label(lang) if scope == 1 else _w("memo_short", lang)
         rows.append(
             (Cell(label), Cell(category), Cell(category_title(category, lang)),
              *(Cell(fmt(round(gases[g], 2)), num=True, value=gases[g]) if g in gases
@@ -178,9 +217,9 @@ def category_table(result: InventoryResult, lang: str = "zh") -> Table:
              Cell(fmt(round(sum(gases.values()), 2)), num=True, value=sum(gases.values())))
         )  # fmt: skip
     return Table(
-        ("部门", "类别代码", "类别名称", *GAS_GROUPS, "合计"),
+        (_w("sector", lang), _w("code", lang), _w("name", lang), *GAS_GROUPS, _w("total", lang)),
         tuple(rows),
-        f"{_title(result)}分类别温室气体排放（吨二氧化碳当量，GWP {result.lineage.gwp_set}）",
+        _title(result, lang) + _w("t3", lang).format(gwp=result.lineage.gwp_set),
         (5, 3, 9, *(3 for _ in GAS_GROUPS), 3.5),
         group_first=True,
         wide=True,
@@ -191,13 +230,13 @@ def notation_table(result: InventoryResult, lang: str = "zh") -> Table:
     """表4: categories reported with a notation key instead of a number (names in ``lang``)."""
     rows = tuple(
         (Cell(category), Cell(category_title(category, lang)), Cell(gas), Cell(key),
-         Cell(NOTATION_ZH[Notation(key)]))
+         Cell((NOTATION_EN if lang == "en" else NOTATION_ZH)[Notation(key)]))
         for category, gas, key in result.notation_keys
     )  # fmt: skip
     return Table(
-        ("类别代码", "类别名称", "气体", "注释代码", "含义"),
+        tuple(_w(k, lang) for k in ("code", "name", "gas", "key", "meaning")),
         rows,
-        f"{_title(result)}温室气体清单注释代码",
+        _title(result, lang) + _w("t4", lang),
         (3, 9, 3, 2, 6),
         label="notation-keys",
     )
@@ -222,13 +261,16 @@ def factor_table(result: InventoryResult) -> Table:
     )
 
 
-def notes(result: InventoryResult, with_tables: bool = True) -> list[str]:
-    """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed.
+def notes(result: InventoryResult, with_tables: bool = True, lang: str = "zh") -> list[str]:
+    """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed,
+    inputs without an uncertainty range (in ``lang``; the reports use Chinese).
 
     with_tables : the notation-key and factor tables stand in the same document, referred to
         as ``{表:notation-keys}`` and ``{表:factors}`` (numbered by
         :func:`nearzero.reports.model.numbered`); otherwise the notes point to the export.
     """
+    if lang == "en":
+        return _notes_en(result)
     lineage = result.lineage
     keys = "注释代码见{表:notation-keys}" if with_tables else "注释代码的含义见清单导出文件"
     out = [
@@ -253,6 +295,37 @@ def notes(result: InventoryResult, with_tables: bool = True) -> list[str]:
         out.append(
             f"{len(exact)}个排放因子或参数未给出不确定性范围（如{'、'.join(exact[:3])}），"
             "不确定性分析中按精确值处理，分析所得的不确定性因此偏小。"
+        )
+    return out
+
+
+def _notes_en(result: InventoryResult) -> list[str]:
+    """:func:`notes` in English, for the dashboard (the export's words)."""
+    lineage = result.lineage
+    out = [
+        f"GWP values: IPCC {lineage.gwp_set} (100-year), from {lineage.gwp_source}.",
+        "An empty cell: the activity data do not cover it; the notation keys are explained in "
+        "the export. Indirect emissions (electricity and heat brought in) are a memo item, not "
+        "in the totals.",
+    ]
+    if lineage.illustrative_rows:
+        out.append(
+            f"Illustrative (partly assumed): {len(lineage.illustrative_rows)} activity rows are "
+            f"assumptions ({', '.join(lineage.illustrative_rows)}); not an official inventory."
+        )
+    if lineage.to_confirm:
+        out.append(
+            f"{len(lineage.to_confirm)} factors are still to be checked against the official "
+            "documents (status to_confirm); see the export's factor table."
+        )
+    if lineage.local:
+        out.append(f"Local factors (Tier 2): {', '.join(lineage.local)}.")
+    exact = result.factors_without_range
+    if exact:
+        out.append(
+            f"{len(exact)} factors or parameters give no uncertainty range (e.g. "
+            f"{', '.join(exact[:3])}); the uncertainty analysis counts them as exact, so it "
+            "understates the uncertainty."
         )
     return out
 

@@ -328,6 +328,9 @@ MESSAGES.update(
             "上传数据、本地因子和写入指标由专班办公室操作。",
             "Uploads, local factors and indicator writes are done by the office.",
         ),
+        "inv_example_label": ("示例（部分数据为假设）", "Example (partly assumed)"),
+        "inv_per_person": ("tCO2e/人", "tCO2e per person"),
+        "inv_per_wan_yuan": ("tCO2e/万元", "tCO2e per 10⁴ yuan"),
         "inv_exact_inputs": (
             "{n} 个排放因子或参数没有不确定性范围，分析中按精确值计入（结果因此偏小）：",
             "{n} factors or parameters give no uncertainty range and count as exact (so the "

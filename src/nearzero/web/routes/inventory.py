@@ -140,21 +140,21 @@ def _page(
         "error": str(error) if error else None,
         "errors": getattr(error, "errors", []) if isinstance(error, InvalidInput) else [],
         "factors": svc.local_factors(session, unit), "result": None,
-        "label_example": svc.EXAMPLE_LABEL_ZH, "formats": ", ".join(svc.FORMATS),
+        "label_example": translate("inv_example_label", lang), "formats": ", ".join(svc.FORMATS),
     }  # fmt: skip
     if chosen is not None:
         result, run = svc.result_for(session, unit, chosen, gwp)
         series = svc.series(session, unit, gwp)
         base = series[min(series)] if series else None
         analysis = svc.analyse(result, base)
-        t1, t2 = tables.summary_tables(result)
+        t1, t2 = tables.summary_tables(result, lang)
         ds = svc.dataset(session, unit, chosen)
         metadata = svc.activity_of(ds, svc.library_for(session, unit)).metadata
         context |= {
             "result": result, "run": run, "dataset": ds, "series": series,
             "analysis": analysis, "t1": t1, "t2": t2, "t3": tables.category_table(result, lang),
             "t4": tables.notation_table(result, lang),
-            "notes": tables.notes(result, with_tables=False),
+            "notes": tables.notes(result, with_tables=False, lang=lang),
             "cat_title": category_labeller(lang),
             "history": svc.runs(session, unit, chosen)[:10],
             "indicators": svc.indicator_values(result, metadata, None),
