@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.security import canonical_json, sign
@@ -18,6 +19,7 @@ from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
+from nearzero.store import inclusion as inc
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.web.app import create_app
 
@@ -188,3 +190,15 @@ def test_resident_page_at_mobile_width(page, serve_app, zhangqiu_url):
         assert "兑换成功" in page.get_by_test_id("message").inner_text()
     finally:
         app.state.engine.dispose()
+
+
+@pytest.mark.parametrize("at", ["next tuesday", "2025-03-01T08:00:00"])
+def test_a_bad_consent_time_is_refused_naming_the_field(client, app, partner_secret, at):
+    body = canonical_json(
+        {"consents": [{"phone": "13900139001", "scenario": "bus", "granted": True},
+                      {"phone": "13900139002", "scenario": "bus", "granted": True, "at": at}]}
+    )  # fmt: skip
+    r = client.post("/api/inclusion/consents", content=body, headers=signed(partner_secret, body))
+    assert r.status_code == 400 and "consents[1].at" in r.json()["error"]
+    with transaction(app.state.sessions) as s:  # the first consent is not stored either
+        assert s.scalar(select(func.count()).select_from(inc.InclusionConsent)) == 0

@@ -570,7 +570,15 @@ def handle_signed_consents(
             if scenario.value not in partner.scenarios:
                 raise PermissionDenied(f"{where}: partner may not relay {scenario.value}")
             at_raw = item.get("at")
-            at = datetime.fromisoformat(at_raw) if isinstance(at_raw, str) else None
+            try:
+                at = datetime.fromisoformat(at_raw) if isinstance(at_raw, str) else None
+            except ValueError:
+                at = None
+            if at_raw is not None and (at is None or at.tzinfo is None):
+                raise InvalidInput(
+                    f"{where}.at: 应为带时区的 ISO 8601 时间，如 2025-03-01T08:00:00+08:00，"
+                    f"实际为 {at_raw!r} (expected an ISO 8601 time with a UTC offset)"
+                )
             at = at or datetime.fromtimestamp(now_s, UTC)
             set_consent(
                 session, partner.code, pseudonym, scenario, bool(item.get("granted", True)), at
