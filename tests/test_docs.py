@@ -1,5 +1,6 @@
 """Documentation checked against the code, so the two cannot drift apart."""
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -101,3 +102,24 @@ def test_projects_json_doc_lists_every_field(tmp_path, monkeypatch):
         assert f"`{name}`" in section or f"`{name}[]`" in section, name
     for stage in ("planned", "under_way", "done", "late"):
         assert f"`{stage}`" in section
+
+
+def test_partner_api_doc_signs_its_example_and_lists_every_reason():
+    from nearzero.inclusion.choices import ReasonCode, Scenario
+    from nearzero.inclusion.security import sign
+
+    doc = (ROOT / "docs" / "partner-api.md").read_text(encoding="utf-8")
+
+    def value(label: str) -> str:
+        return re.search(rf"- {label} `([^`]+)`", doc).group(1)
+
+    body = re.search(r"^  `(\{\"records\".*)`$", doc, flags=re.M).group(1).encode()
+    secret = bytes.fromhex(value("secret"))
+    nonce = re.search(r"nonce `([^`]+)`", doc).group(1)
+    timestamp = int(re.search(r"timestamp `(\d+)`", doc).group(1))
+    assert hashlib.sha256(body).hexdigest() == value("SHA-256 of the body")
+    assert sign(secret, "ride-code", timestamp, nonce, body) == value("signature")
+    for reason in ReasonCode:
+        assert f"`{reason.value}`" in doc, reason
+    for scenario in Scenario:
+        assert f"`{scenario.value}`" in doc, scenario
