@@ -218,3 +218,24 @@ def test_a_unit_without_bundled_rules_starts_empty_and_sets_its_own(sessions):
     assert [(r.accepted, r.grams) for r in second.results] == [(True, 269)]
     with transaction(sessions) as s:  # Zhangqiu keeps its bundled rules
         assert rules_svc.rules(s, get_unit(s, "zhangqiu")).origin == "bundled"
+
+
+def test_the_policy_numbers_are_saved_over_the_scheme_in_force(sessions):
+    with transaction(sessions) as s:
+        unit = get_unit(s, "zhangqiu")
+        scheme = rules_svc.save_policy(
+            s, OFFICE, unit, {"caps.total.daily_g": "500", "plausibility.bus.max_speed_kmh": "60.5"}
+        )
+        assert scheme.total_caps.daily_g == 500
+        assert str(scheme.plausibility_for(Scenario.BUS).max_speed_kmh) == "60.5"
+        assert len(scheme.methodologies) == 7  # the bundled choices, kept
+        again = rules_svc.rules(s, unit)
+        assert again.origin == "saved" and again.scheme == scheme
+        with pytest.raises(InvalidInput) as refused:
+            rules_svc.save_policy(
+                s, OFFICE, unit, {"caps.bus.daily_g": "1.5", "claim_window_days": "x"}
+            )
+        assert [e.split(":")[0] for e in refused.value.errors] == [
+            "caps.bus.daily_g", "claim_window_days",
+        ]  # fmt: skip
+        assert stored(s) == (0, 1)

@@ -5,6 +5,7 @@ Chromium."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -99,3 +100,37 @@ def test_rules_forms_in_chromium(page, app, serve_app):
     page.wait_for_selector("[data-testid=rules-saved]")
     assert "sz-transit-bus@2025-zq1" in page.get_by_test_id("rules").inner_text()
     assert saved(app) == (1, 0)
+
+
+def test_the_office_sets_caps_and_ranges_in_the_policy_form(client, app):
+    log_in(client, "office")
+    page = client.get("/inclusion")
+    assert 'name="caps.total.daily_g" value=""' in page.text
+    assert "公交出行 · 最高平均速度（km/h）" in page.text
+    form = {"csrf_token": token(page.text), "caps.total.daily_g": "2,000",
+            "plausibility.bus.max_speed_kmh": "60", "points_valid_months": "24",
+            "note": "专班第4次会议"}  # fmt: skip
+    response = client.post("/inclusion/policy", data=form)
+    assert response.status_code == 200 and "平台规则已保存为新版本" in response.text
+    assert 'name="caps.total.daily_g" value="2000"' in response.text
+    assert 'name="plausibility.bus.max_speed_kmh" value="60"' in response.text
+    assert "sz-transit-bus@2021-12" in response.text  # the methodology choices are kept
+    assert saved(app) == (0, 1)
+    # bad numbers: every one named, what was typed kept, nothing stored
+    page = client.get("/inclusion")
+    bad = {"csrf_token": token(page.text), "caps.total.daily_g": "lots",
+           "plausibility.bus.max_speed_kmh": "-3", "claim_window_days": "7"}  # fmt: skip
+    response = client.post("/inclusion/policy", data=bad)
+    assert response.status_code == 400
+    error = re.search(r'data-testid="policy-error">(.*?)</p>', response.text, re.S).group(1)
+    assert "caps.total.daily_g: 应为非负整数" in error and "plausibility.bus.max_speed_kmh" in error
+    assert 'name="caps.total.daily_g" value="lots"' in response.text
+    assert saved(app) == (0, 1)
+
+
+def test_a_viewer_has_no_policy_form_and_may_not_post_it(client, app):
+    page = log_in(client, "viewer") and client.get("/inclusion")
+    assert 'data-testid="policy-form"' not in page.text
+    response = client.post("/inclusion/policy", data={"csrf_token": token(page.text),
+                                                      "claim_window_days": "7"})  # fmt: skip
+    assert response.status_code == 403 and saved(app) == (0, 0)

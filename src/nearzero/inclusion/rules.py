@@ -108,29 +108,31 @@ class Scheme:
                     f"chosen for {c.scenario.value}"
                 )
 
-    def unset(self) -> tuple[str, ...]:
-        """The platform rules still empty, for the office to decide (e.g. 'caps.bus.daily_g')."""
-        out: list[str] = []
-        chosen = {c.scenario for c in self.methodologies}
+    def policy(self) -> dict[str, int | Decimal | None]:
+        """Every number of the platform's policy by its key (e.g. ``caps.bus.daily_g``,
+        ``plausibility.bus.max_speed_kmh``, ``claim_window_days``), None where unset; in the
+        order of the office's form."""
+        out: dict[str, int | Decimal | None] = {}
         for s in Scenario:
-            if s not in chosen:
-                out.append(f"methodologies.{s.value}")
             p = self.plausibility_for(s)
             for name in Plausibility.__slots__:
-                if getattr(p, name) is None and _relevant(s, name):
-                    out.append(f"plausibility.{s.value}.{name}")
+                if _relevant(s, name):
+                    out[f"plausibility.{s.value}.{name}"] = getattr(p, name)
             c = self.caps_for(s)
-            out += [f"caps.{s.value}.{n}" for n in ("daily_g", "yearly_g") if getattr(c, n) is None]
-        out += [
-            f"caps.total.{n}"
-            for n in ("daily_g", "yearly_g")
-            if getattr(self.total_caps, n) is None
-        ]
-        if self.claim_window_days is None:
-            out.append("claim_window_days")
-        if self.points_valid_months is None:
-            out.append("points_valid_months")
-        return tuple(out)
+            for n in ("daily_g", "yearly_g"):
+                out[f"caps.{s.value}.{n}"] = getattr(c, n)
+        for n in ("daily_g", "yearly_g"):
+            out[f"caps.total.{n}"] = getattr(self.total_caps, n)
+        out["claim_window_days"] = self.claim_window_days
+        out["points_valid_months"] = self.points_valid_months
+        return out
+
+    def unset(self) -> tuple[str, ...]:
+        """The platform rules still empty, for the office to decide (e.g. 'caps.bus.daily_g'):
+        a scenario without a methodology, then every :meth:`policy` number not set."""
+        chosen = {c.scenario for c in self.methodologies}
+        missing = [f"methodologies.{s.value}" for s in Scenario if s not in chosen]
+        return (*missing, *(k for k, v in self.policy().items() if v is None))
 
 
 def _relevant(s: Scenario, name: str) -> bool:

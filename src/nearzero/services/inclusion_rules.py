@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
@@ -217,6 +218,66 @@ def save_scheme(
                  {"unset": len(scheme.unset()), "note": note[:200]}, unit.code)  # fmt: skip
     session.flush()
     return scheme
+
+
+#: Policy numbers entered in whole units: grams, days, months (the rest are decimals).
+_WHOLE = ("caps.", "claim_window_days", "points_valid_months")
+
+
+def save_policy(
+    session: Session, actor: Actor, unit: m.DemoUnit, entered: Mapping[str, str], note: str = ""
+) -> Scheme:
+    """Save the unit's policy numbers from the office's form as a new scheme version.
+
+    ``entered`` maps :meth:`~nearzero.inclusion.rules.Scheme.policy` keys to the text typed
+    (empty: not set); the rest of the scheme (methodology choices) is kept. Refused naming
+    every bad field, storing nothing. The saved YAML is regenerated (comments are not kept).
+    """
+    _office(actor, "change the carbon-inclusion rules")
+    in_force = rules(session, unit)
+    known = in_force.scheme.policy()
+    data: dict[str, Any] = dict(yaml.safe_load(in_force.yaml_text) or {})
+    data["unit_id"] = unit.code
+    errors: list[str] = []
+    for key in known:
+        text_value = (entered.get(key) or "").strip().replace(",", "")
+        value: int | str | None = None
+        if text_value:
+            if key.startswith(_WHOLE):
+                try:
+                    value = int(text_value)
+                    if value < 0:
+                        raise ValueError
+                except ValueError:
+                    errors.append(f"{key}: 应为非负整数，实际为“{text_value}” (a whole number)")
+                    continue
+            else:
+                try:
+                    if not Decimal(text_value).is_finite() or Decimal(text_value) < 0:
+                        raise InvalidOperation
+                except InvalidOperation:
+                    errors.append(f"{key}: 应为非负数，实际为“{text_value}” (a number)")
+                    continue
+                value = text_value
+        _set(data, key, value)
+    if errors:
+        raise InvalidInput("; ".join(errors), errors)
+    return save_scheme(
+        session, actor, unit, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), note
+    )
+
+
+def _set(data: dict[str, Any], key: str, value: object) -> None:
+    """``data[a][b][c] = value`` for the dotted ``key`` ``a.b.c``, making the mappings."""
+    *path, last = key.split(".")
+    node = data
+    for part in path:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = {}
+            node[part] = child
+        node = child
+    node[last] = value
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Header, Query, Request
+from fastapi import APIRouter, Depends, Form, Header, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +31,7 @@ from nearzero.services.context import InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
 from nearzero.store import models as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
+from nearzero.web.i18n import translate
 from nearzero.web.routes.pages import render
 
 router = APIRouter()
@@ -223,6 +224,11 @@ def _office_page(
         "rules_text": (entered or {}).get("scheme", in_force.yaml_text),
         "methodology_text": (entered or {}).get("methodology", ""),
         "rules_errors": errors or {},
+        "policy": {
+            k: (entered or {}).get(k, "" if v is None else str(v))
+            for k, v in in_force.scheme.policy().items()
+        },
+        "policy_label": _policy_label,
         "rules_saved": request.query_params.get("saved"),
     }
     return render(request, "inclusion.html", context, status_code=status_code)
@@ -245,6 +251,47 @@ def save_rules(
             errors={"scheme": str(exc)}, status_code=_status(exc),
         )  # fmt: skip
     return RedirectResponse("/inclusion?saved=scheme#rules", status_code=303)
+
+
+async def policy_input(request: Request) -> dict[str, str]:
+    """The policy form as posted: each number's text by its key (see ``Scheme.policy``)."""
+    form = await request.form()
+    return {
+        k: v[:50] for k, v in form.items() if isinstance(v, str) and k not in ("csrf_token", "note")
+    }
+
+
+@router.post("/inclusion/policy", dependencies=[CsrfDep])
+def save_policy(
+    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
+    entered: Annotated[dict[str, str], Depends(policy_input)],
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    """The policy numbers (caps, plausibility, claim window, validity) as a new scheme version;
+    a refused form comes back with what was typed and every bad field named."""
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    try:
+        with session.begin_nested():
+            rules_svc.save_policy(session, actor, unit, entered, note)
+    except (InvalidInput, PermissionDenied) as exc:
+        return _office_page(
+            request, session, user, lang, entered=entered,
+            errors={"policy": str(exc)}, status_code=_status(exc),
+        )  # fmt: skip
+    return RedirectResponse("/inclusion?saved=scheme#rules", status_code=303)
+
+
+def _policy_label(key: str, lang: str) -> str:
+    """A policy number's name on the form, e.g. 公交出行 · 最高速度（km/h）."""
+    parts = key.split(".")
+    field = translate(f"inc_policy_{parts[-1]}", lang)
+    if len(parts) == 1:
+        return field
+    scope = parts[1]
+    where = (
+        translate("inc_policy_total", lang) if scope == "total" else _scenario_label(scope, lang)
+    )
+    return f"{where} · {field}"
 
 
 @router.post("/inclusion/methodologies", dependencies=[CsrfDep])
