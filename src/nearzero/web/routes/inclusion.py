@@ -11,7 +11,7 @@ import csv
 import io
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -242,15 +242,10 @@ def save_rules(
 ) -> Response:  # fmt: skip
     """Save a new version of the unit's scheme; a refused text comes back with its error."""
     unit = get_unit(session, request.app.state.settings.default_unit)
-    try:
-        with session.begin_nested():
-            rules_svc.save_scheme(session, actor, unit, yaml_text, note)
-    except (InvalidInput, PermissionDenied) as exc:
-        return _office_page(
-            request, session, user, lang, entered={"scheme": yaml_text},
-            errors={"scheme": str(exc)}, status_code=_status(exc),
-        )  # fmt: skip
-    return RedirectResponse("/inclusion?saved=scheme#rules", status_code=303)
+    return _rules_change(
+        request, session, user, lang, "scheme", {"scheme": yaml_text},
+        lambda: rules_svc.save_scheme(session, actor, unit, yaml_text, note),
+    )  # fmt: skip
 
 
 async def policy_input(request: Request) -> dict[str, str]:
@@ -270,15 +265,10 @@ def save_policy(
     """The policy numbers (caps, plausibility, claim window, validity) as a new scheme version;
     a refused form comes back with what was typed and every bad field named."""
     unit = get_unit(session, request.app.state.settings.default_unit)
-    try:
-        with session.begin_nested():
-            rules_svc.save_policy(session, actor, unit, entered, note)
-    except (InvalidInput, PermissionDenied) as exc:
-        return _office_page(
-            request, session, user, lang, entered=entered,
-            errors={"policy": str(exc)}, status_code=_status(exc),
-        )  # fmt: skip
-    return RedirectResponse("/inclusion?saved=scheme#rules", status_code=303)
+    return _rules_change(
+        request, session, user, lang, "policy", entered,
+        lambda: rules_svc.save_policy(session, actor, unit, entered, note),
+    )  # fmt: skip
 
 
 def _policy_label(key: str, lang: str) -> str:
@@ -300,15 +290,10 @@ def publish_methodology(
     yaml_text: Annotated[str, Form(max_length=rules_svc.MAX_YAML_CHARS + 1)],
 ) -> Response:  # fmt: skip
     """Publish a methodology version; a refused text comes back with its error."""
-    try:
-        with session.begin_nested():
-            rules_svc.publish_methodology(session, actor, yaml_text)
-    except (InvalidInput, PermissionDenied) as exc:
-        return _office_page(
-            request, session, user, lang, entered={"methodology": yaml_text},
-            errors={"methodology": str(exc)}, status_code=_status(exc),
-        )  # fmt: skip
-    return RedirectResponse("/inclusion?saved=methodology#rules", status_code=303)
+    return _rules_change(
+        request, session, user, lang, "methodology", {"methodology": yaml_text},
+        lambda: rules_svc.publish_methodology(session, actor, yaml_text),
+    )  # fmt: skip
 
 
 @router.get("/inclusion/methodologies/{ref}.yaml")
@@ -321,8 +306,23 @@ def methodology_yaml(session: SessionDep, user: UserDep, ref: str) -> Response:
     )
 
 
-def _status(exc: Exception) -> int:
-    return 403 if isinstance(exc, PermissionDenied) else 400
+def _rules_change(
+    request: Request, session: Session, user: m.UserAccount, lang: str, form: str,
+    entered: Mapping[str, str], change: Callable[[], object],
+) -> Response:  # fmt: skip
+    """Run one of the office's rules changes; back to the page with a notice, or, refused,
+    the page again with ``form``'s error and what was entered (nothing stored)."""
+    try:
+        with session.begin_nested():
+            change()
+    except (InvalidInput, PermissionDenied) as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return _office_page(
+            request, session, user, lang, entered=entered, errors={form: str(exc)},
+            status_code=status,
+        )  # fmt: skip
+    saved = "methodology" if form == "methodology" else "scheme"
+    return RedirectResponse(f"/inclusion?saved={saved}#rules", status_code=303)
 
 
 def _reason_label(code: str | None, lang: str) -> str:
