@@ -5,6 +5,7 @@ Chromium."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -134,3 +135,22 @@ def test_a_viewer_has_no_policy_form_and_may_not_post_it(client, app):
     response = client.post("/inclusion/policy", data={"csrf_token": token(page.text),
                                                       "claim_window_days": "7"})  # fmt: skip
     assert response.status_code == 403 and saved(app) == (0, 0)
+
+
+def test_a_new_version_starts_from_the_one_in_force(client, app):
+    """The office fills the missing RF of the shared-bicycle methodology in a new version."""
+    log_in(client, "office")
+    page = client.get("/inclusion?from=gz-shared-bicycle@2023-11")
+    area = re.search(r'<textarea name="yaml_text" rows="10"[^>]*>(.*?)</textarea>', page.text, re.S)
+    draft = html.unescape(area.group(1))
+    assert 'version: "2023-11-zhangqiu1"' in draft and "id: gz-shared-bicycle" in draft
+    assert 'href="/inclusion?from=gz-shared-bicycle%402023-11#methodology-form"' in page.text
+    assert client.get("/inclusion?from=nope@1").status_code == 404
+    filled = draft.replace("    value:\n", '    value: "40"\n', 1).replace(
+        "status: not_found", "status: office_decided", 1
+    )
+    response = client.post(
+        "/inclusion/methodologies", data={"csrf_token": token(page.text), "yaml_text": filled}
+    )
+    assert response.status_code == 200 and "方法学版本已发布" in response.text
+    assert saved(app) == (1, 0)  # published; the scheme chooses it when the office says so

@@ -17,6 +17,7 @@ core's loaders before anything is stored; a refused text stores nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -316,6 +317,21 @@ def methodology_text(session: Session, ref: str) -> str:
     if "/" in ref or not path.is_file():
         raise NotFound(f"no methodology {ref!r}")
     return path.read_text(encoding="utf-8")
+
+
+def draft_from(session: Session, ref: str, unit: m.DemoUnit) -> str:
+    """The YAML of ``ref`` as the start of the office's new version: a new version string
+    (``{version}-{unit}1``) and a note at the top saying what to fill in."""
+    source = methodology_text(session, ref)
+    version = ref.rpartition("@")[2]
+    new_version = f"{version}-{unit.code}1"[:32]
+    body = re.sub(r"^version:.*$", f'version: "{new_version}"', source, count=1, flags=re.M)
+    return (
+        f"# 新版本，基于 {ref}：填入缺少的参数值（status: office_decided，source 写明依据），"
+        "可改 version。\n"
+        f"# A new version based on {ref}: fill in the missing values (status: office_decided, "
+        "the basis in source); the version may be changed.\n" + body
+    )
 
 
 def published_versions(session: Session) -> list[inc.InclusionMethodologyVersion]:

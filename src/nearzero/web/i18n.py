@@ -474,6 +474,7 @@ MESSAGES.update(
         "inc_policy_yearly_g": ("每人每年上限（g CO2）", "Yearly cap per resident (g CO2)"),
         "inc_policy_claim_window_days": ("补报时限（天）", "Claim window (days)"),
         "inc_policy_points_valid_months": ("积分有效期（月）", "Points validity (months)"),
+        "inc_rules_new_version": ("以此发布新版本", "new version from this"),
         "inc_rules_publish": ("发布", "Publish"),
         "inc_rules_saved_scheme": ("平台规则已保存为新版本。", "Rules saved as a new version."),
         "inc_rules_saved_methodology": ("方法学版本已发布。", "Methodology version published."),

@@ -174,8 +174,15 @@ def office(
     lang: LangDep,
     year: YearQ = None,
     period: Annotated[Period, Query()] = Period.MONTH,
+    start_from: Annotated[str | None, Query(alias="from", max_length=100)] = None,
 ) -> HTMLResponse:
-    return _office_page(request, session, user, lang, year, period)
+    """The office page; ``from=ID@VERSION`` fills the publish form with that version's YAML
+    as the start of a new one (the office)."""
+    entered = None
+    if start_from and user.role == Role.ADMIN.value:
+        unit = get_unit(session, request.app.state.settings.default_unit)
+        entered = {"methodology": rules_svc.draft_from(session, start_from, unit)}
+    return _office_page(request, session, user, lang, year, period, entered=entered)
 
 
 def _office_page(
