@@ -117,6 +117,13 @@ def test_the_office_sets_caps_and_ranges_in_the_policy_form(client, app):
     assert 'name="plausibility.bus.max_speed_kmh" value="60"' in response.text
     assert "sz-transit-bus@2021-12" in response.text  # the methodology choices are kept
     assert saved(app) == (0, 1)
+    # the history of versions, each as it was saved
+    history = re.search(r'data-testid="scheme-history">(.*?)</details>', response.text, re.S)
+    assert "专班第4次会议" in history.group(1) and "现行" in history.group(1)
+    version = re.search(r'href="/inclusion/rules/(\d+)\.yaml"', history.group(1)).group(1)
+    text = client.get(f"/inclusion/rules/{version}.yaml").text
+    assert "daily_g: 2000" in text and "unit_id: zhangqiu" in text
+    assert client.get("/inclusion/rules/999.yaml").status_code == 404
     # bad numbers: every one named, what was typed kept, nothing stored
     page = client.get("/inclusion")
     bad = {"csrf_token": token(page.text), "caps.total.daily_g": "lots",

@@ -334,6 +334,20 @@ def draft_from(session: Session, ref: str, unit: m.DemoUnit) -> str:
     )
 
 
+def scheme_versions(session: Session, unit: m.DemoUnit) -> list[inc.InclusionSchemeVersion]:
+    """The unit's saved scheme versions, newest (the one in force) first."""
+    query = select(inc.InclusionSchemeVersion).where(inc.InclusionSchemeVersion.unit_id == unit.id)
+    return list(session.scalars(query.order_by(inc.InclusionSchemeVersion.id.desc())))
+
+
+def scheme_version_text(session: Session, unit: m.DemoUnit, version_id: int) -> str:
+    """The YAML of one saved version of the unit's scheme; :class:`NotFound` otherwise."""
+    row = session.get(inc.InclusionSchemeVersion, version_id)
+    if row is None or row.unit_id != unit.id:
+        raise NotFound(f"no saved scheme version {version_id} of {unit.code}")
+    return row.yaml_text
+
+
 def published_versions(session: Session) -> list[inc.InclusionMethodologyVersion]:
     """The methodology versions the office published, newest first."""
     query = select(inc.InclusionMethodologyVersion)

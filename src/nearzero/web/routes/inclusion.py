@@ -228,6 +228,7 @@ def _office_page(
         "rules": in_force,
         "scenario_rules": rules_svc.scenario_rules(in_force, today),
         "published": rules_svc.published_versions(session),
+        "scheme_versions": rules_svc.scheme_versions(session, unit)[:20],
         "rules_text": (entered or {}).get("scheme", in_force.yaml_text),
         "methodology_text": (entered or {}).get("methodology", ""),
         "rules_errors": errors or {},
@@ -301,6 +302,18 @@ def publish_methodology(
         request, session, user, lang, "methodology", {"methodology": yaml_text},
         lambda: rules_svc.publish_methodology(session, actor, yaml_text),
     )  # fmt: skip
+
+
+@router.get("/inclusion/rules/{version_id}.yaml")
+def scheme_version_yaml(
+    request: Request, session: SessionDep, user: UserDep, version_id: int
+) -> Response:
+    """One saved version of the unit's platform rules, as it was saved."""
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    return Response(
+        rules_svc.scheme_version_text(session, unit, version_id),
+        media_type="text/plain; charset=utf-8",
+    )
 
 
 @router.get("/inclusion/methodologies/{ref}.yaml")
