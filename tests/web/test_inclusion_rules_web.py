@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from nearzero.services import inclusion_rules as rules_svc
+from nearzero.services.indicators import get_unit
 from nearzero.store import inclusion as inc
 from nearzero.store.db import transaction
 from webclient import DEMO_PASSWORD, log_in, token
@@ -161,3 +163,27 @@ def test_a_new_version_starts_from_the_one_in_force(client, app):
     )
     assert response.status_code == 200 and "方法学版本已发布" in response.text
     assert saved(app) == (1, 0)  # published; the scheme chooses it when the office says so
+
+
+def test_the_office_applies_a_version_from_a_date(client, app):
+    log_in(client, "office")
+    page = client.get("/inclusion")
+    csrf = token(page.text)
+    client.post("/inclusion/methodologies", data={"csrf_token": csrf, "yaml_text": BUS_ZQ})
+
+    def choose(**form):
+        return client.post("/inclusion/choice", data={"csrf_token": csrf, **form})
+
+    wrong = choose(scenario="metro", methodology="sz-transit-bus@2025-zq1")
+    assert wrong.status_code == 400 and "is a bus methodology, chosen for metro" in wrong.text
+    bad_day = choose(scenario="bus", methodology="sz-transit-bus@2025-zq1", valid_from="soon")
+    assert bad_day.status_code == 400 and "valid_from: 应为日期" in bad_day.text
+    assert saved(app) == (1, 0)
+    done = choose(scenario="bus", methodology="sz-transit-bus@2025-zq1", valid_from="2026-01-01")
+    assert done.status_code == 200 and "平台规则已保存为新版本" in done.text
+    row = re.search(r'<tr data-scenario="bus">(.*?)</tr>', done.text, re.S).group(1)
+    assert "sz-transit-bus@2025-zq1" in row  # in force today (after 2026-01-01)
+    with transaction(app.state.sessions) as s:
+        scheme = rules_svc.rules(s, get_unit(s, "zhangqiu")).scheme
+    bus = [str(c.ref) for c in scheme.methodologies if c.scenario.value == "bus"]
+    assert bus == ["sz-transit-bus@2021-12", "sz-transit-bus@2025-zq1"]  # the old one stays

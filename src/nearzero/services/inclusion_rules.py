@@ -268,6 +268,35 @@ def save_policy(
     )
 
 
+def choose_methodology(
+    session: Session, actor: Actor, unit: m.DemoUnit, scenario: str, ref: str,
+    valid_from: date | None = None, note: str = "",
+) -> Scheme:  # fmt: skip
+    """Apply methodology version ``ref`` to ``scenario`` from ``valid_from`` (always, when
+    None) in a new scheme version; the earlier choices stay for the behaviour before it (a
+    choice from the same day, or an undated one when ``valid_from`` is None, is replaced)."""
+    _office(actor, "change the carbon-inclusion rules")
+    in_force = rules(session, unit)
+    data: dict[str, Any] = dict(yaml.safe_load(in_force.yaml_text) or {})
+    data["unit_id"] = unit.code
+    kept = [
+        c
+        for c in data.get("methodologies") or []
+        if not (
+            isinstance(c, dict)
+            and str(c.get("scenario")) == scenario
+            and c.get("valid_from") == valid_from
+        )
+    ]
+    choice: dict[str, Any] = {"scenario": scenario, "methodology": ref.strip()}
+    if valid_from is not None:
+        choice["valid_from"] = valid_from
+    data["methodologies"] = [*kept, choice]
+    return save_scheme(
+        session, actor, unit, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), note
+    )
+
+
 def _set(data: dict[str, Any], key: str, value: object) -> None:
     """``data[a][b][c] = value`` for the dotted ``key`` ``a.b.c``, making the mappings."""
     *path, last = key.split(".")

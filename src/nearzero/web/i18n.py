@@ -479,6 +479,8 @@ MESSAGES.update(
         "inc_rules_saved_at": ("保存时间", "Saved"),
         "inc_rules_saved_by": ("保存人", "By"),
         "inc_rules_current": ("现行", "in force"),
+        "inc_rules_valid_from": ("自（可空）", "From (optional)"),
+        "inc_rules_apply": ("适用（保存为新版本）", "Apply (a new version)"),
         "inc_rules_publish": ("发布", "Publish"),
         "inc_rules_saved_scheme": ("平台规则已保存为新版本。", "Rules saved as a new version."),
         "inc_rules_saved_methodology": ("方法学版本已发布。", "Methodology version published."),

@@ -229,6 +229,7 @@ def _office_page(
         "scenario_rules": rules_svc.scenario_rules(in_force, today),
         "published": rules_svc.published_versions(session),
         "scheme_versions": rules_svc.scheme_versions(session, unit)[:20],
+        "versions": list(in_force.library),
         "rules_text": (entered or {}).get("scheme", in_force.yaml_text),
         "methodology_text": (entered or {}).get("methodology", ""),
         "rules_errors": errors or {},
@@ -290,6 +291,31 @@ def _policy_label(key: str, lang: str) -> str:
         translate("inc_policy_total", lang) if scope == "total" else _scenario_label(scope, lang)
     )
     return f"{where} · {field}"
+
+
+@router.post("/inclusion/choice", dependencies=[CsrfDep])
+def choose_methodology(
+    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
+    scenario: Annotated[str, Form(max_length=32)],
+    methodology: Annotated[str, Form(max_length=100)],
+    valid_from: Annotated[str, Form(max_length=20)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:  # fmt: skip
+    """Apply a methodology version to a scenario (from a date) as a new scheme version."""
+    unit = get_unit(session, request.app.state.settings.default_unit)
+    entered = {"choice.scenario": scenario, "choice.methodology": methodology,
+               "choice.valid_from": valid_from}  # fmt: skip
+
+    def change() -> object:
+        try:
+            day = date.fromisoformat(valid_from.strip()) if valid_from.strip() else None
+        except ValueError:
+            raise InvalidInput(
+                f"valid_from: 应为日期，如 2026-01-01，实际为“{valid_from}” (a date)"
+            ) from None
+        return rules_svc.choose_methodology(session, actor, unit, scenario, methodology, day, note)
+
+    return _rules_change(request, session, user, lang, "choice", entered, change)
 
 
 @router.post("/inclusion/methodologies", dependencies=[CsrfDep])
