@@ -1,7 +1,6 @@
 """The report page over HTTP and in Chromium, the background builds, and the CLI commands."""
 
 import io
-import re
 import time
 import zipfile
 
@@ -14,7 +13,7 @@ from nearzero.reports.jobs import DONE, FAILED, Busy, JobStore
 from nearzero.reports.model import BuiltFile
 from nearzero.settings import Settings
 from nearzero.web.app import create_app
-from webclient import DEMO_PASSWORD, log_in, token
+from webclient import browser_log_in, log_in, token
 
 
 def test_report_page_shows_the_summary_and_read_only_sections_to_a_viewer(client):
@@ -148,11 +147,7 @@ def test_cli_report_and_dossier(zhangqiu_url, monkeypatch, tmp_path):
 def test_report_page_builds_a_pdf_in_chromium(page, zhangqiu_url, serve_app):
     app = create_app(Settings(database_url=zhangqiu_url))
     base = serve_app(app)
-    page.goto(f"{base}/login?next=/report")
-    page.fill("input[name=username]", "office")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/report$"))
+    browser_log_in(page, base, "office", "/report")
     item = page.get_by_test_id("build-pdf")
     with page.expect_download(timeout=120_000) as download:
         item.locator("a[data-build]").click()

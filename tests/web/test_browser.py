@@ -1,11 +1,10 @@
 """The dashboard in real headless Chromium: log in, read the counts, enter a value, see it."""
 
-import re
-
 import pytest
 
 from nearzero.settings import Settings
 from nearzero.web.app import create_app
+from webclient import browser_log_in
 
 
 @pytest.fixture
@@ -15,17 +14,8 @@ def base_url(zhangqiu_url, serve_app):
     app.state.engine.dispose()
 
 
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/")
-    assert "/login" in page.url
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "zhangqiu-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
-
-
 def test_office_enters_a_value_and_sees_the_status_change(page, base_url):
-    log_in(page, base_url, "office")
+    browser_log_in(page, base_url, "office")
     assert page.get_by_test_id("binding-met").inner_text() == "12"
     assert page.get_by_test_id("binding-total").inner_text() == "18"
     assert page.get_by_test_id("reference-met").inner_text() == "6"
@@ -51,7 +41,7 @@ def test_office_enters_a_value_and_sees_the_status_change(page, base_url):
 
 
 def test_english_and_chart_on_indicator_page(page, base_url):
-    log_in(page, base_url, "viewer")
+    browser_log_in(page, base_url, "viewer")
     page.goto(f"{base_url}/indicators/3?lang=en")
     page.wait_for_selector("#trend-chart[data-ready] canvas")
     assert "CO2 emissions per unit of GDP" in page.content()

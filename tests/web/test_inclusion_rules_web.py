@@ -15,7 +15,7 @@ from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import inclusion as inc
 from nearzero.store.db import transaction
-from webclient import DEMO_PASSWORD, log_in, token
+from webclient import browser_log_in, log_in, token
 
 BUS_ZQ = (Path(__file__).parents[1] / "data" / "sz-transit-bus@2025-zq1.yaml").read_text(
     encoding="utf-8"
@@ -86,11 +86,7 @@ def test_an_editor_may_not_change_the_rules(client, app):
 
 def test_rules_forms_in_chromium(page, app, serve_app):
     base = serve_app(app)
-    page.goto(f"{base}/inclusion")
-    page.fill("input[name=username]", "office")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(f"{base}/inclusion#rules")
+    browser_log_in(page, base, "office", "/inclusion")
     form = page.get_by_test_id("methodology-form")
     form.locator("textarea").fill(BUS_ZQ.replace("status: draft", "status: maybe"))
     form.locator("button[type=submit]").click()

@@ -13,6 +13,7 @@ from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.web.app import create_app
+from webclient import browser_log_in
 
 
 @pytest.fixture
@@ -30,11 +31,7 @@ def base_url(zhangqiu_url, serve_app):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_inventory_page_draws_charts_and_the_sector_table(page, base_url):
-    page.goto(f"{base_url}/")
-    page.fill("input[name=username]", "office")
-    page.fill("input[name=password]", "zhangqiu-demo")
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/(\?.*)?$"))
+    browser_log_in(page, base_url, "office")
     page.click("nav >> text=温室气体清单")
     for chart in ("inv-sectors", "inv-sankey", "inv-trend", "inv-ranges"):
         page.wait_for_selector(f"#{chart}[data-ready] canvas")

@@ -16,7 +16,7 @@ from nearzero.settings import Settings
 from nearzero.store import models as m
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.web.app import create_app
-from webclient import DEMO_PASSWORD, log_in, token
+from webclient import browser_log_in, log_in, token
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -266,10 +266,7 @@ def test_scenario_page_has_its_chart_data(client):
 
 def test_board_and_upload_in_chromium(page, app, serve_app, tmp_path):
     base = serve_app(app)
-    page.goto(f"{base}/projects")
-    page.fill("input[name=username]", "drc")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
+    browser_log_in(page, base, "drc", "/projects")
     page.wait_for_selector("[data-testid=late-alerts]")
     late = page.get_by_test_id("late-alerts")
     assert late.locator("li[data-number='3']").count() == 1
@@ -297,11 +294,7 @@ def test_board_and_upload_in_chromium(page, app, serve_app, tmp_path):
 
 def test_figures_and_milestone_forms_in_chromium(page, app, serve_app):
     base = serve_app(app)
-    page.goto(f"{base}/projects/3")
-    page.fill("input[name=username]", "drc")
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.goto(f"{base}/projects/3")
+    browser_log_in(page, base, "drc", "/projects/3")
     # the PV default: 10.08 MW × 1 286 h × 0.6361 t/MWh
     assert "8,245.69" in page.get_by_test_id("reduction-value").inner_text()
     form = page.get_by_test_id("figures-form")
