@@ -75,12 +75,16 @@ def bundled_scheme_text(unit_code: str) -> str | None:
 
 def empty_scheme_text(unit_code: str, name_zh: str = "") -> str:
     """A scheme with nothing chosen: the starting point for a unit without a bundled file."""
-    return yaml.safe_dump(
+    return _dump(
         {"unit_id": unit_code, "name_zh": name_zh, "methodologies": [], "plausibility": {},
          "caps": {"total": {"daily_g": None, "yearly_g": None}}, "claim_window_days": None,
-         "points_valid_months": None},
-        allow_unicode=True, sort_keys=False,
+         "points_valid_months": None}
     )  # fmt: skip
+
+
+def _dump(data: Mapping[str, Any]) -> str:
+    """A scheme mapping as the YAML text stored (keys in their order, Chinese kept)."""
+    return yaml.safe_dump(dict(data), allow_unicode=True, sort_keys=False)
 
 
 def parse_yaml(source: str, what: str) -> Mapping[str, Any]:
@@ -236,11 +240,9 @@ def save_policy(
     """
     _office(actor, "change the carbon-inclusion rules")
     in_force = rules(session, unit)
-    known = in_force.scheme.policy()
-    data: dict[str, Any] = dict(yaml.safe_load(in_force.yaml_text) or {})
-    data["unit_id"] = unit.code
+    data = _mapping(in_force, unit)
     errors: list[str] = []
-    for key in known:
+    for key in in_force.scheme.policy():
         text_value = (entered.get(key) or "").strip().replace(",", "")
         value: int | str | None = None
         if text_value:
@@ -263,9 +265,7 @@ def save_policy(
         _set(data, key, value)
     if errors:
         raise InvalidInput("; ".join(errors), errors)
-    return save_scheme(
-        session, actor, unit, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), note
-    )
+    return save_scheme(session, actor, unit, _dump(data), note)
 
 
 def choose_methodology(
@@ -276,9 +276,7 @@ def choose_methodology(
     None) in a new scheme version; the earlier choices stay for the behaviour before it (a
     choice from the same day, or an undated one when ``valid_from`` is None, is replaced)."""
     _office(actor, "change the carbon-inclusion rules")
-    in_force = rules(session, unit)
-    data: dict[str, Any] = dict(yaml.safe_load(in_force.yaml_text) or {})
-    data["unit_id"] = unit.code
+    data = _mapping(rules(session, unit), unit)
     kept = [
         c
         for c in data.get("methodologies") or []
@@ -292,9 +290,14 @@ def choose_methodology(
     if valid_from is not None:
         choice["valid_from"] = valid_from
     data["methodologies"] = [*kept, choice]
-    return save_scheme(
-        session, actor, unit, yaml.safe_dump(data, allow_unicode=True, sort_keys=False), note
-    )
+    return save_scheme(session, actor, unit, _dump(data), note)
+
+
+def _mapping(in_force: Rules, unit: m.DemoUnit) -> dict[str, Any]:
+    """The scheme in force as a mapping to edit (the forms' changes are made on it)."""
+    data: dict[str, Any] = dict(yaml.safe_load(in_force.yaml_text) or {})
+    data["unit_id"] = unit.code
+    return data
 
 
 def _set(data: dict[str, Any], key: str, value: object) -> None:
