@@ -12,7 +12,7 @@ from sqlalchemy import select
 from nearzero.reports.dossier import CONTENTS, MANIFEST, Entry, Missing, build_dossier
 from nearzero.services import report as svc
 from nearzero.services.indicators import get_unit
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import transaction
 
 STEM = "济南市章丘区_2022年度评估报告"

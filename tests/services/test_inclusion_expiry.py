@@ -22,7 +22,7 @@ from nearzero.services.audit import entries
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.inclusion_ledger import check_invariants
 from nearzero.services.indicators import get_unit
-from nearzero.store import inclusion as inc
+from nearzero.store import tables as inc
 from nearzero.store.db import make_engine, session_factory, transaction
 
 MASTER = b"expiry-test-master-key-0123456789"

@@ -15,7 +15,7 @@ from nearzero.services import inclusion as svc
 from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
-from nearzero.store import inclusion as inc
+from nearzero.store import tables as inc
 from nearzero.store.db import transaction
 
 MASTER = b"test-master-key-0123456789abcdef"

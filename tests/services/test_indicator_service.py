@@ -8,7 +8,7 @@ from nearzero.indicators.choices import Status
 from nearzero.services import indicators as svc
 from nearzero.services import plans
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import make_engine, transaction
 from nearzero.store.migrate import upgrade
 

@@ -14,7 +14,7 @@ from nearzero.services import indicators as indicator_service
 from nearzero.services import inventory as svc
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.store.db import transaction
-from nearzero.store.inventory import InventoryDataset, InventoryFactor, InventoryRun
+from nearzero.store.tables.inventory import InventoryDataset, InventoryFactor, InventoryRun
 
 OFFICE = Actor("office", Role.ADMIN)
 DRC = Actor("drc", Role.EDITOR, "drc", unit_id=1)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from nearzero.services import projects as svc
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import transaction
 
 OFFICE = Actor("office", Role.ADMIN)

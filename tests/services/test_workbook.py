@@ -20,7 +20,7 @@ from nearzero.indicators.choices import Status
 from nearzero.services import plans, users, workbook
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import catalogue, evaluate_unit, get_unit
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.store.migrate import upgrade
 

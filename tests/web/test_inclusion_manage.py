@@ -21,7 +21,7 @@ from nearzero.services.audit import entries
 from nearzero.services.context import Actor, Role
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
-from nearzero.store import inclusion as inc
+from nearzero.store import tables as inc
 from nearzero.store.db import transaction
 from nearzero.web.app import create_app
 from webclient import log_in, token

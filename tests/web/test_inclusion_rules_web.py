@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.indicators import get_unit
-from nearzero.store import inclusion as inc
+from nearzero.store import tables as inc
 from nearzero.store.db import transaction
 from webclient import browser_log_in, log_in, token
 

@@ -19,7 +19,7 @@ from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
-from nearzero.store import inclusion as inc
+from nearzero.store import tables as inc
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.web.app import create_app
 

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from nearzero.accounting.activity import bundled_example, document_for_year
-from nearzero.store.inventory import InventoryDataset, InventoryRun
+from nearzero.store.tables.inventory import InventoryDataset, InventoryRun
 from webclient import log_in, token
 
 

@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import func, select
 
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from webclient import DEMO_PASSWORD, log_in, token
 
 

@@ -13,7 +13,7 @@ from nearzero.services import projects as svc
 from nearzero.services.context import Actor
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.web.app import create_app
 from webclient import browser_log_in, log_in, token

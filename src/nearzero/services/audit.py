@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.services.context import Actor
-from nearzero.store.models import AuditLog
+from nearzero.store.tables.users import AuditLog
 
 
 def record(

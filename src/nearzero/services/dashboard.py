@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from nearzero.projects.choices import Stage
 from nearzero.services import inclusion, inventory, projects
-from nearzero.store import models as m
+from nearzero.store import tables as m
 
 
 @dataclass(frozen=True)

@@ -73,8 +73,9 @@ from nearzero.services.inclusion_intake import (
 )
 from nearzero.services.inclusion_ledger import SqlLedger
 from nearzero.services.inclusion_rules import bundled_library, rules_on
-from nearzero.store import inclusion as inc
-from nearzero.store import models as m
+from nearzero.store import tables as inc
+from nearzero.store import tables as m
+from nearzero.store.base import utcnow
 
 PLATFORM_SOURCE = "碳普惠平台"
 INDICATOR_CODE = "6"
@@ -203,7 +204,7 @@ def rotate_key(session: Session, actor: Actor, master: bytes, code: str) -> NewK
     p.key_id = secrets.token_hex(8)
     secret = partner_secret(master, p.key_id)
     p.secret_fingerprint = fingerprint(secret)
-    p.rotated_at = m.utcnow()
+    p.rotated_at = utcnow()
     audit.record(
         session, actor, "partner.rotate", "inclusion_partner", code, {"key_id": old},
         {"key_id": p.key_id},

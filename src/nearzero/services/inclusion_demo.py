@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from nearzero.inclusion.choices import Scenario
 from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor
-from nearzero.store import inclusion as inc
-from nearzero.store import models as m
+from nearzero.store import tables as inc
+from nearzero.store import tables as m
 
 PARTNER = "demo-ride-code"
 PARTNER_NAME = "示例合作方：乘车码平台（演示数据）"

@@ -41,8 +41,8 @@ from nearzero.inclusion.methodology import (
 from nearzero.inclusion.rules import Scheme, scheme_from_dict
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import inclusion as inc
-from nearzero.store import models as m
+from nearzero.store import tables as inc
+from nearzero.store import tables as m
 
 #: Largest rules text accepted [characters]; the bundled files are a few kB.
 MAX_YAML_CHARS = 100_000

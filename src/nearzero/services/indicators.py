@@ -25,7 +25,8 @@ from nearzero.indicators.evaluation import (
 from nearzero.indicators.rules import TargetRule, parse_rule
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import models as m
+from nearzero.store import tables as m
+from nearzero.store.base import utcnow
 from nearzero.units import UnitError, convert
 
 
@@ -288,7 +289,7 @@ def set_value(
     existing.source = entry.source
     existing.evidence = entry.evidence
     existing.entered_by = actor.username
-    existing.entered_at = m.utcnow()
+    existing.entered_at = utcnow()
     session.flush()
     key = f"{entry.code}/{entry.part}/{entry.year}" if entry.part else f"{entry.code}//{entry.year}"
     audit.record(
@@ -324,7 +325,7 @@ def set_assessment(
         row = m.Assessment(indicator_id=view.row.id, year=year)
         session.add(row)
     row.status, row.evidence = status.value, evidence.strip()
-    row.assessed_by, row.assessed_at = actor.username, m.utcnow()
+    row.assessed_by, row.assessed_at = actor.username, utcnow()
     new = {"status": row.status, "evidence": row.evidence}
     audit.record(
         session, actor, "assessment.set", "indicator", f"{code}//{year}", old, new, unit.code
@@ -358,7 +359,7 @@ def set_assigned_target(
         row = m.AssignedTarget(indicator_id=view.row.id, year=year)
         session.add(row)
     row.value, row.source = value, source.strip()
-    row.entered_by, row.entered_at = actor.username, m.utcnow()
+    row.entered_by, row.entered_at = actor.username, utcnow()
     audit.record(
         session, actor, "assigned_target.set", "indicator", f"{code}//{year}", old,
         {"value": value, "source": row.source}, unit.code,

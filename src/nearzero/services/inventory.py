@@ -3,7 +3,7 @@
 The numbers come from :mod:`nearzero.accounting` (Tier 1 defaults of the IPCC 2006 Guidelines
 and 省级温室气体清单编制指南（试行）, Tier 2 where the unit adds local factors). This module
 reads files into the core's rows, keeps the unit's activity data sets, local factors and runs
-(:mod:`nearzero.store.inventory`), and writes the inventory-derived indicators 1, 2, 3 and 13
+(:mod:`nearzero.store.tables.inventory`), and writes the inventory-derived indicators 1, 2, 3 and 13
 through :func:`nearzero.services.indicators.set_value` when the office asks for it.
 
 A run stores its result as the ``nearzero.inventory.result/1`` document (docs/json.md), so a
@@ -71,8 +71,9 @@ from nearzero.reports.model import Block, Paragraph
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.indicators import ValueInput, set_value
-from nearzero.store import models as m
-from nearzero.store.inventory import InventoryDataset, InventoryFactor, InventoryRun
+from nearzero.store import tables as m
+from nearzero.store.base import utcnow
+from nearzero.store.tables.inventory import InventoryDataset, InventoryFactor, InventoryRun
 from nearzero.units import UnitError, parse_unit
 
 RESULT_SCHEMA = "nearzero.inventory.result/1"
@@ -623,7 +624,7 @@ def load_dataset(
     existing.sha256 = sha
     existing.rows = len(activity.rows)
     existing.example = example
-    existing.loaded_by, existing.loaded_at = actor.username, m.utcnow()
+    existing.loaded_by, existing.loaded_at = actor.username, utcnow()
     session.flush()
     new = {"source_name": existing.source_name, "sha256": sha, "rows": existing.rows,
            "example": example}  # fmt: skip
@@ -725,7 +726,7 @@ def set_local_factor(
     row.parameter, row.subject, row.value = entry.parameter, entry.subject.strip(), entry.value
     row.unit, row.source, row.year = entry.unit.strip(), entry.source.strip(), entry.year
     row.uncertainty_pct, row.note = entry.uncertainty_pct, entry.note
-    row.entered_by, row.entered_at = actor.username, m.utcnow()
+    row.entered_by, row.entered_at = actor.username, utcnow()
     session.flush()
     audit.record(
         session, actor, "inventory.factor.set", "inventory_factor", row.factor_id, old,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from nearzero.indicators.catalogue import IndicatorEntry, Plan
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.store import models as m
+from nearzero.store import tables as m
 
 
 def unit_exists(session: Session, code: str) -> bool:

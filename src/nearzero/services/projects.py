@@ -61,7 +61,7 @@ from nearzero.reports.model import Block, Cell, Paragraph, Table
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied
 from nearzero.services.indicators import catalogue
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.units import UnitError, convert, parse_unit
 
 DEFAULT_EVIDENCE_DIR = Path("var/evidence")

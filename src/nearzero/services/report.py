@@ -55,7 +55,8 @@ from nearzero.services.indicators import (
     trend_data,
     values_on_record,
 )
-from nearzero.store import models as m
+from nearzero.store import tables as m
+from nearzero.store.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -496,7 +497,7 @@ def set_section(
     if row is None:
         row = m.ReportSection(unit_id=unit.id, year=year, key=key)
         session.add(row)
-    row.body, row.updated_by, row.updated_at = body, actor.username, m.utcnow()
+    row.body, row.updated_by, row.updated_at = body, actor.username, utcnow()
     session.flush()
     audit.record(
         session, actor, "report_section.set", "report_section", f"{year}/{key}", old,

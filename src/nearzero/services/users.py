@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.store import models as m
+from nearzero.store import tables as m
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 MIN_PASSWORD = 8

@@ -50,7 +50,7 @@ from nearzero.services.indicators import (
     set_value,
     values_on_record,
 )
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.units import UnitError, convert
 
 TEMPLATE_VERSION = 1

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from nearzero.services.context import Actor
 from nearzero.services.users import actor_of, get_user
 from nearzero.settings import Settings
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import transaction
 from nearzero.web.i18n import DEFAULT_LANG, LANGS
 

@@ -3,7 +3,7 @@
 from alembic import context
 
 from nearzero.store.db import make_engine
-from nearzero.store.models import Base
+from nearzero.store.tables import Base
 
 config = context.config
 

@@ -29,7 +29,7 @@ from nearzero.services import inclusion as svc
 from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
 from nearzero.web.i18n import translate
 from nearzero.web.routes.pages import render
@@ -582,7 +582,7 @@ def create_offer(
         if merchant_code not in {mm.code for _o, mm in svc.offers(session)}:
             from sqlalchemy import select
 
-            from nearzero.store.inclusion import InclusionMerchant
+            from nearzero.store.tables.inclusion import InclusionMerchant
 
             exists = session.scalar(
                 select(InclusionMerchant.id).where(InclusionMerchant.code == merchant_code)

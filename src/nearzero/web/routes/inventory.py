@@ -19,7 +19,7 @@ from nearzero.reports import inventory_tables as tables
 from nearzero.services import inventory as svc
 from nearzero.services.context import InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.indicators import years_on_record
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
 from nearzero.web.i18n import translate
 from nearzero.web.routes.pages import UnitQ, YearQ, _unit, render

@@ -14,7 +14,7 @@ from nearzero.services import dashboard
 from nearzero.services import indicators as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.users import authenticate
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep, csrf_token
 from nearzero.web.i18n import translate
 

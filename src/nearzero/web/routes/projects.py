@@ -23,7 +23,7 @@ from nearzero.projects.reduction import FIGURE_UNITS
 from nearzero.services import projects as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.indicators import get_unit, years_on_record
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.units import convert
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
 from nearzero.web.i18n import translate

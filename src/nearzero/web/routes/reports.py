@@ -21,7 +21,7 @@ from nearzero.reports.model import BuiltFile, Progress
 from nearzero.services import indicators as indicator_service
 from nearzero.services import report as svc
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
-from nearzero.store import models as m
+from nearzero.store import tables as m
 from nearzero.store.db import transaction
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
 from nearzero.web.routes.pages import UnitQ, YearQ, _unit, _year, render

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nearzero.store.models import Base, utcnow
+from nearzero.store.base import Base, utcnow
 
 
 class InventoryDataset(Base):

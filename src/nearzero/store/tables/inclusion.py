@@ -1,4 +1,4 @@
-"""Carbon inclusion (碳普惠) and ledger tables, on the same ``Base`` as the rest of the store.
+"""Carbon inclusion (碳普惠) tables, on the same ``Base`` as the rest of the store.
 
 Two groups:
 
@@ -36,7 +36,6 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
-    Integer,
     Numeric,
     String,
     Text,
@@ -44,10 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from nearzero.store.models import Base, utcnow
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
-"""64-bit ids on PostgreSQL; SQLite's INTEGER PRIMARY KEY (the rowid) is already 64-bit."""
+from nearzero.store.base import Base, BigId, utcnow
 
 
 class InclusionPartner(Base):
@@ -178,63 +174,6 @@ class InclusionRedemption(Base):
     points: Mapped[int] = mapped_column(BigInteger)
     tx_id: Mapped[int] = mapped_column(ForeignKey("ledger_transaction.id"))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-# --------------------------------------------------------------------------- ledger
-
-
-class LedgerAccount(Base):
-    """An account ``kind:name`` (resident:<pseudonym>, pool:<unit>, merchant:<code> …)."""
-
-    __tablename__ = "ledger_account"
-    __table_args__ = (UniqueConstraint("kind", "name"),)
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    name: Mapped[str] = mapped_column(String(128))
-
-
-class LedgerTransaction(Base):
-    """A balanced set of postings, identified by its idempotency key.
-
-    ``digest``: SHA-256 of the transaction's content, to tell a retry (same digest) from a
-    different transaction under a used key. ``aggregated``: a bulk credit chunk whose
-    resident postings are one per (resident, methodology version) and whose counter-postings
-    are summed per methodology version; its records point at it (``inclusion_record.tx_id``).
-    """
-
-    __tablename__ = "ledger_transaction"
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    kind: Mapped[str] = mapped_column(String(16))
-    effective_at: Mapped[dt.datetime]
-    memo: Mapped[str] = mapped_column(Text, default="")
-    digest: Mapped[str] = mapped_column(String(64))
-    aggregated: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-
-
-class LedgerPosting(Base):
-    """``amount`` grams of ``asset`` into ``account`` (negative: out of it).
-
-    Trace: in a bulk credit, ``methodology`` (id@version) and the transaction's records of
-    that version (and, for a resident posting, of that resident); ``record_id`` names one
-    record for postings written one per record; ``trace`` (JSON of
-    :class:`nearzero.ledger.model.Trace`) for postings appended one transaction at a time.
-    """
-
-    __tablename__ = "ledger_posting"
-    __table_args__ = (
-        Index("ix_ledger_posting_account_id", "account_id", "asset"),
-        Index("ix_ledger_posting_tx_id", "tx_id"),
-    )
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    tx_id: Mapped[int] = mapped_column(ForeignKey("ledger_transaction.id"))
-    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"))
-    asset: Mapped[str] = mapped_column(String(16))
-    amount: Mapped[int] = mapped_column(BigInteger)
-    record_id: Mapped[int | None] = mapped_column(ForeignKey("inclusion_record.id"))
-    methodology: Mapped[str | None] = mapped_column(String(100))
-    trace: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class InclusionMethodologyVersion(Base):

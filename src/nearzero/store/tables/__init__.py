@@ -1,0 +1,78 @@
+"""Every table of the schema, one module per capability, all on :class:`~nearzero.store.base.Base`.
+
+Importing this package registers the whole schema on ``Base.metadata`` (Alembic, tests).
+"""
+
+from nearzero.store.base import Base
+from nearzero.store.tables.inclusion import (
+    InclusionConsent,
+    InclusionMerchant,
+    InclusionMethodologyVersion,
+    InclusionNonce,
+    InclusionOffer,
+    InclusionPartner,
+    InclusionRecord,
+    InclusionRedemption,
+    InclusionResident,
+    InclusionSchemeVersion,
+)
+from nearzero.store.tables.indicators import (
+    Assessment,
+    AssignedTarget,
+    Indicator,
+    IndicatorDepartment,
+    IndicatorPart,
+    IndicatorValue,
+)
+from nearzero.store.tables.inventory import InventoryDataset, InventoryFactor, InventoryRun
+from nearzero.store.tables.ledger import LedgerAccount, LedgerPosting, LedgerTransaction
+from nearzero.store.tables.projects import (
+    KeyProject,
+    KeyProjectDepartment,
+    KeyProjectIndicator,
+    ProjectEvidence,
+    ProjectMilestone,
+    ProjectProgress,
+)
+from nearzero.store.tables.reports import ReportSection
+from nearzero.store.tables.units import Category, DemoUnit, Department, Subdistrict
+from nearzero.store.tables.users import AuditLog, UserAccount
+
+__all__ = [
+    "Base",
+    "DemoUnit",
+    "Category",
+    "Department",
+    "Subdistrict",
+    "IndicatorDepartment",
+    "Indicator",
+    "IndicatorPart",
+    "IndicatorValue",
+    "AssignedTarget",
+    "Assessment",
+    "KeyProjectDepartment",
+    "KeyProjectIndicator",
+    "KeyProject",
+    "ProjectMilestone",
+    "ProjectProgress",
+    "ProjectEvidence",
+    "UserAccount",
+    "AuditLog",
+    "ReportSection",
+    "LedgerAccount",
+    "LedgerTransaction",
+    "LedgerPosting",
+    "InclusionPartner",
+    "InclusionResident",
+    "InclusionConsent",
+    "InclusionRecord",
+    "InclusionNonce",
+    "InclusionMerchant",
+    "InclusionOffer",
+    "InclusionRedemption",
+    "InclusionMethodologyVersion",
+    "InclusionSchemeVersion",
+    "InventoryDataset",
+    "InventoryFactor",
+    "InventoryRun",
+]

@@ -1,0 +1,69 @@
+"""The double-entry ledger of :mod:`nearzero.ledger` in SQL: accounts, transactions
+(idempotency ``key`` UNIQUE) and postings in integer units. Append-only: migration 0003
+installs triggers that refuse UPDATE and DELETE. Balances are never stored: they are
+``SUM(amount)`` of the postings of an account and asset.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nearzero.store.base import Base, BigId, utcnow
+
+
+class LedgerAccount(Base):
+    """An account ``kind:name`` (resident:<pseudonym>, pool:<unit>, merchant:<code> …)."""
+
+    __tablename__ = "ledger_account"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(128))
+
+
+class LedgerTransaction(Base):
+    """A balanced set of postings, identified by its idempotency key.
+
+    ``digest``: SHA-256 of the transaction's content, to tell a retry (same digest) from a
+    different transaction under a used key. ``aggregated``: a bulk credit chunk whose
+    resident postings are one per (resident, methodology version) and whose counter-postings
+    are summed per methodology version; its records point at it (``inclusion_record.tx_id``).
+    """
+
+    __tablename__ = "ledger_transaction"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    effective_at: Mapped[dt.datetime]
+    memo: Mapped[str] = mapped_column(Text, default="")
+    digest: Mapped[str] = mapped_column(String(64))
+    aggregated: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LedgerPosting(Base):
+    """``amount`` grams of ``asset`` into ``account`` (negative: out of it).
+
+    Trace: in a bulk credit, ``methodology`` (id@version) and the transaction's records of
+    that version (and, for a resident posting, of that resident); ``record_id`` names one
+    record for postings written one per record; ``trace`` (JSON of
+    :class:`nearzero.ledger.model.Trace`) for postings appended one transaction at a time.
+    """
+
+    __tablename__ = "ledger_posting"
+    __table_args__ = (
+        Index("ix_ledger_posting_account_id", "account_id", "asset"),
+        Index("ix_ledger_posting_tx_id", "tx_id"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tx_id: Mapped[int] = mapped_column(ForeignKey("ledger_transaction.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"))
+    asset: Mapped[str] = mapped_column(String(16))
+    amount: Mapped[int] = mapped_column(BigInteger)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("inclusion_record.id"))
+    methodology: Mapped[str | None] = mapped_column(String(100))
+    trace: Mapped[dict[str, Any] | None] = mapped_column(JSON)
