@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from bench_inclusion_ingest import pg_database, prepare, records
 from nearzero.ledger.points import expiry_transactions
-from nearzero.services import inclusion as svc
-from nearzero.services.inclusion_ledger import SqlLedger
+from nearzero.services.inclusion import office as svc
+from nearzero.store.ledger import SqlLedger
 
 NOW = datetime(2025, 12, 31, tzinfo=UTC)
 

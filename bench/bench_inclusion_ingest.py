@@ -35,10 +35,10 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from nearzero.indicators.catalogue import bundled_plan_path, load_plan
-from nearzero.services import inclusion as svc
 from nearzero.services import plans
 from nearzero.services.context import Actor
-from nearzero.services.inclusion_intake import DEFAULT_CHUNK, chunk_indices
+from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion.intake import DEFAULT_CHUNK, chunk_indices
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.store.migrate import upgrade

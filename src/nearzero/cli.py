@@ -104,13 +104,13 @@ def demo_load() -> None:
         if not inventory_years:
             runs = inventory.load_example_years(session, Actor.system("demo"), unit)
             inventory_years = [r.year for r in runs]
-        from nearzero.services import inclusion_demo
+        from nearzero.services.inclusion import demo as inclusion_demo
 
         now = datetime.now(UTC)
         master = settings.secret_key.encode()
         demo_rides = inclusion_demo.register_demo(session, unit, master, now)
     if demo_rides:
-        from nearzero.services import inclusion as inclusion_service
+        from nearzero.services.inclusion import office as inclusion_service
 
         engine = make_engine(settings.database_url)
         try:
@@ -144,8 +144,8 @@ def demo_load() -> None:
 
 def _demo_resident_token(master: bytes) -> str:
     """The page token of the first demo resident."""
-    from nearzero.services import inclusion as inclusion_service
-    from nearzero.services.inclusion_demo import demo_pseudonyms
+    from nearzero.services.inclusion import office as inclusion_service
+    from nearzero.services.inclusion.demo import demo_pseudonyms
 
     return inclusion_service.resident_token(master, demo_pseudonyms(master)[0])
 
@@ -744,7 +744,7 @@ def inclusion_ingest(
     """Validate and credit a partner batch; writes FILE.results.csv with each record's result."""
     from rich.progress import Progress
 
-    from nearzero.services import inclusion as inclusion_service
+    from nearzero.services.inclusion import office as inclusion_service
 
     if not file.is_file():
         _fail(f"no file {file}")
@@ -793,8 +793,8 @@ def inclusion_expire(
     """Post the expiry of points unspent past their validity; running it again posts nothing."""
     from datetime import date
 
-    from nearzero.services import inclusion as inclusion_service
-    from nearzero.services import inclusion_rules as rules_service
+    from nearzero.services.inclusion import office as inclusion_service
+    from nearzero.services.inclusion import rules as rules_service
 
     try:
         day = date.fromisoformat(as_of)
@@ -829,7 +829,7 @@ def inclusion_rules(
     note: Annotated[str, typer.Option("--note", help="Why the rules change.")] = "",
 ) -> None:
     """Show the unit's platform rules in force (YAML), or save a new version with --save."""
-    from nearzero.services import inclusion_rules as rules_service
+    from nearzero.services.inclusion import rules as rules_service
 
     try:
         with _db() as session:
@@ -855,7 +855,7 @@ def inclusion_publish_methodology(
     path: Annotated[Path, typer.Argument(help="A methodology version as YAML.")],
 ) -> None:
     """Publish a methodology version (a new id@version; the text is checked first)."""
-    from nearzero.services import inclusion_rules as rules_service
+    from nearzero.services.inclusion import rules as rules_service
 
     if not path.is_file():
         _fail(f"{path}: no such file")
@@ -876,7 +876,7 @@ def inclusion_stats(
 ) -> None:
     """Participants, records by outcome and reductions by methodology (Ibis on the database)."""
     from nearzero.inclusion.stats import Period
-    from nearzero.services import inclusion as inclusion_service
+    from nearzero.services.inclusion import office as inclusion_service
 
     try:
         chosen = Period(period)

@@ -33,7 +33,7 @@ from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, vali
 from nearzero.inclusion.methodology import MethodologyRef, load_library
 from nearzero.inclusion.records import RecordKey
 from nearzero.inclusion.rules import CapRule, MethodologyChoice, Plausibility, load_scheme
-from nearzero.services.inclusion_intake import BatchColumns, batch_id, outcome_row
+from nearzero.services.inclusion.intake import BatchColumns, batch_id, outcome_row
 
 LIB = load_library()
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)

@@ -15,9 +15,9 @@ import pytest
 from nearzero.inclusion.choices import Scenario
 from nearzero.reports.model import Paragraph, Table
 from nearzero.reports.pdf import build_pdf
-from nearzero.services import inclusion as inc
 from nearzero.services import report as svc
 from nearzero.services.context import Actor
+from nearzero.services.inclusion import office as inc
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import make_engine, transaction
 

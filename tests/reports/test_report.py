@@ -185,14 +185,14 @@ def test_only_the_office_edits_sections_and_each_edit_is_audited(sessions):
 def test_a_contributed_section_and_a_failing_one(sessions, monkeypatch):
     inventory = types.ModuleType("nearzero.services.inventory")
     inventory.report_blocks = lambda session, unit, year: [Paragraph(f"{year}年清单总排放……")]
-    inclusion = types.ModuleType("nearzero.services.inclusion")
+    inclusion = types.ModuleType("nearzero.services.inclusion.office")
 
     def broken(session, unit, year):  # e.g. its tables are not migrated yet
         session.execute(text("SELECT * FROM no_such_table"))
 
     inclusion.report_blocks = broken
     monkeypatch.setitem(sys.modules, "nearzero.services.inventory", inventory)
-    monkeypatch.setitem(sys.modules, "nearzero.services.inclusion", inclusion)
+    monkeypatch.setitem(sys.modules, "nearzero.services.inclusion.office", inclusion)
     with transaction(sessions) as session:
         report = svc.build_report(session, get_unit(session, "zhangqiu"), 2022)
     assert section(report, "inventory").blocks == [Paragraph("2022年清单总排放……")]

@@ -17,13 +17,13 @@ from nearzero.inclusion.choices import Scenario
 from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, Posting, Trace
 from nearzero.ledger.model import Transaction, TxKind
 from nearzero.ledger.points import expiry_transactions, resident_account
-from nearzero.services import inclusion as svc
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.inclusion_ledger import check_invariants
+from nearzero.services.inclusion import office as svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import make_engine, session_factory, transaction
+from nearzero.store.ledger import check_invariants
 
 MASTER = b"expiry-test-master-key-0123456789"
 A, B = "a" * 64, "b" * 64
@@ -73,7 +73,7 @@ def ledger_rows(s) -> tuple[int, int]:
 
 
 def balance(s, kind: AccountKind, name: str, asset: Asset = Asset.POINT) -> int:
-    from nearzero.services.inclusion_ledger import SqlLedger
+    from nearzero.store.ledger import SqlLedger
 
     return SqlLedger(s).balance(Account(kind, name), asset)
 

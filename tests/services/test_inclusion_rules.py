@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from nearzero.inclusion.choices import Scenario
-from nearzero.services import inclusion as svc
-from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import transaction

@@ -32,12 +32,12 @@ from nearzero.inclusion.rules import load_scheme
 from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, NegativeBalance
 from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction, TxKind
 from nearzero.ledger.points import credit_transaction, expiry_transactions, redeem, settle
-from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.services.inclusion_intake import sqlite_time, utc_time
-from nearzero.services.inclusion_ledger import SqlLedger, check_invariants
+from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion.intake import sqlite_time, utc_time
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction
+from nearzero.store.ledger import SqlLedger, check_invariants
 
 MASTER = b"test-master-key-0123456789abcdef"
 NOW = datetime(2025, 6, 30, tzinfo=UTC)
@@ -361,7 +361,7 @@ CHUNK = 4_000
 CHILD = """
 import json, sys
 from datetime import datetime
-from nearzero.services import inclusion as svc
+from nearzero.services.inclusion import office as svc
 from nearzero.store.db import make_engine
 url, path, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
 items = [json.loads(line) for line in open(path)]

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from nearzero.inclusion.security import canonical_json, sign
-from nearzero.services import inclusion as svc
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, Role
+from nearzero.services.inclusion import office as svc
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import tables as inc
@@ -395,7 +395,7 @@ def test_without_a_validity_points_do_not_expire(client, app):
 
 def test_the_units_rules_set_the_validity_the_installation_does_not(client, app):
     """points_valid_months in the saved scheme applies without the installation setting."""
-    from nearzero.services import inclusion_rules as rules_svc
+    from nearzero.services.inclusion import rules as rules_svc
 
     register(app)
     csrf = token(log_in(client, "office").text)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from nearzero.services import inclusion_rules as rules_svc
+from nearzero.services.inclusion import rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import transaction

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.security import canonical_json, sign
-from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor
+from nearzero.services.inclusion import office as svc
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import tables as inc

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from nearzero.projects.choices import Stage
-from nearzero.services import inclusion, inventory, projects
+from nearzero.services import inventory, projects
+from nearzero.services.inclusion import office as inclusion
 from nearzero.store import tables as m
 
 

@@ -405,7 +405,7 @@ SECTIONS: tuple[tuple[str, str, Provider], ...] = (
     ("indicators", "指标完成情况", indicators),
     ("acceptance", "验收条件", acceptance_section),
     ("inventory", "温室气体清单", contributed("inventory")),
-    ("inclusion", "碳普惠", contributed("inclusion")),
+    ("inclusion", "碳普惠", contributed("inclusion.office")),
     ("enterprises", "企业与“两高”项目", contributed("enterprises")),
     ("projects", "重点工程进展", contributed("projects")),
     ("problems", EDITABLE["problems"], editable("problems")),

@@ -17,7 +17,7 @@ from nearzero.indicators.choices import Status
 from nearzero.services.context import NotFound
 from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory
-from nearzero.web.deps import CsrfFailed, LoginRequired
+from nearzero.web.deps import CsrfFailed, LoginRequired, RenderedRefusal
 from nearzero.web.i18n import translate
 from nearzero.web.routes import api, inclusion, inventory, pages, projects, reports
 
@@ -57,6 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+    @app.exception_handler(RenderedRefusal)
+    async def refused(request: Request, exc: RenderedRefusal) -> Response:
+        return exc.response
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:

@@ -1,15 +1,19 @@
-"""Typed dependencies: the database session, the logged-in user, the language, CSRF."""
+"""Typed dependencies: settings, the database session, the unit, the logged-in user, the
+language, CSRF; and :func:`refusals`, the one way a route turns a refused write into its page."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Query, Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from nearzero.services.context import Actor
+from nearzero.services.context import Actor, InvalidInput, PermissionDenied
+from nearzero.services.indicators import get_unit
 from nearzero.services.users import actor_of, get_user
 from nearzero.settings import Settings
 from nearzero.store import tables as m
@@ -30,6 +34,9 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
 def db_session(request: Request) -> Iterator[Session]:
     """One transaction per request: committed when the route returns, rolled back on error.
 
@@ -42,6 +49,22 @@ def db_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(db_session, scope="function")]
+
+
+def current_unit(
+    session: SessionDep,
+    settings: SettingsDep,
+    unit: Annotated[str | None, Query(max_length=64)] = None,
+) -> m.DemoUnit:
+    """The unit named by ``?unit=`` or, without one, the installation's default unit.
+
+    Every page and form works on any unit: nothing assumes there is only one district.
+    An unknown code raises :class:`~nearzero.services.context.NotFound` (a 404 page).
+    """
+    return get_unit(session, unit or settings.default_unit)
+
+
+UnitDep = Annotated[m.DemoUnit, Depends(current_unit)]
 
 
 def current_user(request: Request, session: SessionDep) -> m.UserAccount:
@@ -92,3 +115,36 @@ def check_csrf(request: Request, csrf: Annotated[str, Form(alias="csrf_token")] 
 
 
 CsrfDep = Depends(check_csrf)
+
+
+Refusal = InvalidInput | PermissionDenied
+"""The errors a write refuses with: the person's input (400) or their rights (403)."""
+
+
+class RenderedRefusal(Exception):
+    """Carries the page a refused write is answered with (see :func:`refusals`)."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def refusal_status(exc: Refusal) -> int:
+    return 403 if isinstance(exc, PermissionDenied) else 400
+
+
+@contextmanager
+def refusals(session: Session, page: Callable[[Refusal, int], Response]) -> Iterator[None]:
+    """Run a route's writes in a savepoint; a refusal undoes them and answers with ``page``.
+
+    ``page(exc, status)`` renders the form again with the error (and what was typed); the
+    request's transaction is then rolled back as for any error, so nothing is half-written::
+
+        with refusals(session, lambda exc, status: _page(..., error=exc, status_code=status)):
+            svc.save(session, actor, unit, ...)
+    """
+    try:
+        with session.begin_nested():
+            yield
+    except (InvalidInput, PermissionDenied) as exc:
+        raise RenderedRefusal(page(exc, refusal_status(exc))) from exc

@@ -16,11 +16,11 @@ of the sum of those records' credited grams, and the counter-postings (pool and
 issuance) summed per methodology version, so each transaction still balances per asset.
 A posting's records are the ``inclusion_record`` rows of its transaction (``tx_id``), of
 its resident (for a resident posting) and of its methodology version; see
-:mod:`nearzero.services.inclusion_intake`.
+:mod:`nearzero.services.inclusion.intake`.
 
 Partner HMAC secrets are not stored at all: a partner's secret is derived from the
 application's secret key and the partner's ``key_id`` (HMAC-SHA256, see
-:func:`nearzero.services.inclusion.partner_secret`), so a copy of the database alone
+:func:`nearzero.services.inclusion.office.partner_secret`), so a copy of the database alone
 cannot sign requests; the table keeps the public ``key_id`` and a short fingerprint.
 """
 

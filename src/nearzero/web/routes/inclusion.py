@@ -25,9 +25,9 @@ from nearzero.inclusion.choices import ReasonCode, Scenario
 from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.security import SignedRequest
 from nearzero.inclusion.stats import Period
-from nearzero.services import inclusion as svc
-from nearzero.services import inclusion_rules as rules_svc
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
+from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as m
 from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep

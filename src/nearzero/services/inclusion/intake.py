@@ -38,7 +38,7 @@ Flow of :func:`ingest_items` (one partner batch, any size):
 Trace of an aggregated posting: its records are the ``inclusion_record`` rows with
 ``tx_id`` = the posting's transaction, ``resident`` = the posting account's name and
 ``methodology_id || '@' || methodology_version`` = the posting's ``methodology``; their
-``credited_g`` sum to its amount (:func:`nearzero.services.inclusion_ledger.check_invariants`
+``credited_g`` sum to its amount (:func:`nearzero.store.ledger.check_invariants`
 verifies it for every posting). The pool and issuance postings of a transaction trace to
 all its rows of their methodology version.
 
@@ -1134,7 +1134,7 @@ def ingest_items(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Validate and write a batch chunk by chunk under the batch lock (module docstring),
-    under the unit's rules in force (:func:`nearzero.services.inclusion_rules.rules_on`)."""
+    under the unit's rules in force (:func:`nearzero.services.inclusion.rules.rules_on`)."""
     report = IngestReport(batch, partner.code)
     pg = engine.dialect.name == "postgresql"
     writer = ChunkWriter(engine, partner, batch, _time_text(now, pg))

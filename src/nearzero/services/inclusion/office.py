@@ -1,7 +1,7 @@
 """Carbon inclusion (碳普惠) use cases: partners, consent, intake, statistics, redemption.
 
 The pure rules are in :mod:`nearzero.inclusion` and :mod:`nearzero.ledger`; the bulk
-intake path in :mod:`.inclusion_intake`; the SQL ledger in :mod:`.inclusion_ledger`.
+intake path in :mod:`.intake`; the SQL ledger in :mod:`nearzero.store.ledger`.
 Issue 4; the plan's task 四(一)4 and indicator 6 (开展碳普惠相关应用场景, at least 2).
 
 Secrets. A partner's HMAC secret is never stored: it is HMAC-SHA256(application secret
@@ -56,10 +56,11 @@ from nearzero.ledger.points import (
     resident_account,
 )
 from nearzero.reports.model import Block, Cell, Paragraph, Table
-from nearzero.services import audit, inclusion_rules
+from nearzero.services import audit
 from nearzero.services import indicators as indicator_service
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.services.inclusion_intake import (
+from nearzero.services.inclusion import rules as inclusion_rules
+from nearzero.services.inclusion.intake import (
     DEFAULT_CHUNK,
     IngestReport,
     Progress,
@@ -71,11 +72,11 @@ from nearzero.services.inclusion_intake import (
     time_param,
     utc_time,
 )
-from nearzero.services.inclusion_ledger import SqlLedger
-from nearzero.services.inclusion_rules import bundled_library, rules_on
+from nearzero.services.inclusion.rules import bundled_library, rules_on
 from nearzero.store import tables as inc
 from nearzero.store import tables as m
 from nearzero.store.base import utcnow
+from nearzero.store.ledger import SqlLedger
 
 PLATFORM_SOURCE = "碳普惠平台"
 INDICATOR_CODE = "6"
@@ -409,7 +410,7 @@ def ingest(
     progress: Progress | None = None,
     sync_indicator: bool = True,
 ) -> IngestReport:
-    """Validate and credit a partner batch (set-based, chunked; see :mod:`.inclusion_intake`).
+    """Validate and credit a partner batch (set-based, chunked; see :mod:`.intake`).
 
     An unknown or inactive partner gets every record refused with ``unknown_partner`` and
     nothing is written. After the batch, indicator 6 is brought up to date for the years
@@ -724,7 +725,7 @@ def pooled_statement(
     """The department's pool (减排量支配权保留在生态环境部门): grams of reductions by
     methodology version and month, with the ledger transactions behind each line; every
     resident posting sums the records of its transaction, resident and methodology version
-    (``inclusion_record.tx_id``; see :mod:`.inclusion_intake`)."""
+    (``inclusion_record.tx_id``; see :mod:`.intake`)."""
     params: dict[str, Any] = {"unit": unit.code}
     where = ""
     if year is not None:
@@ -887,7 +888,7 @@ def expire_points(
     :func:`nearzero.ledger.points.expiry_transactions`), appended to the append-only
     ledger; keys are deterministic, so a second run (or a run for an earlier date) posts
     nothing and writes no audit entry. ``months`` is the validity in force
-    (:func:`nearzero.services.inclusion_rules.points_validity`: the unit's scheme, else
+    (:func:`nearzero.services.inclusion.rules.points_validity`: the unit's scheme, else
     ``NEARZERO_INCLUSION_POINTS_VALID_MONTHS``); None refuses, as does a date after today.
     """
     _admin(actor)

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import Scenario
-from nearzero.services import inclusion as svc
 from nearzero.services.context import Actor
+from nearzero.services.inclusion import office as svc
 from nearzero.store import tables as inc
 from nearzero.store import tables as m
 
@@ -62,7 +62,7 @@ def register_demo(
     session: Session, unit: m.DemoUnit, master: bytes, now: datetime
 ) -> list[dict[str, Any]]:
     """Register the demo partner, consents, merchant and offer; the rides to send through
-    :func:`nearzero.services.inclusion.ingest` once this is committed. Empty when the demo
+    :func:`nearzero.services.inclusion.office.ingest` once this is committed. Empty when the demo
     partner is there already (a second ``demo load`` sends nothing)."""
     if session.scalar(select(inc.InclusionPartner).where(inc.InclusionPartner.code == PARTNER)):
         return []

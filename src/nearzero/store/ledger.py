@@ -8,7 +8,7 @@ postings, read in the same database transaction as the write; the accounts a tra
 takes money out of are locked first (PostgreSQL ``SELECT … FOR UPDATE``; on SQLite the
 transaction row is written first, which takes the database's write lock).
 
-Bulk credits (written by :mod:`nearzero.services.inclusion_intake`) are stored as one
+Bulk credits (written by :mod:`nearzero.services.inclusion.intake`) are stored as one
 aggregated transaction per chunk, with one resident posting per (resident, methodology
 version) that traces to its records through ``tx_id``, the resident and the methodology.
 This store presents each credited record as the transaction the core defines for it
@@ -42,7 +42,7 @@ from nearzero.ledger.model import (
     TxKind,
 )
 from nearzero.ledger.points import credit_key, issuance_account, pool_account, resident_account
-from nearzero.services.inclusion_intake import time_param, utc_time
+from nearzero.services.inclusion.intake import time_param, utc_time
 
 
 def _trace_json(trace: Trace) -> dict[str, Any] | None:
