@@ -3,7 +3,8 @@
 # (so a repeated run costs a dpkg query, not an apt-get update).
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver poppler-utils fonts-noto-cjk fonts-wqy-microhei postgresql)
+# openjdk-17-jre-headless: the Spark test (the optional Ibis-on-Spark engine) needs a Java runtime.
+PACKAGES=(chromium chromium-driver poppler-utils fonts-noto-cjk fonts-wqy-microhei postgresql openjdk-17-jre-headless)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -1,0 +1,1 @@
+"""Indicator system: catalogue schema, target rules, evaluation, the acceptance rule (pure)."""
