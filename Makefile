@@ -31,7 +31,7 @@ uv:
 	fi
 
 venv: uv
-	$(UV) sync --frozen --all-extras
+	$(UV) sync --frozen --all-extras --compile-bytecode
 
 system-deps:
 	@scripts/setup-system.sh

@@ -2,19 +2,69 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEV_SECRET = "dev-only-secret-change-me"
+SECRET_FILE = "secret.key"
+"""The installation's secret in ``data_dir``: made at first run, readable by its owner only."""
+MIN_SECRET_CHARS = 32
+
+
+class SecretMissing(ValueError):
+    """Production without a secret of its own (environment or a file made beforehand)."""
+
+
+def secret_path(data_dir: Path) -> Path:
+    return data_dir / SECRET_FILE
+
+
+def write_secret(data_dir: Path, *, replace: bool = False) -> str:
+    """A new random secret written to ``data_dir/secret.key`` with mode 0600.
+
+    Without ``replace`` an existing file wins (two processes starting at once agree on one
+    secret); with it the file is replaced atomically (``nearzero secret rotate``).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fresh = secrets.token_urlsafe(48)
+    path = secret_path(data_dir)
+    if replace:
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(fresh + "\n")
+        os.replace(tmp, path)
+        return fresh
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return read_secret(path)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(fresh + "\n")
+    return fresh
+
+
+def read_secret(path: Path) -> str:
+    value = path.read_text(encoding="ascii").strip()
+    if len(value) < MIN_SECRET_CHARS:
+        raise SecretMissing(f"{path}: the secret is shorter than {MIN_SECRET_CHARS} characters")
+    return value
 
 
 class Settings(BaseSettings):
     """nearzero's settings. Each field is read from ``NEARZERO_<FIELD>``.
 
     database_url: SQLAlchemy URL; the embedded default is a SQLite file under var/.
-    secret_key: signs session cookies and CSRF tokens; must be set in production.
+    secret_key: the installation's secret: signs session cookies and CSRF tokens, and partner
+        HMAC keys and resident tokens are derived from it. Never a constant in the code: when
+        unset it is read from ``data_dir/secret.key``, made at first run with mode 0600; in
+        production it must exist beforehand (this variable, or ``nearzero secret init``).
+        ``nearzero secret rotate`` replaces the file (see docs/deployment.md).
+    data_dir: the installation's data folder (the secret; the embedded database by default).
     env: ``development`` or ``production`` (production refuses the default secret and demo data).
     host, port: where ``nearzero serve`` listens.
     default_unit: the unit shown when none is chosen (the bundled plan is ``zhangqiu``).
@@ -28,7 +78,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEARZERO_")
 
     database_url: str = "sqlite:///var/nearzero.sqlite3"
-    secret_key: str = DEV_SECRET
+    secret_key: str = ""
+    data_dir: Path = Path("var")
     env: Literal["development", "production"] = "development"
     host: str = "127.0.0.1"
     port: int = 8000
@@ -38,11 +89,21 @@ class Settings(BaseSettings):
     inclusion_points_valid_months: int | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
-    def _refuse_default_secret_in_production(self) -> Settings:
-        if self.env == "production" and (
-            self.secret_key == DEV_SECRET or len(self.secret_key) < 32
-        ):
-            raise ValueError(
-                "NEARZERO_SECRET_KEY must be set to 32+ random characters in production"
+    def _installation_secret(self) -> Settings:
+        if self.secret_key:
+            if len(self.secret_key) < MIN_SECRET_CHARS:
+                raise SecretMissing(
+                    f"NEARZERO_SECRET_KEY must be {MIN_SECRET_CHARS}+ random characters"
+                )
+            return self
+        path = secret_path(self.data_dir)
+        if path.exists():
+            self.secret_key = read_secret(path)
+        elif self.env == "production":
+            raise SecretMissing(
+                f"production needs the installation's secret: set NEARZERO_SECRET_KEY or run "
+                f"`nearzero secret init` (writes {path})"
             )
+        else:
+            self.secret_key = write_secret(self.data_dir)
         return self
