@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,6 +32,42 @@ app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(plan_app, name="plan")
 app.add_typer(ind_app, name="indicators")
+
+
+secret_app = typer.Typer(help="The installation's secret (sessions, partner keys, tokens).")
+app.add_typer(secret_app, name="secret")
+
+
+@secret_app.command("init")
+def secret_init() -> None:
+    """Make the installation's secret in the data folder (mode 0600) unless it exists."""
+    from nearzero.settings import secret_path, write_secret
+
+    data_dir = Path(os.environ.get("NEARZERO_DATA_DIR", "var"))
+    existed = secret_path(data_dir).exists()
+    write_secret(data_dir)
+    typer.echo(f"{secret_path(data_dir)} {'kept (it exists)' if existed else 'written'}")
+
+
+@secret_app.command("rotate")
+def secret_rotate() -> None:
+    """Replace the secret: every session ends, partner keys and resident links change.
+
+    Partners' HMAC secrets are derived from it: give each partner its new secret (the
+    partner page's key rotation) and send residents their new links.
+    """
+    from nearzero.settings import secret_path, write_secret
+
+    if os.environ.get("NEARZERO_SECRET_KEY"):
+        typer.echo("NEARZERO_SECRET_KEY is set: rotate it where it is set", err=True)
+        raise typer.Exit(2)
+    data_dir = Path(os.environ.get("NEARZERO_DATA_DIR", "var"))
+    write_secret(data_dir, replace=True)
+    typer.echo(
+        f"{secret_path(data_dir)} replaced: sessions ended; issue partners their new keys "
+        "and residents their new links"
+    )
+
 
 console = Console()
 err = Console(stderr=True)
