@@ -288,18 +288,29 @@ def _print_evaluation(data: dict[str, Any]) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (each builds the app).")
+    ] = 1,
 ) -> None:
-    """Serve the dashboard."""
+    """Serve the dashboard (several workers: behind a reverse proxy, see docs/deployment.md)."""
     import uvicorn
 
+    settings = Settings()
+    host, port = host or settings.host, port or settings.port
+    console.print(f"nearzero dashboard: http://{host}:{port}/")
+    if workers > 1:  # each worker process builds the app from the same NEARZERO_* settings
+        uvicorn.run(
+            "nearzero.web.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+        return
     from nearzero.web.app import create_app
 
-    settings = Settings()
-    settings = settings.model_copy(
-        update={"host": host or settings.host, "port": port or settings.port}
-    )
-    console.print(f"nearzero dashboard: http://{settings.host}:{settings.port}/")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
 # --------------------------------------------------------------------------- Excel workbooks
