@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     host, port: where ``nearzero serve`` listens.
     default_unit: the unit shown when none is chosen (the bundled plan is ``zhangqiu``).
     session_max_age: seconds a log-in lasts.
+    max_upload_bytes: largest request body any form or upload may send [bytes]; a larger one
+        is refused with 413 as it streams in, before a route reads it (default 25 MiB).
     inclusion_max_body_bytes: largest request body the carbon-inclusion partner API accepts
         [bytes]; a larger batch is refused with 413 before it is read or parsed (default 20 MiB).
     inclusion_points_valid_months: how long carbon-inclusion points stay valid [months after
@@ -85,6 +87,7 @@ class Settings(BaseSettings):
     port: int = 8000
     default_unit: str = "zhangqiu"
     session_max_age: int = 8 * 3600
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     inclusion_max_body_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     inclusion_points_valid_months: int | None = Field(default=None, gt=0)
 
