@@ -1,0 +1,121 @@
+"""Plain typed records shared by the enterprise modules: errors, sources, lineage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+#: Mass ratio CO2/C used by every guideline equation (44/12).
+CO2_PER_C = 44.0 / 12.0
+
+VERIFIED = "verified"
+TO_CONFIRM = "to_confirm"
+STATUSES = (VERIFIED, TO_CONFIRM)
+
+
+class EnterpriseError(ValueError):
+    """Bad enterprise input: names the field (a dotted path) and what was expected."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        self.detail = message
+        super().__init__(f"field {field_name!r}: {message}")
+
+
+class Tier(StrEnum):
+    """Where a parameter's value comes from (the guidelines' data tier)."""
+
+    MEASURED = "measured"  # the firm's own measurement or record
+    DEFAULT = "default"  # a published default from a data file
+    GAP_FILLED = "gap_filled"  # a missing month filled by the rule (mean of measured months)
+    GIVEN = "given"  # a value the firm states with its own citation (a factor it was told)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a default comes from: document, table, clause, year, status, file row."""
+
+    document: str
+    table: str = ""
+    clause: str = ""
+    year: int | None = None
+    status: str = VERIFIED
+    note: str = ""
+    file: str = ""
+    row_id: str = ""
+    version: str = ""
+
+    @property
+    def to_confirm(self) -> bool:
+        """Whether the value must still be confirmed against the official document."""
+        return self.status == TO_CONFIRM
+
+    def cite(self) -> str:
+        """One line: document, table, clause and year."""
+        parts = [self.document, self.table, self.clause]
+        text = ", ".join(p for p in parts if p)
+        return f"{text} ({self.year})" if self.year else text
+
+
+@dataclass(frozen=True)
+class ParameterUse:
+    """One parameter that went into a figure: its value, unit, tier and source."""
+
+    name: str
+    value: float
+    unit: str
+    tier: Tier
+    source: Source | None = None
+    field: str = ""
+    months: tuple[int, ...] = ()
+
+    @property
+    def to_confirm(self) -> bool:
+        """Whether a ``to_confirm`` default was used."""
+        return self.source is not None and self.source.to_confirm
+
+
+@dataclass(frozen=True)
+class Component:
+    """One term of a firm's total [t CO2] with the equation and parameters behind it.
+
+    ``kind`` is ``fuel``, ``process``, ``electricity``, ``heat`` or ``recovered``; a
+    recovered term is stored positive and subtracted in the total.
+    """
+
+    key: str
+    kind: str
+    tco2: float
+    equation: str
+    parameters: tuple[ParameterUse, ...] = ()
+    facility: str = ""
+    note: str = ""
+
+
+def decimal_of(value: float, places: int = 6) -> Decimal:
+    """``value`` as a Decimal rounded to ``places`` decimals, for exact threshold tests.
+
+    Float arithmetic leaves noise in the last digits (26 000 may come out 25 999.999999999996);
+    comparing the rounded Decimal judges a value on a threshold as the rule says.
+    """
+    return round(Decimal(repr(value)), places)
+
+
+def non_negative(value: float, field_name: str, unit: str) -> float:
+    """``value`` if it is a finite number ≥ 0, else an :class:`EnterpriseError`."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise EnterpriseError(field_name, f"{value!r} is not a number (expected [{unit}])")
+    if value < 0:
+        raise EnterpriseError(field_name, f"{value:g} is negative (expected ≥ 0 [{unit}])")
+    return value
+
+
+def fraction(value: float, field_name: str) -> float:
+    """``value`` if it lies in [0, 1] (a mass fraction or rate), else an error."""
+    non_negative(value, field_name, "fraction")
+    if value > 1:
+        raise EnterpriseError(
+            field_name, f"{value:g} is above 1 (expected a fraction in [0, 1], e.g. 0.65 for 65%)"
+        )
+    return value
