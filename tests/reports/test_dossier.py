@@ -21,9 +21,13 @@ STEM = "济南市章丘区_2022年度评估报告"
 def add_evidence(session, number, filename, content):
     project = session.scalar(select(m.KeyProject).where(m.KeyProject.number == number))
     row = m.ProjectEvidence(
-        project_id=project.id, filename=filename, content_type="application/pdf",
-        size=len(content), sha256=hashlib.sha256(content).hexdigest(), uploaded_by="drc",
-    )  # fmt: skip
+        project_id=project.id,
+        filename=filename,
+        content_type="application/pdf",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by="drc",
+    )
     session.add(row)
     return row.sha256
 
@@ -58,8 +62,13 @@ def test_dossier_holds_every_file_the_manifest_matches_and_the_workbook(dossier)
     names = archive.namelist()
     evidence = "佐证材料/03_光伏发电项目/并网验收单.pdf"
     assert set(names) >= {
-        "2022年指标完成情况.xlsx", f"{STEM}.docx", f"{STEM}.pdf", evidence, MANIFEST, CONTENTS
-    }  # fmt: skip
+        "2022年指标完成情况.xlsx",
+        f"{STEM}.docx",
+        f"{STEM}.pdf",
+        evidence,
+        MANIFEST,
+        CONTENTS,
+    }
     assert archive.read(evidence) == present
     assert archive.read(f"{STEM}.pdf").startswith(b"%PDF")
     manifest = json.loads(archive.read(MANIFEST))

@@ -17,7 +17,7 @@ from nearzero.reports.model import Paragraph, Table
 from nearzero.reports.pdf import build_pdf
 from nearzero.services import report as svc
 from nearzero.services.context import Actor
-from nearzero.services.inclusion import office as inc
+from nearzero.services.inclusion import partners as partners_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import make_engine, transaction
 
@@ -26,9 +26,14 @@ A, B, C = "a" * 64, "b" * 64, "c" * 64  # C never consented
 
 
 def ride(rid: str, who: str, start: datetime, scenario: str, km: str) -> dict:
-    return {"partner_record_id": rid, "resident_id": who, "scenario": scenario,
-            "start": start.isoformat(), "end": (start + timedelta(minutes=40)).isoformat(),
-            "distance_km": km}  # fmt: skip
+    return {
+        "partner_record_id": rid,
+        "resident_id": who,
+        "scenario": scenario,
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=40)).isoformat(),
+        "distance_km": km,
+    }
 
 
 @pytest.fixture
@@ -36,11 +41,14 @@ def ingested(zhangqiu_url, sessions):
     """Demo records of 2024 (and one of 2025) ingested through the intake path."""
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
-        inc.create_partner(s, Actor.system(), MASTER, unit, "ride-code", "乘车码平台",
-                           ["bus", "metro"])  # fmt: skip
+        partners_svc.create_partner(
+            s, Actor.system(), MASTER, unit, "ride-code", "乘车码平台", ["bus", "metro"]
+        )
         for who in (A, B):
             for sc in (Scenario.BUS, Scenario.METRO):
-                inc.set_consent(s, "ride-code", who, sc, True, datetime(2024, 1, 1, tzinfo=UTC))
+                partners_svc.set_consent(
+                    s, "ride-code", who, sc, True, datetime(2024, 1, 1, tzinfo=UTC)
+                )
     t = datetime(2024, 3, 5, 1, 0, tzinfo=UTC)
     items = [
         ride("r1", A, t, "bus", "10"),  # 10 km × 26.9 g/pkm = 269 g (Shenzhen bus)
@@ -53,13 +61,20 @@ def ingested(zhangqiu_url, sessions):
     ]
     engine = make_engine(zhangqiu_url)
     try:
-        report = inc.ingest(engine, "ride-code", items, now=datetime(2025, 3, 1, tzinfo=UTC))
+        report = partners_svc.ingest(
+            engine, "ride-code", items, now=datetime(2025, 3, 1, tzinfo=UTC)
+        )
     finally:
         engine.dispose()
     assert [(r.partner_record_id, r.grams, r.reason) for r in report.results] == [
-        ("r1", 269, ""), ("r2", 468, ""), ("r3", 538, ""), ("r4", 0, "no_consent"),
-        ("r5", 0, "no_consent"), ("r6", 0, "scenario_not_authorised"), ("r7", 269, ""),
-    ]  # fmt: skip
+        ("r1", 269, ""),
+        ("r2", 468, ""),
+        ("r3", 538, ""),
+        ("r4", 0, "no_consent"),
+        ("r5", 0, "no_consent"),
+        ("r6", 0, "scenario_not_authorised"),
+        ("r7", 269, ""),
+    ]
     return sessions
 
 
@@ -111,10 +126,17 @@ def test_inclusion_section_has_the_years_figures_in_the_pdf(ingested, tmp_path):
     compact = pdf_text(report, tmp_path)
     assert "五、碳普惠" in compact
     for figure in (
-        "行为记录6条，受理入账3条，拒绝3条", "参与居民2人", "0.001275吨二氧化碳当量",
-        "已上线场景2个（公交出行、地铁出行）", "sz-transit-bus@2021-12", "0.000807",
-        "sz-transit-metro@2021-12", "0.000468", "no_consent", "scenario_not_authorised",
-    ):  # fmt: skip
+        "行为记录6条，受理入账3条，拒绝3条",
+        "参与居民2人",
+        "0.001275吨二氧化碳当量",
+        "已上线场景2个（公交出行、地铁出行）",
+        "sz-transit-bus@2021-12",
+        "0.000807",
+        "sz-transit-metro@2021-12",
+        "0.000468",
+        "no_consent",
+        "scenario_not_authorised",
+    ):
         assert figure in compact, figure
     assert compact.count("该部分尚无数据。") == 2  # 四 六; 五 has figures
 
@@ -144,3 +166,69 @@ def test_no_partner_no_section(sessions):
     with transaction(sessions) as s:
         report = svc.build_report(s, get_unit(s, "zhangqiu"), 2024)
     assert section(report, "inclusion").empty
+
+
+def test_the_section_is_written_from_plain_data():
+    """The prose takes plain figures (no database): 1 234 567 g is 1.234567 t; a saved
+    scheme names its day, a methodology lacking values says it cannot credit yet."""
+    from datetime import date
+
+    from nearzero.reports.sections.inclusion import (
+        RulesSummary,
+        ScenarioMethodology,
+        YearFigures,
+        inclusion_blocks,
+    )
+
+    figures = YearFigures(
+        year=2025,
+        partners=2,
+        participants=[
+            {"scenario": "bus", "participants": 3, "records": 4, "grams": 1_234_567},
+            {"scenario": "all", "participants": 3, "records": 4, "grams": 1_234_567},
+        ],
+        outcomes={"accepted": 4, "no_consent": 1},
+        reductions=[
+            {
+                "methodology_id": "sz-transit-bus",
+                "methodology_version": "2021-12",
+                "scenario": "bus",
+                "records": 4,
+                "grams": 1_234_567,
+                "computed_grams": 1_300_000,
+            }
+        ],
+        pooled_g=1_234_567,
+        pooled_transactions=2,
+        live={"bus": 4},
+    )
+    rules = RulesSummary(
+        "saved",
+        date(2025, 3, 1),
+        (ScenarioMethodology(Scenario.METRO, "sz-transit-metro@2021-12", ("grid_ef",)),),
+        ("caps.total.daily_g",),
+    )
+    blocks = inclusion_blocks(figures, "开展碳普惠相关应用场景", rules)
+    text = [b.text for b in blocks if isinstance(b, Paragraph)]
+    assert text == [
+        "2025年，碳普惠平台共收到2家合作方报送的行为记录5条，受理入账4条，拒绝1条；"
+        "参与居民3人；入账减排量合计1.234567吨二氧化碳当量。",
+        "归集至生态环境部门账户的减排量1.234567吨二氧化碳当量（减排量支配权保留在生态环境"
+        "部门），对应2笔账本交易，每笔可追溯至行为记录及所用方法学版本。",
+        "指标6“开展碳普惠相关应用场景”：2025年已上线场景1个（公交出行）。",
+        "适用专班保存的平台规则（2025-03-01）：地铁出行采用sz-transit-metro@2021-12"
+        "（缺grid_ef取值，暂不能入账）。尚未设定的平台规则1项（积分上限）。",
+    ]
+    tables = [b for b in blocks if isinstance(b, Table)]
+    assert [t.caption for t in tables] == [
+        "2025年碳普惠参与情况",
+        "2025年碳普惠记录受理情况",
+        "2025年按方法学统计的碳普惠减排量",
+    ]
+    empty = YearFigures(2025, 1, [], {}, [], 0, 0, {})
+    words = [b.text for b in inclusion_blocks(empty, None, RulesSummary("none"))]
+    assert words == [
+        "2025年碳普惠平台（已登记合作方1家）未收到行为记录，没有入账的减排量，也没有归集的减排量。",
+        "指标6（碳普惠应用场景）：2025年已上线场景0个。",
+        "适用尚无平台规则：未选定任何方法学。",
+    ]

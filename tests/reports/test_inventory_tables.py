@@ -31,13 +31,21 @@ def result(lib: FactorLibrary) -> InventoryResult:
 def energy_co2_by_hand(lib: FactorLibrary) -> float:
     """IPCC 2006 Vol 2 Ch 2 Eq 2.1 with the library's NCV, carbon content, oxidation:
     coal 284.57万吨 (plan 一(二)2, split in two rows) and natural gas 30457.09万m³. [t]"""
-    v = {i: lib.by_id(i).value for i in (
-        "cn_ncv_raw_coal", "cn_cc_raw_coal", "cn_ox_raw_coal",
-        "cn_ncv_natural_gas", "cn_cc_natural_gas", "cn_ox_natural_gas",
-    )}  # fmt: skip
+    v = {
+        i: lib.by_id(i).value
+        for i in (
+            "cn_ncv_raw_coal",
+            "cn_cc_raw_coal",
+            "cn_ox_raw_coal",
+            "cn_ncv_natural_gas",
+            "cn_cc_natural_gas",
+            "cn_ox_natural_gas",
+        )
+    }
     coal = 284.57e4 * v["cn_ncv_raw_coal"] * v["cn_cc_raw_coal"] / 1000 * v["cn_ox_raw_coal"]
-    gas = (30457.09 * v["cn_ncv_natural_gas"] * v["cn_cc_natural_gas"] / 1000
-           * v["cn_ox_natural_gas"])  # fmt: skip
+    gas = (
+        30457.09 * v["cn_ncv_natural_gas"] * v["cn_cc_natural_gas"] / 1000 * v["cn_ox_natural_gas"]
+    )
     return (coal + gas) * CO2_PER_C
 
 
@@ -66,8 +74,9 @@ def test_summary_tables_hold_the_core_totals(result: InventoryResult, lib: Facto
     assert rows["能源活动"][co2].value == pytest.approx(energy_co2_by_hand(lib) / 1e4, rel=1e-9)
     assert rows["废弃物处理"][co2].value == pytest.approx(waste_co2_by_hand(lib) / 1e4, rel=1e-9)
     # sector rows add up to the totals
-    sectors = [rows[s][total_col].value or 0.0 for s in ("能源活动", "工业生产过程", "农业",
-                                                        "废弃物处理")]  # fmt: skip
+    sectors = [
+        rows[s][total_col].value or 0.0 for s in ("能源活动", "工业生产过程", "农业", "废弃物处理")
+    ]
     assert sum(sectors) == pytest.approx(result.totals.direct_excl_lulucf / 1e4)
     # notation keys fill the cells with no number: IPPU is not estimated in the example
     t1_rows = {r[0].text: r for r in t1.rows}

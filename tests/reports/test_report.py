@@ -8,8 +8,6 @@ import io
 import re
 import shutil
 import subprocess
-import sys
-import types
 
 import pytest
 from docx import Document
@@ -59,14 +57,22 @@ def test_report_sections_in_order_with_plain_no_data(report_2022):
     report, steps = report_2022
     titles = [s.title for s in report.sections]
     assert titles == [
-        "一、总体情况", "二、指标完成情况", "三、验收条件", "四、温室气体清单", "五、碳普惠",
-        "六、企业与“两高”项目", "七、重点工程进展", "八、存在问题", "九、下一年度工作安排",
-    ]  # fmt: skip
+        "一、总体情况",
+        "二、指标完成情况",
+        "三、验收条件",
+        "四、温室气体清单",
+        "五、碳普惠",
+        "六、企业与“两高”项目",
+        "七、重点工程进展",
+        "八、存在问题",
+        "九、下一年度工作安排",
+    ]
     for key in ("inventory", "inclusion", "enterprises"):
         assert section(report, key).empty, key  # nothing stored yet → 该部分尚无数据
     assert [b.text for b in section(report, "problems").blocks] == [
-        "一是数据报送不及时。", "二是清单未编制。"
-    ]  # fmt: skip
+        "一是数据报送不及时。",
+        "二是清单未编制。",
+    ]
     assert section(report, "next_year").blocks == [Paragraph("（本部分尚未填写。）")]
     summary = " ".join(b.text for b in section(report, "overview").blocks if hasattr(b, "text"))
     assert "约束指标完成12/18项" in summary and "参考指标完成6/14项" in summary
@@ -82,14 +88,31 @@ def test_indicator_table_in_the_plans_layout(report_2022):
     report, _ = report_2022
     table = next(b for b in section(report, "indicators").blocks if isinstance(b, Table))
     assert table.headers == (
-        "类别", "序号", "指标名称", "单位", "2020年", "2021年", "2022年", "2025年目标",
-        "指标属性", "完成情况", "差距", "责任部门",
-    )  # fmt: skip
+        "类别",
+        "序号",
+        "指标名称",
+        "单位",
+        "2020年",
+        "2021年",
+        "2022年",
+        "2025年目标",
+        "指标属性",
+        "完成情况",
+        "差距",
+        "责任部门",
+    )
     rows = {r[1].text: r for r in table.rows if r[1].text}
     assert sorted(rows, key=int) == [str(n) for n in range(1, 36)]
     no1 = [c.text for c in rows["1"]]
-    assert no1[:7] == ["低碳管理", "1", "二氧化碳排放总量", "吨", "9,290,749.01",
-                       "10,048,799.38", "8,537,813.87"]  # fmt: skip
+    assert no1[:7] == [
+        "低碳管理",
+        "1",
+        "二氧化碳排放总量",
+        "吨",
+        "9,290,749.01",
+        "10,048,799.38",
+        "8,537,813.87",
+    ]
     assert no1[9] == "完成" and no1[10] == ""
     no3 = [c.text for c in rows["3"]]
     assert no3[7] == "较2020年下降20.5%（≤0.7314）" and no3[9] == "未完成"
@@ -183,16 +206,14 @@ def test_only_the_office_edits_sections_and_each_edit_is_audited(sessions):
 
 
 def test_a_contributed_section_and_a_failing_one(sessions, monkeypatch):
-    inventory = types.ModuleType("nearzero.services.inventory")
-    inventory.report_blocks = lambda session, unit, year: [Paragraph(f"{year}年清单总排放……")]
-    inclusion = types.ModuleType("nearzero.services.inclusion.office")
+    def inventory(session, unit, year):
+        return [Paragraph(f"{year}年清单总排放……")]
 
     def broken(session, unit, year):  # e.g. its tables are not migrated yet
         session.execute(text("SELECT * FROM no_such_table"))
 
-    inclusion.report_blocks = broken
-    monkeypatch.setitem(sys.modules, "nearzero.services.inventory", inventory)
-    monkeypatch.setitem(sys.modules, "nearzero.services.inclusion.office", inclusion)
+    monkeypatch.setitem(svc.CONTRIBUTORS, "inventory", inventory)
+    monkeypatch.setitem(svc.CONTRIBUTORS, "inclusion", broken)
     with transaction(sessions) as session:
         report = svc.build_report(session, get_unit(session, "zhangqiu"), 2022)
     assert section(report, "inventory").blocks == [Paragraph("2022年清单总排放……")]
@@ -201,6 +222,24 @@ def test_a_contributed_section_and_a_failing_one(sessions, monkeypatch):
     # the failed statement was rolled back to its savepoint: the sections after it still read
     assert section(report, "projects").blocks[0].text.startswith("实施方案列出重点工程26项")
     assert section(report, "problems").blocks
+
+
+def test_the_sections_are_one_explicit_list_and_every_contributor_has_its_section():
+    from nearzero.reports.sections import CONTRIBUTED, SECTIONS
+
+    assert [s.key for s in SECTIONS] == [
+        "overview",
+        "indicators",
+        "acceptance",
+        "inventory",
+        "inclusion",
+        "enterprises",
+        "projects",
+        "problems",
+        "next_year",
+    ]
+    assert set(svc.CONTRIBUTORS) <= set(CONTRIBUTED)
+    assert [s.key for s in SECTIONS if s.editable] == list(svc.EDITABLE)
 
 
 def test_a_year_without_data_still_builds(sessions):

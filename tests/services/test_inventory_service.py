@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from nearzero.accounting.activity import bundled_example, document_for_year
+from nearzero.accounting.codec import result_from_dict
 from nearzero.services import audit
 from nearzero.services import indicators as indicator_service
 from nearzero.services import inventory as svc
@@ -99,12 +100,11 @@ def test_feeding_indicators_writes_values_with_lineage(sessions):
             svc.feed_indicators(session, DRC, unit, 2022, allow_illustrative=True)
         industry = svc.IndustryValueAdded(4_000_000, "章丘区统计年鉴2023（示例）")
         values = svc.feed_indicators(session, OFFICE, unit, 2022, industry, True)
-    result = svc.result_from_dict(run.result)
+    result = result_from_dict(run.result)
     co2 = sum(r.tco2e for r in result.records if r.gas == "CO2" and r.sector != "lulucf")
     industrial = sum(
-        r.tco2e for r in result.records
-        if r.gas == "CO2" and r.category in ("1.A.1.a", "1.A.2")
-    )  # fmt: skip
+        r.tco2e for r in result.records if r.gas == "CO2" and r.category in ("1.A.1.a", "1.A.2")
+    )
     assert values["1"] == pytest.approx(co2)
     assert values["2"] == pytest.approx(co2 / 1100233.7)
     assert values["3"] == pytest.approx(co2 / 1120.7e4)
@@ -145,9 +145,11 @@ def test_rejected_file_stores_nothing(sessions):
             svc.load_dataset(session, DRC, unit, "ok.json", example_for(2022, 1.0), 2022)
         with pytest.raises(InvalidInput, match="source"):
             svc.set_local_factor(
-                session, OFFICE, unit,
+                session,
+                OFFICE,
+                unit,
                 svc.LocalFactorInput("x", "ncv", "原煤", 22.0, "GJ/t", " "),
-            )  # fmt: skip
+            )
         assert counts(session) == (0, 0, 0)
 
 

@@ -73,21 +73,32 @@ def trend_chart(data: dict[str, Any], title: str) -> bytes:
         for series, target in zip(data["series"], data["targets"], strict=True):
             points = [(y, v) for y, v in zip(years, series["data"], strict=True) if v is not None]
             ax.plot(
-                [p[0] for p in points], [p[1] for p in points], marker="o", color=BLUE,
+                [p[0] for p in points],
+                [p[1] for p in points],
+                marker="o",
+                color=BLUE,
                 label=series["name"],
-            )  # fmt: skip
+            )
             if target["value"] is not None:
                 ax.axhline(target["value"], color=RED, linestyle="--", linewidth=1)
                 ax.annotate(
-                    f"目标 {_thousands(target['value'], 0)}", (years[0], target["value"]),
-                    xytext=(0, 3), textcoords="offset points", color=RED, fontsize=8,
-                )  # fmt: skip
+                    f"目标 {_thousands(target['value'], 0)}",
+                    (years[0], target["value"]),
+                    xytext=(0, 3),
+                    textcoords="offset points",
+                    color=RED,
+                    fontsize=8,
+                )
         projection = data.get("projection")
         if projection:
             ax.plot(
-                [projection["year"]], [projection["value"]], marker="D", linestyle="none",
-                color=ORANGE, label=f"{projection['year']}年预测值",
-            )  # fmt: skip
+                [projection["year"]],
+                [projection["value"]],
+                marker="D",
+                linestyle="none",
+                color=ORANGE,
+                label=f"{projection['year']}年预测值",
+            )
         ax.set_title(title, fontsize=10)
         ax.set_ylabel(data["unit"])
         ax.set_xticks(years)

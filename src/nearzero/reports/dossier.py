@@ -52,10 +52,14 @@ def build_dossier(
     """The zip: ``entries``, then the manifest (JSON) and the contents list (text)."""
     created = created or dt.datetime.now(dt.UTC)
     files = [
-        {"path": e.path, "description": e.description, "size": len(e.data),
-         "sha256": sha256(e.data)}
+        {
+            "path": e.path,
+            "description": e.description,
+            "size": len(e.data),
+            "sha256": sha256(e.data),
+        }
         for e in entries
-    ]  # fmt: skip
+    ]
     manifest: dict[str, Any] = {
         "schema": "nearzero.dossier/1",
         "title": title,
@@ -64,7 +68,7 @@ def build_dossier(
         "missing": [
             {"path": x.path, "description": x.description, "sha256": x.sha256, "reason": x.reason}
             for x in missing
-        ],  # fmt: skip
+        ],
     }
     lines = [title, f"生成时间：{manifest['created']}", "", "文件清单（SHA-256）："]
     lines += [f"{f['sha256']}  {f['path']}  （{f['description']}，{f['size']}字节）" for f in files]

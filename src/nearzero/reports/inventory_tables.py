@@ -63,12 +63,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "total": ("合计", "Total"),
     "mass": ("（万吨）", " (10⁴ t)"),
     "mass_co2e": ("（万吨CO2当量）", " (10⁴ t CO2e)"),
-    "t1": ("温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
-           "GHG inventory summary (mass; fluorinated gases as CO2e, {gwp})"),
-    "t2": ("温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
-           "GHG inventory summary (10⁴ t CO2e, {gwp})"),
-    "t3": ("分类别温室气体排放（吨二氧化碳当量，GWP {gwp}）",
-           "Emissions by category (t CO2e, GWP {gwp})"),
+    "t1": (
+        "温室气体清单汇总表（物理量；含氟气体按{gwp}折算）",
+        "GHG inventory summary (mass; fluorinated gases as CO2e, {gwp})",
+    ),
+    "t2": (
+        "温室气体清单汇总表（万吨二氧化碳当量，{gwp}）",
+        "GHG inventory summary (10⁴ t CO2e, {gwp})",
+    ),
+    "t3": (
+        "分类别温室气体排放（吨二氧化碳当量，GWP {gwp}）",
+        "Emissions by category (t CO2e, GWP {gwp})",
+    ),
     "t4": ("温室气体清单注释代码", "Notation keys"),
     "sector": ("部门", "Sector"),
     "code": ("类别代码", "Code"),
@@ -76,7 +82,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "gas": ("气体", "Gas"),
     "key": ("注释代码", "Notation key"),
     "meaning": ("含义", "Meaning"),
-}  # fmt: skip
+}
 
 
 def _w(key: str, lang: str) -> str:
@@ -155,9 +161,12 @@ def summary_tables(result: InventoryResult, lang: str = "zh") -> tuple[Table, Ta
         total = sum(c.tco2e for c in cells.values())
         reported = any(c.reported for c in cells.values())
         rows_co2e.append(
-            (Cell(label), *(_cell(cells[g], True) for g in GAS_GROUPS),
-             _total(total) if reported else Cell(""))
-        )  # fmt: skip
+            (
+                Cell(label),
+                *(_cell(cells[g], True) for g in GAS_GROUPS),
+                _total(total) if reported else Cell(""),
+            )
+        )
     for label, with_lulucf in ((_w("total_excl", lang), False), (_w("total_incl", lang), True)):
         sectors = [s.value for s in Sector if with_lulucf or s is not Sector.LULUCF]
 
@@ -178,9 +187,12 @@ def summary_tables(result: InventoryResult, lang: str = "zh") -> tuple[Table, Ta
     rows_mass.append((Cell(memo_label), *(_cell(memo[g], g not in MASS_GASES) for g in GAS_GROUPS)))
     memo_reported = any(c.reported for c in memo.values())
     rows_co2e.append(
-        (Cell(memo_label), *(_cell(memo[g], True) for g in GAS_GROUPS),
-         _total(result.totals.indirect) if memo_reported else Cell(""))
-    )  # fmt: skip
+        (
+            Cell(memo_label),
+            *(_cell(memo[g], True) for g in GAS_GROUPS),
+            _total(result.totals.indirect) if memo_reported else Cell(""),
+        )
+    )
     widths = (9.0, *(3.0 for _ in GAS_GROUPS))
     table1 = Table(
         (_w("category", lang), *mass_headers),
@@ -211,11 +223,19 @@ def category_table(result: InventoryResult, lang: str = "zh") -> Table:
         gases = values[(scope, sector, category)]
         label = Sector(sector).label(lang) if scope == 1 else _w("memo_short", lang)
         rows.append(
-            (Cell(label), Cell(category), Cell(category_title(category, lang)),
-             *(Cell(fmt(round(gases[g], 2)), num=True, value=gases[g]) if g in gases
-               else Cell("") for g in GAS_GROUPS),
-             Cell(fmt(round(sum(gases.values()), 2)), num=True, value=sum(gases.values())))
-        )  # fmt: skip
+            (
+                Cell(label),
+                Cell(category),
+                Cell(category_title(category, lang)),
+                *(
+                    Cell(fmt(round(gases[g], 2)), num=True, value=gases[g])
+                    if g in gases
+                    else Cell("")
+                    for g in GAS_GROUPS
+                ),
+                Cell(fmt(round(sum(gases.values()), 2)), num=True, value=sum(gases.values())),
+            )
+        )
     return Table(
         (_w("sector", lang), _w("code", lang), _w("name", lang), *GAS_GROUPS, _w("total", lang)),
         tuple(rows),
@@ -229,10 +249,15 @@ def category_table(result: InventoryResult, lang: str = "zh") -> Table:
 def notation_table(result: InventoryResult, lang: str = "zh") -> Table:
     """表4: categories reported with a notation key instead of a number (names in ``lang``)."""
     rows = tuple(
-        (Cell(category), Cell(category_title(category, lang)), Cell(gas), Cell(key),
-         Cell((NOTATION_EN if lang == "en" else NOTATION_ZH)[Notation(key)]))
+        (
+            Cell(category),
+            Cell(category_title(category, lang)),
+            Cell(gas),
+            Cell(key),
+            Cell((NOTATION_EN if lang == "en" else NOTATION_ZH)[Notation(key)]),
+        )
         for category, gas, key in result.notation_keys
-    )  # fmt: skip
+    )
     return Table(
         tuple(_w(k, lang) for k in ("code", "name", "gas", "key", "meaning")),
         rows,
@@ -246,11 +271,18 @@ def factor_table(result: InventoryResult) -> Table:
     """表5: the factor rows that produced the result, with file, version and status."""
     status_zh = {"verified": "已核实", "to_confirm": "待确认", "local": "本地因子"}
     rows = tuple(
-        (Cell(f.factor_id), Cell(f.parameter), Cell(f.subject),
-         Cell(fmt(f.value), num=True, value=f.value), Cell(f.unit), Cell(f.file),
-         Cell(f.version), Cell(status_zh.get(f.status, f.status)))
+        (
+            Cell(f.factor_id),
+            Cell(f.parameter),
+            Cell(f.subject),
+            Cell(fmt(f.value), num=True, value=f.value),
+            Cell(f.unit),
+            Cell(f.file),
+            Cell(f.version),
+            Cell(status_zh.get(f.status, f.status)),
+        )
         for f in result.lineage.factor_refs
-    )  # fmt: skip
+    )
     return Table(
         ("因子编号", "参数", "对象", "数值", "单位", "文件", "版本", "状态"),
         rows,

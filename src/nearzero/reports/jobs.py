@@ -36,9 +36,13 @@ class Job:
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
-            "id": self.id, "label": self.label, "state": self.state, "step": self.step,
-            "fraction": round(self.fraction, 3), "error": self.error,
-        }  # fmt: skip
+            "id": self.id,
+            "label": self.label,
+            "state": self.state,
+            "step": self.step,
+            "fraction": round(self.fraction, 3),
+            "error": self.error,
+        }
         if self.result is not None:
             out |= {"filename": self.result.filename, "size": len(self.result.data)}
         return out

@@ -149,8 +149,9 @@ def _shade(cell: object, fill: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)  # type: ignore[attr-defined]
 
 
-def _cell_text(cell: object, text: str, bold: bool = False, right: bool = False,
-               colour: RGBColor | None = None) -> None:  # fmt: skip
+def _cell_text(
+    cell: object, text: str, bold: bool = False, right: bool = False, colour: RGBColor | None = None
+) -> None:
     paragraph = cell.paragraphs[0]  # type: ignore[attr-defined]
     paragraph.paragraph_format.first_line_indent = None
     paragraph.paragraph_format.space_after = Pt(0)
@@ -218,8 +219,9 @@ def _blocks(doc: DocumentObject, blocks: Iterable[Block]) -> None:
 
 
 def _cover(doc: DocumentObject, report: Report) -> None:
-    def line(text: str, size: float, font: str = HEADING, bold: bool = True,
-             before: float = 0) -> None:  # fmt: skip
+    def line(
+        text: str, size: float, font: str = HEADING, bold: bool = True, before: float = 0
+    ) -> None:
         paragraph = doc.add_paragraph()
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.paragraph_format.space_before = Pt(before)

@@ -1,13 +1,16 @@
-"""GHG inventory use cases: read activity files, compute, store runs, recalculate, feed indicators.
+"""GHG inventory use cases: read activity files, compute, store runs, recalculate, feed
+indicators, and the inventory page.
 
 The numbers come from :mod:`nearzero.accounting` (Tier 1 defaults of the IPCC 2006 Guidelines
 and 省级温室气体清单编制指南（试行）, Tier 2 where the unit adds local factors). This module
 reads files into the core's rows, keeps the unit's activity data sets, local factors and runs
-(:mod:`nearzero.store.tables.inventory`), and writes the inventory-derived indicators 1, 2, 3 and 13
-through :func:`nearzero.services.indicators.set_value` when the office asks for it.
+through :mod:`nearzero.store.inventory`, and writes the inventory-derived indicators 1, 2, 3
+and 13 (formulas in :mod:`nearzero.accounting.indicators`) through
+:func:`nearzero.services.indicators.set_value` when the office asks for it.
 
-A run stores its result as the ``nearzero.inventory.result/1`` document (docs/json.md), so a
-stored figure keeps the factors, file versions and GWP set that produced it.
+A run stores its result as the ``nearzero.inventory.result/1`` document
+(:mod:`nearzero.accounting.codec`, docs/json.md), so a stored figure keeps the factors, file
+versions and GWP set that produced it.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ import hashlib
 import io
 import json
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import PurePath
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.accounting.activity import (
@@ -33,31 +36,26 @@ from nearzero.accounting.activity import (
     parse_activity,
     parse_row,
     parse_workbook,
+    write_template,
 )
-from nearzero.accounting.categories import Sector, is_within
+from nearzero.accounting.categories import Sector, UnknownCategory, category_title
+from nearzero.accounting.codec import (
+    change_to_dict,
+    result_from_dict,
+    result_to_dict,
+    stable,
+)
 from nearzero.accounting.factors import (
     FactorLibrary,
     FactorRecord,
     default_library,
     local_factor,
 )
-from nearzero.accounting.gwp import GWP_SETS, GWPNotAvailable
-from nearzero.accounting.inventory import (
-    Change,
-    InventoryResult,
-    Lineage,
-    Totals,
-    compute_inventory,
-    recalculation,
-)
+from nearzero.accounting.gwp import GAS_GROUPS, GWP_SETS, GWPNotAvailable
+from nearzero.accounting.indicators import indicator_values
+from nearzero.accounting.inventory import InventoryResult, compute_inventory, recalculation
 from nearzero.accounting.key_categories import KeyCategory, level_assessment, trend_assessment
-from nearzero.accounting.model import (
-    ActivityError,
-    ActivityMetadata,
-    ActivityRow,
-    EmissionRecord,
-    FactorRef,
-)
+from nearzero.accounting.model import ActivityError, ActivityMetadata, ActivityRow
 from nearzero.accounting.uncertainty import (
     Approach1,
     MonteCarloResult,
@@ -65,18 +63,27 @@ from nearzero.accounting.uncertainty import (
     monte_carlo,
     monte_carlo_input,
 )
-from nearzero.formatting import fmt
-from nearzero.reports.inventory_tables import WAN, notes, summary_tables
-from nearzero.reports.model import Block, Paragraph
+from nearzero.reports.inventory_tables import (
+    WAN,
+    build_docx,
+    build_xlsx,
+    category_table,
+    notation_table,
+    notes,
+    sector_gas_table,
+    summary_tables,
+)
+from nearzero.reports.model import Block, BuiltFile, Table
+from nearzero.reports.sections.inventory import inventory_blocks
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.services.indicators import ValueInput, set_value
+from nearzero.services.indicators import ValueInput, set_value, years_on_record
+from nearzero.store import inventory as store
 from nearzero.store import tables as m
 from nearzero.store.base import utcnow
 from nearzero.store.tables.inventory import InventoryDataset, InventoryFactor, InventoryRun
 from nearzero.units import UnitError, parse_unit
 
-RESULT_SCHEMA = "nearzero.inventory.result/1"
 FORMATS = (".xlsx", ".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ERRORS = 50
@@ -293,133 +300,6 @@ def compute(
         raise InvalidInput(str(exc)) from None
 
 
-# --------------------------------------------------------------------------- JSON document
-
-
-def _num(value: float) -> float:
-    """A number rounded to 10 significant digits (docs/json.md)."""
-    if value == 0 or not math.isfinite(value):
-        return value
-    return float(f"{value:.10g}")
-
-
-def _ref_dict(f: FactorRef) -> dict[str, Any]:
-    return {
-        "id": f.factor_id, "file": f.file, "version": f.version, "parameter": f.parameter,
-        "subject": f.subject, "value": f.value, "unit": f.unit, "status": f.status,
-    }  # fmt: skip
-
-
-def result_to_dict(result: InventoryResult) -> dict[str, Any]:
-    """The stable JSON of an inventory year (``nearzero.inventory.result/1``, docs/json.md)."""
-    lineage = result.lineage
-    sectors = []
-    for s in Sector:
-        co2e = result.sector_gas_tco2e.get(s.value, {})
-        tonnes = result.sector_gas_tonnes.get(s.value, {})
-        sectors.append(
-            {
-                "sector": s.value,
-                "name_zh": s.label_zh,
-                "tonnes": {g: _num(v) for g, v in tonnes.items()},
-                "tco2e": {g: _num(v) for g, v in co2e.items()},
-                "total_tco2e": _num(sum(co2e.values())),
-            }
-        )
-    return {
-        "schema": RESULT_SCHEMA,
-        "region": result.region,
-        "year": result.year,
-        "gwp_set": lineage.gwp_set,
-        "totals": {k: _num(v) for k, v in vars(result.totals).items()},
-        "per_capita": {k: _num(v) for k, v in result.per_capita.items()},
-        "per_gdp": {k: _num(v) for k, v in result.per_gdp.items()},
-        "sectors": sectors,
-        "records": [
-            {
-                "row_id": r.row_id,
-                "category": r.category,
-                "sector": r.sector,
-                "method": r.method,
-                "gas": r.gas,
-                "gas_group": r.gas_group,
-                "tonnes": _num(r.tonnes),
-                "tco2e": _num(r.tco2e),
-                "scope": r.scope,
-                "uncertainty_pct": None if r.uncertainty_pct is None else _num(r.uncertainty_pct),
-                "illustrative": r.illustrative,
-                "factors": [f.factor_id for f in r.factor_refs],
-            }
-            for r in result.records
-        ],  # fmt: skip
-        "notation_keys": [{"category": c, "gas": g, "key": k} for c, g, k in result.notation_keys],
-        "components": {
-            label: [[key, _num(width)] for key, width in parts]
-            for label, parts in result.components.items()
-        },
-        "lineage": {
-            "gwp_set": lineage.gwp_set,
-            "gwp_source": lineage.gwp_source,
-            "methods": dict(lineage.methods),
-            "factors": [_ref_dict(f) for f in lineage.factor_refs],
-            "to_confirm": list(lineage.to_confirm),
-            "local": list(lineage.local),
-            "illustrative_rows": list(lineage.illustrative_rows),
-        },
-    }
-
-
-def result_from_dict(doc: Mapping[str, Any]) -> InventoryResult:
-    """Rebuild an :class:`InventoryResult` from its stored document (:func:`result_to_dict`)."""
-    if doc.get("schema") != RESULT_SCHEMA:
-        raise ValueError(f"expected a {RESULT_SCHEMA} document, got {doc.get('schema')!r}")
-    lin = doc["lineage"]
-    refs = {f["id"]: FactorRef(f["id"], f["file"], f["version"], f["parameter"], f["subject"],
-                               f["value"], f["unit"], f["status"])
-            for f in lin["factors"]}  # fmt: skip
-    year = int(doc["year"])
-    records = tuple(
-        EmissionRecord(
-            row_id=r["row_id"], year=year, category=r["category"], sector=r["sector"],
-            method=r["method"], gas=r["gas"], gas_group=r["gas_group"], tonnes=r["tonnes"],
-            tco2e=r["tco2e"], scope=r["scope"],
-            factor_refs=tuple(refs[i] for i in r["factors"]),
-            uncertainty_pct=r["uncertainty_pct"], illustrative=r["illustrative"],
-        )
-        for r in doc["records"]
-    )  # fmt: skip
-    sectors = doc["sectors"]
-    return InventoryResult(
-        year=year,
-        region=doc["region"],
-        records=records,
-        notation_keys=tuple((k["category"], k["gas"], k["key"]) for k in doc["notation_keys"]),
-        sector_gas_tonnes={s["sector"]: dict(s["tonnes"]) for s in sectors if s["tonnes"]},
-        sector_gas_tco2e={s["sector"]: dict(s["tco2e"]) for s in sectors if s["tco2e"]},
-        totals=Totals(**doc["totals"]),
-        per_capita=dict(doc["per_capita"]),
-        per_gdp=dict(doc["per_gdp"]),
-        components={
-            label: tuple((str(k), float(w)) for k, w in parts)
-            for label, parts in doc["components"].items()
-        },
-        lineage=Lineage(
-            gwp_set=lin["gwp_set"],
-            gwp_source=lin["gwp_source"],
-            methods=dict(lin["methods"]),
-            factor_refs=tuple(refs.values()),
-            to_confirm=tuple(lin["to_confirm"]),
-            local=tuple(lin["local"]),
-            illustrative_rows=tuple(lin["illustrative_rows"]),
-        ),
-    )
-
-
-def _stable(result: InventoryResult) -> InventoryResult:
-    """The result as it reads back from storage (numbers rounded as in the document)."""
-    return result_from_dict(result_to_dict(result))
-
-
 # --------------------------------------------------------------------------- analysis
 
 
@@ -462,7 +342,7 @@ def analyse(
     )
 
 
-# --------------------------------------------------------------------------- the store
+# --------------------------------------------------------------------------- stored data
 
 
 def _admin(actor: Actor, what: str) -> None:
@@ -471,15 +351,21 @@ def _admin(actor: Actor, what: str) -> None:
 
 
 def local_factors(session: Session, unit: m.DemoUnit) -> list[InventoryFactor]:
-    query = select(InventoryFactor).where(InventoryFactor.unit_id == unit.id)
-    return list(session.scalars(query.order_by(InventoryFactor.factor_id)))
+    return store.local_factors(session, unit.id)
 
 
 def _record(f: InventoryFactor) -> FactorRecord:
     return local_factor(
-        f.factor_id, f.parameter, f.subject, f.value, f.unit, f.source,
-        year=f.year, uncertainty_pct=f.uncertainty_pct, note=f.note,
-    )  # fmt: skip
+        f.factor_id,
+        f.parameter,
+        f.subject,
+        f.value,
+        f.unit,
+        f.source,
+        year=f.year,
+        uncertainty_pct=f.uncertainty_pct,
+        note=f.note,
+    )
 
 
 def library_for(session: Session, unit: m.DemoUnit) -> FactorLibrary:
@@ -488,16 +374,11 @@ def library_for(session: Session, unit: m.DemoUnit) -> FactorLibrary:
 
 
 def datasets(session: Session, unit: m.DemoUnit) -> list[InventoryDataset]:
-    query = select(InventoryDataset).where(InventoryDataset.unit_id == unit.id)
-    return list(session.scalars(query.order_by(InventoryDataset.year)))
+    return store.datasets(session, unit.id)
 
 
 def dataset(session: Session, unit: m.DemoUnit, year: int) -> InventoryDataset:
-    row = session.scalar(
-        select(InventoryDataset).where(
-            InventoryDataset.unit_id == unit.id, InventoryDataset.year == year
-        )
-    )
+    row = store.dataset(session, unit.id, year)
     if row is None:
         raise NotFound(f"{unit.name_zh} has no inventory activity data for {year}")
     return row
@@ -520,33 +401,12 @@ def activity_of(ds: InventoryDataset, factors: FactorLibrary) -> Activity:
 def latest_run(
     session: Session, unit: m.DemoUnit, year: int, gwp_set: str = DEFAULT_GWP
 ) -> InventoryRun | None:
-    query = (
-        select(InventoryRun)
-        .where(
-            InventoryRun.unit_id == unit.id,
-            InventoryRun.year == year,
-            InventoryRun.gwp_set == gwp_set,
-        )
-        .order_by(InventoryRun.id.desc())
-        .limit(1)
-    )
-    return session.scalar(query)
+    return store.latest_run(session, unit.id, year, gwp_set)
 
 
 def runs(session: Session, unit: m.DemoUnit, year: int | None = None) -> list[InventoryRun]:
     """Runs of the unit (of one year), newest first."""
-    query = select(InventoryRun).where(InventoryRun.unit_id == unit.id)
-    if year is not None:
-        query = query.where(InventoryRun.year == year)
-    return list(session.scalars(query.order_by(InventoryRun.id.desc())))
-
-
-def _change_dict(c: Change) -> dict[str, Any]:
-    return {
-        "year": c.year, "row_id": c.row_id, "category": c.category, "gas": c.gas,
-        "old_tco2e": _num(c.old_tco2e), "new_tco2e": _num(c.new_tco2e),
-        "changed_factors": list(c.changed_factors),
-    }  # fmt: skip
+    return store.runs(session, unit.id, year)
 
 
 def run_year(
@@ -562,15 +422,13 @@ def run_year(
     what changed against the previous run of the same year and GWP set."""
     ds = dataset(session, unit, year)
     library = factors or library_for(session, unit)
-    result = _stable(compute(activity_of(ds, library), library, gwp_set, year))
+    result = stable(compute(activity_of(ds, library), library, gwp_set, year))
     previous = latest_run(session, unit, year, gwp_set)
     changes = None
     if previous is not None:
         old = result_from_dict(previous.result)
-        changes = {
-            "previous_run": previous.id,
-            "changes": [_change_dict(c) for c in recalculation({year: old}, {year: result})],
-        }
+        changed = recalculation({year: old}, {year: result})
+        changes = {"previous_run": previous.id, "changes": [change_to_dict(c) for c in changed]}
     run = InventoryRun(
         unit_id=unit.id,
         dataset_id=ds.id,
@@ -582,8 +440,7 @@ def run_year(
         reason=reason[:300],
         created_by=actor.username,
     )
-    session.add(run)
-    session.flush()
+    store.save(session, run)
     return run
 
 
@@ -605,11 +462,7 @@ def load_dataset(
         raise InvalidInput(f"year: {year} is outside {unit.base_year - 30}–{unit.target_year + 10}")
     library = library_for(session, unit)
     activity = only_year(read_activity(name, data, library), year)
-    existing = session.scalar(
-        select(InventoryDataset).where(
-            InventoryDataset.unit_id == unit.id, InventoryDataset.year == year
-        )
-    )
+    existing = store.dataset(session, unit.id, year)
     sha = hashlib.sha256(data).hexdigest()
     old = (
         {"source_name": existing.source_name, "sha256": existing.sha256, "rows": existing.rows}
@@ -618,16 +471,19 @@ def load_dataset(
     )
     if existing is None:
         existing = InventoryDataset(unit_id=unit.id, year=year)
-        session.add(existing)
     existing.document = activity.document
     existing.source_name = PurePath(name).name[:255]
     existing.sha256 = sha
     existing.rows = len(activity.rows)
     existing.example = example
     existing.loaded_by, existing.loaded_at = actor.username, utcnow()
-    session.flush()
-    new = {"source_name": existing.source_name, "sha256": sha, "rows": existing.rows,
-           "example": example}  # fmt: skip
+    store.save(session, existing)
+    new = {
+        "source_name": existing.source_name,
+        "sha256": sha,
+        "rows": existing.rows,
+        "example": example,
+    }
     audit.record(session, actor, "inventory.load", "inventory", f"{year}", old, new, unit.code)
     return run_year(session, actor, unit, year, DEFAULT_GWP, f"load {existing.source_name}")
 
@@ -714,24 +570,25 @@ def set_local_factor(
     """Add or change a local factor, then recalculate every year and say what changed."""
     _admin(actor, "enters local factors")
     _check_factor(entry)
-    row = session.scalar(
-        select(InventoryFactor).where(
-            InventoryFactor.unit_id == unit.id, InventoryFactor.factor_id == entry.factor_id
-        )
-    )
+    row = store.local_factor(session, unit.id, entry.factor_id)
     old = _factor_dict(row) if row else None
     if row is None:
         row = InventoryFactor(unit_id=unit.id, factor_id=entry.factor_id.strip())
-        session.add(row)
     row.parameter, row.subject, row.value = entry.parameter, entry.subject.strip(), entry.value
     row.unit, row.source, row.year = entry.unit.strip(), entry.source.strip(), entry.year
     row.uncertainty_pct, row.note = entry.uncertainty_pct, entry.note
     row.entered_by, row.entered_at = actor.username, utcnow()
-    session.flush()
+    store.save(session, row)
     audit.record(
-        session, actor, "inventory.factor.set", "inventory_factor", row.factor_id, old,
-        _factor_dict(row), unit.code,
-    )  # fmt: skip
+        session,
+        actor,
+        "inventory.factor.set",
+        "inventory_factor",
+        row.factor_id,
+        old,
+        _factor_dict(row),
+        unit.code,
+    )
     return recalculate(session, actor, unit, f"local factor {row.factor_id} = {row.value:g}")
 
 
@@ -740,27 +597,33 @@ def delete_local_factor(
 ) -> Recalculation:
     """Remove a local factor (the default applies again) and recalculate every year."""
     _admin(actor, "removes local factors")
-    row = session.scalar(
-        select(InventoryFactor).where(
-            InventoryFactor.unit_id == unit.id, InventoryFactor.factor_id == factor_id
-        )
-    )
+    row = store.local_factor(session, unit.id, factor_id)
     if row is None:
         raise NotFound(f"no local factor {factor_id!r}")
     audit.record(
-        session, actor, "inventory.factor.delete", "inventory_factor", factor_id,
-        _factor_dict(row), None, unit.code,
-    )  # fmt: skip
-    session.delete(row)
-    session.flush()
+        session,
+        actor,
+        "inventory.factor.delete",
+        "inventory_factor",
+        factor_id,
+        _factor_dict(row),
+        None,
+        unit.code,
+    )
+    store.delete(session, row)
     return recalculate(session, actor, unit, f"local factor {factor_id} removed")
 
 
 def _factor_dict(f: InventoryFactor) -> dict[str, Any]:
     return {
-        "parameter": f.parameter, "subject": f.subject, "value": f.value, "unit": f.unit,
-        "source": f.source, "year": f.year, "uncertainty_pct": f.uncertainty_pct,
-    }  # fmt: skip
+        "parameter": f.parameter,
+        "subject": f.subject,
+        "value": f.value,
+        "unit": f.unit,
+        "source": f.source,
+        "year": f.year,
+        "uncertainty_pct": f.uncertainty_pct,
+    }
 
 
 def result_of(run: InventoryRun) -> InventoryResult:
@@ -799,53 +662,12 @@ def series(
 # --------------------------------------------------------------------------- indicators
 
 
-#: Categories counted as industry for indicator 13 (China's statistics count power and heat
-#: supply, mining and manufacturing as 工业): energy industries, manufacturing, fugitive, IPPU.
-INDUSTRY_PREFIXES = ("1.A.1", "1.A.2", "1.B", "2")
-INDICATOR_CODES = ("1", "2", "3", "13")
-
-
 @dataclass(frozen=True)
 class IndustryValueAdded:
     """Industrial value added of the year [万元] with its source (indicator 13's denominator)."""
 
     value: float
     source: str
-
-
-def co2_total(result: InventoryResult) -> float:
-    """CO2 emissions for indicators 1–3 [t]: CO2 of every sector but LULUCF, direct
-    (scope 1) plus the indirect emissions of grid-supplied electricity and heat (scope 2)."""
-    return sum(
-        r.tco2e for r in result.records if r.gas == "CO2" and r.sector != Sector.LULUCF.value
-    )
-
-
-def industry_co2(result: InventoryResult) -> float:
-    """Industrial CO2 for indicator 13 [t]: scope 1 CO2 of :data:`INDUSTRY_PREFIXES`."""
-    return sum(
-        r.tco2e
-        for r in result.records
-        if r.gas == "CO2" and r.scope == 1 and any(is_within(r.category, p) for p in
-                                                   INDUSTRY_PREFIXES)
-    )  # fmt: skip
-
-
-def indicator_values(
-    result: InventoryResult, metadata: ActivityMetadata, industry: IndustryValueAdded | None
-) -> dict[str, float]:
-    """Indicators 1 [吨], 2 [吨/人], 3 [吨/万元], 13 [吨/万元] from an inventory year;
-    a denominator missing from the data leaves its indicator out."""
-    total = co2_total(result)
-    out = {"1": total}
-    data = metadata.years.get(result.year)
-    if data is not None and data.population:
-        out["2"] = total / data.population
-    if data is not None and data.gdp:
-        out["3"] = total / data.gdp
-    if industry is not None and industry.value > 0:
-        out["13"] = industry_co2(result) / industry.value
-    return out
 
 
 def lineage_text(run: InventoryRun, result: InventoryResult) -> str:
@@ -873,7 +695,8 @@ def feed_indicators(
     allow_illustrative: bool = False,
 ) -> dict[str, float]:
     """Write indicators 1, 2, 3 (and 13 with the industrial value added) for ``year`` from the
-    latest AR5 run, through :func:`set_value`, with the run's lineage as evidence.
+    latest AR5 run (:func:`nearzero.accounting.indicators.indicator_values`), through
+    :func:`set_value`, with the run's lineage as evidence.
 
     Only the office does this, explicitly. A run with illustrative (assumed) rows is refused
     unless ``allow_illustrative``: assumed numbers must not silently replace statistics.
@@ -891,20 +714,25 @@ def feed_indicators(
     if industry is not None and not industry.source.strip():
         raise InvalidInput("industry_source: name the statistic of the industrial value added")
     metadata = activity_of(dataset(session, unit, year), library_for(session, unit)).metadata
-    values = indicator_values(result, metadata, industry)
+    values = indicator_values(result, metadata, industry.value if industry else None)
     source = f"温室气体清单（run {run.id}, GWP {run.gwp_set}）"
     evidence = lineage_text(run, result)
     for code, value in values.items():
-        extra = f"；工业增加值 {industry.value:g} 万元（{industry.source}）" if (
-            code == "13" and industry) else ""  # fmt: skip
-        set_value(
-            session, actor, unit,
-            ValueInput(code, year, value, source=source, evidence=evidence + extra),
-        )  # fmt: skip
+        extra = ""
+        if code == "13" and industry:
+            extra = f"；工业增加值 {industry.value:g} 万元（{industry.source}）"
+        entry = ValueInput(code, year, value, source=source, evidence=evidence + extra)
+        set_value(session, actor, unit, entry)
     audit.record(
-        session, actor, "inventory.feed", "inventory", f"{year}", None,
-        {"run": run.id, "values": values}, unit.code,
-    )  # fmt: skip
+        session,
+        actor,
+        "inventory.feed",
+        "inventory",
+        f"{year}",
+        None,
+        {"run": run.id, "values": values},
+        unit.code,
+    )
     return values
 
 
@@ -912,16 +740,240 @@ def feed_indicators(
 
 
 def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] | None:
-    """The annual report's 温室气体清单 section: totals, the guideline summary table, notes."""
+    """The annual report's 温室气体清单 section from the year's latest AR5 run (None without
+    one), worded by :func:`nearzero.reports.sections.inventory.inventory_blocks`."""
     run = latest_run(session, unit, year, DEFAULT_GWP)
     if run is None:
         return None
-    result = result_of(run)
-    t = result.totals
-    text = (
-        f"{year}年{result.region or unit.name_zh}温室气体排放总量（不包括土地利用变化和林业）为"
-        f"{fmt(round(t.direct_excl_lulucf * WAN, 2))}万吨二氧化碳当量，包括土地利用变化和林业为"
-        f"{fmt(round(t.direct_incl_lulucf * WAN, 2))}万吨二氧化碳当量（清单运行 #{run.id}）。"
+    return inventory_blocks(result_of(run), run.id, unit.name_zh)
+
+
+# --------------------------------------------------------------------------- the page
+
+#: Chart words the page translates (message keys of web/i18n), passed to :func:`inventory_page`.
+CHART_WORDS = ("inv_unit_wan_co2e", "inv_removal", "inv_total_excl", "inv_mean", "inv_range95")
+#: Categories shown in the uncertainty range chart (largest first).
+RANGE_CHART_TOP = 12
+
+
+def _wan(value: float) -> float:
+    """[t] → [万t], to 4 decimals for the charts."""
+    return round(value * WAN, 4)
+
+
+def _sector_name(sector: str, lang: str) -> str:
+    return Sector(sector).value if lang == "en" else Sector(sector).label_zh
+
+
+def category_labeller(lang: str) -> Callable[[str], str]:
+    """Title in ``lang`` of a label that starts with a category code ("1.A.1.a CO2");
+    empty for a label that does not (a row id)."""
+
+    def title(label: str) -> str:
+        try:
+            return category_title(label.split(" ", 1)[0], lang)
+        except UnknownCategory:
+            return ""
+
+    return title
+
+
+def sector_chart(result: InventoryResult, lang: str, words: Mapping[str, str]) -> dict[str, Any]:
+    """Stacked bars [万吨CO2e]: one bar per sector, one stack per gas group (scope 1)."""
+    grid = sector_gas_table(result)
+    sectors = [s.value for s in Sector]
+    return {
+        "sectors": [_sector_name(s, lang) for s in sectors],
+        "unit": words["inv_unit_wan_co2e"],
+        "series": [
+            {"name": g, "data": [_wan(grid[s][g].tco2e) for s in sectors]}
+            for g in GAS_GROUPS
+            if any(grid[s][g].reported for s in sectors)
+        ],
+    }
+
+
+def sankey_chart(result: InventoryResult, lang: str, words: Mapping[str, str]) -> dict[str, Any]:
+    """Sector → gas flows [万吨CO2e]; a removal flows by its magnitude and is named so."""
+    grid = sector_gas_table(result)
+    removal = words["inv_removal"]
+    links = []
+    for s in Sector:
+        for g in GAS_GROUPS:
+            cell = grid[s.value][g]
+            if cell.reported and cell.tco2e != 0:
+                name = _sector_name(s.value, lang) + (f"（{removal}）" if cell.tco2e < 0 else "")
+                links.append({"source": name, "target": g, "value": abs(_wan(cell.tco2e))})
+    gases = [g for g in GAS_GROUPS if any(link["target"] == g for link in links)]
+    nodes = list(dict.fromkeys([link["source"] for link in links] + gases))
+    return {"nodes": [{"name": n} for n in nodes], "links": links}
+
+
+def trend_chart(
+    results: Mapping[int, InventoryResult], lang: str, words: Mapping[str, str]
+) -> dict[str, Any]:
+    """Stacked bars by sector over the years on record, with the total excl. LULUCF [万吨CO2e]."""
+    years = list(results)
+    grids = {y: sector_gas_table(r) for y, r in results.items()}
+    return {
+        "years": [str(y) for y in years],
+        "unit": words["inv_unit_wan_co2e"],
+        "series": [
+            {
+                "name": _sector_name(s.value, lang),
+                "data": [_wan(sum(c.tco2e for c in grids[y][s.value].values())) for y in years],
+            }
+            for s in Sector
+        ],
+        "total": {
+            "name": words["inv_total_excl"],
+            "data": [_wan(results[y].totals.direct_excl_lulucf) for y in years],
+        },
+    }
+
+
+def range_chart(analysis: Analysis, words: Mapping[str, str]) -> dict[str, Any]:
+    """Monte Carlo 95 % ranges of the largest categories [万吨CO2e] (floating bars)."""
+    mc = analysis.monte_carlo
+    order = sorted(range(len(mc.labels)), key=lambda i: -abs(float(mc.mean[i])))
+    chosen = order[:RANGE_CHART_TOP]
+    return {
+        "labels": [mc.labels[i] for i in chosen],
+        "low": [_wan(float(mc.low[i])) for i in chosen],
+        "high": [_wan(float(mc.high[i])) for i in chosen],
+        "mean": [_wan(float(mc.mean[i])) for i in chosen],
+        "unit": words["inv_unit_wan_co2e"],
+        "meanLabel": words["inv_mean"],
+        "rangeLabel": words["inv_range95"],
+    }
+
+
+@dataclass(frozen=True)
+class InventoryYear:
+    """What the page shows of the chosen inventory year (the names the template reads)."""
+
+    result: InventoryResult
+    run: InventoryRun | None
+    dataset: InventoryDataset
+    series: dict[int, InventoryResult]
+    analysis: Analysis
+    t1: Table
+    t2: Table
+    t3: Table
+    t4: Table
+    notes: list[str]
+    cat_title: Callable[[str], str]
+    history: list[InventoryRun]
+    indicators: dict[str, float]
+    charts: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class InventoryPage:
+    """The inventory page: the years with data, the chosen one (``inv_year``, None without
+    any) and, when there is one, its :class:`InventoryYear`; the unit's local factors."""
+
+    years: list[int]
+    gwp: str
+    inv_year: int | None
+    year: int
+    gwp_sets: list[str]
+    factors: list[InventoryFactor]
+    formats: str
+    shown: InventoryYear | None
+
+    def context(self) -> dict[str, Any]:
+        """The template's names: these fields, and the shown year's spread out."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        del out["shown"]
+        if self.shown is None:
+            return out | {"result": None}
+        shown = self.shown
+        return out | {f.name: getattr(shown, f.name) for f in fields(shown)}
+
+
+def _year_shown(
+    session: Session, unit: m.DemoUnit, year: int, gwp: str, lang: str, words: Mapping[str, str]
+) -> InventoryYear:
+    result, run = result_for(session, unit, year, gwp)
+    results = series(session, unit, gwp)
+    base = results[min(results)] if results else None
+    analysis = analyse(result, base)
+    t1, t2 = summary_tables(result, lang)
+    ds = dataset(session, unit, year)
+    metadata = activity_of(ds, library_for(session, unit)).metadata
+    return InventoryYear(
+        result=result,
+        run=run,
+        dataset=ds,
+        series=results,
+        analysis=analysis,
+        t1=t1,
+        t2=t2,
+        t3=category_table(result, lang),
+        t4=notation_table(result, lang),
+        notes=notes(result, with_tables=False, lang=lang),
+        cat_title=category_labeller(lang),
+        history=runs(session, unit, year)[:10],
+        indicators=indicator_values(result, metadata, None),
+        charts={
+            "inv-sectors": sector_chart(result, lang, words),
+            "inv-sankey": sankey_chart(result, lang, words),
+            "inv-trend": trend_chart(results, lang, words),
+            "inv-ranges": range_chart(analysis, words),
+        },
     )
-    _, table2 = summary_tables(result)
-    return [Paragraph(text), table2, *(Paragraph(n) for n in notes(result, with_tables=False))]
+
+
+def inventory_page(
+    session: Session,
+    unit: m.DemoUnit,
+    year: int | None,
+    gwp: str,
+    lang: str,
+    words: Mapping[str, str],
+) -> InventoryPage:
+    """The inventory page of ``year`` (default and fallback: the latest year with data) in
+    ``gwp``; ``words`` are the :data:`CHART_WORDS` in ``lang``."""
+    known = years(session, unit)
+    chosen = year if year in known else (known[-1] if known else None)
+    nav_years = years_on_record(session, unit)
+    return InventoryPage(
+        years=known,
+        gwp=gwp,
+        inv_year=chosen,
+        year=chosen or (nav_years[-1] if nav_years else unit.base_year),
+        gwp_sets=list(GWP_SETS),
+        factors=local_factors(session, unit),
+        formats=", ".join(FORMATS),
+        shown=None if chosen is None else _year_shown(session, unit, chosen, gwp, lang, words),
+    )
+
+
+EXPORT_MEDIA = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def export_file(
+    session: Session, unit: m.DemoUnit, year: int | None, gwp: str, kind: str
+) -> tuple[BuiltFile, int]:
+    """The inventory tables of ``year`` (default: the latest) as ``xlsx`` or ``docx``, with
+    the year."""
+    known = years(session, unit)
+    chosen = year if year is not None else (known[-1] if known else None)
+    if chosen is None:
+        raise NotFound(f"{unit.name_zh} has no inventory yet")
+    result, _ = result_for(session, unit, chosen, gwp)
+    data = build_xlsx(result) if kind == "xlsx" else build_docx(result, unit.office_zh)
+    name = f"{unit.name_zh}{chosen}年温室气体清单（{gwp}）.{kind}"
+    return BuiltFile(name, EXPORT_MEDIA[kind], data), chosen
+
+
+def activity_template(year: int) -> bytes:
+    """The Excel activity template (:func:`~nearzero.accounting.activity.write_template`)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.xlsx"
+        write_template(path, year)
+        return path.read_bytes()

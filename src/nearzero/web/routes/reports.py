@@ -7,7 +7,6 @@ it, app.js starts a background build (``POST /report/jobs``), polls its progress
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -20,11 +19,24 @@ from nearzero.reports.jobs import Busy, JobStore
 from nearzero.reports.model import BuiltFile, Progress
 from nearzero.services import indicators as indicator_service
 from nearzero.services import report as svc
-from nearzero.services.context import InvalidInput, PermissionDenied, Role
+from nearzero.services.context import Role
+from nearzero.settings import Settings
 from nearzero.store import tables as m
 from nearzero.store.db import transaction
-from nearzero.web.deps import ActorDep, CsrfDep, LangDep, SessionDep, UserDep
-from nearzero.web.routes.pages import UnitQ, YearQ, _unit, _year, render
+from nearzero.web.deps import (
+    ActorDep,
+    CsrfDep,
+    LangDep,
+    Refusal,
+    SessionDep,
+    SettingsDep,
+    UnitDep,
+    UserDep,
+    current_unit,
+    refusals,
+)
+from nearzero.web.render import render_page
+from nearzero.web.routes.pages import YearQ
 
 router = APIRouter()
 
@@ -39,8 +51,8 @@ def _jobs(request: Request) -> JobStore:
     return store
 
 
-def _evidence_store(request: Request) -> Path:
-    configured = getattr(request.app.state.settings, "evidence_dir", None)
+def _evidence_store(settings: Settings) -> Path:
+    configured = getattr(settings, "evidence_dir", None)
     return Path(configured) if configured else svc.DEFAULT_EVIDENCE_STORE
 
 
@@ -57,59 +69,76 @@ def _fallback_name(unit: str, year: int, kind: str) -> str:
 
 
 def _page(
-    request: Request, session: Session, user: m.UserAccount, lang: str, unit: m.DemoUnit,
-    year: int | None, error: str | None = None, message: str | None = None,
+    request: Request,
+    session: Session,
+    user: m.UserAccount,
+    lang: str,
+    unit: m.DemoUnit,
+    year: int | None,
+    error: Refusal | None = None,
+    message: str | None = None,
     status_code: int = 200,
-) -> HTMLResponse:  # fmt: skip
-    chosen, years = _year(session, unit, year)
-    # any year of the demonstration may be reported on, with data or not (yet)
-    last = min(unit.target_year, max(dt.date.today().year, years[-1]))
-    years = sorted({*years, chosen, *range(unit.base_year, last + 1)})
-    ev = indicator_service.evaluate_unit(session, unit, chosen)
-    sections = svc.get_sections(session, unit, chosen)
-    context: dict[str, Any] = {
-        "lang": lang, "user": user, "unit": unit, "year": chosen, "years": years, "ev": ev,
-        "summary": svc.summary(ev), "sections": sections, "labels": svc.EDITABLE,
-        "is_admin": user.role == Role.ADMIN.value, "error": error, "message": message,
-        "title": "report",
-    }  # fmt: skip
-    return render(request, "report.html", context, status_code=status_code)
+) -> HTMLResponse:
+    return render_page(
+        request,
+        "report.html",
+        svc.report_page(session, unit, year),
+        lang,
+        user,
+        status_code,
+        unit=unit,
+        is_admin=user.role == Role.ADMIN.value,
+        error=str(error) if error else None,
+        message=message,
+        title="report",
+    )
 
 
 @router.get("/report", response_class=HTMLResponse)
 def report_page(
-    request: Request, session: SessionDep, user: UserDep, lang: LangDep,
-    year: YearQ = None, unit: UnitQ = None, saved: int = 0,
-) -> HTMLResponse:  # fmt: skip
-    the_unit = _unit(session, request, unit)
-    return _page(request, session, user, lang, the_unit, year, message="saved" if saved else None)
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    lang: LangDep,
+    unit: UnitDep,
+    year: YearQ = None,
+    saved: int = 0,
+) -> HTMLResponse:
+    return _page(request, session, user, lang, unit, year, message="saved" if saved else None)
 
 
 @router.post("/report/sections", dependencies=[CsrfDep])
 def post_section(
-    request: Request, session: SessionDep, user: UserDep, actor: ActorDep, lang: LangDep,
-    year: Annotated[int, Form()], key: Annotated[str, Form()],
-    body: Annotated[str, Form()] = "", unit: UnitQ = None,
-) -> Response:  # fmt: skip
-    the_unit = _unit(session, request, unit)
-    try:
-        with session.begin_nested():  # a refused write leaves nothing behind
-            svc.set_section(session, actor, the_unit, year, key, body)
-    except (InvalidInput, PermissionDenied) as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 400
-        return _page(request, session, user, lang, the_unit, year, str(exc), status_code=status)
-    url = f"/report?unit={quote(the_unit.code)}&year={year}&saved=1#{quote(key)}"
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    year: Annotated[int, Form()],
+    key: Annotated[str, Form()],
+    body: Annotated[str, Form()] = "",
+) -> Response:
+    def page(exc: Refusal, status: int) -> Response:
+        return _page(request, session, user, lang, unit, year, exc, status_code=status)
+
+    with refusals(session, page):  # a refused write leaves nothing behind
+        svc.set_section(session, actor, unit, year, key, body)
+    url = f"/report?unit={quote(unit.code)}&year={year}&saved=1#{quote(key)}"
     return RedirectResponse(url, status_code=303)
 
 
 @router.get("/report/download")
 def download(
-    request: Request, session: SessionDep, user: UserDep, year: Annotated[int, Query()],
-    kind: KindQ = "pdf", unit: UnitQ = None,
-) -> Response:  # fmt: skip
-    the_unit = _unit(session, request, unit)
-    built = svc.build_file(session, the_unit, year, kind, evidence_store=_evidence_store(request))
-    return _attachment(built, _fallback_name(the_unit.code, year, kind))
+    session: SessionDep,
+    settings: SettingsDep,
+    user: UserDep,
+    unit: UnitDep,
+    year: Annotated[int, Query()],
+    kind: KindQ = "pdf",
+) -> Response:
+    built = svc.build_file(session, unit, year, kind, evidence_store=_evidence_store(settings))
+    return _attachment(built, _fallback_name(unit.code, year, kind))
 
 
 def _build(
@@ -127,12 +156,16 @@ def _build(
 
 @router.post("/report/jobs", dependencies=[CsrfDep])
 def start_job(
-    request: Request, session: SessionDep, user: UserDep, year: Annotated[int, Form()],
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: UserDep,
+    year: Annotated[int, Form()],
     kind: Annotated[str, Form(alias="format", pattern="^(docx|pdf|dossier)$")] = "pdf",
     unit: Annotated[str | None, Form(max_length=64)] = None,
-) -> JSONResponse:  # fmt: skip
-    the_unit = _unit(session, request, unit)
-    work = _build(request.app.state.sessions, the_unit.code, year, kind, _evidence_store(request))
+) -> JSONResponse:
+    the_unit = current_unit(session, settings, unit)  # the unit comes with the form here
+    work = _build(request.app.state.sessions, the_unit.code, year, kind, _evidence_store(settings))
     try:
         job = _jobs(request).start(user.username, f"{the_unit.code}/{year}/{kind}", work)
     except Busy as exc:
