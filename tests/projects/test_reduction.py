@@ -73,8 +73,10 @@ def test_pv_without_its_own_hours_uses_the_cited_national_average_as_a_stated_pr
     assert used["pv_full_load_hours_national"].value == 1286
     assert used["pv_full_load_hours_national"].status == "verified"
     assert "pv_full_load_hours_shandong" not in used
-    assert any("pv_full_load_hours_shandong has no confirmed value" in c and "proxy" in c
-               for c in map(str, r.caveats))  # fmt: skip
+    assert any(
+        "pv_full_load_hours_shandong has no confirmed value" in c and "proxy" in c
+        for c in map(str, r.caveats)
+    )
     # the project's own hours replace the proxy, and no proxy caveat is left
     own = reduce({"kind": "pv", "capacity": 10.08, "full_load_hours": 1100})
     assert not any("proxy" in c for c in map(str, own.caveats))
@@ -100,8 +102,9 @@ def test_every_missing_input_is_named_at_once():
     with pytest.raises(MissingParameter) as caught:
         reduce({"kind": "afforestation", "area": "5500 亩"})
     assert [(m.parameter, m.figure) for m in caught.value.every] == [
-        ("afforestation_growth_agb", "growth"), ("afforestation_root_shoot", "root_shoot"),
-    ]  # fmt: skip
+        ("afforestation_growth_agb", "growth"),
+        ("afforestation_root_shoot", "root_shoot"),
+    ]
 
 
 def test_storage_needs_the_projects_shifted_renewable_energy():
@@ -157,8 +160,12 @@ def test_liquid_co2_sold_has_no_avoided_share_without_evidence():
 def test_waste_to_energy_net_of_fossil_co2():
     # the plant's own EF_fossil (hypothetical here):
     # 200 000 MWh/a × 0.6776 − 500 000 t/a × 0.30 t/t = 135 520 − 150 000 = −14 480 t/a
-    figures = {"kind": "waste_to_energy", "net_export": 200000, "waste": 500000,
-               "fossil_co2_per_t": 0.30}  # fmt: skip
+    figures = {
+        "kind": "waste_to_energy",
+        "net_export": 200000,
+        "waste": 500000,
+        "fossil_co2_per_t": 0.30,
+    }
     r = reduce(figures)
     assert r.reduction_t == approx(-14480)
     assert not any(p.id.startswith("waste_composition") for p in r.parameters)
@@ -198,8 +205,9 @@ def test_waste_fossil_co2_default_from_the_ipcc_composition_and_carbon():
 
 
 def test_waste_composition_must_not_exceed_the_whole():
-    over = PARAMS | {"waste_composition_cn_glass": replace(PARAMS["waste_composition_cn_glass"],
-                                                           value=0.5)}  # fmt: skip
+    over = PARAMS | {
+        "waste_composition_cn_glass": replace(PARAMS["waste_composition_cn_glass"], value=0.5)
+    }
     figures = {"kind": "waste_to_energy", "net_export": 1, "waste": 1}
     with pytest.raises(ReductionError, match="shares add up to 1.459"):
         expected_reduction(figures, over, LIB, NORTH_2022)
@@ -216,8 +224,9 @@ def test_waste_composition_rows_equal_bonsais_transcription():
 
     import bonsai_ipcc
 
-    path = os.path.join(os.path.dirname(bonsai_ipcc.__file__),
-                        "data/waste/waste_generation/par_msw_type_frac.csv")  # fmt: skip
+    path = os.path.join(
+        os.path.dirname(bonsai_ipcc.__file__), "data/waste/waste_generation/par_msw_type_frac.csv"
+    )
     with open(path, encoding="utf-8") as f:
         bonsai = {
             row["msw_frac"].removeprefix("msw_"): float(row["value"])
@@ -225,8 +234,11 @@ def test_waste_composition_rows_equal_bonsais_transcription():
             if row["region"] == "CN" and row["property"] == "def"
         }
     names = {"rubber": "rubber_leather", "other": "other_inert"}
-    ours = {k.removeprefix("waste_composition_cn_"): p.value
-            for k, p in PARAMS.items() if k.startswith("waste_composition_cn_")}  # fmt: skip
+    ours = {
+        k.removeprefix("waste_composition_cn_"): p.value
+        for k, p in PARAMS.items()
+        if k.startswith("waste_composition_cn_")
+    }
     assert ours == {names.get(k, k): approx(v) for k, v in bonsai.items()}
     assert sum(ours.values()) == approx(1.0)
 
@@ -252,13 +264,17 @@ def test_afforestation_by_the_gain_method():
     assert r.reduction_t == approx(3538.577955)
     cf = ids(r)["ipcc2006_carbon_fraction_wood"]
     assert cf.value == LIB.by_id("ipcc2006_carbon_fraction_wood").value == 0.47
-    assert any("ipcc2006_carbon_fraction_wood = 0.47" in c and "to_confirm" in c
-               for c in map(str, r.caveats))  # fmt: skip
+    assert any(
+        "ipcc2006_carbon_fraction_wood = 0.47" in c and "to_confirm" in c
+        for c in map(str, r.caveats)
+    )
     assert r.equation == "R = A × G_W × (1 + R) × CF × 44/12"
     with pytest.raises(ReductionError, match="root_shoot"):
         reduce({"kind": "afforestation", "area": 10, "growth": 4.0, "root_shoot": -0.1})
-    assert any("figures.root_shoot: must not be negative" in p
-               for p in check_figures({"kind": "afforestation", "root_shoot": -0.1}))  # fmt: skip
+    assert any(
+        "figures.root_shoot: must not be negative" in p
+        for p in check_figures({"kind": "afforestation", "root_shoot": -0.1})
+    )
 
 
 def test_bad_figures_name_the_field():
@@ -285,20 +301,37 @@ def test_parameter_table_cites_every_row_and_ships_no_unconfirmed_value_as_verif
     # composition as bonsai-ipcc 0.5.3 transcribes the 2019 Refinement's Table 2A.2
     verified = {k: p.value for k, p in PARAMS.items() if p.status == "verified"}
     assert verified.pop("pv_full_load_hours_national") == 1286
-    assert set(verified) == {f"waste_composition_cn_{c}" for c in (
-        "food", "paper", "plastics", "textiles", "wood", "rubber_leather", "nappies",
-        "other_inert", "glass", "metal")}  # fmt: skip
-    assert all("bonsai-ipcc 0.5.3" in PARAMS[k].note and "Table 2A.2" in PARAMS[k].source
-               for k in verified)  # fmt: skip
+    assert set(verified) == {
+        f"waste_composition_cn_{c}"
+        for c in (
+            "food",
+            "paper",
+            "plastics",
+            "textiles",
+            "wood",
+            "rubber_leather",
+            "nappies",
+            "other_inert",
+            "glass",
+            "metal",
+        )
+    }
+    assert all(
+        "bonsai-ipcc 0.5.3" in PARAMS[k].note and "Table 2A.2" in PARAMS[k].source for k in verified
+    )
     assert PARAMS["pv_full_load_hours_national"].year == 2023
     assert "CEC" in PARAMS["pv_full_load_hours_national"].source
     assert PARAMS["ccu_permanent_share_urea"].value == 0
     empty = {k for k, p in PARAMS.items() if p.value is None}
     assert empty == {
-        "pv_full_load_hours_shandong", "gas_chp_full_load_hours", "coal_unit_efficiency",
-        "gas_chp_efficiency", "ccu_permanent_share_liquid_co2", "afforestation_growth_agb",
+        "pv_full_load_hours_shandong",
+        "gas_chp_full_load_hours",
+        "coal_unit_efficiency",
+        "gas_chp_efficiency",
+        "ccu_permanent_share_liquid_co2",
+        "afforestation_growth_agb",
         "afforestation_root_shoot",
-    }  # fmt: skip
+    }
 
 
 def test_labels_cover_every_figure_kind_and_use():
@@ -315,8 +348,7 @@ def test_labels_cover_every_figure_kind_and_use():
 #  15: 25    MW × 1 286 = 32 150.00 MWh × 0.6361 = 20 450.615 t/a
 #  total 66.78 MW × 1 286 = 85 879.08 MWh × 0.6361 = 54 627.682788 t/a
 #  26: 90 000 t/a captured for urea × 0 = 0 t/a avoided
-ZHANGQIU_2023 = {3: 8245.687968, 4: 6953.2091, 5: 2617.67872, 14: 16360.492, 15: 20450.615,
-                 26: 0.0}  # fmt: skip
+ZHANGQIU_2023 = {3: 8245.687968, 4: 6953.2091, 5: 2617.67872, 14: 16360.492, 15: 20450.615, 26: 0.0}
 
 
 def test_zhangqiu_projects_from_the_plans_figures():
@@ -359,7 +391,9 @@ def test_every_caveat_reads_in_chinese_and_english():
         assert not re.search(r"[\u4e00-\u9fff]", en), code
     r = reduce({"kind": "ccu", "use": "liquid_co2", "design_capacity": 240000})
     assert [c.code for c in r.caveats] == [
-        "design_capacity", "ccu_liquid_co2", "avoided_share_unknown",
-    ]  # fmt: skip
+        "design_capacity",
+        "ccu_liquid_co2",
+        "avoided_share_unknown",
+    ]
     assert "ccu_permanent_share_liquid_co2" in r.caveats[-1].text("zh")
     assert r.to_dict()["caveats_zh"] == [c.zh for c in r.caveats]

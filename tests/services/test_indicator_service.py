@@ -21,9 +21,14 @@ VIEWER = Actor("viewer", Role.VIEWER)
 
 def snapshot(session):
     rows = session.execute(
-        select(m.IndicatorValue.indicator_id, m.IndicatorValue.part_code, m.IndicatorValue.year,
-               m.IndicatorValue.value, m.IndicatorValue.text)
-    ).all()  # fmt: skip
+        select(
+            m.IndicatorValue.indicator_id,
+            m.IndicatorValue.part_code,
+            m.IndicatorValue.year,
+            m.IndicatorValue.value,
+            m.IndicatorValue.text,
+        )
+    ).all()
     return sorted(rows, key=repr)
 
 
@@ -200,6 +205,15 @@ def test_second_unit_lives_beside_the_first(sessions):
                 svc.ValueInput("1", 2023, 1.0),
             )
         svc.set_value(session, park_miit, park_unit, svc.ValueInput("1", 2023, 80.0))
+    # each unit's history of its indicator 1 holds its own changes only
+    with transaction(sessions) as session:
+        (entry,) = svc.history(session, svc.get_unit(session, "mingshui-park"), "1")
+        assert (entry.unit_code, entry.actor, entry.new["value"]) == (
+            "mingshui-park",
+            "park-miit",
+            80.0,
+        )
+        assert svc.history(session, svc.get_unit(session, "zhangqiu"), "1") == []
 
 
 def test_migrations_have_one_head():

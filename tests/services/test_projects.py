@@ -50,15 +50,26 @@ def docx(part="word/document.xml"):
 def report(session, actor, number=3, evidence=None, folder=None, **entry):
     values = {"reported_on": dt.date(2024, 5, 1), "stage": "under_way", "percent": 40} | entry
     return svc.report_progress(
-        session, actor, get_unit(session, "zhangqiu"), number, svc.ProgressInput(**values),
-        evidence, folder, today=TODAY,
-    )  # fmt: skip
+        session,
+        actor,
+        get_unit(session, "zhangqiu"),
+        number,
+        svc.ProgressInput(**values),
+        evidence,
+        folder,
+        today=TODAY,
+    )
 
 
 def test_progress_with_evidence_is_stored_by_sha256(sessions, folder):
     with transaction(sessions) as session:
-        progress = report(session, drc(session), evidence=svc.EvidenceUpload("验收报告.pdf", PDF),
-                          folder=folder, note="土建完成")  # fmt: skip
+        progress = report(
+            session,
+            drc(session),
+            evidence=svc.EvidenceUpload("验收报告.pdf", PDF),
+            folder=folder,
+            note="土建完成",
+        )
         progress_id = progress.id
     sha = hashlib.sha256(PDF).hexdigest()
     assert (folder / sha).read_bytes() == PDF
@@ -92,8 +103,9 @@ def test_progress_with_evidence_is_stored_by_sha256(sessions, folder):
 def test_refused_evidence_stores_nothing(sessions, folder, filename, content, message):
     with transaction(sessions) as session:
         with pytest.raises(InvalidInput, match=message) as err:
-            report(session, drc(session), evidence=svc.EvidenceUpload(filename, content),
-                   folder=folder)  # fmt: skip
+            report(
+                session, drc(session), evidence=svc.EvidenceUpload(filename, content), folder=folder
+            )
         assert str(err.value).startswith("evidence:")
         assert counts(session) == (0, 0)
     assert not folder.exists() or list(folder.iterdir()) == []
@@ -103,8 +115,12 @@ def test_accepted_office_documents_and_images(sessions, folder):
     with transaction(sessions) as session:
         actor = drc(session)
         report(session, actor, evidence=svc.EvidenceUpload("台账.docx", docx()), folder=folder)
-        report(session, actor, evidence=svc.EvidenceUpload("现场.JPG", b"\xff\xd8\xff\xe0rest"),
-               folder=folder)  # fmt: skip
+        report(
+            session,
+            actor,
+            evidence=svc.EvidenceUpload("现场.JPG", b"\xff\xd8\xff\xe0rest"),
+            folder=folder,
+        )
         assert counts(session) == (2, 2)
     assert len(list(folder.iterdir())) == 2
 
@@ -123,12 +139,23 @@ def test_accepted_office_documents_and_images(sessions, folder):
 def test_bad_progress_names_the_field_and_stores_nothing(sessions, folder, entry, field):
     with transaction(sessions) as session:
         unit = get_unit(session, "zhangqiu")
-        svc.set_figures(session, OFFICE, unit, 3, {"kind": "pv", "capacity": 10.08},
-                        start_date=dt.date(2023, 3, 1))  # fmt: skip
+        svc.set_figures(
+            session,
+            OFFICE,
+            unit,
+            3,
+            {"kind": "pv", "capacity": 10.08},
+            start_date=dt.date(2023, 3, 1),
+        )
     with transaction(sessions) as session:
         with pytest.raises(InvalidInput, match=field):
-            report(session, drc(session), evidence=svc.EvidenceUpload("a.pdf", PDF),
-                   folder=folder, **entry)  # fmt: skip
+            report(
+                session,
+                drc(session),
+                evidence=svc.EvidenceUpload("a.pdf", PDF),
+                folder=folder,
+                **entry,
+            )
         assert counts(session) == (0, 0)
     assert not folder.exists()
 
@@ -144,8 +171,7 @@ def test_file_is_removed_when_the_transaction_fails(sessions, folder):
         assert counts(session) == (0, 0)
         # a savepoint that rolls back removes its file too, and the outer commit keeps nothing
         with pytest.raises(RuntimeError), session.begin_nested():
-            report(session, drc(session), evidence=svc.EvidenceUpload("a.pdf", PDF),
-                   folder=folder)  # fmt: skip
+            report(session, drc(session), evidence=svc.EvidenceUpload("a.pdf", PDF), folder=folder)
             raise RuntimeError
     assert not (folder / sha).exists()
 
@@ -170,8 +196,9 @@ def test_only_admin_or_the_projects_department_may_report(sessions, folder):
 def test_board_alerts_filters_and_progress(sessions):
     with transaction(sessions) as session:
         unit = get_unit(session, "zhangqiu")
-        svc.report_progress(session, OFFICE, unit, 14, svc.ProgressInput(dt.date(2023, 12, 20),
-                            "done"), today=TODAY)  # fmt: skip
+        svc.report_progress(
+            session, OFFICE, unit, 14, svc.ProgressInput(dt.date(2023, 12, 20), "done"), today=TODAY
+        )
         board = svc.board(session, unit, TODAY)
         late = [v.number for v in board.late]
         assert 3 in late and 14 not in late  # 14 reported done before its due date
@@ -226,8 +253,9 @@ def test_bundled_figures_and_expected_reductions(sessions):
         ]
         assert views[24].missing[0] == ("figures.net_export", "net_export")
         # the office enters the owner's figure: 10.08 MW × 1100 h × 0.6361 t/MWh (2023 华北)
-        svc.set_figures(session, OFFICE, unit, 3,
-                        {"kind": "pv", "capacity": 10.08, "full_load_hours": 1100})  # fmt: skip
+        svc.set_figures(
+            session, OFFICE, unit, 3, {"kind": "pv", "capacity": 10.08, "full_load_hours": 1100}
+        )
         view = svc.project(session, unit, 3, as_of=TODAY)
         assert view.reduction.reduction_t == approx(10.08 * 1100 * 0.6361)
         view = svc.project(session, unit, 3, TODAY, svc.GridChoice("north_china", 2022))
@@ -243,8 +271,9 @@ def test_bundled_figures_and_expected_reductions(sessions):
 def test_scenario_for_zhangqiu(sessions):
     with transaction(sessions) as session:
         unit = get_unit(session, "zhangqiu")
-        svc.set_figures(session, OFFICE, unit, 4,
-                        {"kind": "pv", "capacity": 8.5, "full_load_hours": 1000})  # fmt: skip
+        svc.set_figures(
+            session, OFFICE, unit, 4, {"kind": "pv", "capacity": 8.5, "full_load_hours": 1000}
+        )
         sv = svc.scenario(session, unit, svc.GridChoice("north_china", 2023))
     s = sv.scenario
     # GDP = E / I: 9 290 749.01 / 0.92, 10 048 799.38 / 0.90, 8 537 813.87 / 0.76 [万元]
@@ -296,21 +325,35 @@ def audit_count(session, action):
 def test_figures_form_converts_units_and_names_every_bad_field(sessions):
     entry = svc.FiguresInput(
         kind="pv",
-        values={"capacity": ("10080", "kW"), "full_load_hours": ("1100", "h/a"),
-                "generation": ("", "MWh/a")},
-        source="可研报告（2023）", start_date="2023-03-01",
-    )  # fmt: skip
+        values={
+            "capacity": ("10080", "kW"),
+            "full_load_hours": ("1100", "h/a"),
+            "generation": ("", "MWh/a"),
+        },
+        source="可研报告（2023）",
+        start_date="2023-03-01",
+    )
     figures, start = svc.figures_from_input(entry)
-    assert figures == {"kind": "pv", "capacity": "10080 kW", "full_load_hours": 1100.0,
-                       "source": "可研报告（2023）"}  # fmt: skip
+    assert figures == {
+        "kind": "pv",
+        "capacity": "10080 kW",
+        "full_load_hours": 1100.0,
+        "source": "可研报告（2023）",
+    }
     assert start == dt.date(2023, 3, 1)
     with pytest.raises(InvalidInput) as caught:
-        svc.figures_from_input(svc.FiguresInput(
-            kind="afforestation",
-            values={"area": ("5500", "MW"), "sink_rate": ("abc", "t/ha/a"),
-                    "capacity": ("-1", "MW"), "waste": ("3", "斤斤")},
-            start_date="2023-02-30",
-        ))  # fmt: skip
+        svc.figures_from_input(
+            svc.FiguresInput(
+                kind="afforestation",
+                values={
+                    "area": ("5500", "MW"),
+                    "sink_rate": ("abc", "t/ha/a"),
+                    "capacity": ("-1", "MW"),
+                    "waste": ("3", "斤斤"),
+                },
+                start_date="2023-02-30",
+            )
+        )
     errors = caught.value.errors
     assert "start_date: expected a date like 2024-06-30, got '2023-02-30'" in errors
     assert "area（造林面积）: unit 'MW' does not convert to hectare" in errors
@@ -343,9 +386,11 @@ def test_department_editor_sets_figures_of_its_projects_audited(sessions):
         svc.load_bundled_figures(session, OFFICE, unit)
         before = audit_count(session, "figures.set")
         entry = svc.FiguresInput(
-            "pv", values={"capacity": ("10.08", "MW"), "full_load_hours": ("1100", "h/a")},
-            source="伊莱特可研报告", start_date="2023-01-10",
-        )  # fmt: skip
+            "pv",
+            values={"capacity": ("10.08", "MW"), "full_load_hours": ("1100", "h/a")},
+            source="伊莱特可研报告",
+            start_date="2023-01-10",
+        )
         row = svc.update_figures(session, drc(session), unit, 3, entry)
         assert row.start_date == dt.date(2023, 1, 10)
         # 10.08 MW × 1 100 h × 0.6361 t/MWh = 7 053.0768 t/a, now from the owner's hours
@@ -369,8 +414,9 @@ def test_department_editor_sets_figures_of_its_projects_audited(sessions):
         with pytest.raises(InvalidInput, match="capacity"):
             svc.update_figures(session, drc(session), unit, 3, bad)
         with pytest.raises(InvalidInput, match="start_date: 2026-01-01 is after the due date"):
-            svc.update_figures(session, drc(session), unit, 3,
-                               svc.FiguresInput("pv", start_date="2026-01-01"))  # fmt: skip
+            svc.update_figures(
+                session, drc(session), unit, 3, svc.FiguresInput("pv", start_date="2026-01-01")
+            )
         assert audit_count(session, "figures.set") == before + 1
         assert svc.project(session, unit, 3, as_of=TODAY).row.figures["full_load_hours"] == 1100
 
@@ -379,33 +425,46 @@ def test_milestone_marked_done_within_the_projects_dates(sessions):
     with transaction(sessions) as session:
         unit = get_unit(session, "zhangqiu")
         svc.set_figures(session, OFFICE, unit, 3, None, dt.date(2023, 1, 10))
-        milestone = svc.add_milestone(session, drc(session), unit, 3, "并网验收",
-                                      dt.date(2023, 12, 31))  # fmt: skip
+        milestone = svc.add_milestone(
+            session, drc(session), unit, 3, "并网验收", dt.date(2023, 12, 31)
+        )
         for day, message in (
             (dt.date(2023, 1, 9), "before the project's start date 2023-01-10"),
             (dt.date(2025, 10, 16), "in the future"),
         ):
             with pytest.raises(InvalidInput, match=message):
-                svc.mark_milestone_done(session, drc(session), unit, 3, milestone.id, day,
-                                        today=TODAY)  # fmt: skip
+                svc.mark_milestone_done(
+                    session, drc(session), unit, 3, milestone.id, day, today=TODAY
+                )
         assert milestone.done_on is None and audit_count(session, "milestone.done") == 0
         eeb = Actor("eeb", Role.EDITOR, "eeb", unit.id)
         with pytest.raises(PermissionDenied):
-            svc.mark_milestone_done(session, eeb, unit, 3, milestone.id, dt.date(2024, 1, 5),
-                                    today=TODAY)  # fmt: skip
+            svc.mark_milestone_done(
+                session, eeb, unit, 3, milestone.id, dt.date(2024, 1, 5), today=TODAY
+            )
         with pytest.raises(NotFound):
-            svc.mark_milestone_done(session, drc(session), unit, 4, milestone.id,
-                                    dt.date(2024, 1, 5), today=TODAY)  # fmt: skip
-        done = svc.mark_milestone_done(session, drc(session), unit, 3, milestone.id,
-                                       dt.date(2024, 1, 5), today=TODAY)  # fmt: skip
+            svc.mark_milestone_done(
+                session, drc(session), unit, 4, milestone.id, dt.date(2024, 1, 5), today=TODAY
+            )
+        done = svc.mark_milestone_done(
+            session, drc(session), unit, 3, milestone.id, dt.date(2024, 1, 5), today=TODAY
+        )
         assert done.done_on == dt.date(2024, 1, 5)
         log = session.scalars(select(m.AuditLog).where(m.AuditLog.action == "milestone.done")).one()
         assert log.actor == "drc" and log.old == {"done_on": None}
         assert log.new == {"title": "并网验收", "done_on": "2024-01-05"}
         # a milestone added as done obeys the same dates
         with pytest.raises(InvalidInput, match="in the future"):
-            svc.add_milestone(session, drc(session), unit, 3, "x", dt.date(2024, 1, 1),
-                              dt.date(2026, 1, 1), today=TODAY)  # fmt: skip
+            svc.add_milestone(
+                session,
+                drc(session),
+                unit,
+                3,
+                "x",
+                dt.date(2024, 1, 1),
+                dt.date(2026, 1, 1),
+                today=TODAY,
+            )
 
 
 def test_scenario_counts_the_bundled_pv_projects(sessions):
@@ -415,8 +474,14 @@ def test_scenario_counts_the_bundled_pv_projects(sessions):
         sv = svc.scenario(session, unit, svc.GridChoice("north_china", 2023))
     counted = {c.number: c.reduction_t for c in sv.scenario.counted}
     # PV at 1 286 h × 0.6361 t/MWh; 26 (urea) counts 0 t/a
-    assert counted == {3: approx(8245.687968), 4: approx(6953.2091), 5: approx(2617.67872),
-                       14: approx(16360.492), 15: approx(20450.615), 26: 0}  # fmt: skip
+    assert counted == {
+        3: approx(8245.687968),
+        4: approx(6953.2091),
+        5: approx(2617.67872),
+        14: approx(16360.492),
+        15: approx(20450.615),
+        26: 0,
+    }
     assert {v.number for v in sv.not_quantified} >= {9, 10, 22, 23, 24, 25}
 
 

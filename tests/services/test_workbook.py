@@ -26,9 +26,19 @@ from nearzero.store.migrate import upgrade
 
 OFFICE = Actor.system("office-test")
 HEADERS = [
-    "序号", "分项代码", "指标名称", "分项名称", "单位", "2025年目标", "责任部门", "年份",
-    "数值", "文字说明", "数据来源", "佐证材料",
-]  # fmt: skip
+    "序号",
+    "分项代码",
+    "指标名称",
+    "分项名称",
+    "单位",
+    "2025年目标",
+    "责任部门",
+    "年份",
+    "数值",
+    "文字说明",
+    "数据来源",
+    "佐证材料",
+]
 EEB_CODES = ["4", "5", "6", "7", "8", "9", "14", "16", "18", "32", "33", "T10", "T11", "T12"]
 
 
@@ -87,10 +97,15 @@ def edit(path: Path, changes: dict[tuple[str, str | None], dict[str, object]]) -
 def stored_values(sessions: sessionmaker[Session]) -> list[tuple[Any, ...]]:
     with transaction(sessions) as session:
         query = select(
-            m.Indicator.code, m.IndicatorValue.part_code, m.IndicatorValue.year,
-            m.IndicatorValue.value, m.IndicatorValue.text, m.IndicatorValue.source,
-            m.IndicatorValue.evidence, m.IndicatorValue.entered_by,
-        ).join(m.Indicator, m.IndicatorValue.indicator_id == m.Indicator.id)  # fmt: skip
+            m.Indicator.code,
+            m.IndicatorValue.part_code,
+            m.IndicatorValue.year,
+            m.IndicatorValue.value,
+            m.IndicatorValue.text,
+            m.IndicatorValue.source,
+            m.IndicatorValue.evidence,
+            m.IndicatorValue.entered_by,
+        ).join(m.Indicator, m.IndicatorValue.indicator_id == m.Indicator.id)
         return sorted(tuple(r) for r in session.execute(query))
 
 
@@ -423,9 +438,14 @@ def test_cli_import_errors_exit_2_and_list_every_problem(cli, sessions, tmp_path
 def test_cli_import_as_an_editor(cli, sessions, tmp_path):
     with transaction(sessions) as session:
         users.create_user(
-            session, OFFICE, "drc1", "secret-password", Role.EDITOR,
-            unit=get_unit(session), department_code="drc",
-        )  # fmt: skip
+            session,
+            OFFICE,
+            "drc1",
+            "secret-password",
+            Role.EDITOR,
+            unit=get_unit(session),
+            department_code="drc",
+        )
     path = tmp_path / "t.xlsx"
     assert cli("indicators", "export", path, "--year", 2022).exit_code == 0
     rows = edit(path, {("6", None): {"数值": 3}})

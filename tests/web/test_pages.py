@@ -58,9 +58,14 @@ def test_editor_enters_value_and_status_changes(client):
     page = client.get("/indicators/17?year=2022")
     response = client.post(
         "/indicators/17/values?unit=zhangqiu",
-        data={"csrf_token": token(page.text), "year": "2023", "value": "0.25", "value_unit": "%",
-              "source": "2023年统计年报"},
-    )  # fmt: skip
+        data={
+            "csrf_token": token(page.text),
+            "year": "2023",
+            "value": "0.25",
+            "value_unit": "%",
+            "source": "2023年统计年报",
+        },
+    )
     assert response.status_code == 200 and "已保存" in response.text
     assert re.search(
         r'data-testid="status">\s*<span class="badge green" data-status="met"', response.text
@@ -173,10 +178,15 @@ def test_a_write_is_committed_before_its_response_starts(zhangqiu_url, sessions)
         before = stored_2023_values()
         response = client.post(
             "/indicators/17/values?unit=zhangqiu",
-            data={"csrf_token": token(page.text), "year": "2023", "value": "0.25",
-                  "value_unit": "%", "source": "2023年统计年报"},
+            data={
+                "csrf_token": token(page.text),
+                "year": "2023",
+                "value": "0.25",
+                "value_unit": "%",
+                "source": "2023年统计年报",
+            },
             follow_redirects=False,
-        )  # fmt: skip
+        )
     app.state.engine.dispose()
     assert response.status_code == 303
     assert seen == [before + 1]

@@ -81,11 +81,16 @@ def test_upload_progress_and_download_evidence(client, app):
     page = client.get("/projects/3")
     response = client.post(
         "/projects/3/progress",
-        data={"csrf_token": token(page.text), "reported_on": "2024-05-01", "stage": "done",
-              "percent": "100", "note": "并网验收"},
+        data={
+            "csrf_token": token(page.text),
+            "reported_on": "2024-05-01",
+            "stage": "done",
+            "percent": "100",
+            "note": "并网验收",
+        },
         files={"evidence": ("并网验收.pdf", PDF, "application/pdf")},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert response.status_code == 303, response.text
     page = client.get(response.headers["location"])
     assert "已保存" in page.text and "并网验收.pdf" in page.text
@@ -111,8 +116,12 @@ def test_upload_progress_and_download_evidence(client, app):
 def test_refused_upload_stores_nothing(client, app, files, data, message):
     log_in(client, "drc")
     page = client.get("/projects/3")
-    form = {"csrf_token": token(page.text), "reported_on": "2024-05-01", "stage": "under_way",
-            "percent": "40"} | data  # fmt: skip
+    form = {
+        "csrf_token": token(page.text),
+        "reported_on": "2024-05-01",
+        "stage": "under_way",
+        "percent": "40",
+    } | data
     response = client.post("/projects/3/progress", data=form, files=files or None)
     assert response.status_code == 400
     assert message in re.search(r'data-testid="error">([^<]*)', response.text).group(1)
@@ -173,8 +182,13 @@ def test_project_page_says_which_parameter_is_missing(client):
 def test_figures_form_saves_converted_figures_with_audit(client, app):
     log_in(client, "drc")
     page = client.get("/projects/3")
-    data = figures_form(page.text, full_load_hours="1.1", full_load_hours_unit="kh/a",
-                        start_date="2023-01-10", source="伊莱特可研报告")  # fmt: skip
+    data = figures_form(
+        page.text,
+        full_load_hours="1.1",
+        full_load_hours_unit="kh/a",
+        start_date="2023-01-10",
+        source="伊莱特可研报告",
+    )
     assert data["kind"] == "pv" and data["capacity"] == "10.08" and data["capacity_unit"] == "MW"
     response = client.post("/projects/3/figures", data=data, follow_redirects=False)
     assert response.status_code == 303, response.text
@@ -189,15 +203,21 @@ def test_figures_form_saves_converted_figures_with_audit(client, app):
     ("values", "message", "field"),
     [
         ({"capacity": "ten"}, "capacity（装机容量）: expected a number, got 'ten'", "capacity"),
-        ({"capacity_unit": "亩"}, "capacity（装机容量）: unit '亩' does not convert to MW",
-         "capacity"),
-        ({"full_load_hours": "1100", "full_load_hours_unit": "斤斤"},
-         "full_load_hours（年利用小时数）: unknown unit '斤斤'", "full_load_hours"),
+        (
+            {"capacity_unit": "亩"},
+            "capacity（装机容量）: unit '亩' does not convert to MW",
+            "capacity",
+        ),
+        (
+            {"full_load_hours": "1100", "full_load_hours_unit": "斤斤"},
+            "full_load_hours（年利用小时数）: unknown unit '斤斤'",
+            "full_load_hours",
+        ),
         ({"capacity": "-3"}, "capacity（装机容量）: must not be negative", "capacity"),
         ({"start_date": "2030-01-01"}, "start_date: 2030-01-01 is after the due date", None),
         ({"kind": "wind"}, "kind: expected one of", None),
     ],
-)  # fmt: skip
+)
 def test_refused_figures_store_nothing_and_name_the_field(client, app, values, message, field):
     log_in(client, "drc")
     page = client.get("/projects/3")
@@ -206,8 +226,9 @@ def test_refused_figures_store_nothing_and_name_the_field(client, app, values, m
     shown = html.unescape(re.search(r'data-testid="error">([^<]*)', response.text).group(1))
     assert message in shown
     if field:  # the field at fault is marked, and what was typed is kept
-        row = re.search(rf'<tr class="invalid" data-figure="{field}">(.*?)</tr>', response.text,
-                        re.S).group(1)  # fmt: skip
+        row = re.search(
+            rf'<tr class="invalid" data-figure="{field}">(.*?)</tr>', response.text, re.S
+        ).group(1)
         assert 'aria-invalid="true"' in row
     assert audit_count(app, "figures.set") == 12
     with transaction(app.state.sessions) as session:
@@ -223,16 +244,20 @@ def test_figures_refused_for_other_departments_and_without_csrf(client, app):
     assert client.post("/projects/3/figures", data=data).status_code == 403
     log_in(client, "drc")
     assert client.post("/projects/3/figures", data=data | {"csrf_token": "x"}).status_code in (
-        400, 403,
-    )  # fmt: skip
+        400,
+        403,
+    )
     assert audit_count(app, "figures.set") == 12
 
 
 def test_milestone_marked_done_over_http(client, app):
     log_in(client, "drc")
     page = client.get("/projects/3")
-    added = client.post("/projects/3/milestones", follow_redirects=False, data={
-        "csrf_token": token(page.text), "title": "并网验收", "due_date": "2023-12-31"})  # fmt: skip
+    added = client.post(
+        "/projects/3/milestones",
+        follow_redirects=False,
+        data={"csrf_token": token(page.text), "title": "并网验收", "due_date": "2023-12-31"},
+    )
     assert added.status_code == 303
     page = client.get("/projects/3")
     action = re.search(r'action="(/projects/3/milestones/\d+/done)\?', page.text).group(1)
@@ -242,8 +267,11 @@ def test_milestone_marked_done_over_http(client, app):
     bad = client.post(action, data={"csrf_token": token(page.text), "done_on": "31.12.2023"})
     assert bad.status_code == 400 and "done_on: expected a date" in bad.text
     assert audit_count(app, "milestone.done") == 0
-    done = client.post(action, data={"csrf_token": token(page.text), "done_on": "2024-01-05"},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(
+        action,
+        data={"csrf_token": token(page.text), "done_on": "2024-01-05"},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     page = client.get("/projects/3")
     assert "✓ 完成于 2024-01-05" in page.text

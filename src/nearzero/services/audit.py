@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.services.context import Actor
+from nearzero.store import audit as store
 from nearzero.store.tables.users import AuditLog
 
 
@@ -21,25 +21,21 @@ def record(
     new: dict[str, Any] | None,
     unit_code: str = "",
 ) -> None:
-    session.add(
-        AuditLog(
-            actor=actor.username,
-            action=action,
-            unit_code=unit_code,
-            entity=entity,
-            entity_key=key,
-            old=old,
-            new=new,
-        )
+    store.add_entry(
+        session,
+        actor=actor.username,
+        action=action,
+        unit_code=unit_code,
+        entity=entity,
+        key=key,
+        old=old,
+        new=new,
     )
 
 
-def entries(session: Session, entity: str, key_prefix: str, limit: int = 200) -> list[AuditLog]:
-    """The newest entries first for keys starting with ``key_prefix``."""
-    query = (
-        select(AuditLog)
-        .where(AuditLog.entity == entity, AuditLog.entity_key.startswith(key_prefix))
-        .order_by(AuditLog.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(query))
+def entries(
+    session: Session, entity: str, key_prefix: str, limit: int = 200, unit_code: str | None = None
+) -> list[AuditLog]:
+    """The newest entries first for keys starting with ``key_prefix`` (of one unit when
+    ``unit_code`` is given)."""
+    return store.entries(session, entity, key_prefix, limit, unit_code)

@@ -7,8 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from nearzero.indicators.choices import Attribute, Status
 from nearzero.indicators.evaluation import (
@@ -25,17 +24,16 @@ from nearzero.indicators.evaluation import (
 from nearzero.indicators.rules import TargetRule, parse_rule
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
+from nearzero.store import indicators as store
 from nearzero.store import tables as m
+from nearzero.store import units as unit_store
 from nearzero.store.base import utcnow
 from nearzero.units import UnitError, convert
 
 
 def get_unit(session: Session, code: str | None = None) -> m.DemoUnit:
     """The unit with ``code``, or the only (first) unit when no code is given."""
-    query = select(m.DemoUnit).order_by(m.DemoUnit.id)
-    if code:
-        query = query.where(m.DemoUnit.code == code)
-    unit = session.scalars(query).first()
+    unit = unit_store.unit(session, code)
     if unit is None:
         raise NotFound(f"no demonstration unit {code!r}" if code else "no unit is loaded")
     return unit
@@ -80,38 +78,22 @@ def _spec(row: m.Indicator, unit: m.DemoUnit) -> IndicatorSpec:
 
 def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> list[IndicatorView]:
     """Every indicator and task target of ``unit`` (or just ``code``) with all it has on record."""
-    query = (
-        select(m.Indicator)
-        .where(m.Indicator.unit_id == unit.id)
-        .options(
-            selectinload(m.Indicator.parts),
-            selectinload(m.Indicator.departments),
-            selectinload(m.Indicator.category),
-        )
-        .order_by(m.Indicator.position)
-    )
-    if code is not None:
-        query = query.where(m.Indicator.code == code)
-    rows = list(session.scalars(query))
+    rows = store.indicators(session, unit.id, code)
     if code is not None and not rows:
         raise NotFound(f"unit {unit.code!r} has no indicator {code!r}")
     ids = [r.id for r in rows]
     values: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     texts: dict[int, dict[tuple[str, int], str]] = defaultdict(dict)
-    for v in session.scalars(
-        select(m.IndicatorValue).where(m.IndicatorValue.indicator_id.in_(ids))
-    ):
+    for v in store.values_of(session, ids):
         if v.value is not None:
             values[v.indicator_id][v.part_code][v.year] = v.value
         if v.text:
             texts[v.indicator_id][(v.part_code, v.year)] = v.text
     assigned: dict[int, dict[int, float]] = defaultdict(dict)
-    for a in session.scalars(
-        select(m.AssignedTarget).where(m.AssignedTarget.indicator_id.in_(ids))
-    ):
+    for a in store.assigned_targets_of(session, ids):
         assigned[a.indicator_id][a.year] = a.value
     judged: dict[int, dict[int, Assessment]] = defaultdict(dict)
-    for j in session.scalars(select(m.Assessment).where(m.Assessment.indicator_id.in_(ids))):
+    for j in store.assessments_of(session, ids):
         judged[j.indicator_id][j.year] = Assessment(Status(j.status), j.evidence)
     views = []
     for row in rows:
@@ -173,26 +155,15 @@ def evaluate_unit(session: Session, unit: m.DemoUnit, year: int) -> UnitEvaluati
 
 
 def years_on_record(session: Session, unit: m.DemoUnit) -> list[int]:
-    query = (
-        select(m.IndicatorValue.year)
-        .join(m.Indicator)
-        .where(m.Indicator.unit_id == unit.id)
-        .distinct()
-        .order_by(m.IndicatorValue.year)
-    )
-    return list(session.scalars(query))
+    """The years with at least one value on record for ``unit``, ascending."""
+    return store.years_on_record(session, unit.id)
 
 
 def values_on_record(
     session: Session, unit: m.DemoUnit
 ) -> dict[tuple[str, str, int], m.IndicatorValue]:
     """Every value on record for ``unit``, by (indicator code, part code, year)."""
-    query = (
-        select(m.Indicator.code, m.IndicatorValue)
-        .join(m.Indicator, m.IndicatorValue.indicator_id == m.Indicator.id)
-        .where(m.Indicator.unit_id == unit.id)
-    )
-    return {(code, v.part_code, v.year): v for code, v in session.execute(query)}
+    return store.values_by_key(session, unit.id)
 
 
 def may_edit(actor: Actor, row: m.Indicator) -> bool:
@@ -273,13 +244,7 @@ def set_value(
             + "、".join(d.name_zh for d in view.row.departments)
         )
     value = check_value(view, unit, entry)
-    existing = session.scalar(
-        select(m.IndicatorValue).where(
-            m.IndicatorValue.indicator_id == view.row.id,
-            m.IndicatorValue.part_code == entry.part,
-            m.IndicatorValue.year == entry.year,
-        )
-    )
+    existing = store.value(session, view.row.id, entry.part, entry.year)
     old = _value_dict(existing) if existing else None
     if existing is None:
         existing = m.IndicatorValue(indicator_id=view.row.id, part_code=entry.part, year=entry.year)
@@ -315,11 +280,7 @@ def set_assessment(
     if not evidence.strip():
         raise InvalidInput("evidence: an assessment needs its evidence")
     (view,) = catalogue(session, unit, code)
-    row = session.scalar(
-        select(m.Assessment).where(
-            m.Assessment.indicator_id == view.row.id, m.Assessment.year == year
-        )
-    )
+    row = store.assessment(session, view.row.id, year)
     old = {"status": row.status, "evidence": row.evidence} if row else None
     if row is None:
         row = m.Assessment(indicator_id=view.row.id, year=year)
@@ -349,26 +310,21 @@ def set_assigned_target(
     (view,) = catalogue(session, unit, code)
     if view.row.rule.get("kind") != "assigned_target":
         raise InvalidInput(f"indicator {code} has no target set by the higher government")
-    row = session.scalar(
-        select(m.AssignedTarget).where(
-            m.AssignedTarget.indicator_id == view.row.id, m.AssignedTarget.year == year
-        )
-    )
+    row = store.assigned_target(session, view.row.id, year)
     old = {"value": row.value, "source": row.source} if row else None
     if row is None:
         row = m.AssignedTarget(indicator_id=view.row.id, year=year)
         session.add(row)
     row.value, row.source = value, source.strip()
     row.entered_by, row.entered_at = actor.username, utcnow()
-    audit.record(
-        session, actor, "assigned_target.set", "indicator", f"{code}//{year}", old,
-        {"value": value, "source": row.source}, unit.code,
-    )  # fmt: skip
+    new = {"value": value, "source": row.source}
+    key = f"{code}//{year}"
+    audit.record(session, actor, "assigned_target.set", "indicator", key, old, new, unit.code)
 
 
 def history(session: Session, unit: m.DemoUnit, code: str) -> list[m.AuditLog]:
     """Every recorded change to indicator ``code`` of ``unit``, newest first."""
-    return [e for e in audit.entries(session, "indicator", f"{code}/") if e.unit_code == unit.code]
+    return audit.entries(session, "indicator", f"{code}/", unit_code=unit.code)
 
 
 JSON_SCHEMA = "nearzero.indicators.evaluation/1"

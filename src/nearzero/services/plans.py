@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.indicators.catalogue import IndicatorEntry, Plan
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.store import tables as m
+from nearzero.store import units as unit_store
 
 
 def unit_exists(session: Session, code: str) -> bool:
-    return session.scalar(select(m.DemoUnit.id).where(m.DemoUnit.code == code)) is not None
+    return unit_store.unit_exists(session, code)
 
 
 def load_plan(session: Session, plan: Plan, actor: Actor, source: str = "") -> m.DemoUnit:
@@ -70,12 +70,13 @@ def load_plan(session: Session, plan: Plan, actor: Actor, source: str = "") -> m
                 indicators=[indicators[c] for c in p.indicators],
             )
         )
-    audit.record(
-        session, actor, "plan.load", "unit", info.code, None,
-        {"source": source, "indicators": len(plan.indicators),
-         "task_targets": len(plan.task_targets), "key_projects": len(plan.key_projects)},
-        unit_code=info.code,
-    )  # fmt: skip
+    loaded = {
+        "source": source,
+        "indicators": len(plan.indicators),
+        "task_targets": len(plan.task_targets),
+        "key_projects": len(plan.key_projects),
+    }
+    audit.record(session, actor, "plan.load", "unit", info.code, None, loaded, info.code)
     session.flush()
     return unit
 
@@ -108,12 +109,16 @@ def _add_indicator(
         departments=[departments[d] for d in entry.departments],
         parts=[
             m.IndicatorPart(
-                code=p.code, name_zh=p.name_zh, name_en=p.name_en, unit=p.unit,
-                rule=p.rule.to_dict(), position=i,
+                code=p.code,
+                name_zh=p.name_zh,
+                name_en=p.name_en,
+                unit=p.unit,
+                rule=p.rule.to_dict(),
+                position=i,
             )
             for i, p in enumerate(spec.parts)
         ],
-    )  # fmt: skip
+    )
     session.add(row)
     session.flush()
     series = [("", v) for v in entry.values] + [
@@ -121,23 +126,35 @@ def _add_indicator(
     ]
     session.add_all(
         m.IndicatorValue(
-            indicator_id=row.id, part_code=part, year=v.year, value=v.value, text=v.text,
-            source=source, evidence=v.note, entered_by=actor.username,
+            indicator_id=row.id,
+            part_code=part,
+            year=v.year,
+            value=v.value,
+            text=v.text,
+            source=source,
+            evidence=v.note,
+            entered_by=actor.username,
         )
         for part, v in series
-    )  # fmt: skip
+    )
     session.add_all(
         m.AssignedTarget(
-            indicator_id=row.id, year=a.year, value=a.value, source=a.source,
+            indicator_id=row.id,
+            year=a.year,
+            value=a.value,
+            source=a.source,
             entered_by=actor.username,
         )
         for a in entry.assigned
-    )  # fmt: skip
+    )
     session.add_all(
         m.Assessment(
-            indicator_id=row.id, year=year, status=a.status.value, evidence=a.evidence,
+            indicator_id=row.id,
+            year=year,
+            status=a.status.value,
+            evidence=a.evidence,
             assessed_by=actor.username,
         )
         for year, a in entry.assessments.items()
-    )  # fmt: skip
+    )
     return row

@@ -16,7 +16,7 @@ import io
 import os
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -24,13 +24,10 @@ from pathlib import Path, PurePath
 from typing import Any
 
 import yaml
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction, selectinload
+from sqlalchemy.orm import Session
 
 from nearzero.accounting.factors import default_library
-from nearzero.formatting import fmt
-from nearzero.indicators.choices import Status
-from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, Stage
+from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, USE_LABELS, Stage
 from nearzero.projects.parameters import (
     DEFAULT_GRID_REGION,
     MissingParameter,
@@ -57,10 +54,12 @@ from nearzero.projects.reduction import (
     expected_reduction,
 )
 from nearzero.projects.scenario import Contribution, Scenario, ScenarioError, build_scenario
-from nearzero.reports.model import Block, Cell, Paragraph, Table
+from nearzero.reports.model import Block
+from nearzero.reports.sections import projects as section
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied
-from nearzero.services.indicators import catalogue
+from nearzero.services.indicators import catalogue, years_on_record
+from nearzero.store import projects as store
 from nearzero.store import tables as m
 from nearzero.units import UnitError, convert, parse_unit
 
@@ -149,40 +148,23 @@ class ProjectView:
 
 
 def _projects(session: Session, unit: m.DemoUnit, number: int | None = None) -> list[m.KeyProject]:
-    query = (
-        select(m.KeyProject)
-        .where(m.KeyProject.unit_id == unit.id)
-        .options(
-            selectinload(m.KeyProject.category),
-            selectinload(m.KeyProject.departments),
-            selectinload(m.KeyProject.indicators),
-        )
-        .order_by(m.KeyProject.number)
-    )
-    if number is not None:
-        query = query.where(m.KeyProject.number == number)
-    rows = list(session.scalars(query))
+    rows = store.key_projects(session, unit.id, number)
     if number is not None and not rows:
         raise NotFound(f"unit {unit.code!r} has no key project {number}")
     return rows
 
 
 def _progress(session: Session, ids: Iterable[int]) -> dict[int, list[m.ProjectProgress]]:
-    out: dict[int, list[m.ProjectProgress]] = {i: [] for i in ids}
-    query = (
-        select(m.ProjectProgress)
-        .where(m.ProjectProgress.project_id.in_(list(out)))
-        .order_by(m.ProjectProgress.reported_on, m.ProjectProgress.id)
-    )
-    for p in session.scalars(query):
-        out[p.project_id].append(p)
-    return out
+    return store.progress_by_project(session, ids)
 
 
 def _view(
-    row: m.KeyProject, progress: list[m.ProjectProgress], as_of: dt.date, grid: Parameter,
+    row: m.KeyProject,
+    progress: list[m.ProjectProgress],
+    as_of: dt.date,
+    grid: Parameter,
     soon_days: int,
-) -> ProjectView:  # fmt: skip
+) -> ProjectView:
     updates = [Update(p.reported_on, Stage(p.stage), p.percent) for p in progress]
     status = project_status(row.due_date, updates, as_of, soon_days)
     missing: list[tuple[str, str]] = []
@@ -200,9 +182,12 @@ def _view(
 
 
 def views(
-    session: Session, unit: m.DemoUnit, as_of: dt.date | None = None,
-    grid: GridChoice | None = None, soon_days: int = DUE_SOON_DAYS,
-) -> list[ProjectView]:  # fmt: skip
+    session: Session,
+    unit: m.DemoUnit,
+    as_of: dt.date | None = None,
+    grid: GridChoice | None = None,
+    soon_days: int = DUE_SOON_DAYS,
+) -> list[ProjectView]:
     """Every key project of ``unit`` with its status on ``as_of`` (default today)."""
     rows = _projects(session, unit)
     progress = _progress(session, (r.id for r in rows))
@@ -224,22 +209,34 @@ class Board:
 
 
 def board(
-    session: Session, unit: m.DemoUnit, as_of: dt.date | None = None,
-    department: str | None = None, stage: str | None = None, grid: GridChoice | None = None,
+    session: Session,
+    unit: m.DemoUnit,
+    as_of: dt.date | None = None,
+    department: str | None = None,
+    stage: str | None = None,
+    grid: GridChoice | None = None,
     soon_days: int = DUE_SOON_DAYS,
-) -> Board:  # fmt: skip
+) -> Board:
     """The board of ``unit``, filtered by department code and stage.
 
     The alerts (late, due soon) and the progress summaries cover the projects of the
     department filter, whatever stage is chosen.
     """
+    _check_stage(stage)
+    return _board(views(session, unit, as_of, grid, soon_days), as_of, department, stage)
+
+
+def _check_stage(stage: str | None) -> None:
     if stage and stage not in {s.value for s in Stage}:
         raise InvalidInput(f"stage: expected one of {', '.join(Stage)}, got {stage!r}")
-    everything = views(session, unit, as_of, grid, soon_days)
+
+
+def _board(
+    everything: list[ProjectView], as_of: dt.date | None, department: str | None, stage: str | None
+) -> Board:
     scoped = [
-        v for v in everything
-        if not department or department in {d.code for d in v.row.departments}
-    ]  # fmt: skip
+        v for v in everything if not department or department in {d.code for d in v.row.departments}
+    ]
     return Board(
         projects=[v for v in scoped if not stage or v.status.stage.value == stage],
         late=[v for v in scoped if v.status.late],
@@ -253,9 +250,12 @@ def board(
 
 
 def project(
-    session: Session, unit: m.DemoUnit, number: int, as_of: dt.date | None = None,
+    session: Session,
+    unit: m.DemoUnit,
+    number: int,
+    as_of: dt.date | None = None,
     grid: GridChoice | None = None,
-) -> ProjectView:  # fmt: skip
+) -> ProjectView:
     """One key project with its status, expected reduction and progress updates."""
     (row,) = _projects(session, unit, number)
     factor = (grid or GridChoice()).factor()
@@ -265,30 +265,25 @@ def project(
 
 
 def evidence_of(session: Session, row: m.KeyProject) -> list[m.ProjectEvidence]:
-    query = (
-        select(m.ProjectEvidence)
-        .where(m.ProjectEvidence.project_id == row.id)
-        .order_by(m.ProjectEvidence.id)
-    )
-    return list(session.scalars(query))
+    """The evidence files of ``row`` in upload order."""
+    return store.evidence_of(session, row.id)
 
 
 def milestones_of(session: Session, row: m.KeyProject) -> list[m.ProjectMilestone]:
-    query = (
-        select(m.ProjectMilestone)
-        .where(m.ProjectMilestone.project_id == row.id)
-        .order_by(m.ProjectMilestone.due_date, m.ProjectMilestone.position)
-    )
-    return list(session.scalars(query))
+    """The milestones of ``row`` by due date."""
+    return store.milestones_of(session, row.id)
 
 
 def evidence_file(
-    session: Session, unit: m.DemoUnit, number: int, evidence_id: int,
+    session: Session,
+    unit: m.DemoUnit,
+    number: int,
+    evidence_id: int,
     evidence_dir: Path = DEFAULT_EVIDENCE_DIR,
-) -> tuple[m.ProjectEvidence, Path]:  # fmt: skip
+) -> tuple[m.ProjectEvidence, Path]:
     """An evidence row of project ``number`` and the path of its stored content."""
     (row,) = _projects(session, unit, number)
-    evidence = session.get(m.ProjectEvidence, evidence_id)
+    evidence = store.evidence(session, evidence_id)
     if evidence is None or evidence.project_id != row.id:
         raise NotFound(f"project {number} has no evidence {evidence_id}")
     path = evidence_dir / evidence.sha256
@@ -400,39 +395,6 @@ def _store_file(directory: Path, sha256: str, content: bytes) -> tuple[Path, boo
     return path, True
 
 
-_PENDING = "nearzero.projects.pending_evidence"
-
-
-def _remove_on_rollback(session: Session, path: Path) -> None:
-    """Remove ``path`` if the transaction (or savepoint) it was written in rolls back.
-
-    The file stays once the outermost transaction commits. Listeners are added once per
-    session and keep a list of (path, innermost transaction at write time) in ``session.info``.
-    """
-    current = session.get_nested_transaction() or session.get_transaction()
-    pending: list[tuple[Path, SessionTransaction | None]] | None = session.info.get(_PENDING)
-    if pending is None:
-        pending = []
-        session.info[_PENDING] = pending
-
-        def rolled_back(_session: Session, previous: SessionTransaction) -> None:
-            for item in list(pending):
-                txn = item[1]
-                while txn is not None and txn is not previous:
-                    txn = txn.parent
-                if txn is previous:
-                    item[0].unlink(missing_ok=True)
-                    pending.remove(item)
-
-        def committed(_session: Session) -> None:
-            if session.get_nested_transaction() is None:  # the outermost transaction
-                pending.clear()
-
-        event.listen(session, "after_soft_rollback", rolled_back)
-        event.listen(session, "after_commit", committed)
-    pending.append((path, current))
-
-
 def report_progress(
     session: Session,
     actor: Actor,
@@ -468,9 +430,11 @@ def report_progress(
     session.flush()
     key = f"{number}/progress/{progress.id}"
     new: dict[str, Any] = {
-        "reported_on": entry.reported_on.isoformat(), "stage": progress.stage,
-        "percent": progress.percent, "note": progress.note,
-    }  # fmt: skip
+        "reported_on": entry.reported_on.isoformat(),
+        "stage": progress.stage,
+        "percent": progress.percent,
+        "note": progress.note,
+    }
     if evidence is not None and content_type is not None:
         sha = hashlib.sha256(evidence.content).hexdigest()
         row_evidence = m.ProjectEvidence(
@@ -486,16 +450,22 @@ def report_progress(
         session.flush()
         path, created = _store_file(evidence_dir, sha, evidence.content)
         if created:
-            _remove_on_rollback(session, path)
+            store.remove_on_rollback(session, path)
         new["evidence"] = {"filename": row_evidence.filename, "sha256": sha}
     audit.record(session, actor, "progress.report", "key_project", key, None, new, unit.code)
     return progress
 
 
 def add_milestone(
-    session: Session, actor: Actor, unit: m.DemoUnit, number: int, title: str,
-    due_date: dt.date, done_on: dt.date | None = None, today: dt.date | None = None,
-) -> m.ProjectMilestone:  # fmt: skip
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    number: int,
+    title: str,
+    due_date: dt.date,
+    done_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> m.ProjectMilestone:
     """Add a milestone to project ``number`` (same permission as a progress report)."""
     (row,) = _projects(session, unit, number)
     if not may_report(actor, row):
@@ -505,17 +475,21 @@ def add_milestone(
     if done_on is not None:
         _check_done_on(row, done_on, today or dt.date.today())
     milestone = m.ProjectMilestone(
-        project_id=row.id, title_zh=title.strip(), due_date=due_date, done_on=done_on,
+        project_id=row.id,
+        title_zh=title.strip(),
+        due_date=due_date,
+        done_on=done_on,
         position=len(milestones_of(session, row)),
-    )  # fmt: skip
+    )
     session.add(milestone)
     session.flush()
-    new = {"title": milestone.title_zh, "due_date": due_date.isoformat(),
-           "done_on": done_on.isoformat() if done_on else None}  # fmt: skip
-    audit.record(
-        session, actor, "milestone.add", "key_project", f"{number}/milestone/{milestone.id}",
-        None, new, unit.code,
-    )  # fmt: skip
+    new = {
+        "title": milestone.title_zh,
+        "due_date": due_date.isoformat(),
+        "done_on": done_on.isoformat() if done_on else None,
+    }
+    key = f"{number}/milestone/{milestone.id}"
+    audit.record(session, actor, "milestone.add", "key_project", key, None, new, unit.code)
     return milestone
 
 
@@ -530,16 +504,21 @@ def _check_done_on(row: m.KeyProject, done_on: dt.date, today: dt.date) -> None:
 
 
 def mark_milestone_done(
-    session: Session, actor: Actor, unit: m.DemoUnit, number: int, milestone_id: int,
-    done_on: dt.date, today: dt.date | None = None,
-) -> m.ProjectMilestone:  # fmt: skip
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    number: int,
+    milestone_id: int,
+    done_on: dt.date,
+    today: dt.date | None = None,
+) -> m.ProjectMilestone:
     """Mark milestone ``milestone_id`` of project ``number`` done on ``done_on``.
 
     Same permission as a progress report. The date may not be before the project's start date
     nor in the future; a milestone already done gets the new date (the audit log keeps the old).
     """
     (row,) = _projects(session, unit, number)
-    milestone = session.get(m.ProjectMilestone, milestone_id)
+    milestone = store.milestone(session, milestone_id)
     if milestone is None or milestone.project_id != row.id:
         raise NotFound(f"project {number} has no milestone {milestone_id}")
     if not may_report(actor, row):
@@ -551,17 +530,20 @@ def mark_milestone_done(
     old = {"done_on": iso(milestone.done_on)}
     milestone.done_on = done_on
     session.flush()
-    audit.record(
-        session, actor, "milestone.done", "key_project", f"{number}/milestone/{milestone.id}",
-        old, {"title": milestone.title_zh, "done_on": done_on.isoformat()}, unit.code,
-    )  # fmt: skip
+    key = f"{number}/milestone/{milestone.id}"
+    new = {"title": milestone.title_zh, "done_on": done_on.isoformat()}
+    audit.record(session, actor, "milestone.done", "key_project", key, old, new, unit.code)
     return milestone
 
 
 def set_figures(
-    session: Session, actor: Actor, unit: m.DemoUnit, number: int,
-    figures: Mapping[str, Any] | None, start_date: dt.date | None = None,
-) -> m.KeyProject:  # fmt: skip
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    number: int,
+    figures: Mapping[str, Any] | None,
+    start_date: dt.date | None = None,
+) -> m.KeyProject:
     """Set a project's figures (for its expected reduction) and start date.
 
     The office, or an editor of one of the project's departments. Bad figures raise
@@ -583,10 +565,9 @@ def set_figures(
     old = {"figures": row.figures, "start_date": iso(row.start_date)}
     row.figures = dict(figures) if figures is not None else None
     row.start_date = start_date
-    audit.record(
-        session, actor, "figures.set", "key_project", f"{number}/figures", old,
-        {"figures": row.figures, "start_date": iso(start_date)}, unit.code,
-    )  # fmt: skip
+    new = {"figures": row.figures, "start_date": iso(start_date)}
+    key = f"{number}/figures"
+    audit.record(session, actor, "figures.set", "key_project", key, old, new, unit.code)
     return row
 
 
@@ -807,9 +788,11 @@ def _series(session: Session, unit: m.DemoUnit, code: str, to_unit: str) -> dict
 
 
 def scenario(
-    session: Session, unit: m.DemoUnit, grid: GridChoice | None = None,
+    session: Session,
+    unit: m.DemoUnit,
+    grid: GridChoice | None = None,
     years: tuple[int, ...] = (2025, 2030),
-) -> ScenarioView:  # fmt: skip
+) -> ScenarioView:
     """BAU vs. with the projects vs. the CO2-per-GDP target (indicators 1 and 3 of the plan)."""
     emissions = _series(session, unit, "1", "吨")
     intensity = _series(session, unit, "3", "吨/万元")
@@ -818,11 +801,15 @@ def scenario(
     targets = {unit.target_year: target.value} if target else {}
     all_views = views(session, unit, grid=grid)
     contributions = [
-        Contribution(v.number, v.row.content_zh, (v.status.done_on or v.row.due_date).year,
-                     v.reduction.reduction_t)
+        Contribution(
+            v.number,
+            v.row.content_zh,
+            (v.status.done_on or v.row.due_date).year,
+            v.reduction.reduction_t,
+        )
         for v in all_views
         if v.reduction is not None and v.reduction.reduction_t is not None
-    ]  # fmt: skip
+    ]
     try:
         result = build_scenario(emissions, intensity, contributions, targets, years)
     except ScenarioError as exc:
@@ -850,59 +837,207 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
 
     The progress table as at the end of ``year`` (or today for the current year), then the
     expected annual reductions with the grid factor of the year, and for every project that
-    has a method of reduction but no figure yet, which parameter is missing.
+    has a method of reduction but no figure yet, which parameter is missing; the prose is
+    :func:`nearzero.reports.sections.projects.blocks`.
     """
     as_of = min(dt.date(year, 12, 31), dt.date.today())
     grid = report_grid(year)
     items = views(session, unit, as_of, grid)
     if not items:
         return None
-    stages: dict[str, int] = {}
-    rows = []
-    for v in items:
-        row, status = v.row, v.status
-        stages[status.stage.label_zh] = stages.get(status.stage.label_zh, 0) + 1
-        reduction = v.reduction_t
-        if reduction is not None:
-            amount = Cell(fmt(reduction), num=True, value=reduction)
-        elif v.missing:
-            amount = Cell("未量化（缺" + v.missing_text() + "）")
-        elif v.reduction is not None and v.reduction.captured_t is not None:
-            amount = Cell(f"捕集{fmt(v.reduction.captured_t)}（未计入）")
-        else:
-            amount = Cell("—")
-        rows.append((
-            Cell(str(row.number)), Cell(row.category.name_zh), Cell(row.name_zh),
-            Cell(row.content_zh), Cell(row.due_text),
-            Cell(status.stage.label_zh, status=_STAGE_STATUS.get(status.stage.value)),
-            Cell(f"{status.percent}%", num=True), amount,
-            Cell("、".join(d.name_zh for d in row.departments)),
-        ))  # fmt: skip
-    counts = "，".join(f"{label}{n}项" for label, n in stages.items())
-    day = f"{as_of.year}年{as_of.month}月{as_of.day}日"
-    headers = ("序号", "类别", "项目名称", "项目内容", "完成日期", "进展", "完成比例",
-               "预计年减排量（吨CO2）", "责任部门")  # fmt: skip
-    blocks: list[Block] = [
-        Paragraph(f"实施方案列出重点工程{len(items)}项。截至{day}，{counts}。"),
-        Table(headers, tuple(rows), f"重点工程进展（截至{day}）",
-              (2, 4, 7, 16, 4, 3.5, 3, 5, 6), group_first=False, wide=True),
-    ]  # fmt: skip
-    quantified = [v for v in items if v.reduction_t is not None]
-    factor = grid.factor()
-    if quantified:
-        total = sum(v.reduction_t or 0 for v in quantified)
-        listed = "、".join(f"{v.number}号{fmt(v.reduction_t)}吨" for v in quantified)
-        blocks.append(Paragraph(
-            f"已量化预计年减排量的工程{len(quantified)}项，合计{fmt(total)}吨CO2/年（{listed}）；"
-            f"电网排放因子取{factor.year}年华北区域{fmt(factor.value)}吨CO2/兆瓦时"
-            f"（{factor.source}），光伏年利用小时数缺省值的来源与核实状态见各工程页面。"
-        ))  # fmt: skip
-    missing = [v for v in items if v.missing]
-    if missing:
-        listed = "；".join(f"{v.number}号缺{v.missing_text()}" for v in missing)
-        blocks.append(Paragraph(f"尚不能量化（或计入）减排量的工程{len(missing)}项：{listed}。"))
-    return blocks
+    return section.blocks([report_line(v) for v in items], as_of, grid.factor())
 
 
-# a project's stage coloured like an indicator status in the report's tables
-_STAGE_STATUS = {"done": Status.MET, "late": Status.NOT_MET, "under_way": Status.NEEDS_ASSESSMENT}
+def report_line(view: ProjectView) -> section.ProjectLine:
+    """A project as the report's section takes it (plain data)."""
+    row, status = view.row, view.status
+    return section.ProjectLine(
+        number=row.number,
+        category_zh=row.category.name_zh,
+        name_zh=row.name_zh,
+        content_zh=row.content_zh,
+        due_text=row.due_text,
+        stage=status.stage,
+        percent=status.percent,
+        reduction_t=view.reduction_t,
+        captured_t=view.reduction.captured_t if view.reduction else None,
+        missing_zh=view.missing_text() if view.missing else "",
+        departments_zh=tuple(d.name_zh for d in row.departments),
+    )
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def nav_year(session: Session, unit: m.DemoUnit) -> int:
+    """The year the pages' navigation links carry: the latest with indicator values, else the
+    plan's base year."""
+    years = years_on_record(session, unit)
+    return years[-1] if years else unit.base_year
+
+
+@dataclass(frozen=True)
+class BoardPage:
+    """The projects board page: the board, the filters as chosen and their choices."""
+
+    unit: m.DemoUnit
+    year: int  # for the navigation links
+    board: Board
+    department: str | None
+    stage: str | None
+    departments: list[m.Department]  # every department owning a project, in plan order
+    categories: dict[str, m.Category]  # the categories of the projects shown, by code
+    grid: Parameter
+    page: str = "board"
+
+
+def board_page(
+    session: Session,
+    unit: m.DemoUnit,
+    as_of: dt.date | None = None,
+    department: str | None = None,
+    stage: str | None = None,
+    grid: GridChoice | None = None,
+) -> BoardPage:
+    """The board of ``unit`` filtered by department code and stage (empty means all)."""
+    choice = grid or GridChoice()
+    _check_stage(stage or None)
+    everything = views(session, unit, as_of, choice)
+    shown = _board(everything, as_of, department or None, stage or None)
+    departments = {d.code: d for v in everything for d in v.row.departments}
+    return BoardPage(
+        unit=unit,
+        year=nav_year(session, unit),
+        board=shown,
+        department=department,
+        stage=stage,
+        departments=sorted(departments.values(), key=lambda d: d.id),
+        categories={v.row.category.code: v.row.category for v in shown.projects},
+        grid=choice.factor(),
+    )
+
+
+def to_wan(tonnes: float | None) -> float | None:
+    """Tonnes as 万吨 (None stays None)."""
+    return None if tonnes is None else convert(tonnes, "吨", "万吨")
+
+
+def scenario_chart(view: ScenarioView) -> dict[str, Any]:
+    """Series of the scenario chart [万吨]: recorded, BAU, with the projects, the target
+    (the page adds the series' names in its language)."""
+    s = view.scenario
+
+    def wan(values: Mapping[int, float]) -> list[float | None]:
+        return [
+            round(convert(values[y], "吨", "万吨"), 2) if y in values else None for y in s.years
+        ]
+
+    allowed = {t.year: t.allowed_t for t in s.targets if t.allowed_t is not None}
+    last = s.recorded_years[-1]
+    bau = dict(s.bau) | {last: s.emissions[last]}  # the lines start from the last record
+    with_projects = dict(s.with_projects) | {last: s.emissions[last]}
+    return {
+        "years": [str(y) for y in s.years],
+        "unit": "万吨",
+        "series": {
+            "recorded": wan(s.emissions),
+            "bau": wan(bau),
+            "withProjects": wan(with_projects),
+            "target": wan(allowed),
+        },
+    }
+
+
+@dataclass(frozen=True)
+class ScenarioPage:
+    """The scenario page: BAU vs. with the projects vs. the target, and its chart's data."""
+
+    unit: m.DemoUnit
+    year: int  # for the navigation links
+    sv: ScenarioView
+    chart: dict[str, Any]
+    page: str = "scenario"
+    wan: Callable[[float | None], float | None] = to_wan
+
+
+def scenario_page(
+    session: Session, unit: m.DemoUnit, grid: GridChoice | None = None
+) -> ScenarioPage:
+    view = scenario(session, unit, grid)
+    return ScenarioPage(unit, nav_year(session, unit), view, scenario_chart(view))
+
+
+def _figure_fields(errors: Iterable[str]) -> set[str]:
+    """The form fields the errors name ("capacity（装机容量）: …" names ``capacity``)."""
+    return {error.split(":", 1)[0].split("（")[0] for error in errors}
+
+
+def figures_form(row: m.KeyProject) -> FiguresInput:
+    """The figures form filled with what the project holds."""
+    figures = row.figures or {}
+    return FiguresInput(
+        kind=str(figures.get("kind", "")),
+        use=str(figures.get("use", "")),
+        values=figure_form_values(row),
+        source=str(figures.get("source", "")),
+        note=str(figures.get("note", "")),
+        start_date=iso(row.start_date) or "",
+    )
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """A project's page: status, reduction, timeline, evidence and the forms."""
+
+    unit: m.DemoUnit
+    year: int  # for the navigation links
+    view: ProjectView
+    evidence: list[m.ProjectEvidence]
+    evidence_by_progress: dict[int | None, m.ProjectEvidence]
+    timeline: list[tuple[str, dt.date, m.ProjectMilestone | m.ProjectProgress]]  # newest first
+    may_report: bool
+    today: dt.date
+    grid: Parameter
+    form: FiguresInput  # what the project holds, or what was entered when it was refused
+    form_fields: set[str]  # the fields the refusal named
+    page: str = "project"
+    reportable: tuple[Stage, ...] = tuple(REPORTABLE)
+    max_mb: int = MAX_EVIDENCE_BYTES // (1024 * 1024)
+    accept: str = ",".join(EVIDENCE_TYPES)
+    figure_units: Mapping[str, str] = field(default_factory=lambda: FIGURE_UNITS)
+    figure_labels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: FIGURE_LABELS)
+    kind_labels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: KIND_LABELS)
+    use_labels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: USE_LABELS)
+
+
+def project_page(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    number: int,
+    grid: GridChoice | None = None,
+    entered: FiguresInput | None = None,
+    errors: Iterable[str] = (),
+) -> ProjectPage:
+    """Project ``number``'s page; ``entered`` and ``errors`` refill a refused figures form."""
+    choice = grid or GridChoice()
+    view = project(session, unit, number, grid=choice)
+    evidence = evidence_of(session, view.row)
+    timeline: list[tuple[str, dt.date, m.ProjectMilestone | m.ProjectProgress]] = [
+        ("milestone", ms.due_date, ms) for ms in milestones_of(session, view.row)
+    ]
+    timeline += [("progress", p.reported_on, p) for p in view.progress]
+    timeline.sort(key=lambda item: (item[1], item[0]), reverse=True)
+    return ProjectPage(
+        unit=unit,
+        year=nav_year(session, unit),
+        view=view,
+        evidence=evidence,
+        evidence_by_progress={e.progress_id: e for e in evidence},
+        timeline=timeline,
+        may_report=may_report(actor, view.row),
+        today=dt.date.today(),
+        grid=choice.factor(),
+        form=entered or figures_form(view.row),
+        form_fields=_figure_fields(errors),
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.store import tables as m
+from nearzero.store import units as unit_store
+from nearzero.store import users as store
 
 _hasher = PasswordHasher()  # argon2id with the library's (RFC 9106 low-memory) parameters
 MIN_PASSWORD = 8
@@ -37,17 +38,13 @@ def create_user(
         raise InvalidInput("username: 1 to 64 characters")
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"password: at least {MIN_PASSWORD} characters")
-    if session.scalar(select(m.UserAccount.id).where(m.UserAccount.username == username)):
+    if store.username_taken(session, username):
         raise InvalidInput(f"username: {username!r} is taken")
     department = None
     if role is Role.EDITOR:
         if unit is None or not department_code:
             raise InvalidInput("department: an editor belongs to a department of a unit")
-        department = session.scalar(
-            select(m.Department).where(
-                m.Department.unit_id == unit.id, m.Department.code == department_code
-            )
-        )
+        department = unit_store.department(session, unit.id, department_code)
         if department is None:
             raise InvalidInput(
                 f"department: unit {unit.code!r} has no department {department_code!r}"
@@ -62,20 +59,16 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    new = {"role": role.value, "department": department_code}
     audit.record(
-        session, actor, "user.create", "user", username, None,
-        {"role": role.value, "department": department_code}, unit.code if unit else "",
-    )  # fmt: skip
+        session, actor, "user.create", "user", username, None, new, unit.code if unit else ""
+    )
     return user
 
 
 def authenticate(session: Session, username: str, password: str) -> m.UserAccount | None:
     """The active user with these credentials, or None (same answer for unknown and wrong)."""
-    user = session.scalar(
-        select(m.UserAccount).where(
-            m.UserAccount.username == username.strip(), m.UserAccount.active
-        )
-    )
+    user = store.active_user(session, username.strip())
     if user is None:
         _hasher.hash(password)  # spend the same time as a real check
         return None
@@ -89,9 +82,7 @@ def authenticate(session: Session, username: str, password: str) -> m.UserAccoun
 
 
 def get_user(session: Session, username: str) -> m.UserAccount | None:
-    return session.scalar(
-        select(m.UserAccount).where(m.UserAccount.username == username, m.UserAccount.active)
-    )
+    return store.active_user(session, username)
 
 
 # The demo accounts `make run` creates: the office, two departments, a reviewer.

@@ -36,7 +36,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.services import users
@@ -51,6 +50,7 @@ from nearzero.services.indicators import (
     values_on_record,
 )
 from nearzero.store import tables as m
+from nearzero.store import units as unit_store
 from nearzero.units import UnitError, convert
 
 TEMPLATE_VERSION = 1
@@ -79,19 +79,37 @@ def target_header(unit: m.DemoUnit) -> str:
 def headers(unit: m.DemoUnit) -> list[str]:
     """The columns of the fill-in sheet, in order."""
     return [
-        COL_CODE, COL_PART, COL_NAME, COL_PART_NAME, COL_UNIT, target_header(unit),
-        COL_DEPARTMENTS, COL_YEAR, COL_VALUE, COL_TEXT, COL_SOURCE, COL_EVIDENCE,
-    ]  # fmt: skip
+        COL_CODE,
+        COL_PART,
+        COL_NAME,
+        COL_PART_NAME,
+        COL_UNIT,
+        target_header(unit),
+        COL_DEPARTMENTS,
+        COL_YEAR,
+        COL_VALUE,
+        COL_TEXT,
+        COL_SOURCE,
+        COL_EVIDENCE,
+    ]
 
 
 # Columns the import reads; the others (names, target, departments) are for the reader only.
 REQUIRED = (COL_CODE, COL_PART, COL_UNIT, COL_YEAR, COL_VALUE, COL_TEXT, COL_SOURCE, COL_EVIDENCE)
 EDITABLE = {COL_UNIT, COL_YEAR, COL_VALUE, COL_TEXT, COL_SOURCE, COL_EVIDENCE}
 WIDTHS = {
-    COL_CODE: 7, COL_PART: 20, COL_NAME: 36, COL_PART_NAME: 14, COL_UNIT: 12,
-    COL_DEPARTMENTS: 26, COL_YEAR: 8, COL_VALUE: 16, COL_TEXT: 44, COL_SOURCE: 30,
+    COL_CODE: 7,
+    COL_PART: 20,
+    COL_NAME: 36,
+    COL_PART_NAME: 14,
+    COL_UNIT: 12,
+    COL_DEPARTMENTS: 26,
+    COL_YEAR: 8,
+    COL_VALUE: 16,
+    COL_TEXT: 44,
+    COL_SOURCE: 30,
     COL_EVIDENCE: 30,
-}  # fmt: skip
+}
 TARGET_WIDTH = 30
 EXTRA_ROWS = 200  # data validation also covers rows a person adds below the template's
 
@@ -172,13 +190,9 @@ def _template_rows(views: Iterable[IndicatorView]) -> list[TemplateRow]:
 
 
 def _department(session: Session, unit: m.DemoUnit, code: str) -> m.Department:
-    department = session.scalar(
-        select(m.Department).where(m.Department.unit_id == unit.id, m.Department.code == code)
-    )
+    department = unit_store.department(session, unit.id, code)
     if department is None:
-        known = session.scalars(
-            select(m.Department.code).where(m.Department.unit_id == unit.id)
-        ).all()
+        known = unit_store.department_codes(session, unit.id)
         raise InvalidInput(
             f"department: 单位“{unit.code}”没有部门“{code}”，应为 {', '.join(known)} — "
             f"unit {unit.code!r} has no department {code!r}"
@@ -265,17 +279,31 @@ def export_template(
     year_col = get_column_letter(cols.index(COL_YEAR) + 1)
     value_col = get_column_letter(cols.index(COL_VALUE) + 1)
     years = DataValidation(
-        type="whole", operator="between", formula1=str(lo), formula2=str(hi), allow_blank=True,
-        showErrorMessage=True, errorTitle="年份有误",
+        type="whole",
+        operator="between",
+        formula1=str(lo),
+        formula2=str(hi),
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="年份有误",
         error=f"年份应为{lo}至{hi}之间的整数（如 {year}）。",
-        showInputMessage=True, promptTitle="年份", prompt="填写数值所属的年份，如 " + str(year),
-    )  # fmt: skip
+        showInputMessage=True,
+        promptTitle="年份",
+        prompt="填写数值所属的年份，如 " + str(year),
+    )
     numbers = DataValidation(
-        type="decimal", operator="between", formula1="-1E+15", formula2="1E+15",
-        allow_blank=True, showErrorMessage=True, errorTitle="数值有误",
+        type="decimal",
+        operator="between",
+        formula1="-1E+15",
+        formula2="1E+15",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="数值有误",
         error="“数值”只能填数字。定性指标（单位“/”）请在“文字说明”中填写。",
-        showInputMessage=True, promptTitle="数值", prompt="按“单位”列的单位填写数字",
-    )  # fmt: skip
+        showInputMessage=True,
+        promptTitle="数值",
+        prompt="按“单位”列的单位填写数字",
+    )
     years.add(f"{year_col}2:{year_col}{last}")
     numbers.add(f"{value_col}2:{value_col}{last}")
     ws.add_data_validation(years)
@@ -323,8 +351,10 @@ def _write_instructions(
         ("  · 单位为“/”的是定性指标：不填数值，在“文字说明”中填写完成情况。", False),
         ("", False),
         ("三、哪些列不能改", True),
-        ("  · 灰色列（序号、分项代码、指标名称、分项名称、目标、责任部门）为只读，"
-         "请勿修改；", False),
+        (
+            "  · 灰色列（序号、分项代码、指标名称、分项名称、目标、责任部门）为只读，请勿修改；",
+            False,
+        ),
         ("    导入时按“序号”和“分项代码”识别指标。蓝色表头的列可以填写。", False),
         ("  · 请勿改动第一行的列名，也不要删除列；", False),
         ("  · 隐藏工作表“_meta”记录单位和模板版本，请勿删除。", False),
@@ -348,7 +378,7 @@ def _write_instructions(
         ("Numbers go in 数值 in the unit of 单位 (a convertible unit may be entered", False),
         ("instead); qualitative indicators (unit /) take 文字说明 only. Any bad row", False),
         ("rejects the whole file with a list of every problem.", False),
-    ]  # fmt: skip
+    ]
     for r, (text, bold) in enumerate(lines, start=1):
         cell = ws.cell(row=r, column=1, value=text or None)
         if bold:
@@ -624,9 +654,14 @@ def read_rows(
     missing = [c for c in REQUIRED if c not in index]
     for col in missing:
         out.problems.append(
-            Problem(sheet, h + 1, col, f"缺少列“{col}”（表头已被删除或改名）",
-                    f"column {col!r} is missing from the header row (deleted or renamed)")
-        )  # fmt: skip
+            Problem(
+                sheet,
+                h + 1,
+                col,
+                f"缺少列“{col}”（表头已被删除或改名）",
+                f"column {col!r} is missing from the header row (deleted or renamed)",
+            )
+        )
     if missing:
         return out
 
@@ -655,9 +690,14 @@ def read_rows(
         if key in seen:
             what = f"指标{entry.code}" + (f"分项{entry.part}" if entry.part else "")
             out.problems.append(
-                Problem(sheet, i + 1, COL_CODE, f"与第{seen[key]}行重复（{what} {entry.year}年）",
-                        f"duplicates row {seen[key]} ({'/'.join(map(str, key))})")
-            )  # fmt: skip
+                Problem(
+                    sheet,
+                    i + 1,
+                    COL_CODE,
+                    f"与第{seen[key]}行重复（{what} {entry.year}年）",
+                    f"duplicates row {seen[key]} ({'/'.join(map(str, key))})",
+                )
+            )
             continue
         seen[key] = i + 1
         out.entries.append((i + 1, entry))
@@ -693,19 +733,27 @@ def check_meta(rows: Sequence[Sequence[object]], unit: m.DemoUnit) -> list[Probl
     if _text(code) != unit.code:
         got = "空" if _blank(code) else f"“{_shown(_text(code))}”"
         problems.append(
-            Problem(META_SHEET, row_no, "unit",
-                    f"模板属于另一个单位：应为“{unit.code}”（导入的单位），实际为{got}",
-                    f"the template is for unit {_text(code) or None!r}, "
-                    f"not {unit.code!r} (the unit imported into)")
-        )  # fmt: skip
+            Problem(
+                META_SHEET,
+                row_no,
+                "unit",
+                f"模板属于另一个单位：应为“{unit.code}”（导入的单位），实际为{got}",
+                f"the template is for unit {_text(code) or None!r}, "
+                f"not {unit.code!r} (the unit imported into)",
+            )
+        )
     row_no, version = meta.get("template_version", (None, None))
     number = _year(version)
     if number is None or not 1 <= number <= TEMPLATE_VERSION:
         problems.append(
-            Problem(META_SHEET, row_no, "template_version",
-                    f"应为模板版本 1—{TEMPLATE_VERSION}，实际为“{_shown(_text(version))}”",
-                    f"expected template version 1 to {TEMPLATE_VERSION}, got {version!r}")
-        )  # fmt: skip
+            Problem(
+                META_SHEET,
+                row_no,
+                "template_version",
+                f"应为模板版本 1—{TEMPLATE_VERSION}，实际为“{_shown(_text(version))}”",
+                f"expected template version 1 to {TEMPLATE_VERSION}, got {version!r}",
+            )
+        )
     return problems
 
 
@@ -746,10 +794,16 @@ def read_workbook(path: str | Path) -> tuple[list[list[object]], list[list[objec
         if SHEET not in wb.sheetnames:
             raise WorkbookInvalid(
                 f"{path.name}: 缺少工作表“{SHEET}” — no sheet {SHEET!r}",
-                [Problem(path.name, None, None,
-                         f"缺少工作表“{SHEET}”（现有：{'、'.join(wb.sheetnames)}）",
-                         f"the workbook has no sheet {SHEET!r}")],
-            )  # fmt: skip
+                [
+                    Problem(
+                        path.name,
+                        None,
+                        None,
+                        f"缺少工作表“{SHEET}”（现有：{'、'.join(wb.sheetnames)}）",
+                        f"the workbook has no sheet {SHEET!r}",
+                    )
+                ],
+            )
         rows = [list(r) for r in wb[SHEET].iter_rows(values_only=True)]
         meta = (
             [list(r) for r in wb[META_SHEET].iter_rows(values_only=True)]
@@ -792,10 +846,14 @@ def import_workbook(
     problems: list[Problem] = []
     if meta is None:
         problems.append(
-            Problem(path.name, None, None,
-                    f"缺少隐藏工作表“{META_SHEET}”，请使用 nearzero indicators export 导出的模板",
-                    f"no sheet {META_SHEET!r}: use a template from `nearzero indicators export`")
-        )  # fmt: skip
+            Problem(
+                path.name,
+                None,
+                None,
+                f"缺少隐藏工作表“{META_SHEET}”，请使用 nearzero indicators export 导出的模板",
+                f"no sheet {META_SHEET!r}: use a template from `nearzero indicators export`",
+            )
+        )
     else:
         problems.extend(check_meta(meta, unit))
     stored = values_on_record(session, unit)

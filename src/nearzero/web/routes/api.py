@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from nearzero.services import indicators as svc
-from nearzero.web.deps import SessionDep, UserDep
+from nearzero.web.deps import SessionDep, UnitDep, UserDep
 
 router = APIRouter(prefix="/api")
 
@@ -16,9 +16,8 @@ router = APIRouter(prefix="/api")
 def evaluation(
     session: SessionDep,
     user: UserDep,
+    unit: UnitDep,
     year: Annotated[int, Query(ge=1990, le=2100)],
-    unit: Annotated[str | None, Query(max_length=64)] = None,
 ) -> dict[str, Any]:
     """Every indicator's status in ``year`` and the acceptance rule (schema evaluation/1)."""
-    ev = svc.evaluate_unit(session, svc.get_unit(session, unit), year)
-    return svc.evaluation_to_dict(ev)
+    return svc.evaluation_to_dict(svc.evaluate_unit(session, unit, year))
