@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from bench_inclusion_ingest import pg_database, prepare, records
-from nearzero.ledger.points import expiry_transactions
-from nearzero.services.inclusion import office as svc
+from nearzero.inclusion.points import expiry_transactions
+from nearzero.services.inclusion import partners as svc
 from nearzero.store.ledger import SqlLedger
 
 NOW = datetime(2025, 12, 31, tzinfo=UTC)

@@ -37,7 +37,7 @@ from sqlalchemy import Engine, text
 from nearzero.indicators.catalogue import bundled_plan_path, load_plan
 from nearzero.services import plans
 from nearzero.services.context import Actor
-from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import partners as svc
 from nearzero.services.inclusion.intake import DEFAULT_CHUNK, chunk_indices
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import make_engine, session_factory, transaction
@@ -101,11 +101,19 @@ def prepare(url: str, n: int) -> Engine:
                 "SELECT r.id, s.scenario, :t, 'bench' FROM inclusion_resident r "
                 "CROSS JOIN (SELECT 'bus' AS scenario UNION ALL SELECT 'metro') s WHERE true"
             ),
-            {"t": datetime(2024, 1, 1, tzinfo=UTC) if engine.dialect.name != "sqlite" else
-             "2024-01-01 00:00:00.000000"},
-        )  # fmt: skip
-        session.execute(text("CREATE TABLE bench_raw (" + ", ".join(
-            f"{c} TEXT" for c in RAW_COLUMNS.split(", ")) + ")"))  # fmt: skip
+            {
+                "t": datetime(2024, 1, 1, tzinfo=UTC)
+                if engine.dialect.name != "sqlite"
+                else "2024-01-01 00:00:00.000000"
+            },
+        )
+        session.execute(
+            text(
+                "CREATE TABLE bench_raw ("
+                + ", ".join(f"{c} TEXT" for c in RAW_COLUMNS.split(", "))
+                + ")"
+            )
+        )
     return engine
 
 
@@ -131,10 +139,17 @@ def raw_rate(engine: Engine, items: list[dict[str, Any]], chunk: int) -> float:
     t0 = time.perf_counter()
     for start in range(0, len(items), chunk):
         part = [
-            ("ride-code", r["partner_record_id"], r["resident_id"], r["scenario"], r["start"],
-             r["end"], r["distance_km"])
+            (
+                "ride-code",
+                r["partner_record_id"],
+                r["resident_id"],
+                r["scenario"],
+                r["start"],
+                r["end"],
+                r["distance_km"],
+            )
             for r in items[start : start + chunk]
-        ]  # fmt: skip
+        ]
         write_raw(engine, "bench_raw", RAW_COLUMNS, part)
     return len(items) / (time.perf_counter() - t0)
 
@@ -150,10 +165,16 @@ def lean_rows(items: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         return int(datetime.fromisoformat(iso).timestamp() * 1_000_000)
 
     return [
-        (1, r["partner_record_id"], ids.setdefault(r["resident_id"], len(ids)), us(r["start"]),
-         us(r["end"]), float(r["distance_km"]))
+        (
+            1,
+            r["partner_record_id"],
+            ids.setdefault(r["resident_id"], len(ids)),
+            us(r["start"]),
+            us(r["end"]),
+            float(r["distance_km"]),
+        )
         for r in items
-    ]  # fmt: skip
+    ]
 
 
 def floor_rate(engine: Engine, rows: list[tuple[Any, ...]], chunk: int) -> float:

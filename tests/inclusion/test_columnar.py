@@ -1,11 +1,16 @@
-"""The vectorised intake gives every record the reference's outcome.
+"""The intake rule set (:func:`nearzero.inclusion.columnar.validate_columns`) on random
+batches full of edge cases: repeated and already credited ids, overlaps within the batch and
+with trips credited through another partner, caps that bind part-way, consent revoked and
+granted again, records in the future or too old, malformed fields of every kind, speeds at
+the limit, PV above its capacity, periods across two years, methodology versions switching
+on a day.
 
-:func:`nearzero.inclusion.columnar.validate_columns` against the per-record reference
-:func:`nearzero.inclusion.intake.validate_batch`, on random batches full of edge cases:
-repeated and already credited ids, overlaps within the batch and with trips credited
-through another partner, caps that bind part-way, consent revoked and granted again,
-records in the future or too old, malformed fields of every kind, speeds at the limit, PV
-above its capacity, periods across two years, methodology versions switching on a day.
+Pinned here are the properties the rules promise (the reasons themselves are pinned record
+by record in ``test_intake.py``): the outcome of a batch does not depend on the order its
+records arrive in, nor on whether a record comes as the partner's JSON or as a parsed
+record; accepted trips of a resident never overlap each other or a credited trip; credited
+grams never pass a cap nor the methodology's result; and the per-record outcomes
+(:func:`~nearzero.inclusion.intake.validate_batch`) are the columns' own.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nearzero.inclusion.batch import Outcome
 from nearzero.inclusion.choices import ReasonCode, Scenario
 from nearzero.inclusion.columnar import (
+    ColumnarResult,
     days_from_civil,
     from_us,
     parse_times,
@@ -31,9 +38,9 @@ from nearzero.inclusion.columnar import (
 )
 from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, validate_batch
 from nearzero.inclusion.methodology import MethodologyRef, load_library
-from nearzero.inclusion.records import RecordKey
+from nearzero.inclusion.records import RecordFormatError, RecordKey, record_from_mapping
 from nearzero.inclusion.rules import CapRule, MethodologyChoice, Plausibility, load_scheme
-from nearzero.services.inclusion.intake import BatchColumns, batch_id, outcome_row
+from nearzero.services.inclusion.intake import BatchColumns, batch_id
 
 LIB = load_library()
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -204,44 +211,113 @@ def case(draw: st.DrawFn) -> tuple[list[dict[str, Any]], IntakeContext]:
     return items, context(scheme, **prior(draw))
 
 
-def compare(items: list[Any], ctx: IntakeContext) -> None:
-    ref = validate_batch(PARTNER, items, ctx)
+def decided(got: ColumnarResult, i: int) -> tuple[Any, ...]:
+    """What the rules decided for item ``i``: reason, detail, credited grams, methodology."""
+    return (got.reason_of(i), got.detail_of(i), int(got.grams[i]), got.ref_of(i))
+
+
+def check_rules(items: list[Any], ctx: IntakeContext) -> None:
     got = validate_columns(PARTNER, items, ctx)
-    assert len(got) == len(ref.outcomes)
+    assert len(got) == len(items)
+    outcomes = [decided(got, i) for i in range(len(items))]
+
+    # the arrival order does not count: the same items reversed and rotated decide alike
+    for order in (list(range(len(items)))[::-1], list(range(1, len(items))) + [0]):
+        again = validate_columns(PARTNER, [items[k] for k in order], ctx)
+        assert sorted(
+            (repr(items[k]), repr(decided(again, pos))) for pos, k in enumerate(order)
+        ) == sorted((repr(items[k]), repr(outcomes[k])) for k in range(len(items)))
+
+    # nor the form: a parsed record decides as the JSON it came from
+    records: list[Any] = []
+    for item in items:
+        try:
+            records.append(record_from_mapping(item, PARTNER))
+        except RecordFormatError:
+            records.append(item)
+    as_records = validate_columns(PARTNER, records, ctx)
+    assert [decided(as_records, i) for i in range(len(items))] == outcomes
+
     # the times read once for a whole batch (the intake's BatchColumns) decide the same
     whole = BatchColumns.of(items).times(np.arange(len(items), dtype=np.int64))
     again = validate_columns(PARTNER, items, ctx, times=whole)
-    assert [
-        (again.reason_of(i), again.detail_of(i), int(again.grams[i])) for i in range(len(got))
-    ] == [(got.reason_of(i), got.detail_of(i), int(got.grams[i])) for i in range(len(got))]
-    for i, o in enumerate(ref.outcomes):
-        want = (o.reason, o.detail, o.credit.grams if o.credit else 0, o.methodology)
-        have = (got.reason_of(i), got.detail_of(i), int(got.grams[i]), got.ref_of(i))
-        assert have == want, (i, items[i])
-        assert got.partner_record_id[i] == o.partner_record_id
-        row = outcome_row(o, 1, "b", "now", False)
-        if row is not None and o.record is not None and o.reason is not ReasonCode.MALFORMED:
-            assert (got.resident[i], got.quantity[i], got.unit[i]) == (row[2], row[7], row[8])
-            assert o.record is not None
+    assert [decided(again, i) for i in range(len(items))] == outcomes
+
+    # the per-record outcomes are the columns'
+    result = validate_batch(PARTNER, items, ctx)
+    assert result.batch_reason is None
+    for i, o in enumerate(result.outcomes):
+        assert isinstance(o, Outcome) and o.index == i
+        have = (o.reason, o.detail, o.credit.grams if o.credit else 0, o.methodology)
+        assert have == outcomes[i], (i, items[i])
+        assert o.partner_record_id == got.partner_record_id[i]
+        assert (o.record is not None) == bool(got.record[i])
+        if o.record is not None:
             assert from_us(int(got.start_us[i])) == o.record.start
             assert from_us(int(got.end_us[i])) == o.record.end
-            computed = o.credit.reduction.grams if o.credit else None
-            if computed is not None:
-                assert int(got.computed_g[i]) == computed
-                assert got.capped[i] < 0 if o.credit and o.credit.capped_by is None else True
+            assert got.resident[i] == o.record.resident_id
+        if o.credit is not None:
+            assert int(got.computed_g[i]) == o.credit.reduction.grams
+            assert 0 < o.credit.grams <= o.credit.reduction.grams
+            assert (o.credit.capped_by is None) == (o.credit.grams == o.credit.reduction.grams)
+            assert got.quantity[i] == str(o.credit.reduction.activity)
+            assert got.unit[i] == o.credit.reduction.activity_unit
+
+    # accepted trips of a resident overlap neither each other nor a credited trip
+    credits = result.credits
+    accepted = [c.record for c in credits if c.record.scenario.is_trip]
+    for k, r in enumerate(accepted):
+        others = [(x.start, x.end) for x in accepted[k + 1 :] if x.resident_id == r.resident_id]
+        others += [(t.start, t.end) for t in ctx.credited_trips if t.resident_id == r.resident_id]
+        for start, end in others:
+            assert end <= r.start or r.end <= start, (r, start, end)
+
+    # credited grams stay within every cap, counting what was credited before
+    scheme = ctx.scheme
+    day_g: dict[tuple[str, Any, date], int] = {}
+    year_g: dict[tuple[str, Any, int], int] = {}
+    for (who, sc, d), g in ctx.credited_daily_g.items():
+        for k in (sc, None):
+            day_g[(who, k, d)] = day_g.get((who, k, d), 0) + g
+    for (who, sc, y), g in ctx.credited_yearly_g.items():
+        for k in (sc, None):
+            year_g[(who, k, y)] = year_g.get((who, k, y), 0) + g
+    for c in credits:
+        r, d = c.record, c.record.local_day
+        for k in (r.scenario, None):
+            day_g[(r.resident_id, k, d)] = day_g.get((r.resident_id, k, d), 0) + c.grams
+            year_g[(r.resident_id, k, d.year)] = year_g.get((r.resident_id, k, d.year), 0) + c.grams
+    for (who, sc, d), total in day_g.items():
+        prior = sum(
+            v
+            for (w, s, dd), v in ctx.credited_daily_g.items()
+            if w == who and dd == d and (sc is None or s == sc)
+        )
+        rule = scheme.total_caps if sc is None else scheme.caps_for(sc)
+        if rule.daily_g is not None and total > prior:
+            assert total <= max(rule.daily_g, prior), (who, sc, d)
+    for (who, sc, y), total in year_g.items():
+        prior = sum(
+            v
+            for (w, s, yy), v in ctx.credited_yearly_g.items()
+            if w == who and yy == y and (sc is None or s == sc)
+        )
+        rule = scheme.total_caps if sc is None else scheme.caps_for(sc)
+        if rule.yearly_g is not None and total > prior:
+            assert total <= max(rule.yearly_g, prior), (who, sc, y)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case())
-def test_columnar_outcomes_equal_the_reference(data: tuple[list[Any], IntakeContext]) -> None:
+def test_rules_hold_on_batches_full_of_edge_cases(data: tuple[list[Any], IntakeContext]) -> None:
     items, ctx = data
-    compare(items, ctx)
+    check_rules(items, ctx)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 300))
-def test_columnar_equals_the_reference_on_bulk_trips(seed: int, n: int) -> None:
-    """Many clean trips of a few residents: the vectorised paths (not the fallbacks) decide."""
+def test_rules_hold_on_bulk_trips(seed: int, n: int) -> None:
+    """Many clean trips of a few residents: the vectorised paths (not the walks) decide most."""
     import random
 
     rng = random.Random(seed)
@@ -259,21 +335,62 @@ def test_columnar_equals_the_reference_on_bulk_trips(seed: int, n: int) -> None:
             }
         )
     caps = replace(SCHEME, total_caps=CapRule(daily_g=rng.choice([400, 2000, 10**9])))
-    compare(items, context(caps))
-    compare(items, context())
+    check_rules(items, context(caps))
+    check_rules(items, context())
+
+
+def test_copies_of_an_id_with_other_residents_keep_the_same_one_in_any_order() -> None:
+    """The copy that stays is the first in content order, the resident included."""
+    items = [
+        {
+            "partner_record_id": "r1",
+            "resident_id": who,
+            "scenario": "bus",
+            "start": T0.isoformat(),
+            "end": (T0 + timedelta(minutes=20)).isoformat(),
+            "distance_km": "5",
+        }
+        for who in (RESIDENTS[1], RESIDENTS[0])
+    ]
+    for batch in (items, items[::-1]):
+        got = validate_batch(PARTNER, batch, context())
+        kept = [o.record.resident_id for o in got.outcomes if o.accepted and o.record]
+        assert kept == [RESIDENTS[0]]
+        assert [o.reason for o in got.outcomes].count(ReasonCode.DUPLICATE_IN_BATCH) == 1
+
+
+def test_a_refused_batch_gives_every_item_its_reason() -> None:
+    items: list[Any] = [{"partner_record_id": "r1"}, {"partner_record_id": 7}, "not an object"]
+    for reason in (ReasonCode.BAD_SIGNATURE, ReasonCode.REPLAYED_NONCE):
+        got = validate_batch(PARTNER, items, context(), batch_reason=reason)
+        assert got.batch_reason is reason
+        assert [(o.partner_record_id, o.reason, o.detail, o.record) for o in got.outcomes] == [
+            ("r1", reason, reason.label_en, None),
+            ("7", reason, reason.label_en, None),
+            ("", reason, reason.label_en, None),
+        ]
+    unknown = validate_columns("nobody", items, context())
+    assert unknown.batch_reason is ReasonCode.UNKNOWN_PARTNER
+    assert [unknown.reason_of(i) for i in range(3)] == [ReasonCode.UNKNOWN_PARTNER] * 3
 
 
 def test_speed_exactly_at_the_limit_is_plausible() -> None:
     # 45 km in 30 minutes = 90 km/h, the bus limit: plausible; 45.001 km is not
     items = [
-        {"partner_record_id": rid, "resident_id": RESIDENTS[0], "scenario": "bus",
-         "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat(),
-         "distance_km": km}
+        {
+            "partner_record_id": rid,
+            "resident_id": RESIDENTS[0],
+            "scenario": "bus",
+            "start": T0.isoformat(),
+            "end": (T0 + timedelta(minutes=30)).isoformat(),
+            "distance_km": km,
+        }
         for rid, km in (("at", "45"), ("above", "45.001"))
-    ]  # fmt: skip
+    ]
     got = validate_columns(PARTNER, items, context())
     assert [got.reason_of(i) for i in range(2)] == [None, ReasonCode.IMPLAUSIBLE_SPEED]
-    compare(items, context())
+    assert got.detail_of(1) == "speed 90.0 km/h > 90 km/h"
+    check_rules(items, context())
 
 
 def test_time_parsing_matches_fromisoformat() -> None:

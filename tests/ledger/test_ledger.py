@@ -15,6 +15,17 @@ from nearzero.inclusion.calculation import compute_reduction
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.intake import Credit
 from nearzero.inclusion.methodology import load_library
+from nearzero.inclusion.points import (
+    add_months,
+    credit_postings,
+    credit_transaction,
+    expiry_transactions,
+    open_lots,
+    pool_account,
+    redeem,
+    resident_account,
+    settle,
+)
 from nearzero.inclusion.records import BehaviourRecord
 from nearzero.ledger import (
     Account,
@@ -31,16 +42,6 @@ from nearzero.ledger import (
     TxKind,
     UnbalancedTransaction,
     balances_from_postings,
-)
-from nearzero.ledger.points import (
-    add_months,
-    credit_transaction,
-    expiry_transactions,
-    open_lots,
-    pool_account,
-    redeem,
-    resident_account,
-    settle,
 )
 
 UNIT = "zhangqiu"
@@ -101,6 +102,34 @@ def test_credit_posts_reduction_to_the_pool_and_points_to_the_resident() -> None
         assert p.trace.records == ("bus-co:t1",)
         assert p.trace.methodologies == ("sz-transit-bus@2021-12",)
     check_invariants(ledger)
+
+
+def test_credit_postings_sum_per_resident_and_methodology() -> None:
+    """The builder of every credit (one record, or a bulk chunk): per methodology version the
+    issuance, pool and pool postings of its total, then one posting per resident and version."""
+    bus, metro = "sz-transit-bus@2021-12", "sz-metro@2021-12"
+    got = credit_postings(
+        UNIT, [("r-b", bus, 100), ("r-a", metro, 40), ("r-a", bus, 27), ("r-b", bus, 3)]
+    )
+    issuance, pool = Account(AccountKind.ISSUANCE, UNIT), pool_account(UNIT)
+    assert [(p.account, p.asset, p.amount, p.trace.methodologies) for p in got] == [
+        (issuance, Asset.REDUCTION, -40, (metro,)),  # "sz-metro…" sorts before "sz-transit…"
+        (pool, Asset.REDUCTION, 40, (metro,)),
+        (pool, Asset.POINT, -40, (metro,)),
+        (issuance, Asset.REDUCTION, -130, (bus,)),
+        (pool, Asset.REDUCTION, 130, (bus,)),
+        (pool, Asset.POINT, -130, (bus,)),
+        (resident_account("r-a"), Asset.POINT, 40, (metro,)),
+        (resident_account("r-a"), Asset.POINT, 27, (bus,)),
+        (resident_account("r-b"), Asset.POINT, 103, (bus,)),
+    ]
+    for asset in Asset:
+        assert sum(p.amount for p in got if p.asset is asset) == 0
+    # one record: the four postings of its credit transaction, traced to the record
+    one = credit_transaction(make_credit("r-a", "t1", 10), UNIT)
+    assert one.postings == credit_postings(UNIT, [("r-a", bus, 269)], ("bus-co:t1",))
+    with pytest.raises(LedgerError, match="only positive credits"):
+        credit_postings(UNIT, [("r-a", bus, 0)])
 
 
 def test_unbalanced_and_invalid_transactions_are_refused() -> None:

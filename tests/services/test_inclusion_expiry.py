@@ -14,12 +14,15 @@ from typer.testing import CliRunner
 
 from nearzero.cli import app as cli_app
 from nearzero.inclusion.choices import Scenario
+from nearzero.inclusion.points import expiry_transactions, resident_account
 from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, Posting, Trace
 from nearzero.ledger.model import Transaction, TxKind
-from nearzero.ledger.points import expiry_transactions, resident_account
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import partners as partners_svc
+from nearzero.services.inclusion import redemption as redemption_svc
+from nearzero.services.inclusion import resident as resident_svc
+from nearzero.services.inclusion import statistics as stats_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import make_engine, session_factory, transaction
@@ -32,9 +35,14 @@ T0 = datetime(2024, 3, 5, 1, 0, tzinfo=UTC)
 
 
 def ride(rid: str, who: str, start: datetime, scenario: str, km: str) -> dict:
-    return {"partner_record_id": rid, "resident_id": who, "scenario": scenario,
-            "start": start.isoformat(), "end": (start + timedelta(minutes=40)).isoformat(),
-            "distance_km": km}  # fmt: skip
+    return {
+        "partner_record_id": rid,
+        "resident_id": who,
+        "scenario": scenario,
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=40)).isoformat(),
+        "distance_km": km,
+    }
 
 
 def credit_and_spend(url: str) -> None:
@@ -45,22 +53,29 @@ def credit_and_spend(url: str) -> None:
         sessions = session_factory(engine)
         with transaction(sessions) as s:
             unit = get_unit(s, "zhangqiu")
-            svc.create_partner(s, Actor.system(), MASTER, unit, "ride-code", "乘车码平台",
-                               ["bus", "metro"])  # fmt: skip
+            partners_svc.create_partner(
+                s, Actor.system(), MASTER, unit, "ride-code", "乘车码平台", ["bus", "metro"]
+            )
             for who in (A, B):
                 for sc in (Scenario.BUS, Scenario.METRO):
-                    svc.set_consent(s, "ride-code", who, sc, True, datetime(2024, 1, 1, tzinfo=UTC))
-            svc.create_merchant(s, Actor.system(), unit, "tea", "章丘茶社")
-            offer = svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
+                    partners_svc.set_consent(
+                        s, "ride-code", who, sc, True, datetime(2024, 1, 1, tzinfo=UTC)
+                    )
+            redemption_svc.create_merchant(s, Actor.system(), unit, "tea", "章丘茶社")
+            offer = redemption_svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
         items = [
             ride("jan", A, datetime(2024, 1, 10, 1, tzinfo=UTC), "bus", "10"),  # 269 g
             ride("mar", A, T0, "metro", "10"),  # 468 g
             ride("jun", B, datetime(2024, 6, 20, 1, tzinfo=UTC), "bus", "20"),  # 538 g
         ]
-        report = svc.ingest(engine, "ride-code", items, now=datetime(2024, 7, 1, tzinfo=UTC))
+        report = partners_svc.ingest(
+            engine, "ride-code", items, now=datetime(2024, 7, 1, tzinfo=UTC)
+        )
         assert [r.grams for r in report.results] == [269, 468, 538]
         with transaction(sessions) as s:
-            svc.redeem_offer(s, A, offer.id, "tap-1", at=datetime(2024, 12, 1, tzinfo=UTC))
+            redemption_svc.redeem_offer(
+                s, A, offer.id, "tap-1", at=datetime(2024, 12, 1, tzinfo=UTC)
+            )
     finally:
         engine.dispose()
 
@@ -84,7 +99,7 @@ def test_expiry_is_balanced_idempotent_and_in_the_history(zhangqiu_url, sessions
         unit = get_unit(s, "zhangqiu")
         before = ledger_rows(s)
         # March 2025: A's January lot was spent; 437 of the March lot expire on 5 March
-        run = svc.expire_points(s, OFFICE, unit, date(2025, 3, 31), 12)
+        run = redemption_svc.expire_points(s, OFFICE, unit, date(2025, 3, 31), 12)
         assert (run.transactions, run.points, run.residents) == (1, 437, 1)
         assert balance(s, AccountKind.RESIDENT, A) == 269 + 468 - 300 - 437 == 0
         assert balance(s, AccountKind.RESIDENT, B) == 538
@@ -95,17 +110,19 @@ def test_expiry_is_balanced_idempotent_and_in_the_history(zhangqiu_url, sessions
         after_first = ledger_rows(s)
         # again, and for an earlier day: nothing posted, nothing audited
         for day in (date(2025, 3, 31), date(2025, 3, 6)):
-            again = svc.expire_points(s, OFFICE, unit, day, 12)
+            again = redemption_svc.expire_points(s, OFFICE, unit, day, 12)
             assert (again.transactions, again.points, again.residents) == (0, 0, 0)
         assert ledger_rows(s) == after_first
         assert len(entries(s, "inclusion_expiry", "zhangqiu/")) == 1
         # the day before B's lot is due nothing more; on the day it is
-        assert svc.expire_points(s, OFFICE, unit, date(2025, 6, 19), 12).transactions == 0
-        run = svc.expire_points(s, OFFICE, unit, date(2025, 6, 20), 12)
+        assert (
+            redemption_svc.expire_points(s, OFFICE, unit, date(2025, 6, 19), 12).transactions == 0
+        )
+        run = redemption_svc.expire_points(s, OFFICE, unit, date(2025, 6, 20), 12)
         assert (run.transactions, run.points) == (1, 538)
         assert balance(s, AccountKind.EXPIRY, "zhangqiu") == 437 + 538
         # reductions stay pooled with the department; the ledger is sound
-        assert svc.pool_balance(s, "zhangqiu") == 269 + 468 + 538
+        assert stats_svc.pool_balance(s, "zhangqiu") == 269 + 468 + 538
         assert check_invariants(s) == []
         audit = entries(s, "inclusion_expiry", "zhangqiu/")[-1]
         assert audit.actor == "office" and audit.new["points"] == 437
@@ -119,7 +136,7 @@ def test_expiry_is_balanced_idempotent_and_in_the_history(zhangqiu_url, sessions
         assert "ride-code:mar" in str(trace) and "sz-transit-metro@2021-12" in str(trace)
 
     with transaction(sessions) as s:
-        view = svc.resident_view(s, A)
+        view = resident_svc.resident_view(s, A)
         assert view.balance == 0 and view.credited_g == 269 + 468  # past credits stay
         history = [(i.kind, i.points, i.day) for i in view.history]
         assert history == [
@@ -138,13 +155,23 @@ def test_expiry_is_refused_without_validity_in_the_future_or_for_viewers(zhangqi
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
         with pytest.raises(InvalidInput, match="^months: .*NEARZERO_INCLUSION_POINTS_VALID"):
-            svc.expire_points(s, OFFICE, unit, date(2025, 12, 31), None)
+            redemption_svc.expire_points(s, OFFICE, unit, date(2025, 12, 31), None)
         with pytest.raises(InvalidInput, match="^as_of: 2025-01-02 晚于今天 2025-01-01"):
-            svc.expire_points(s, OFFICE, unit, date(2025, 1, 2), 12, today=date(2025, 1, 1))
+            redemption_svc.expire_points(
+                s, OFFICE, unit, date(2025, 1, 2), 12, today=date(2025, 1, 1)
+            )
         with pytest.raises(PermissionDenied):
-            svc.expire_points(s, Actor("viewer", Role.VIEWER), unit, date(2025, 12, 31), 12)
-        assert s.scalar(select(func.count()).select_from(inc.LedgerTransaction).where(
-            inc.LedgerTransaction.kind == TxKind.EXPIRY.value)) == 0  # fmt: skip
+            redemption_svc.expire_points(
+                s, Actor("viewer", Role.VIEWER), unit, date(2025, 12, 31), 12
+            )
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(inc.LedgerTransaction)
+                .where(inc.LedgerTransaction.kind == TxKind.EXPIRY.value)
+            )
+            == 0
+        )
 
 
 def test_cli_expire(zhangqiu_url, monkeypatch):
@@ -170,20 +197,28 @@ def test_a_units_expiry_leaves_other_units_lots_alone():
     at = datetime(2024, 1, 1, tzinfo=UTC)
     for unit, partner in (("zhangqiu", "ride-code"), ("other", "bikes")):
         trace = Trace(records=(f"{partner}:r1",), methodologies=("m@1",))
-        ledger.append(Transaction(
-            key=f"credit:{partner}:r1", kind=TxKind.CREDIT, effective_at=at,
-            postings=(
-                Posting(Account(AccountKind.ISSUANCE, unit), Asset.REDUCTION, -100, trace),
-                Posting(Account(AccountKind.POOL, unit), Asset.REDUCTION, 100, trace),
-                Posting(Account(AccountKind.POOL, unit), Asset.POINT, -100, trace),
-                Posting(resident_account(A), Asset.POINT, 100, trace),
-            ),
-        ))  # fmt: skip
+        ledger.append(
+            Transaction(
+                key=f"credit:{partner}:r1",
+                kind=TxKind.CREDIT,
+                effective_at=at,
+                postings=(
+                    Posting(Account(AccountKind.ISSUANCE, unit), Asset.REDUCTION, -100, trace),
+                    Posting(Account(AccountKind.POOL, unit), Asset.REDUCTION, 100, trace),
+                    Posting(Account(AccountKind.POOL, unit), Asset.POINT, -100, trace),
+                    Posting(resident_account(A), Asset.POINT, 100, trace),
+                ),
+            )
+        )
     as_of = datetime(2026, 1, 1, tzinfo=UTC)
     txs = expiry_transactions(
-        ledger, "zhangqiu", as_of, 12, residents=[A],
+        ledger,
+        "zhangqiu",
+        as_of,
+        12,
+        residents=[A],
         include=lambda lot: all(r.startswith("ride-code:") for r in lot.trace.records),
-    )  # fmt: skip
+    )
     assert [tx.key for tx in txs] == [f"expiry:{A}:credit:ride-code:r1"]
     assert expiry_transactions(ledger, "zhangqiu", as_of, 12, residents=[B]) == ()
     assert len(expiry_transactions(ledger, "zhangqiu", as_of, 12)) == 2  # unrestricted

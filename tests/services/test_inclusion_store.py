@@ -27,16 +27,25 @@ from nearzero.cli import app as cli_app
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.intake import Consent, IntakeContext, validate_batch
 from nearzero.inclusion.methodology import load_library
+from nearzero.inclusion.points import (
+    credit_postings,
+    credit_transaction,
+    expiry_transactions,
+    redeem,
+    settle,
+)
 from nearzero.inclusion.records import local_date
 from nearzero.inclusion.rules import load_scheme
 from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, NegativeBalance
 from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction, TxKind
-from nearzero.ledger.points import credit_transaction, expiry_transactions, redeem, settle
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.services.inclusion import office as svc
-from nearzero.services.inclusion.intake import sqlite_time, utc_time
+from nearzero.services.inclusion import partners as partners_svc
+from nearzero.services.inclusion import redemption as redemption_svc
+from nearzero.services.inclusion import resident as resident_svc
+from nearzero.services.inclusion import statistics as stats_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction
+from nearzero.store.dialect import sqlite_time, utc_time
 from nearzero.store.ledger import SqlLedger, check_invariants
 
 MASTER = b"test-master-key-0123456789abcdef"
@@ -54,12 +63,12 @@ def setup_partner(sessions: sessionmaker[Session], residents: int, partner: str 
     """A partner for bus and metro, and consent to both for residents 0..n-1; the secret (hex)."""
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
-        key = svc.create_partner(
+        key = partners_svc.create_partner(
             s, Actor.system(), MASTER, unit, partner, "乘车码平台", ["bus", "metro"]
         )
         for i in range(residents):
             for sc in (Scenario.BUS, Scenario.METRO):
-                svc.set_consent(s, partner, resident(i), sc, True, GRANTED)
+                partners_svc.set_consent(s, partner, resident(i), sc, True, GRANTED)
     return key.secret_hex
 
 
@@ -111,7 +120,7 @@ def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangq
     setup_partner(sessions, residents=30)
     items = records(1500, residents=30)
     engine = sessions.kw["bind"]
-    report = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=300)
+    report = partners_svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=300)
     assert report.chunks_written >= 4
     reasons = report.rejected()
     assert reasons["no_consent"] > 0 and reasons["overlapping_trip"] > 0
@@ -138,7 +147,7 @@ def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangq
             assert start == sqlite_time(want)
     # indicator 6 follows the live scenarios (bus and metro credited in 2025)
     with transaction(sessions) as s:
-        assert svc.live_scenarios(s, get_unit(s, "zhangqiu"), 2025).keys() == {"bus", "metro"}
+        assert stats_svc.live_scenarios(s, get_unit(s, "zhangqiu"), 2025).keys() == {"bus", "metro"}
         value = s.execute(
             text(
                 "SELECT v.value, v.source FROM indicator_value v JOIN indicator i "
@@ -152,11 +161,11 @@ def test_a_batch_sent_twice_or_reordered_credits_once(sessions):
     setup_partner(sessions, residents=10)
     engine = sessions.kw["bind"]
     items = records(400, residents=10, seed=2)
-    first = svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=150)
+    first = partners_svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=150)
     before = ledger_state(sessions)
     shuffled = list(items)
     random.Random(3).shuffle(shuffled)
-    again = svc.ingest(engine, PARTNER, shuffled, now=NOW, chunk_size=90)
+    again = partners_svc.ingest(engine, PARTNER, shuffled, now=NOW, chunk_size=90)
     assert again.accepted == 0
     assert again.rejected()["already_credited"] == first.accepted
     assert ledger_state(sessions) == before
@@ -171,15 +180,24 @@ def test_an_id_credited_with_other_content_is_already_credited(sessions):
     with another resident or time is caught by the unique key and the chunk redone."""
     setup_partner(sessions, residents=2)
     engine = sessions.kw["bind"]
-    ride = {"partner_record_id": "x", "resident_id": resident(0), "scenario": "bus",
-            "start": T0.isoformat(), "end": (T0 + timedelta(minutes=20)).isoformat(),
-            "distance_km": "10"}  # fmt: skip
-    assert svc.ingest(engine, PARTNER, [ride], now=NOW).accepted == 1
+    ride = {
+        "partner_record_id": "x",
+        "resident_id": resident(0),
+        "scenario": "bus",
+        "start": T0.isoformat(),
+        "end": (T0 + timedelta(minutes=20)).isoformat(),
+        "distance_km": "10",
+    }
+    assert partners_svc.ingest(engine, PARTNER, [ride], now=NOW).accepted == 1
     before = ledger_state(sessions)
-    moved = dict(ride, resident_id=resident(1), start=(T0 + timedelta(days=2)).isoformat(),
-                 end=(T0 + timedelta(days=2, minutes=20)).isoformat())  # fmt: skip
+    moved = dict(
+        ride,
+        resident_id=resident(1),
+        start=(T0 + timedelta(days=2)).isoformat(),
+        end=(T0 + timedelta(days=2, minutes=20)).isoformat(),
+    )
     other = dict(ride, partner_record_id="y", resident_id=resident(1))
-    report = svc.ingest(engine, PARTNER, [moved, other], now=NOW)
+    report = partners_svc.ingest(engine, PARTNER, [moved, other], now=NOW)
     assert [(r.partner_record_id, r.reason) for r in report.results] == [
         ("x", "already_credited"),
         ("y", ""),
@@ -195,17 +213,22 @@ def test_consent_withdrawal_stops_crediting_from_that_moment(sessions):
     setup_partner(sessions, residents=1)
     cut = T0 + timedelta(days=1)
     with transaction(sessions) as s:
-        svc.set_consent(s, "resident", resident(0), Scenario.BUS, False, cut)
-        assert svc.consents_of(s, resident(0)) == {
+        partners_svc.set_consent(s, "resident", resident(0), Scenario.BUS, False, cut)
+        assert partners_svc.consents_of(s, resident(0)) == {
             sc.value: sc is Scenario.METRO for sc in Scenario
         }
     items = [
-        {"partner_record_id": rid, "resident_id": resident(0), "scenario": "bus",
-         "start": t.isoformat(), "end": (t + timedelta(minutes=20)).isoformat(),
-         "distance_km": "10"}
+        {
+            "partner_record_id": rid,
+            "resident_id": resident(0),
+            "scenario": "bus",
+            "start": t.isoformat(),
+            "end": (t + timedelta(minutes=20)).isoformat(),
+            "distance_km": "10",
+        }
         for rid, t in (("before", T0), ("after", cut + timedelta(hours=1)))
-    ]  # fmt: skip
-    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)
+    ]
+    report = partners_svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)
     assert [(r.partner_record_id, r.accepted, r.reason) for r in report.results] == [
         ("before", True, ""),
         ("after", False, "no_consent"),
@@ -216,23 +239,28 @@ def test_consent_withdrawal_stops_crediting_from_that_moment(sessions):
 def test_redemption_is_idempotent_and_never_overdraws(sessions):
     setup_partner(sessions, residents=1)
     items = [
-        {"partner_record_id": "x", "resident_id": resident(0), "scenario": "metro",
-         "start": T0.isoformat(), "end": (T0 + timedelta(minutes=30)).isoformat(),
-         "distance_km": "10"}
-    ]  # fmt: skip
-    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)  # 468 g
+        {
+            "partner_record_id": "x",
+            "resident_id": resident(0),
+            "scenario": "metro",
+            "start": T0.isoformat(),
+            "end": (T0 + timedelta(minutes=30)).isoformat(),
+            "distance_km": "10",
+        }
+    ]
+    partners_svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)  # 468 g
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
-        svc.create_merchant(s, Actor.system(), unit, "tea", "章丘茶社")
-        offer = svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
+        redemption_svc.create_merchant(s, Actor.system(), unit, "tea", "章丘茶社")
+        offer = redemption_svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
         offer_id = offer.id
     for _ in range(3):
         with transaction(sessions) as s:
-            svc.redeem_offer(s, resident(0), offer_id, "tap-1")
+            redemption_svc.redeem_offer(s, resident(0), offer_id, "tap-1")
     with transaction(sessions) as s, pytest.raises(InvalidInput):
-        svc.redeem_offer(s, resident(0), offer_id, "tap-2")  # 168 left < 300
+        redemption_svc.redeem_offer(s, resident(0), offer_id, "tap-2")  # 168 left < 300
     with transaction(sessions) as s:
-        view = svc.resident_view(s, resident(0))
+        view = resident_svc.resident_view(s, resident(0))
         assert view.balance == 168 and len(view.redemptions) == 1
         assert check_invariants(s) == []
 
@@ -289,11 +317,14 @@ def test_append_all_gives_the_ledger_of_appending_one_by_one(sessions):
             sql.append_all([changed])
         shop = Account(AccountKind.MERCHANT, "shop")
         late = Transaction(
-            key="spend-too-much", kind=TxKind.REDEMPTION, effective_at=NOW, postings=(
+            key="spend-too-much",
+            kind=TxKind.REDEMPTION,
+            effective_at=NOW,
+            postings=(
                 Posting(Account(AccountKind.RESIDENT, resident(0)), Asset.POINT, -1, Trace()),
                 Posting(shop, Asset.POINT, 1, Trace()),
             ),
-        )  # fmt: skip
+        )
         before = dict(sql.balances())
         with pytest.raises(NegativeBalance), s.begin_nested():  # expired: nothing left
             sql.append_all([late])
@@ -303,7 +334,7 @@ def test_append_all_gives_the_ledger_of_appending_one_by_one(sessions):
 def test_the_ledger_is_append_only(sessions):
     setup_partner(sessions, residents=1)
     items = records(5, residents=1, seed=9)
-    svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)
+    partners_svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW)
     for sql in ("UPDATE ledger_posting SET amount = amount + 1", "DELETE FROM ledger_transaction"):
         with pytest.raises(Exception, match="append-only"):
             with transaction(sessions) as s:
@@ -312,13 +343,17 @@ def test_the_ledger_is_append_only(sessions):
 
 def test_pooled_statement_traces_to_transactions_and_records(sessions):
     setup_partner(sessions, residents=5)
-    report = svc.ingest(
+    report = partners_svc.ingest(
         sessions.kw["bind"], PARTNER, records(200, 5, seed=4), now=NOW, chunk_size=80
     )
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
-        lines = svc.pooled_statement(s, unit, 2025)
-        assert sum(x.grams for x in lines) == report.credited_g == svc.pool_balance(s, "zhangqiu")
+        lines = stats_svc.pooled_statement(s, unit, 2025)
+        assert (
+            sum(x.grams for x in lines)
+            == report.credited_g
+            == stats_svc.pool_balance(s, "zhangqiu")
+        )
         assert {x.methodology for x in lines} <= {
             "sz-transit-bus@2021-12",
             "sz-transit-metro@2021-12",
@@ -349,7 +384,7 @@ def test_pooled_statement_traces_to_transactions_and_records(sessions):
                 per_tx[key] += amount
         assert set(per_tx) == {k for x in lines for k in x.transactions}
         assert sum(per_tx.values()) == report.credited_g
-        stats = svc.statistics(sessions.kw["bind"])
+        stats = stats_svc.statistics(sessions.kw["bind"], unit)
         assert sum(r["grams"] for r in stats["reductions_by_methodology"]) == report.credited_g
 
 
@@ -361,12 +396,12 @@ CHUNK = 4_000
 CHILD = """
 import json, sys
 from datetime import datetime
-from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import partners as partners_svc
 from nearzero.store.db import make_engine
 url, path, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
 items = [json.loads(line) for line in open(path)]
 engine = make_engine(url)
-svc.ingest(engine, "ride-code", items, now=now, chunk_size=4000)
+partners_svc.ingest(engine, "ride-code", items, now=now, chunk_size=4000)
 print("finished")
 """
 
@@ -384,8 +419,10 @@ def test_killed_mid_batch_then_resubmitted_equals_once(sessions, zhangqiu_url, t
     log = (tmp_path / "child.log").open("w")
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, zhangqiu_url, str(path), NOW.isoformat()],
-        stdout=subprocess.DEVNULL, stderr=log, start_new_session=True,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while _committed_chunks(sessions) < 2:
@@ -403,7 +440,7 @@ def test_killed_mid_batch_then_resubmitted_equals_once(sessions, zhangqiu_url, t
     total_chunks = -(-N // CHUNK)
     assert 2 <= written < total_chunks, f"kill came too late: {written} chunks written"
 
-    report = svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, chunk_size=CHUNK)
+    report = partners_svc.ingest(sessions.kw["bind"], PARTNER, items, now=NOW, chunk_size=CHUNK)
     expected = core_ledger(items, residents=400)
     balances, problems = ledger_state(sessions)
     assert problems == []
@@ -445,3 +482,44 @@ def test_cli_ingest_writes_a_result_file_and_stats(sessions, zhangqiu_url, tmp_p
     assert sum(r["records"] for r in data["reductions_by_methodology"]) == accepted
     unknown = runner.invoke(cli_app, ["inclusion", "ingest", str(path), "--partner", "nobody"])
     assert unknown.exit_code == 1 and "unknown_partner" in unknown.output
+
+
+def test_bulk_postings_are_the_cores_credit_postings(sessions):
+    """Each chunk's aggregated transaction holds exactly the postings the core's builder
+    (:func:`credit_postings`) gives for the records it credited, in its order."""
+    setup_partner(sessions, residents=12)
+    items = records(400, residents=12, seed=5)
+    engine = sessions.kw["bind"]
+    report = partners_svc.ingest(engine, PARTNER, items, now=NOW, chunk_size=100)
+    assert report.chunks_written >= 2
+    with transaction(sessions) as s:
+        tx_ids = s.scalars(text("SELECT id FROM ledger_transaction WHERE aggregated")).all()
+        assert len(tx_ids) == report.chunks_written
+        for tx_id in tx_ids:
+            credited = s.execute(
+                text(
+                    "SELECT resident, methodology_id || '@' || methodology_version AS ref, "
+                    "credited_g FROM inclusion_record WHERE tx_id = :t"
+                ),
+                {"t": tx_id},
+            ).all()
+            want = credit_postings(
+                "zhangqiu", [(r.resident, r.ref, r.credited_g) for r in credited]
+            )
+            got = s.execute(
+                text(
+                    "SELECT a.kind, a.name, p.asset, p.amount, p.methodology FROM ledger_posting p "
+                    "JOIN ledger_account a ON a.id = p.account_id WHERE p.tx_id = :t ORDER BY p.id"
+                ),
+                {"t": tx_id},
+            ).all()
+            assert [(r.kind, r.name, r.asset, int(r.amount), r.methodology) for r in got] == [
+                (
+                    p.account.kind.value,
+                    p.account.name,
+                    p.asset.value,
+                    p.amount,
+                    *p.trace.methodologies,
+                )
+                for p in want
+            ]

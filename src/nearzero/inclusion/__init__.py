@@ -8,7 +8,11 @@ Pure core: plain typed values in and out, no database, no HTTP. Modules:
 - :mod:`.records`      behaviour records and their parsing at the edge
 - :mod:`.security`     partner request signatures (HMAC-SHA256), resident pseudonyms
 - :mod:`.rules`        platform rules of a demonstration unit (methodology choice, caps)
-- :mod:`.intake`       batch validation: every record accepted or given a reason code
+- :mod:`.batch`        what a batch is checked against and what it gives (context, outcomes)
+- :mod:`.columnar`     the intake rule set, on columns: every record accepted or given a
+                       reason code
+- :mod:`.intake`       the rule set's outcomes record by record; signed partner requests
+- :mod:`.points`       points on the ledger: credit, redeem, settle, expire
 - :mod:`.stats`        statistics over the full history with Ibis (DuckDB / Spark);
                        import it explicitly, it loads Ibis
 """

@@ -1,45 +1,60 @@
-"""Vectorised intake: the outcomes of :func:`.intake.validate_batch`, for a whole chunk at once.
+"""The intake rule set: a partner batch in, every item accepted (with a credit) or given a
+reason code. One implementation, on columns (numpy arrays), so a chunk of 100,000 records
+costs a few numpy passes instead of 100,000 Python walks.
 
-:func:`validate_columns` gives every item the same outcome (accepted or reason code, detail,
-methodology version, credited grams) as the per-record reference
-:func:`~nearzero.inclusion.intake.validate_batch`; a property test compares the two on
-random batches. It returns columns (numpy arrays), not one object per record, so a chunk of
-100,000 records costs a few numpy passes instead of 100,000 Python walks.
+Order of the checks (the first one a record fails is its reason code):
 
-How each step of the reference is done here:
+1. batch: unknown partner / signature / timestamp / nonce (:mod:`.security`): every item
+   gets the batch's reason;
+2. record: malformed, already credited, duplicate in the batch, scenario not authorised
+   for the partner, in the future, older than the claim window, no consent, no
+   methodology, activity field missing, implausible, outside the methodology's
+   applicability, parameter missing, no reduction;
+3. per resident, in time order: overlap with a trip already credited (or accepted earlier
+   in the same batch; from any partner, since one person cannot make two trips at once),
+   then the daily and yearly caps.
 
-1. **Parsing.** The fields are pulled out as columns. An item is on the *fast path* when
-   every field has the plain form partners send (strings without surrounding blanks,
-   scenario spelled exactly, ``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` times, quantities as
-   ``distance_km`` / ``energy_kwh`` / ``mass_kg`` / ``installed_capacity_kw`` numbers, no
-   other keys); its times are parsed from the bytes with numpy. Every other item goes
-   through the reference parser (:func:`~nearzero.inclusion.records.record_from_mapping`),
-   which gives the exact ``malformed`` message or a record. Quantities are parsed once per
-   distinct value, with the reference's own number parser.
-2. **De-duplication.** Record ids are factorised; keys already credited and copies within
-   the batch are found with array operations. Repeated ids (rare) are ordered by the
-   reference's content key in Python.
-3. **Per-record checks**, in the reference's order, as boolean masks: authorised scenario,
-   in the future, claim window, consent (interval lookup per resident and scenario),
-   methodology (once per scenario and day). The methodology's own checks and the reduction
-   depend only on the methodology, the year and the quantities, so they run **once per
-   distinct combination** through the reference (:func:`~.intake.check_methodology`); the
-   checks that also depend on the duration (speed, PV generation ceiling, a period across
-   two years) run the reference per record, but only for the records that could fail them
-   (speed within 1e-9 of its limit or above).
-4. **Overlap and caps.** Assuming every computed record is accepted, a resident whose
-   trips overlap nothing (neither a credited trip, via a sorted search, nor each other, via
-   a running maximum of end times) and whose per-day and per-year sums stay within every
-   cap is accepted in full: removing records can only remove overlaps and lower sums, so the
-   reference's walk would accept them all too. The other residents (overlaps, binding caps)
-   are walked by the reference's own code (:func:`~.intake.walk_resident`) in content order.
+Caps: a record that would pass a cap is credited the grams left under it (and marks the
+cap it hit in ``capped``); a record with nothing left is rejected with the cap's reason
+code. Step 3 walks each resident's records in one *content order* (resident, start,
+record content: :func:`_content_key`) with a running end time and running totals; because
+every order-dependent step uses this order, the outcome of a batch does not depend on the
+order its records arrive in, and validating a batch chunk by chunk (chunks of whole
+residents) equals validating it at once.
+
+:func:`validate_columns` runs these as named steps:
+
+- :func:`_parse` — the fields as columns. An item is on the *fast path* when every field
+  has the plain form partners send (strings without surrounding blanks, scenario spelled
+  exactly, ``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` times, quantities as ``distance_km`` /
+  ``energy_kwh`` / ``mass_kg`` / ``installed_capacity_kw`` numbers, no other keys); its
+  times are parsed from the bytes with numpy. Every other item goes through the record
+  parser (:func:`~nearzero.inclusion.records.record_from_mapping`), which gives the exact
+  ``malformed`` message or a record. Quantities are parsed once per distinct value.
+- :func:`_deduplicate` — record ids factorised; keys already credited and copies within
+  the batch found with array operations (repeated ids, rare, ordered by content in Python).
+- :func:`_check_records` — authorised scenario, in the future, claim window, consent
+  (interval lookup per resident and scenario), as boolean masks.
+- :func:`_choose_methodologies` — the version in force, once per scenario and day.
+- :func:`_compute_reductions` — the methodology's checks and the reduction
+  (:func:`check_methodology`), once per distinct combination of methodology, year and
+  quantities; per record only where the duration matters and could fail a check.
+- :func:`_overlap_and_caps` — residents with nothing to decide accepted in full; the
+  others walked in content order (:func:`walk_resident`).
+- :func:`_stored_quantities` — the quantity and unit stored with each record.
+
+:func:`nearzero.inclusion.intake.validate_batch` presents the result as one
+:class:`~nearzero.inclusion.batch.Outcome` per item.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -48,25 +63,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from nearzero.inclusion.calculation import Reduction
+from nearzero.inclusion.batch import Consent, Credit, IntakeContext
+from nearzero.inclusion.calculation import Reduction, check_limits, compute_reduction
 from nearzero.inclusion.choices import ActivityKind, ReasonCode, Scenario
-from nearzero.inclusion.intake import (
-    Credit,
-    IntakeContext,
-    Rejection,
-    _content_key,
-    _method_caps,
-    check_methodology,
-    consents_by_key,
-    detail_in_future,
-    detail_no_consent,
-    detail_no_methodology,
-    detail_not_authorised,
-    detail_too_old,
-    prior_state,
-    walk_resident,
-)
-from nearzero.inclusion.methodology import Methodology, MethodologyRef
+from nearzero.inclusion.methodology import Methodology, MethodologyRef, MissingParameter
 from nearzero.inclusion.records import (
     CHINA_TZ,
     BehaviourRecord,
@@ -74,6 +74,7 @@ from nearzero.inclusion.records import (
     RecordKey,
     _number,
     check_record,
+    local_date,
     record_from_mapping,
 )
 from nearzero.inclusion.rules import CapRule, Scheme
@@ -146,6 +147,8 @@ class ColumnarResult:
     batch_reason: ReasonCode | None = None
     reductions: dict[int, Reduction] = field(default_factory=dict)
     """The reduction of each accepted record, when asked for (``keep_reductions``)."""
+    records: dict[int, BehaviourRecord] = field(default_factory=dict)
+    """The parsed record of each item that has one, when asked for (``keep_records``)."""
 
     def __len__(self) -> int:
         return len(self.partner_record_id)
@@ -199,7 +202,7 @@ def _raw_id(item: Any) -> str:
 
 
 def _text_ok(col: list[Any]) -> Bools:
-    """Items whose field is a plain string the reference takes as it is (no strip needed)."""
+    """Items whose field is a plain string the record parser takes as it is (no strip needed)."""
     n = len(col)
     if set(map(type, col)) != {str}:
         return np.fromiter(
@@ -260,7 +263,7 @@ def parse_times(col: list[Any]) -> tuple[I64, Bools]:
     """``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM`` strings to µs since 1970 UTC; False: not that form.
 
     Only the forms :func:`datetime.fromisoformat` reads the same way are marked ok; the
-    caller hands the others to the reference parser.
+    caller hands the others to the record parser.
     """
     n = len(col)
     us = np.zeros(n, np.int64)
@@ -401,32 +404,104 @@ def validate_columns(
     items: Sequence[Mapping[str, Any] | BehaviourRecord],
     ctx: IntakeContext,
     *,
+    batch_reason: ReasonCode | None = None,
     keep_reductions: bool = False,
+    keep_records: bool = False,
     times: tuple[tuple[I64, Bools], tuple[I64, Bools]] | None = None,
 ) -> ColumnarResult:
     """Validate one partner batch (or a chunk of whole residents) as columns.
 
-    The outcome of every item equals the reference's
-    (:func:`~nearzero.inclusion.intake.validate_batch` with no batch reason).
+    Every item gets an outcome (see the module docstring for the order of the checks).
 
+    batch_reason : the reason from :func:`~nearzero.inclusion.security.verify_request`
+        when the request failed it; every item then gets that reason (so does every item of
+        a partner the context does not know, with ``unknown_partner``).
+    keep_reductions : keep the reduction of each accepted record
+        (:attr:`ColumnarResult.reductions`).
+    keep_records : keep the parsed record of each item that has one
+        (:attr:`ColumnarResult.records`).
     times : :func:`parse_times` of the items' ``start`` and ``end`` fields when the caller
-    has them already (e.g. read once for a whole batch and sliced per chunk); only the
-    values of dict items are used.
+        has them already (e.g. read once for a whole batch and sliced per chunk); only the
+        values of dict items are used.
     """
     n = len(items)
     out = _result(partner_id, n)
-    if partner_id not in ctx.partners:
-        reason = ReasonCode.UNKNOWN_PARTNER
+    if batch_reason is None and partner_id not in ctx.partners:
+        batch_reason = ReasonCode.UNKNOWN_PARTNER
+    if batch_reason is not None:
         out.partner_record_id = [_raw_id(it) for it in items]
-        out.reason[:] = REASON_INDEX[reason]
-        out.detail = dict.fromkeys(range(n), reason.label_en)
-        out.batch_reason = reason
+        out.reason[:] = REASON_INDEX[batch_reason]
+        out.detail = dict.fromkeys(range(n), batch_reason.label_en)
+        out.batch_reason = batch_reason
         return out
     if n == 0:
         return out
-    scheme, library = ctx.scheme, ctx.library
+    cols = _parse(partner_id, items, out, times)
+    pending = _deduplicate(cols, ctx, out)
+    pending = _check_records(cols, ctx, out, pending)
+    method, refs = _choose_methodologies(cols, ctx.scheme, out, pending)
+    pending &= method >= 0
+    out.refs = refs
+    methods = [ctx.library.get(ref) for ref in refs]
+    out.method[pending] = method[pending]
+    reductions = _compute_reductions(cols, ctx.scheme, methods, refs, method, out, pending)
+    _overlap_and_caps(cols, ctx, methods, method, reductions, out)
+    _stored_quantities(cols, methods, method, out)
+    accepted = np.flatnonzero(out.reason == -1).tolist()
+    if keep_reductions:
+        out.reductions = {i: reductions.of(i) for i in accepted}
+    if keep_records:
+        out.records = {i: cols.record_of(i) for i in np.flatnonzero(out.record).tolist()}
+    assert (out.reason >= -1).all(), "every item gets an outcome"
+    return out
 
-    # 1. parse: columns of the plain items, the reference parser for the others
+
+@dataclass
+class _Columns:
+    """A parsed batch: one entry per item (meaningless where ``parsed`` is False)."""
+
+    partner_id: str
+    items: Sequence[Mapping[str, Any] | BehaviourRecord]
+    parsed: Bools
+    rid: list[str]
+    resident: list[Any]
+    sc: I64
+    """Index into :data:`SCENARIOS`."""
+    start: I64
+    end: I64
+    """Behaviour start and end [µs since 1970 UTC]."""
+    day: I64
+    """Local (UTC+8) day the behaviour started on [days since 1970-01-01]."""
+    year: I64
+    quantities: list[_Quantities]
+    """Distance, energy, mass and installed capacity (:data:`QUANTITY_ATTRS`)."""
+    records: dict[int, BehaviourRecord]
+    """Records built so far (items off the fast path, and those asked for)."""
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def record_of(self, i: int) -> BehaviourRecord:
+        """Item ``i`` as a record (it parsed)."""
+        r = self.records.get(i)
+        if r is None:
+            item = self.items[i]
+            assert not isinstance(item, BehaviourRecord)
+            r = self.records[i] = record_from_mapping(item, self.partner_id)
+        return r
+
+
+def _parse(
+    partner_id: str,
+    items: Sequence[Mapping[str, Any] | BehaviourRecord],
+    out: ColumnarResult,
+    times: tuple[tuple[I64, Bools], tuple[I64, Bools]] | None,
+) -> _Columns:
+    """Step 1, parsing: columns of the plain items, the record parser for the others.
+
+    An item that does not parse is rejected ``malformed`` with the parser's message.
+    """
+    n = len(items)
     if set(map(type, items)) == {dict}:
         plain = np.ones(n, np.bool_)
     else:
@@ -470,11 +545,9 @@ def validate_columns(
     fast &= rid_ok & res_ok & (sc >= 0) & s_ok & e_ok & (end > start)
     for q in quantities:
         fast &= q.codes != -2
-    rid: list[str] = cols["partner_record_id"]
-    resident: list[Any] = cols["resident_id"]
-    rid = list(rid)
-    resident = list(resident)
-    records: dict[int, BehaviourRecord] = {}  # built records (slow items, and on demand)
+    rid: list[str] = list(cols["partner_record_id"])
+    resident: list[Any] = list(cols["resident_id"])
+    records: dict[int, BehaviourRecord] = {}
     parsed = fast.copy()
     for i in np.flatnonzero(~fast).tolist():
         item = items[i]
@@ -503,7 +576,6 @@ def validate_columns(
             v = getattr(r, attr)
             q.codes[i] = -1 if v is None else q.code_of(f"\x00{v}", v)
     day = np.floor_divide(start + CST_US, DAY_US)
-    year = year_of_days(day)
     idx = np.flatnonzero(parsed)
     if len(idx) == n:
         out.partner_record_id, out.resident = rid, resident
@@ -514,79 +586,97 @@ def validate_columns(
     out.record[idx] = True
     out.scenario[idx] = sc[idx]
     out.start_us[idx], out.end_us[idx], out.day[idx] = start[idx], end[idx], day[idx]
+    return _Columns(
+        partner_id,
+        items,
+        parsed,
+        rid,
+        resident,
+        sc,
+        start,
+        end,
+        day,
+        year_of_days(day),
+        quantities,
+        records,
+    )
 
-    def record_of(i: int) -> BehaviourRecord:
-        r = records.get(i)
-        if r is None:
-            item = items[i]
-            assert not isinstance(item, BehaviourRecord)
-            r = records[i] = record_from_mapping(item, partner_id)
-        return r
 
-    # 2. duplicates: already credited, then repeated in the batch
-    pending = parsed.copy()
-    if len(idx):
-        rid_codes, uniq = pd.factorize(pd.Series([rid[i] for i in idx], dtype=object))
-        mine = {k.partner_record_id for k in ctx.credited_keys if k.partner_id == partner_id}
-        if mine:
-            done = pd.Index(uniq).isin(list(mine))[rid_codes]
-            for i in idx[done].tolist():
-                key = RecordKey(partner_id, rid[i])
-                _reject(out, i, ReasonCode.ALREADY_CREDITED, f"{key} is already credited")
-            pending[idx[done]] = False
-        counts = np.bincount(rid_codes, minlength=len(uniq))
-        dup = (counts[rid_codes] > 1) & pending[idx]
-        if dup.any():
-            groups: dict[str, list[int]] = {}
-            for i in idx[dup].tolist():
-                groups.setdefault(rid[i], []).append(i)
-            for key_id, copies in groups.items():
-                copies.sort(key=lambda i: _content_key(record_of(i)))
-                key = RecordKey(partner_id, key_id)
-                for i in copies[1:]:
-                    _reject(out, i, ReasonCode.DUPLICATE_IN_BATCH, f"{key} appears more than once")
-                    pending[i] = False
+def _deduplicate(cols: _Columns, ctx: IntakeContext, out: ColumnarResult) -> Bools:
+    """Step 2, duplicates: ``already_credited`` (the key is in the context), then
+    ``duplicate_in_batch`` for every copy of a key but the first in content order.
+    Returns the items still pending."""
+    pending = cols.parsed.copy()
+    idx = np.flatnonzero(pending)
+    if not len(idx):
+        return pending
+    partner_id, rid = cols.partner_id, cols.rid
+    rid_codes, uniq = pd.factorize(pd.Series([rid[i] for i in idx], dtype=object))
+    mine = {k.partner_record_id for k in ctx.credited_keys if k.partner_id == partner_id}
+    if mine:
+        done = pd.Index(uniq).isin(list(mine))[rid_codes]
+        for i in idx[done].tolist():
+            key = RecordKey(partner_id, rid[i])
+            _reject(out, i, ReasonCode.ALREADY_CREDITED, f"{key} is already credited")
+        pending[idx[done]] = False
+    counts = np.bincount(rid_codes, minlength=len(uniq))
+    dup = (counts[rid_codes] > 1) & pending[idx]
+    if dup.any():
+        groups: dict[str, list[int]] = {}
+        for i in idx[dup].tolist():
+            groups.setdefault(rid[i], []).append(i)
+        for key_id, copies in groups.items():
+            copies.sort(key=lambda i: _content_key(cols.record_of(i)))
+            key = RecordKey(partner_id, key_id)
+            for i in copies[1:]:
+                _reject(out, i, ReasonCode.DUPLICATE_IN_BATCH, f"{key} appears more than once")
+                pending[i] = False
+    return pending
 
-    # 3. per-record checks, in the reference's order
-    allowed = ctx.partners[partner_id]
+
+def _check_records(
+    cols: _Columns, ctx: IntakeContext, out: ColumnarResult, pending: Bools
+) -> Bools:
+    """Step 3, per-record checks as masks, in order: ``scenario_not_authorised`` for the
+    partner, ``record_in_future`` (ends after ``ctx.now``), ``record_too_old`` (ended more
+    than the claim window [days] before ``ctx.now``), ``no_consent`` (no consent of the
+    resident to the scenario in force at the start). Returns the items still pending."""
+    sc, start, end = cols.sc, cols.start, cols.end
+    allowed = ctx.partners[cols.partner_id]
     now_us = to_us(ctx.now)
     fail = pending & ~np.array([s in allowed for s in SCENARIOS])[np.maximum(sc, 0)]
     for i in np.flatnonzero(fail).tolist():
-        _reject(
-            out,
-            i,
-            ReasonCode.SCENARIO_NOT_AUTHORISED,
-            detail_not_authorised(partner_id, SCENARIOS[sc[i]]),
-        )
-    pending &= ~fail
+        detail = detail_not_authorised(cols.partner_id, SCENARIOS[sc[i]])
+        _reject(out, i, ReasonCode.SCENARIO_NOT_AUTHORISED, detail)
+    pending = pending & ~fail
     fail = pending & (end > now_us)
     for i in np.flatnonzero(fail).tolist():
         _reject(out, i, ReasonCode.RECORD_IN_FUTURE, detail_in_future(from_us(end[i])))
     pending &= ~fail
-    window = scheme.claim_window_days
+    window = ctx.scheme.claim_window_days
     if window is not None:
         fail = pending & (now_us - end > window * DAY_US)
         for i in np.flatnonzero(fail).tolist():
             _reject(out, i, ReasonCode.RECORD_TOO_OLD, detail_too_old(window))
         pending &= ~fail
-    idx = np.flatnonzero(pending)
-    res_codes = np.full(n, -1, np.int64)
-    res_names: list[str] = []
-    if len(idx):
-        codes, names = pd.factorize(pd.Series([resident[i] for i in idx], dtype=object))
-        res_codes[idx] = codes
-        res_names = list(names)
-    covered = _consent(ctx, res_names, res_codes, sc, start, pending)
+    covered = _consent(ctx, cols, pending)
     fail = pending & ~covered
     for i in np.flatnonzero(fail).tolist():
-        _reject(
-            out, i, ReasonCode.NO_CONSENT, detail_no_consent(SCENARIOS[sc[i]], from_us(start[i]))
-        )
-    pending &= ~fail
+        scenario, at = SCENARIOS[sc[i]], from_us(start[i])
+        _reject(out, i, ReasonCode.NO_CONSENT, detail_no_consent(scenario, at))
+    return pending & ~fail
 
+
+def _choose_methodologies(
+    cols: _Columns, scheme: Scheme, out: ColumnarResult, pending: Bools
+) -> tuple[I64, list[MethodologyRef]]:
+    """Step 4: the methodology version in force for each pending record's scenario on its
+    local day (looked up once per scenario and day); ``no_methodology`` where none is.
+    Returns an index into the returned versions per item (-1: none)."""
+    sc, day = cols.sc, cols.day
     refs: list[MethodologyRef] = []
     ref_index: dict[MethodologyRef, int] = {}
-    method = np.full(n, -1, np.int64)
+    method = np.full(len(cols), -1, np.int64)
     idx = np.flatnonzero(pending)
     if len(idx):
         pair = sc[idx] * (1 << 40) + (day[idx] + (1 << 30))
@@ -602,129 +692,205 @@ def validate_columns(
                     refs.append(ref)
                 per_pair[k] = ref_index[ref]
         method[idx] = per_pair[inverse]
-    fail = pending & (method < 0)
-    for i in np.flatnonzero(fail).tolist():
-        local = from_us(start[i]).astimezone(CHINA_TZ).date()
-        _reject(out, i, ReasonCode.NO_METHODOLOGY, detail_no_methodology(SCENARIOS[sc[i]], local))
-    pending &= ~fail
-    out.refs = refs
-    methods: list[Methodology] = [library.get(ref) for ref in refs]
-    out.method[pending] = method[pending]
+    for i in np.flatnonzero(pending & (method < 0)).tolist():
+        local = from_us(cols.start[i]).astimezone(CHINA_TZ).date()
+        scenario = SCENARIOS[sc[i]]
+        _reject(out, i, ReasonCode.NO_METHODOLOGY, detail_no_methodology(scenario, local))
+    return method, refs
 
-    # the methodology's checks: per record where the duration matters, else once per combination
-    computed = np.zeros(n, np.bool_)
-    reductions: dict[int, Reduction] = {}
-    key_reduction: list[Reduction | Rejection] = []
-    record_key = np.full(n, -1, np.int64)
-    dist = quantities[0]
-    slow = np.zeros(n, np.bool_)
-    if pending.any():
-        m_idx = np.maximum(method, 0)
-        is_distance = np.array([m.activity is ActivityKind.DISTANCE for m in methods])[m_idx]
-        local_end_day = np.floor_divide(end - 1 + CST_US, DAY_US)
-        slow |= pending & ~is_distance & (year_of_days(local_end_day) != year)
-        pv = SCENARIOS.index(Scenario.ROOFTOP_PV)
-        slow |= pending & (sc == pv) & (quantities[1].codes >= 0) & (quantities[3].codes >= 0)
-        max_speed = np.array(
-            [
-                float(p) if (p := scheme.plausibility_for(s).max_speed_kmh) is not None else np.inf
-                for s in SCENARIOS
-            ]
-        )
-        has_dist = (
-            pending & is_distance & (dist.codes >= 0) & np.isfinite(max_speed[np.maximum(sc, 0)])
-        )
-        if has_dist.any():
-            km = np.asarray(dist.floats, np.float64)[dist.codes[has_dist]]
-            hours = (end[has_dist] - start[has_dist]) / 3.6e9
-            limit = max_speed[sc[has_dist]] * (1 - _SPEED_MARGIN)
-            near = km / hours >= limit
-            slow[np.flatnonzero(has_dist)[near]] = True
-        for i in np.flatnonzero(pending & slow).tolist():
-            checked = check_methodology(record_of(i), methods[method[i]], refs[method[i]], scheme)
-            _apply(out, i, checked, computed, reductions)
-        rest = np.flatnonzero(pending & ~slow)
-        if len(rest):
-            parts = [method[rest], year[rest] - int(year[rest].min()), sc[rest]] + [
-                q.codes[rest] + 1 for q in quantities
-            ]
-            radices = [len(refs), int(year[rest].max() - year[rest].min()) + 1, len(SCENARIOS)]
-            radices += [len(q.values) + 1 for q in quantities]
-            if float(np.prod(np.asarray(radices, np.float64))) < 2.0**62:
-                combined = np.zeros(len(rest), np.int64)
-                for part, radix in zip(parts, radices, strict=True):
-                    combined = combined * radix + part
-                _keys, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-            else:
-                stacked = np.stack(parts, axis=1)
-                _u, first, inverse = np.unique(
-                    stacked, axis=0, return_index=True, return_inverse=True
-                )
-            no_speed = _without_speed(scheme)
-            for j in first.tolist():
-                i = int(rest[j])
-                synthetic = _synthetic(i, sc, year, quantities, partner_id)
-                key_reduction.append(
-                    check_methodology(synthetic, methods[method[i]], refs[method[i]], no_speed)
-                )
-            record_key[rest] = inverse.reshape(-1)
-            kinds = np.array([isinstance(x, Reduction) for x in key_reduction])
-            key_grams = np.array(
-                [x.grams if isinstance(x, Reduction) else -1 for x in key_reduction], np.int64
-            )
-            good = kinds[inverse.reshape(-1)]
-            computed[rest[good]] = True
-            out.computed_g[rest[good]] = key_grams[inverse.reshape(-1)[good]]
-            for j in np.flatnonzero(~good).tolist():
-                i = int(rest[j])
-                x = key_reduction[int(inverse.reshape(-1)[j])]
-                assert not isinstance(x, Reduction)
-                _reject(out, i, x[0], x[1])
 
-    def reduction_of(i: int) -> Reduction:
-        if i in reductions:
-            return reductions[i]
-        x = key_reduction[int(record_key[i])]
+@dataclass
+class _Reductions:
+    """The reduction of each computed record: its own (``by_record``), or that of its
+    distinct combination (``by_key``, index ``key``)."""
+
+    computed: Bools
+    by_record: dict[int, Reduction] = field(default_factory=dict)
+    by_key: list[Reduction | Rejection] = field(default_factory=list)
+    key: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    def of(self, i: int) -> Reduction:
+        if i in self.by_record:
+            return self.by_record[i]
+        x = self.by_key[int(self.key[i])]
         assert isinstance(x, Reduction)
         return x
 
-    # 4. overlap and caps: residents with nothing to decide are accepted in full
-    cidx = np.flatnonzero(computed)
-    walk = np.zeros(len(res_names), np.bool_)
-    if len(cidx):
-        _flag_overlaps(ctx, res_names, res_codes, sc, start, end, cidx, walk)
-        _flag_caps(
-            ctx, methods, res_names, res_codes, sc, day, year, method, out.computed_g, cidx, walk
+
+def _compute_reductions(
+    cols: _Columns,
+    scheme: Scheme,
+    methods: list[Methodology],
+    refs: list[MethodologyRef],
+    method: I64,
+    out: ColumnarResult,
+    pending: Bools,
+) -> _Reductions:
+    """Step 5, the methodology's checks (:func:`check_methodology`) and the reduction.
+
+    They depend only on the methodology, the year and the quantities, so they run **once per
+    distinct combination**; the checks that also depend on the duration (speed, PV
+    generation ceiling, a period across two years) run per record, but only for the records
+    that could fail them (speed within 1e-9 of its limit or above).
+    """
+    n = len(cols)
+    sc, start, end, year, quantities = cols.sc, cols.start, cols.end, cols.year, cols.quantities
+    red = _Reductions(np.zeros(n, np.bool_), key=np.full(n, -1, np.int64))
+    if not pending.any():
+        return red
+    dist = quantities[0]
+    slow = np.zeros(n, np.bool_)
+    m_idx = np.maximum(method, 0)
+    is_distance = np.array([m.activity is ActivityKind.DISTANCE for m in methods])[m_idx]
+    local_end_day = np.floor_divide(end - 1 + CST_US, DAY_US)
+    slow |= pending & ~is_distance & (year_of_days(local_end_day) != year)
+    pv = SCENARIOS.index(Scenario.ROOFTOP_PV)
+    slow |= pending & (sc == pv) & (quantities[1].codes >= 0) & (quantities[3].codes >= 0)
+    max_speed = np.array(
+        [
+            float(p) if (p := scheme.plausibility_for(s).max_speed_kmh) is not None else np.inf
+            for s in SCENARIOS
+        ]
+    )
+    has_dist = pending & is_distance & (dist.codes >= 0) & np.isfinite(max_speed[np.maximum(sc, 0)])
+    if has_dist.any():
+        km = np.asarray(dist.floats, np.float64)[dist.codes[has_dist]]
+        hours = (end[has_dist] - start[has_dist]) / 3.6e9
+        limit = max_speed[sc[has_dist]] * (1 - _SPEED_MARGIN)
+        near = km / hours >= limit
+        slow[np.flatnonzero(has_dist)[near]] = True
+    for i in np.flatnonzero(pending & slow).tolist():
+        k = method[i]
+        checked = check_methodology(cols.record_of(i), methods[k], refs[k], scheme)
+        if isinstance(checked, Reduction):
+            red.computed[i] = True
+            red.by_record[i] = checked
+            out.computed_g[i] = checked.grams
+        else:
+            _reject(out, i, checked[0], checked[1])
+    rest = np.flatnonzero(pending & ~slow)
+    if not len(rest):
+        return red
+    parts = [method[rest], year[rest] - int(year[rest].min()), sc[rest]] + [
+        q.codes[rest] + 1 for q in quantities
+    ]
+    radices = [len(refs), int(year[rest].max() - year[rest].min()) + 1, len(SCENARIOS)]
+    radices += [len(q.values) + 1 for q in quantities]
+    if float(np.prod(np.asarray(radices, np.float64))) < 2.0**62:
+        combined = np.zeros(len(rest), np.int64)
+        for part, radix in zip(parts, radices, strict=True):
+            combined = combined * radix + part
+        _keys, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    else:
+        stacked = np.stack(parts, axis=1)
+        _u, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    no_speed = _without_speed(scheme)
+    for j in first.tolist():
+        i = int(rest[j])
+        synthetic = _synthetic(i, sc, year, quantities, cols.partner_id)
+        red.by_key.append(
+            check_methodology(synthetic, methods[method[i]], refs[method[i]], no_speed)
         )
-    to_walk = cidx[walk[res_codes[cidx]]] if len(cidx) else cidx
-    easy = cidx[~walk[res_codes[cidx]]] if len(cidx) else cidx
+    red.key[rest] = inverse
+    good_key = np.array([isinstance(x, Reduction) for x in red.by_key])
+    key_grams = np.array(
+        [x.grams if isinstance(x, Reduction) else -1 for x in red.by_key], np.int64
+    )
+    good = good_key[inverse]
+    red.computed[rest[good]] = True
+    out.computed_g[rest[good]] = key_grams[inverse[good]]
+    for j in np.flatnonzero(~good).tolist():
+        x = red.by_key[int(inverse[j])]
+        assert not isinstance(x, Reduction)
+        _reject(out, int(rest[j]), x[0], x[1])
+    return red
+
+
+def _overlap_and_caps(
+    cols: _Columns,
+    ctx: IntakeContext,
+    methods: list[Methodology],
+    method: I64,
+    reductions: _Reductions,
+    out: ColumnarResult,
+) -> None:
+    """Step 6, per resident: ``overlapping_trip``, then the daily and yearly caps.
+
+    Assuming every computed record is accepted, a resident whose trips overlap nothing
+    (neither a credited trip, via a sorted search, nor each other, via a running maximum of
+    end times) and whose per-day and per-year sums stay within every cap is accepted in
+    full: removing records can only remove overlaps and lower sums, so the walk would accept
+    them all too. The other residents (overlaps, binding caps) are walked in content order
+    (:func:`walk_resident`).
+    """
+    cidx = np.flatnonzero(reductions.computed)
+    if not len(cidx):
+        return
+    res_names, res_codes = _resident_codes(cols, reductions.computed)
+    walk = np.zeros(len(res_names), np.bool_)
+    _flag_overlaps(ctx, res_names, res_codes, cols.sc, cols.start, cols.end, cidx, walk)
+    _flag_caps(
+        ctx,
+        methods,
+        res_names,
+        res_codes,
+        cols.sc,
+        cols.day,
+        cols.year,
+        method,
+        out.computed_g,
+        cidx,
+        walk,
+    )
+    to_walk = cidx[walk[res_codes[cidx]]]
+    easy = cidx[~walk[res_codes[cidx]]]
     out.reason[easy] = -1
     out.grams[easy] = out.computed_g[easy]
-    if len(to_walk):
-        names = {res_names[c] for c in np.unique(res_codes[to_walk]).tolist()}
-        trips, day_g, year_g = prior_state(ctx, names)
-        group_of: dict[str, list[tuple[BehaviourRecord, int, Reduction]]] = {}
-        for i in to_walk.tolist():
-            r = record_of(i)
-            group_of.setdefault(r.resident_id, []).append((r, i, reduction_of(i)))
+    if not len(to_walk):
+        return
+    names = {res_names[c] for c in np.unique(res_codes[to_walk]).tolist()}
+    trips, day_g, year_g = prior_state(ctx, names)
+    group_of: dict[str, list[tuple[BehaviourRecord, int, Reduction]]] = {}
+    for i in to_walk.tolist():
+        r = cols.record_of(i)
+        group_of.setdefault(r.resident_id, []).append((r, i, reductions.of(i)))
 
-        def reject(
-            i: int, reason: ReasonCode, detail: str, r: BehaviourRecord, ref: MethodologyRef
-        ) -> None:
-            _reject(out, i, reason, detail)
+    def reject(
+        i: int, reason: ReasonCode, detail: str, r: BehaviourRecord, ref: MethodologyRef
+    ) -> None:
+        _reject(out, i, reason, detail)
 
-        def accept(i: int, r: BehaviourRecord, credit: Credit) -> None:
-            out.reason[i] = -1
-            out.grams[i] = credit.grams
-            if credit.capped_by is not None:
-                out.capped[i] = REASON_INDEX[credit.capped_by]
-                out.detail[i] = credit.capped_by.label_en
+    def accept(i: int, r: BehaviourRecord, credit: Credit) -> None:
+        out.reason[i] = -1
+        out.grams[i] = credit.grams
+        if credit.capped_by is not None:
+            out.capped[i] = REASON_INDEX[credit.capped_by]
+            out.detail[i] = credit.capped_by.label_en
 
-        for who, group in group_of.items():
-            group.sort(key=lambda t: _content_key(t[0]))
-            walk_resident(who, group, trips.get(who, []), day_g, year_g, ctx, reject, accept)
+    for who, group in group_of.items():
+        group.sort(key=lambda t: _content_key(t[0]))
+        walk_resident(who, group, trips.get(who, []), day_g, year_g, ctx, reject, accept)
 
-    # quantities stored with each record
+
+def _resident_codes(cols: _Columns, mask: Bools) -> tuple[list[str], I64]:
+    """The distinct residents of the items in ``mask``, and a code per item (-1: not in it)."""
+    codes = np.full(len(cols), -1, np.int64)
+    idx = np.flatnonzero(mask)
+    if not len(idx):
+        return [], codes
+    found, names = pd.factorize(pd.Series([cols.resident[i] for i in idx], dtype=object))
+    codes[idx] = found
+    return list(names), codes
+
+
+def _stored_quantities(
+    cols: _Columns, methods: list[Methodology], method: I64, out: ColumnarResult
+) -> None:
+    """Step 7, the quantity stored with each record: the activity for a credit, else the
+    first of distance, energy, mass given."""
+    n = len(cols)
+    quantities = cols.quantities
     texts = [q.texts() for q in quantities]
     activity_col = np.array(
         [QUANTITY_ATTRS.index(_ACTIVITY_ATTR[m.activity]) for m in methods] or [0]
@@ -743,10 +909,6 @@ def validate_columns(
             quantity[rows] = np.asarray(texts[c], object)[quantities[c].codes[rows]]
             unit[rows] = QUANTITY_UNITS[c]
     out.quantity, out.unit = quantity.tolist(), unit.tolist()
-    if keep_reductions:
-        out.reductions = {i: reduction_of(i) for i in accepted_idx.tolist()}
-    assert (out.reason >= -1).all(), "every item gets an outcome"
-    return out
 
 
 _ACTIVITY_ATTR = {
@@ -760,21 +922,6 @@ def _reject(out: ColumnarResult, i: int, reason: ReasonCode, detail: str) -> Non
     out.reason[i] = REASON_INDEX[reason]
     out.detail[i] = detail
     out.grams[i] = 0
-
-
-def _apply(
-    out: ColumnarResult,
-    i: int,
-    checked: Reduction | Rejection,
-    computed: Bools,
-    reductions: dict[int, Reduction],
-) -> None:
-    if isinstance(checked, Reduction):
-        computed[i] = True
-        reductions[i] = checked
-        out.computed_g[i] = checked.grams
-    else:
-        _reject(out, i, checked[0], checked[1])
 
 
 def _without_speed(scheme: Scheme) -> Scheme:
@@ -798,17 +945,11 @@ def _synthetic(
     )
 
 
-def _consent(
-    ctx: IntakeContext,
-    res_names: list[str],
-    res_codes: I64,
-    sc: I64,
-    start: I64,
-    pending: Bools,
-) -> Bools:
+def _consent(ctx: IntakeContext, cols: _Columns, pending: Bools) -> Bools:
     """Whether a consent in force covers each pending record's start."""
-    n = len(sc)
-    covered = np.zeros(n, np.bool_)
+    res_names, res_codes = _resident_codes(cols, pending)
+    sc, start = cols.sc, cols.start
+    covered = np.zeros(len(cols), np.bool_)
     if not res_names:
         return covered
     code_of = {name: k for k, name in enumerate(res_names)}
@@ -966,3 +1107,258 @@ def _flag_caps(
             sums += np.array([prior.get((int(a), int(b), int(c)), 0) for a, b, c in uniq], np.int64)
         over = limited & (sums[inverse] > cap)
         walk[rc[over]] = True
+
+
+# ----------------------------------------------------------------- the rules, record by record
+
+
+def _content_key(r: BehaviourRecord) -> tuple[Any, ...]:
+    """A total order on record content, so that order-dependent steps ignore arrival order
+    (the resident last: copies of one id sent for two residents are ordered by it too)."""
+
+    def d(x: Decimal | None) -> tuple[bool, Decimal]:
+        return (x is None, x if x is not None else Decimal(0))
+
+    return (
+        r.start,
+        r.end,
+        r.scenario.value,
+        r.partner_id,
+        r.partner_record_id,
+        d(r.distance_km),
+        d(r.energy_kwh),
+        d(r.mass_kg),
+        d(r.installed_capacity_kw),
+        r.resident_id,
+    )
+
+
+def _merge(
+    intervals: list[tuple[datetime, datetime, RecordKey]],
+) -> tuple[list[datetime], list[tuple[datetime, RecordKey]]]:
+    """Union of half-open intervals: sorted starts, and (end, a key) of each merged run."""
+    intervals.sort(key=lambda t: (t[0], t[1]))
+    starts: list[datetime] = []
+    ends: list[tuple[datetime, RecordKey]] = []
+    for s, e, k in intervals:
+        if starts and s < ends[-1][0]:
+            if e > ends[-1][0]:
+                ends[-1] = (e, k)
+            continue
+        starts.append(s)
+        ends.append((e, k))
+    return starts, ends
+
+
+def _plausibility(
+    r: BehaviourRecord, m: Methodology, scheme: Scheme
+) -> tuple[ReasonCode, str] | None:
+    p = scheme.plausibility_for(r.scenario)
+    if r.distance_km is not None and m.activity is ActivityKind.DISTANCE:
+        if p.min_distance_km is not None and r.distance_km < p.min_distance_km:
+            return (
+                ReasonCode.IMPLAUSIBLE_DISTANCE,
+                f"distance {r.distance_km} km < {p.min_distance_km} km",
+            )
+        if p.max_distance_km is not None and r.distance_km > p.max_distance_km:
+            return (
+                ReasonCode.IMPLAUSIBLE_DISTANCE,
+                f"distance {r.distance_km} km > {p.max_distance_km} km",
+            )
+        if p.max_speed_kmh is not None:
+            speed = r.distance_km / r.duration_h
+            if speed > p.max_speed_kmh:
+                return (
+                    ReasonCode.IMPLAUSIBLE_SPEED,
+                    f"speed {speed:.1f} km/h > {p.max_speed_kmh} km/h",
+                )
+    if (
+        r.energy_kwh is not None
+        and p.max_energy_kwh is not None
+        and r.energy_kwh > p.max_energy_kwh
+    ):
+        return ReasonCode.IMPLAUSIBLE_QUANTITY, f"energy {r.energy_kwh} kWh > {p.max_energy_kwh}"
+    if r.mass_kg is not None and p.max_mass_kg is not None and r.mass_kg > p.max_mass_kg:
+        return ReasonCode.IMPLAUSIBLE_QUANTITY, f"mass {r.mass_kg} kg > {p.max_mass_kg} kg"
+    if (
+        r.scenario is Scenario.ROOFTOP_PV
+        and r.energy_kwh is not None
+        and r.installed_capacity_kw is not None
+    ):
+        ceiling = r.installed_capacity_kw * r.duration_h  # capacity at full power throughout
+        if r.energy_kwh > ceiling:
+            return (
+                ReasonCode.IMPLAUSIBLE_QUANTITY,
+                f"generation {r.energy_kwh} kWh exceeds {r.installed_capacity_kw} kW × "
+                f"{r.duration_h:.2f} h",
+            )
+    return None
+
+
+_UNITS = {"distance_km": "km", "energy_kwh": "kWh", "mass_kg": "kg", "installed_capacity_kw": "kW"}
+
+Rejection = tuple[ReasonCode, str, MethodologyRef | None]
+"""A record's reason code, its detail, and the methodology version it was checked against."""
+
+
+def consents_by_key(consents: Iterable[Consent]) -> dict[tuple[str, Scenario], list[Consent]]:
+    out: dict[tuple[str, Scenario], list[Consent]] = defaultdict(list)
+    for c in consents:
+        out[(c.resident_id, c.scenario)].append(c)
+    return out
+
+
+def detail_not_authorised(partner_id: str, scenario: Scenario) -> str:
+    return f"partner {partner_id!r} may not report {scenario.value}"
+
+
+def detail_in_future(end: datetime) -> str:
+    return f"ends {end.isoformat()}"
+
+
+def detail_too_old(window: int) -> str:
+    return f"older than {window} days"
+
+
+def detail_no_consent(scenario: Scenario, start: datetime) -> str:
+    return f"no consent to {scenario.value} at {start.isoformat()}"
+
+
+def detail_no_methodology(scenario: Scenario, day: date) -> str:
+    return f"no methodology for {scenario.value} on {day}"
+
+
+def check_methodology(
+    r: BehaviourRecord, m: Methodology, ref: MethodologyRef, scheme: Scheme
+) -> Reduction | Rejection:
+    """The checks of step 3 once the methodology is known, then the reduction."""
+    activity = r.activity(m.activity)
+    if activity is None:
+        return (
+            ReasonCode.MALFORMED,
+            f"{ref} needs the {m.activity.value} ({m.activity.record_unit})",
+            ref,
+        )
+    if (
+        m.activity is not ActivityKind.DISTANCE
+        and local_date(r.start).year != local_date(r.end - timedelta(microseconds=1)).year
+    ):
+        return (
+            ReasonCode.MALFORMED,
+            "the period spans two calendar years; report each year separately",
+            ref,
+        )
+    implausible = _plausibility(r, m, scheme)
+    if implausible is not None:
+        return implausible[0], implausible[1], ref
+    values = {name: getattr(r, name) for name in _UNITS}
+    try:
+        breach = check_limits(m, values, _UNITS)
+        if breach is not None:
+            return ReasonCode.OUTSIDE_APPLICABILITY, breach, ref
+        reduction = compute_reduction(m, activity, year=r.local_day.year)
+    except MissingParameter as exc:
+        return ReasonCode.PARAMETER_MISSING, str(exc), ref
+    if reduction.grams <= 0:
+        return ReasonCode.NO_REDUCTION, f"{ref} gives {reduction.exact_g.normalize()} g", ref
+    return reduction
+
+
+Trips = dict[str, list[tuple[datetime, datetime, RecordKey]]]
+DayTotals = dict[tuple[str, Scenario | None, date], int]
+YearTotals = dict[tuple[str, Scenario | None, int], int]
+
+
+def prior_state(
+    ctx: IntakeContext, residents: AbstractSet[str]
+) -> tuple[Trips, DayTotals, YearTotals]:
+    """Credited trips and running totals (per scenario and all scenarios) of ``residents``."""
+    trips: Trips = defaultdict(list)
+    for t in ctx.credited_trips:
+        if t.resident_id in residents:
+            trips[t.resident_id].append((t.start, t.end, t.key))
+    day_g: DayTotals = defaultdict(int)
+    year_g: YearTotals = defaultdict(int)
+    for (res, sc, d), g in ctx.credited_daily_g.items():
+        if res in residents:
+            day_g[(res, sc, d)] += g
+            day_g[(res, None, d)] += g
+    for (res, sc, y), g in ctx.credited_yearly_g.items():
+        if res in residents:
+            year_g[(res, sc, y)] += g
+            year_g[(res, None, y)] += g
+    return trips, day_g, year_g
+
+
+def walk_resident(
+    resident: str,
+    group: Iterable[tuple[BehaviourRecord, int, Reduction]],
+    prior_trips: list[tuple[datetime, datetime, RecordKey]],
+    day_g: DayTotals,
+    year_g: YearTotals,
+    ctx: IntakeContext,
+    reject: Callable[[int, ReasonCode, str, BehaviourRecord, MethodologyRef], None],
+    accept: Callable[[int, BehaviourRecord, Credit], None],
+) -> None:
+    """Step 4 for one resident, records in content order: overlap, then caps.
+
+    ``day_g`` and ``year_g`` are updated with what is credited.
+    """
+    scheme = ctx.scheme
+    starts, ends = _merge(list(prior_trips))
+    last_end: tuple[datetime, RecordKey] | None = None
+    for r, i, reduction in group:
+        ref = reduction.methodology
+        if r.scenario.is_trip:
+            pos = bisect.bisect_left(starts, r.end) - 1
+            if pos >= 0 and ends[pos][0] > r.start:
+                reject(
+                    i, ReasonCode.OVERLAPPING_TRIP, f"overlaps credited trip {ends[pos][1]}", r, ref
+                )
+                continue
+            if last_end is not None and last_end[0] > r.start:
+                reject(
+                    i,
+                    ReasonCode.OVERLAPPING_TRIP,
+                    f"overlaps trip {last_end[1]} in this batch",
+                    r,
+                    ref,
+                )
+                continue
+        day, year = r.local_day, r.local_day.year
+        m = ctx.library.get(ref)
+        limits: list[tuple[ReasonCode, int, int]] = []  # (reason, cap, used)
+        rules: tuple[tuple[CapRule, Scenario | None], ...] = (
+            (scheme.caps_for(r.scenario), r.scenario),
+            (scheme.total_caps, None),
+            (_method_caps(m), r.scenario),
+        )
+        for rule, cap_sc in rules:
+            if rule.daily_g is not None:
+                limits.append(
+                    (ReasonCode.DAILY_CAP_REACHED, rule.daily_g, day_g[(resident, cap_sc, day)])
+                )
+            if rule.yearly_g is not None:
+                limits.append(
+                    (ReasonCode.YEARLY_CAP_REACHED, rule.yearly_g, year_g[(resident, cap_sc, year)])
+                )
+        grams, capped_by = reduction.grams, None
+        for reason, cap, used in limits:
+            room = max(cap - used, 0)
+            if room < grams:
+                grams, capped_by = room, reason
+        if grams == 0:
+            assert capped_by is not None
+            reject(i, capped_by, f"{capped_by.label_en} for {r.scenario.value} on {day}", r, ref)
+            continue
+        for key_sc in (r.scenario, None):
+            day_g[(resident, key_sc, day)] += grams
+            year_g[(resident, key_sc, year)] += grams
+        if r.scenario.is_trip:
+            last_end = (r.end, r.key) if last_end is None or r.end > last_end[0] else last_end
+        accept(i, r, Credit(r, reduction, grams, capped_by))
+
+
+def _method_caps(m: Methodology) -> CapRule:
+    """Caps written in the methodology itself, in the shape of a platform cap rule."""
+    return CapRule(daily_g=m.caps.daily_g, yearly_g=m.caps.yearly_g)

@@ -1,8 +1,9 @@
 """Double-entry, append-only ledger of integer grams (points and reductions).
 
 Primitives in :mod:`.model`, the store interface and its in-memory implementation in
-:mod:`.memory`, carbon-inclusion operations (credit, redeem, settle, expire) in
-:mod:`.points`.
+:mod:`.memory`. The ledger depends on nothing of nearzero above it; what stands on it
+builds its own transactions (carbon-inclusion credit, redeem, settle, expire:
+:mod:`nearzero.inclusion.points`).
 """
 
 from nearzero.ledger.memory import InMemoryLedger, LedgerStore, balances_from_postings

@@ -8,11 +8,12 @@ postings, read in the same database transaction as the write; the accounts a tra
 takes money out of are locked first (PostgreSQL ``SELECT … FOR UPDATE``; on SQLite the
 transaction row is written first, which takes the database's write lock).
 
-Bulk credits (written by :mod:`nearzero.services.inclusion.intake`) are stored as one
+Bulk credits (written by :class:`nearzero.store.intake.ChunkWriter`) are stored as one
 aggregated transaction per chunk, with one resident posting per (resident, methodology
 version) that traces to its records through ``tx_id``, the resident and the methodology.
 This store presents each credited record as the transaction the core defines for it
-(:func:`nearzero.ledger.points.credit_transaction`: key ``credit:{partner}:{record id}``,
+(:func:`nearzero.inclusion.points.record_credit`, the builder of the core's
+:func:`~nearzero.inclusion.points.credit_transaction`: key ``credit:{partner}:{record id}``,
 effective at the behaviour's end, four postings), so lots, redemption, expiry and traces
 work the same on both stores; the physical postings give the same balances
 (:func:`check_invariants` verifies it).
@@ -29,6 +30,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from nearzero.inclusion.points import record_credit
+from nearzero.ledger.memory import balances_from_postings
 from nearzero.ledger.model import (
     Account,
     AccountKind,
@@ -41,8 +44,7 @@ from nearzero.ledger.model import (
     Transaction,
     TxKind,
 )
-from nearzero.ledger.points import credit_key, issuance_account, pool_account, resident_account
-from nearzero.services.inclusion.intake import time_param, utc_time
+from nearzero.store.dialect import time_param, utc_time
 
 
 def _trace_json(trace: Trace) -> dict[str, Any] | None:
@@ -68,10 +70,21 @@ def _trace(raw: Any) -> Trace:
 
 def _trace_of(row: Any) -> Trace:
     """A posting's trace: its JSON, or (bulk credits) its record and methodology columns."""
-    if row[6] is not None:
-        return _trace(row[6])
-    records = (f"{row[8]}:{row[9]}",) if row[9] is not None else ()
-    return Trace(records=records, methodologies=(row[7],) if row[7] else ())
+    if row.trace is not None:
+        return _trace(row.trace)
+    records = (f"{row.partner}:{row.partner_record_id}",) if row.partner_record_id else ()
+    return Trace(records=records, methodologies=(row.methodology,) if row.methodology else ())
+
+
+def _posting_row(tx_id: int, account_id: int, p: Posting) -> dict[str, Any]:
+    trace = _trace_json(p.trace)
+    return {
+        "tx": tx_id,
+        "account": account_id,
+        "asset": p.asset.value,
+        "amount": p.amount,
+        "trace": json.dumps(trace) if trace else None,
+    }
 
 
 def digest(tx: Transaction) -> str:
@@ -92,8 +105,8 @@ _VIRTUAL = """
 SELECT (SELECT MIN(p.id) FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
         WHERE p.tx_id = r.tx_id AND a.kind = 'resident' AND a.name = r.resident
         AND p.methodology = r.methodology_id || '@' || r.methodology_version) AS seq,
-       pa.code, r.partner_record_id, r.resident, r.scenario, r.end_at, r.credited_g,
-       r.methodology_id, r.methodology_version, u.code
+       pa.code AS partner, r.partner_record_id, r.resident, r.scenario, r.end_at,
+       r.credited_g, r.methodology_id, r.methodology_version, u.code AS unit
 FROM inclusion_record r
 JOIN ledger_transaction t ON t.id = r.tx_id AND t.aggregated
 JOIN inclusion_partner pa ON pa.id = r.partner_id
@@ -118,23 +131,17 @@ class SqlLedger:
         return list(self.session.execute(text(sql), params))
 
     def _virtual(self, row: Any) -> Entry:
-        seq, partner, rid, resident, scenario, end, grams, mid, mver, unit = row
-        ref = f"{mid}@{mver}"
-        trace = Trace(records=(f"{partner}:{rid}",), methodologies=(ref,))
-        pool = pool_account(unit)
-        tx = Transaction(
-            key=credit_key(partner, rid),
-            kind=TxKind.CREDIT,
-            effective_at=utc_time(end),
-            postings=(
-                Posting(issuance_account(unit), Asset.REDUCTION, -int(grams), trace),
-                Posting(pool, Asset.REDUCTION, int(grams), trace),
-                Posting(pool, Asset.POINT, -int(grams), trace),
-                Posting(resident_account(resident), Asset.POINT, int(grams), trace),
-            ),
-            memo=f"{scenario} {ref}",
+        tx = record_credit(
+            row.unit,
+            row.partner,
+            row.partner_record_id,
+            row.resident,
+            f"{row.methodology_id}@{row.methodology_version}",
+            int(row.credited_g),
+            utc_time(row.end_at),
+            row.scenario,
         )
-        return Entry(int(seq), tx)
+        return Entry(int(row.seq), tx)
 
     def _entries_of(self, tx_ids: Sequence[int]) -> list[Entry]:
         """Whole (not aggregated) transactions by id, in append order."""
@@ -146,7 +153,7 @@ class SqlLedger:
             marks = ", ".join(f":t{i}" for i in range(len(part)))
             params = {f"t{i}": v for i, v in enumerate(part)}
             txs = {
-                r[0]: r
+                r.id: r
                 for r in self._rows(
                     "SELECT id, key, kind, effective_at, memo FROM ledger_transaction "
                     f"WHERE id IN ({marks})",
@@ -156,29 +163,32 @@ class SqlLedger:
             postings: dict[int, list[Any]] = {}
             for p in self._rows(
                 "SELECT p.tx_id, p.id, a.kind, a.name, p.asset, p.amount, p.trace, "
-                "p.methodology, pa.code, r.partner_record_id "
+                "p.methodology, pa.code AS partner, r.partner_record_id "
                 "FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id "
                 "LEFT JOIN inclusion_record r ON r.id = p.record_id "
                 "LEFT JOIN inclusion_partner pa ON pa.id = r.partner_id "
                 f"WHERE p.tx_id IN ({marks}) ORDER BY p.id",
                 **params,
             ):
-                postings.setdefault(p[0], []).append(p)
+                postings.setdefault(p.tx_id, []).append(p)
             for tx_id in part:
                 t, ps = txs[tx_id], postings.get(tx_id, [])
                 tx = Transaction(
-                    key=t[1],
-                    kind=TxKind(t[2]),
-                    effective_at=utc_time(t[3]),
+                    key=t.key,
+                    kind=TxKind(t.kind),
+                    effective_at=utc_time(t.effective_at),
                     postings=tuple(
                         Posting(
-                            Account(AccountKind(p[2]), p[3]), Asset(p[4]), int(p[5]), _trace_of(p)
+                            Account(AccountKind(p.kind), p.name),
+                            Asset(p.asset),
+                            int(p.amount),
+                            _trace_of(p),
                         )
                         for p in ps
                     ),
-                    memo=t[4],
+                    memo=t.memo,
                 )
-                out.append(Entry(int(ps[0][1]) if ps else 0, tx))
+                out.append(Entry(int(ps[0].id) if ps else 0, tx))
         return out
 
     def get(self, key: str) -> Entry | None:
@@ -186,19 +196,19 @@ class SqlLedger:
             text("SELECT id, aggregated FROM ledger_transaction WHERE key = :k"), {"k": key}
         ).first()
         if row is not None:
-            return self._entries_of([int(row[0])])[0]
+            return self._entries_of([int(row.id)])[0]
         if key.startswith("credit:"):
             partner, _, rid = key[len("credit:") :].partition(":")
             rows = self._rows(
                 _VIRTUAL + " WHERE pa.code = :p AND r.partner_record_id = :r", p=partner, r=rid
             )
-            if rows and rows[0][3] is not None:
+            if rows and rows[0].resident is not None:
                 return self._virtual(rows[0])
         return None
 
     def entries(self) -> Iterator[Entry]:
         plain = [
-            int(r[0])
+            int(r.id)
             for r in self._rows(
                 "SELECT id FROM ledger_transaction WHERE NOT aggregated ORDER BY id"
             )
@@ -208,7 +218,7 @@ class SqlLedger:
 
     def account_entries(self, account: Account) -> Iterator[Entry]:
         plain = [
-            int(r[0])
+            int(r.id)
             for r in self._rows(
                 "SELECT DISTINCT t.id FROM ledger_transaction t "
                 "JOIN ledger_posting p ON p.tx_id = t.id "
@@ -237,7 +247,7 @@ class SqlLedger:
             "(SELECT 1 FROM ledger_posting p WHERE p.account_id = a.id)",
             k=kind.value,
         )
-        return iter(sorted(Account(kind, r[0]) for r in rows))
+        return iter(sorted(Account(kind, r.name) for r in rows))
 
     def balance(self, account: Account, asset: Asset) -> int:
         value = self.session.execute(
@@ -252,11 +262,13 @@ class SqlLedger:
 
     def balances(self) -> Mapping[tuple[Account, Asset], int]:
         rows = self._rows(
-            "SELECT a.kind, a.name, p.asset, SUM(p.amount) FROM ledger_posting p "
+            "SELECT a.kind, a.name, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
             "JOIN ledger_account a ON a.id = p.account_id GROUP BY a.kind, a.name, p.asset"
         )
         return {
-            (Account(AccountKind(r[0]), r[1]), Asset(r[2])): int(r[3]) for r in rows if int(r[3])
+            (Account(AccountKind(r.kind), r.name), Asset(r.asset)): int(r.amount)
+            for r in rows
+            if int(r.amount)
         }
 
     # ------------------------------------------------------------------ writing
@@ -300,15 +312,7 @@ class SqlLedger:
                     "VALUES (:key, :kind, :at, :memo, :digest, :agg, :now) "
                     "ON CONFLICT (key) DO NOTHING RETURNING id"
                 ),
-                {
-                    "key": tx.key,
-                    "kind": tx.kind.value,
-                    "at": self._time(tx.effective_at),
-                    "memo": tx.memo,
-                    "digest": digest(tx),
-                    "agg": False,
-                    "now": self._time(datetime.now(tx.effective_at.tzinfo)),
-                },
+                self._transaction_row(tx, datetime.now(tx.effective_at.tzinfo)),
             ).scalar()
             if tx_id is None:  # appended concurrently since get(): compare with it
                 raced = self.get(tx.key)
@@ -332,16 +336,7 @@ class SqlLedger:
                     "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, trace) "
                     "VALUES (:tx, :account, :asset, :amount, :trace)"
                 ),
-                [
-                    {
-                        "tx": int(tx_id),
-                        "account": ids[p.account],
-                        "asset": p.asset.value,
-                        "amount": p.amount,
-                        "trace": json.dumps(_trace_json(p.trace)) if _trace_json(p.trace) else None,
-                    }
-                    for p in tx.postings
-                ],
+                [_posting_row(int(tx_id), ids[p.account], p) for p in tx.postings],
             )
         entry = self.get(tx.key)
         assert entry is not None
@@ -369,12 +364,12 @@ class SqlLedger:
                 ),
                 [{"k": kind.value, "n": n} for n in names],
             )
-            for name, ident in self._in_chunks(
+            for r in self._in_chunks(
                 "SELECT name, id FROM ledger_account WHERE kind = :k AND name IN ({marks})",
                 names,
                 k=kind.value,
             ):
-                ids[Account(kind, str(name))] = int(ident)
+                ids[Account(kind, str(r.name))] = int(r.id)
         return ids
 
     def append_all(self, txs: Sequence[Transaction]) -> int:
@@ -393,7 +388,7 @@ class SqlLedger:
             if unique.setdefault(tx.key, tx) != tx:
                 raise IdempotencyConflict(f"key {tx.key!r} appears twice with different content")
         stored = {
-            str(r[0])
+            str(r.key)
             for r in self._in_chunks(
                 "SELECT key FROM ledger_transaction WHERE key IN ({marks})", list(unique)
             )
@@ -425,15 +420,11 @@ class SqlLedger:
                 "(key, kind, effective_at, memo, digest, aggregated, created_at) "
                 "VALUES (:key, :kind, :at, :memo, :digest, :agg, :now)"
             ),
-            [
-                {"key": tx.key, "kind": tx.kind.value, "at": self._time(tx.effective_at),
-                 "memo": tx.memo, "digest": digest(tx), "agg": False, "now": self._time(now)}
-                for tx in new
-            ],
-        )  # fmt: skip
+            [self._transaction_row(tx, now) for tx in new],
+        )
         tx_ids = {
-            str(k): int(i)
-            for k, i in self._in_chunks(
+            str(r.key): int(r.id)
+            for r in self._in_chunks(
                 "SELECT key, id FROM ledger_transaction WHERE key IN ({marks})",
                 [tx.key for tx in new],
             )
@@ -443,26 +434,31 @@ class SqlLedger:
                 "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, trace) "
                 "VALUES (:tx, :account, :asset, :amount, :trace)"
             ),
-            [
-                {"tx": tx_ids[tx.key], "account": ids[p.account], "asset": p.asset.value,
-                 "amount": p.amount,
-                 "trace": json.dumps(_trace_json(p.trace)) if _trace_json(p.trace) else None}
-                for tx in new
-                for p in tx.postings
-            ],
-        )  # fmt: skip
+            [_posting_row(tx_ids[tx.key], ids[p.account], p) for tx in new for p in tx.postings],
+        )
         assets = {asset for _, asset in debited}
         for asset in assets:
             below = self._in_chunks(
-                "SELECT account_id, SUM(amount) FROM ledger_posting WHERE asset = :s AND "
+                "SELECT account_id, SUM(amount) AS amount FROM ledger_posting WHERE asset = :s AND "
                 "account_id IN ({marks}) GROUP BY account_id HAVING SUM(amount) < 0",
                 sorted({i for i, a in debited if a is asset}),
                 s=asset.value,
             )
             if below:
-                account, key = debited[(int(below[0][0]), asset)]
-                raise NegativeBalance(account, asset, int(below[0][1]), key)
+                account, key = debited[(int(below[0].account_id), asset)]
+                raise NegativeBalance(account, asset, int(below[0].amount), key)
         return len(new)
+
+    def _transaction_row(self, tx: Transaction, now: datetime) -> dict[str, Any]:
+        return {
+            "key": tx.key,
+            "kind": tx.kind.value,
+            "at": self._time(tx.effective_at),
+            "memo": tx.memo,
+            "digest": digest(tx),
+            "agg": False,
+            "now": self._time(now),
+        }
 
     def _time(self, t: datetime) -> Any:
         return time_param(self.session.connection(), t)
@@ -484,7 +480,8 @@ JOIN ledger_transaction t ON t.id = p.tx_id AND t.aggregated
 WHERE a.kind = 'resident' GROUP BY p.tx_id, a.name, p.methodology
 """
 _TRACE_CHECK = f"""
-SELECT x.tx_id, x.resident, x.ref, x.grams, y.grams FROM ({_RECORDS_PER_POSTING}) x
+SELECT x.tx_id, x.resident, x.ref, x.grams AS records_g, y.grams AS postings_g
+FROM ({_RECORDS_PER_POSTING}) x
 LEFT JOIN ({_POSTINGS_PER_RESIDENT}) y
   ON y.tx_id = x.tx_id AND y.resident = x.resident AND y.ref = x.ref
 WHERE y.grams IS NULL OR y.grams <> x.grams
@@ -510,32 +507,34 @@ def check_invariants(session: Session) -> list[str]:
     problems: list[str] = []
     for r in session.execute(
         text(
-            "SELECT t.key, p.asset, SUM(p.amount) FROM ledger_posting p "
+            "SELECT t.key, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
             "JOIN ledger_transaction t ON t.id = p.tx_id GROUP BY t.key, p.asset "
             "HAVING SUM(p.amount) <> 0"
         )
     ):
-        problems.append(f"transaction {r[0]}: {r[1]} postings sum to {r[2]}")
+        problems.append(f"transaction {r.key}: {r.asset} postings sum to {r.amount}")
     for r in session.execute(
         text(
-            "SELECT a.kind, a.name, p.asset, SUM(p.amount) FROM ledger_posting p "
+            "SELECT a.kind, a.name, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
             "JOIN ledger_account a ON a.id = p.account_id "
             "WHERE a.kind IN ('resident', 'merchant') GROUP BY a.kind, a.name, p.asset "
             "HAVING SUM(p.amount) < 0"
         )
     ):
-        problems.append(f"{r[0]}:{r[1]} has {r[3]} {r[2]}")
+        problems.append(f"{r.kind}:{r.name} has {r.amount} {r.asset}")
     for r in session.execute(
         text(
-            "SELECT COUNT(*) FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id "
+            "SELECT COUNT(*) AS n FROM ledger_posting p "
+            "JOIN ledger_account a ON a.id = p.account_id "
             "WHERE a.kind IN ('resident', 'merchant') AND p.asset = 'reduction_g'"
         )
     ):
-        if r[0]:
-            problems.append(f"{r[0]} reduction postings to residents or merchants")
+        if r.n:
+            problems.append(f"{r.n} reduction postings to residents or merchants")
     for r in session.execute(text(_TRACE_CHECK)):
         problems.append(
-            f"transaction {r[0]}, resident {r[1]}, {r[2]}: records {r[3]} g, postings {r[4]} g"
+            f"transaction {r.tx_id}, resident {r.resident}, {r.ref}: "
+            f"records {r.records_g} g, postings {r.postings_g} g"
         )
     for r in session.execute(
         text(
@@ -543,10 +542,8 @@ def check_invariants(session: Session) -> list[str]:
             "ON t.id = r.tx_id WHERE r.accepted AND (t.id IS NULL OR NOT t.aggregated)"
         )
     ):
-        problems.append(f"record {r[0]} is accepted without a bulk credit transaction")
+        problems.append(f"record {r.id} is accepted without a bulk credit transaction")
     ledger = SqlLedger(session)
-    from nearzero.ledger.memory import balances_from_postings
-
     recomputed = balances_from_postings(ledger.entries())
     stored = dict(ledger.balances())
     if recomputed != stored:

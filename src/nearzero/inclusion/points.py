@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import calendar
 import heapq
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from nearzero.inclusion.intake import Credit
+from nearzero.inclusion.batch import Credit
 from nearzero.ledger.memory import LedgerStore
 from nearzero.ledger.model import (
     Account,
@@ -62,25 +63,82 @@ def credit_key(partner_id: str, partner_record_id: str) -> str:
     return f"credit:{partner_id}:{partner_record_id}"
 
 
+def credit_postings(
+    unit_id: str, credited: Iterable[tuple[str, str, int]], records: tuple[str, ...] = ()
+) -> tuple[Posting, ...]:
+    """The postings that credit residents with points for certified reductions.
+
+    credited : (resident pseudonym, methodology ``id@version``, grams [g CO2]) per credited
+        record; the grams of one resident and methodology version are summed into one posting.
+    records : record keys written into every posting's trace (a single record's credit);
+        a bulk credit leaves them out and its store traces them (see :mod:`nearzero.store.ledger`).
+
+    Per methodology version ``m`` (sorted) with total ``G_m`` [g]: issuance −G_m and
+    pool +G_m of REDUCTION, pool −G_m of POINT; then per (resident, ``m``) (sorted) with
+    total ``g``: resident +g of POINT. Σ over each asset is 0; one record gives the four
+    postings of :func:`credit_transaction`.
+    """
+    per_resident: dict[tuple[str, str], int] = defaultdict(int)
+    for resident, methodology, grams in credited:
+        if grams <= 0:
+            raise LedgerError(
+                f"credit of {grams} g to resident {resident!r}; only positive credits are posted"
+            )
+        per_resident[(resident, methodology)] += grams
+    per_method: dict[str, int] = defaultdict(int)
+    for (_, methodology), grams in per_resident.items():
+        per_method[methodology] += grams
+    pool, issuance = pool_account(unit_id), issuance_account(unit_id)
+    out: list[Posting] = []
+    for methodology, total in sorted(per_method.items()):
+        trace = Trace(records=records, methodologies=(methodology,))
+        out += (
+            Posting(issuance, Asset.REDUCTION, -total, trace),
+            Posting(pool, Asset.REDUCTION, total, trace),
+            Posting(pool, Asset.POINT, -total, trace),
+        )
+    for (resident, methodology), grams in sorted(per_resident.items()):
+        trace = Trace(records=records, methodologies=(methodology,))
+        out.append(Posting(resident_account(resident), Asset.POINT, grams, trace))
+    return tuple(out)
+
+
 def credit_transaction(credit: Credit, unit_id: str) -> Transaction:
     """The ledger transaction of an accepted record (see the module docstring)."""
     r = credit.record
-    trace = Trace(records=(str(r.key),), methodologies=(str(credit.methodology),))
-    g = credit.grams
-    if g <= 0:
-        raise LedgerError(f"credit of {r.key} has {g} g; only positive credits are posted")
-    pool = pool_account(unit_id)
+    return record_credit(
+        unit_id,
+        r.partner_id,
+        r.partner_record_id,
+        r.resident_id,
+        str(credit.methodology),
+        credit.grams,
+        r.end,
+        r.scenario.value,
+    )
+
+
+def record_credit(
+    unit_id: str,
+    partner_id: str,
+    partner_record_id: str,
+    resident_id: str,
+    methodology: str,
+    grams: int,
+    effective_at: datetime,
+    scenario: str,
+) -> Transaction:
+    """The credit transaction of one record (key ``credit:{partner}:{record id}``, effective
+    at the behaviour's end, the four postings of :func:`credit_postings`)."""
+    record = f"{partner_id}:{partner_record_id}"
+    if grams <= 0:
+        raise LedgerError(f"credit of {record} has {grams} g; only positive credits are posted")
     return Transaction(
-        key=credit_key(r.partner_id, r.partner_record_id),
+        key=credit_key(partner_id, partner_record_id),
         kind=TxKind.CREDIT,
-        effective_at=r.end,
-        postings=(
-            Posting(issuance_account(unit_id), Asset.REDUCTION, -g, trace),
-            Posting(pool, Asset.REDUCTION, g, trace),
-            Posting(pool, Asset.POINT, -g, trace),
-            Posting(resident_account(r.resident_id), Asset.POINT, g, trace),
-        ),
-        memo=f"{r.scenario.value} {credit.methodology}",
+        effective_at=effective_at,
+        postings=credit_postings(unit_id, [(resident_id, methodology, grams)], (record,)),
+        memo=f"{scenario} {methodology}",
     )
 
 

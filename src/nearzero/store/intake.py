@@ -1,0 +1,705 @@
+"""The carbon-inclusion intake's SQL: partner, batch lock, prior state, bulk writes.
+
+The intake service (:mod:`nearzero.services.inclusion.intake`) validates a batch chunk by
+chunk with the core; this module is what it asks of the database:
+
+- :func:`load_partner` — the partner's database id, unit and scenarios;
+- :func:`batch_lock` — one intake batch at a time on a database, across processes;
+- :func:`fetch_context` — the prior state of a chunk's residents (consents, credited
+  ids, trips, grams per day and year) as the core's
+  :class:`~nearzero.inclusion.intake.IntakeContext`, with a few set queries;
+- :func:`chunk_rows` and :class:`ChunkWriter` — a validated chunk as ``inclusion_record``
+  rows, one aggregated credit transaction and its postings (built by the core's
+  :func:`nearzero.inclusion.points.credit_postings`), written in ONE database transaction:
+  SQLite ``executemany`` INSERT … ON CONFLICT (the values common to a group of rows written
+  once into the statement); PostgreSQL COPY into a temporary table, then INSERT … SELECT …
+  ON CONFLICT. A row may only replace a stored *rejected* row; the writer checks that
+  every row was written (:class:`RowCountMismatch` otherwise, and the chunk rolls back).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.engine import make_url
+
+from nearzero.inclusion.choices import TRIP_SCENARIOS, ReasonCode, Scenario
+from nearzero.inclusion.columnar import EPOCH, REASONS, SCENARIOS, ColumnarResult, from_us
+from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext
+from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef
+from nearzero.inclusion.points import credit_postings
+from nearzero.inclusion.records import RecordKey
+from nearzero.inclusion.rules import Scheme
+from nearzero.ledger.model import Account, AccountKind, Posting, TxKind
+from nearzero.store.dialect import (
+    SQLITE_LOCAL_DAY_OF_US,
+    SQLITE_TIME_OF_US,
+    day_value,
+    days_text,
+    literal,
+    time_param,
+    times_text,
+    utc_time,
+)
+
+RECORD_COLUMNS = (
+    "partner_id",
+    "partner_record_id",
+    "resident",
+    "scenario",
+    "start_at",
+    "end_at",
+    "day",
+    "quantity",
+    "quantity_unit",
+    "accepted",
+    "reason",
+    "detail",
+    "methodology_id",
+    "methodology_version",
+    "computed_g",
+    "credited_g",
+    "capped_by",
+    "batch",
+    "received_at",
+)
+"""Columns of ``inclusion_record`` written by the bulk path, in the order of a row tuple."""
+
+_ACCEPTED = RECORD_COLUMNS.index("accepted")
+
+NOT_STORED = frozenset({ReasonCode.ALREADY_CREDITED, ReasonCode.DUPLICATE_IN_BATCH})
+"""Outcomes that leave the stored row of the record as it is (its first, or credited, fate)."""
+
+_NOT_STORED_CODES = np.array([r in NOT_STORED for r in REASONS])
+
+
+# --------------------------------------------------------------------------- partner
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerInfo:
+    """What the intake needs of a partner: database id, code, unit, scenarios."""
+
+    id: int
+    code: str
+    unit_code: str
+    scenarios: frozenset[Scenario]
+    active: bool
+
+
+def load_partner(con: Connection, code: str) -> PartnerInfo | None:
+    row = con.execute(
+        text(
+            "SELECT p.id, p.code, u.code AS unit_code, p.scenarios, p.active "
+            "FROM inclusion_partner p "
+            "JOIN demo_unit u ON u.id = p.unit_id WHERE p.code = :c"
+        ),
+        {"c": code},
+    ).first()
+    if row is None:
+        return None
+    raw = row.scenarios if isinstance(row.scenarios, list) else json.loads(row.scenarios)
+    return PartnerInfo(
+        row.id, row.code, row.unit_code, frozenset(Scenario(s) for s in raw), bool(row.active)
+    )
+
+
+# --------------------------------------------------------------------------- lock
+
+
+@contextmanager
+def batch_lock(engine: Engine) -> Iterator[None]:
+    """Serialise intake batches on one database, across processes; released on crash.
+
+    PostgreSQL: a session-level advisory lock on a connection held for the batch.
+    SQLite: an exclusive ``flock`` on ``<database>.intake-lock`` (the OS drops it when the
+    process dies). In-memory SQLite has one process: no lock is needed.
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as con:
+            con.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
+            con.commit()
+            try:
+                yield
+            finally:
+                con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+                con.commit()
+        return
+    database = make_url(str(engine.url)).database
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    path = Path(f"{database}.intake-lock")
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_LOCK_KEY = 0x6E7A_1C00  # "nz" + inclusion: the advisory-lock key of the intake
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkScope:
+    """What the store looks up for one chunk (the shape of the core's ``context_scope``)."""
+
+    residents: tuple[str, ...]
+    record_ids: tuple[str, ...]
+    earliest: datetime | None
+    latest: datetime | None
+    years: frozenset[int]
+
+
+def scheme_has_caps(scheme: Scheme, library: MethodologyLibrary) -> bool:
+    rules = [scheme.total_caps, *scheme.scenario_caps.values()]
+    rules_set = any(r.daily_g is not None or r.yearly_g is not None for r in rules)
+    method_caps = any(m.caps.daily_g is not None or m.caps.yearly_g is not None for m in library)
+    return rules_set or method_caps
+
+
+class ScopeQuery:
+    """Set queries restricted to the chunk's residents (SQLite: a temp table; PostgreSQL: ANY)."""
+
+    def __init__(self, con: Connection, residents: Sequence[str]) -> None:
+        self.con = con
+        self.pg = con.dialect.name == "postgresql"
+        if not self.pg:
+            con.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS nz_scope (r TEXT PRIMARY KEY)")
+            con.exec_driver_sql("DELETE FROM nz_scope")
+            con.exec_driver_sql("INSERT INTO nz_scope VALUES (?)", [(r,) for r in residents])
+        self.residents = list(residents)
+
+    def where(self, column: str) -> str:
+        if self.pg:
+            return f"{column} = ANY(:residents)"
+        return f"{column} IN (SELECT r FROM nz_scope)"
+
+    def rows(self, sql: str, **params: Any) -> list[Any]:
+        if self.pg:
+            params["residents"] = self.residents
+        return list(self.con.execute(text(sql), params))
+
+
+def fetch_context(
+    con: Connection,
+    partner: PartnerInfo,
+    scope: ChunkScope,
+    scheme: Scheme,
+    library: MethodologyLibrary,
+    now: datetime,
+    partners: Mapping[str, frozenset[Scenario]],
+    exact_keys: bool = True,
+) -> IntakeContext:
+    """The prior state of one chunk, with a few set queries (consents, credited keys, trips,
+    credited grams per day and year when a cap applies).
+
+    exact_keys : False looks for the partner's credited ids only among the stored records
+    of the chunk's residents in its time range (one index range per resident; this finds
+    every record sent again as it was). An id credited with another resident or time is
+    then missed, and its row cannot be written (:class:`ChunkWriter` raises
+    :class:`RowCountMismatch`); the caller then fetches again with ``exact_keys``.
+    """
+    q = ScopeQuery(con, scope.residents)
+    times: dict[Any, datetime] = {}  # consents share a few times
+
+    def at(value: Any) -> datetime:
+        t = times.get(value)
+        if t is None:
+            t = times[value] = utc_time(value)
+        return t
+
+    consents = [
+        Consent(
+            r.pseudonym,
+            _SCENARIO_OF[r.scenario],
+            at(r.granted_at),
+            at(r.revoked_at) if r.revoked_at is not None else None,
+        )
+        for r in q.rows(
+            "SELECT s.pseudonym, c.scenario, c.granted_at, c.revoked_at FROM inclusion_consent c "
+            "JOIN inclusion_resident s ON s.id = c.resident_id WHERE " + q.where("s.pseudonym")
+        )
+        if r.scenario in _SCENARIO_OF
+    ]
+    credited: set[RecordKey] = set()
+    ids = list(scope.record_ids) if exact_keys else []
+    step = 10_000
+    if not exact_keys and scope.earliest is not None and scope.latest is not None:
+        credited.update(
+            RecordKey(partner.code, r.partner_record_id)
+            for r in q.rows(
+                "SELECT partner_record_id FROM inclusion_record WHERE "
+                + q.where("resident")
+                + " AND start_at >= :earliest AND start_at <= :latest AND +partner_id = :p "
+                "AND accepted",  # +: search by resident and time, not by the partner's ids
+                earliest=time_param(con, scope.earliest),
+                latest=time_param(con, scope.latest),
+                p=partner.id,
+            )
+        )
+    for start in range(0, len(ids), step):
+        part = ids[start : start + step]
+        if q.pg:
+            found = con.execute(
+                text(
+                    "SELECT partner_record_id FROM inclusion_record WHERE partner_id = :p "
+                    "AND accepted AND partner_record_id = ANY(:ids)"
+                ),
+                {"p": partner.id, "ids": part},
+            )
+        else:
+            marks = ",".join("?" * len(part))
+            found = con.exec_driver_sql(
+                "SELECT partner_record_id FROM inclusion_record WHERE partner_id = ? "
+                f"AND accepted AND partner_record_id IN ({marks})",
+                (partner.id, *part),
+            )
+        credited.update(RecordKey(partner.code, r.partner_record_id) for r in found)
+    trips: list[CreditedTrip] = []
+    if scope.earliest is not None and scope.latest is not None:
+        trip_list = ", ".join(f"'{s.value}'" for s in sorted(TRIP_SCENARIOS))
+        trips = [
+            CreditedTrip(
+                r.resident,
+                utc_time(r.start_at),
+                utc_time(r.end_at),
+                RecordKey(r.partner, r.partner_record_id),
+            )
+            for r in q.rows(
+                "SELECT r.resident, r.start_at, r.end_at, p.code AS partner, r.partner_record_id "
+                "FROM inclusion_record r JOIN inclusion_partner p ON p.id = r.partner_id "
+                f"WHERE r.accepted AND r.scenario IN ({trip_list}) AND "
+                + q.where("r.resident")
+                + " AND r.start_at < :latest AND r.end_at > :earliest",
+                latest=time_param(con, scope.latest),
+                earliest=time_param(con, scope.earliest),
+            )
+        ]
+    daily: dict[tuple[str, Scenario, date], int] = {}
+    yearly: dict[tuple[str, Scenario, int], int] = defaultdict(int)
+    if scope.years and scheme_has_caps(scheme, library):
+        first, last = date(min(scope.years), 1, 1), date(max(scope.years), 12, 31)
+        for r in q.rows(
+            "SELECT resident, scenario, day, SUM(credited_g) AS grams FROM inclusion_record "
+            "WHERE accepted AND " + q.where("resident") + " AND day BETWEEN :first AND :last "
+            "GROUP BY resident, scenario, day",
+            first=first,
+            last=last,
+        ):
+            d = day_value(r.day)
+            daily[(r.resident, Scenario(r.scenario), d)] = int(r.grams)
+            yearly[(r.resident, Scenario(r.scenario), d.year)] += int(r.grams)
+    return IntakeContext(
+        library=library,
+        scheme=scheme,
+        now=now,
+        partners=partners,
+        consents=consents,
+        credited_keys=frozenset(credited),
+        credited_trips=trips,
+        credited_daily_g=daily,
+        credited_yearly_g=dict(yearly),
+    )
+
+
+_SCENARIO_OF: dict[str, Scenario] = {s.value: s for s in Scenario}
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def credit_batch_key(partner: str, credited_ids: Sequence[str]) -> str:
+    """Idempotency key of a chunk's credit transaction: the partner and its credited ids."""
+    h = hashlib.sha256(partner.encode())
+    h.update("".join(sorted("\x00" + rid for rid in credited_ids)).encode())
+    return f"credit-batch:{partner}:{h.hexdigest()[:40]}"
+
+
+@dataclass
+class ChunkRows:
+    """A validated chunk shaped for the store: grouped record rows and aggregated postings.
+
+    plain : (scenario, methodology, unit) → rows (rid, resident, start µs, end µs, quantity,
+    grams) of records accepted in full (every other column is the same for the group; the
+    database formats the times); other : full :data:`RECORD_COLUMNS` rows (rejected or
+    capped records); postings : the chunk's credit postings, as the core builds them
+    (:func:`nearzero.inclusion.points.credit_postings`: per methodology version the
+    issuance, pool and pool postings, per resident and methodology version one posting).
+    """
+
+    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]]
+    other: list[tuple[Any, ...]]
+    postings: tuple[Posting, ...]
+    tx_key: str | None
+    effective_at: datetime | None
+    credited_g: int
+    records: int
+    days: frozenset[date]
+
+    @property
+    def rows(self) -> int:
+        return len(self.other) + sum(len(v) for v in self.plain.values())
+
+
+def chunk_rows(
+    c: ColumnarResult, partner: PartnerInfo, batch: str, received: str, pg: bool
+) -> ChunkRows:
+    """The rows and postings of a validated chunk (see :class:`ChunkRows`)."""
+    reason = c.reason
+    rids = np.asarray(c.partner_record_id, object)
+    residents = np.asarray(c.resident, object)
+    quantity = np.asarray(c.quantity, object)
+    stored = ~((reason >= 0) & _NOT_STORED_CODES[np.maximum(reason, 0)])
+    stored &= np.fromiter(map(bool, c.partner_record_id), np.bool_, len(rids))
+    acc = reason < 0
+    idx = np.flatnonzero(stored)
+    # write in (resident, start) order: neighbouring index pages
+    res_codes, _ = pd.factorize(pd.Series(residents[idx], dtype=object), sort=True)
+    idx = idx[np.lexsort((c.start_us[idx], res_codes))]
+    full = acc & (c.capped < 0) & (c.start_us >= 0)
+    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]] = {}
+    p_idx = idx[full[idx]]
+    if len(p_idx):
+        group = c.scenario[p_idx].astype(np.int64) * (len(c.refs) + 1) + c.method[p_idx]
+        for g in np.unique(group).tolist():
+            rows_idx = p_idx[group == g]
+            i0 = int(rows_idx[0])
+            key = (SCENARIOS[c.scenario[i0]].value, c.refs[c.method[i0]], c.unit[i0] or "")
+            plain[key] = list(
+                zip(
+                    [str(x)[:128] for x in rids[rows_idx].tolist()],
+                    residents[rows_idx].tolist(),
+                    c.start_us[rows_idx].tolist(),
+                    c.end_us[rows_idx].tolist(),
+                    quantity[rows_idx].tolist(),
+                    c.grams[rows_idx].tolist(),
+                    strict=True,
+                )
+            )
+    other: list[tuple[Any, ...]] = []
+    o_idx = idx[~full[idx]]
+    if len(o_idx):
+        start_txt = times_text(c.start_us[o_idx], pg)
+        end_txt = times_text(c.end_us[o_idx], pg)
+        day_txt = days_text(c.day[o_idx])
+        for j, i in enumerate(o_idx.tolist()):
+            rec = bool(c.record[i])
+            m = int(c.method[i])
+            ref = c.refs[m] if m >= 0 else None
+            k = int(reason[i])
+            other.append(
+                (
+                    partner.id,
+                    str(rids[i])[:128],
+                    c.resident[i] if rec else None,
+                    SCENARIOS[c.scenario[i]].value if rec else None,
+                    start_txt[j] if rec else None,
+                    end_txt[j] if rec else None,
+                    day_txt[j] if rec else None,
+                    c.quantity[i],
+                    c.unit[i],
+                    k < 0,
+                    None if k < 0 else REASONS[k].value,
+                    c.detail.get(i) or None,
+                    ref.id if ref else None,
+                    ref.version if ref else None,
+                    int(c.computed_g[i]) if c.computed_g[i] >= 0 else None,
+                    int(c.grams[i]),
+                    REASONS[int(c.capped[i])].value if c.capped[i] >= 0 else None,
+                    batch,
+                    received,
+                )
+            )
+    postings: tuple[Posting, ...] = ()
+    a_idx = np.flatnonzero(acc)
+    tx_key, latest, days = None, None, frozenset[date]()
+    if len(a_idx):
+        ref_text = [str(ref) for ref in c.refs]
+        postings = credit_postings(
+            partner.unit_code,
+            zip(
+                residents[a_idx].tolist(),
+                [ref_text[k] for k in c.method[a_idx].tolist()],
+                c.grams[a_idx].tolist(),
+                strict=True,
+            ),
+        )
+        tx_key = credit_batch_key(partner.code, rids[a_idx].tolist())
+        latest = from_us(int(c.end_us[a_idx].max()))
+        days = frozenset(EPOCH.date() + timedelta(days=d) for d in np.unique(c.day[a_idx]).tolist())
+    return ChunkRows(plain, other, postings, tx_key, latest, int(c.grams.sum()), len(c), days)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+class RowCountMismatch(RuntimeError):
+    """A record row was not written (its id was credited meanwhile): the chunk rolls back."""
+
+
+class ChunkWriter:
+    """Writes validated chunks, one database transaction each (see the module docstring)."""
+
+    def __init__(self, engine: Engine, partner: PartnerInfo, batch: str, received: str) -> None:
+        self.engine = engine
+        self.pg = engine.dialect.name == "postgresql"
+        self.partner = partner
+        self.batch = batch
+        self.received = received
+
+    def _account(self, con: Connection, kind: AccountKind, name: str) -> int:
+        con.execute(
+            text(
+                "INSERT INTO ledger_account (kind, name) VALUES (:k, :n) "
+                "ON CONFLICT (kind, name) DO NOTHING"
+            ),
+            {"k": kind.value, "n": name},
+        )
+        value = con.execute(
+            text("SELECT id FROM ledger_account WHERE kind = :k AND name = :n"),
+            {"k": kind.value, "n": name},
+        ).scalar_one()
+        return int(value)
+
+    def write(self, chunk: ChunkRows, exact: bool = True) -> bool:
+        """Write one chunk; False when its credit transaction was already there (a retry).
+
+        Raises :class:`RowCountMismatch` (nothing written) when a row could not be written,
+        or, unless the chunk was validated against ``exact`` credited keys, when its credit
+        transaction is already there (its ids were credited: validate again).
+        """
+        with self.engine.begin() as con:
+            tx_id: int | None = None
+            if chunk.tx_key is not None:
+                assert chunk.effective_at is not None
+                now = datetime.now(UTC)
+                found = con.execute(
+                    text(
+                        "INSERT INTO ledger_transaction "
+                        "(key, kind, effective_at, memo, digest, aggregated, created_at) "
+                        "VALUES (:key, :kind, :at, :memo, :digest, :agg, :now) "
+                        "ON CONFLICT (key) DO NOTHING RETURNING id"
+                    ),
+                    {
+                        "key": chunk.tx_key,
+                        "kind": TxKind.CREDIT.value,
+                        "at": time_param(con, chunk.effective_at),
+                        "memo": f"{chunk.records} records, {chunk.credited_g} g",
+                        "digest": hashlib.sha256(
+                            f"{chunk.tx_key}:{chunk.credited_g}".encode()
+                        ).hexdigest(),
+                        "agg": True,
+                        "now": time_param(con, now),
+                    },
+                ).scalar()
+                if found is None:
+                    if not exact:
+                        raise RowCountMismatch(f"transaction {chunk.tx_key} is already written")
+                    return False
+                tx_id = int(found)
+            written = (
+                self._records_pg(con, chunk, tx_id)
+                if self.pg
+                else self._records_sqlite(con, chunk, tx_id)
+            )
+            if written != chunk.rows:
+                raise RowCountMismatch(f"{chunk.rows - written} of {chunk.rows} rows not written")
+            if tx_id is not None:
+                self._postings(con, chunk, tx_id)
+        return True
+
+    _UPSERT_SET = ", ".join(
+        f"{c} = excluded.{c}"
+        for c in RECORD_COLUMNS
+        if c not in ("partner_id", "partner_record_id")
+    )
+    _CONFLICT = (
+        "ON CONFLICT (partner_id, partner_record_id) DO UPDATE SET "
+        f"{_UPSERT_SET}, tx_id = excluded.tx_id WHERE inclusion_record.accepted = "
+    )
+
+    def _records_sqlite(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
+        cols = ", ".join(RECORD_COLUMNS)
+        cur = con.connection.driver_connection
+        assert cur is not None
+        written = 0
+        for (scenario, ref, unit), rows in chunk.plain.items():
+            lit = literal
+            start, end = SQLITE_TIME_OF_US.format("?3"), SQLITE_TIME_OF_US.format("?4")
+            day = SQLITE_LOCAL_DAY_OF_US.format("?3")
+            values = (
+                f"{lit(self.partner.id)}, ?1, ?2, {lit(scenario)}, {start}, "
+                f"{end}, {day}, ?5, {lit(unit)}, "
+                f"1, NULL, NULL, {lit(ref.id)}, {lit(ref.version)}, ?6, ?6, NULL, "
+                f"{lit(self.batch)}, {lit(self.received)}, {lit(tx_id)}"
+            )
+            # OR IGNORE first: with an upsert SQLite checks the foreign keys that point at
+            # the table for every row. Rows that met a stored one then go through the upsert,
+            # which replaces a stored rejected row and leaves an accepted one (not counted).
+            into = f"INTO inclusion_record ({cols}, tx_id) VALUES ({values}) "
+            c = cur.executemany("INSERT OR IGNORE " + into, rows)
+            written += c.rowcount
+            if c.rowcount < len(rows):
+                c = cur.executemany("INSERT " + into + self._CONFLICT + "0", rows)
+                written += c.rowcount
+        if chunk.other:
+            marks = ", ".join("?" * len(RECORD_COLUMNS))
+            c = cur.executemany(
+                f"INSERT INTO inclusion_record ({cols}, tx_id) VALUES ({marks}, ?) "
+                + self._CONFLICT
+                + "0",
+                [(*r, tx_id if r[_ACCEPTED] else None) for r in chunk.other],
+            )
+            written += c.rowcount
+        return written
+
+    def _records_pg(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
+        cols = ", ".join(RECORD_COLUMNS)
+        raw = con.connection.driver_connection
+        assert raw is not None
+        written = 0
+        if chunk.plain:
+            con.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS nz_plain_stage (grp integer, rid text, "
+                "resident text, start_us bigint, end_us bigint, quantity numeric, grams bigint) "
+                "ON COMMIT DELETE ROWS"
+            )
+            con.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS nz_plain_group (grp integer, scenario text, "
+                "methodology_id text, methodology_version text, unit text) ON COMMIT DELETE ROWS"
+            )
+            with raw.cursor() as cur:
+                with cur.copy("COPY nz_plain_stage FROM STDIN") as copy:
+                    for g, rows in enumerate(chunk.plain.values()):
+                        for row in rows:
+                            copy.write_row((g, *row))
+                cur.executemany(
+                    "INSERT INTO nz_plain_group VALUES (%s, %s, %s, %s, %s)",
+                    [
+                        (g, scenario, ref.id, ref.version, unit)
+                        for g, (scenario, ref, unit) in enumerate(chunk.plain)
+                    ],
+                )
+            epoch = "timestamptz '1970-01-01 00:00:00+00'"
+            result = con.execute(
+                text(
+                    f"INSERT INTO inclusion_record ({cols}, tx_id) "
+                    "SELECT :partner, s.rid, s.resident, g.scenario, "
+                    f"{epoch} + s.start_us * interval '1 microsecond', "
+                    f"{epoch} + s.end_us * interval '1 microsecond', "
+                    f"(({epoch} + (s.start_us + 28800000000) * interval '1 microsecond') "
+                    "AT TIME ZONE 'UTC')::date, s.quantity, g.unit, true, NULL, NULL, "
+                    "g.methodology_id, g.methodology_version, s.grams, s.grams, NULL, :batch, "
+                    "CAST(:received AS timestamptz), CAST(:tx AS BIGINT) "
+                    "FROM nz_plain_stage s JOIN nz_plain_group g ON g.grp = s.grp "
+                    + self._CONFLICT
+                    + "false"
+                ),
+                {
+                    "partner": self.partner.id,
+                    "batch": self.batch,
+                    "received": self.received,
+                    "tx": tx_id,
+                },
+            )
+            written += int(result.rowcount)
+        if chunk.other:
+            con.exec_driver_sql(
+                "CREATE TEMP TABLE IF NOT EXISTS nz_record_stage ON COMMIT DELETE ROWS AS "
+                f"SELECT {cols} FROM inclusion_record WITH NO DATA"
+            )
+            with raw.cursor() as cur, cur.copy(f"COPY nz_record_stage ({cols}) FROM STDIN") as cp:
+                for r in chunk.other:
+                    cp.write_row(r)
+            result = con.execute(
+                text(
+                    f"INSERT INTO inclusion_record ({cols}, tx_id) "
+                    f"SELECT {cols}, CASE WHEN accepted THEN CAST(:tx AS BIGINT) END "
+                    "FROM nz_record_stage " + self._CONFLICT + "false"
+                ),
+                {"tx": tx_id},
+            )
+            written += int(result.rowcount)
+        return written
+
+    def _postings(self, con: Connection, chunk: ChunkRows, tx_id: int) -> None:
+        """The chunk's credit postings (:class:`ChunkRows`), in their order; each carries its
+        methodology version (its records are traced through ``tx_id``)."""
+        residents = sorted({p.account.name for p in chunk.postings if not p.account.kind.system})
+        ids: dict[Account, int] = {
+            Account(AccountKind.RESIDENT, name): i
+            for name, i in self._resident_accounts(con, residents).items()
+        }
+        for p in chunk.postings:
+            if p.account not in ids:
+                ids[p.account] = self._account(con, p.account.kind, p.account.name)
+        rows = [
+            (tx_id, ids[p.account], p.asset.value, p.amount, p.trace.methodologies[0])
+            for p in chunk.postings
+        ]
+        sql = (
+            "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
+            "VALUES (%s, %s, %s, %s, %s)"
+            if self.pg
+            else "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
+            "VALUES (?, ?, ?, ?, ?)"
+        )
+        raw = con.connection.driver_connection
+        assert raw is not None
+        if self.pg:
+            with raw.cursor() as cur:
+                cur.executemany(sql, rows)
+        else:
+            raw.executemany(sql, rows)
+
+    def _resident_accounts(self, con: Connection, residents: list[str]) -> dict[str, int]:
+        raw = con.connection.driver_connection
+        assert raw is not None
+        kind = AccountKind.RESIDENT.value
+        ids: dict[str, int] = {}
+        if self.pg:
+            with raw.cursor() as cur:
+                cur.execute(
+                    "INSERT INTO ledger_account (kind, name) SELECT %s, unnest(%s::text[]) "
+                    "ON CONFLICT (kind, name) DO NOTHING",
+                    (kind, residents),
+                )
+                cur.execute(
+                    "SELECT name, id FROM ledger_account WHERE kind = %s AND name = ANY(%s)",
+                    (kind, residents),
+                )
+                ids = {name: int(i) for name, i in cur.fetchall()}
+            return ids
+        raw.executemany(
+            "INSERT INTO ledger_account (kind, name) VALUES (?, ?) "
+            "ON CONFLICT (kind, name) DO NOTHING",
+            [(kind, who) for who in residents],
+        )
+        step = 30_000
+        for start in range(0, len(residents), step):
+            part = residents[start : start + step]
+            marks = ",".join("?" * len(part))
+            for name, i in raw.execute(
+                f"SELECT name, id FROM ledger_account WHERE kind = ? AND name IN ({marks})",
+                (kind, *part),
+            ):
+                ids[name] = int(i)
+        return ids
