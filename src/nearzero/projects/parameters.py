@@ -34,9 +34,12 @@ class MissingParameter(ReductionError):
     """
 
     def __init__(
-        self, message: str, parameter: str = "", figure: str = "",
+        self,
+        message: str,
+        parameter: str = "",
+        figure: str = "",
         parts: tuple[MissingParameter, ...] = (),
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(message)
         self.parameter = parameter
         self.figure = figure
@@ -105,9 +108,14 @@ def from_factor(record: FactorRecord) -> Parameter:
         p for p in (record.source_document, record.source_table, record.source_page) if p
     )
     return Parameter(
-        record.factor_id, record.value, record.unit, source, record.status, record.note,
+        record.factor_id,
+        record.value,
+        record.unit,
+        source,
+        record.status,
+        record.note,
         record.year,
-    )  # fmt: skip
+    )
 
 
 def parse_parameters(text: str, file: str = PARAMETER_FILE) -> dict[str, Parameter]:

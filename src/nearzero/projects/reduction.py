@@ -59,9 +59,16 @@ FIGURE_UNITS: dict[str, str] = {
 #: MSW components whose fossil carbon IPCC 2006 Vol 5 Ch 2 Table 2.4 gives per component, by
 #: their subject in ``factors/ipcc2006_waste.csv`` (dm, CF and FCF rows ``ipcc2006_dm_<c>`` …).
 WASTE_CARBON_COMPONENTS = (
-    "paper", "textiles", "food", "wood", "garden", "nappies", "rubber_leather", "plastics",
+    "paper",
+    "textiles",
+    "food",
+    "wood",
+    "garden",
+    "nappies",
+    "rubber_leather",
+    "plastics",
     "other_inert",
-)  # fmt: skip
+)
 #: Components without carbon (Table 2.4 gives no carbon content for glass and metal).
 WASTE_INERT_COMPONENTS = ("glass", "metal")
 #: Default MSW composition of :func:`fossil_co2_per_tonne` (rows ``waste_composition_<region>_<c>``
@@ -326,7 +333,7 @@ class _Reader:
                             source=param.source,
                             figure=name,
                             figure_zh=FIGURE_LABELS.get(name, (name, name))[0],
-                        )  # fmt: skip
+                        )
                     )
                 self.used.append(param)
                 return ureg.Quantity(param.value, parse_unit(param.unit))
@@ -346,9 +353,14 @@ class _Reader:
         return ureg.Quantity(grid.require("grid_factor"), parse_unit(grid.unit))
 
     def result(
-        self, kind: str, reduction: Q[Any] | None, equation: str, *extra: Caveat,
-        captured: Q[Any] | None = None, missing: tuple[tuple[str, str], ...] = (),
-    ) -> Reduction:  # fmt: skip
+        self,
+        kind: str,
+        reduction: Q[Any] | None,
+        equation: str,
+        *extra: Caveat,
+        captured: Q[Any] | None = None,
+        missing: tuple[tuple[str, str], ...] = (),
+    ) -> Reduction:
         caveats = [
             caveat(
                 "to_confirm",
@@ -357,7 +369,7 @@ class _Reader:
                 unit=p.unit,
                 source=p.source,
                 note=p.note or f"confirm against {p.source}",
-            )  # fmt: skip
+            )
             for p in self.used
             if p.status == "to_confirm" and p.value is not None
         ]
@@ -413,9 +425,11 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
     if kind == "storage":
         shifted = r.need("shifted_renewable")
         return r.result(
-            kind, avoided_grid_emissions(shifted, r.grid(grid)), "E = E_shifted,RE × EF_grid",
+            kind,
+            avoided_grid_emissions(shifted, r.grid(grid)),
+            "E = E_shifted,RE × EF_grid",
             caveat("storage_renewable_only"),
-        )  # fmt: skip
+        )
     if kind == "gas_chp":
         energy = r.figure("generation")
         if energy is None:
@@ -432,10 +446,11 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
             r.figure_or_parameter("gas_efficiency", "gas_chp_efficiency"),
         )
         return r.result(
-            kind, fuel_switch_reduction(energy, ef_coal, ef_gas),
+            kind,
+            fuel_switch_reduction(energy, ef_coal, ef_gas),
             "E = EG × (CC_coal × 44/12 × 3.6 / η_coal − CC_gas × 44/12 × 3.6 / η_gas)",
             caveat("chp_electricity_only"),
-        )  # fmt: skip
+        )
     if kind == "ccu":
         return _ccu(r, figures)
     if kind == "waste_to_energy":
@@ -459,9 +474,11 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
             )
             equation = "R = A × G_W × (1 + R) × CF × 44/12"
         return r.result(
-            kind, afforestation_sink(area, rate), equation,
+            kind,
+            afforestation_sink(area, rate),
+            equation,
             caveat("removal_reversible"),
-        )  # fmt: skip
+        )
     raise ReductionError(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
 
 
@@ -517,12 +534,21 @@ def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
     if len(r.missing) > known:  # the share is unknown: captured, but nothing counted as avoided
         exc = r.missing.pop()
         caveats.append(caveat("avoided_share_unknown", parameter=exc.parameter, reason=exc))
-        return r.result("ccu", None, "captured = C; avoided = C × f_perm", *caveats,
-                        captured=captured, missing=((exc.parameter, exc.figure),))  # fmt: skip
+        return r.result(
+            "ccu",
+            None,
+            "captured = C; avoided = C × f_perm",
+            *caveats,
+            captured=captured,
+            missing=((exc.parameter, exc.figure),),
+        )
     return r.result(
-        "ccu", stored_share_of_capture(captured, share), "captured = C; avoided = C × f_perm",
-        *caveats, captured=captured,
-    )  # fmt: skip
+        "ccu",
+        stored_share_of_capture(captured, share),
+        "captured = C; avoided = C × f_perm",
+        *caveats,
+        captured=captured,
+    )
 
 
 def check_figures(figures: Mapping[str, Any]) -> list[str]:

@@ -138,9 +138,13 @@ def build_scenario(
         in_year = [c for c in counted if counts_in(c, year, last)]
         g = linear_trend(g_points, year)
         ty = TargetYear(
-            year, g, bau[year], sum(c.reduction_t for c in in_year),
-            target_intensity.get(year), (),
-        )  # fmt: skip
+            year,
+            g,
+            bau[year],
+            sum(c.reduction_t for c in in_year),
+            target_intensity.get(year),
+            (),
+        )
         targets.append(_with_closing(ty, in_year))
     return Scenario(
         recorded_years=tuple(years_both),
