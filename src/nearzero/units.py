@@ -13,11 +13,26 @@ Chinese statistical units are defined here once, each with its source:
   tonnes of a gas times a GWP (dimensionless) give tCO2e; the GWP set used is
   recorded beside every result, never inside the unit.
 - Counts of things (个, 家, 辆, 项) are ``item``, dimensionless.
+- ``Nm3`` (标准立方米) is a cubic metre of gas at standard conditions and ``gce`` (克标准煤)
+  a gram of coal equivalent, as the enterprise reporting guidelines write them.
+
+Conversions are exact. Every factor is the decimal its definition writes (29.3076 GJ, 1e4,
+666.6667 m²), and :func:`convert_exact` multiplies the figure as entered by the exact ratio
+of the two units (rational arithmetic, no binary rounding): 139.36 万立方米 is 1 393 600 m³,
+not 1393600.0000000002. A result that terminates within 24 significant digits is returned
+as it is; one that does not (GJ → tce divides by 29.3076) is the shortest decimal within
+10⁻²⁵ of the exact quotient, so that a round trip A → B → A gives back any figure of up to
+20 significant digits unchanged. :func:`convert` is the same for floats: the correctly
+rounded float of the exact result. The factors are read from ``ureg`` itself, each
+definition's scale taken as the decimal it was written as (:func:`conversion_factor`).
 """
 
 from __future__ import annotations
 
+import math
 import re
+from decimal import ROUND_HALF_EVEN, Context, Decimal
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -32,9 +47,14 @@ ureg.define("yuan = [currency] = CNY")
 ureg.define("wan_yuan = 1e4 yuan")
 ureg.define("yi_yuan = 1e8 yuan")
 ureg.define("tCO2e = tonne = tCO2 = tonne_CO2_equivalent")
+ureg.define("kgCO2e = 1e-3 tCO2e = kgCO2")  # footprint factors are per kg CO2e
 ureg.define("item = [] = items")
 ureg.define("person = [] = persons = capita")
 ureg.define("mu = 666.6667 m**2")  # 亩, China's land area unit (1/15 hectare)
+# Gas volume at standard reference conditions (标准立方米), as the ETS guidelines give natural
+# gas and coke-oven gas (万Nm³); the reference conditions are stated with the figure, not here.
+ureg.define("Nm3 = m**3 = normal_cubic_meter")
+ureg.define("gce = 1e-6 tce")  # 克标准煤, e.g. supply coal consumption [gce/kWh]
 
 Quantity = ureg.Quantity
 
@@ -58,6 +78,9 @@ CHINESE_UNITS: dict[str, str] = {
     "万立方米": "wan * m**3",
     "亿立方米": "yi * m**3",
     "万m³": "wan * m**3",
+    "万Nm3": "wan * Nm3",
+    "万Nm³": "wan * Nm3",
+    "万标准立方米": "wan * Nm3",
     "MW": "MW",
     "兆瓦": "MW",
     "万千瓦": "wan * kW",
@@ -115,14 +138,164 @@ def quantity(value: float, unit: str) -> pint.Quantity[Any]:
     return Quantity(value, parse_unit(unit))
 
 
+Number = float | int | Decimal
+"""A figure: a float or int as stored, or a Decimal as entered."""
+
+
+def decimal_of(value: Number | str) -> Decimal:
+    """The figure as entered, as an exact decimal: a float by its shortest repr (0.1 → 0.1).
+
+    Raises :class:`ValueError` for infinity, NaN or a text that is not a number.
+    """
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, bool):
+        raise ValueError(f"expected a number, got {value!r}")
+    elif isinstance(value, int):
+        return Decimal(value)
+    else:
+        try:
+            number = Decimal(repr(float(value)) if not isinstance(value, str) else value.strip())
+        except ArithmeticError:
+            raise ValueError(f"expected a number, got {value!r}") from None
+    if not number.is_finite():
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return number
+
+
+def fraction_of(value: Number | Fraction) -> Fraction:
+    """The figure as an exact fraction (a float by its shortest repr)."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(decimal_of(value))
+
+
+#: Quotients that do not terminate are given to this many significant digits at most.
+DIGITS = 28
+#: A terminating result with at most this many significant digits is returned exactly.
+EXACT_DIGITS = 24
+#: 1 / the relative tolerance of the shortest decimal standing for a non-terminating quotient.
+_INVERSE_TOLERANCE = 10**25
+_CONTEXTS = tuple(Context(prec=n, rounding=ROUND_HALF_EVEN) for n in range(1, DIGITS + 1))
+
+
+def decimal_of_fraction(value: Fraction) -> Decimal:
+    """A rational as a decimal: exact when it terminates within :data:`EXACT_DIGITS` digits.
+
+    Otherwise the shortest decimal ``d`` (at most :data:`DIGITS` digits) with
+    ``|d − value| ≤ 10⁻²⁵ · max(|value|, |d|)``; the bound is what makes a unit round trip
+    give back a figure of up to 20 significant digits exactly.
+    """
+    if value == 0:
+        return Decimal(0)
+    num, den = value.numerator, value.denominator
+    rest, twos, fives = den, 0, 0
+    while rest % 2 == 0:
+        rest, twos = rest // 2, twos + 1
+    while rest % 5 == 0:
+        rest, fives = rest // 5, fives + 1
+    if rest == 1:
+        shift = max(twos, fives)
+        exact = Decimal(num * 10**shift // den).scaleb(-shift)
+        if len(exact.normalize().as_tuple().digits) <= EXACT_DIGITS:
+            return exact
+    numerator, denominator = Decimal(num), Decimal(den)
+    for context in _CONTEXTS:
+        candidate = context.divide(numerator, denominator)
+        # |candidate − num/den| ≤ 10⁻²⁵ · max(|num/den|, |candidate|), in integers
+        sign, digit_tuple, exponent = candidate.as_tuple()
+        c = int("".join(map(str, digit_tuple))) * (-1 if sign else 1)
+        assert isinstance(exponent, int)
+        if exponent >= 0:
+            cand, target = c * 10**exponent * den, num
+        else:
+            cand, target = c * den, num * 10**-exponent
+        if abs(cand - target) * _INVERSE_TOLERANCE <= max(abs(cand), abs(target)):
+            return candidate
+    raise AssertionError("unreachable: 28 digits are always within the tolerance")
+
+
+class _NotExact(Exception):
+    """A unit with no exact decimal factor (an offset, a fractional power, a NaN scale)."""
+
+
+def _exact_scale(scale: object) -> Fraction:
+    """A definition's scale as the decimal it was written as (29.3076, 1e4, 666.6667)."""
+    if isinstance(scale, bool) or not isinstance(scale, int | float | Decimal | Fraction):
+        raise _NotExact
+    if isinstance(scale, float):
+        if not math.isfinite(scale):
+            raise _NotExact
+        return Fraction(repr(scale))
+    return Fraction(scale)
+
+
+def _root_factor(units: Any) -> Fraction:
+    """The exact factor of ``units`` (a pint units container) to the registry's root units.
+
+    The same walk as pint's own (``_get_root_units``), with each definition's scale read
+    back as the decimal it was written as instead of multiplied in binary floats.
+    """
+    factor = Fraction(1)
+    for key, exponent in units.items():
+        if exponent != int(exponent):
+            raise _NotExact
+        definition = ureg._units[ureg.get_name(key)]
+        if definition.is_base:
+            continue
+        converter: Any = definition.converter
+        if converter is None or not converter.is_multiplicative:
+            raise _NotExact
+        scale = _exact_scale(getattr(converter, "scale", None))
+        if definition.reference is not None:
+            scale *= _root_factor(definition.reference)
+        factor *= scale ** int(exponent)
+    return factor
+
+
+@lru_cache(maxsize=1024)
+def conversion_factor(from_unit: str, to_unit: str) -> Fraction | None:
+    """The exact ratio of ``from_unit`` to ``to_unit`` (a value in the first times it gives the
+    value in the second); None for units with an offset (°C), which do not scale.
+
+    Raises :class:`UnitError` naming both units when they are unknown or not of one dimension.
+    """
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    if source.dimensionality != target.dimensionality:
+        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}")
+    try:
+        return _root_factor(source._units) / _root_factor(target._units)
+    except _NotExact:
+        return None
+
+
+def convert_exact(value: Number | str, from_unit: str, to_unit: str) -> Decimal:
+    """``value`` in ``from_unit`` expressed in ``to_unit``, in exact decimal arithmetic.
+
+    The result is exact when it terminates within 24 significant digits (every scaling by
+    万, 亿, k, M …); see :func:`decimal_of_fraction` for the rest. Raises :class:`UnitError`
+    when the units do not convert and :class:`ValueError` for infinity or NaN.
+    """
+    number = decimal_of(value)
+    if from_unit.strip() == to_unit.strip():
+        return number
+    factor = conversion_factor(from_unit, to_unit)
+    if factor is None:
+        return decimal_of(float(quantity(float(number), from_unit).to(parse_unit(to_unit)).m))
+    return decimal_of_fraction(Fraction(number) * factor)
+
+
 def convert(value: float, from_unit: str, to_unit: str) -> float:
     """``value`` in ``from_unit`` expressed in ``to_unit``; the one conversion path.
 
+    The float nearest the exact result (the figure as entered times the exact factor).
     Raises :class:`UnitError` naming both units when they are not of one dimension.
     """
     if from_unit.strip() == to_unit.strip():
         return value
-    try:
+    factor = conversion_factor(from_unit, to_unit)
+    if factor is None:
         return float(quantity(value, from_unit).to(parse_unit(to_unit)).magnitude)
-    except pint.errors.DimensionalityError as exc:
-        raise UnitError(f"cannot convert {from_unit!r} to {to_unit!r}") from exc
+    if not math.isfinite(value):
+        return value * float(factor)
+    return float(fraction_of(value) * factor)

@@ -41,6 +41,8 @@ def doc(*rows: dict[str, Any]) -> dict[str, Any]:
         ({"fuel": "褐煤"}, "fuel", "no ncv for '褐煤' in factors/ipcc2006_energy.csv"),
         ({"quantity": -5}, "quantity", "negative quantity"),
         ({"quantity": "many"}, "quantity", "is not a number"),
+        ({"quantity": float("inf")}, "quantity", "expected a finite number, got inf"),
+        ({"uncertainty_pct": -2}, "uncertainty_pct", "expected a number ≥ 0 in %, got -2 %"),
         ({"unit": "furlong"}, "unit", "does not convert"),
         ({"unit": "bananas"}, "unit", "unknown unit 'bananas'"),
         ({"method": "burn"}, "method", "unknown method 'burn'"),

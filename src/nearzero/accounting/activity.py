@@ -32,6 +32,12 @@ Document structure (``format: nearzero.inventory-activity/1``)::
 
 :func:`parse_activity` returns ``(rows, metadata)`` and raises
 :class:`~nearzero.accounting.model.ActivityError` naming the row index and field.
+
+Every number must be finite (no ``.inf``, no ``.nan``) and none may be negative (a quantity,
+a parameter, a factor, an uncertainty, a population or GDP: removals come from the method,
+never from a negative input). A share or fraction (:data:`FRACTIONS`: ``share``,
+``oxidation``, ``carbon_fraction``, ``mcf`` …) lies between 0 and 1 (or 0 and 100 % when
+given in percent). A refusal names the row, the field and the range.
 """
 
 from __future__ import annotations
@@ -92,10 +98,75 @@ ROW_FIELDS = frozenset(
 )
 
 
+#: Parameters and factors that are a share of a whole: between 0 and 1 (dimensionless).
+FRACTIONS = frozenset(
+    {
+        "share",
+        "system_fraction",
+        "oxidation",
+        "oxidation_incineration",
+        "ox",
+        "carbon_fraction",
+        "carbon_fraction_dry",
+        "fossil_carbon_fraction",
+        "methane_fraction",
+        "cao_fraction",
+        "dry_matter",
+        "doc",
+        "docf",
+        "mcf",
+        "mcf_wastewater",
+        "frac_leach",
+        "frac_gasm",
+        "frac_gasf",
+        "f_non_con",
+        "f_ind_com",
+        "carbon_oxidation_nh3",
+    }
+)
+
+
 def _number(value: object, fail: ActivityError) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+    """A finite number, else ``fail`` (infinity and NaN are refused, naming the field)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise fail
+    if not math.isfinite(value):
+        raise ActivityError(
+            fail.index,
+            fail.field,
+            f"expected a finite number, got {value!r}",
+            row_id=fail.row_id,
+            sheet=fail.sheet,
+        )
     return float(value)
+
+
+def _in_range(number: float, unit: str, name: str, err: ActivityError) -> float:
+    """``number`` unless it is negative, or (for a share in :data:`FRACTIONS`) above 1.
+
+    ``err`` names the row and field; its message is replaced by the range expected.
+    """
+
+    def refuse(expected: str) -> ActivityError:
+        return ActivityError(
+            err.index,
+            err.field,
+            f"expected {expected}, got {number:g}{' ' + unit if unit else ''}",
+            row_id=err.row_id,
+            sheet=err.sheet,
+        )
+
+    leaf = name.rsplit(".", 1)[-1]
+    if leaf in FRACTIONS:
+        try:
+            share = convert(number, unit, "") if unit else number
+        except UnitError:
+            share = number  # the method reports the unit mismatch, naming the field
+        if not 0 <= share <= 1:
+            raise refuse("a share between 0 and 1 (or 0 and 100 percent)")
+    elif number < 0:
+        raise refuse(f"a number ≥ 0{' in ' + unit if unit else ''}")
+    return number
 
 
 def _param(name: str, value: object, index: int, row_id: str, sheet: str) -> dict[str, Param]:
@@ -121,7 +192,7 @@ def _param(name: str, value: object, index: int, row_id: str, sheet: str) -> dic
             parse_unit(unit)
         except UnitError as exc:
             raise err(str(exc)) from None
-    return {name: Param(number, unit)}
+    return {name: Param(_in_range(number, unit, name, err("")), unit)}
 
 
 def _factor(name: str, value: object, err: ActivityError) -> FactorOverride:
@@ -146,11 +217,20 @@ def _factor(name: str, value: object, err: ActivityError) -> FactorOverride:
             err.index, f"factors.{name}.unit", str(exc), row_id=err.row_id, sheet=err.sheet
         ) from None
     pct = value.get("uncertainty_pct")
+
+    def field_err(field: str) -> ActivityError:
+        return ActivityError(
+            err.index, f"factors.{name}.{field}", "", row_id=err.row_id, sheet=err.sheet
+        )
+
+    number = _in_range(_number(value.get("value"), err), unit, name, field_err("value"))
     return FactorOverride(
-        value=_number(value.get("value"), err),
+        value=number,
         unit=unit,
         source=source,
-        uncertainty_pct=None if pct is None else _number(pct, err),
+        uncertainty_pct=None
+        if pct is None
+        else _in_range(_number(pct, err), "%", "uncertainty_pct", field_err("uncertainty_pct")),
     )
 
 
@@ -234,7 +314,12 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
         notation=notation,
         uncertainty_pct=None
         if pct is None
-        else _number(pct, err("uncertainty_pct", "not a number")),
+        else _in_range(
+            _number(pct, err("uncertainty_pct", "not a number")),
+            "%",
+            "uncertainty_pct",
+            err("uncertainty_pct", ""),
+        ),
         illustrative=bool(raw.get("illustrative", False)),
         note=str(raw.get("note", "")),
         sheet=sheet,
@@ -293,10 +378,10 @@ def _year_data(year: object, raw: object) -> YearData:
             continue
         entry = item if isinstance(item, Mapping) else {"value": item, "unit": unit}
         fail = ActivityError(0, f"years.{year}.{key}", f"expected a number in {unit}")
+        given_unit = str(entry.get("unit", unit))
+        number = _in_range(_number(entry.get("value"), fail), given_unit, key, fail)
         try:
-            values[key] = convert(
-                _number(entry.get("value"), fail), str(entry.get("unit", unit)), unit
-            )
+            values[key] = convert(number, given_unit, unit)
         except UnitError as exc:
             raise ActivityError(0, f"years.{year}.{key}", str(exc)) from None
         illustrative |= bool(entry.get("illustrative", False))
@@ -550,6 +635,15 @@ def aggregate_facility_rows(
     emissions equals the emissions of the summed quantity. Rows of other methods
     must be kept apart.
     """
+    bad = np.flatnonzero(~np.isfinite(quantity) | (quantity < 0))
+    if bad.size:
+        first_bad = int(bad[0])
+        raise ActivityError(
+            first_bad,
+            "quantity",
+            f"expected a finite number ≥ 0 in {unit[first_bad]}, got {quantity[first_bad]!r}"
+            f" ({bad.size} such rows)",
+        )
     columns = (year, category, method, subject, unit)
     codes, uniques = zip(*(pd.factorize(c) for c in columns), strict=True)
     key = np.zeros(len(quantity), dtype=np.int64)

@@ -47,8 +47,12 @@ def stock_change(carbon_t1: float, carbon_t2: float, years: float) -> float:
     carbon_t1, carbon_t2 : float
         Carbon stocks at the first and second inventory. [t C]
     years : float
-        Time between the inventories (t2 − t1). [yr]
+        Time between the inventories (t2 − t1), more than 0. [yr]
+
+    Raises :class:`ValueError` for a time of 0 or less (no rate over no time).
     """
+    if not years > 0:
+        raise ValueError(f"years: expected a time between the inventories > 0 yr, got {years:g}")
     return (carbon_t2 - carbon_t1) / years
 
 
@@ -111,9 +115,13 @@ def _stock_difference(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
     cf = ctx.factor("carbon_fraction", "t/t")
     c_t1 = biomass_carbon(ctx.param("volume_t1", "m**3"), bcef, r, cf)
     c_t2 = biomass_carbon(ctx.quantity("m**3"), bcef, r, cf)
-    return [
-        GasAmount("CO2", co2_of_stock_change(stock_change(c_t1, c_t2, ctx.param("years", "year"))))
-    ]
+    years = ctx.param("years", "year")
+    if not years > 0:
+        raise row.error(
+            "params.years",
+            f"expected the time between the two inventories, more than 0 year; got {years:g}",
+        )
+    return [GasAmount("CO2", co2_of_stock_change(stock_change(c_t1, c_t2, years)))]
 
 
 def _gain_loss(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:

@@ -21,7 +21,8 @@ import yaml
 
 from nearzero.indicators.choices import Attribute, Status
 from nearzero.indicators.evaluation import Assessment, IndicatorSpec, Part, Record
-from nearzero.indicators.rules import RuleError, RuleKind, parse_rule
+from nearzero.indicators.rules import RuleError, RuleKind, TargetRule, parse_rule
+from nearzero.indicators.values import ValueRangeError, check_value, is_share
 from nearzero.units import UnitError, convert, parse_unit
 
 UNIT_KINDS = ("city", "park", "community")
@@ -286,6 +287,10 @@ def _year_values(
                     ) from exc
         else:
             number = r.number(raw, here)
+        try:
+            check_value(number, unit, here)
+        except ValueRangeError as exc:
+            raise PlanError(f"{r.source}: {exc}") from None
         out[year] = YearValue(year, number, None, note)
     for key, raw in r.mapping(texts or {}, f"{where}.texts").items():
         year = r.year(key, f"{where}.texts.{key}")
@@ -313,6 +318,7 @@ def _entry(
         rule = parse_rule(m.get("target"), f"{where}.target")
     except RuleError as exc:
         raise PlanError(f"{r.source}: {exc}") from None
+    _check_share_threshold(r, rule, unit_text, f"{where}.target")
     attribute: Attribute | None = None
     if not task:
         raw_attr = m.get("attribute")
@@ -330,6 +336,7 @@ def _entry(
             part_rule = parse_rule(pm.get("target"), f"{pw}.target")
         except RuleError as exc:
             raise PlanError(f"{r.source}: {exc}") from None
+        _check_share_threshold(r, part_rule, part_unit, f"{pw}.target")
         part = Part(
             r.text(pm, "code", pw),
             r.text(pm, "name_zh", pw),
@@ -358,8 +365,11 @@ def _entry(
     assigned = tuple(
         AssignedTarget(
             r.year(y, f"{where}.assigned.{y}"),
-            r.number(
-                r.mapping(a, f"{where}.assigned.{y}").get("value"), f"{where}.assigned.{y}.value"
+            _plausible_number(
+                r,
+                r.mapping(a, f"{where}.assigned.{y}").get("value"),
+                unit_text,
+                f"{where}.assigned.{y}.value",
             ),
             r.text(a, "source", f"{where}.assigned.{y}"),
         )
@@ -386,6 +396,24 @@ def _entry(
         task_ref_zh=str(m.get("task_ref_zh", "")),
         note="；".join(str(m[k]) for k in ("values_note", "departments_note") if m.get(k)),
     )
+
+
+def _plausible_number(r: _Reader, value: object, unit: str, where: str) -> float:
+    number = r.number(value, where)
+    try:
+        check_value(number, unit, where)
+    except ValueRangeError as exc:
+        raise PlanError(f"{r.source}: {exc}") from None
+    return number
+
+
+def _check_share_threshold(r: _Reader, rule: TargetRule, unit: str, where: str) -> None:
+    """A share's threshold lies between 0 and 100 (a target of ≥150 % can never be met)."""
+    if rule.threshold is not None and is_share(unit):
+        try:
+            check_value(rule.threshold, unit, f"{where}.threshold")
+        except ValueRangeError as exc:
+            raise PlanError(f"{r.source}: {exc}") from None
 
 
 def _assessment(r: _Reader, data: object, where: str) -> Assessment:

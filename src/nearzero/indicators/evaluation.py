@@ -9,6 +9,11 @@ Pure functions over plain data. The status is always computed from what is on re
   target the higher government has not yet set).
 
 An assessment never overrides a computed status; where the two disagree the outcome says so.
+
+Comparisons, gaps and projections are exact (decimal arithmetic on the figures as entered,
+see :mod:`nearzero.indicators.rules`). A figure outside its plausible range (a share above
+100 %, a negative amount, infinity; :mod:`nearzero.indicators.values`) is never counted: the
+year reads as no data, with a note naming the figure and the range.
 """
 
 from __future__ import annotations
@@ -16,9 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from nearzero.indicators.choices import Attribute, Basis, Status, Trend
 from nearzero.indicators.rules import RuleKind, Target, TargetRule
+from nearzero.indicators.values import ValueRangeError, check_value
+from nearzero.units import Number, fraction_of
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,24 @@ def _assigned_for(assigned: Mapping[int, float], year: int, target_year: int) ->
     return assigned.get(year, assigned.get(target_year))
 
 
+def _plausible(
+    values: Mapping[int, float], unit: str, needed: tuple[int, ...]
+) -> tuple[dict[int, float], str]:
+    """The values that may be counted, and a note on those of the ``needed`` years that may
+    not (out of range, not finite)."""
+    kept: dict[int, float] = {}
+    notes: list[str] = []
+    for y, v in values.items():
+        try:
+            check_value(v, unit, f"{y}年数值")
+        except ValueRangeError as exc:
+            if y in needed:
+                notes.append(f"{exc.message_zh}，未计入")
+            continue
+        kept[y] = v
+    return kept, "；".join(notes)
+
+
 def _evaluate_series(
     rule: TargetRule,
     values: Mapping[int, float],
@@ -114,10 +140,16 @@ def _evaluate_series(
     year: int,
     base_year: int,
     target_year: int,
+    unit: str = "",
 ) -> Outcome:
-    value = values.get(year)
     if rule.kind is RuleKind.QUALITATIVE:
-        return Outcome(Status.NEEDS_ASSESSMENT, Basis.NONE, value=value)
+        return Outcome(Status.NEEDS_ASSESSMENT, Basis.NONE, value=values.get(year))
+    needed = (year, base_year) if rule.uses_base_year else (year,)
+    values, refused = _plausible(values, unit, needed)
+    if refused:
+        return Outcome(Status.NO_DATA, Basis.NONE, None, note=refused)
+    value = values.get(year)
+    assigned = {y: a for y, a in assigned.items() if math.isfinite(a)}
     assigned_value = _assigned_for(assigned, year, target_year)
     target = rule.resolve(base=values.get(base_year), assigned=assigned_value)
     projection = project(rule, values, assigned, year, base_year, target_year)
@@ -138,7 +170,13 @@ def evaluate(spec: IndicatorSpec, record: Record, year: int) -> Outcome:
         computed = _evaluate_parts(spec, record, year)
     else:
         computed = _evaluate_series(
-            spec.rule, record.values, record.assigned, year, spec.base_year, spec.target_year
+            spec.rule,
+            record.values,
+            record.assigned,
+            year,
+            spec.base_year,
+            spec.target_year,
+            spec.unit,
         )
     assessment = record.assessments.get(year)
     if assessment is None:
@@ -164,6 +202,7 @@ def _evaluate_parts(spec: IndicatorSpec, record: Record, year: int) -> Outcome:
                 year,
                 spec.base_year,
                 spec.target_year,
+                part.unit,
             ),
         )
         for part in spec.parts
@@ -208,20 +247,30 @@ def project(
     target = rule.resolve(base=values.get(base_year), assigned=assigned_value)
     if len(points) < 2 or target is None:
         return Projection(target_year, None, Trend.UNKNOWN, tuple(y for y, _ in points))
-    projected = linear_trend(points, target_year)
+    projected = exact_linear_trend(points, target_year)
     trend = Trend.ON_TRACK if target.met_by(projected) else Trend.OFF_TRACK
-    return Projection(target_year, projected, trend, tuple(y for y, _ in points))
+    return Projection(target_year, float(projected), trend, tuple(y for y, _ in points))
 
 
-def linear_trend(points: Sequence[tuple[int, float]], at: int) -> float:
-    """Ordinary least-squares line through ``points`` (year, value), evaluated at year ``at``."""
+def exact_linear_trend(points: Sequence[tuple[int, Number]], at: int) -> Fraction:
+    """:func:`linear_trend` in exact rational arithmetic on the figures as entered."""
     n = len(points)
-    mean_x = sum(x for x, _ in points) / n
-    mean_y = sum(y for _, y in points) / n
-    sxx = sum((x - mean_x) ** 2 for x, _ in points)
-    sxy = sum((x - mean_x) * (y - mean_y) for x, y in points)
-    slope = sxy / sxx if sxx else 0.0
+    xs = [Fraction(x) for x, _ in points]
+    ys = [fraction_of(y) for _, y in points]
+    mean_x = sum(xs, Fraction(0)) / n
+    mean_y = sum(ys, Fraction(0)) / n
+    sxx = sum(((x - mean_x) ** 2 for x in xs), Fraction(0))
+    sxy = sum(((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)), Fraction(0))
+    slope = sxy / sxx if sxx else Fraction(0)
     return mean_y + slope * (at - mean_x)
+
+
+def linear_trend(points: Sequence[tuple[int, Number]], at: int) -> float:
+    """Ordinary least-squares line through ``points`` (year, value), evaluated at year ``at``.
+
+    Computed exactly; the result is the nearest float.
+    """
+    return float(exact_linear_trend(points, at))
 
 
 # 山东省近零碳城市、近零碳园区、近零碳社区示范创建实施方案（鲁环发〔2023〕16号）: a unit passes
@@ -263,7 +312,7 @@ def acceptance(
             continue
         total[spec.attribute] += 1
         met[spec.attribute] += outcome.status is Status.MET
-    required = math.ceil(round(reference_share * total[Attribute.REFERENCE], 9))
+    required = math.ceil(fraction_of(reference_share) * total[Attribute.REFERENCE])
     ready = (
         met[Attribute.BINDING] == total[Attribute.BINDING] and met[Attribute.REFERENCE] >= required
     )

@@ -6,6 +6,10 @@ For a given year a quantitative rule resolves to a :class:`Target` (a comparator
 the status is the comparison of the year's value with it. Qualitative rules are never
 computed: the office records met / not met with evidence.
 
+The arithmetic is exact: every figure is taken as entered (a float by its shortest repr,
+:func:`nearzero.units.decimal_of`) and targets, comparisons and gaps are computed in decimal
+arithmetic, so 2.09 lowered by 20.5 % is 1.66155 and a value of 1.66155 meets "下降20.5%".
+
 Rules are read from plain mappings (YAML, JSON, the database) by :func:`parse_rule`, which
 names the field that is wrong.
 """
@@ -16,8 +20,12 @@ import math
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Context, Decimal, Inexact
 from enum import StrEnum
+from fractions import Fraction
 from typing import Any
+
+from nearzero.units import Number, decimal_of, fraction_of
 
 
 class RuleKind(StrEnum):
@@ -42,15 +50,16 @@ class Comparator(StrEnum):
     GT = ">"
     GE = "≥"
 
-    def holds(self, value: float, target: float) -> bool:
-        return _OPS[self](value, target)
+    def holds(self, value: Number | Fraction, target: Number | Fraction) -> bool:
+        """Whether ``value <comparator> target``, compared exactly (figures as entered)."""
+        return _OPS[self](fraction_of(value), fraction_of(target))
 
     @property
     def lower_is_better(self) -> bool:
         return self in (Comparator.LT, Comparator.LE)
 
 
-_OPS: dict[Comparator, Callable[[float, float], bool]] = {
+_OPS: dict[Comparator, Callable[[Fraction, Fraction], bool]] = {
     Comparator.LT: operator.lt,
     Comparator.LE: operator.le,
     Comparator.GT: operator.gt,
@@ -109,20 +118,22 @@ class TargetRule:
     def is_quantitative(self) -> bool:
         return self.kind not in (RuleKind.QUALITATIVE, RuleKind.ALL_PARTS)
 
-    def resolve(self, *, base: float | None, assigned: float | None) -> Target | None:
+    def resolve(self, *, base: Number | None, assigned: Number | None) -> Target | None:
         """The target for one year, or None when a number it needs is not on record.
 
         base : value of the base year [indicator unit]
         assigned : the target the higher government set for the year [indicator unit]
+
+        Exact: base × (1 ∓ pct/100) in decimal arithmetic on the figures as entered.
         """
         if self.kind in _BASE_RULES:
             if base is None:
                 return None
-            value = base
+            value = decimal_of(base)
             if self.kind is RuleKind.REDUCE_BY_PCT:
-                value = base * (1 - _req(self.pct) / 100)
+                value = _EXACT.multiply(value, _EXACT.subtract(1, _percent(self.pct)))
             elif self.kind is RuleKind.INCREASE_BY_PCT:
-                value = base * (1 + _req(self.pct) / 100)
+                value = _EXACT.multiply(value, _EXACT.add(1, _percent(self.pct)))
             return Target(_BASE_RULES[self.kind], value)
         if self.kind in _THRESHOLD_RULES:
             return Target(_THRESHOLD_RULES[self.kind], _req(self.threshold))
@@ -151,24 +162,52 @@ def _req(number: float | None) -> float:
     return number
 
 
-@dataclass(frozen=True)
+# Decimal arithmetic that refuses to round: figures as entered have far fewer digits.
+_EXACT = Context(prec=200, traps=[Inexact])
+
+
+def _percent(pct: float | None) -> Decimal:
+    return _EXACT.divide(decimal_of(_req(pct)), 100)
+
+
+@dataclass(frozen=True, init=False)
 class Target:
-    """A resolved target: the value must satisfy ``value <comparator> target``."""
+    """A resolved target: the value must satisfy ``value <comparator> target``.
+
+    ``exact`` is the target as an exact decimal; ``value`` the same as a float for display.
+    """
 
     comparator: Comparator
-    value: float
+    exact: Decimal
 
-    def met_by(self, value: float) -> bool:
-        return self.comparator.holds(value, self.value)
+    def __init__(self, comparator: Comparator, value: Number) -> None:
+        object.__setattr__(self, "comparator", comparator)
+        object.__setattr__(self, "exact", decimal_of(value))
 
-    def gap(self, value: float) -> float:
+    @property
+    def value(self) -> float:
+        """The target as a float (the nearest to :attr:`exact`). [indicator unit]"""
+        return float(self.exact)
+
+    def met_by(self, value: Number | Fraction) -> bool:
+        """Whether ``value`` (as entered) meets the target, compared exactly."""
+        return self.comparator.holds(value, self.exact)
+
+    def exact_gap(self, value: Number | Fraction) -> Fraction:
+        """:meth:`gap`, exactly."""
+        target = Fraction(self.exact)
+        given = fraction_of(value)
+        return given - target if self.comparator.lower_is_better else target - given
+
+    def gap(self, value: Number) -> float:
         """How far ``value`` still is from the target, in the indicator's unit.
 
         Positive: still to go (e.g. tonnes still to cut for a ≤ target); zero or negative: met,
         with the margin. For a strict comparator (<, >) a value equal to the target has a gap
-        of 0 and is not met: any further move in the right direction meets it.
+        of 0 and is not met: any further move in the right direction meets it. Computed
+        exactly, then given as the nearest float (1.66155 against 1.66155 is 0.0, not 2e-16).
         """
-        return value - self.value if self.comparator.lower_is_better else self.value - value
+        return float(self.exact_gap(value))
 
     def describe(self) -> str:
         return f"{self.comparator.value} {self.value:g}"
@@ -194,7 +233,7 @@ def parse_rule(data: object, where: str = "target") -> TargetRule:
 
     def number(field: str) -> float:
         value = data.get(field)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             raise RuleError(f"{where}.{field}: a number is required for kind {kind.value}")
         if not math.isfinite(value):
             raise RuleError(f"{where}.{field}: must be finite, got {value!r}")
