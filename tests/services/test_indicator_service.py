@@ -123,6 +123,8 @@ def test_edit_outside_department_is_refused_and_nothing_changes(sessions, actor,
     [
         (svc.ValueInput("1", 2022, float("nan")), "value: expected a finite number"),
         (svc.ValueInput("1", 2022, -5.0), "value: expected a number ≥ 0"),
+        (svc.ValueInput("21", 2022, 150.0), "between 0 and 100"),  # a share of 150 %
+        (svc.ValueInput("1", 2022, float("inf")), "value: expected a finite number"),
         (svc.ValueInput("1", 2300, 5.0), "year: expected a year between"),
         (svc.ValueInput("1", 2022, 5.0, unit="m**3"), "unit: expected '吨'"),
         (svc.ValueInput("4", 2022, 1.0), "qualitative; enter a text"),

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from nearzero.indicators import values as plausible
 from nearzero.indicators.choices import Attribute, Status
 from nearzero.indicators.evaluation import (
     Acceptance,
@@ -228,8 +229,10 @@ def check_value(view: IndicatorView, unit: m.DemoUnit, entry: ValueInput) -> flo
             raise InvalidInput(
                 f"unit: expected {target_unit!r} or a unit convertible to it, got {entry.unit!r}"
             ) from None
-    if value < 0:
-        raise InvalidInput(f"value: expected a number ≥ 0 in {target_unit}, got {value:g}")
+    try:  # finite, not negative, a share within 0-100 %
+        plausible.check_value(value, target_unit)
+    except plausible.ValueRangeError as exc:
+        raise InvalidInput(str(exc)) from None
     return value
 
 
