@@ -12,12 +12,16 @@ class Role(StrEnum):
     ADMIN = "admin"  # the working-group office: everything, assessments, assigned targets, users
     EDITOR = "editor"  # a department: the values of the indicators it owns
     VIEWER = "viewer"  # reviewers: read only
+    VERIFIER = "verifier"  # a verification body: only the enterprise reports assigned to it
 
     @property
     def label_zh(self) -> str:
-        return {"admin": "管理员（专班办公室）", "editor": "部门填报员", "viewer": "只读"}[
-            self.value
-        ]
+        return {
+            "admin": "管理员（专班办公室）",
+            "editor": "部门填报员",
+            "viewer": "只读",
+            "verifier": "核查机构",
+        }[self.value]
 
 
 class DepartmentLike(Protocol):

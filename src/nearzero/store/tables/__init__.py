@@ -4,6 +4,14 @@ Importing this package registers the whole schema on ``Base.metadata`` (Alembic,
 """
 
 from nearzero.store.base import Base
+from nearzero.store.tables.enterprise import (
+    Enterprise,
+    EnterpriseAllowance,
+    EnterpriseEfficiency,
+    EnterpriseEvidence,
+    EnterpriseFacility,
+    EnterpriseReport,
+)
 from nearzero.store.tables.inclusion import (
     InclusionConsent,
     InclusionMerchant,
@@ -75,4 +83,10 @@ __all__ = [
     "InventoryDataset",
     "InventoryFactor",
     "InventoryRun",
+    "Enterprise",
+    "EnterpriseFacility",
+    "EnterpriseReport",
+    "EnterpriseEvidence",
+    "EnterpriseAllowance",
+    "EnterpriseEfficiency",
 ]

@@ -1,0 +1,8 @@
+"""Enterprise use cases (issue #9): the registry, annual reports through verification, ETS
+compliance, screening, efficiency benchmarks, and the Excel template a firm fills in.
+
+Thin: rights are checked here, the formulas are :mod:`nearzero.enterprise` (pure), the SQL is
+:mod:`nearzero.store.enterprise`; every write takes an :class:`~nearzero.services.context.Actor`
+and lands in the audit log; refused input raises
+:class:`~nearzero.services.context.InvalidInput` naming the field before anything is written.
+"""

@@ -1,0 +1,528 @@
+"""The enterprise registry of a unit: load the bundled firms or a registry file, add and edit
+an enterprise (GB 32100 credit code checked), add a facility; the list and enterprise pages.
+
+A registry file is YAML shaped like ``data/enterprise/firms.yaml``: ``firms:`` a list of
+firms (``key``, ``name_zh``, ``credit_code``, ``industry_code``, ``sector``, ``subdistrict``,
+``covered_by_ets``, ``illustrative``, ``facilities`` …). Every firm is validated before any is
+written; a firm whose key is already registered is left as it is (loading twice adds nothing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+
+from nearzero.enterprise.benchmarks import benchmark
+from nearzero.enterprise.calendar import ITEMS
+from nearzero.enterprise.data import DataNotFound, load_yaml
+from nearzero.enterprise.model import EnterpriseError
+from nearzero.enterprise.registry import (
+    Facility,
+    Firm,
+    bundled_firms,
+    firm_from_mapping,
+    validate_credit_code,
+    validate_industry_code,
+)
+from nearzero.enterprise.workflow import State
+from nearzero.services import audit
+from nearzero.services.context import Actor, InvalidInput
+from nearzero.services.enterprise.common import (
+    ENTITY,
+    core_errors,
+    get_enterprise,
+    invalid,
+    label,
+    may_enter,
+    require_office,
+    require_reader,
+)
+from nearzero.store import enterprise as store
+from nearzero.store import tables as m
+
+BUNDLED_SOURCE = "data/enterprise/firms.yaml"
+MAX_REGISTRY_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What a registry load did: the keys added and the keys already there (left alone)."""
+
+    added: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RegistryEntry:
+    """A firm to register with the flags the core :class:`Firm` does not carry."""
+
+    firm: Firm
+    covered_by_ets: bool = False
+    benchmarks: Mapping[str, str] = field(default_factory=dict)  # facility key → benchmark id
+
+
+def _bool(raw: Mapping[str, Any], key: str, where: str) -> bool:
+    value = raw.get(key, False)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidInput(f"{where}.{key}: {value!r} (expected true or false)")
+    return value
+
+
+def _benchmark_id(value: Any, where: str) -> str:
+    text = str(value).strip()
+    try:
+        benchmark(text)
+    except DataNotFound as exc:
+        raise InvalidInput(f"{where}: {exc}") from None
+    return text
+
+
+def parse_registry(data: Any, source: str = "") -> list[RegistryEntry]:
+    """The firms of a parsed registry file; errors name the field (``firms[2].credit_code``)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("firms"), list):
+        raise InvalidInput("firms: expected a mapping with a list 'firms' (as firms.yaml)")
+    entries: list[RegistryEntry] = []
+    for i, raw in enumerate(data["firms"]):
+        where = f"firms[{i}]"
+        if not isinstance(raw, Mapping):
+            raise InvalidInput(f"{where}: expected a mapping")
+        with core_errors():
+            firm = firm_from_mapping(dict(raw), where, None)
+        benchmarks = {}
+        for j, fac in enumerate(raw.get("facilities") or []):
+            if isinstance(fac, Mapping) and fac.get("benchmark_id"):
+                benchmarks[str(fac["key"])] = _benchmark_id(
+                    fac["benchmark_id"], f"{where}.facilities[{j}].benchmark_id"
+                )
+        entries.append(RegistryEntry(firm, _bool(raw, "covered_by_ets", where), benchmarks))
+    keys = [e.firm.key for e in entries]
+    repeated = sorted({k for k in keys if keys.count(k) > 1})
+    if repeated:
+        raise InvalidInput(f"firms: key {repeated[0]!r} is used twice (expected unique keys)")
+    codes = [e.firm.credit_code for e in entries if e.firm.credit_code]
+    twice = sorted({c for c in codes if codes.count(c) > 1})
+    if twice:
+        raise InvalidInput(f"firms: credit_code {twice[0]!r} is used twice")
+    return entries
+
+
+def _facility_row(fac: Facility, benchmark_id: str | None = None) -> m.EnterpriseFacility:
+    return m.EnterpriseFacility(
+        key=fac.key,
+        name_zh=fac.name_zh,
+        kind=fac.kind,
+        capacity=fac.capacity,
+        capacity_unit=fac.capacity_unit,
+        status=fac.status,
+        clause=fac.clause,
+        benchmark_id=benchmark_id,
+    )
+
+
+def _snapshot(row: m.Enterprise) -> dict[str, Any]:
+    return {
+        "name_zh": row.name_zh,
+        "credit_code": row.credit_code,
+        "industry_code": row.industry_code,
+        "sector": row.sector,
+        "subdistrict": row.subdistrict,
+        "covered_by_ets": row.covered_by_ets,
+        "illustrative": row.illustrative,
+    }
+
+
+def load_entries(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    entries: Sequence[RegistryEntry],
+    source: str,
+) -> LoadResult:
+    """Register ``entries`` in ``unit``: the new keys are added (each audited), the keys
+    already registered are left alone. A credit code held by another registered firm is
+    refused before anything is written."""
+    require_office(actor, "load an enterprise registry")
+    existing = {row.key: row for row in store.enterprises(session, unit.id)}
+    for i, entry in enumerate(entries):
+        code = entry.firm.credit_code
+        if code and entry.firm.key not in existing:
+            other = store.enterprise_by_code(session, unit.id, code)
+            if other is not None:
+                raise InvalidInput(
+                    f"firms[{i}].credit_code: {code} is already registered for {other.name_zh}"
+                )
+    added, skipped = [], []
+    for entry in entries:
+        firm = entry.firm
+        if firm.key in existing:
+            skipped.append(firm.key)
+            continue
+        row = m.Enterprise(
+            unit_id=unit.id,
+            key=firm.key,
+            name_zh=firm.name_zh,
+            credit_code=firm.credit_code,
+            industry_code=str(firm.industry_code) if firm.industry_code else None,
+            sector=firm.sector,
+            subdistrict=firm.subdistrict,
+            covered_by_ets=entry.covered_by_ets,
+            illustrative=firm.illustrative,
+            name_is_full=firm.name_is_full,
+            clauses=list(firm.clauses),
+            source=source,
+            facilities=[_facility_row(f, entry.benchmarks.get(f.key)) for f in firm.facilities],
+        )
+        session.add(row)
+        session.flush()
+        new = _snapshot(row) | {"facilities": [f.key for f in firm.facilities], "source": source}
+        audit.record(session, actor, "enterprise.load", ENTITY, firm.key, None, new, unit.code)
+        added.append(firm.key)
+    return LoadResult(tuple(added), tuple(skipped))
+
+
+def load_bundled(session: Session, actor: Actor, unit: m.DemoUnit) -> LoadResult:
+    """Register the firms the Zhangqiu plan names (``data/enterprise/firms.yaml``)."""
+    _, version = load_yaml("firms.yaml")
+    entries = [RegistryEntry(f) for f in bundled_firms()]
+    return load_entries(session, actor, unit, entries, f"{BUNDLED_SOURCE} ({version})")
+
+
+def load_registry_file(
+    session: Session, actor: Actor, unit: m.DemoUnit, name: str, content: bytes
+) -> LoadResult:
+    """Register the firms of a registry YAML file (see the module)."""
+    require_office(actor, "load an enterprise registry")
+    if len(content) > MAX_REGISTRY_BYTES:
+        raise InvalidInput(f"file: {name} is larger than {MAX_REGISTRY_BYTES // 1024 // 1024} MB")
+    if not name.lower().endswith((".yaml", ".yml")):
+        raise InvalidInput(f"file: {name}: expected a .yaml or .yml registry file")
+    try:
+        data = yaml.safe_load(content.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidInput(f"file: {name} is not valid UTF-8 YAML ({exc})") from None
+    return load_entries(session, actor, unit, parse_registry(data), name)
+
+
+# --------------------------------------------------------------------------- add and edit
+
+
+@dataclass(frozen=True)
+class EnterpriseInput:
+    """An enterprise as the office enters it (text as typed)."""
+
+    key: str
+    name_zh: str
+    credit_code: str = ""
+    industry_code: str = ""
+    sector: str = ""
+    subdistrict: str = ""
+    covered_by_ets: bool = False
+    illustrative: bool = False
+
+
+def _checked(entry: EnterpriseInput) -> dict[str, Any]:
+    key = entry.key.strip()
+    name = entry.name_zh.strip()
+    if not key or len(key) > 64 or not all(c.isalnum() or c in "_-" for c in key):
+        raise InvalidInput(f"key: {entry.key!r} (expected 1-64 letters, digits, _ or -)")
+    if not name or len(name) > 200:
+        raise InvalidInput("name_zh: expected the enterprise's name (1-200 characters)")
+    try:
+        code = validate_credit_code(entry.credit_code) if entry.credit_code.strip() else None
+        industry = (
+            str(validate_industry_code(entry.industry_code))
+            if entry.industry_code.strip()
+            else None
+        )
+    except EnterpriseError as exc:
+        raise invalid(exc) from None
+    return {
+        "key": key,
+        "name_zh": name,
+        "credit_code": code,
+        "industry_code": industry,
+        "sector": entry.sector.strip() or None,
+        "subdistrict": entry.subdistrict.strip()[:100],
+        "covered_by_ets": entry.covered_by_ets,
+        "illustrative": entry.illustrative,
+    }
+
+
+def _code_free(session: Session, unit: m.DemoUnit, code: str | None, own_id: int | None) -> None:
+    if code is None:
+        return
+    other = store.enterprise_by_code(session, unit.id, code)
+    if other is not None and other.id != own_id:
+        raise InvalidInput(f"credit_code: {code} is already registered for {other.name_zh}")
+
+
+def add_enterprise(
+    session: Session, actor: Actor, unit: m.DemoUnit, entry: EnterpriseInput
+) -> m.Enterprise:
+    """Register one enterprise (office only); the credit code is GB 32100 checked."""
+    require_office(actor, "register an enterprise")
+    values = _checked(entry)
+    if store.enterprise(session, unit.id, values["key"]) is not None:
+        raise InvalidInput(f"key: {values['key']!r} is already registered in {unit.code}")
+    _code_free(session, unit, values["credit_code"], None)
+    row = m.Enterprise(unit_id=unit.id, source=f"entered by {actor.username}", **values)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "enterprise.add", ENTITY, row.key, None, _snapshot(row), unit.code)
+    return row
+
+
+def edit_enterprise(
+    session: Session, actor: Actor, unit: m.DemoUnit, key: str, entry: EnterpriseInput
+) -> m.Enterprise:
+    """Change an enterprise's name, code, industry, subdistrict and flags (not its key)."""
+    require_office(actor, "edit an enterprise")
+    row = get_enterprise(session, unit, key)
+    values = _checked(EnterpriseInput(**(entry.__dict__ | {"key": key})))
+    _code_free(session, unit, values["credit_code"], row.id)
+    old = _snapshot(row)
+    for name, value in values.items():
+        if name != "key":
+            setattr(row, name, value)
+    session.flush()
+    new = _snapshot(row)
+    if new != old:
+        audit.record(session, actor, "enterprise.edit", ENTITY, key, old, new, unit.code)
+    return row
+
+
+@dataclass(frozen=True)
+class FacilityInput:
+    """A facility as entered: key, name, kind, capacity and its unit, benchmark row."""
+
+    key: str
+    name_zh: str
+    kind: str = "line"
+    capacity: str = ""
+    capacity_unit: str = ""
+    benchmark_id: str = ""
+
+
+FACILITY_KINDS = ("unit", "kiln", "line", "boiler", "other")
+
+
+def add_facility(
+    session: Session, actor: Actor, unit: m.DemoUnit, key: str, entry: FacilityInput
+) -> m.EnterpriseFacility:
+    """Add a facility to enterprise ``key``."""
+    require_office(actor, "add a facility")
+    row = get_enterprise(session, unit, key)
+    fkey = entry.key.strip()
+    if not fkey or len(fkey) > 64:
+        raise InvalidInput("facility.key: expected 1-64 characters")
+    if store.facility(session, row.id, fkey) is not None:
+        raise InvalidInput(f"facility.key: {fkey!r} already exists for {row.name_zh}")
+    if entry.kind not in FACILITY_KINDS:
+        raise InvalidInput(f"facility.kind: {entry.kind!r} (expected {', '.join(FACILITY_KINDS)})")
+    capacity = None
+    if entry.capacity.strip():
+        try:
+            capacity = Decimal(entry.capacity.strip())
+        except InvalidOperation:
+            raise InvalidInput(f"facility.capacity: {entry.capacity!r} is not a number") from None
+        if not capacity.is_finite() or capacity < 0:
+            raise InvalidInput(f"facility.capacity: {entry.capacity} (expected a number ≥ 0)")
+    bench = (
+        _benchmark_id(entry.benchmark_id, "facility.benchmark_id")
+        if entry.benchmark_id.strip()
+        else None
+    )
+    fac = m.EnterpriseFacility(
+        enterprise_id=row.id,
+        key=fkey,
+        name_zh=entry.name_zh.strip() or fkey,
+        kind=entry.kind,
+        capacity=capacity,
+        capacity_unit=entry.capacity_unit.strip()[:32],
+        benchmark_id=bench,
+    )
+    session.add(fac)
+    session.flush()
+    new = {
+        "key": fkey,
+        "kind": entry.kind,
+        "capacity": str(capacity) if capacity is not None else None,
+        "capacity_unit": fac.capacity_unit,
+        "benchmark_id": bench,
+    }
+    audit.record(
+        session, actor, "enterprise.facility.add", ENTITY, f"{key}/{fkey}", None, new, unit.code
+    )
+    return fac
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    """A report as a list shows it."""
+
+    id: int
+    year: int
+    state: State
+    reported_tco2: Decimal
+    verified_tco2: Decimal | None
+    fossil_tce: Decimal
+    comprehensive_tce: Decimal
+    verifier: str | None
+    to_confirm: int
+
+
+def report_line(row: m.EnterpriseReport) -> ReportLine:
+    return ReportLine(
+        row.id,
+        row.year,
+        State(row.state),
+        row.reported_tco2,
+        row.verified_tco2,
+        row.fossil_tce,
+        row.comprehensive_tce,
+        row.verifier,
+        len(row.result.get("to_confirm") or []),
+    )
+
+
+@dataclass(frozen=True)
+class EnterprisePage:
+    """An enterprise's page: registry record, facilities, reports by year."""
+
+    unit: m.DemoUnit
+    year: int
+    enterprise: m.Enterprise
+    reports: list[ReportLine]
+    may_enter: bool
+    is_office: bool
+    evidence: list[m.EnterpriseEvidence]
+    page: str = "enterprise"
+    facility_kinds: tuple[str, ...] = FACILITY_KINDS
+    items: tuple[tuple[str, str], ...] = ITEMS
+
+
+def enterprise_page(
+    session: Session, actor: Actor, unit: m.DemoUnit, key: str, year: int | None = None
+) -> EnterprisePage:
+    require_reader(actor)
+    row = get_enterprise(session, unit, key)
+    reports = [report_line(r) for r in store.reports_of(session, row.id)]
+    chosen = year or (reports[0].year if reports else dt.date.today().year - 1)
+    return EnterprisePage(
+        unit,
+        chosen,
+        row,
+        reports,
+        may_enter(actor),
+        actor.role.value == "admin",
+        store.evidence_of(session, row.id, chosen),
+    )
+
+
+@dataclass(frozen=True)
+class ListLine:
+    """An enterprise in the list: its report of the year and its screening flags."""
+
+    enterprise: m.Enterprise
+    report: ReportLine | None
+    over_fossil: bool | None
+    candidate: bool | None
+    market_sector: str | None
+
+    @property
+    def label(self) -> str:
+        return label(self.enterprise)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """The enterprise list of a unit for a year (a verifier sees its assigned reports only)."""
+
+    unit: m.DemoUnit
+    year: int
+    years: list[int]
+    lines: list[ListLine]
+    assigned: list[m.EnterpriseReport]
+    is_office: bool
+    may_enter: bool
+    is_verifier: bool
+    page: str = "list"
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        headers = [
+            "企业",
+            "统一社会信用代码",
+            "行业代码",
+            "行业",
+            "所在街道",
+            "纳入全国碳市场",
+            "示例",
+            f"{self.year}年报告状态",
+            "排放量（tCO2）",
+            "化石能源（tce）",
+            "超过2000吨标煤",
+            "重点排放单位候选",
+        ]
+        rows = [
+            [
+                ln.label,
+                ln.enterprise.credit_code or "",
+                ln.enterprise.industry_code or "",
+                ln.enterprise.sector or "",
+                ln.enterprise.subdistrict,
+                ln.enterprise.covered_by_ets,
+                ln.enterprise.illustrative,
+                ln.report.state.label_zh if ln.report else "",
+                ln.report.verified_tco2 or ln.report.reported_tco2 if ln.report else None,
+                ln.report.fossil_tce if ln.report else None,
+                "" if ln.over_fossil is None else ln.over_fossil,
+                "" if ln.candidate is None else ln.candidate,
+            ]
+            for ln in self.lines
+        ]
+        return headers, rows
+
+
+def default_year(session: Session, unit: m.DemoUnit) -> int:
+    """The newest year with a report, else last year."""
+    years = store.report_years(session, unit.id)
+    return years[0] if years else dt.date.today().year - 1
+
+
+def list_page(session: Session, actor: Actor, unit: m.DemoUnit, year: int | None) -> ListPage:
+    from nearzero.services.enterprise.screening import screen_unit
+
+    chosen = year or default_year(session, unit)
+    years = store.report_years(session, unit.id)
+    if actor.role.value == "verifier":
+        assigned = store.reports_of_unit(session, unit.id, verifier=actor.username)
+        return ListPage(unit, chosen, years, [], assigned, False, False, True)
+    screened = {ln.enterprise.id: ln.screened for ln in screen_unit(session, unit, chosen)}
+    reports = {r.enterprise_id: r for r in store.reports_of_unit(session, unit.id, chosen)}
+    lines = []
+    for firm in store.enterprises(session, unit.id):
+        s = screened.get(firm.id)
+        report = reports.get(firm.id)
+        lines.append(
+            ListLine(
+                firm,
+                report_line(report) if report else None,
+                s.over_fossil_threshold if s else None,
+                s.key_emitter_candidate if s else None,
+                s.national_market_sector if s else None,
+            )
+        )
+    return ListPage(
+        unit, chosen, years, lines, [], actor.role.value == "admin", may_enter(actor), False
+    )
