@@ -3,10 +3,11 @@ date (China Standard Time), the hash chain's state, an Excel export."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from nearzero.services import audit as svc
@@ -20,16 +21,32 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Text = Annotated[str, Query(max_length=64)]
 
 
-def _filter(actor: str, entity: str, action: str, since: str, until: str) -> svc.AuditFilter:
-    def day(text: str, field: str) -> date | None:
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise InvalidInput(f"{field}: expected a date like 2026-12-05, got {text!r}") from None
+@dataclass
+class FilterQuery:
+    """The audit filters as typed in the query string (``who`` is the user)."""
 
-    return svc.AuditFilter(actor, entity, action, day(since, "since"), day(until, "until"))
+    who: Text = ""
+    entity: Text = ""
+    action: Text = ""
+    since: Text = ""
+    until: Text = ""
+
+    def parse(self) -> svc.AuditFilter:
+        def day(text: str, field: str) -> date | None:
+            if not text:
+                return None
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                raise InvalidInput(
+                    f"{field}: expected a date like 2026-12-05, got {text!r}"
+                ) from None
+
+        since, until = day(self.since, "since"), day(self.until, "until")
+        return svc.AuditFilter(self.who, self.entity, self.action, since, until)
+
+
+FilterDep = Annotated[FilterQuery, Depends()]
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -40,16 +57,11 @@ def audit_page(
     actor: ActorDep,
     lang: LangDep,
     unit: UnitDep,
-    who: Text = "",
-    entity: Text = "",
-    action: Text = "",
-    since: Text = "",
-    until: Text = "",
+    query: FilterDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     try:
-        filt = _filter(who, entity, action, since, until)
-        view = svc.audit_page(session, actor, unit.code, filt, page)
+        view = svc.audit_page(session, actor, unit.code, query.parse(), page)
     except (InvalidInput, PermissionDenied) as exc:
         status = 403 if isinstance(exc, PermissionDenied) else 400
         context = {"lang": lang, "user": user, "unit": unit, "title": "audit", "message": str(exc)}
@@ -63,16 +75,10 @@ def audit_export(
     user: UserDep,
     actor: ActorDep,
     unit: UnitDep,
-    who: Text = "",
-    entity: Text = "",
-    action: Text = "",
-    since: Text = "",
-    until: Text = "",
+    query: FilterDep,
 ) -> Response:
     try:
-        data = svc.export_workbook(
-            session, actor, unit.code, _filter(who, entity, action, since, until)
-        )
+        data = svc.export_workbook(session, actor, unit.code, query.parse())
     except PermissionDenied as exc:
         return Response(str(exc), status_code=403, media_type="text/plain; charset=utf-8")
     except InvalidInput as exc:
