@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import partners as partners_svc
 from nearzero.services.inclusion import rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
@@ -68,8 +68,8 @@ def test_bundled_rules_apply_until_the_office_saves_its_own(sessions):
 def test_a_published_version_and_a_saved_scheme_govern_the_intake(sessions):
     with transaction(sessions) as s:
         unit = get_unit(s, "zhangqiu")
-        svc.create_partner(s, Actor.system(), MASTER, unit, "bus-co", "公交公司", ["bus"])
-        svc.set_consent(s, "bus-co", f"{1:064x}", Scenario.BUS, True, GRANTED)
+        partners_svc.create_partner(s, Actor.system(), MASTER, unit, "bus-co", "公交公司", ["bus"])
+        partners_svc.set_consent(s, "bus-co", f"{1:064x}", Scenario.BUS, True, GRANTED)
         rules_svc.publish_methodology(s, OFFICE, BUS_ZQ)
         rules_svc.save_scheme(s, OFFICE, unit, SCHEME, note="按专班决定")
     items = [
@@ -78,7 +78,7 @@ def test_a_published_version_and_a_saved_scheme_govern_the_intake(sessions):
         ride(3, date(2025, 3, 12), 10, hour=12),  # 300 g more: 200 g left under 500 g/day
         ride(4, date(2025, 3, 12), 10, hour=14),  # 22:00 in UTC+8: the day's cap is used up
     ]
-    report = svc.ingest(sessions.kw["bind"], "bus-co", items, now=NOW)
+    report = partners_svc.ingest(sessions.kw["bind"], "bus-co", items, now=NOW)
     got = {r.partner_record_id: (r.accepted, r.grams, r.reason) for r in report.results}
     assert got["r1"][:2] == (True, 269)
     assert got["r2"][:2] == (True, 300)
@@ -90,7 +90,7 @@ def test_a_published_version_and_a_saved_scheme_govern_the_intake(sessions):
                 select(
                     inc.InclusionRecord.partner_record_id, inc.InclusionRecord.methodology_version
                 )
-            ).all()  # fmt: skip
+            ).all()
         )
         assert versions["r1"] == "2021-12" and versions["r2"] == "2025-zq1"
         r = rules_svc.rules(s, get_unit(s, "zhangqiu"))
@@ -131,11 +131,15 @@ def test_a_refused_methodology_names_the_problem_and_stores_nothing(sessions, te
         (SCHEME.replace("unit_id: zhangqiu", "unit_id: other"), "unit_id: 应为 'zhangqiu'"),
         (SCHEME, "no methodology 'sz-transit-bus' version '2025-zq1'"),
         (SCHEME.replace("daily_g: 500", "daily_g: -5"), r"caps.total.daily_g must be"),
-        (SCHEME.replace("scenario: bus\n    methodology: sz-transit-bus@2021-12",
-                        "scenario: metro\n    methodology: sz-transit-bus@2021-12"),
-         "is a bus methodology, chosen for metro"),
+        (
+            SCHEME.replace(
+                "scenario: bus\n    methodology: sz-transit-bus@2021-12",
+                "scenario: metro\n    methodology: sz-transit-bus@2021-12",
+            ),
+            "is a bus methodology, chosen for metro",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_refused_scheme_names_the_problem_and_stores_nothing(sessions, text, message):
     with transaction(sessions) as s:
         before = stored(s)
@@ -202,10 +206,12 @@ def test_a_unit_without_bundled_rules_starts_empty_and_sets_its_own(sessions):
         plans.load_plan(s, park, Actor.system("test"))
         unit = get_unit(s, "demo-park")
         assert rules_svc.rules(s, unit).origin == "none"
-        svc.create_partner(s, Actor.system(), MASTER, unit, "park-bus", "园区班车", ["bus"])
-        svc.set_consent(s, "park-bus", f"{1:064x}", Scenario.BUS, True, GRANTED)
+        partners_svc.create_partner(
+            s, Actor.system(), MASTER, unit, "park-bus", "园区班车", ["bus"]
+        )
+        partners_svc.set_consent(s, "park-bus", f"{1:064x}", Scenario.BUS, True, GRANTED)
     engine = sessions.kw["bind"]
-    first = svc.ingest(engine, "park-bus", [ride(1, date(2025, 3, 5), 10)], now=NOW)
+    first = partners_svc.ingest(engine, "park-bus", [ride(1, date(2025, 3, 5), 10)], now=NOW)
     assert [r.reason for r in first.results] == ["no_methodology"]
     with transaction(sessions) as s:
         unit = get_unit(s, "demo-park")
@@ -214,7 +220,7 @@ def test_a_unit_without_bundled_rules_starts_empty_and_sets_its_own(sessions):
             "methodologies:\n- scenario: bus\n  methodology: sz-transit-bus@2021-12",
         )
         rules_svc.save_scheme(s, OFFICE, unit, text)
-    second = svc.ingest(engine, "park-bus", [ride(2, date(2025, 3, 6), 10)], now=NOW)
+    second = partners_svc.ingest(engine, "park-bus", [ride(2, date(2025, 3, 6), 10)], now=NOW)
     assert [(r.accepted, r.grams) for r in second.results] == [(True, 269)]
     with transaction(sessions) as s:  # Zhangqiu keeps its bundled rules
         assert rules_svc.rules(s, get_unit(s, "zhangqiu")).origin == "bundled"
@@ -236,6 +242,7 @@ def test_the_policy_numbers_are_saved_over_the_scheme_in_force(sessions):
                 s, OFFICE, unit, {"caps.bus.daily_g": "1.5", "claim_window_days": "x"}
             )
         assert [e.split(":")[0] for e in refused.value.errors] == [
-            "caps.bus.daily_g", "claim_window_days",
-        ]  # fmt: skip
+            "caps.bus.daily_g",
+            "claim_window_days",
+        ]
         assert stored(s) == (0, 1)

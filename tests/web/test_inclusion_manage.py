@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from nearzero.inclusion.security import canonical_json, sign
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, Role
-from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import partners as partners_svc
+from nearzero.services.inclusion import resident as resident_svc
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import tables as inc
@@ -50,10 +51,15 @@ def client(app):
 
 def register(app, scenarios=("bus", "metro")) -> bytes:
     with transaction(app.state.sessions) as s:
-        key = svc.create_partner(
-            s, Actor.system(), SECRET_KEY.encode(), get_unit(s, "zhangqiu"), PARTNER,
-            "乘车码平台", list(scenarios),
-        )  # fmt: skip
+        key = partners_svc.create_partner(
+            s,
+            Actor.system(),
+            SECRET_KEY.encode(),
+            get_unit(s, "zhangqiu"),
+            PARTNER,
+            "乘车码平台",
+            list(scenarios),
+        )
     return bytes.fromhex(key.secret_hex)
 
 
@@ -69,9 +75,14 @@ def signed(secret: bytes, body: bytes, partner: str = PARTNER) -> dict[str, str]
 
 
 def ride(rid: str, who: str, start: datetime, scenario: str = "bus", minutes: int = 20) -> dict:
-    return {"partner_record_id": rid, "resident_id": who, "scenario": scenario,
-            "start": start.isoformat(), "end": (start + timedelta(minutes=minutes)).isoformat(),
-            "distance_km": "10"}  # fmt: skip
+    return {
+        "partner_record_id": rid,
+        "resident_id": who,
+        "scenario": scenario,
+        "start": start.isoformat(),
+        "end": (start + timedelta(minutes=minutes)).isoformat(),
+        "distance_km": "10",
+    }
 
 
 def short(rid: str, who: str, start: datetime, scenario: str) -> dict:
@@ -86,9 +97,13 @@ def post_batch(client, secret: bytes, records: list[dict]):
 
 def consent_via_partner(client, secret: bytes, at: datetime) -> str:
     body = canonical_json(
-        {"consents": [{"phone": PHONE, "scenario": s, "granted": True, "at": at.isoformat()}
-                      for s in ("bus", "metro")]}
-    )  # fmt: skip
+        {
+            "consents": [
+                {"phone": PHONE, "scenario": s, "granted": True, "at": at.isoformat()}
+                for s in ("bus", "metro")
+            ]
+        }
+    )
     r = client.post("/api/inclusion/consents", content=body, headers=signed(secret, body))
     assert r.status_code == 200, r.text
     pseudonym: str = r.json()["consents"][0]["resident_id"]
@@ -177,7 +192,7 @@ def test_office_edits_a_partner_with_errors_naming_the_field(client, app):
     bad = {"name_zh": "X", "scenarios": ["bus"], "active": "1"}
     assert client.post(f"/inclusion/partners/{PARTNER}", data=bad).status_code == 403
     with transaction(app.state.sessions) as s:
-        p = svc.get_partner(s, PARTNER)
+        p = partners_svc.get_partner(s, PARTNER)
         assert (p.name_zh, p.scenarios, p.active) == ("乘车码平台", ["bus", "metro"], True)
         assert entries(s, "inclusion_partner", PARTNER)[0].action == "partner.create"
 
@@ -204,7 +219,7 @@ def test_office_edits_a_partner_with_errors_naming_the_field(client, app):
     r = post_batch(client, secret, [ride("b2", who, start + timedelta(hours=2))])
     assert r.status_code == 401 and r.json()["batch_reason"] == "unknown_partner"
     with transaction(app.state.sessions) as s:
-        assert svc.resident_view(s, who).balance == 269
+        assert resident_svc.resident_view(s, who).balance == 269
         assert entries(s, "inclusion_partner", PARTNER)[0].new["active"] is False
     assert "已停用" in client.get("/inclusion").text
     # active again
@@ -246,7 +261,7 @@ def test_only_the_office_edits_partners(client, app):
     assert client.post(f"/inclusion/partners/{PARTNER}", data=form).status_code == 403
     assert client.get("/inclusion/partners/nobody").status_code == 404
     with transaction(app.state.sessions) as s:
-        assert svc.get_partner(s, PARTNER).name_zh == "乘车码平台"
+        assert partners_svc.get_partner(s, PARTNER).name_zh == "乘车码平台"
 
 
 # --------------------------------------------------------------------------- consent
@@ -263,7 +278,7 @@ def test_resident_withdraws_consent_and_later_records_are_refused(client, app):
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
     who = consent_via_partner(client, secret, start - timedelta(days=1))
     assert post_batch(client, secret, [ride("before", who, start)]).json()["accepted"] == 1
-    link = svc.resident_token(SECRET_KEY.encode(), who)
+    link = resident_svc.resident_token(SECRET_KEY.encode(), who)
 
     r = withdraw(client, link, "bus")
     assert r.status_code == 200 and "已撤回授权，已获得的积分保留" in r.text
@@ -279,9 +294,14 @@ def test_resident_withdraws_consent_and_later_records_are_refused(client, app):
     # behaviour after the withdrawal, through the signed intake API
     after = datetime.now(UTC) + timedelta(seconds=1)
     time.sleep(3.2)  # the rides below have ended (in whole seconds) when they are sent
-    r = post_batch(client, secret, [short("bus-after", who, after, "bus"),
-                                    short("metro-after", who, after + timedelta(seconds=0.5),
-                                          "metro")])  # fmt: skip
+    r = post_batch(
+        client,
+        secret,
+        [
+            short("bus-after", who, after, "bus"),
+            short("metro-after", who, after + timedelta(seconds=0.5), "metro"),
+        ],
+    )
     assert r.status_code == 200, r.text
     results = {x["partner_record_id"]: x for x in r.json()["results"]}
     assert results["bus-after"]["status"] == "rejected"
@@ -291,15 +311,17 @@ def test_resident_withdraws_consent_and_later_records_are_refused(client, app):
     r = post_batch(client, secret, [ride("before-late", who, start + timedelta(hours=3))])
     assert r.json()["accepted"] == 1
     with transaction(app.state.sessions) as s:
-        assert svc.consents_of(s, who)["bus"] is False
+        assert partners_svc.consents_of(s, who)["bus"] is False
         consent = s.scalars(
             select(inc.InclusionConsent).where(inc.InclusionConsent.scenario == "bus")
         ).one()
         assert consent.revoked_via == "resident" and consent.revoked_at is not None
-        view = svc.resident_view(s, who)
+        view = resident_svc.resident_view(s, who)
         assert {r.partner_record_id for r in view.records} == {
-            "before", "metro-after", "before-late"
-        }  # fmt: skip
+            "before",
+            "metro-after",
+            "before-late",
+        }
 
     # granting again from the page: bus rides from then on are credited again
     r = withdraw(client, link, "bus", granted=True)
@@ -314,14 +336,14 @@ def test_consent_withdrawal_at_mobile_width(page, serve_app, zhangqiu_url):
         with transaction(app.state.sessions) as s:
             from nearzero.inclusion.choices import Scenario
 
-            svc.set_consent(
+            partners_svc.set_consent(
                 s, PARTNER, who, Scenario.BUS, True, datetime.now(UTC) - timedelta(days=9)
             )
         start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
-        svc.ingest(app.state.engine, PARTNER, [ride("b1", who, start)])
+        partners_svc.ingest(app.state.engine, PARTNER, [ride("b1", who, start)])
         base = serve_app(app)
         page.set_viewport_size({"width": 390, "height": 844})
-        page.goto(f"{base}/inclusion/me/{svc.resident_token(SECRET_KEY.encode(), who)}")
+        page.goto(f"{base}/inclusion/me/{resident_svc.resident_token(SECRET_KEY.encode(), who)}")
         bus = page.locator('[data-consent="bus"]')
         assert bus.get_by_test_id("consent-state").inner_text() == "已授权"
         width = page.evaluate("document.documentElement.scrollWidth")
@@ -351,10 +373,10 @@ def test_office_expires_points_and_the_resident_sees_it(zhangqiu_url):
             from nearzero.inclusion.choices import Scenario
 
             granted = datetime(2024, 1, 1, tzinfo=UTC)
-            svc.set_consent(s, PARTNER, who, Scenario.BUS, True, granted)
+            partners_svc.set_consent(s, PARTNER, who, Scenario.BUS, True, granted)
         start = datetime(2024, 5, 6, 1, tzinfo=UTC)
         items = [ride("old", who, start), ride("new", who, datetime.now(UTC) - timedelta(days=3))]
-        report = svc.ingest(app.state.engine, PARTNER, items)
+        report = partners_svc.ingest(app.state.engine, PARTNER, items)
         assert report.summary()["accepted"] == 2
         with TestClient(app) as client:
             csrf = token(log_in(client, "office").text)
@@ -372,7 +394,9 @@ def test_office_expires_points_and_the_resident_sees_it(zhangqiu_url):
             r = client.post("/inclusion/expire", data={"csrf_token": csrf, "as_of": "soon"})
             assert "应为日期" in r.text
 
-            me = client.get(f"/inclusion/me/{svc.resident_token(SECRET_KEY.encode(), who)}")
+            me = client.get(
+                f"/inclusion/me/{resident_svc.resident_token(SECRET_KEY.encode(), who)}"
+            )
             assert re.search(r'data-testid="balance">269<', me.text)  # the recent ride
             assert re.search(r'data-kind="expiry">\s*<span>积分过期 · 2025-05-06</span>', me.text)
             assert 'data-testid="expired">−269<' in me.text

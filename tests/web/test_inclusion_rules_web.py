@@ -67,8 +67,9 @@ def test_a_refused_scheme_comes_back_with_its_text_and_error(client, app):
     log_in(client, "office")
     page = client.get("/inclusion")
     text = "unit_id: zhangqiu\nmethodologies:\n  - scenario: bus\n    methodology: nope@1\n"
-    response = client.post("/inclusion/rules", data={"csrf_token": token(page.text),
-                                                     "yaml_text": text})  # fmt: skip
+    response = client.post(
+        "/inclusion/rules", data={"csrf_token": token(page.text), "yaml_text": text}
+    )
     assert response.status_code == 400
     assert "no methodology &#39;nope&#39; version &#39;1&#39;" in response.text
     assert "methodology: nope@1" in response.text  # the office's text is not lost
@@ -106,9 +107,13 @@ def test_the_office_sets_caps_and_ranges_in_the_policy_form(client, app):
     page = client.get("/inclusion")
     assert 'name="caps.total.daily_g" value=""' in page.text
     assert "公交出行 · 最高平均速度（km/h）" in page.text
-    form = {"csrf_token": token(page.text), "caps.total.daily_g": "2,000",
-            "plausibility.bus.max_speed_kmh": "60", "points_valid_months": "24",
-            "note": "专班第4次会议"}  # fmt: skip
+    form = {
+        "csrf_token": token(page.text),
+        "caps.total.daily_g": "2,000",
+        "plausibility.bus.max_speed_kmh": "60",
+        "points_valid_months": "24",
+        "note": "专班第4次会议",
+    }
     response = client.post("/inclusion/policy", data=form)
     assert response.status_code == 200 and "平台规则已保存为新版本" in response.text
     assert 'name="caps.total.daily_g" value="2000"' in response.text
@@ -124,8 +129,12 @@ def test_the_office_sets_caps_and_ranges_in_the_policy_form(client, app):
     assert client.get("/inclusion/rules/999.yaml").status_code == 404
     # bad numbers: every one named, what was typed kept, nothing stored
     page = client.get("/inclusion")
-    bad = {"csrf_token": token(page.text), "caps.total.daily_g": "lots",
-           "plausibility.bus.max_speed_kmh": "-3", "claim_window_days": "7"}  # fmt: skip
+    bad = {
+        "csrf_token": token(page.text),
+        "caps.total.daily_g": "lots",
+        "plausibility.bus.max_speed_kmh": "-3",
+        "claim_window_days": "7",
+    }
     response = client.post("/inclusion/policy", data=bad)
     assert response.status_code == 400
     error = re.search(r'data-testid="policy-error">(.*?)</p>', response.text, re.S).group(1)
@@ -137,8 +146,9 @@ def test_the_office_sets_caps_and_ranges_in_the_policy_form(client, app):
 def test_a_viewer_has_no_policy_form_and_may_not_post_it(client, app):
     page = log_in(client, "viewer") and client.get("/inclusion")
     assert 'data-testid="policy-form"' not in page.text
-    response = client.post("/inclusion/policy", data={"csrf_token": token(page.text),
-                                                      "claim_window_days": "7"})  # fmt: skip
+    response = client.post(
+        "/inclusion/policy", data={"csrf_token": token(page.text), "claim_window_days": "7"}
+    )
     assert response.status_code == 403 and saved(app) == (0, 0)
 
 

@@ -16,7 +16,9 @@ from sqlalchemy import func, select
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.security import canonical_json, sign
 from nearzero.services.context import Actor
-from nearzero.services.inclusion import office as svc
+from nearzero.services.inclusion import partners as partners_svc
+from nearzero.services.inclusion import redemption as redemption_svc
+from nearzero.services.inclusion import resident as resident_svc
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import tables as inc
@@ -44,12 +46,19 @@ def client(app):
 @pytest.fixture
 def partner_secret(app) -> bytes:
     with transaction(app.state.sessions) as s:
-        key = svc.create_partner(
-            s, Actor.system(), SECRET_KEY.encode(), get_unit(s, "zhangqiu"), PARTNER,
-            "乘车码平台", ["bus", "metro"],
-        )  # fmt: skip
-        svc.create_merchant(s, Actor.system(), get_unit(s, "zhangqiu"), "tea", "章丘茶社")
-        svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
+        key = partners_svc.create_partner(
+            s,
+            Actor.system(),
+            SECRET_KEY.encode(),
+            get_unit(s, "zhangqiu"),
+            PARTNER,
+            "乘车码平台",
+            ["bus", "metro"],
+        )
+        redemption_svc.create_merchant(
+            s, Actor.system(), get_unit(s, "zhangqiu"), "tea", "章丘茶社"
+        )
+        redemption_svc.create_offer(s, Actor.system(), "tea", "一杯茶", 300)
     return bytes.fromhex(key.secret_hex)
 
 
@@ -66,9 +75,18 @@ def signed(secret: bytes, body: bytes, nonce: str | None = None, ts: int | None 
 
 def consent(client, secret: bytes, phone: str) -> str:
     body = canonical_json(
-        {"consents": [{"phone": phone, "scenario": s, "granted": True,
-                       "at": (START - timedelta(days=30)).isoformat()} for s in ("bus", "metro")]}
-    )  # fmt: skip
+        {
+            "consents": [
+                {
+                    "phone": phone,
+                    "scenario": s,
+                    "granted": True,
+                    "at": (START - timedelta(days=30)).isoformat(),
+                }
+                for s in ("bus", "metro")
+            ]
+        }
+    )
     r = client.post("/api/inclusion/consents", content=body, headers=signed(secret, body))
     assert r.status_code == 200, r.text
     pseudonym = r.json()["consents"][0]["resident_id"]
@@ -78,9 +96,14 @@ def consent(client, secret: bytes, phone: str) -> str:
 
 def ride(rid: str, who: str, hours: int, km: str = "10", scenario: str = "bus") -> dict:
     t = START + timedelta(hours=hours)
-    return {"partner_record_id": rid, "resident_id": who, "scenario": scenario,
-            "start": t.isoformat(), "end": (t + timedelta(minutes=30)).isoformat(),
-            "distance_km": km}  # fmt: skip
+    return {
+        "partner_record_id": rid,
+        "resident_id": who,
+        "scenario": scenario,
+        "start": t.isoformat(),
+        "end": (t + timedelta(minutes=30)).isoformat(),
+        "distance_km": km,
+    }
 
 
 def post_batch(client, secret, body: bytes, content_type="application/json", **kw):
@@ -125,7 +148,7 @@ def test_signed_batches_replay_and_duplicate(client, app, partner_secret):
     r = post_batch(client, partner_secret, csv_body, "text/csv")
     assert r.json()["results"][0]["grams"] == 468  # 10 km × 46.8 g/pkm metro [S7]
     with transaction(app.state.sessions) as s:
-        assert svc.resident_view(s, alice).balance == 269 + 2 * 269 + 468
+        assert resident_svc.resident_view(s, alice).balance == 269 + 2 * 269 + 468
 
 
 def test_office_page_and_resident_page(client, app, partner_secret):
@@ -136,8 +159,10 @@ def test_office_page_and_resident_page(client, app, partner_secret):
     assert post_batch(client, partner_secret, body).json()["accepted"] == 2  # 936 g
     form = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    client.post("/login", data={"csrf_token": token, "username": "office",
-                                "password": "zhangqiu-demo", "next": "/"})  # fmt: skip
+    client.post(
+        "/login",
+        data={"csrf_token": token, "username": "office", "password": "zhangqiu-demo", "next": "/"},
+    )
     page = client.get(f"/inclusion?year={START.year}")
     assert page.status_code == 200
     assert "碳普惠" in page.text and "sz-transit-metro@2021-12" in page.text
@@ -151,7 +176,7 @@ def test_office_page_and_resident_page(client, app, partner_secret):
     assert f"碳普惠 · {START.year}" in card and "最近有数据的年份" in card and "1 <small>" in card
     assert f'href="/inclusion?unit=zhangqiu&year={START.year}"' in overview
 
-    link = svc.resident_token(SECRET_KEY.encode(), alice)
+    link = resident_svc.resident_token(SECRET_KEY.encode(), alice)
     me = client.get(f"/inclusion/me/{link}")
     assert re.search(r'data-testid="balance">936<', me.text)
     assert client.get(f"/inclusion/me/{alice}.{'0' * 32}").status_code == 404
@@ -171,16 +196,29 @@ def test_resident_page_at_mobile_width(page, serve_app, zhangqiu_url):
         engine = make_engine(zhangqiu_url)
         sessions = session_factory(engine)
         with transaction(sessions) as s:
-            svc.create_partner(s, Actor.system(), SECRET_KEY.encode(), get_unit(s, "zhangqiu"),
-                               PARTNER, "乘车码平台", ["bus"])  # fmt: skip
-            svc.create_merchant(s, Actor.system(), get_unit(s, "zhangqiu"), "tea", "章丘茶社")
-            svc.create_offer(s, Actor.system(), "tea", "一杯茶", 200)
-            svc.set_consent(s, PARTNER, "p" * 64, Scenario.BUS, True, START - timedelta(days=9))
-        svc.ingest(engine, PARTNER, [ride("b1", "p" * 64, 1)])
+            partners_svc.create_partner(
+                s,
+                Actor.system(),
+                SECRET_KEY.encode(),
+                get_unit(s, "zhangqiu"),
+                PARTNER,
+                "乘车码平台",
+                ["bus"],
+            )
+            redemption_svc.create_merchant(
+                s, Actor.system(), get_unit(s, "zhangqiu"), "tea", "章丘茶社"
+            )
+            redemption_svc.create_offer(s, Actor.system(), "tea", "一杯茶", 200)
+            partners_svc.set_consent(
+                s, PARTNER, "p" * 64, Scenario.BUS, True, START - timedelta(days=9)
+            )
+        partners_svc.ingest(engine, PARTNER, [ride("b1", "p" * 64, 1)])
         engine.dispose()
         base = serve_app(app)
         page.set_viewport_size({"width": 390, "height": 844})
-        page.goto(f"{base}/inclusion/me/{svc.resident_token(SECRET_KEY.encode(), 'p' * 64)}")
+        page.goto(
+            f"{base}/inclusion/me/{resident_svc.resident_token(SECRET_KEY.encode(), 'p' * 64)}"
+        )
         assert page.get_by_test_id("balance").inner_text() == "269"
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"page scrolls sideways at 390 px ({width})"
@@ -195,9 +233,13 @@ def test_resident_page_at_mobile_width(page, serve_app, zhangqiu_url):
 @pytest.mark.parametrize("at", ["next tuesday", "2025-03-01T08:00:00"])
 def test_a_bad_consent_time_is_refused_naming_the_field(client, app, partner_secret, at):
     body = canonical_json(
-        {"consents": [{"phone": "13900139001", "scenario": "bus", "granted": True},
-                      {"phone": "13900139002", "scenario": "bus", "granted": True, "at": at}]}
-    )  # fmt: skip
+        {
+            "consents": [
+                {"phone": "13900139001", "scenario": "bus", "granted": True},
+                {"phone": "13900139002", "scenario": "bus", "granted": True, "at": at},
+            ]
+        }
+    )
     r = client.post("/api/inclusion/consents", content=body, headers=signed(partner_secret, body))
     assert r.status_code == 400 and "consents[1].at" in r.json()["error"]
     with transaction(app.state.sessions) as s:  # the first consent is not stored either

@@ -13,13 +13,12 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.services.context import Actor
-from nearzero.services.inclusion import office as svc
-from nearzero.store import tables as inc
+from nearzero.services.inclusion import partners, redemption
+from nearzero.store import inclusion as store
 from nearzero.store import tables as m
 
 PARTNER = "demo-ride-code"
@@ -55,26 +54,26 @@ def rides(pseudonyms: list[str], now: datetime, seed: int = 2025) -> list[dict[s
 
 def demo_pseudonyms(master: bytes) -> list[str]:
     """The demo residents' pseudonyms (from made-up phone numbers 1380000xxxx)."""
-    return [svc.resident_pseudonym(master, _phone(i)) for i in range(RESIDENTS)]
+    return [partners.resident_pseudonym(master, _phone(i)) for i in range(RESIDENTS)]
 
 
 def register_demo(
     session: Session, unit: m.DemoUnit, master: bytes, now: datetime
 ) -> list[dict[str, Any]]:
     """Register the demo partner, consents, merchant and offer; the rides to send through
-    :func:`nearzero.services.inclusion.office.ingest` once this is committed. Empty when the demo
-    partner is there already (a second ``demo load`` sends nothing)."""
-    if session.scalar(select(inc.InclusionPartner).where(inc.InclusionPartner.code == PARTNER)):
+    :func:`nearzero.services.inclusion.partners.ingest` once this is committed. Empty when
+    the demo partner is there already (a second ``demo load`` sends nothing)."""
+    if store.partner(session, PARTNER) is not None:
         return []
     actor = Actor.system("demo")
     pseudonyms = demo_pseudonyms(master)
-    svc.create_partner(session, actor, master, unit, PARTNER, PARTNER_NAME, ["bus", "metro"])
+    partners.create_partner(session, actor, master, unit, PARTNER, PARTNER_NAME, ["bus", "metro"])
     granted = now - timedelta(days=90)
     for i, pseudonym in enumerate(pseudonyms):
         if i % 12 == 11:  # about one in twelve never consented: their rides are refused
             continue
         for scenario in (Scenario.BUS, Scenario.METRO):
-            svc.set_consent(session, PARTNER, pseudonym, scenario, True, granted)
-    svc.create_merchant(session, actor, unit, MERCHANT, "示例商户：公交卡充值点（演示数据）")
-    svc.create_offer(session, actor, MERCHANT, "公交卡充值 1 元（演示）", 200)
+            partners.set_consent(session, PARTNER, pseudonym, scenario, True, granted)
+    redemption.create_merchant(session, actor, unit, MERCHANT, "示例商户：公交卡充值点（演示数据）")
+    redemption.create_offer(session, actor, MERCHANT, "公交卡充值 1 元（演示）", 200)
     return rides(pseudonyms, now)

@@ -38,7 +38,7 @@ Flow of :func:`ingest_items` (one partner batch, any size):
 Trace of an aggregated posting: its records are the ``inclusion_record`` rows with
 ``tx_id`` = the posting's transaction, ``resident`` = the posting account's name and
 ``methodology_id || '@' || methodology_version`` = the posting's ``methodology``; their
-``credited_g`` sum to its amount (:func:`nearzero.store.ledger.check_invariants`
+``credited_g`` sum to its amount (:func:`nearzero.store.inclusion_ledger.check_invariants`
 verifies it for every posting). The pool and issuance postings of a transaction trace to
 all its rows of their methodology version.
 

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import Scenario
@@ -41,7 +41,7 @@ from nearzero.inclusion.methodology import (
 from nearzero.inclusion.rules import Scheme, scheme_from_dict
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import tables as inc
+from nearzero.store import inclusion as store
 from nearzero.store import tables as m
 
 #: Largest rules text accepted [characters]; the bundled files are a few kB.
@@ -76,10 +76,16 @@ def bundled_scheme_text(unit_code: str) -> str | None:
 def empty_scheme_text(unit_code: str, name_zh: str = "") -> str:
     """A scheme with nothing chosen: the starting point for a unit without a bundled file."""
     return _dump(
-        {"unit_id": unit_code, "name_zh": name_zh, "methodologies": [], "plausibility": {},
-         "caps": {"total": {"daily_g": None, "yearly_g": None}}, "claim_window_days": None,
-         "points_valid_months": None}
-    )  # fmt: skip
+        {
+            "unit_id": unit_code,
+            "name_zh": name_zh,
+            "methodologies": [],
+            "plausibility": {},
+            "caps": {"total": {"daily_g": None, "yearly_g": None}},
+            "claim_window_days": None,
+            "points_valid_months": None,
+        }
+    )
 
 
 def _dump(data: Mapping[str, Any]) -> str:
@@ -116,26 +122,13 @@ def _scheme(source: str, origin: str) -> Scheme:
     return scheme_from_dict(yaml.safe_load(source), origin)
 
 
-def _published(con: Connection) -> tuple[tuple[str, str], ...]:
-    rows = con.execute(text("SELECT ref, yaml_text FROM inclusion_methodology_version ORDER BY id"))
-    return tuple((str(r[0]), str(r[1])) for r in rows)
-
-
 def rules_on(con: Connection, unit_code: str) -> Rules:
     """The rules in force for ``unit_code``, read on ``con`` (cached by content)."""
-    library = _library(_published(con))
-    row = con.execute(
-        text(
-            "SELECT s.yaml_text, s.saved_at, s.saved_by FROM inclusion_scheme_version s "
-            "JOIN demo_unit u ON u.id = s.unit_id WHERE u.code = :c ORDER BY s.id DESC LIMIT 1"
-        ),
-        {"c": unit_code},
-    ).first()
-    if row is not None:
-        source, origin = str(row[0]), "saved"
-        saved_at = row[1] if isinstance(row[1], datetime) else datetime.fromisoformat(str(row[1]))
-        return Rules(library, _scheme(source, f"saved scheme of {unit_code}"), origin, source,
-                     saved_at, str(row[2]))  # fmt: skip
+    library = _library(store.published_methodologies(con))
+    saved = store.saved_scheme(con, unit_code)
+    if saved is not None:
+        scheme = _scheme(saved.yaml_text, f"saved scheme of {unit_code}")
+        return Rules(library, scheme, "saved", saved.yaml_text, saved.saved_at, saved.saved_by)
     bundled = bundled_scheme_text(unit_code)
     if bundled is not None:
         return Rules(library, _scheme(bundled, f"schemes/{unit_code}.yaml"), "bundled", bundled)
@@ -173,7 +166,7 @@ def publish_methodology(session: Session, actor: Actor, source: str) -> Methodol
         methodology = methodology_from_dict(data, "methodology")
     except MethodologyError as exc:
         raise InvalidInput(str(exc)) from None
-    library = _library(_published(session.connection()))
+    library = _library(store.published_methodologies(session.connection()))
     if methodology.ref in library:
         if library.get(methodology.ref) == methodology:
             return methodology
@@ -181,14 +174,17 @@ def publish_methodology(session: Session, actor: Actor, source: str) -> Methodol
             f"version: {methodology.ref} 已存在且定义不同；请以新版本号发布 (already defined "
             "differently: publish it under a new version)"
         )
-    session.add(
-        inc.InclusionMethodologyVersion(
-            ref=str(methodology.ref), yaml_text=source, published_by=actor.username
-        )
+    store.add_methodology_version(session, str(methodology.ref), source, actor.username)
+    new = {"scenario": methodology.scenario.value, "status": methodology.status.value}
+    audit.record(
+        session,
+        actor,
+        "methodology.publish",
+        "inclusion_methodology",
+        str(methodology.ref),
+        None,
+        new,
     )
-    audit.record(session, actor, "methodology.publish", "inclusion_methodology",
-                 str(methodology.ref), None, {"scenario": methodology.scenario.value,
-                 "status": methodology.status.value})  # fmt: skip
     session.flush()
     return methodology
 
@@ -209,18 +205,14 @@ def save_scheme(
         )
     try:
         scheme = scheme_from_dict(data, "scheme")
-        scheme.check(_library(_published(session.connection())))
+        scheme.check(_library(store.published_methodologies(session.connection())))
     except MethodologyError as exc:
         raise InvalidInput(str(exc)) from None
     before = rules(session, unit)
-    session.add(
-        inc.InclusionSchemeVersion(
-            unit_id=unit.id, yaml_text=source, note=note[:2000], saved_by=actor.username
-        )
-    )
-    audit.record(session, actor, "scheme.save", "inclusion_scheme", unit.code,
-                 {"origin": before.origin, "unset": len(before.scheme.unset())},
-                 {"unset": len(scheme.unset()), "note": note[:200]}, unit.code)  # fmt: skip
+    store.add_scheme_version(session, unit.id, source, note[:2000], actor.username)
+    old = {"origin": before.origin, "unset": len(before.scheme.unset())}
+    new = {"unset": len(scheme.unset()), "note": note[:200]}
+    audit.record(session, actor, "scheme.save", "inclusion_scheme", unit.code, old, new, unit.code)
     session.flush()
     return scheme
 
@@ -269,9 +261,14 @@ def save_policy(
 
 
 def choose_methodology(
-    session: Session, actor: Actor, unit: m.DemoUnit, scenario: str, ref: str,
-    valid_from: date | None = None, note: str = "",
-) -> Scheme:  # fmt: skip
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    scenario: str,
+    ref: str,
+    valid_from: date | None = None,
+    note: str = "",
+) -> Scheme:
     """Apply methodology version ``ref`` to ``scenario`` from ``valid_from`` (always, when
     None) in a new scheme version; the earlier choices stay for the behaviour before it (a
     choice from the same day, or an undated one when ``valid_from`` is None, is replaced)."""
@@ -338,13 +335,9 @@ def scenario_rules(r: Rules, today: date) -> list[ScenarioRule]:
 def methodology_text(session: Session, ref: str) -> str:
     """The YAML of methodology ``ref`` (published by the office, or the bundled file), as the
     starting point of a new version; :class:`NotFound` when there is none."""
-    row = session.scalar(
-        select(inc.InclusionMethodologyVersion.yaml_text).where(
-            inc.InclusionMethodologyVersion.ref == ref
-        )
-    )
-    if row is not None:
-        return str(row)
+    published = store.methodology_yaml(session, ref)
+    if published is not None:
+        return published
     path = data_root().joinpath("methodologies", f"{ref}.yaml")
     if "/" in ref or not path.is_file():
         raise NotFound(f"no methodology {ref!r}")
@@ -366,21 +359,19 @@ def draft_from(session: Session, ref: str, unit: m.DemoUnit) -> str:
     )
 
 
-def scheme_versions(session: Session, unit: m.DemoUnit) -> list[inc.InclusionSchemeVersion]:
+def scheme_versions(session: Session, unit: m.DemoUnit) -> list[m.InclusionSchemeVersion]:
     """The unit's saved scheme versions, newest (the one in force) first."""
-    query = select(inc.InclusionSchemeVersion).where(inc.InclusionSchemeVersion.unit_id == unit.id)
-    return list(session.scalars(query.order_by(inc.InclusionSchemeVersion.id.desc())))
+    return store.scheme_versions(session, unit.id)
 
 
 def scheme_version_text(session: Session, unit: m.DemoUnit, version_id: int) -> str:
     """The YAML of one saved version of the unit's scheme; :class:`NotFound` otherwise."""
-    row = session.get(inc.InclusionSchemeVersion, version_id)
+    row = store.scheme_version(session, version_id)
     if row is None or row.unit_id != unit.id:
         raise NotFound(f"no saved scheme version {version_id} of {unit.code}")
     return row.yaml_text
 
 
-def published_versions(session: Session) -> list[inc.InclusionMethodologyVersion]:
+def published_versions(session: Session) -> list[m.InclusionMethodologyVersion]:
     """The methodology versions the office published, newest first."""
-    query = select(inc.InclusionMethodologyVersion)
-    return list(session.scalars(query.order_by(inc.InclusionMethodologyVersion.id.desc())))
+    return store.methodology_versions(session)

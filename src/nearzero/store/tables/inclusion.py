@@ -20,7 +20,7 @@ its resident (for a resident posting) and of its methodology version; see
 
 Partner HMAC secrets are not stored at all: a partner's secret is derived from the
 application's secret key and the partner's ``key_id`` (HMAC-SHA256, see
-:func:`nearzero.services.inclusion.office.partner_secret`), so a copy of the database alone
+:func:`nearzero.services.inclusion.partners.partner_secret`), so a copy of the database alone
 cannot sign requests; the table keeps the public ``key_id`` and a short fingerprint.
 """
 
