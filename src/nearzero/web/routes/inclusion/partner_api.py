@@ -8,10 +8,11 @@ with the headers ``X-NZ-Partner``, ``X-NZ-Timestamp`` (Unix seconds), ``X-NZ-Non
 from __future__ import annotations
 
 import time
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from nearzero.inclusion.choices import ReasonCode
@@ -21,7 +22,135 @@ from nearzero.services.inclusion import partners as svc
 from nearzero.web.deps import SettingsDep
 from nearzero.web.routes.inclusion import master_key
 
-router = APIRouter()
+router = APIRouter(tags=["partner API"])
+
+
+# ----------------------------------------------------------------- the documented shapes
+# The routes read the raw body (its bytes are signed), so the request and answer shapes are
+# declared here for the schema (/api/docs, docs/partner-api.md), not parsed by FastAPI.
+
+QUANTITY = {
+    "oneOf": [
+        {"type": "number"},
+        {"type": "string"},
+        {
+            "type": "object",
+            "properties": {"value": {"type": ["number", "string"]}, "unit": {"type": "string"}},
+            "required": ["value", "unit"],
+        },
+    ]
+}
+RECORD = {
+    "type": "object",
+    "properties": {
+        "partner_record_id": {"type": "string", "maxLength": 128},
+        "resident_id": {"type": "string"},
+        "scenario": {"type": "string"},
+        "start": {"type": "string", "format": "date-time"},
+        "end": {"type": "string", "format": "date-time"},
+        "distance_km": {"type": ["number", "string"]},
+        "energy_kwh": {"type": ["number", "string"]},
+        "mass_kg": {"type": ["number", "string"]},
+        "installed_capacity_kw": {"type": ["number", "string"]},
+        "distance": QUANTITY,
+        "energy": QUANTITY,
+        "mass": QUANTITY,
+        "installed_capacity": QUANTITY,
+    },
+    "required": ["partner_record_id", "resident_id", "scenario", "start", "end"],
+}
+CONSENT = {
+    "type": "object",
+    "properties": {
+        "phone": {"type": "string"},
+        "id_card": {"type": "string"},
+        "resident_id": {"type": "string"},
+        "scenario": {"type": "string"},
+        "granted": {"type": "boolean"},
+        "at": {"type": "string", "format": "date-time"},
+    },
+    "required": ["scenario"],
+}
+SIGNED_BODY = {
+    "description": "The exact bytes signed (see docs/partner-api.md, Signing).",
+    "required": True,
+}
+
+
+class RecordResult(BaseModel):
+    index: int
+    partner_record_id: str | None
+    status: Literal["accepted", "rejected"]
+    grams: int
+    reason: str
+    detail: str
+
+
+class BatchAnswer(BaseModel):
+    """Per-record results in batch order and the totals (also the answer of a refused
+    signature, 401, with ``batch_reason`` set and every record rejected)."""
+
+    batch: str
+    partner: str
+    records: int
+    accepted: int
+    credited_g: int
+    rejected: dict[str, int]
+    batch_reason: str | None
+    results: list[RecordResult]
+
+
+class ConsentAnswer(BaseModel):
+    resident_id: str
+    scenario: str
+    granted: bool
+
+
+class ConsentsAnswer(BaseModel):
+    consents: list[ConsentAnswer]
+
+
+class Refused(BaseModel):
+    """A request refused whole; ``error`` names the field or the header."""
+
+    error: str
+
+
+class TooLarge(Refused):
+    limit_bytes: int
+    size_bytes: int | None
+
+
+BATCH_DOC: dict[str, Any] = {
+    "requestBody": SIGNED_BODY
+    | {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"records": {"type": "array", "items": RECORD}},
+                    "required": ["records"],
+                }
+            },
+            "application/x-ndjson": {"schema": {"type": "string"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+CONSENTS_DOC: dict[str, Any] = {
+    "requestBody": SIGNED_BODY
+    | {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"consents": {"type": "array", "items": CONSENT}},
+                    "required": ["consents"],
+                }
+            }
+        },
+    }
+}
 
 AUTH_FAILURES = {
     ReasonCode.UNKNOWN_PARTNER,
@@ -81,7 +210,16 @@ async def _signed(
     return SignedRequest(partner, ts, nonce, await read_body(request, limit), signature)
 
 
-@router.post("/api/inclusion/batches")
+@router.post(
+    "/api/inclusion/batches",
+    response_model=BatchAnswer,
+    openapi_extra=BATCH_DOC,
+    responses={
+        400: {"model": Refused, "description": "a body that cannot be read"},
+        401: {"model": BatchAnswer, "description": "refused signature: batch_reason says why"},
+        413: {"model": TooLarge, "description": "body over the limit, nothing read"},
+    },
+)
 async def api_batch(
     request: Request,
     settings: SettingsDep,
@@ -118,7 +256,16 @@ async def api_batch(
     return JSONResponse(payload, status_code=status)
 
 
-@router.post("/api/inclusion/consents")
+@router.post(
+    "/api/inclusion/consents",
+    response_model=ConsentsAnswer,
+    openapi_extra=CONSENTS_DOC,
+    responses={
+        400: {"model": Refused, "description": "a bad item, named; nothing stored"},
+        401: {"model": Refused, "description": "refused signature"},
+        413: {"model": TooLarge, "description": "body over the limit, nothing read"},
+    },
+)
 async def api_consents(
     request: Request,
     settings: SettingsDep,
