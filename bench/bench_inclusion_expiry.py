@@ -3,7 +3,8 @@
 Both legs append the same expiry transactions (every credited lot of N synthetic rides,
 expired after 1 month) to the same ledger, each in a transaction rolled back afterwards:
 ``SqlLedger.append`` once per transaction (about a dozen statements each) and
-``SqlLedger.append_all`` (a few statements in all). Reported: seconds and the speed-up.
+``SqlLedger.append_all`` (a few statements in all), on the points ledger
+(``nearzero.store.inclusion_ledger.inclusion_ledger``). Reported: seconds and the speed-up.
 
 Run: uv run python bench/bench_inclusion_expiry.py [--n 5000] [--pg URL]
 (the PostgreSQL leg runs when --pg or NEARZERO_TEST_PG_URL is given).
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from bench_inclusion_ingest import pg_database, prepare, records
 from nearzero.inclusion.points import expiry_transactions
 from nearzero.services.inclusion import partners as svc
-from nearzero.store.ledger import SqlLedger
+from nearzero.store.inclusion_ledger import inclusion_ledger
 
 NOW = datetime(2025, 12, 31, tzinfo=UTC)
 
@@ -35,7 +36,7 @@ def leg(name: str, url: str, n: int) -> None:
         timings = {}
         for how in ("one by one", "append_all"):
             with engine.connect() as con, Session(bind=con) as session:
-                ledger = SqlLedger(session)
+                ledger = inclusion_ledger(session)
                 txs = expiry_transactions(ledger, "zhangqiu", NOW + timedelta(days=400), 1)
                 t0 = time.perf_counter()
                 if how == "append_all":

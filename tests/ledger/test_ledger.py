@@ -16,6 +16,10 @@ from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.intake import Credit
 from nearzero.inclusion.methodology import load_library
 from nearzero.inclusion.points import (
+    INCLUSION_CHART,
+    AccountKind,
+    Asset,
+    TxKind,
     add_months,
     credit_postings,
     credit_transaction,
@@ -29,8 +33,6 @@ from nearzero.inclusion.points import (
 from nearzero.inclusion.records import BehaviourRecord
 from nearzero.ledger import (
     Account,
-    AccountKind,
-    Asset,
     IdempotencyConflict,
     InMemoryLedger,
     InvalidPosting,
@@ -39,7 +41,6 @@ from nearzero.ledger import (
     Posting,
     Trace,
     Transaction,
-    TxKind,
     UnbalancedTransaction,
     balances_from_postings,
 )
@@ -92,7 +93,7 @@ def check_invariants(ledger: InMemoryLedger) -> None:
 
 
 def test_credit_posts_reduction_to_the_pool_and_points_to_the_resident() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     entry = ledger.append(credit_transaction(make_credit("r-a", "t1", 10), UNIT))
     assert ledger.balance(pool_account(UNIT), Asset.REDUCTION) == 269
     assert ledger.balance(resident_account("r-a"), Asset.POINT) == 269
@@ -133,7 +134,7 @@ def test_credit_postings_sum_per_resident_and_methodology() -> None:
 
 
 def test_unbalanced_and_invalid_transactions_are_refused() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     a, b = resident_account("r-a"), pool_account(UNIT)
     tr = Trace(refs=("test",))
     with pytest.raises(UnbalancedTransaction):
@@ -185,7 +186,7 @@ def test_unbalanced_and_invalid_transactions_are_refused() -> None:
 
 
 def test_no_resident_or_merchant_below_zero() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     ledger.append(credit_transaction(make_credit("r-a", "t1", 10), UNIT))
     with pytest.raises(NegativeBalance, match="resident:r-a"):
         redeem(ledger, "k1", "r-a", SHOP, 270, T0)
@@ -198,7 +199,7 @@ def test_no_resident_or_merchant_below_zero() -> None:
 
 
 def test_redemption_is_idempotent_by_client_key() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     ledger.append(credit_transaction(make_credit("r-a", "t1", 10), UNIT))
     first = redeem(ledger, "order-42", "r-a", SHOP, 100, T0)
     again = redeem(ledger, "order-42", "r-a", SHOP, 100, T0 + timedelta(hours=1))
@@ -213,7 +214,7 @@ def test_redemption_is_idempotent_by_client_key() -> None:
 
 
 def test_same_key_different_transaction_conflicts() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     tx = credit_transaction(make_credit("r-a", "t1", 10), UNIT)
     ledger.append(tx)
     assert ledger.append(tx).seq == 0
@@ -228,7 +229,7 @@ def test_add_months_clamps_to_month_end() -> None:
 
 
 def test_expiry_moves_unspent_points_oldest_first_and_is_idempotent() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     old = make_credit("r-a", "t-old", 10, T0)  # 269 g, expires 2025-02-28 (12 months: 2026)
     new = make_credit("r-a", "t-new", 20, T0 + timedelta(days=40))  # 538 g
     ledger.append(credit_transaction(new, UNIT))  # reported first: ledger order ≠ behaviour order
@@ -315,7 +316,7 @@ def apply(ledger: InMemoryLedger, op: Op, step: int) -> None:
 @settings(max_examples=150, deadline=None)
 @given(ops_strategy)
 def test_invariants_hold_after_any_sequence(ops: list[Op]) -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     for step, op in enumerate(ops):
         before = (list(ledger.entries()), ledger.balances())
         try:
@@ -325,7 +326,7 @@ def test_invariants_hold_after_any_sequence(ops: list[Op]) -> None:
             assert (list(ledger.entries()), ledger.balances()) == before
         check_invariants(ledger)
     # replaying the whole ledger into a fresh one gives the same ledger
-    replay = InMemoryLedger()
+    replay = InMemoryLedger(INCLUSION_CHART)
     for e in ledger.entries():
         replay.append(e.tx)
     assert list(replay.entries()) == list(ledger.entries())
@@ -351,10 +352,10 @@ def test_replayed_or_reordered_credit_batch_gives_the_same_ledger(
         credit_transaction(make_credit(r, f"t{i}", km, T0 + timedelta(hours=i)), UNIT)
         for i, (r, km) in enumerate(trips)
     ]
-    a = InMemoryLedger()
+    a = InMemoryLedger(INCLUSION_CHART)
     for tx in txs:
         a.append(tx)
-    b = InMemoryLedger()
+    b = InMemoryLedger(INCLUSION_CHART)
     shuffled = list(txs)
     rnd.shuffle(shuffled)
     for tx in shuffled + txs:  # reordered, then the whole batch replayed
@@ -368,7 +369,7 @@ def test_replayed_or_reordered_credit_batch_gives_the_same_ledger(
 @settings(max_examples=100, deadline=None)
 @given(st.integers(1, 2000), st.integers(1, 5))
 def test_idempotent_redemption_property(points: int, retries: int) -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     ledger.append(credit_transaction(make_credit("r-a", "t1", 50), UNIT))  # 1345 g
     outcomes = []
     for _ in range(retries):
@@ -383,7 +384,7 @@ def test_idempotent_redemption_property(points: int, retries: int) -> None:
 
 
 def test_settlement_is_idempotent_and_conflicts_on_other_content() -> None:
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     ledger.append(credit_transaction(make_credit("r-a", "t1", 10), UNIT))
     redeem(ledger, "k", "r-a", SHOP, 200, T0)
     first = settle(ledger, "s", SHOP, CHANNEL, 150, T0)

@@ -14,9 +14,16 @@ from typer.testing import CliRunner
 
 from nearzero.cli import app as cli_app
 from nearzero.inclusion.choices import Scenario
-from nearzero.inclusion.points import expiry_transactions, resident_account
-from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, Posting, Trace
-from nearzero.ledger.model import Transaction, TxKind
+from nearzero.inclusion.points import (
+    INCLUSION_CHART,
+    AccountKind,
+    Asset,
+    TxKind,
+    expiry_transactions,
+    resident_account,
+)
+from nearzero.ledger import Account, InMemoryLedger, Posting, Trace
+from nearzero.ledger.model import Transaction
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.inclusion import partners as partners_svc
@@ -26,7 +33,7 @@ from nearzero.services.inclusion import statistics as stats_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import make_engine, session_factory, transaction
-from nearzero.store.ledger import check_invariants
+from nearzero.store.inclusion_ledger import check_invariants
 
 MASTER = b"expiry-test-master-key-0123456789"
 A, B = "a" * 64, "b" * 64
@@ -88,9 +95,9 @@ def ledger_rows(s) -> tuple[int, int]:
 
 
 def balance(s, kind: AccountKind, name: str, asset: Asset = Asset.POINT) -> int:
-    from nearzero.store.ledger import SqlLedger
+    from nearzero.store.inclusion_ledger import inclusion_ledger
 
-    return SqlLedger(s).balance(Account(kind, name), asset)
+    return inclusion_ledger(s).balance(Account(kind, name), asset)
 
 
 def test_expiry_is_balanced_idempotent_and_in_the_history(zhangqiu_url, sessions):
@@ -193,7 +200,7 @@ def test_cli_expire(zhangqiu_url, monkeypatch):
 
 def test_a_units_expiry_leaves_other_units_lots_alone():
     """The core: ``residents`` and ``include`` restrict the walk (several units, one ledger)."""
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     at = datetime(2024, 1, 1, tzinfo=UTC)
     for unit, partner in (("zhangqiu", "ride-code"), ("other", "bikes")):
         trace = Trace(records=(f"{partner}:r1",), methodologies=("m@1",))

@@ -28,6 +28,10 @@ from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.intake import Consent, IntakeContext, validate_batch
 from nearzero.inclusion.methodology import load_library
 from nearzero.inclusion.points import (
+    INCLUSION_CHART,
+    AccountKind,
+    Asset,
+    TxKind,
     credit_postings,
     credit_transaction,
     expiry_transactions,
@@ -36,8 +40,8 @@ from nearzero.inclusion.points import (
 )
 from nearzero.inclusion.records import local_date
 from nearzero.inclusion.rules import load_scheme
-from nearzero.ledger import Account, AccountKind, Asset, InMemoryLedger, NegativeBalance
-from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction, TxKind
+from nearzero.ledger import Account, InMemoryLedger, NegativeBalance
+from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.services.inclusion import partners as partners_svc
 from nearzero.services.inclusion import redemption as redemption_svc
@@ -46,7 +50,7 @@ from nearzero.services.inclusion import statistics as stats_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction
 from nearzero.store.dialect import sqlite_time, utc_time
-from nearzero.store.ledger import SqlLedger, check_invariants
+from nearzero.store.inclusion_ledger import check_invariants, inclusion_ledger
 
 MASTER = b"test-master-key-0123456789abcdef"
 NOW = datetime(2025, 6, 30, tzinfo=UTC)
@@ -105,7 +109,7 @@ def core_credits(items: list[dict[str, Any]], residents: int) -> list[Any]:
 
 def core_ledger(items: list[dict[str, Any]], residents: int) -> InMemoryLedger:
     """The reference: the whole batch through the pure core and the in-memory ledger."""
-    ledger = InMemoryLedger()
+    ledger = InMemoryLedger(INCLUSION_CHART)
     for credit in core_credits(items, residents):
         ledger.append(credit_transaction(credit, "zhangqiu"))
     return ledger
@@ -113,7 +117,7 @@ def core_ledger(items: list[dict[str, Any]], residents: int) -> InMemoryLedger:
 
 def ledger_state(sessions: sessionmaker[Session]) -> tuple[dict[Any, int], list[str]]:
     with transaction(sessions) as s:
-        return dict(SqlLedger(s).balances()), check_invariants(s)
+        return dict(inclusion_ledger(s).balances()), check_invariants(s)
 
 
 def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangqiu_url):
@@ -129,7 +133,7 @@ def test_bulk_intake_equals_the_core_and_keeps_the_ledger_sound(sessions, zhangq
     assert problems == []
     assert balances == expected.balances()
     with transaction(sessions) as s:
-        got = sorted((e.tx for e in SqlLedger(s).entries()), key=lambda tx: tx.key)
+        got = sorted((e.tx for e in inclusion_ledger(s).entries()), key=lambda tx: tx.key)
     assert got == sorted((e.tx for e in expected.entries()), key=lambda tx: tx.key)
     assert report.accepted == len(got)
     # the stored times and days are the records' (SQLite: in the text form SQLAlchemy writes)
@@ -271,9 +275,9 @@ def test_sql_ledger_matches_the_in_memory_reference(sessions):
     credits = core_credits(records(40, residents=3, seed=5), residents=3)
     shop = Account(AccountKind.MERCHANT, "shop")
     channel = Account(AccountKind.REDEMPTION, "mall")
-    memory = InMemoryLedger()
+    memory = InMemoryLedger(INCLUSION_CHART)
     with transaction(sessions) as s:
-        sql = SqlLedger(s)
+        sql = inclusion_ledger(s)
         for ledger in (memory, sql):
             for c in credits:
                 ledger.append(credit_transaction(c, "zhangqiu"))
@@ -298,14 +302,14 @@ def test_append_all_gives_the_ledger_of_appending_one_by_one(sessions):
         credit_transaction(c, "zhangqiu")
         for c in core_credits(records(40, residents=3, seed=5), residents=3)
     ]
-    memory = InMemoryLedger()
+    memory = InMemoryLedger(INCLUSION_CHART)
     for tx in credits:
         memory.append(tx)
     expiry = expiry_transactions(memory, "zhangqiu", NOW + timedelta(days=400), 12)
     for tx in expiry:
         memory.append(tx)
     with transaction(sessions) as s:
-        sql = SqlLedger(s)
+        sql = inclusion_ledger(s)
         assert sql.append_all(credits + credits[:3]) == len(credits)  # a repeat in the list
         assert sql.append_all(list(expiry)) == len(expiry) > 0
         assert sql.append_all(credits) == 0  # all stored: nothing new

@@ -12,6 +12,14 @@ settlement (a merchant hands points back to the platform)
 expiry (points unspent N months after they were credited, ``expiry:{resident}:{credit key}``)
     POINT      resident −x          expiry:{unit} +x
 
+The chart of this ledger is :data:`INCLUSION_CHART`: two assets, both in whole grams of CO2,
+``Asset.REDUCTION`` (certified reductions, issued into the pool of the
+ecology-and-environment department; only system accounts hold them: 减排量支配权保留在生态环境部门,
+the plan, 四(一)4) and ``Asset.POINT`` (residents' points, 1 point = 1 g credited; the
+pool owes them, residents spend them at merchants or redemption channels, unspent points
+may expire). Residents and merchants may not go negative; the other kinds are system
+accounts.
+
 Points are spent and expire lot by lot: each credit is a lot; a spend takes from the
 lot credited earliest (by behaviour time, then ledger order), so what expires is
 what was earned longest ago. Every posting's trace names the behaviour records and
@@ -26,21 +34,85 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from nearzero.inclusion.batch import Credit
 from nearzero.ledger.memory import LedgerStore
 from nearzero.ledger.model import (
     Account,
-    AccountKind,
-    Asset,
+    Chart,
     Entry,
     IdempotencyConflict,
     LedgerError,
     Posting,
     Trace,
     Transaction,
-    TxKind,
 )
+
+
+class Asset(StrEnum):
+    REDUCTION = "reduction_g"
+    """Certified reductions [g CO2], owned by the department's pool."""
+    POINT = "point_g"
+    """Residents' points [1 point = 1 g CO2 credited]."""
+
+    @property
+    def label_zh(self) -> str:
+        return INCLUSION_CHART.label_zh(self)
+
+
+class AccountKind(StrEnum):
+    RESIDENT = "resident"
+    MERCHANT = "merchant"
+    POOL = "pool"
+    """The ecology-and-environment department's pool (生态环境部门归集账户)."""
+    ISSUANCE = "issuance"
+    """Source of certified reductions (the counter-entry of the pool's reductions)."""
+    REDEMPTION = "redemption"
+    """Sink of points spent (a channel: merchant settlement, donation, coupons)."""
+    EXPIRY = "expiry"
+    """Sink of points that expired unspent."""
+
+    @property
+    def system(self) -> bool:
+        """System accounts may go negative; residents and merchants may not."""
+        return INCLUSION_CHART.is_system(self)
+
+    @property
+    def label_zh(self) -> str:
+        return INCLUSION_CHART.label_zh(self)
+
+
+class TxKind(StrEnum):
+    CREDIT = "credit"
+    REDEMPTION = "redemption"
+    SETTLEMENT = "settlement"
+    EXPIRY = "expiry"
+    ADJUSTMENT = "adjustment"
+
+
+INCLUSION_CHART = Chart(
+    name="carbon-inclusion",
+    assets={Asset.REDUCTION: "减排量（克）", Asset.POINT: "碳积分"},
+    kinds={
+        AccountKind.RESIDENT: "居民账户",
+        AccountKind.MERCHANT: "商户账户",
+        AccountKind.POOL: "生态环境部门归集账户",
+        AccountKind.ISSUANCE: "减排量签发账户",
+        AccountKind.REDEMPTION: "积分消纳账户",
+        AccountKind.EXPIRY: "积分过期账户",
+    },
+    system=frozenset(AccountKind) - {AccountKind.RESIDENT, AccountKind.MERCHANT},
+    holds={
+        AccountKind.RESIDENT: frozenset({Asset.POINT}),
+        AccountKind.MERCHANT: frozenset({Asset.POINT}),
+    },
+    reasons={Asset.REDUCTION: "their ownership stays with the ecology-and-environment department"},
+    transactions=frozenset(TxKind),
+)
+"""Carbon inclusion's chart of accounts: reductions stay with the department's system
+accounts (residents and merchants hold points only); residents and merchants never go
+negative."""
 
 
 def resident_account(resident_id: str) -> Account:
@@ -71,7 +143,8 @@ def credit_postings(
     credited : (resident pseudonym, methodology ``id@version``, grams [g CO2]) per credited
         record; the grams of one resident and methodology version are summed into one posting.
     records : record keys written into every posting's trace (a single record's credit);
-        a bulk credit leaves them out and its store traces them (see :mod:`nearzero.store.ledger`).
+        a bulk credit leaves them out and its store traces them
+        (see :mod:`nearzero.store.inclusion_ledger`).
 
     Per methodology version ``m`` (sorted) with total ``G_m`` [g]: issuance −G_m and
     pool +G_m of REDUCTION, pool −G_m of POINT; then per (resident, ``m``) (sorted) with
@@ -164,7 +237,7 @@ def _walk(entries: list[Entry], account: Account) -> tuple[dict[str, Lot], list[
     heap: list[tuple[datetime, int, str]] = []
     for e in entries:
         for p in e.tx.postings:
-            if p.account != account or p.asset is not Asset.POINT:
+            if p.account != account or p.asset != Asset.POINT:
                 continue
             if p.amount > 0:
                 lot = Lot(e.tx.key, e.seq, e.tx.effective_at, p.amount, p.amount, p.trace)
@@ -172,7 +245,7 @@ def _walk(entries: list[Entry], account: Account) -> tuple[dict[str, Lot], list[
                 heapq.heappush(heap, (lot.at, lot.seq, lot.tx_key))
                 continue
             out = -p.amount
-            if e.tx.kind is TxKind.EXPIRY:  # an expiry names its lot
+            if e.tx.kind == TxKind.EXPIRY:  # an expiry names its lot
                 for ref in p.trace.refs:
                     if ref in lots:
                         take = min(out, lots[ref].remaining)
@@ -257,7 +330,7 @@ def settle(
     ledger: LedgerStore, key: str, merchant: Account, channel: Account, points: int, at: datetime
 ) -> Entry:
     """A merchant hands ``points`` back to the platform's redemption channel (idempotent)."""
-    if merchant.kind is not AccountKind.MERCHANT or channel.kind is not AccountKind.REDEMPTION:
+    if merchant.kind != AccountKind.MERCHANT or channel.kind != AccountKind.REDEMPTION:
         raise LedgerError("settlement moves points from a merchant to a redemption account")
     existing = ledger.get(f"settlement:{key}")
     if existing is not None:

@@ -1,16 +1,16 @@
-"""Double-entry, append-only ledger of integer grams (points and reductions).
+"""Double-entry, append-only ledger in integer units, generic over its chart of accounts.
 
-Primitives in :mod:`.model`, the store interface and its in-memory implementation in
-:mod:`.memory`. The ledger depends on nothing of nearzero above it; what stands on it
-builds its own transactions (carbon-inclusion credit, redeem, settle, expire:
-:mod:`nearzero.inclusion.points`).
+Primitives in :mod:`.model` (a :class:`Chart` declares the assets and kinds of account),
+the store interface and its in-memory implementation in :mod:`.memory`. The ledger
+depends on nothing of nearzero above it; what stands on it declares its chart and builds
+its own transactions (carbon-inclusion points: :mod:`nearzero.inclusion.points`; the
+two-high indicator ledger).
 """
 
 from nearzero.ledger.memory import InMemoryLedger, LedgerStore, balances_from_postings
 from nearzero.ledger.model import (
     Account,
-    AccountKind,
-    Asset,
+    Chart,
     Entry,
     IdempotencyConflict,
     InvalidPosting,
@@ -19,14 +19,12 @@ from nearzero.ledger.model import (
     Posting,
     Trace,
     Transaction,
-    TxKind,
     UnbalancedTransaction,
 )
 
 __all__ = [
     "Account",
-    "AccountKind",
-    "Asset",
+    "Chart",
     "Entry",
     "IdempotencyConflict",
     "InMemoryLedger",
@@ -37,7 +35,6 @@ __all__ = [
     "Posting",
     "Trace",
     "Transaction",
-    "TxKind",
     "UnbalancedTransaction",
     "balances_from_postings",
 ]

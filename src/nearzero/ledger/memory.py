@@ -15,8 +15,7 @@ from typing import Protocol
 
 from nearzero.ledger.model import (
     Account,
-    AccountKind,
-    Asset,
+    Chart,
     Entry,
     IdempotencyConflict,
     NegativeBalance,
@@ -26,7 +25,12 @@ from nearzero.ledger.model import (
 
 
 class LedgerStore(Protocol):
-    """An append-only, double-entry ledger."""
+    """An append-only, double-entry ledger over the assets and accounts of its chart."""
+
+    @property
+    def chart(self) -> Chart:
+        """The chart every appended transaction is checked against."""
+        ...
 
     def append(self, tx: Transaction) -> Entry:
         """Append ``tx`` (all or nothing) and return its entry.
@@ -34,7 +38,8 @@ class LedgerStore(Protocol):
         The same key with the same transaction returns the existing entry and writes
         nothing (idempotency); the same key with another transaction raises
         :class:`~nearzero.ledger.model.IdempotencyConflict`. Unbalanced transactions and
-        transactions that would take a resident or merchant below zero are refused.
+        transactions outside the chart or that would take a non-system account below zero
+        are refused.
         """
         ...
 
@@ -50,15 +55,15 @@ class LedgerStore(Protocol):
         """The entries with a posting to ``account``, in append order."""
         ...
 
-    def accounts(self, kind: AccountKind) -> Iterator[Account]:
+    def accounts(self, kind: str) -> Iterator[Account]:
         """Every account of ``kind`` that has a posting, in sorted order."""
         ...
 
-    def balance(self, account: Account, asset: Asset) -> int:
+    def balance(self, account: Account, asset: str) -> int:
         """Sum of the postings of ``asset`` to ``account``."""
         ...
 
-    def balances(self) -> Mapping[tuple[Account, Asset], int]:
+    def balances(self) -> Mapping[tuple[Account, str], int]:
         """Every non-zero balance."""
         ...
 
@@ -66,11 +71,16 @@ class LedgerStore(Protocol):
 class InMemoryLedger:
     """A :class:`LedgerStore` in memory; balances are a running sum of the postings."""
 
-    def __init__(self) -> None:
+    def __init__(self, chart: Chart) -> None:
+        self._chart = chart
         self._entries: list[Entry] = []
         self._by_key: dict[str, Entry] = {}
-        self._balances: dict[tuple[Account, Asset], int] = defaultdict(int)
+        self._balances: dict[tuple[Account, str], int] = defaultdict(int)
         self._by_account: dict[Account, list[Entry]] = defaultdict(list)
+
+    @property
+    def chart(self) -> Chart:
+        return self._chart
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -84,13 +94,13 @@ class InMemoryLedger:
                     f"(entry {existing.seq})"
                 )
             return existing
-        tx.check()
-        delta: dict[tuple[Account, Asset], int] = defaultdict(int)
+        tx.check(self._chart)
+        delta: dict[tuple[Account, str], int] = defaultdict(int)
         for p in tx.postings:
             delta[(p.account, p.asset)] += p.amount
         for (account, asset), change in sorted(delta.items()):
             after = self._balances.get((account, asset), 0) + change
-            if after < 0 and not account.kind.system:
+            if after < 0 and not self._chart.is_system(account.kind):
                 raise NegativeBalance(account, asset, after, tx.key)
         for k, change in delta.items():
             self._balances[k] += change
@@ -112,13 +122,13 @@ class InMemoryLedger:
     def account_entries(self, account: Account) -> Iterator[Entry]:
         return iter(list(self._by_account.get(account, ())))
 
-    def accounts(self, kind: AccountKind) -> Iterator[Account]:
-        return iter(sorted(a for a in self._by_account if a.kind is kind))
+    def accounts(self, kind: str) -> Iterator[Account]:
+        return iter(sorted(a for a in self._by_account if a.kind == kind))
 
-    def balance(self, account: Account, asset: Asset) -> int:
+    def balance(self, account: Account, asset: str) -> int:
         return self._balances.get((account, asset), 0)
 
-    def balances(self) -> Mapping[tuple[Account, Asset], int]:
+    def balances(self) -> Mapping[tuple[Account, str], int]:
         return dict(self._balances)
 
     def postings(self, account: Account | None = None) -> Iterator[tuple[Entry, Posting]]:
@@ -129,9 +139,9 @@ class InMemoryLedger:
                     yield e, p
 
 
-def balances_from_postings(entries: Iterator[Entry]) -> dict[tuple[Account, Asset], int]:
+def balances_from_postings(entries: Iterator[Entry]) -> dict[tuple[Account, str], int]:
     """Balances recomputed from scratch (for checks; a store's balance must equal this)."""
-    out: dict[tuple[Account, Asset], int] = defaultdict(int)
+    out: dict[tuple[Account, str], int] = defaultdict(int)
     for e in entries:
         for p in e.tx.postings:
             out[(p.account, p.asset)] += p.amount

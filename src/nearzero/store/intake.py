@@ -38,10 +38,10 @@ from nearzero.inclusion.choices import TRIP_SCENARIOS, ReasonCode, Scenario
 from nearzero.inclusion.columnar import EPOCH, REASONS, SCENARIOS, ColumnarResult, from_us
 from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext
 from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef
-from nearzero.inclusion.points import credit_postings
+from nearzero.inclusion.points import AccountKind, TxKind, credit_postings
 from nearzero.inclusion.records import RecordKey
 from nearzero.inclusion.rules import Scheme
-from nearzero.ledger.model import Account, AccountKind, Posting, TxKind
+from nearzero.ledger.model import Account, Posting
 from nearzero.store.dialect import (
     SQLITE_LOCAL_DAY_OF_US,
     SQLITE_TIME_OF_US,
@@ -184,7 +184,8 @@ class ScopeQuery:
         if not self.pg:
             con.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS nz_scope (r TEXT PRIMARY KEY)")
             con.exec_driver_sql("DELETE FROM nz_scope")
-            con.exec_driver_sql("INSERT INTO nz_scope VALUES (?)", [(r,) for r in residents])
+            if residents:  # an empty executemany is a call without parameters
+                con.exec_driver_sql("INSERT INTO nz_scope VALUES (?)", [(r,) for r in residents])
         self.residents = list(residents)
 
     def where(self, column: str) -> str:
@@ -465,17 +466,17 @@ class ChunkWriter:
         self.batch = batch
         self.received = received
 
-    def _account(self, con: Connection, kind: AccountKind, name: str) -> int:
+    def _account(self, con: Connection, kind: str, name: str) -> int:
         con.execute(
             text(
                 "INSERT INTO ledger_account (kind, name) VALUES (:k, :n) "
                 "ON CONFLICT (kind, name) DO NOTHING"
             ),
-            {"k": kind.value, "n": name},
+            {"k": str(kind), "n": name},
         )
         value = con.execute(
             text("SELECT id FROM ledger_account WHERE kind = :k AND name = :n"),
-            {"k": kind.value, "n": name},
+            {"k": str(kind), "n": name},
         ).scalar_one()
         return int(value)
 
@@ -643,7 +644,9 @@ class ChunkWriter:
     def _postings(self, con: Connection, chunk: ChunkRows, tx_id: int) -> None:
         """The chunk's credit postings (:class:`ChunkRows`), in their order; each carries its
         methodology version (its records are traced through ``tx_id``)."""
-        residents = sorted({p.account.name for p in chunk.postings if not p.account.kind.system})
+        residents = sorted(
+            {p.account.name for p in chunk.postings if p.account.kind == AccountKind.RESIDENT}
+        )
         ids: dict[Account, int] = {
             Account(AccountKind.RESIDENT, name): i
             for name, i in self._resident_accounts(con, residents).items()
@@ -652,7 +655,7 @@ class ChunkWriter:
             if p.account not in ids:
                 ids[p.account] = self._account(con, p.account.kind, p.account.name)
         rows = [
-            (tx_id, ids[p.account], p.asset.value, p.amount, p.trace.methodologies[0])
+            (tx_id, ids[p.account], str(p.asset), p.amount, p.trace.methodologies[0])
             for p in chunk.postings
         ]
         sql = (

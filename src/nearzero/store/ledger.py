@@ -1,22 +1,21 @@
 """The ledger in SQL: :class:`SqlLedger` implements :class:`nearzero.ledger.LedgerStore`.
 
-Semantics are the in-memory reference's (:class:`nearzero.ledger.InMemoryLedger`):
-append all or nothing (a SAVEPOINT), idempotent by key (a retry with the same content
-returns the first entry; other content under a used key raises ``IdempotencyConflict``),
-balanced per asset, and no resident or merchant account below zero. Balances are sums of
-postings, read in the same database transaction as the write; the accounts a transaction
-takes money out of are locked first (PostgreSQL ``SELECT … FOR UPDATE``; on SQLite the
-transaction row is written first, which takes the database's write lock).
+Generic over the ledger's :class:`~nearzero.ledger.Chart` (carbon inclusion's points, the
+two-high indicator ledger): it knows no asset, no kind of account and no table of a
+capability standing on it. Semantics are the in-memory reference's
+(:class:`nearzero.ledger.InMemoryLedger`): append all or nothing (a SAVEPOINT), idempotent
+by key (a retry with the same content returns the first entry; other content under a used
+key raises ``IdempotencyConflict``), balanced per asset, within the chart, and no
+non-system account below zero. Balances are sums of postings, read in the same database
+transaction as the write; the accounts a transaction takes money out of are locked first
+(PostgreSQL ``SELECT … FOR UPDATE``; on SQLite the transaction row is written first, which
+takes the database's write lock).
 
-Bulk credits (written by :class:`nearzero.store.intake.ChunkWriter`) are stored as one
-aggregated transaction per chunk, with one resident posting per (resident, methodology
-version) that traces to its records through ``tx_id``, the resident and the methodology.
-This store presents each credited record as the transaction the core defines for it
-(:func:`nearzero.inclusion.points.record_credit`, the builder of the core's
-:func:`~nearzero.inclusion.points.credit_transaction`: key ``credit:{partner}:{record id}``,
-effective at the behaviour's end, four postings), so lots, redemption, expiry and traces
-work the same on both stores; the physical postings give the same balances
-(:func:`check_invariants` verifies it).
+A capability may write *aggregated* transactions in bulk (one stored transaction whose
+postings sum many logical ones) and give the ledger a :class:`BulkView` that presents
+each logical transaction as an entry (carbon inclusion's bulk credits:
+:mod:`nearzero.store.inclusion_ledger`); without a view they read as stored.
+:func:`check_invariants` checks the stored rows against the chart.
 """
 
 from __future__ import annotations
@@ -25,24 +24,21 @@ import hashlib
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from nearzero.inclusion.points import record_credit
 from nearzero.ledger.memory import balances_from_postings
 from nearzero.ledger.model import (
     Account,
-    AccountKind,
-    Asset,
+    Chart,
     Entry,
     IdempotencyConflict,
     NegativeBalance,
     Posting,
     Trace,
     Transaction,
-    TxKind,
 )
 from nearzero.store.dialect import time_param, utc_time
 
@@ -69,11 +65,13 @@ def _trace(raw: Any) -> Trace:
 
 
 def _trace_of(row: Any) -> Trace:
-    """A posting's trace: its JSON, or (bulk credits) its record and methodology columns."""
+    """A posting's trace: its JSON, or (bulk postings) its record and methodology columns."""
     if row.trace is not None:
         return _trace(row.trace)
-    records = (f"{row.partner}:{row.partner_record_id}",) if row.partner_record_id else ()
-    return Trace(records=records, methodologies=(row.methodology,) if row.methodology else ())
+    return Trace(
+        records=(row.record_key,) if row.record_key else (),
+        methodologies=(row.methodology,) if row.methodology else (),
+    )
 
 
 def _posting_row(tx_id: int, account_id: int, p: Posting) -> dict[str, Any]:
@@ -81,7 +79,7 @@ def _posting_row(tx_id: int, account_id: int, p: Posting) -> dict[str, Any]:
     return {
         "tx": tx_id,
         "account": account_id,
-        "asset": p.asset.value,
+        "asset": str(p.asset),
         "amount": p.amount,
         "trace": json.dumps(trace) if trace else None,
     }
@@ -91,60 +89,58 @@ def digest(tx: Transaction) -> str:
     """SHA-256 of a transaction's content (key, kind, time, memo, postings with traces)."""
     body = {
         "key": tx.key,
-        "kind": tx.kind.value,
+        "kind": str(tx.kind),
         "at": tx.effective_at.isoformat(),
         "memo": tx.memo,
         "postings": [
-            [str(p.account), p.asset.value, p.amount, _trace_json(p.trace)] for p in tx.postings
+            [str(p.account), str(p.asset), p.amount, _trace_json(p.trace)] for p in tx.postings
         ],
     }
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
-_VIRTUAL = """
-SELECT (SELECT MIN(p.id) FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
-        WHERE p.tx_id = r.tx_id AND a.kind = 'resident' AND a.name = r.resident
-        AND p.methodology = r.methodology_id || '@' || r.methodology_version) AS seq,
-       pa.code AS partner, r.partner_record_id, r.resident, r.scenario, r.end_at,
-       r.credited_g, r.methodology_id, r.methodology_version, u.code AS unit
-FROM inclusion_record r
-JOIN ledger_transaction t ON t.id = r.tx_id AND t.aggregated
-JOIN inclusion_partner pa ON pa.id = r.partner_id
-JOIN demo_unit u ON u.id = pa.unit_id
-"""
-"""Each credited record of a bulk (aggregated) transaction, as the core's credit transaction.
+class BulkView(Protocol):
+    """The logical entries of the aggregated transactions a capability wrote in bulk.
 
-Its sequence number is the id of the aggregated resident posting that carries it (the
-records of one resident and methodology version in one chunk share it)."""
+    Each logical transaction must be what the capability's core would append one at a time
+    (same key, kind, time, postings and traces), and the logical postings of an aggregated
+    transaction must sum to its stored postings, so that balances are the same either way.
+    """
+
+    def get(self, key: str) -> Entry | None:
+        """The logical entry with this key, if an aggregated transaction holds one."""
+        ...
+
+    def entries(self) -> list[Entry]:
+        """Every logical entry of the aggregated transactions."""
+        ...
+
+    def account_entries(self, account: Account) -> list[Entry]:
+        """The logical entries with a posting to ``account``."""
+        ...
 
 
 class SqlLedger:
-    """A :class:`~nearzero.ledger.LedgerStore` on the session's database transaction."""
+    """A :class:`~nearzero.ledger.LedgerStore` over ``chart`` on the session's database
+    transaction; ``bulk`` presents the aggregated transactions (module docstring)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, chart: Chart, bulk: BulkView | None = None) -> None:
         self.session = session
+        self._chart = chart
+        self.bulk = bulk
         self.pg = session.get_bind().dialect.name == "postgresql"
+
+    @property
+    def chart(self) -> Chart:
+        return self._chart
 
     # ------------------------------------------------------------------ reading
 
     def _rows(self, sql: str, **params: Any) -> list[Any]:
         return list(self.session.execute(text(sql), params))
 
-    def _virtual(self, row: Any) -> Entry:
-        tx = record_credit(
-            row.unit,
-            row.partner,
-            row.partner_record_id,
-            row.resident,
-            f"{row.methodology_id}@{row.methodology_version}",
-            int(row.credited_g),
-            utc_time(row.end_at),
-            row.scenario,
-        )
-        return Entry(int(row.seq), tx)
-
     def _entries_of(self, tx_ids: Sequence[int]) -> list[Entry]:
-        """Whole (not aggregated) transactions by id, in append order."""
+        """Transactions by id as stored, in the order of ``tx_ids``."""
         if not tx_ids:
             return []
         out: list[Entry] = []
@@ -163,10 +159,8 @@ class SqlLedger:
             postings: dict[int, list[Any]] = {}
             for p in self._rows(
                 "SELECT p.tx_id, p.id, a.kind, a.name, p.asset, p.amount, p.trace, "
-                "p.methodology, pa.code AS partner, r.partner_record_id "
+                "p.record_key, p.methodology "
                 "FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id "
-                "LEFT JOIN inclusion_record r ON r.id = p.record_id "
-                "LEFT JOIN inclusion_partner pa ON pa.id = r.partner_id "
                 f"WHERE p.tx_id IN ({marks}) ORDER BY p.id",
                 **params,
             ):
@@ -175,12 +169,12 @@ class SqlLedger:
                 t, ps = txs[tx_id], postings.get(tx_id, [])
                 tx = Transaction(
                     key=t.key,
-                    kind=TxKind(t.kind),
+                    kind=str(t.kind),
                     effective_at=utc_time(t.effective_at),
                     postings=tuple(
                         Posting(
-                            Account(AccountKind(p.kind), p.name),
-                            Asset(p.asset),
+                            Account(str(p.kind), str(p.name)),
+                            str(p.asset),
                             int(p.amount),
                             _trace_of(p),
                         )
@@ -193,27 +187,26 @@ class SqlLedger:
 
     def get(self, key: str) -> Entry | None:
         row = self.session.execute(
-            text("SELECT id, aggregated FROM ledger_transaction WHERE key = :k"), {"k": key}
+            text("SELECT id FROM ledger_transaction WHERE key = :k"), {"k": key}
         ).first()
         if row is not None:
             return self._entries_of([int(row.id)])[0]
-        if key.startswith("credit:"):
-            partner, _, rid = key[len("credit:") :].partition(":")
-            rows = self._rows(
-                _VIRTUAL + " WHERE pa.code = :p AND r.partner_record_id = :r", p=partner, r=rid
-            )
-            if rows and rows[0].resident is not None:
-                return self._virtual(rows[0])
-        return None
+        return self.bulk.get(key) if self.bulk is not None else None
+
+    def _stored(self) -> str:
+        """The stored transactions read as they are: all, or those of no bulk view."""
+        return "TRUE" if self.bulk is None else "NOT t.aggregated"
 
     def entries(self) -> Iterator[Entry]:
         plain = [
             int(r.id)
             for r in self._rows(
-                "SELECT id FROM ledger_transaction WHERE NOT aggregated ORDER BY id"
+                f"SELECT t.id FROM ledger_transaction t WHERE {self._stored()} ORDER BY t.id"
             )
         ]
-        found = self._entries_of(plain) + [self._virtual(r) for r in self._rows(_VIRTUAL)]
+        found = self._entries_of(plain)
+        if self.bulk is not None:
+            found += self.bulk.entries()
         return iter(sorted(found, key=lambda e: e.seq))
 
     def account_entries(self, account: Account) -> Iterator[Entry]:
@@ -223,50 +216,42 @@ class SqlLedger:
                 "SELECT DISTINCT t.id FROM ledger_transaction t "
                 "JOIN ledger_posting p ON p.tx_id = t.id "
                 "JOIN ledger_account a ON a.id = p.account_id "
-                "WHERE NOT t.aggregated AND a.kind = :k AND a.name = :n ORDER BY t.id",
-                k=account.kind.value,
+                f"WHERE {self._stored()} AND a.kind = :k AND a.name = :n ORDER BY t.id",
+                k=str(account.kind),
                 n=account.name,
             )
         ]
         found = self._entries_of(plain)
-        if account.kind is AccountKind.RESIDENT:
-            found += [
-                self._virtual(r)
-                for r in self._rows(_VIRTUAL + " WHERE r.resident = :n", n=account.name)
-            ]
-        elif account.kind in (AccountKind.POOL, AccountKind.ISSUANCE):
-            found += [
-                self._virtual(r)
-                for r in self._rows(_VIRTUAL + " WHERE u.code = :n", n=account.name)
-            ]
+        if self.bulk is not None:
+            found += self.bulk.account_entries(account)
         return iter(sorted(found, key=lambda e: e.seq))
 
-    def accounts(self, kind: AccountKind) -> Iterator[Account]:
+    def accounts(self, kind: str) -> Iterator[Account]:
         rows = self._rows(
             "SELECT a.name FROM ledger_account a WHERE a.kind = :k AND EXISTS "
             "(SELECT 1 FROM ledger_posting p WHERE p.account_id = a.id)",
-            k=kind.value,
+            k=str(kind),
         )
         return iter(sorted(Account(kind, r.name) for r in rows))
 
-    def balance(self, account: Account, asset: Asset) -> int:
+    def balance(self, account: Account, asset: str) -> int:
         value = self.session.execute(
             text(
                 "SELECT COALESCE(SUM(p.amount), 0) FROM ledger_posting p "
                 "JOIN ledger_account a ON a.id = p.account_id "
                 "WHERE a.kind = :k AND a.name = :n AND p.asset = :s"
             ),
-            {"k": account.kind.value, "n": account.name, "s": asset.value},
+            {"k": str(account.kind), "n": account.name, "s": str(asset)},
         ).scalar_one()
         return int(value)
 
-    def balances(self) -> Mapping[tuple[Account, Asset], int]:
+    def balances(self) -> Mapping[tuple[Account, str], int]:
         rows = self._rows(
             "SELECT a.kind, a.name, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
             "JOIN ledger_account a ON a.id = p.account_id GROUP BY a.kind, a.name, p.asset"
         )
         return {
-            (Account(AccountKind(r.kind), r.name), Asset(r.asset)): int(r.amount)
+            (Account(str(r.kind), str(r.name)), str(r.asset)): int(r.amount)
             for r in rows
             if int(r.amount)
         }
@@ -279,11 +264,11 @@ class SqlLedger:
                 "INSERT INTO ledger_account (kind, name) VALUES (:k, :n) "
                 "ON CONFLICT (kind, name) DO NOTHING"
             ),
-            {"k": account.kind.value, "n": account.name},
+            {"k": str(account.kind), "n": account.name},
         )
         value = self.session.execute(
             text("SELECT id FROM ledger_account WHERE kind = :k AND name = :n"),
-            {"k": account.kind.value, "n": account.name},
+            {"k": str(account.kind), "n": account.name},
         ).scalar_one()
         return int(value)
 
@@ -299,8 +284,8 @@ class SqlLedger:
         existing = self.get(tx.key)
         if existing is not None:
             return self._same(existing, tx)
-        tx.check()
-        delta: dict[tuple[Account, Asset], int] = {}
+        tx.check(self._chart)
+        delta: dict[tuple[Account, str], int] = {}
         for p in tx.postings:
             delta[(p.account, p.asset)] = delta.get((p.account, p.asset), 0) + p.amount
         bind = self.session.get_bind()
@@ -319,7 +304,9 @@ class SqlLedger:
                 assert raced is not None
                 return self._same(raced, tx)
             ids = {a: self._account_id(a) for a in dict.fromkeys(p.account for p in tx.postings)}
-            debited = sorted(ids[a] for (a, _s), d in delta.items() if d < 0 and not a.kind.system)
+            debited = sorted(
+                ids[a] for (a, _s), d in delta.items() if d < 0 and not self._system(a)
+            )
             if debited and bind.dialect.name == "postgresql":
                 marks = ", ".join(f":a{i}" for i in range(len(debited)))
                 self.session.execute(
@@ -327,7 +314,7 @@ class SqlLedger:
                     {f"a{i}": v for i, v in enumerate(debited)},
                 )
             for (account, asset), change in sorted(delta.items()):
-                if change < 0 and not account.kind.system:
+                if change < 0 and not self._system(account):
                     after = self.balance(account, asset) + change
                     if after < 0:
                         raise NegativeBalance(account, asset, after, tx.key)
@@ -355,19 +342,19 @@ class SqlLedger:
     def _account_ids(self, accounts: Sequence[Account]) -> dict[Account, int]:
         """Ids of ``accounts``, created where missing (two statements per kind, not two each)."""
         ids: dict[Account, int] = {}
-        for kind in dict.fromkeys(a.kind for a in accounts):
-            names = sorted({a.name for a in accounts if a.kind is kind})
+        for kind in dict.fromkeys(str(a.kind) for a in accounts):
+            names = sorted({a.name for a in accounts if a.kind == kind})
             self.session.execute(
                 text(
                     "INSERT INTO ledger_account (kind, name) VALUES (:k, :n) "
                     "ON CONFLICT (kind, name) DO NOTHING"
                 ),
-                [{"k": kind.value, "n": n} for n in names],
+                [{"k": kind, "n": n} for n in names],
             )
             for r in self._in_chunks(
                 "SELECT name, id FROM ledger_account WHERE kind = :k AND name IN ({marks})",
                 names,
-                k=kind.value,
+                k=kind,
             ):
                 ids[Account(kind, str(r.name))] = int(r.id)
         return ids
@@ -384,7 +371,7 @@ class SqlLedger:
         """
         unique: dict[str, Transaction] = {}
         for tx in txs:
-            tx.check()
+            tx.check(self._chart)
             if unique.setdefault(tx.key, tx) != tx:
                 raise IdempotencyConflict(f"key {tx.key!r} appears twice with different content")
         stored = {
@@ -406,7 +393,7 @@ class SqlLedger:
             (ids[p.account], p.asset): (p.account, tx.key)
             for tx in new
             for p in tx.postings
-            if p.amount < 0 and not p.account.kind.system
+            if p.amount < 0 and not self._system(p.account)
         }
         locked = sorted({i for i, _ in debited})
         if locked and self.pg:
@@ -441,8 +428,8 @@ class SqlLedger:
             below = self._in_chunks(
                 "SELECT account_id, SUM(amount) AS amount FROM ledger_posting WHERE asset = :s AND "
                 "account_id IN ({marks}) GROUP BY account_id HAVING SUM(amount) < 0",
-                sorted({i for i, a in debited if a is asset}),
-                s=asset.value,
+                sorted({i for i, a in debited if a == asset}),
+                s=str(asset),
             )
             if below:
                 account, key = debited[(int(below[0].account_id), asset)]
@@ -452,13 +439,16 @@ class SqlLedger:
     def _transaction_row(self, tx: Transaction, now: datetime) -> dict[str, Any]:
         return {
             "key": tx.key,
-            "kind": tx.kind.value,
+            "kind": str(tx.kind),
             "at": self._time(tx.effective_at),
             "memo": tx.memo,
             "digest": digest(tx),
             "agg": False,
             "now": self._time(now),
         }
+
+    def _system(self, account: Account) -> bool:
+        return self._chart.is_system(account.kind)
 
     def _time(self, t: datetime) -> Any:
         return time_param(self.session.connection(), t)
@@ -467,43 +457,24 @@ class SqlLedger:
 # --------------------------------------------------------------------------- invariants
 
 
-_RECORDS_PER_POSTING = """
-SELECT r.tx_id, r.resident, r.methodology_id || '@' || r.methodology_version AS ref,
-       SUM(r.credited_g) AS grams
-FROM inclusion_record r WHERE r.accepted AND r.tx_id IS NOT NULL
-GROUP BY r.tx_id, r.resident, r.methodology_id || '@' || r.methodology_version
-"""
-_POSTINGS_PER_RESIDENT = """
-SELECT p.tx_id, a.name AS resident, p.methodology AS ref, SUM(p.amount) AS grams
-FROM ledger_posting p JOIN ledger_account a ON a.id = p.account_id
-JOIN ledger_transaction t ON t.id = p.tx_id AND t.aggregated
-WHERE a.kind = 'resident' GROUP BY p.tx_id, a.name, p.methodology
-"""
-_TRACE_CHECK = f"""
-SELECT x.tx_id, x.resident, x.ref, x.grams AS records_g, y.grams AS postings_g
-FROM ({_RECORDS_PER_POSTING}) x
-LEFT JOIN ({_POSTINGS_PER_RESIDENT}) y
-  ON y.tx_id = x.tx_id AND y.resident = x.resident AND y.ref = x.ref
-WHERE y.grams IS NULL OR y.grams <> x.grams
-UNION ALL
-SELECT y.tx_id, y.resident, y.ref, NULL, y.grams FROM ({_POSTINGS_PER_RESIDENT}) y
-LEFT JOIN ({_RECORDS_PER_POSTING}) x
-  ON y.tx_id = x.tx_id AND y.resident = x.resident AND y.ref = x.ref
-WHERE x.grams IS NULL
-"""
-"""Resident postings of bulk transactions against the records they trace to (module doc)."""
+def _marks(prefix: str, values: Sequence[str]) -> tuple[str, dict[str, str]]:
+    return (
+        ", ".join(f":{prefix}{i}" for i in range(len(values))),
+        {f"{prefix}{i}": v for i, v in enumerate(values)},
+    )
 
 
-def check_invariants(session: Session) -> list[str]:
+def check_invariants(ledger: SqlLedger) -> list[str]:
     """Problems with the ledger in the database (empty when it is sound).
 
-    Checked in SQL over the physical rows: every transaction's postings sum to zero per
-    asset; no resident or merchant balance below zero; no posting of reductions to a
-    resident or merchant; every credited record belongs to a bulk credit transaction, and
-    every resident posting of such a transaction equals the grams of the records it traces
-    to (same transaction, resident and methodology version) and vice versa; and the store's
-    balances equal a recomputation from its entries.
+    Checked in SQL over the physical rows, against the ledger's chart: every transaction's
+    postings sum to zero per asset; every account kind and asset is the chart's; no
+    non-system balance below zero; no posting of an asset to a kind that may not hold it;
+    and the store's balances equal a recomputation from its entries (through its bulk
+    view, if any). A capability with bulk transactions adds its own checks (e.g.
+    :func:`nearzero.store.inclusion_ledger.check_invariants`).
     """
+    session, chart = ledger.session, ledger.chart
     problems: list[str] = []
     for r in session.execute(
         text(
@@ -515,35 +486,37 @@ def check_invariants(session: Session) -> list[str]:
         problems.append(f"transaction {r.key}: {r.asset} postings sum to {r.amount}")
     for r in session.execute(
         text(
-            "SELECT a.kind, a.name, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
-            "JOIN ledger_account a ON a.id = p.account_id "
-            "WHERE a.kind IN ('resident', 'merchant') GROUP BY a.kind, a.name, p.asset "
-            "HAVING SUM(p.amount) < 0"
+            "SELECT DISTINCT a.kind, p.asset FROM ledger_posting p "
+            "JOIN ledger_account a ON a.id = p.account_id ORDER BY a.kind, p.asset"
         )
     ):
-        problems.append(f"{r.kind}:{r.name} has {r.amount} {r.asset}")
-    for r in session.execute(
-        text(
-            "SELECT COUNT(*) AS n FROM ledger_posting p "
-            "JOIN ledger_account a ON a.id = p.account_id "
-            "WHERE a.kind IN ('resident', 'merchant') AND p.asset = 'reduction_g'"
-        )
-    ):
-        if r.n:
-            problems.append(f"{r.n} reduction postings to residents or merchants")
-    for r in session.execute(text(_TRACE_CHECK)):
-        problems.append(
-            f"transaction {r.tx_id}, resident {r.resident}, {r.ref}: "
-            f"records {r.records_g} g, postings {r.postings_g} g"
-        )
-    for r in session.execute(
-        text(
-            "SELECT r.id FROM inclusion_record r LEFT JOIN ledger_transaction t "
-            "ON t.id = r.tx_id WHERE r.accepted AND (t.id IS NULL OR NOT t.aggregated)"
-        )
-    ):
-        problems.append(f"record {r.id} is accepted without a bulk credit transaction")
-    ledger = SqlLedger(session)
+        if r.kind not in chart.kinds:
+            problems.append(f"account kind {r.kind} is not in chart {chart.name}")
+        if r.asset not in chart.assets:
+            problems.append(f"asset {r.asset} is not in chart {chart.name}")
+    others = sorted(k for k in chart.kinds if not chart.is_system(k))
+    if others:
+        marks, params = _marks("k", others)
+        for r in session.execute(
+            text(
+                "SELECT a.kind, a.name, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
+                f"JOIN ledger_account a ON a.id = p.account_id WHERE a.kind IN ({marks}) "
+                "GROUP BY a.kind, a.name, p.asset HAVING SUM(p.amount) < 0"
+            ),
+            params,
+        ):
+            problems.append(f"{r.kind}:{r.name} has {r.amount} {r.asset}")
+    for kind, allowed in sorted(chart.holds.items()):
+        marks, params = _marks("s", sorted(allowed) or [""])
+        for r in session.execute(
+            text(
+                "SELECT p.asset, COUNT(*) AS n FROM ledger_posting p "
+                "JOIN ledger_account a ON a.id = p.account_id "
+                f"WHERE a.kind = :kind AND p.asset NOT IN ({marks}) GROUP BY p.asset"
+            ),
+            {"kind": kind, **params},
+        ):
+            problems.append(f"{r.n} {r.asset} postings to {kind} accounts, which may not hold it")
     recomputed = balances_from_postings(ledger.entries())
     stored = dict(ledger.balances())
     if recomputed != stored:

@@ -1,7 +1,12 @@
 """The double-entry ledger of :mod:`nearzero.ledger` in SQL: accounts, transactions
 (idempotency ``key`` UNIQUE) and postings in integer units. Append-only: migration 0003
-installs triggers that refuse UPDATE and DELETE. Balances are never stored: they are
-``SUM(amount)`` of the postings of an account and asset.
+installs triggers that refuse UPDATE and DELETE (0009 keeps them). Balances are never
+stored: they are ``SUM(amount)`` of the postings of an account and asset.
+
+Generic: kinds, assets and transaction kinds are the strings of a ledger's
+:class:`nearzero.ledger.Chart`, and no column refers to a table of a capability that
+stands on the ledger (that capability points at the ledger instead, e.g.
+``inclusion_record.tx_id``).
 """
 
 from __future__ import annotations
@@ -29,9 +34,10 @@ class LedgerTransaction(Base):
     """A balanced set of postings, identified by its idempotency key.
 
     ``digest``: SHA-256 of the transaction's content, to tell a retry (same digest) from a
-    different transaction under a used key. ``aggregated``: a bulk credit chunk whose
-    resident postings are one per (resident, methodology version) and whose counter-postings
-    are summed per methodology version; its records point at it (``inclusion_record.tx_id``).
+    different transaction under a used key. ``aggregated``: a bulk transaction whose postings
+    sum many logical transactions (e.g. a carbon-inclusion credit chunk: one resident posting
+    per resident and methodology version); the capability that wrote it presents its logical
+    entries (:class:`nearzero.store.ledger.BulkView`), its rows point at it.
     """
 
     __tablename__ = "ledger_transaction"
@@ -46,12 +52,12 @@ class LedgerTransaction(Base):
 
 
 class LedgerPosting(Base):
-    """``amount`` grams of ``asset`` into ``account`` (negative: out of it).
+    """``amount`` units of ``asset`` into ``account`` (negative: out of it).
 
-    Trace: in a bulk credit, ``methodology`` (id@version) and the transaction's records of
-    that version (and, for a resident posting, of that resident); ``record_id`` names one
-    record for postings written one per record; ``trace`` (JSON of
-    :class:`nearzero.ledger.model.Trace`) for postings appended one transaction at a time.
+    Trace (:class:`nearzero.ledger.model.Trace`): ``trace`` (JSON) for postings appended
+    one transaction at a time; or the compact columns of postings written in bulk,
+    ``record_key`` (one record key, e.g. ``partner:record id``) and ``methodology``
+    (id@version).
     """
 
     __tablename__ = "ledger_posting"
@@ -64,6 +70,6 @@ class LedgerPosting(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("ledger_account.id"))
     asset: Mapped[str] = mapped_column(String(16))
     amount: Mapped[int] = mapped_column(BigInteger)
-    record_id: Mapped[int | None] = mapped_column(ForeignKey("inclusion_record.id"))
+    record_key: Mapped[str | None] = mapped_column(String(200))
     methodology: Mapped[str | None] = mapped_column(String(100))
     trace: Mapped[dict[str, Any] | None] = mapped_column(JSON)
