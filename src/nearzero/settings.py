@@ -68,7 +68,17 @@ class Settings(BaseSettings):
     env: ``development`` or ``production`` (production refuses the default secret and demo data).
     host, port: where ``nearzero serve`` listens.
     default_unit: the unit shown when none is chosen (the bundled plan is ``zhangqiu``).
-    session_max_age: seconds a log-in lasts.
+    session_max_age: absolute time-out of a log-in [s]: it ends this long after it began,
+        however active (default 8 h).
+    session_idle_timeout: idle time-out of a log-in [s]: it ends when no request came for this
+        long (default 30 min). Log-ins are server-side sessions: log-out, a password change or
+        reset and disabling the user end them at once.
+    login_max_failures: failed log-ins of one username within ``login_window`` that lock it
+        for ``login_lockout`` [attempts] (default 5; unknown usernames are counted alike).
+    login_max_failures_per_address: failed log-ins from one client address within
+        ``login_window`` that lock the address for ``login_lockout`` [attempts] (default 20).
+    login_window: how far back failed log-ins are counted [s] (default 15 min).
+    login_lockout: how long a lock-out lasts [s] (default 15 min).
     max_upload_bytes: largest request body any form or upload may send [bytes]; a larger one
         is refused with 413 as it streams in, before a route reads it (default 25 MiB).
     inclusion_max_body_bytes: largest request body the carbon-inclusion partner API accepts
@@ -86,7 +96,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     default_unit: str = "zhangqiu"
-    session_max_age: int = 8 * 3600
+    session_max_age: int = Field(default=8 * 3600, gt=0)
+    session_idle_timeout: int = Field(default=30 * 60, gt=0)
+    login_max_failures: int = Field(default=5, gt=0)
+    login_max_failures_per_address: int = Field(default=20, gt=0)
+    login_window: int = Field(default=15 * 60, gt=0)
+    login_lockout: int = Field(default=15 * 60, gt=0)
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, gt=0)
     inclusion_max_body_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     inclusion_points_valid_months: int | None = Field(default=None, gt=0)

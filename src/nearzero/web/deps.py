@@ -9,15 +9,16 @@ from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied
 from nearzero.services.indicators import get_unit
-from nearzero.services.users import actor_of, get_user
+from nearzero.services.users import LoginPolicy, actor_of, session_of
 from nearzero.settings import Settings
 from nearzero.store import tables as m
 from nearzero.store.db import transaction
+from nearzero.store.tables.users import UserSession
 from nearzero.web.i18n import DEFAULT_LANG, LANGS
 
 
@@ -67,13 +68,69 @@ def current_unit(
 UnitDep = Annotated[m.DemoUnit, Depends(current_unit)]
 
 
-def current_user(request: Request, session: SessionDep) -> m.UserAccount:
-    username = request.session.get("username")
-    user = get_user(session, username) if username else None
-    if user is None:
-        request.session.pop("username", None)
+LOGIN_COOKIE = "nearzero_login"
+"""The cookie holding a log-in's random session id (its SHA-256 is in ``user_session``)."""
+CHANGE_PASSWORD_URL = "/account/password"
+
+
+def login_policy(settings: SettingsDep) -> LoginPolicy:
+    """Rate limits, lock-outs and session time-outs from the settings."""
+    return LoginPolicy.from_settings(settings)
+
+
+LoginPolicyDep = Annotated[LoginPolicy, Depends(login_policy)]
+
+
+def login_session(request: Request, session: SessionDep, policy: LoginPolicyDep) -> UserSession:
+    """The request's open server-side session (checked on every request), or
+    :class:`LoginRequired`: none, logged out, ended by the office, idle or too old."""
+    request.session.pop("username", None)  # a log-in of old lived in the signed cookie
+    row = session_of(session, request.cookies.get(LOGIN_COOKIE), policy)
+    if row is None:
         raise LoginRequired
+    return row
+
+
+LoginSessionDep = Annotated[UserSession, Depends(login_session)]
+
+
+def current_user(request: Request, login: LoginSessionDep) -> m.UserAccount:
+    """The logged-in user; one whose password was reset is sent to change it first."""
+    user = login.user
+    if user.must_change_password:
+        if request.url.path.startswith("/api/"):
+            response: Response = PlainTextResponse("password change required", status_code=403)
+        else:
+            response = RedirectResponse(CHANGE_PASSWORD_URL, status_code=303)
+        raise RenderedRefusal(response)
     return user
+
+
+def secure_cookies(request: Request, settings: Settings) -> bool:
+    """Cookies carry the Secure flag when served over HTTPS or in production."""
+    return request.url.scheme == "https" or settings.env == "production"
+
+
+def set_login_cookie(response: Response, request: Request, settings: Settings, token: str) -> None:
+    response.set_cookie(
+        LOGIN_COOKIE,
+        token,
+        max_age=settings.session_max_age,
+        path="/",
+        secure=secure_cookies(request, settings),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def clear_login_cookie(response: Response, request: Request, settings: Settings) -> None:
+    response.delete_cookie(
+        LOGIN_COOKIE,
+        path="/",
+        secure=secure_cookies(request, settings),
+        httponly=True,
+        samesite="lax",
+    )
 
 
 UserDep = Annotated[m.UserAccount, Depends(current_user)]

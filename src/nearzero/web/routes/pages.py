@@ -13,17 +13,22 @@ from nearzero.indicators.choices import Status
 from nearzero.services import dashboard
 from nearzero.services import indicators as svc
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.services.users import authenticate
+from nearzero.services.users import log_in, log_out
 from nearzero.store import tables as m
 from nearzero.web.deps import (
+    LOGIN_COOKIE,
     ActorDep,
     CsrfDep,
     LangDep,
+    LoginPolicyDep,
     Refusal,
     SessionDep,
+    SettingsDep,
     UnitDep,
     UserDep,
+    clear_login_cookie,
     refusals,
+    set_login_cookie,
 )
 from nearzero.web.render import render, render_page
 
@@ -55,24 +60,38 @@ def login_form(request: Request, lang: LangDep, next: str = "/") -> HTMLResponse
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
+    policy: LoginPolicyDep,
     lang: LangDep,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    user = authenticate(session, username, password)
-    if user is None:
-        context = {"lang": lang, "next": next, "error": "login_failed", "user": None}
-        return render(request, "login.html", context, status_code=401)
-    request.session["username"] = user.username
+    address = request.client.host if request.client else ""
+    result = log_in(session, username, password, address, policy)
+    if result.token is None:
+        context: dict[str, object] = {"lang": lang, "next": next, "error": "login_failed"}
+        context["user"] = None
+        if result.locked_until is None:
+            return render(request, "login.html", context, status_code=401)
+        minutes = -(-result.retry_after // 60)
+        context |= {"error": "login_locked", "minutes": minutes}
+        response = render(request, "login.html", context, status_code=429)
+        response.headers["Retry-After"] = str(result.retry_after)
+        return response
     target = next if next.startswith("/") and not next.startswith("//") else "/"
-    return RedirectResponse(target, status_code=303)
+    redirect = RedirectResponse(target, status_code=303)
+    set_login_cookie(redirect, request, settings, result.token)
+    return redirect
 
 
 @router.post("/logout", dependencies=[CsrfDep])
-def logout(request: Request) -> Response:
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    log_out(session, request.cookies.get(LOGIN_COOKIE))
     request.session.pop("username", None)
-    return RedirectResponse("/login", status_code=303)
+    redirect = RedirectResponse("/login", status_code=303)
+    clear_login_cookie(redirect, request, settings)
+    return redirect
 
 
 @router.get("/", response_class=HTMLResponse)
