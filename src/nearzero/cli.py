@@ -82,6 +82,32 @@ def restore_command(source: Annotated[Path, typer.Argument(help="a backup zip")]
     typer.echo(f"restored {manifest.rows} rows of {len(manifest.tables)} tables from {source}")
 
 
+audit_app = typer.Typer(help="The audit log (tamper-evident hash chain).", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Recompute the audit log's hash chain; exit 1 if an entry was edited, inserted or deleted.
+
+    Prints the newest entry's hash: note it somewhere else (the dossier, a letter) to tell
+    later whether the chain from then on was rewritten whole.
+    """
+    from nearzero.services import audit as audit_service
+
+    with _db() as session:
+        check = audit_service.verify(session)
+    for broken in check.breaks:
+        typer.echo(f"entry {broken.id}: {broken.problem}")
+    state = "intact" if check.intact else f"BROKEN at {len(check.breaks)} place(s)"
+    typer.echo(
+        f"audit log: {check.entries} entries, chain {state}; "
+        f"newest {check.head_id} {check.head_hash}"
+    )
+    if not check.intact:
+        raise typer.Exit(1)
+
+
 @secret_app.command("init")
 def secret_init() -> None:
     """Make the installation's secret in the data folder (mode 0600) unless it exists."""
@@ -107,9 +133,11 @@ def secret_rotate() -> None:
         raise typer.Exit(2)
     data_dir = Path(os.environ.get("NEARZERO_DATA_DIR", "var"))
     write_secret(data_dir, replace=True)
+    with _db() as session:  # log-ins are server-side: end them with the old secret
+        ended = users.end_all_sessions(session, Actor.system("cli"))
     typer.echo(
-        f"{secret_path(data_dir)} replaced: sessions ended; issue partners their new keys "
-        "and residents their new links"
+        f"{secret_path(data_dir)} replaced: {ended} sessions ended; issue partners their new "
+        "keys and residents their new links"
     )
 
 
@@ -179,6 +207,9 @@ def demo_load() -> None:
             from nearzero.services import projects as project_service
 
             project_service.load_bundled_figures(session, Actor.system("demo"), unit)
+        from nearzero.services.enterprise import registry as ent_registry
+
+        ent_registry.load_bundled(session, Actor.system("demo"), unit)  # the plan's firms
         from nearzero.services import inventory
 
         inventory_years = inventory.years(session, unit)
@@ -191,7 +222,7 @@ def demo_load() -> None:
         master = settings.secret_key.encode()
         demo_rides = inclusion_demo.register_demo(session, unit, master, now)
     if demo_rides:
-        from nearzero.services.inclusion import office as inclusion_service
+        from nearzero.services.inclusion import partners as inclusion_service
 
         engine = make_engine(settings.database_url)
         try:
@@ -206,9 +237,10 @@ def demo_load() -> None:
         )
     console.print("Zhangqiu plan " + ("loaded" if loaded else "already loaded"))
     console.print(
-        "GHG inventory years on record: " + ", ".join(map(str, inventory_years))
+        "GHG inventory years on record: "
+        + ", ".join(map(str, inventory_years))
         + "（示例，部分数据为假设 / illustrative example）"
-    )  # fmt: skip
+    )
     console.print(
         f"Log in at http://{settings.host}:{settings.port}/login with password "
         f"[bold]{users.DEMO_PASSWORD}[/bold] as one of:"
@@ -219,13 +251,14 @@ def demo_load() -> None:
     token = _demo_resident_token(settings.secret_key.encode())
     console.print(
         f"A demo resident's page: http://{settings.host}:{settings.port}/inclusion/me/{token}",
-        soft_wrap=True, highlight=False,
-    )  # fmt: skip
+        soft_wrap=True,
+        highlight=False,
+    )
 
 
 def _demo_resident_token(master: bytes) -> str:
     """The page token of the first demo resident."""
-    from nearzero.services.inclusion import office as inclusion_service
+    from nearzero.services.inclusion import resident as inclusion_service
     from nearzero.services.inclusion.demo import demo_pseudonyms
 
     return inclusion_service.resident_token(master, demo_pseudonyms(master)[0])
@@ -253,8 +286,12 @@ def indicators_evaluate(
 
 
 def _print_evaluation(data: dict[str, Any]) -> None:
-    labels = {"met": "[green]完成[/]", "not_met": "[red]未完成[/]", "no_data": "无数据",
-              "needs_assessment": "[yellow]待评估[/]"}  # fmt: skip
+    labels = {
+        "met": "[green]完成[/]",
+        "not_met": "[red]未完成[/]",
+        "no_data": "无数据",
+        "needs_assessment": "[yellow]待评估[/]",
+    }
     table = Table(title=f"{data['unit']['name_zh']} {data['year']}年 指标评估")
     for col in ("序号", "指标名称", "属性", "数值", "目标", "完成情况", "差距", "2025趋势"):
         table.add_column(col)
@@ -392,16 +429,23 @@ def _build_document(kind: str, year: int, out: Path, unit: str | None) -> None:
 
     from nearzero.services import report
 
-    columns = (TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
-               TimeElapsedColumn())  # fmt: skip
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
     try:
         with _db() as session, Progress(*columns, console=err, transient=True) as bar:
             task = bar.add_task("准备", total=1.0)
             target = indicator_service.get_unit(session, unit)
             built = report.build_file(
-                session, target, year, kind,
+                session,
+                target,
+                year,
+                kind,
                 lambda step, fraction: bar.update(task, completed=fraction, description=step),
-            )  # fmt: skip
+            )
     except ServiceError as exc:
         _fail(str(exc))
     out.write_bytes(built.data)
@@ -479,16 +523,24 @@ def projects_list(
     table = Table(title=f"{data['unit']['name_zh']} 重点工程（截至 {data['as_of']}）")
     for col in ("序号", "项目名称", "完成日期", "责任部门", "状态", "进度", "预计年减排量 t/a"):
         table.add_column(col)
-    labels = {"planned": "未开工", "under_way": "实施中", "done": "[green]已完成[/]",
-              "late": "[red]逾期[/]"}  # fmt: skip
+    labels = {
+        "planned": "未开工",
+        "under_way": "实施中",
+        "done": "[green]已完成[/]",
+        "late": "[red]逾期[/]",
+    }
     for p in data["projects"]:
         reduction = p["reduction"] or {}
         amount = reduction.get("reduction_t")
         table.add_row(
-            str(p["number"]), p["name_zh"], p["due_text"], ",".join(p["departments"]),
-            labels[p["stage"]], f"{p['percent']}%",
+            str(p["number"]),
+            p["name_zh"],
+            p["due_text"],
+            ",".join(p["departments"]),
+            labels[p["stage"]],
+            f"{p['percent']}%",
             "未量化" if amount is None else f"{amount:,.0f}",
-        )  # fmt: skip
+        )
     console.print(table)
 
 
@@ -506,10 +558,14 @@ def projects_alerts(
         with _db() as session:
             target = indicator_service.get_unit(session, unit)
             board = project_service.board(session, target, day, soon_days=days)
-            late = [(v.number, v.row.content_zh, v.row.due_text, -v.status.days_to_due)
-                    for v in board.late]  # fmt: skip
-            soon = [(v.number, v.row.content_zh, v.row.due_text, v.status.days_to_due)
-                    for v in board.due_soon]  # fmt: skip
+            late = [
+                (v.number, v.row.content_zh, v.row.due_text, -v.status.days_to_due)
+                for v in board.late
+            ]
+            soon = [
+                (v.number, v.row.content_zh, v.row.due_text, v.status.days_to_due)
+                for v in board.due_soon
+            ]
     except ServiceError as exc:
         _fail(str(exc))
     console.print(
@@ -527,8 +583,9 @@ def projects_alerts(
 
 # --------------------------------------------------------------------------- GHG inventory
 
-inv_app = typer.Typer(help="GHG inventory (温室气体清单): template, compute, export, store.",
-                      no_args_is_help=True)  # fmt: skip
+inv_app = typer.Typer(
+    help="GHG inventory (温室气体清单): template, compute, export, store.", no_args_is_help=True
+)
 app.add_typer(inv_app, name="inventory")
 
 GwpOpt = Annotated[str, typer.Option("--gwp", help="GWP set: SAR, AR4, AR5 or AR6 (100-year).")]
@@ -567,8 +624,8 @@ def _print_inventory(result: Any) -> None:
 
     grid = sector_gas_table(result)
     t = result.totals
-    table = Table(title=f"{result.region} {result.year}年 温室气体清单（tCO2e，GWP "
-                        f"{result.lineage.gwp_set}）")  # fmt: skip
+    gwp_set = result.lineage.gwp_set
+    table = Table(title=f"{result.region} {result.year}年 温室气体清单（tCO2e，GWP {gwp_set}）")
     table.add_column("部门")
     for gas in (*GAS_GROUPS, "合计"):
         table.add_column(gas, justify="right")
@@ -585,8 +642,9 @@ def _print_inventory(result: Any) -> None:
         f"总排放量（不含土地利用变化和林业）{t.direct_excl_lulucf:,.1f} tCO2e；"
         f"（含）{t.direct_incl_lulucf:,.1f} tCO2e；间接排放 {t.indirect:,.1f} tCO2e；"
         f"GPC BASIC {t.basic:,.1f}，BASIC+ {t.basic_plus:,.1f}",
-        highlight=False, soft_wrap=True,
-    )  # fmt: skip
+        highlight=False,
+        soft_wrap=True,
+    )
     lineage = result.lineage
     if lineage.illustrative_rows:
         console.print(
@@ -621,6 +679,7 @@ def inventory_compute(
     ] = False,
 ) -> None:
     """Compute an inventory year from a file (no database): sector × gas table or JSON."""
+    from nearzero.accounting.codec import result_to_dict
     from nearzero.services import inventory
 
     activity = _read_activity(path)
@@ -629,7 +688,7 @@ def inventory_compute(
     except ServiceError as exc:
         _fail_listing(exc)
     if as_json:
-        typer.echo(json.dumps(inventory.result_to_dict(result), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
         return
     _print_inventory(result)
 
@@ -722,6 +781,7 @@ def inventory_series(
     ] = False,
 ) -> None:
     """Every inventory year on record with its totals (the latest run of each year)."""
+    from nearzero.accounting.codec import result_to_dict
     from nearzero.services import inventory
 
     try:
@@ -731,7 +791,7 @@ def inventory_series(
     except ServiceError as exc:
         _fail_listing(exc)
     if as_json:
-        docs = [inventory.result_to_dict(r) for r in results.values()]
+        docs = [result_to_dict(r) for r in results.values()]
         typer.echo(json.dumps(docs, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"温室气体清单时间序列（tCO2e，GWP {gwp}）")
@@ -740,11 +800,13 @@ def inventory_series(
     for year, r in results.items():
         t = r.totals
         table.add_row(
-            str(year), f"{t.direct_excl_lulucf:,.1f}", f"{t.direct_incl_lulucf:,.1f}",
+            str(year),
+            f"{t.direct_excl_lulucf:,.1f}",
+            f"{t.direct_incl_lulucf:,.1f}",
             f"{t.indirect:,.1f}",
             f"{r.per_capita['direct_excl_lulucf']:.3f}" if r.per_capita else "",
             f"{r.per_gdp['direct_excl_lulucf']:.4f}" if r.per_gdp else "",
-        )  # fmt: skip
+        )
     console.print(table)
 
 
@@ -762,8 +824,9 @@ def inventory_factor(
     """Add or change a local (Tier 2) factor, recalculate every year and list what changed."""
     from nearzero.services import inventory
 
-    entry = inventory.LocalFactorInput(factor_id, parameter, subject, value, factor_unit,
-                                       source, year)  # fmt: skip
+    entry = inventory.LocalFactorInput(
+        factor_id, parameter, subject, value, factor_unit, source, year
+    )
     try:
         with _db() as session:
             target = indicator_service.get_unit(session, unit)
@@ -778,8 +841,9 @@ def inventory_factor(
         console.print(
             f"  {c['year']} {c['row_id']} {c['gas']}: {c['old_tco2e']:,.1f} → "
             f"{c['new_tco2e']:,.1f} tCO2e（{', '.join(c['changed_factors'])}）",
-            highlight=False, soft_wrap=True,
-        )  # fmt: skip
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @inv_app.command("feed")
@@ -836,7 +900,7 @@ def inclusion_ingest(
     """Validate and credit a partner batch; writes FILE.results.csv with each record's result."""
     from rich.progress import Progress
 
-    from nearzero.services.inclusion import office as inclusion_service
+    from nearzero.services.inclusion import partners as inclusion_service
 
     if not file.is_file():
         _fail(f"no file {file}")
@@ -849,9 +913,12 @@ def inclusion_ingest(
         with Progress(console=err, transient=True) as bar:
             task = bar.add_task(f"{file.name}", total=len(items))
             report = inclusion_service.ingest(
-                engine, partner, items, chunk_size=chunk,
+                engine,
+                partner,
+                items,
+                chunk_size=chunk,
                 progress=lambda done, total: bar.update(task, completed=done),
-            )  # fmt: skip
+            )
     finally:
         engine.dispose()
     out = inclusion_service.write_results(report, file)
@@ -885,7 +952,7 @@ def inclusion_expire(
     """Post the expiry of points unspent past their validity; running it again posts nothing."""
     from datetime import date
 
-    from nearzero.services.inclusion import office as inclusion_service
+    from nearzero.services.inclusion import redemption as inclusion_service
     from nearzero.services.inclusion import rules as rules_service
 
     try:
@@ -896,12 +963,11 @@ def inclusion_expire(
     try:
         with _db(settings) as session:
             target = indicator_service.get_unit(session, unit or settings.default_unit)
-            run = inclusion_service.expire_points(
-                session, Actor.system("cli"), target, day,
-                months if months is not None else rules_service.points_validity(
+            if months is None:
+                months = rules_service.points_validity(
                     rules_service.rules(session, target), settings.inclusion_points_valid_months
-                ),
-            )  # fmt: skip
+                )
+            run = inclusion_service.expire_points(session, Actor.system("cli"), target, day, months)
     except ServiceError as exc:
         _fail(str(exc))
     console.print(
@@ -965,18 +1031,26 @@ def inclusion_publish_methodology(
 def inclusion_stats(
     period: Annotated[str, typer.Option("--period", help="day, month or year.")] = "month",
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    unit: UnitOpt = None,
 ) -> None:
-    """Participants, records by outcome and reductions by methodology (Ibis on the database)."""
+    """The unit's participants, records by outcome and reductions by methodology (Ibis on
+    the database)."""
     from nearzero.inclusion.stats import Period
-    from nearzero.services.inclusion import office as inclusion_service
+    from nearzero.services.inclusion import statistics as inclusion_service
 
     try:
         chosen = Period(period)
     except ValueError:
         _fail("--period: day, month or year")
-    engine = make_engine(Settings().database_url)
+    settings = Settings()
     try:
-        stats = inclusion_service.statistics(engine, chosen)
+        with _db(settings) as session:
+            target = indicator_service.get_unit(session, unit or settings.default_unit)
+    except ServiceError as exc:
+        _fail(str(exc))
+    engine = make_engine(settings.database_url)
+    try:
+        stats = inclusion_service.statistics(engine, target, chosen)
     finally:
         engine.dispose()
     if as_json:
@@ -989,3 +1063,375 @@ def inclusion_stats(
         for row in rows:
             table.add_row(*(str(v) for v in row.values()))
         console.print(table)
+
+
+# --------------------------------------------------------------------------- enterprises
+
+ent_app = typer.Typer(help="Enterprises (重点排放单位): annual reports.", no_args_is_help=True)
+ent_report_app = typer.Typer(help="One firm's annual emissions report.", no_args_is_help=True)
+app.add_typer(ent_app, name="enterprise")
+ent_app.add_typer(ent_report_app, name="report")
+
+
+@ent_report_app.command("compute")
+def enterprise_report_compute(
+    path: Annotated[Path, typer.Argument(help="One firm's annual report: .yaml or .json.")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.enterprise.report/1).")
+    ] = False,
+) -> None:
+    """Compute one firm's annual report from a file (no database): totals and components."""
+    from rich.markup import escape
+
+    from nearzero.enterprise.model import EnterpriseError
+    from nearzero.enterprise.report import compute_report
+    from nearzero.enterprise.reportfile import read_report, result_to_dict
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        result = compute_report(read_report(path.name, path.read_text(encoding="utf-8")))
+    except EnterpriseError as exc:
+        _fail(escape(f"{path.name}: {exc}"))  # units in brackets are not markup
+    data = result_to_dict(result)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    firm = data["firm"]
+    name = f"{firm['name_zh']}（示例）" if data["illustrative"] else firm["name_zh"]
+    table = Table(title=f"{name} {data['year']}年 二氧化碳排放（tCO2）")
+    for column in ("项", "类别", "tCO2"):
+        table.add_column(column, justify="right" if column == "tCO2" else "left")
+    for c in data["components"]:
+        table.add_row(c["key"], c["kind"], f"{c['tco2']:,.2f}")
+    console.print(table)
+    t, e = data["totals"], data["energy"]
+    console.print(
+        f"燃料燃烧 {t['fuel']:,.2f} + 过程 {t['process']:,.2f} + 净购入电力 "
+        f"{t['electricity']:,.2f} + 净购入热力 {t['heat']:,.2f} − 回收 {t['recovered']:,.2f} "
+        f"= 合计 {t['total']:,.2f} tCO2；化石能源 {e['fossil_tce']:,.2f} tce，综合能耗 "
+        f"{e['comprehensive_tce']:,.2f} tce",
+        highlight=False,
+        soft_wrap=True,
+    )
+    if data["to_confirm"]:
+        rows = ", ".join(s["row_id"] for s in data["to_confirm"])
+        console.print(
+            f"[yellow]待确认缺省值 {len(data['to_confirm'])} 个：{rows}[/]", highlight=False
+        )
+
+
+@ent_app.command("load")
+def enterprise_load(
+    path: Annotated[Path, typer.Argument(help="A registry YAML (as data/enterprise/firms.yaml).")],
+    unit: UnitOpt = None,
+) -> None:
+    """Register the firms of a registry file in a unit (firms already registered are kept)."""
+    from rich.markup import escape
+
+    from nearzero.services.enterprise import registry as ent_registry
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            result = ent_registry.load_registry_file(
+                session, Actor.system("cli"), target, path.name, path.read_bytes()
+            )
+    except ServiceError as exc:
+        _fail(escape(f"{path.name}: {exc}"))
+    console.print(
+        f"{len(result.added)} enterprise(s) added, {len(result.skipped)} already registered",
+        highlight=False,
+    )
+
+
+YearOpt = Annotated[int, typer.Option("--year", help="The reporting year.", min=2000, max=2100)]
+
+
+@ent_app.command("screen")
+def enterprise_screen(
+    year: YearOpt,
+    unit: UnitOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.enterprise.screening/1).")
+    ] = False,
+) -> None:
+    """Screen a unit's enterprises on their reports of a year (>2,000 tce, key emitters)."""
+    from nearzero.services.enterprise import screening as ent_screening
+
+    with _db() as session:
+        target = indicator_service.get_unit(session, unit)
+        data = ent_screening.screening_to_dict(
+            ent_screening.screening_page(session, Actor.system("cli"), target, year)
+        )
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{data['unit']} {year}年 重点企业筛查")
+    columns = ("企业", "化石能源 tce", "排放 tCO2", ">2000 tce", "重点排放单位候选", "全国碳市场")
+    for column in columns:
+        table.add_column(column)
+    for f in data["firms"]:
+        table.add_row(
+            f["name_zh"] + ("（示例）" if f["illustrative"] else ""),
+            f"{f['fossil_tce']:,.2f}",
+            f"{f['emissions_tco2']:,.2f}",
+            "是" if f["over_fossil_threshold"] else "",
+            f["candidate_basis"] or "",
+            f["national_market_sector"] or "",
+        )
+    console.print(table)
+    if data["without_report"]:
+        console.print(f"无{year}年报告: " + ", ".join(data["without_report"]), highlight=False)
+
+
+@ent_app.command("benchmarks")
+def enterprise_benchmarks(
+    year: YearOpt,
+    unit: UnitOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.enterprise.benchmarks/1).")
+    ] = False,
+) -> None:
+    """Facilities against the energy-efficiency benchmarks of a year, and indicator 15."""
+    from nearzero.services.enterprise import benchmarks as ent_benchmarks
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            data = ent_benchmarks.benchmarks_to_dict(
+                ent_benchmarks.benchmark_page(session, Actor.system("cli"), target, year)
+            )
+    except ServiceError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{data['unit']} {year}年 能效标杆（指标15）")
+    for column in ("行业", "达到标杆产能", "总产能", "占比 %", "完成"):
+        table.add_column(column)
+    for s in data["indicator_15"]["industries"]:
+        table.add_row(
+            s["industry"],
+            f"{s['capacity_at_benchmark']:,.2f}",
+            f"{s['capacity_total']:,.2f}",
+            f"{s['share_pct']:.1f}",
+            "是" if s["met"] else "否",
+        )
+    console.print(table)
+    console.print(f"{len(data['lines'])} facilities judged; {len(data['levels'])} benchmark rows")
+
+
+# --------------------------------------------------------------------------- product footprints
+
+fp_app = typer.Typer(
+    help="Product carbon footprints (产品碳足迹, GB/T 24067-2024).", no_args_is_help=True
+)
+app.add_typer(fp_app, name="footprint")
+
+
+@fp_app.command("compute")
+def footprint_compute(
+    path: Annotated[
+        Path, typer.Argument(help="Product system: .yaml, .json or an openLCA JSON-LD .zip.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.footprint.result/1).")
+    ] = False,
+    mc: Annotated[int, typer.Option("--mc", help="Monte Carlo draws (0: none).", min=0)] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+) -> None:
+    """Compute a product's carbon footprint from a file (no database)."""
+    from nearzero.footprint.fileformat import loads
+    from nearzero.footprint.model import FootprintError
+    from nearzero.footprint.olca import import_zip
+    from nearzero.footprint.study import compute, result_to_dict
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        if path.suffix.lower() == ".zip":
+            system = import_zip(path.read_bytes(), path.name)
+        else:
+            system = loads(path.read_text(encoding="utf-8"), path.name)
+        result = compute(system, draws=mc, seed=seed)
+    except FootprintError as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    _print_footprint(result)
+
+
+def _print_footprint(result: Any) -> None:
+    from nearzero.footprint.model import FAMILIES
+
+    labels = {
+        "fossil": "化石",
+        "biogenic": "生物源",
+        "land_use_change": "土地利用变化",
+        "aircraft": "航空运输",
+    }
+    console.print(
+        f"{result.name}：{result.functional_unit}（{result.boundary}，分配 "
+        f"{result.allocation or '无'}，GWP {result.gwp_set}）",
+        highlight=False,
+        soft_wrap=True,
+    )
+    console.print(f"产品碳足迹 {result.total:,.4g} kgCO2e", highlight=False)
+    table = Table(title="按类别（kgCO2e）")
+    for col in ("类别", "排放", "清除", "净值"):
+        table.add_column(col, justify="right" if col != "类别" else "left")
+    for name in FAMILIES:
+        f = result.by_family[name]
+        table.add_row(labels[name], f"{f.emissions:,.4g}", f"{f.removals:,.4g}", f"{f.net:,.4g}")
+    console.print(table)
+    table = Table(title="过程贡献（kgCO2e）")
+    for col in ("过程", "阶段", "贡献", "占比"):
+        table.add_column(col, justify="right" if col in ("贡献", "占比") else "left")
+    for row in result.processes:
+        table.add_row(row.label, row.stage, f"{row.value:,.4g}", f"{row.share:.1%}")
+    console.print(table)
+    for row in result.sensitivity:
+        value = row.error or f"{row.total:,.4g} kgCO2e"
+        mark = "（所选）" if row.chosen else ""
+        console.print(
+            f"分配敏感性 {row.method}{mark}：{value}", highlight=False, soft_wrap=True, markup=False
+        )
+    if result.uncertainty is not None:
+        u = result.uncertainty
+        console.print(
+            f"蒙特卡洛 {u.draws} 次（seed {u.seed}）：均值 {u.mean:,.4g}，95% 区间 "
+            f"{u.p2_5:,.4g} – {u.p97_5:,.4g} kgCO2e",
+            highlight=False,
+        )
+    if result.cut_off:
+        console.print(f"取舍（未计入）{len(result.cut_off)} 项", highlight=False)
+    if result.to_confirm:
+        console.print(
+            f"[yellow]待确认因子 {len(result.to_confirm)} 个：{', '.join(result.to_confirm)}[/]",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+users_app = typer.Typer(
+    help="User accounts: add, list, set roles, reset passwords, disable.", no_args_is_help=True
+)
+app.add_typer(users_app, name="users")
+USERS_ACTOR = Actor.system("cli")
+"""The audit log's actor for the user commands (whoever runs them has the database)."""
+RoleArg = Annotated[str, typer.Argument(help="admin, editor, viewer or verifier")]
+DepartmentOpt = Annotated[
+    str | None, typer.Option("--department", help="Department code (an editor needs one).")
+]
+
+
+def _role_of(value: str) -> Any:
+    from nearzero.services.context import Role
+
+    try:
+        return Role(value)
+    except ValueError:
+        _fail(f"role: one of {', '.join(r.value for r in Role)}, not {value!r}")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Annotated[str, typer.Option("--role", help="admin, editor, viewer or verifier")],
+    department: DepartmentOpt = None,
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    password: Annotated[
+        str | None, typer.Option("--password", help="Initial password (generated if omitted).")
+    ] = None,
+    unit: UnitOpt = None,
+) -> None:
+    """Add a user; they must change the password at the first log-in."""
+    initial = password or users.generated_password()
+    try:
+        with _db() as session:
+            found = indicator_service.get_unit(session, unit)
+            users.create_user(
+                session,
+                USERS_ACTOR,
+                username,
+                initial,
+                _role_of(role),
+                name,
+                found,
+                department,
+                must_change_password=True,
+            )
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"{username}: added ({role}); must change the password at the first log-in")
+    if password is None:
+        typer.echo(f"initial password: {initial}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every account with its role, unit, department, state and open sessions."""
+    with _db() as session:
+        rows = users.list_users(session, USERS_ACTOR)
+    table = Table(title="users")
+    for col in ("username", "name", "role", "unit", "department", "state", "sessions"):
+        table.add_column(col)
+    for row in rows:
+        state = "disabled" if not row.active else "must-change" * row.must_change_password
+        table.add_row(
+            row.username,
+            row.display_name,
+            row.role,
+            row.unit,
+            row.department,
+            state or "active",
+            str(row.open_sessions),
+        )
+    console.print(table)
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: str, role: RoleArg, department: DepartmentOpt = None, unit: UnitOpt = None
+) -> None:
+    """Give a user a role (an editor also a department of the unit)."""
+    try:
+        with _db() as session:
+            found = indicator_service.get_unit(session, unit)
+            users.set_role(session, USERS_ACTOR, username, _role_of(role), found, department)
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"{username}: role {role}" + (f", department {department}" if department else ""))
+
+
+@users_app.command("reset-password")
+def users_reset_password(
+    username: str,
+    password: Annotated[
+        str | None, typer.Option("--password", help="Temporary password (generated if omitted).")
+    ] = None,
+) -> None:
+    """Set a temporary password the user must change at the next log-in; their sessions end."""
+    try:
+        with _db() as session:
+            temporary = users.reset_password(session, USERS_ACTOR, username, password)
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"{username}: password reset; sessions ended; must change it at the next log-in")
+    if password is None:
+        typer.echo(f"temporary password: {temporary}")
+
+
+@users_app.command("disable")
+def users_disable(username: str) -> None:
+    """Disable a user: they cannot log in and every session of theirs ends at once."""
+    try:
+        with _db() as session:
+            users.set_active(session, USERS_ACTOR, username, False)
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"{username}: disabled; sessions ended")

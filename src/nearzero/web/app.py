@@ -6,22 +6,42 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from nearzero import __version__
-from nearzero.formatting import fmt
+from nearzero.formatting import china_time, fmt
 from nearzero.indicators.choices import Status
 from nearzero.services.context import NotFound
 from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory
 from nearzero.web.deps import CsrfFailed, LoginRequired, RenderedRefusal
 from nearzero.web.i18n import translate
-from nearzero.web.routes import api, inclusion, inventory, pages, projects, reports
+from nearzero.web.routes import admin, api, audit, enterprise, inventory, pages, projects, reports
+from nearzero.web.routes.inclusion import office as inclusion_office
+from nearzero.web.routes.inclusion import partner_api as inclusion_api
+from nearzero.web.routes.inclusion import resident as inclusion_resident
+from nearzero.web.security import BodyLimit, OriginCheck
 
 HERE = Path(__file__).parent
+OPENAPI_URL = "/api/openapi.json"
+API_DOCS = f"""<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>nearzero 碳普惠合作方接口</title>
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui" data-schema="{OPENAPI_URL}"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/api-docs.js"></script></body></html>
+"""
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -32,13 +52,22 @@ CSP = (
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    app = FastAPI(title="nearzero", version=__version__, docs_url="/api/docs", redoc_url=None)
+    # The schema documents the partner API only (machines call it); the dashboard's HTML forms
+    # are out of it. Its page is served from the vendored Swagger UI (no CDN; CSP kept).
+    app = FastAPI(
+        title="nearzero partner API",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL,
+    )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(t=translate, fmt=fmt, Status=Status, version=__version__)
+    templates.env.filters["cst"] = china_time
     app.state.templates = templates
 
     app.add_middleware(
@@ -56,7 +85,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if not request.url.path.startswith("/static/"):
+            # pages show personal data, keys and tokens: never kept by a browser or proxy
+            response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    # outermost last: the origin is checked and the body capped before anything reads it
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, exempt=("/api/inclusion/",))
+    app.add_middleware(OriginCheck)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request_value(request: Request, exc: RequestValidationError) -> Response:
+        """A malformed query or form value: JSON for the API, a page naming it for a person."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        lang = request.session.get("lang", "zh")
+        fields = (
+            "、".join(
+                str(e["loc"][-1]) for e in exc.errors() if e.get("loc") and e["loc"][0] != "body"
+            )
+            or "—"
+        )
+        return HTMLResponse(
+            templates.get_template("error.html").render(
+                request=request,
+                lang=lang,
+                user=None,
+                title="bad_request",
+                message=translate("bad_request_fields", lang).format(fields=fields),
+            ),
+            status_code=400,
+        )
 
     @app.exception_handler(RenderedRefusal)
     async def refused(request: Request, exc: RenderedRefusal) -> Response:
@@ -81,21 +140,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return PlainTextResponse(str(exc), status_code=404)
         return HTMLResponse(
             templates.get_template("error.html").render(
-                request=request, lang=request.session.get("lang", "zh"), user=None,
-                title="not_found", message=str(exc),
+                request=request,
+                lang=request.session.get("lang", "zh"),
+                user=None,
+                title="not_found",
+                message=str(exc),
             ),
             status_code=404,
-        )  # fmt: skip
+        )
+
+    @app.get("/api/docs", include_in_schema=False, response_class=HTMLResponse)
+    def api_docs() -> HTMLResponse:
+        return HTMLResponse(API_DOCS)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(pages.router)
-    app.include_router(api.router)
-    app.include_router(reports.router)
-    app.include_router(projects.router)
-    app.include_router(inventory.router)
-    app.include_router(inclusion.router)
+    app.include_router(pages.router, include_in_schema=False)
+    app.include_router(api.router, include_in_schema=False)
+    app.include_router(audit.router, include_in_schema=False)
+    app.include_router(admin.router, include_in_schema=False)
+    app.include_router(reports.router, include_in_schema=False)
+    app.include_router(projects.router, include_in_schema=False)
+    app.include_router(inventory.router, include_in_schema=False)
+    app.include_router(enterprise.router, include_in_schema=False)
+    app.include_router(inclusion_api.router)
+    app.include_router(inclusion_office.router, include_in_schema=False)
+    app.include_router(inclusion_resident.router, include_in_schema=False)
     return app

@@ -349,7 +349,7 @@ MESSAGES.update(
     }
 )
 
-# Carbon inclusion (碳普惠): web/routes/inclusion.py and templates/inclusion*.html
+# Carbon inclusion (碳普惠): web/routes/inclusion/ and templates/inclusion*.html
 MESSAGES.update(
     {
         "inclusion": ("碳普惠", "Carbon inclusion"),
@@ -520,6 +520,304 @@ MESSAGES.update(
         "inc_rotate_note": (
             "更换后旧密钥立即失效；新密钥只显示一次。",
             "The old key stops working at once; the new secret is shown only once.",
+        ),
+    }
+)
+
+
+# enterprises (重点企业 / 重点排放单位) pages
+MESSAGES.update(
+    {
+        "enterprises": ("重点企业", "Enterprises"),
+        "ent_title": ("重点企业碳排放管理", "Enterprises: emissions, verification, compliance"),
+        "ent_list": ("企业名录", "Registry"),
+        "ent_screening": ("筛查名单", "Screening"),
+        "ent_benchmarks": ("能效标杆", "Efficiency benchmarks"),
+        "ent_compliance": ("配额履约", "ETS compliance"),
+        "ent_assigned": ("分配给本机构核查的报告", "Reports assigned to you"),
+        "ent_none_assigned": ("暂无分配的报告", "No report is assigned to you"),
+        "ent_firm": ("企业", "Enterprise"),
+        "ent_state": ("报告状态", "Report state"),
+        "ent_reported": ("报告数", "Reported"),
+        "ent_verified": ("核查数", "Verified"),
+        "ent_difference": ("差异（核查−报告）", "Difference (verified − reported)"),
+        "ent_example": ("示例", "illustrative"),
+        "ent_export": ("导出Excel", "Export to Excel"),
+        "ent_credit_code": ("统一社会信用代码", "Unified social credit code"),
+        "ent_industry_code": ("行业代码（GB/T 4754）", "Industry code (GB/T 4754)"),
+        "ent_industry": ("行业", "Industry"),
+        "ent_sector": ("行业类型", "Sector"),
+        "ent_subdistrict": ("所在街道", "Subdistrict"),
+        "ent_ets": ("纳入全国碳市场", "Covered by the ETS"),
+        "ent_emissions": ("二氧化碳排放量", "CO2 emissions"),
+        "ent_fossil": ("化石能源消费量", "Fossil energy"),
+        "ent_comprehensive": ("综合能耗", "Comprehensive energy"),
+        "ent_energy": ("能源消费", "Energy"),
+        "ent_flags": ("筛查标记", "Screening flags"),
+        "ent_over_2000": ("化石能源＞2000吨标煤", "> 2,000 tce fossil energy"),
+        "ent_candidate": ("重点排放单位候选", "Key emitting unit candidate"),
+        "ent_market": ("全国碳市场行业", "National market sector"),
+        "ent_no_report": ("无报告", "no report"),
+        "ent_none": (
+            "尚无企业：可加载名录文件或逐个登记。",
+            "No enterprise yet: load a registry file or add one.",
+        ),
+        "ent_add": ("登记企业", "Register an enterprise"),
+        "ent_key": ("标识", "Key"),
+        "ent_load": ("加载企业名录文件（YAML）", "Load a registry file (YAML)"),
+        "ent_load_note": (
+            "格式同 data/enterprise/firms.yaml；已登记的企业不变，全部校验通过后才写入。",
+            "Shaped like data/enterprise/firms.yaml; registered firms are kept; nothing is "
+            "written unless every firm is valid.",
+        ),
+        "ent_upload": ("上传", "Upload"),
+        "ent_not_given": ("未提供（请按营业执照填写）", "not given (enter it from the licence)"),
+        "ent_facilities": ("设施（机组、窑炉、生产线）", "Facilities (units, kilns, lines)"),
+        "ent_facility": ("设施", "Facility"),
+        "ent_kind": ("类别", "Kind"),
+        "ent_capacity": ("产能/装机", "Capacity"),
+        "ent_capacity_at": ("达到标杆的产能", "Capacity at benchmark"),
+        "ent_status": ("状态", "Status"),
+        "ent_benchmark": ("能效标杆行", "Benchmark row"),
+        "ent_reports": ("年度排放报告", "Annual emission reports"),
+        "ent_defaults": ("缺省值", "Defaults"),
+        "ent_to_confirm": ("待确认", "to confirm"),
+        "ent_to_confirm_note": (
+            "使用了尚待与官方文件核对的缺省值",
+            "uses defaults still to be checked against the official document",
+        ),
+        "ent_enter_report": ("填报年度报告", "Enter an annual report"),
+        "ent_template": ("下载Excel填报模板", "Download the Excel template"),
+        "ent_save_draft": ("保存为草稿", "Save as draft"),
+        "ent_report_note": (
+            "Excel模板或 YAML/JSON 报告文件（docs/enterprise-report.md）；"
+            "有误时指出工作表、行、列，不保存任何内容。",
+            "The Excel template or a YAML/JSON report file (docs/enterprise-report.md); an "
+            "error names the sheet, row and column, and nothing is saved.",
+        ),
+        "ent_edit": ("修改企业信息", "Edit the enterprise"),
+        "ent_add_facility": ("增加设施", "Add a facility"),
+        "ent_efficiency": ("填报能效指标值", "Enter an efficiency value"),
+        "ent_source_file": ("报告文件", "Report file"),
+        "ent_factor_family": ("电力热力因子", "Electricity/heat factors"),
+        "ent_verifier": ("核查机构", "Verifier"),
+        "ent_findings": ("核查发现", "Findings"),
+        "ent_components": ("排放构成与数据来源", "Components and lineage"),
+        "ent_equation": ("公式", "Equation"),
+        "ent_lineage": ("参数来源", "Parameters"),
+        "ent_months": ("月份", "months"),
+        "ent_month": ("月", "month"),
+        "ent_workflow": ("核查流程", "Verification workflow"),
+        "ent_adjusted_file": ("核查调整后的报告文件（可空）", "Adjusted report file (optional)"),
+        "ent_reason": ("退回原因", "Reason"),
+        "ent_step_submit": ("提交", "Submit"),
+        "ent_step_start_verification": ("指派核查机构", "Assign a verifier"),
+        "ent_step_verify": ("提交核查结果", "Record verification"),
+        "ent_step_confirm": ("办公室确认", "Confirm"),
+        "ent_step_return": ("退回", "Return"),
+        "ent_state_draft": ("草稿", "draft"),
+        "ent_state_submitted": ("已提交", "submitted"),
+        "ent_state_in_verification": ("核查中", "in verification"),
+        "ent_state_verified": ("已核查", "verified"),
+        "ent_state_confirmed": ("已确认", "confirmed"),
+        "ent_kind_fuel": ("燃料燃烧", "Fuel combustion"),
+        "ent_kind_process": ("工业生产过程", "Process"),
+        "ent_kind_electricity": ("净购入电力", "Net purchased electricity"),
+        "ent_kind_heat": ("净购入热力", "Net purchased heat"),
+        "ent_kind_recovered": ("回收利用（扣减）", "Recovered (deducted)"),
+        "ent_kind_total": ("合计", "Total"),
+        "ent_tier_measured": ("实测", "measured"),
+        "ent_tier_default": ("缺省值", "default"),
+        "ent_tier_gap_filled": ("缺失月份补齐", "gap-filled"),
+        "ent_tier_given": ("文件给定", "given"),
+        "ent_figures": ("数据", "Figures"),
+        "ent_screening_rule": (
+            "化石能源消费量大于2000吨标煤（方案四（一）3）；排放量达到2.6万吨二氧化碳当量为"
+            "重点排放单位候选（无排放量时以综合能耗1万吨标煤代替）；已核查的以核查数为准。",
+            "Fossil energy over 2,000 tce (plan 四（一）3); 26,000 tCO2e or more makes a key "
+            "emitting unit candidate (10,000 tce of energy as a proxy); verified figures once "
+            "verified.",
+        ),
+        "ent_no_reports_year": ("该年度尚无报告", "No report for this year"),
+        "ent_without_report": ("无该年度报告的企业", "Enterprises without a report this year"),
+        "ent_indicator_15": (
+            "指标15：达到能效标杆水平的产能比例",
+            "Indicator 15: capacity at benchmark",
+        ),
+        "ent_met": ("完成（>30%）", "met (> 30 %)"),
+        "ent_not_met": ("未完成", "not met"),
+        "ent_no_lines": ("尚无填报能效指标值的设施", "No facility has an efficiency value"),
+        "ent_lines": ("设施能效判定", "Facilities judged"),
+        "ent_product": ("产品", "Product"),
+        "ent_level": ("判定", "Level"),
+        "ent_levels": ("标杆水平与基准水平", "Benchmark and baseline levels"),
+        "ent_benchmark_level": ("标杆水平", "Benchmark"),
+        "ent_baseline_level": ("基准水平", "Baseline"),
+        "ent_t11": ("重点排放单位完成报告与核查", "key emitting units reported and verified"),
+        "ent_t12": ("电力企业完成配额清缴", "power firms that surrendered"),
+        "ent_allocated": ("分配配额（t）", "Allocated (t)"),
+        "ent_balance": ("盈余(+)/缺口(−)", "Surplus (+) / shortfall (−)"),
+        "ent_ccer_counted": ("CCER计入", "CCER counted"),
+        "ent_surrendered": ("已清缴（t）", "Surrendered (t)"),
+        "ent_surrendered_on": ("清缴日期", "Surrendered on"),
+        "ent_complied": ("履约", "Complied"),
+        "ent_no_covered": ("尚无纳入全国碳市场的企业", "No enterprise is covered by the ETS"),
+        "ent_allowance": ("登记配额与清缴", "Record allowances and surrender"),
+        "ent_calendar": ("月度存证", "Monthly evidence"),
+        "ent_calendar_note": (
+            "每月参数与检测报告应在月末后规定天数内上传（见下方规则）。",
+            "Each month's parameters and lab reports are due within the days the rule below "
+            "sets after the month ends.",
+        ),
+        "ent_item": ("存证项目", "Item"),
+        "ent_due": ("截止日期", "Due"),
+        "ent_overdue": ("逾期未上传的月度存证", "Monthly evidence overdue"),
+        "ent_overdue_count": ("逾期项数", "Items overdue"),
+        "ent_oldest": ("最早逾期", "Oldest"),
+        "ent_overdue_none": ("无逾期存证", "Nothing overdue"),
+        "ent_as_of": ("截至", "as of"),
+        "ent_file_evidence": ("上传月度存证", "File monthly evidence"),
+        "yes": ("是", "yes"),
+        "no": ("否", "no"),
+    }
+)
+
+
+# the office's audit log page
+MESSAGES.update(
+    {
+        "audit": ("审计日志", "Audit log"),
+        "audit_chain_intact": ("哈希链完整", "Hash chain intact"),
+        "audit_chain_broken": (
+            "哈希链断裂：记录被修改、插入或删除",
+            "Hash chain broken: an entry was edited, inserted or deleted",
+        ),
+        "audit_chain_entries": ("共{n}条记录", "{n} entries"),
+        "audit_chain_head": ("最新", "newest"),
+        "audit_user": ("用户", "User"),
+        "audit_object": ("对象", "Object"),
+        "audit_action": ("操作", "Action"),
+        "audit_since": ("起始日期", "From"),
+        "audit_until": ("截止日期", "To"),
+        "audit_filter": ("筛选", "Filter"),
+        "audit_export": ("导出Excel", "Export to Excel"),
+        "audit_count": ("符合条件{n}条", "{n} matching"),
+        "audit_time_cst": ("时间（北京时间）", "Time (China Standard Time)"),
+        "audit_old": ("原值", "Old"),
+        "audit_new": ("新值", "New"),
+    }
+)
+
+# log-in, sessions, passwords and the office's user administration
+MESSAGES.update(
+    {
+        "login_locked": (
+            "登录失败次数过多，该账户或地址已暂时锁定，请{minutes}分钟后再试",
+            "Too many failed log-ins: this account or address is locked; "
+            "try again in {minutes} min",
+        ),
+        "change_password": ("修改密码", "Change password"),
+        "must_change_password": (
+            "管理员已重置您的密码，请先设置新密码",
+            "Your password was reset by the office: set a new one first",
+        ),
+        "current_password": ("当前密码", "Current password"),
+        "new_password": ("新密码", "New password"),
+        "confirm_password": ("再次输入新密码", "New password again"),
+        "password_policy": (
+            "密码至少12个字符，不能与用户名相同，须混合至少两类字符（小写字母、大写字母、数字、符号）。",
+            "At least 12 characters, not the username, mixing at least two kinds of character "
+            "(lower-case, upper-case, digits, symbols).",
+        ),
+        "password_changed": (
+            "密码已修改，其他会话已退出",
+            "Password changed; your other sessions have ended",
+        ),
+        "users_title": ("用户管理", "Users"),
+        "user_add": ("新建用户", "Add user"),
+        "display_name": ("姓名", "Name"),
+        "role": ("角色", "Role"),
+        "department": ("部门", "Department"),
+        "user_unit": ("示范单位", "Unit"),
+        "initial_password": ("初始密码", "Initial password"),
+        "user_must_change": (
+            "新用户首次登录后须修改密码。",
+            "New users must change the password at first log-in.",
+        ),
+        "user_state": ("状态", "State"),
+        "open_sessions": ("在线会话", "Open sessions"),
+        "user_active": ("正常", "active"),
+        "user_state_disabled": ("已停用", "disabled"),
+        "user_must_change_badge": ("待改密码", "must change password"),
+        "user_set_role": ("保存角色", "Set role"),
+        "user_reset_password": ("重置密码", "Reset password"),
+        "user_disable": ("停用", "Disable"),
+        "user_enable": ("启用", "Enable"),
+        "temporary_password": (
+            "临时密码（仅显示一次，用户登录后须修改）",
+            "Temporary password (shown once; the user must change it at log-in)",
+        ),
+        "user_created": ("用户已创建", "User created"),
+        "user_role_set": ("角色已保存", "Role saved"),
+        "user_reset": (
+            "密码已重置，该用户的会话已全部退出",
+            "Password reset; the user's sessions ended",
+        ),
+        "user_disabled": ("用户已停用，其会话已全部退出", "User disabled; their sessions ended"),
+        "user_enabled": ("用户已启用", "User enabled"),
+        "role_admin": ("管理员（专班办公室）", "Administrator (office)"),
+        "role_editor": ("部门填报员", "Department editor"),
+        "role_viewer": ("只读", "Viewer"),
+        "role_verifier": ("核查机构", "Verifier"),
+    }
+)
+
+
+# enterprises: the cross-check of the inventory against enterprise reports (issue #9 item 10)
+MESSAGES.update(
+    {
+        "ent_crosscheck": ("清单交叉核对", "Inventory cross-check"),
+        "ent_cc_intro": (
+            "企业报告的直接排放按排放源归入清单类别，与清单相应类别的二氧化碳排放量对比；"
+            "外购电力和热力属间接排放，不参与对比。已核查（或确认）的报告采用核查数，"
+            "其余采用报告数。",
+            "Each enterprise report's direct emissions are placed in an inventory category and "
+            "compared with the inventory's CO2 of that category; purchased electricity and heat "
+            "are indirect and not compared. Verified (or confirmed) reports count with their "
+            "verified figures, the others with the reported ones.",
+        ),
+        "ent_cc_category": ("清单类别", "Inventory category"),
+        "ent_cc_inventory": ("清单（tCO2）", "Inventory (tCO2)"),
+        "ent_cc_enterprises": ("企业报告合计（tCO2）", "Sum of enterprise reports (tCO2)"),
+        "ent_cc_difference": ("差额：清单−企业（tCO2）", "Difference: inventory − firms (tCO2)"),
+        "ent_cc_share": ("企业占比", "Firms' share"),
+        "ent_cc_basis": ("企业数据", "Figures"),
+        "ent_cc_mixed": ("核查数与报告数", "verified and reported"),
+        "ent_cc_none": ("无可对比的类别", "No category to compare"),
+        "ent_cc_indirect": (
+            "未参与对比的净购入电力和热力排放",
+            "Net purchased electricity and heat (indirect, not compared)",
+        ),
+        "ent_cc_unplaced": (
+            "无法归入清单类别的过程排放（未计入）",
+            "Process emissions that fit no inventory category (left out)",
+        ),
+        "ent_cc_run": ("清单运行", "Inventory run"),
+        "ent_cc_computed": (
+            "（本年度尚无保存的清单运行，按已保存的活动数据即时计算）",
+            "(no stored run for the year: computed now from its stored activity data)",
+        ),
+    }
+)
+
+
+# a malformed query or form value, shown as a page
+MESSAGES.update(
+    {
+        "bad_request": ("请求参数有误", "Bad request"),
+        "bad_request_fields": (
+            "以下参数的取值不符合要求：{fields}。请返回上一页重试。",
+            "These values are not valid: {fields}. Go back and try again.",
         ),
     }
 )

@@ -5,7 +5,7 @@ feed. Thin: each route reads its inputs, calls services/inventory.py and renders
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -30,6 +30,9 @@ from nearzero.web.render import render
 from nearzero.web.routes.pages import YearQ
 
 router = APIRouter()
+
+Saved = Literal["loaded", "example", "recalculated", "fed"]
+"""What a write reports back through the query string: a code from this list, never text."""
 
 GwpQ = Annotated[str, Query(pattern="^(SAR|AR4|AR5|AR6)$")]
 
@@ -88,12 +91,12 @@ def inventory_page(
     unit: UnitDep,
     year: YearQ = None,
     gwp: GwpQ = svc.DEFAULT_GWP,
-    saved: Annotated[str | None, Query(max_length=32)] = None,
+    saved: Saved | None = None,
 ) -> HTMLResponse:
     return _page(request, session, user, lang, unit, year, gwp, message=saved)
 
 
-def _back(unit: m.DemoUnit, year: int | None, saved: str) -> RedirectResponse:
+def _back(unit: m.DemoUnit, year: int | None, saved: Saved) -> RedirectResponse:
     url = f"/inventory?unit={quote(unit.code)}&saved={saved}"
     return RedirectResponse(url + (f"&year={year}" if year else ""), status_code=303)
 
