@@ -219,10 +219,17 @@ def test_bundled_example_totals_per_year(lib: FactorLibrary) -> None:
     R 0.29 from Table 4.4, CF 0.47 from Table 4.3, BCEF the example's placeholder 0.6)."""
     rows, meta = parse_activity(bundled_example(), lib)
     series = compute_time_series(rows, lib, "AR5", meta)
-    v = {i: lib.by_id(i).value for i in (
-        "cn_ncv_raw_coal", "cn_cc_raw_coal", "cn_ox_raw_coal",
-        "cn_ncv_natural_gas", "cn_cc_natural_gas", "cn_ox_natural_gas",
-    )}  # fmt: skip
+    v = {
+        i: lib.by_id(i).value
+        for i in (
+            "cn_ncv_raw_coal",
+            "cn_cc_raw_coal",
+            "cn_ox_raw_coal",
+            "cn_ncv_natural_gas",
+            "cn_cc_natural_gas",
+            "cn_ox_natural_gas",
+        )
+    }
     for y, result in series.items():
         coal_t = COAL_2022 * 1e4 * PLAN_FOSSIL[y] / PLAN_FOSSIL[2022]
         gas_wan_m3 = GAS_2022 * PLAN_FOSSIL[y] / PLAN_FOSSIL[2022]

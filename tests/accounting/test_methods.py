@@ -119,8 +119,13 @@ def test_coal_in_1a4_whole_needs_a_choice(run: Run) -> None:
 # IPCC 2006 Vol 2 Ch 3 Eq 3.2.3 (Tier 1 road): Emission = Σ Fuel_a [TJ] × EF_a [kg/TJ], with
 # Table 3.2.2 (p. 3.21): diesel 3.9 kg CH4/TJ and 3.9 kg N2O/TJ; gasoline by emission control.
 def test_road_transport_uses_table_3_2_2(run: Run) -> None:
-    diesel = {"category": "1.A.3.b", "method": "fuel_combustion", "fuel": "gas_diesel_oil",
-              "quantity": 1, "unit": "TJ"}  # fmt: skip
+    diesel = {
+        "category": "1.A.3.b",
+        "method": "fuel_combustion",
+        "fuel": "gas_diesel_oil",
+        "quantity": 1,
+        "unit": "TJ",
+    }
     out = run(**diesel)
     assert_allclose([out["CH4"], out["N2O"]], [3.9e-3, 3.9e-3])
     assert_allclose(out["CO2"], 1000 * 20.2e-3 * 44 / 12)  # Table 1.4 carbon, as stationary
@@ -146,8 +151,13 @@ def test_road_transport_uses_table_3_2_2(run: Run) -> None:
 
 
 def test_mobile_rows_of_a_coarse_category_need_a_choice(run: Run) -> None:
-    road = {"category": "1.A.3", "method": "fuel_combustion", "fuel": "gas_diesel_oil",
-            "quantity": 1, "unit": "TJ"}  # fmt: skip
+    road = {
+        "category": "1.A.3",
+        "method": "fuel_combustion",
+        "fuel": "gas_diesel_oil",
+        "quantity": 1,
+        "unit": "TJ",
+    }
     with pytest.raises(ActivityError, match=r"field 'category': 1.A.3 is not covered"):
         run(**road)
     # CO2 only, or the row's own factors, is fine
@@ -172,15 +182,24 @@ def test_a_local_factor_for_the_bare_fuel_applies_to_every_table(lib: FactorLibr
         got = [
             evaluate_row(
                 parse_row(
-                    {"year": 2022, "category": c, "method": "fuel_combustion", "fuel": "原煤",
-                     "quantity": 1, "unit": "TJ", "gases": ["CH4"]},
+                    {
+                        "year": 2022,
+                        "category": c,
+                        "method": "fuel_combustion",
+                        "fuel": "原煤",
+                        "quantity": 1,
+                        "unit": "TJ",
+                        "gases": ["CH4"],
+                    },
                     0,
                     None,
                 ),
                 over,
-            ).amounts[0].tonnes
+            )
+            .amounts[0]
+            .tonnes
             for c in ("1.A.1.a", "1.A.2")
-        ]  # fmt: skip
+        ]
         assert_allclose(got, [power / 1000, industry / 1000])
 
 
