@@ -15,6 +15,7 @@ grams never pass a cap nor the methodology's result; and the per-record outcomes
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -236,7 +237,11 @@ def check_rules(items: list[Any], ctx: IntakeContext) -> None:
         except RecordFormatError:
             records.append(item)
     as_records = validate_columns(PARTNER, records, ctx)
-    assert [decided(as_records, i) for i in range(len(items))] == outcomes
+    # (up to which of two copies with equal records is kept: the JSON may differ in what a
+    # record does not keep — an extra key, "0" for 0 — and breaks that tie by it)
+    assert Counter((repr(r), decided(as_records, i)) for i, r in enumerate(records)) == Counter(
+        (repr(r), outcomes[i]) for i, r in enumerate(records)
+    )
 
     # the times read once for a whole batch (the intake's BatchColumns) decide the same
     whole = BatchColumns.of(items).times(np.arange(len(items), dtype=np.int64))

@@ -50,6 +50,7 @@ residents) equals validating it at once.
 from __future__ import annotations
 
 import bisect
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -626,7 +627,7 @@ def _deduplicate(cols: _Columns, ctx: IntakeContext, out: ColumnarResult) -> Boo
         for i in idx[dup].tolist():
             groups.setdefault(rid[i], []).append(i)
         for key_id, copies in groups.items():
-            copies.sort(key=lambda i: _content_key(cols.record_of(i)))
+            copies.sort(key=lambda i: (_content_key(cols.record_of(i)), _as_sent(cols.items[i])))
             key = RecordKey(partner_id, key_id)
             for i in copies[1:]:
                 _reject(out, i, ReasonCode.DUPLICATE_IN_BATCH, f"{key} appears more than once")
@@ -1110,6 +1111,15 @@ def _flag_caps(
 
 
 # ----------------------------------------------------------------- the rules, record by record
+
+
+def _as_sent(item: Mapping[str, Any] | BehaviourRecord) -> str:
+    """The item as sent, canonically: the last tie-break between copies whose records are
+    equal (``"0"`` and ``0``, one instant in two offsets, an extra key), so the copy kept does
+    not depend on arrival order either."""
+    if isinstance(item, BehaviourRecord):
+        return repr(item)
+    return json.dumps(item, sort_keys=True, default=str, ensure_ascii=False)
 
 
 def _content_key(r: BehaviourRecord) -> tuple[Any, ...]:
