@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from nearzero.enterprise.data import DataRow, compare, load_csv, rule
+from nearzero.enterprise import batch
+from nearzero.enterprise.data import DataRow, load_csv, rule
 from nearzero.enterprise.model import Source, decimal_of
 from nearzero.enterprise.registry import IndustryCode
 from nearzero.enterprise.report import ReportResult
@@ -100,14 +101,17 @@ def sector_of(
     return None
 
 
-def screen_firm(firm: FirmYear) -> Screened:
-    """Screen one firm for one year (see the module rules)."""
+def _num(value: Decimal | None) -> float:
+    return float("nan") if value is None else float(round(value, 6))
+
+
+def _screened(firm: FirmYear, over: bool, line: bool, by_emissions: bool) -> Screened:
+    """A firm's screening from the rule flags of :func:`batch.screen_arrays`."""
     fossil = rule("fossil_energy_screen")
     emitter = rule("key_emitter_emissions")
     proxy = rule("key_emitter_energy_proxy")
     reasons: list[str] = []
     used = [fossil.source()]
-    over = compare(round(firm.fossil_tce, 6), fossil.text("comparator"), fossil.decimal("value"))
     if over:
         reasons.append(
             f"化石能源消费量 {firm.fossil_tce} tce {fossil.text('comparator')} "
@@ -117,19 +121,11 @@ def screen_firm(firm: FirmYear) -> Screened:
     if reporting is None and firm.has_power_facility:
         reporting = "power_reporting"
     market = sector_of(firm.industry_code, firm.sector, "national_market", firm.year)
-    basis = ""
     if firm.emissions_tco2e is not None:
         used.append(emitter.source())
-        if compare(
-            round(firm.emissions_tco2e, 6), emitter.text("comparator"), emitter.decimal("value")
-        ):
-            basis = "emissions"
     elif firm.comprehensive_tce is not None:
         used.append(proxy.source())
-        if compare(
-            round(firm.comprehensive_tce, 6), proxy.text("comparator"), proxy.decimal("value")
-        ):
-            basis = "energy_proxy"
+    basis = ("emissions" if by_emissions else "energy_proxy") if line else ""
     candidate = bool(basis) and (reporting is not None or market is not None)
     if basis and not candidate:
         reasons.append("over the key emitting unit line but not in a reporting sector")
@@ -149,6 +145,32 @@ def screen_firm(firm: FirmYear) -> Screened:
     )
 
 
+def _screen_all(firms: Sequence[FirmYear]) -> list[Screened]:
+    """Every firm screened, the rules applied once on arrays (:func:`batch.screen_arrays`)."""
+    if not firms:
+        return []
+    flags = batch.screen_arrays(
+        [_num(f.fossil_tce) for f in firms],
+        [_num(f.comprehensive_tce) for f in firms],
+        [_num(f.emissions_tco2e) for f in firms],
+        [True] * len(firms),  # the sector test is per firm, below
+    )
+    return [
+        _screened(
+            f,
+            bool(flags.over_fossil_threshold[i]),
+            bool(flags.over_emissions_line[i]),
+            bool(flags.by_emissions[i]),
+        )
+        for i, f in enumerate(firms)
+    ]
+
+
+def screen_firm(firm: FirmYear) -> Screened:
+    """Screen one firm for one year (see the module rules)."""
+    return _screen_all([firm])[0]
+
+
 def screen(firms: Sequence[FirmYear]) -> list[Screened]:
     """Screen many firms; the result is ordered by fossil energy, largest first."""
-    return sorted((screen_firm(f) for f in firms), key=lambda s: (-s.firm.fossil_tce, s.firm.key))
+    return sorted(_screen_all(firms), key=lambda s: (-s.firm.fossil_tce, s.firm.key))

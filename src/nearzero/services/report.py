@@ -25,6 +25,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from nearzero.indicators.evaluation import Acceptance
+from nearzero.reports.jobs import BuildCache
 from nearzero.reports.model import (
     Block,
     BuiltFile,
@@ -45,6 +46,7 @@ from nearzero.reports.sections.indicators import (
 )
 from nearzero.services import audit, inventory, projects
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
+from nearzero.services.enterprise import report as enterprise_report
 from nearzero.services.inclusion import report as inclusion_report
 from nearzero.services.indicators import (
     EvaluatedIndicator,
@@ -66,11 +68,11 @@ MAX_SECTION_CHARS = 20_000
 
 Contributor = Callable[[Session, m.DemoUnit, int], list[Block] | None]
 
-#: The services that write a section, by the section's key in SECTIONS. The enterprise
-#: capability is not built yet: its section has no contributor and says 尚无数据.
+#: The services that write a section, by the section's key in SECTIONS.
 CONTRIBUTORS: dict[str, Contributor] = {
     "inventory": inventory.report_blocks,
     "inclusion": inclusion_report.report_blocks,
+    "enterprises": enterprise_report.report_blocks,
     "projects": projects.report_blocks,
 }
 
@@ -228,6 +230,14 @@ class ReportPage:
     labels: dict[str, str]
 
 
+def report_years(session: Session, unit: m.DemoUnit, today: dt.date | None = None) -> list[int]:
+    """The years a report of ``unit`` may be built for: the years with values on record and
+    every year of the demonstration from its base year to this year (at most the target)."""
+    on_record = years_on_record(session, unit) or [unit.base_year]
+    last = min(unit.target_year, max((today or dt.date.today()).year, on_record[-1]))
+    return sorted({*on_record, *range(unit.base_year, last + 1)})
+
+
 def report_page(
     session: Session, unit: m.DemoUnit, year: int | None, today: dt.date | None = None
 ) -> ReportPage:
@@ -235,8 +245,7 @@ def report_page(
     demonstration may be reported on, with data or not (yet)."""
     on_record = years_on_record(session, unit) or [unit.base_year]
     chosen = year if year is not None else on_record[-1]
-    last = min(unit.target_year, max((today or dt.date.today()).year, on_record[-1]))
-    years = sorted({*on_record, chosen, *range(unit.base_year, last + 1)})
+    years = sorted({chosen, *report_years(session, unit, today)})
     ev = evaluation_data(evaluate_unit(session, unit, chosen))
     return ReportPage(
         chosen,
@@ -390,3 +399,46 @@ def build_dossier_file(
     data = build_dossier(title, entries, missing)
     progress("完成", 1.0)
     return BuiltFile(f"{unit.name_zh}_{year}年度验收材料.zip", "application/zip", data)
+
+
+# --------------------------------------------------------------------------- builds
+
+
+def check_build(
+    session: Session, unit: m.DemoUnit, year: int, kind: str, today: dt.date | None = None
+) -> None:
+    """Refuse a build of a format or a year ``unit`` has no report for, before any work."""
+    if kind not in FORMATS:
+        raise InvalidInput(f"format: expected one of {', '.join(FORMATS)}, got {kind!r}")
+    years = report_years(session, unit, today)
+    if year not in years:
+        raise InvalidInput(
+            f"year: {unit.name_zh}的报告年份为{years[0]}–{years[-1]}年 — expected a report year "
+            f"of {unit.code}, {years[0]}–{years[-1]}, got {year}"
+        )
+
+
+def cached_build(
+    session: Session,
+    cache: BuildCache,
+    unit: m.DemoUnit,
+    year: int,
+    kind: str,
+    progress: Progress = no_progress,
+    evidence_store: Path = DEFAULT_EVIDENCE_STORE,
+    today: dt.date | None = None,
+) -> BuiltFile:
+    """:func:`build_file` through ``cache``: kept per (unit, year, format, data version, day,
+    evidence store), so a second download of unchanged data is served from the cache and
+    any write (a new data version, see :func:`nearzero.store.reports.data_version`) or a new
+    day (the report is dated) builds afresh. The year and format are checked first."""
+    day = today or dt.date.today()
+    check_build(session, unit, year, kind, day)
+    key = (unit.code, year, kind, store.data_version(session), day, str(evidence_store))
+    found = cache.get(key)
+    if found is not None:
+        progress("完成", 1.0)
+        return found
+    built = build_file(session, unit, year, kind, progress, evidence_store)
+    cache.put(key, built)
+    return built

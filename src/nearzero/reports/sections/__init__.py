@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from nearzero.reports.model import Block, Progress, no_progress
 from nearzero.reports.sections.editable import EDITABLE, editable_blocks
-from nearzero.reports.sections.enterprises import enterprises_blocks
 from nearzero.reports.sections.indicators import (
     Evaluation,
     acceptance_blocks,
@@ -81,7 +80,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("acceptance", "验收条件", lambda d: acceptance_blocks(d.evaluation)),
     SectionSpec("inventory", "温室气体清单", _contributed("inventory"), contributed=True),
     SectionSpec("inclusion", "碳普惠", _contributed("inclusion"), contributed=True),
-    SectionSpec("enterprises", "企业与“两高”项目", lambda d: enterprises_blocks()),
+    SectionSpec("enterprises", "企业与“两高”项目", _contributed("enterprises"), contributed=True),
     SectionSpec("projects", "重点工程进展", _contributed("projects"), contributed=True),
     SectionSpec("problems", EDITABLE["problems"], _editable("problems"), editable=True),
     SectionSpec("next_year", EDITABLE["next_year"], _editable("next_year"), editable=True),

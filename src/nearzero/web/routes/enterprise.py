@@ -14,7 +14,14 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.services.enterprise import benchmarks, compliance, registry, reports, screening
+from nearzero.services.enterprise import (
+    benchmarks,
+    compliance,
+    registry,
+    reports,
+    screening,
+)
+from nearzero.services.enterprise import report as ent_report
 from nearzero.services.enterprise import workbook as ent_workbook
 from nearzero.services.projects import MAX_EVIDENCE_BYTES, EvidenceUpload
 from nearzero.store import tables as m
@@ -193,6 +200,8 @@ def _table_page(
             page = screening.screening_page(session, actor, unit, chosen)
         elif kind == "benchmarks":
             page = benchmarks.benchmark_page(session, actor, unit, chosen)
+        elif kind == "crosscheck":
+            page = ent_report.crosscheck_page(session, actor, unit, chosen)
         else:
             page = compliance.compliance_page(session, actor, unit, chosen)
     return render_page(request, "enterprise_tables.html", page, lang, user, status_code, **extra)
@@ -222,6 +231,19 @@ def benchmark_table(
     year: YearQ = None,
 ) -> HTMLResponse:
     return _table_page(request, session, user, actor, lang, unit, "benchmarks", year)
+
+
+@router.get("/enterprises/crosscheck", response_class=HTMLResponse)
+def crosscheck_table(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    year: YearQ = None,
+) -> HTMLResponse:
+    return _table_page(request, session, user, actor, lang, unit, "crosscheck", year)
 
 
 @router.get("/enterprises/compliance", response_class=HTMLResponse)
@@ -295,7 +317,9 @@ def export_list(
     actor: ActorDep,
     lang: LangDep,
     unit: UnitDep,
-    kind: Annotated[str, Query(pattern="^(list|screening|benchmarks|compliance)$")] = "list",
+    kind: Annotated[
+        str, Query(pattern="^(list|screening|benchmarks|compliance|crosscheck)$")
+    ] = "list",
     year: YearQ = None,
 ) -> Response:
     chosen = year or registry.default_year(session, unit)
@@ -307,6 +331,8 @@ def export_list(
             page = benchmarks.benchmark_page(session, actor, unit, chosen)
         elif kind == "compliance":
             page = compliance.compliance_page(session, actor, unit, chosen)
+        elif kind == "crosscheck":
+            page = ent_report.crosscheck_page(session, actor, unit, chosen)
         else:
             page = registry.list_page(session, actor, unit, chosen)
     headers, rows = page.table()
@@ -315,6 +341,7 @@ def export_list(
         "screening": "筛查",
         "benchmarks": "能效标杆",
         "compliance": "履约",
+        "crosscheck": "清单交叉核对",
     }
     data = ent_workbook.table_xlsx(f"{titles[kind]}{chosen}", headers, rows)
     name = quote(f"{unit.code}-enterprise-{kind}-{chosen}.xlsx")
