@@ -55,7 +55,21 @@ def read_secret(path: Path) -> str:
     return value
 
 
-class Settings(BaseSettings):
+class XlsxLimits(BaseSettings):
+    """The limits an uploaded .xlsx is checked against before it is parsed (the ``xlsx_*``
+    fields of :class:`Settings`, documented there); readable alone, without the secret."""
+
+    model_config = SettingsConfigDict(env_prefix="NEARZERO_")
+
+    xlsx_max_unpacked_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    xlsx_max_member_bytes: int = Field(default=64 * 1024 * 1024, gt=0)
+    xlsx_max_ratio: int = Field(default=100, gt=0)
+    xlsx_max_members: int = Field(default=1000, gt=0)
+    xlsx_max_rows: int = Field(default=100_000, gt=0)
+    xlsx_max_cells: int = Field(default=2_000_000, gt=0)
+
+
+class Settings(XlsxLimits):
     """nearzero's settings. Each field is read from ``NEARZERO_<FIELD>``.
 
     database_url: SQLAlchemy URL; the embedded default is a SQLite file under var/.
@@ -83,6 +97,17 @@ class Settings(BaseSettings):
         is refused with 413 as it streams in, before a route reads it (default 25 MiB).
     inclusion_max_body_bytes: largest request body the carbon-inclusion partner API accepts
         [bytes]; a larger batch is refused with 413 before it is read or parsed (default 20 MiB).
+    xlsx_max_unpacked_bytes: largest total an uploaded .xlsx may unpack to [bytes]; checked
+        from the zip's directory before the workbook is parsed (default 100 MiB).
+    xlsx_max_member_bytes: largest any one part of an .xlsx may unpack to [bytes]
+        (default 64 MiB).
+    xlsx_max_ratio: largest unpacked-to-packed ratio of a part over 1 MiB [times]
+        (default 100; zip bombs run to thousands).
+    xlsx_max_members: most parts an .xlsx zip may hold [parts] (default 1000).
+    xlsx_max_rows: most rows a sheet of an uploaded .xlsx may declare or hold [rows]
+        (default 100 000).
+    xlsx_max_cells: most cells a sheet may declare (its dimension) or hold [cells]
+        (default 2 000 000).
     inclusion_points_valid_months: how long carbon-inclusion points stay valid [months after
         the behaviour]; empty (the default) means points never expire.
     """

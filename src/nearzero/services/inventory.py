@@ -78,6 +78,7 @@ from nearzero.reports.sections.inventory import inventory_blocks
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.indicators import ValueInput, set_value, years_on_record
+from nearzero.services.xlsx_guard import check_xlsx
 from nearzero.store import inventory as store
 from nearzero.store import tables as m
 from nearzero.store.base import utcnow
@@ -179,6 +180,7 @@ def read_activity(name: str, data: bytes, factors: FactorLibrary | None = None) 
     if len(data) > MAX_FILE_BYTES:
         raise InvalidInput(f"file: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     if suffix == ".xlsx":
+        check_xlsx(data, name)  # before openpyxl parses anything (issue #11 item 7)
         try:
             sheets = _load_sheets(data)
         except Exception as exc:  # openpyxl raises several kinds for a broken file

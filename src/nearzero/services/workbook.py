@@ -49,6 +49,7 @@ from nearzero.services.indicators import (
     set_value,
     values_on_record,
 )
+from nearzero.services.xlsx_guard import check_xlsx
 from nearzero.store import tables as m
 from nearzero.store import units as unit_store
 from nearzero.units import UnitError, convert
@@ -783,6 +784,7 @@ def read_workbook(path: str | Path) -> tuple[list[list[object]], list[list[objec
     path = Path(path)
     if not path.is_file():
         raise InvalidInput(f"{path.name}: 文件不存在 — no such file: {path}")
+    check_xlsx(path, path.name)  # before openpyxl parses anything (issue #11 item 7)
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

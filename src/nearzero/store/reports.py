@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from nearzero.store.tables.inclusion import InclusionRecord
+from nearzero.store.tables.ledger import LedgerTransaction
 from nearzero.store.tables.projects import KeyProject, ProjectEvidence
 from nearzero.store.tables.reports import ReportSection
+from nearzero.store.tables.users import AuditLog
 
 
 def sections(session: Session, unit_id: int, year: int) -> dict[str, ReportSection]:
@@ -55,3 +58,15 @@ def evidence(session: Session, unit_id: int) -> list[EvidenceRow]:
         EvidenceRow(r.number, r.name_zh, r.filename, r.sha256, r.size)
         for r in session.execute(query)
     ]
+
+
+def data_version(session: Session) -> str:
+    """A version of everything a report reads, that any write changes: the newest audit-log
+    id (every use-case write is audited), and, for the writes that are not audited (partner
+    batches, resident redemptions, point expiry), the newest inclusion-record and ledger
+    transaction ids. Rows there are added, not changed; the one write not seen is a refused
+    inclusion record replaced in place by another refusal (an acceptance adds a ledger row)."""
+    audit = session.scalar(select(func.max(AuditLog.id))) or 0
+    record = session.scalar(select(func.max(InclusionRecord.id))) or 0
+    ledger = session.scalar(select(func.max(LedgerTransaction.id))) or 0
+    return f"a{audit}.r{record}.l{ledger}"

@@ -35,6 +35,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from nearzero.enterprise.model import EnterpriseError
 from nearzero.enterprise.reportfile import INPUT_SCHEMA
 from nearzero.services.workbook import Problem, WorkbookInvalid
+from nearzero.services.xlsx_guard import check_xlsx
 
 TEMPLATE_VERSION = "enterprise-report-template/1"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -316,6 +317,7 @@ def _label(sheet: str, key: str) -> str:
 def parse_workbook(content: bytes) -> Parsed:
     """The input document of a filled-in template (see the module); every wrong cell is
     listed in one :class:`WorkbookInvalid`."""
+    check_xlsx(content, "workbook")  # before openpyxl parses anything (issue #11 item 7)
     try:
         book = load_workbook(io.BytesIO(content), data_only=True, read_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

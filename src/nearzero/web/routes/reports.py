@@ -3,6 +3,9 @@
 Downloads work without JavaScript (``/report/download`` builds while the browser waits); with
 it, app.js starts a background build (``POST /report/jobs``), polls its progress
 (``GET /report/jobs/{id}``) and then offers the file (``GET /report/jobs/{id}/file``).
+Both check the year first (400 for a year the unit has no report for), allow one build in
+progress per user (429 for a second), and serve unchanged data from the build cache
+(:func:`nearzero.services.report.cached_build`).
 """
 
 from __future__ import annotations
@@ -15,11 +18,11 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from nearzero.reports.jobs import Busy, JobStore
+from nearzero.reports.jobs import BuildCache, Busy, JobStore
 from nearzero.reports.model import BuiltFile, Progress
 from nearzero.services import indicators as indicator_service
 from nearzero.services import report as svc
-from nearzero.services.context import Role
+from nearzero.services.context import InvalidInput, Role
 from nearzero.settings import Settings
 from nearzero.store import tables as m
 from nearzero.store.db import transaction
@@ -51,6 +54,14 @@ def _jobs(request: Request) -> JobStore:
     return store
 
 
+def _cache(request: Request) -> BuildCache:
+    """The app's cache of built files, made on first use."""
+    cache: BuildCache | None = getattr(request.app.state, "report_cache", None)
+    if cache is None:
+        cache = request.app.state.report_cache = BuildCache()
+    return cache
+
+
 def _evidence_store(settings: Settings) -> Path:
     configured = getattr(settings, "evidence_dir", None)
     return Path(configured) if configured else svc.DEFAULT_EVIDENCE_STORE
@@ -75,7 +86,7 @@ def _page(
     lang: str,
     unit: m.DemoUnit,
     year: int | None,
-    error: Refusal | None = None,
+    error: Refusal | Busy | None = None,
     message: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
@@ -130,26 +141,45 @@ def post_section(
 
 @router.get("/report/download")
 def download(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     user: UserDep,
+    lang: LangDep,
     unit: UnitDep,
     year: Annotated[int, Query()],
     kind: KindQ = "pdf",
 ) -> Response:
-    built = svc.build_file(session, unit, year, kind, evidence_store=_evidence_store(settings))
+    def page(exc: Refusal | Busy, status: int) -> Response:
+        return _page(request, session, user, lang, unit, None, exc, status_code=status)
+
+    store = _evidence_store(settings)
+    with refusals(session, page):  # a year the unit has no report for: 400
+        svc.check_build(session, unit, year, kind)
+    try:
+        with _jobs(request).building(user.username, f"{unit.code}/{year}/{kind}"):
+            built = svc.cached_build(
+                session, _cache(request), unit, year, kind, evidence_store=store
+            )
+    except Busy as exc:
+        return page(exc, 429)
     return _attachment(built, _fallback_name(unit.code, year, kind))
 
 
 def _build(
-    sessions: sessionmaker[Session], unit_code: str, year: int, kind: str, store: Path
+    sessions: sessionmaker[Session],
+    cache: BuildCache,
+    unit_code: str,
+    year: int,
+    kind: str,
+    store: Path,
 ) -> Any:
     """The work of one background build, in its own read-only transaction."""
 
     def work(progress: Progress) -> BuiltFile:
         with transaction(sessions) as session:
             unit = indicator_service.get_unit(session, unit_code)
-            return svc.build_file(session, unit, year, kind, progress, store)
+            return svc.cached_build(session, cache, unit, year, kind, progress, store)
 
     return work
 
@@ -165,7 +195,12 @@ def start_job(
     unit: Annotated[str | None, Form(max_length=64)] = None,
 ) -> JSONResponse:
     the_unit = current_unit(session, settings, unit)  # the unit comes with the form here
-    work = _build(request.app.state.sessions, the_unit.code, year, kind, _evidence_store(settings))
+    try:
+        svc.check_build(session, the_unit, year, kind)
+    except InvalidInput as exc:
+        raise HTTPException(400, str(exc)) from None
+    store = _evidence_store(settings)
+    work = _build(request.app.state.sessions, _cache(request), the_unit.code, year, kind, store)
     try:
         job = _jobs(request).start(user.username, f"{the_unit.code}/{year}/{kind}", work)
     except Busy as exc:
