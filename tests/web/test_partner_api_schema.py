@@ -115,3 +115,56 @@ def test_a_batch_without_a_resident_is_answered_not_crashed(
         response = _send(client, case, secret)
         assert response.status_code == 200, response.text
         assert response.json()["accepted"] == 0
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        {"partner_record_id": "r\x00", "resident_id": "a" * 64, "scenario": "bus"},
+        {"partner_record_id": "r1", "resident_id": "a\x00b", "scenario": "bus"},
+        {"partner_record_id": "r2", "resident_id": "a" * 64, "scenario": "bus\x00"},
+        {
+            "partner_record_id": "r3",
+            "resident_id": "a" * 64,
+            "scenario": "bus",
+            "start": "9999-12-31T23:59:00-14:00",
+            "end": "9999-12-31T23:59:59-14:00",
+        },
+        {
+            "partner_record_id": "r4",
+            "resident_id": "a" * 64,
+            "scenario": "bus",
+            "start": "0001-01-01T00:00:00+14:00",
+            "end": "0001-01-01T00:10:00+14:00",
+        },
+    ],
+)
+def test_text_a_database_cannot_hold_and_times_out_of_range_are_malformed(
+    served: tuple[Any, bytes, Any], record: dict[str, Any]
+) -> None:
+    """Found by the schema test on PostgreSQL: a NUL in a text field and a time at the edge
+    of the calendar each made a 500; each is one malformed record."""
+    client, secret, schema = served
+    record = {"start": "2025-03-01T08:00:00+08:00", "end": "2025-03-01T08:20:00+08:00"} | record
+    case = schema["/api/inclusion/batches"]["POST"].Case(
+        body={"records": [record]}, media_type="application/json"
+    )
+    response = _send(client, case, secret)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"][0]["reason"] == "malformed"
+
+
+def test_a_nul_in_a_signature_header_is_refused_not_crashed(served: tuple[Any, bytes, Any]) -> None:
+    client, _secret, _schema = served
+    response = client.post(
+        "/api/inclusion/batches",
+        content=b'{"records": []}',
+        headers={
+            "content-type": "application/json",
+            "X-NZ-Partner": "ride\x00code",
+            "X-NZ-Timestamp": "1",
+            "X-NZ-Nonce": "n\x00" * 8,
+            "X-NZ-Signature": "00",
+        },
+    )
+    assert response.status_code in (400, 401), response.text

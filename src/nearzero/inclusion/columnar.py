@@ -203,18 +203,26 @@ def _raw_id(item: Any) -> str:
 
 
 def _text_ok(col: list[Any]) -> Bools:
-    """Items whose field is a plain string the record parser takes as it is (no strip needed)."""
+    """Items whose field is a plain string the record parser takes as it is (no strip needed,
+    no control character); the others go to the record parser, which names what is wrong."""
     n = len(col)
     if set(map(type, col)) != {str}:
         return np.fromiter(
-            (type(x) is str and 0 < len(x) <= 128 and x == x.strip() for x in col), np.bool_, n
+            (
+                type(x) is str and 0 < len(x) <= 128 and x == x.strip() and x.isprintable()
+                for x in col
+            ),
+            np.bool_,
+            n,
         )
     lens = np.fromiter(map(len, col), np.int64, n)
     ok = (lens >= 1) & (lens <= 128)
     joined = "".join(col)
     if not joined.isascii():
-        return ok & np.fromiter((x == x.strip() for x in col), np.bool_, n)
+        return ok & np.fromiter((x == x.strip() and x.isprintable() for x in col), np.bool_, n)
     data = np.frombuffer(joined.encode("ascii"), np.uint8)
+    if ((data < 32) | (data == 127)).any():  # rare: find the items with a control character
+        ok &= np.fromiter((x.isprintable() for x in col), np.bool_, n)
     ends = np.cumsum(lens)
     starts = ends - lens
     live = np.flatnonzero(ok)

@@ -109,7 +109,22 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     text = str(raw).strip()
     if len(text) > 128:
         raise RecordFormatError(f"field {key!r} is longer than 128 characters")
+    if not text.isprintable():
+        raise RecordFormatError(f"field {key!r} contains a control character")
     return text
+
+
+CALENDAR = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+"""The UTC times a record may have: a day either side stays a date Python can hold."""
+
+
+def in_calendar(t: datetime) -> datetime | None:
+    """``t`` (with an offset) in UTC, or None when it falls outside :data:`CALENDAR`."""
+    try:
+        utc = t.astimezone(UTC)
+    except OverflowError:
+        return None
+    return utc if CALENDAR[0] <= utc <= CALENDAR[1] else None
 
 
 def _time(data: Mapping[str, Any], key: str) -> datetime:
@@ -125,7 +140,10 @@ def _time(data: Mapping[str, Any], key: str) -> datetime:
         raise RecordFormatError(f"field {key!r} is required (ISO 8601 time with offset)")
     if t.tzinfo is None or t.utcoffset() is None:
         raise RecordFormatError(f"field {key!r}: {raw!r} has no UTC offset")
-    return t.astimezone(UTC)
+    utc = in_calendar(t)
+    if utc is None:
+        raise RecordFormatError(f"field {key!r}: {raw!r} is outside the calendar")
+    return utc
 
 
 def _number(raw: Any, key: str) -> Decimal:

@@ -16,6 +16,18 @@ import numpy.typing as npt
 from sqlalchemy import Connection
 
 
+def storable(text: str) -> bool:
+    """Whether ``text`` can be stored and looked up on both databases: PostgreSQL text holds
+    no NUL character, so a key containing one is simply not on record (never an error)."""
+    return "\x00" not in text
+
+
+def stored_text(text: str) -> str:
+    """``text`` as both databases keep it: a NUL (which PostgreSQL text cannot hold) becomes
+    U+FFFD, so a refused record's id is still written as received, but for that character."""
+    return text.replace("\x00", "\ufffd")
+
+
 def is_pg(con: Connection) -> bool:
     return con.dialect.name == "postgresql"
 

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
-from nearzero.store.dialect import day_value, time_param, utc_time
+from nearzero.store.dialect import day_value, storable, time_param, utc_time
 from nearzero.store.tables import inclusion as inc
 from nearzero.store.tables import indicators as ind
 from nearzero.store.tables import ledger as led
@@ -28,6 +28,8 @@ from nearzero.store.tables import ledger as led
 
 def partner(session: Session, code: str) -> inc.InclusionPartner | None:
     """The partner ``code`` (partner codes are unique across units), or None."""
+    if not storable(code):
+        return None
     query = select(inc.InclusionPartner).where(inc.InclusionPartner.code == code)
     return session.scalar(query)
 

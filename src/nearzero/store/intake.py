@@ -48,6 +48,8 @@ from nearzero.store.dialect import (
     day_value,
     days_text,
     literal,
+    storable,
+    stored_text,
     time_param,
     times_text,
     utc_time,
@@ -99,6 +101,8 @@ class PartnerInfo:
 
 
 def load_partner(con: Connection, code: str) -> PartnerInfo | None:
+    if not storable(code):
+        return None
     row = con.execute(
         text(
             "SELECT p.id, p.code, u.code AS unit_code, p.scenarios, p.active "
@@ -179,6 +183,7 @@ class ScopeQuery:
     """Set queries restricted to the chunk's residents (SQLite: a temp table; PostgreSQL: ANY)."""
 
     def __init__(self, con: Connection, residents: Sequence[str]) -> None:
+        residents = [r for r in residents if storable(r)]  # others are on record nowhere
         self.con = con
         self.pg = con.dialect.name == "postgresql"
         if not self.pg:
@@ -241,7 +246,7 @@ def fetch_context(
         if r.scenario in _SCENARIO_OF
     ]
     credited: set[RecordKey] = set()
-    ids = list(scope.record_ids) if exact_keys else []
+    ids = [i for i in scope.record_ids if storable(i)] if exact_keys else []
     step = 10_000
     if not exact_keys and scope.earliest is not None and scope.latest is not None:
         credited.update(
@@ -365,7 +370,10 @@ def chunk_rows(
 ) -> ChunkRows:
     """The rows and postings of a validated chunk (see :class:`ChunkRows`)."""
     reason = c.reason
-    rids = np.asarray(c.partner_record_id, object)
+    ids = c.partner_record_id
+    if "\x00" in "".join(x for x in ids if x):  # only a refused record's raw id
+        ids = [stored_text(x) if x else x for x in ids]
+    rids = np.asarray(ids, object)
     residents = np.asarray(c.resident, object)
     quantity = np.asarray(c.quantity, object)
     stored = ~((reason >= 0) & _NOT_STORED_CODES[np.maximum(reason, 0)])

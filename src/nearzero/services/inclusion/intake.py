@@ -56,7 +56,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import repeat
 from operator import itemgetter
 from typing import Any
@@ -76,6 +76,7 @@ from nearzero.inclusion.columnar import (
     validate_columns,
 )
 from nearzero.inclusion.methodology import MethodologyLibrary
+from nearzero.inclusion.records import in_calendar
 from nearzero.inclusion.rules import Scheme
 from nearzero.store.dialect import time_text
 from nearzero.store.intake import (
@@ -375,7 +376,7 @@ def _parse_time(raw: Any) -> datetime | None:
         t = datetime.fromisoformat(raw.strip())
     except ValueError:
         return None
-    return t.astimezone(UTC) if t.tzinfo is not None else None
+    return in_calendar(t) if t.tzinfo is not None else None
 
 
 def chunk_scope(items: Sequence[Mapping[str, Any]]) -> ChunkScope:
