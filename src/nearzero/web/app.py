@@ -25,7 +25,7 @@ from nearzero.indicators.choices import Status
 from nearzero.services.context import NotFound
 from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory
-from nearzero.web.deps import CsrfFailed, LoginRequired, RenderedRefusal
+from nearzero.web.deps import AccessDenied, CsrfFailed, LoginRequired, RenderedRefusal
 from nearzero.web.i18n import translate
 from nearzero.web.routes import admin, api, audit, enterprise, inventory, pages, projects, reports
 from nearzero.web.routes.inclusion import office as inclusion_office
@@ -115,6 +115,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 message=translate("bad_request_fields", lang).format(fields=fields),
             ),
             status_code=400,
+        )
+
+    @app.exception_handler(AccessDenied)
+    async def access_denied(request: Request, exc: AccessDenied) -> Response:
+        """The access-control matrix refused the role this route's action (403)."""
+        headers = {"X-Access-Refused": exc.action.value}
+        if request.url.path.startswith("/api/"):
+            return PlainTextResponse(str(exc), status_code=403, headers=headers)
+        lang = request.session.get("lang", "zh")
+        return HTMLResponse(
+            templates.get_template("error.html").render(
+                request=request,
+                lang=lang,
+                user=None,
+                title="access_denied",
+                message=translate("access_denied_text", lang),
+            ),
+            status_code=403,
+            headers=headers,
         )
 
     @app.exception_handler(RenderedRefusal)

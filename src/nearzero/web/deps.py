@@ -6,13 +6,14 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Form, Query, Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from nearzero.services.context import Actor, InvalidInput, PermissionDenied
+from nearzero.services.access import PUBLIC, Action, allowed
+from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
 from nearzero.services.users import LoginPolicy, actor_of, session_of
 from nearzero.settings import Settings
@@ -205,3 +206,48 @@ def refusals(session: Session, page: Callable[[Refusal, int], Response]) -> Iter
             yield
     except (InvalidInput, PermissionDenied) as exc:
         raise RenderedRefusal(page(exc, refusal_status(exc))) from exc
+
+
+class AccessDenied(Exception):
+    """The access-control matrix refuses this role the route's action (403)."""
+
+    def __init__(self, action: Action, role: str) -> None:
+        super().__init__(f"{role} may not {action.value}")
+        self.action, self.role = action, role
+
+
+class Allow:
+    """A write route's declared action (``dependencies=[allow(Action.X)]``): the matrix
+    (:mod:`nearzero.services.access`) decides before anything is read or written."""
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __call__(self, user: UserDep) -> None:
+        if not allowed(Role(user.role), self.action):
+            raise AccessDenied(self.action, user.role)
+
+
+class Public(Allow):
+    """A declared action without an account (log-in, a resident's link, a signed partner
+    request): the route checks the link or the signature itself."""
+
+    def __call__(self) -> None:  # type: ignore[override]
+        return None
+
+
+class OwnAccount(Allow):
+    """A user's own account (change one's password): any open log-in, also one that must
+    change its password first (the current-user check would send it to this very form)."""
+
+    def __call__(self, login: LoginSessionDep) -> None:  # type: ignore[override]
+        if not allowed(Role(login.user.role), self.action):
+            raise AccessDenied(self.action, login.user.role)
+
+
+def allow(action: Action) -> Any:
+    """``Depends`` on the route's declared action: every write route lists one (a test
+    checks), so a new route without a declared action fails the suite."""
+    if action in PUBLIC:
+        return Depends(Public(action))
+    return Depends(OwnAccount(action) if action is Action.OWN_ACCOUNT else Allow(action))

@@ -821,3 +821,15 @@ MESSAGES.update(
         ),
     }
 )
+
+
+# the access-control matrix (nearzero.services.access)
+MESSAGES.update(
+    {
+        "access_denied": ("无权操作", "Not allowed"),
+        "access_denied_text": (
+            "您的角色无权执行此操作。如需权限，请联系专班办公室。",
+            "Your role may not do this. Ask the working-group office if you need to.",
+        ),
+    }
+)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from nearzero.services import users as svc
+from nearzero.services.access import Action
 from nearzero.services.context import Actor, InvalidInput, Role
 from nearzero.store import tables as m
 from nearzero.web.deps import (
@@ -23,6 +24,7 @@ from nearzero.web.deps import (
     SessionDep,
     UnitDep,
     UserDep,
+    allow,
     refusals,
 )
 from nearzero.web.render import render, render_page
@@ -97,7 +99,7 @@ def users_page(
         return _page(request, session, user, actor, lang, unit, message=message)
 
 
-@router.post("/admin/users", dependencies=[CsrfDep])
+@router.post("/admin/users", dependencies=[CsrfDep, allow(Action.USERS)])
 def create_user(
     request: Request,
     session: SessionDep,
@@ -128,7 +130,7 @@ def create_user(
     return _done(unit, "created")
 
 
-@router.post("/admin/users/{username}/role", dependencies=[CsrfDep])
+@router.post("/admin/users/{username}/role", dependencies=[CsrfDep, allow(Action.USERS)])
 def set_role(
     request: Request,
     session: SessionDep,
@@ -145,7 +147,7 @@ def set_role(
     return _done(unit, "role_set")
 
 
-@router.post("/admin/users/{username}/reset-password", dependencies=[CsrfDep])
+@router.post("/admin/users/{username}/reset-password", dependencies=[CsrfDep, allow(Action.USERS)])
 def reset_password(
     request: Request,
     session: SessionDep,
@@ -163,7 +165,7 @@ def reset_password(
     return _page(request, session, user, actor, lang, unit, message="user_reset", temporary=shown)
 
 
-@router.post("/admin/users/{username}/disable", dependencies=[CsrfDep])
+@router.post("/admin/users/{username}/disable", dependencies=[CsrfDep, allow(Action.USERS)])
 def disable_user(
     request: Request,
     session: SessionDep,
@@ -178,7 +180,7 @@ def disable_user(
     return _done(unit, "disabled")
 
 
-@router.post("/admin/users/{username}/enable", dependencies=[CsrfDep])
+@router.post("/admin/users/{username}/enable", dependencies=[CsrfDep, allow(Action.USERS)])
 def enable_user(
     request: Request,
     session: SessionDep,
@@ -222,7 +224,7 @@ def password_form(
     return _password_page(request, login, lang, message="password_changed" if done else None)
 
 
-@router.post("/account/password", dependencies=[CsrfDep])
+@router.post("/account/password", dependencies=[CsrfDep, allow(Action.OWN_ACCOUNT)])
 def change_password(
     request: Request,
     session: SessionDep,

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
+from nearzero.services.access import Action
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.services.enterprise import (
     benchmarks,
@@ -33,6 +34,7 @@ from nearzero.web.deps import (
     SessionDep,
     UnitDep,
     UserDep,
+    allow,
     refusals,
 )
 from nearzero.web.render import CHOICES, render, render_page
@@ -130,7 +132,7 @@ def _list_refused(
     return page
 
 
-@router.post("/enterprises/load", dependencies=[CsrfDep])
+@router.post("/enterprises/load", dependencies=[CsrfDep, allow(Action.ENTERPRISE_REGISTRY)])
 def post_load(
     request: Request,
     session: SessionDep,
@@ -146,7 +148,7 @@ def post_load(
     return RedirectResponse(f"/enterprises{_q(unit, saved='loaded')}", status_code=303)
 
 
-@router.post("/enterprises/add", dependencies=[CsrfDep])
+@router.post("/enterprises/add", dependencies=[CsrfDep, allow(Action.ENTERPRISE_REGISTRY)])
 def post_add(
     request: Request,
     session: SessionDep,
@@ -262,7 +264,9 @@ def compliance_table(
     )
 
 
-@router.post("/enterprises/compliance/allowance", dependencies=[CsrfDep])
+@router.post(
+    "/enterprises/compliance/allowance", dependencies=[CsrfDep, allow(Action.ENTERPRISE_COMPLIANCE)]
+)
 def post_allowance(
     request: Request,
     session: SessionDep,
@@ -412,7 +416,10 @@ def _report_refused(
     return page
 
 
-@router.post("/enterprises/reports/{report_id}/step", dependencies=[CsrfDep])
+@router.post(
+    "/enterprises/reports/{report_id}/step",
+    dependencies=[CsrfDep, allow(Action.ENTERPRISE_WORKFLOW)],
+)
 def post_step(
     request: Request,
     session: SessionDep,
@@ -448,7 +455,10 @@ def post_step(
     )
 
 
-@router.post("/enterprises/reports/{report_id}/evidence", dependencies=[CsrfDep])
+@router.post(
+    "/enterprises/reports/{report_id}/evidence",
+    dependencies=[CsrfDep, allow(Action.ENTERPRISE_EVIDENCE)],
+)
 def post_evidence(
     request: Request,
     session: SessionDep,
@@ -575,7 +585,7 @@ def template(
     )
 
 
-@router.post("/enterprises/{key}/reports", dependencies=[CsrfDep])
+@router.post("/enterprises/{key}/reports", dependencies=[CsrfDep, allow(Action.ENTERPRISE_ENTRY)])
 def post_report(
     request: Request,
     session: SessionDep,
@@ -594,7 +604,7 @@ def post_report(
     )
 
 
-@router.post("/enterprises/{key}/edit", dependencies=[CsrfDep])
+@router.post("/enterprises/{key}/edit", dependencies=[CsrfDep, allow(Action.ENTERPRISE_REGISTRY)])
 def post_edit(
     request: Request,
     session: SessionDep,
@@ -626,7 +636,9 @@ def post_edit(
     return RedirectResponse(f"/enterprises/{quote(key)}{_q(unit, saved='saved')}", status_code=303)
 
 
-@router.post("/enterprises/{key}/facilities", dependencies=[CsrfDep])
+@router.post(
+    "/enterprises/{key}/facilities", dependencies=[CsrfDep, allow(Action.ENTERPRISE_REGISTRY)]
+)
 def post_facility(
     request: Request,
     session: SessionDep,
@@ -650,7 +662,9 @@ def post_facility(
     return RedirectResponse(f"/enterprises/{quote(key)}{_q(unit, saved='saved')}", status_code=303)
 
 
-@router.post("/enterprises/{key}/efficiency", dependencies=[CsrfDep])
+@router.post(
+    "/enterprises/{key}/efficiency", dependencies=[CsrfDep, allow(Action.ENTERPRISE_ENTRY)]
+)
 def post_efficiency(
     request: Request,
     session: SessionDep,
@@ -669,7 +683,7 @@ def post_efficiency(
     return RedirectResponse(f"/enterprises/{quote(key)}{_q(unit, saved='saved')}", status_code=303)
 
 
-@router.post("/enterprises/{key}/evidence", dependencies=[CsrfDep])
+@router.post("/enterprises/{key}/evidence", dependencies=[CsrfDep, allow(Action.ENTERPRISE_ENTRY)])
 def post_monthly_evidence(
     request: Request,
     session: SessionDep,

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from nearzero.services import inventory as svc
+from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, Role
 from nearzero.store import tables as m
 from nearzero.web.deps import (
@@ -23,6 +24,7 @@ from nearzero.web.deps import (
     SessionDep,
     UnitDep,
     UserDep,
+    allow,
     refusals,
 )
 from nearzero.web.i18n import translate
@@ -122,7 +124,7 @@ def _year_back(year: str) -> int | None:
     return int(year) if year.isdigit() else None
 
 
-@router.post("/inventory/upload", dependencies=[CsrfDep])
+@router.post("/inventory/upload", dependencies=[CsrfDep, allow(Action.INVENTORY)])
 def upload(
     request: Request,
     session: SessionDep,
@@ -140,7 +142,7 @@ def upload(
     return _back(unit, chosen, "loaded")
 
 
-@router.post("/inventory/example", dependencies=[CsrfDep])
+@router.post("/inventory/example", dependencies=[CsrfDep, allow(Action.INVENTORY)])
 def load_example(
     request: Request,
     session: SessionDep,
@@ -154,7 +156,7 @@ def load_example(
     return _back(unit, run.year, "example")
 
 
-@router.post("/inventory/factors", dependencies=[CsrfDep])
+@router.post("/inventory/factors", dependencies=[CsrfDep, allow(Action.INVENTORY)])
 def set_factor(
     request: Request,
     session: SessionDep,
@@ -189,7 +191,7 @@ def set_factor(
     return _back(unit, back, "recalculated")
 
 
-@router.post("/inventory/factors/delete", dependencies=[CsrfDep])
+@router.post("/inventory/factors/delete", dependencies=[CsrfDep, allow(Action.INVENTORY)])
 def delete_factor(
     request: Request,
     session: SessionDep,
@@ -206,7 +208,7 @@ def delete_factor(
     return _back(unit, back, "recalculated")
 
 
-@router.post("/inventory/feed", dependencies=[CsrfDep])
+@router.post("/inventory/feed", dependencies=[CsrfDep, allow(Action.INVENTORY)])
 def feed(
     request: Request,
     session: SessionDep,

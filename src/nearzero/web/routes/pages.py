@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from nearzero.indicators.choices import Status
 from nearzero.services import dashboard
 from nearzero.services import indicators as svc
+from nearzero.services.access import Action
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.services.users import log_in, log_out
 from nearzero.store import tables as m
@@ -26,6 +27,7 @@ from nearzero.web.deps import (
     SettingsDep,
     UnitDep,
     UserDep,
+    allow,
     clear_login_cookie,
     refusals,
     set_login_cookie,
@@ -56,7 +58,7 @@ def login_form(request: Request, lang: LangDep, next: str = "/") -> HTMLResponse
     return render(request, "login.html", {"lang": lang, "next": next, "error": None, "user": None})
 
 
-@router.post("/login", dependencies=[CsrfDep])
+@router.post("/login", dependencies=[CsrfDep, allow(Action.SIGN_IN)])
 def login(
     request: Request,
     session: SessionDep,
@@ -85,7 +87,7 @@ def login(
     return redirect
 
 
-@router.post("/logout", dependencies=[CsrfDep])
+@router.post("/logout", dependencies=[CsrfDep, allow(Action.SIGN_IN)])
 def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     log_out(session, request.cookies.get(LOGIN_COOKIE))
     request.session.pop("username", None)
@@ -204,7 +206,7 @@ def _after_write(code: str, unit: m.DemoUnit, year: int) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-@router.post("/indicators/{code}/values", dependencies=[CsrfDep])
+@router.post("/indicators/{code}/values", dependencies=[CsrfDep, allow(Action.INDICATOR_VALUE)])
 def post_value(
     request: Request,
     session: SessionDep,
@@ -236,7 +238,9 @@ def post_value(
     return _after_write(code, unit, year)
 
 
-@router.post("/indicators/{code}/assessments", dependencies=[CsrfDep])
+@router.post(
+    "/indicators/{code}/assessments", dependencies=[CsrfDep, allow(Action.INDICATOR_JUDGEMENT)]
+)
 def post_assessment(
     request: Request,
     session: SessionDep,
@@ -256,7 +260,9 @@ def post_assessment(
     return _after_write(code, unit, year)
 
 
-@router.post("/indicators/{code}/assigned-targets", dependencies=[CsrfDep])
+@router.post(
+    "/indicators/{code}/assigned-targets", dependencies=[CsrfDep, allow(Action.INDICATOR_JUDGEMENT)]
+)
 def post_assigned_target(
     request: Request,
     session: SessionDep,

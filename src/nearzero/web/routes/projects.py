@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from nearzero.projects.parameters import DEFAULT_GRID_REGION
 from nearzero.projects.reduction import FIGURE_UNITS
 from nearzero.services import projects as svc
+from nearzero.services.access import Action
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.store import tables as m
 from nearzero.web.deps import (
@@ -26,6 +27,7 @@ from nearzero.web.deps import (
     SettingsDep,
     UnitDep,
     UserDep,
+    allow,
     refusals,
 )
 from nearzero.web.render import CHOICES, render, render_page
@@ -202,7 +204,7 @@ def _saved(number: int, unit: m.DemoUnit, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-@router.post("/projects/{number}/progress", dependencies=[CsrfDep])
+@router.post("/projects/{number}/progress", dependencies=[CsrfDep, allow(Action.PROJECT_PROGRESS)])
 def post_progress(
     request: Request,
     session: SessionDep,
@@ -226,7 +228,9 @@ def post_progress(
     return _saved(number, unit)
 
 
-@router.post("/projects/{number}/milestones", dependencies=[CsrfDep])
+@router.post(
+    "/projects/{number}/milestones", dependencies=[CsrfDep, allow(Action.PROJECT_PROGRESS)]
+)
 def post_milestone(
     request: Request,
     session: SessionDep,
@@ -262,7 +266,7 @@ async def figures_input(request: Request) -> svc.FiguresInput:
     )
 
 
-@router.post("/projects/{number}/figures", dependencies=[CsrfDep])
+@router.post("/projects/{number}/figures", dependencies=[CsrfDep, allow(Action.PROJECT_PROGRESS)])
 def post_figures(
     request: Request,
     session: SessionDep,
@@ -279,7 +283,10 @@ def post_figures(
     return _saved(number, unit, "#figures")
 
 
-@router.post("/projects/{number}/milestones/{milestone_id}/done", dependencies=[CsrfDep])
+@router.post(
+    "/projects/{number}/milestones/{milestone_id}/done",
+    dependencies=[CsrfDep, allow(Action.PROJECT_PROGRESS)],
+)
 def post_milestone_done(
     request: Request,
     session: SessionDep,

@@ -22,6 +22,7 @@ from nearzero.reports.jobs import BuildCache, Busy, JobStore
 from nearzero.reports.model import BuiltFile, Progress
 from nearzero.services import indicators as indicator_service
 from nearzero.services import report as svc
+from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, Role
 from nearzero.settings import Settings
 from nearzero.store import tables as m
@@ -35,6 +36,7 @@ from nearzero.web.deps import (
     SettingsDep,
     UnitDep,
     UserDep,
+    allow,
     current_unit,
     refusals,
 )
@@ -118,7 +120,7 @@ def report_page(
     return _page(request, session, user, lang, unit, year, message="saved" if saved else None)
 
 
-@router.post("/report/sections", dependencies=[CsrfDep])
+@router.post("/report/sections", dependencies=[CsrfDep, allow(Action.REPORT_TEXT)])
 def post_section(
     request: Request,
     session: SessionDep,
@@ -184,7 +186,7 @@ def _build(
     return work
 
 
-@router.post("/report/jobs", dependencies=[CsrfDep])
+@router.post("/report/jobs", dependencies=[CsrfDep, allow(Action.REPORT_BUILD)])
 def start_job(
     request: Request,
     session: SessionDep,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.stats import Period
+from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
 from nearzero.services.inclusion import pages, partners, redemption, statistics
 from nearzero.services.inclusion import rules as rules_svc
@@ -31,6 +32,7 @@ from nearzero.web.deps import (
     SettingsDep,
     UnitDep,
     UserDep,
+    allow,
     refusals,
 )
 from nearzero.web.i18n import translate
@@ -153,7 +155,7 @@ def _rules_change(
     return RedirectResponse(unit_url(unit, "/inclusion", "rules", saved=saved), status_code=303)
 
 
-@router.post("/inclusion/rules", dependencies=[CsrfDep])
+@router.post("/inclusion/rules", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def save_rules(
     request: Request,
     session: SessionDep,
@@ -187,7 +189,7 @@ async def policy_input(request: Request) -> dict[str, str]:
     }
 
 
-@router.post("/inclusion/policy", dependencies=[CsrfDep])
+@router.post("/inclusion/policy", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def save_policy(
     request: Request,
     session: SessionDep,
@@ -214,7 +216,7 @@ def save_policy(
     )
 
 
-@router.post("/inclusion/choice", dependencies=[CsrfDep])
+@router.post("/inclusion/choice", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def choose_methodology(
     request: Request,
     session: SessionDep,
@@ -247,7 +249,7 @@ def choose_methodology(
     return _rules_change(request, session, settings, unit, user, lang, "choice", entered, change)
 
 
-@router.post("/inclusion/methodologies", dependencies=[CsrfDep])
+@router.post("/inclusion/methodologies", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def publish_methodology(
     request: Request,
     session: SessionDep,
@@ -303,7 +305,7 @@ def _back_refused(unit: m.DemoUnit) -> Callable[[Refusal, int], Response]:
     return lambda exc, _status: _back(unit, error=str(exc)[:200])
 
 
-@router.post("/inclusion/partners", dependencies=[CsrfDep])
+@router.post("/inclusion/partners", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def create_partner(
     request: Request,
     session: SessionDep,
@@ -372,7 +374,7 @@ def partner_form(
     return _partner_page(request, session, unit, user, lang, code)
 
 
-@router.post("/inclusion/partners/{code}", dependencies=[CsrfDep])
+@router.post("/inclusion/partners/{code}", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def partner_save(
     request: Request,
     session: SessionDep,
@@ -402,7 +404,9 @@ def partner_save(
     return RedirectResponse(target, status_code=303)
 
 
-@router.post("/inclusion/partners/{code}/rotate", dependencies=[CsrfDep])
+@router.post(
+    "/inclusion/partners/{code}/rotate", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)]
+)
 def rotate_partner(
     request: Request,
     session: SessionDep,
@@ -418,7 +422,7 @@ def rotate_partner(
     return RedirectResponse(unit_url(unit, f"/inclusion/partners/{quote(code)}"), status_code=303)
 
 
-@router.post("/inclusion/indicator", dependencies=[CsrfDep])
+@router.post("/inclusion/indicator", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def sync_indicator(
     session: SessionDep, unit: UnitDep, actor: ActorDep, year: Annotated[int, Form()]
 ) -> Response:
@@ -429,7 +433,7 @@ def sync_indicator(
     return _back(unit, year)
 
 
-@router.post("/inclusion/expire", dependencies=[CsrfDep])
+@router.post("/inclusion/expire", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def expire_points(
     request: Request,
     session: SessionDep,
@@ -456,7 +460,7 @@ def expire_points(
     return _back(unit)
 
 
-@router.post("/inclusion/offers", dependencies=[CsrfDep])
+@router.post("/inclusion/offers", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
 def create_offer(
     session: SessionDep,
     unit: UnitDep,

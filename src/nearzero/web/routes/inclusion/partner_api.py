@@ -17,9 +17,10 @@ from starlette.concurrency import run_in_threadpool
 
 from nearzero.inclusion.choices import ReasonCode
 from nearzero.inclusion.security import SignedRequest
+from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.inclusion import partners as svc
-from nearzero.web.deps import SettingsDep
+from nearzero.web.deps import SettingsDep, allow
 from nearzero.web.routes.inclusion import master_key
 
 router = APIRouter(tags=["partner API"])
@@ -212,6 +213,7 @@ async def _signed(
 
 @router.post(
     "/api/inclusion/batches",
+    dependencies=[allow(Action.PARTNER)],
     response_model=BatchAnswer,
     openapi_extra=BATCH_DOC,
     responses={
@@ -258,6 +260,7 @@ async def api_batch(
 
 @router.post(
     "/api/inclusion/consents",
+    dependencies=[allow(Action.PARTNER)],
     response_model=ConsentsAnswer,
     openapi_extra=CONSENTS_DOC,
     responses={

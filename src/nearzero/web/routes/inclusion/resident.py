@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import Scenario
+from nearzero.services.access import Action
 from nearzero.services.inclusion import partners, redemption, resident
 from nearzero.settings import Settings
 from nearzero.store import tables as m
@@ -29,6 +30,7 @@ from nearzero.web.deps import (
     SessionDep,
     SettingsDep,
     UnitDep,
+    allow,
     refusals,
     secure_cookies,
 )
@@ -126,7 +128,7 @@ def _consent(
     return RedirectResponse(target, status_code=303)
 
 
-@router.post(f"{PATH}/redeem", dependencies=[CsrfDep])
+@router.post(f"{PATH}/redeem", dependencies=[CsrfDep, allow(Action.RESIDENT)])
 def resident_redeem(
     request: Request,
     session: SessionDep,
@@ -142,7 +144,7 @@ def resident_redeem(
     return _redeem(session, settings, unit, token, offer_id, client_key)
 
 
-@router.post(f"{PATH}/consent", dependencies=[CsrfDep])
+@router.post(f"{PATH}/consent", dependencies=[CsrfDep, allow(Action.RESIDENT)])
 def resident_consent(
     request: Request,
     session: SessionDep,
@@ -166,7 +168,7 @@ def resident_consent(
 # the cookie route does, sets the cookie, and redirects to the token-free page.
 
 
-@router.post("/inclusion/me/{token}/redeem", dependencies=[CsrfDep])
+@router.post("/inclusion/me/{token}/redeem", dependencies=[CsrfDep, allow(Action.RESIDENT)])
 def resident_redeem_by_link(
     request: Request,
     session: SessionDep,
@@ -181,7 +183,7 @@ def resident_redeem_by_link(
     return _remember(response, secure_cookies(request, settings), token)
 
 
-@router.post("/inclusion/me/{token}/consent", dependencies=[CsrfDep])
+@router.post("/inclusion/me/{token}/consent", dependencies=[CsrfDep, allow(Action.RESIDENT)])
 def resident_consent_by_link(
     request: Request,
     session: SessionDep,
