@@ -898,7 +898,7 @@ def ledger_to_dict(view: LedgerView) -> dict[str, Any]:
                         "dimension": r.dimension,
                         "new_amount": str(r.new_amount),
                         "entry_unit": r.entry_unit,
-                        "ratio": str(r.ratio),
+                        "ratio": f"{r.ratio.normalize():f}",
                         "ratio_id": r.ratio_id,
                         "ratio_status": r.ratio_status,
                         "required": r.required,
@@ -1250,74 +1250,153 @@ def export_xlsx(session: Session, unit: m.DemoUnit) -> bytes:
     return out.getvalue()
 
 
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where}: expected a mapping")
+    return {str(k): v for k, v in value.items()}
+
+
+def _text(values: dict[str, Any], key: str) -> str:
+    value = values.pop(key, "")
+    return "" if value is None else str(value)
+
+
+def _no_more(values: dict[str, Any], where: str) -> None:
+    if values:
+        raise InvalidInput(f"{where}: unknown field {sorted(values)[0]!r}")
+
+
 def load_file(
     session: Session, actor: Actor, unit: m.DemoUnit, text: str, name: str
 ) -> dict[str, int]:
-    """Load a YAML file of ``ratios``, ``projects`` (with ``needs``) and ``sources`` (the
-    format in docs/twohigh.md); all or nothing, each refusal naming the entry and field."""
+    """Load a YAML ledger file (format: docs/twohigh.md): ``ratios``; ``sources`` with their
+    reductions, conditions and ``verified``; ``projects`` with their new amounts (``needs``),
+    ``decision`` and ``stages``; then ``movements`` in order. All or nothing (the caller's
+    transaction); a refusal names the entry (``projects[2] needs carbon``) and the field."""
     import yaml
 
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{name}: not YAML ({exc})") from None
-    if not isinstance(doc, dict):
-        raise InvalidInput(f"{name}: expected a mapping with ratios, projects, sources")
-    counts = {"ratios": 0, "projects": 0, "sources": 0}
-    for i, r in enumerate(doc.get("ratios") or []):
+    top = _mapping(doc, name)
+    counts = {"ratios": 0, "sources": 0, "projects": 0, "movements": 0}
+    sections = {k: top.pop(k, None) or [] for k in counts}
+    _no_more(top, name)
+    for key, items in sections.items():
+        if not isinstance(items, list):
+            raise InvalidInput(f"{name} {key}: expected a list")
+    for i, item in enumerate(sections["ratios"]):
+        values = _mapping(item, f"{name} ratios[{i}]")
         try:
-            add_ratio(session, actor, unit, {k: "" if v is None else str(v) for k, v in r.items()})
+            add_ratio(
+                session, actor, unit, {k: "" if v is None else str(v) for k, v in values.items()}
+            )
         except InvalidInput as exc:
             raise InvalidInput(f"{name} ratios[{i}] {exc}") from None
         counts["ratios"] += 1
-    for i, p in enumerate(doc.get("projects") or []):
-        where = f"{name} projects[{i}]"
-        if not isinstance(p, dict):
-            raise InvalidInput(f"{where}: expected a mapping")
-        needs = p.pop("needs", {}) or {}
-        try:
-            entry = ProjectInput(**{k: "" if v is None else str(v) for k, v in p.items()})
-        except TypeError as exc:
-            raise InvalidInput(f"{where}: {exc}") from None
-        try:
-            add_project(session, actor, unit, entry)
-            for dim, value in needs.items():
-                if isinstance(value, dict):
-                    set_need(
-                        session,
-                        actor,
-                        unit,
-                        entry.code,
-                        dim,
-                        terms={k: str(v) for k, v in value.items()},
-                    )
-                else:
-                    set_need(session, actor, unit, entry.code, dim, amount=str(value))
-        except InvalidInput as exc:
-            raise InvalidInput(f"{where} {exc}") from None
-        counts["projects"] += 1
-    for i, s in enumerate(doc.get("sources") or []):
+    for i, item in enumerate(sections["sources"]):
         where = f"{name} sources[{i}]"
-        if not isinstance(s, dict):
-            raise InvalidInput(f"{where}: expected a mapping")
-        values = dict(s)
-        reductions = {k: str(v) for k, v in (values.pop("reductions", {}) or {}).items()}
+        values = _mapping(item, where)
+        reductions = {
+            k: str(v)
+            for k, v in _mapping(values.pop("reductions", None), f"{where} reductions").items()
+        }
         flags = {k: bool(values.pop(k, False)) for k in ("monitorable", "countable", "recheckable")}
-        in_shandong = bool(values.pop("in_shandong", True))
+        verified = bool(values.pop("verified", False))
+        entry = SourceInput(
+            code=_text(values, "code"),
+            name=_text(values, "name"),
+            mechanism=_text(values, "mechanism"),
+            formed_on=_text(values, "formed_on"),
+            location=_text(values, "location"),
+            firm_key=_text(values, "firm_key"),
+            firm_name=_text(values, "firm_name"),
+            credit_code=_text(values, "credit_code"),
+            conditions_note=_text(values, "conditions_note"),
+            in_shandong=bool(values.pop("in_shandong", True)),
+            reductions=reductions,
+            **flags,
+        )
         try:
-            entry_s = SourceInput(
-                **{k: str(v) for k, v in values.items()},
-                reductions=reductions,
-                in_shandong=in_shandong,
-                **flags,
-            )
-            add_source(session, actor, unit, entry_s)
-        except TypeError as exc:
-            raise InvalidInput(f"{where}: {exc}") from None
+            _no_more(values, where)
+            add_source(session, actor, unit, entry)
+            if verified:
+                verify_source(session, actor, unit, entry.code, f"{name}")
         except InvalidInput as exc:
             raise InvalidInput(f"{where} {exc}") from None
         counts["sources"] += 1
+    for i, item in enumerate(sections["projects"]):
+        where = f"{name} projects[{i}]"
+        values = _mapping(item, where)
+        needs = _mapping(values.pop("needs", None), f"{where} needs")
+        decision = _mapping(values.pop("decision", None), f"{where} decision")
+        stages = values.pop("stages", None) or []
+        if not isinstance(stages, list):
+            raise InvalidInput(f"{where} stages: expected a list")
+        fields = ProjectInput.__dataclass_fields__
+        unknown = sorted(set(values) - set(fields))
+        if unknown:
+            raise InvalidInput(f"{where}: unknown field {unknown[0]!r}")
+        entry_p = ProjectInput(**{k: "" if v is None else str(v) for k, v in values.items()})
+        try:
+            add_project(session, actor, unit, entry_p)
+            for dim, value in needs.items():
+                if isinstance(value, dict):
+                    terms = {str(k): str(v) for k, v in value.items()}
+                    set_need(session, actor, unit, entry_p.code, dim, terms=terms)
+                else:
+                    set_need(session, actor, unit, entry_p.code, dim, amount=str(value))
+            for stage in stages:
+                if stage == Stage.APPROVED and decision:
+                    _decide_from_file(session, actor, unit, entry_p.code, decision)
+                    decision = {}
+                set_stage(session, actor, unit, entry_p.code, str(stage), f"{name}")
+            if decision:
+                _decide_from_file(session, actor, unit, entry_p.code, decision)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{where} {exc}") from None
+        counts["projects"] += 1
+    for i, item in enumerate(sections["movements"]):
+        where = f"{name} movements[{i}]"
+        values = _mapping(item, where)
+        entry_m = MoveInput(
+            move=_text(values, "move"),
+            source=_text(values, "source"),
+            dimension=_text(values, "dimension") or "carbon",
+            amount=_text(values, "amount"),
+            project=_text(values, "project"),
+            origin=_text(values, "origin"),
+            request=_text(values, "request"),
+            memo=_text(values, "memo"),
+        )
+        try:
+            _no_more(values, where)
+            move(session, actor, unit, entry_m)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{where} {exc}") from None
+        counts["movements"] += 1
     return counts
+
+
+def _decide_from_file(
+    session: Session, actor: Actor, unit: m.DemoUnit, code: str, decision: dict[str, Any]
+) -> None:
+    ratios = {
+        str(k): str(v) for k, v in _mapping(decision.get("ratios"), "decision ratios").items()
+    }
+    on = decision.get("on")
+    decide(
+        session,
+        actor,
+        unit,
+        code,
+        str(on) if on else None,
+        ratios or None,
+        str(decision.get("approval_doc") or ""),
+    )
 
 
 # --------------------------------------------------------------------------- report
@@ -1373,3 +1452,12 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Any] | 
             tuple(by_code.get(c, c) for c in ind.undecided),
         )
     )
+
+
+def load_example(session: Session, actor: Actor, unit: m.DemoUnit) -> dict[str, int]:
+    """The plan's case (华明水泥, 1:1.1, 2,531 t) with an illustrative source, for the demo."""
+    from importlib import resources
+
+    name = "zhangqiu_illustrative.yaml"
+    text = resources.files("nearzero.data").joinpath("twohigh", "examples", name).read_text("utf-8")
+    return load_file(session, actor, unit, text, name)
