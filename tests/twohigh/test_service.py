@@ -134,6 +134,17 @@ def test_the_plans_case_end_to_end(db):
             "reserve",
             "allocate",
         ]
+        assert twohigh.feed_indicator_4(session, OFFICE, unit, 2023) is True
+        row = session.scalars(
+            select(m.Assessment)
+            .join(m.Indicator)
+            .where(
+                m.Indicator.unit_id == unit.id, m.Indicator.code == "4", m.Assessment.year == 2023
+            )
+        ).one()
+        assert row.status == "met" and "执行比例100%" in row.evidence
+        with pytest.raises(PermissionDenied):
+            twohigh.feed_indicator_4(session, EDITOR, unit, 2023)
 
 
 def _counts(session: Session) -> tuple[int, int, int]:
@@ -296,3 +307,76 @@ def test_two_allocations_racing_for_the_last_tonnes_one_wins(db):
         unit = get_unit(session, "zhangqiu")
         assert twohigh.ledger_view(session, unit).balance["carbon"]["banked"] == 10_000_000
         assert check_invariants(store.ledger(session)) == []
+
+
+# --------------------------------------------------------------------------- property, in SQL
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from nearzero.twohigh import bank  # noqa: E402
+
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["deposit", "reserve", "allocate", "release", "retire", "stage", "replay"]),
+        st.sampled_from(["", "th_bank", "th_reserved", "th_allocated"]),
+        st.sampled_from(["kiln3", "line2"]),
+        st.sampled_from(["huaming", "lime-1"]),
+        st.integers(1, 40_000),
+        st.sampled_from(["review", "approved", "operating", "rejected", "lapsed"]),
+    ),
+    max_size=14,
+)
+
+
+def _seed(session: Session, unit: m.DemoUnit) -> None:
+    _source(session, unit, "line2", "12000")
+    _project(session, unit, "lime-1", "lime")
+    twohigh.set_need(session, OFFICE, unit, "lime-1", "carbon", terms={"fuel": "10000"})
+    for code in ("huaming", "lime-1"):
+        twohigh.set_stage(session, OFFICE, unit, code, "review")
+        twohigh.decide(session, OFFICE, unit, code, on="2023-05-01")
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(ops=OPS)
+def test_random_movements_through_the_service_keep_the_ledger_sound(db, ops) -> None:
+    with db() as session, session.begin():
+        unit = get_unit(session, "zhangqiu")
+        _seed(session, unit)
+        verified = {("kiln3", "co2_kg"): 30_000_000, ("line2", "co2_kg"): 12_000_000}
+        required = {
+            r.project: r.required
+            for p in twohigh.ledger_view(session, unit).projects
+            for r in p.requirements
+        }
+        sent: list[twohigh.MoveInput] = []
+        for i, (kind, origin, source, project, tonnes, stage) in enumerate(ops):
+            ledger = store.ledger(session)
+            before = dict(ledger.balances())
+            try:
+                with session.begin_nested():
+                    if kind == "stage":
+                        twohigh.set_stage(session, OFFICE, unit, project, stage, reason="test")
+                    elif kind == "replay":
+                        if not sent:
+                            continue
+                        twohigh.move(session, OFFICE, unit, sent[tonnes % len(sent)])
+                        assert dict(ledger.balances()) == before  # a replay moves nothing
+                    else:
+                        entry = twohigh.MoveInput(
+                            kind, source, "carbon", str(tonnes), project, origin, f"r{i}"
+                        )
+                        twohigh.move(session, OFFICE, unit, entry)
+                        sent.append(entry)
+            except (InvalidInput, PermissionDenied):
+                assert dict(ledger.balances()) == before  # refused: nothing changed
+            assert check_invariants(ledger) == []
+            pos = bank.positions(ledger.balances(), unit.code)
+            for (src, asset), lot in pos.lots.items():
+                assert lot.balanced() and lot.deposited <= verified[(src, asset)]
+            for (proj, _asset), cover in pos.covers.items():
+                assert cover.total <= required[proj]
+        session.rollback()

@@ -142,6 +142,23 @@ def test_the_ledger_through_the_forms(web) -> None:
         rows = list(book["项目清单"].iter_rows(values_only=True))
         assert rows[1][10] == 27_841_000 and rows[1][13] == "kiln3: 27841000"
         assert [r[1] for r in book["流水"].iter_rows(values_only=True)][1:] == ["收储", "配置"]
+        # evidence of the source: checked, stored, listed, downloadable
+        pdf = ("closure.pdf", b"%PDF-1.4 closure notice", "application/pdf")
+        saved = office.post(
+            f"/twohigh/sources/kiln3/evidence{Q}",
+            data={"csrf_token": csrf},
+            files={"evidence": pdf},
+        )
+        assert saved.status_code == 200 and "closure.pdf" in saved.text
+        link = re.search(r'href="(/twohigh/evidence/\d+\?unit=zhangqiu)"', saved.text).group(1)
+        assert office.get(link).content == b"%PDF-1.4 closure notice"
+        fake = ("closure.pdf", b"MZ not a pdf", "application/pdf")
+        refused = office.post(
+            f"/twohigh/sources/kiln3/evidence{Q}",
+            data={"csrf_token": csrf},
+            files={"evidence": fake},
+        )
+        assert refused.status_code == 400 and "evidence:" in refused.text
 
 
 def test_an_editor_enters_but_does_not_move(web) -> None:
