@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Query, Request
@@ -251,3 +252,30 @@ def allow(action: Action) -> Any:
     if action in PUBLIC:
         return Depends(Public(action))
     return Depends(OwnAccount(action) if action is Action.OWN_ACCOUNT else Allow(action))
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What a signed-in page route works with, as one dependency: the request, its database
+    transaction, the user and their actor, the language and the unit."""
+
+    request: Request
+    session: Session
+    user: m.UserAccount
+    actor: Actor
+    lang: str
+    unit: m.DemoUnit
+
+
+def page_request(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    who: ActorDep,
+    language: LangDep,
+    unit: UnitDep,
+) -> PageRequest:
+    return PageRequest(request, session, user, who, language, unit)
+
+
+PageDep = Annotated[PageRequest, Depends(page_request)]

@@ -4,29 +4,16 @@ form for each movement, the Excel export. Thin: parse, call services/twohigh, re
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from nearzero.services import twohigh as svc
 from nearzero.services.access import Action
-from nearzero.services.context import Actor
 from nearzero.services.projects import MAX_EVIDENCE_BYTES, EvidenceUpload
-from nearzero.store import tables as m
-from nearzero.web.deps import (
-    ActorDep,
-    CsrfDep,
-    LangDep,
-    Refusal,
-    SessionDep,
-    UnitDep,
-    UserDep,
-    allow,
-    refusals,
-)
+from nearzero.web.deps import CsrfDep, PageDep, PageRequest, Refusal, allow, refusals
 from nearzero.web.render import render_page
 from nearzero.web.routes.projects import EvidenceDirDep
 
@@ -38,151 +25,75 @@ ENTRY = [CsrfDep, allow(Action.TWOHIGH_ENTRY)]
 OFFICE = [CsrfDep, allow(Action.TWOHIGH_OFFICE)]
 
 
-def _q(unit: m.DemoUnit) -> str:
-    return f"?unit={quote(unit.code)}"
+def _form(max_length: int) -> Any:
+    return Form(max_length=max_length)
 
 
-def _done(path: str, unit: m.DemoUnit, saved: str) -> RedirectResponse:
-    return RedirectResponse(f"{path}{_q(unit)}&saved={saved}", status_code=303)
+def _show(
+    p: PageRequest, template: str, code: str = "", status: int = 200, **extra: Any
+) -> Response:
+    """The list (no ``code``), a project's or a source's page, with a message or an error."""
+    s, a, u = p.session, p.actor, p.unit
+    if template == "twohigh_project.html":
+        context: Any = svc.project_page(s, a, u, code)
+    elif template == "twohigh_source.html":
+        context = svc.source_page(s, a, u, code)
+    else:
+        context = svc.list_page(s, a, u)
+    extra = {"message": None, "error": None} | extra
+    return render_page(p.request, template, context, p.lang, p.user, status, **extra)
 
 
-Page = Callable[[Refusal, int], Response]
-
-
-def _list_page(
-    request: Request,
-    session: SessionDep,
-    user: m.UserAccount,
-    actor: Actor,
-    lang: str,
-    unit: m.DemoUnit,
-) -> Page:
+def _refused(p: PageRequest, template: str = "twohigh.html", code: str = "") -> Any:
     def page(exc: Refusal, status: int) -> Response:
-        context = svc.list_page(session, actor, unit)
-        return render_page(
-            request, "twohigh.html", context, lang, user, status, error=str(exc), message=None
-        )
+        return _show(p, template, code, status, error=str(exc))
 
     return page
 
 
-def _project_page(
-    request: Request,
-    session: SessionDep,
-    user: m.UserAccount,
-    actor: Actor,
-    lang: str,
-    unit: m.DemoUnit,
-    code: str,
-) -> Page:
-    def page(exc: Refusal, status: int) -> Response:
-        context = svc.project_page(session, actor, unit, code)
-        return render_page(
-            request,
-            "twohigh_project.html",
-            context,
-            lang,
-            user,
-            status,
-            error=str(exc),
-            message=None,
-        )
-
-    return page
+def _done(p: PageRequest, path: str, saved: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?unit={quote(p.unit.code)}&saved={saved}", status_code=303)
 
 
-def _source_page(
-    request: Request,
-    session: SessionDep,
-    user: m.UserAccount,
-    actor: Actor,
-    lang: str,
-    unit: m.DemoUnit,
-    code: str,
-) -> Page:
-    def page(exc: Refusal, status: int) -> Response:
-        context = svc.source_page(session, actor, unit, code)
-        return render_page(
-            request,
-            "twohigh_source.html",
-            context,
-            lang,
-            user,
-            status,
-            error=str(exc),
-            message=None,
-        )
+def _project(code: str) -> str:
+    return f"/twohigh/projects/{quote(code.strip())}"
 
-    return page
+
+def _source(code: str) -> str:
+    return f"/twohigh/sources/{quote(code.strip())}"
 
 
 # --------------------------------------------------------------------------- pages
 
 
 @router.get("/twohigh", response_class=HTMLResponse)
-def twohigh_list(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    saved: Saved = None,
-) -> HTMLResponse:
-    context = svc.list_page(session, actor, unit)
-    return render_page(request, "twohigh.html", context, lang, user, message=saved, error=None)
+def twohigh_list(p: PageDep, saved: Saved = None) -> Response:
+    return _show(p, "twohigh.html", message=saved)
 
 
 @router.get("/twohigh/projects/{code}", response_class=HTMLResponse)
-def twohigh_project(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    code: str,
-    saved: Saved = None,
-) -> HTMLResponse:
-    context = svc.project_page(session, actor, unit, code)
-    return render_page(
-        request, "twohigh_project.html", context, lang, user, message=saved, error=None
-    )
+def twohigh_project(p: PageDep, code: str, saved: Saved = None) -> Response:
+    return _show(p, "twohigh_project.html", code, message=saved)
 
 
 @router.get("/twohigh/sources/{code}", response_class=HTMLResponse)
-def twohigh_source(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    code: str,
-    saved: Saved = None,
-) -> HTMLResponse:
-    context = svc.source_page(session, actor, unit, code)
-    return render_page(
-        request, "twohigh_source.html", context, lang, user, message=saved, error=None
-    )
+def twohigh_source(p: PageDep, code: str, saved: Saved = None) -> Response:
+    return _show(p, "twohigh_source.html", code, message=saved)
 
 
 @router.get("/twohigh/export.xlsx")
-def twohigh_export(session: SessionDep, user: UserDep, unit: UnitDep) -> Response:
-    content = svc.export_xlsx(session, unit)
-    name = quote(f"两高项目碳排放指标台账_{unit.name_zh}.xlsx")
+def twohigh_export(p: PageDep) -> Response:
+    name = quote(f"两高项目碳排放指标台账_{p.unit.name_zh}.xlsx")
     return Response(
-        content,
+        svc.export_xlsx(p.session, p.unit),
         media_type=XLSX,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
     )
 
 
 @router.get("/twohigh/evidence/{evidence_id}")
-def twohigh_evidence(
-    session: SessionDep, user: UserDep, unit: UnitDep, directory: EvidenceDirDep, evidence_id: int
-) -> FileResponse:
-    row, path = svc.evidence_file(session, unit, evidence_id, directory)
+def twohigh_evidence(p: PageDep, directory: EvidenceDirDep, evidence_id: int) -> FileResponse:
+    row, path = svc.evidence_file(p.session, p.unit, evidence_id, directory)
     return FileResponse(path, media_type=row.content_type, filename=row.filename)
 
 
@@ -191,23 +102,18 @@ def twohigh_evidence(
 
 @router.post("/twohigh/projects", dependencies=ENTRY)
 def twohigh_add_project(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    code: Annotated[str, Form(max_length=40)],
-    name: Annotated[str, Form(max_length=200)],
-    segment: Annotated[str, Form(max_length=32)],
-    firm_key: Annotated[str, Form(max_length=64)] = "",
-    firm_name: Annotated[str, Form(max_length=200)] = "",
-    credit_code: Annotated[str, Form(max_length=18)] = "",
-    capacity: Annotated[str, Form(max_length=32)] = "",
-    capacity_unit: Annotated[str, Form(max_length=32)] = "",
-    classification: Annotated[str, Form(max_length=32)] = "",
-    disposal: Annotated[str, Form(max_length=32)] = "",
-    disposal_note: Annotated[str, Form(max_length=2000)] = "",
+    p: PageDep,
+    code: Annotated[str, _form(40)],
+    name: Annotated[str, _form(200)],
+    segment: Annotated[str, _form(32)],
+    firm_key: Annotated[str, _form(64)] = "",
+    firm_name: Annotated[str, _form(200)] = "",
+    credit_code: Annotated[str, _form(18)] = "",
+    capacity: Annotated[str, _form(32)] = "",
+    capacity_unit: Annotated[str, _form(32)] = "",
+    classification: Annotated[str, _form(32)] = "",
+    disposal: Annotated[str, _form(32)] = "",
+    disposal_note: Annotated[str, _form(2000)] = "",
 ) -> Response:
     entry = svc.ProjectInput(
         code,
@@ -222,101 +128,85 @@ def twohigh_add_project(
         disposal,
         disposal_note,
     )
-    with refusals(session, _list_page(request, session, user, actor, lang, unit)):
-        svc.add_project(session, actor, unit, entry)
-    return _done(f"/twohigh/projects/{quote(code.strip())}", unit, "project")
+    with refusals(p.session, _refused(p)):
+        svc.add_project(p.session, p.actor, p.unit, entry)
+    return _done(p, _project(code), "project")
 
 
 @router.post("/twohigh/projects/{code}/need", dependencies=ENTRY)
 def twohigh_need(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
+    p: PageDep,
     code: str,
-    dimension: Annotated[str, Form(max_length=32)],
-    amount: Annotated[str, Form(max_length=40)] = "",
-    fuel: Annotated[str, Form(max_length=40)] = "",
-    process: Annotated[str, Form(max_length=40)] = "",
-    net_purchased: Annotated[str, Form(max_length=40)] = "",
-    recovered: Annotated[str, Form(max_length=40)] = "",
+    dimension: Annotated[str, _form(32)],
+    amount: Annotated[str, _form(40)] = "",
+    fuel: Annotated[str, _form(40)] = "",
+    process: Annotated[str, _form(40)] = "",
+    net_purchased: Annotated[str, _form(40)] = "",
+    recovered: Annotated[str, _form(40)] = "",
 ) -> Response:
-    terms = {
-        "fuel": fuel,
-        "process": process,
-        "net_purchased": net_purchased,
-        "recovered": recovered,
-    }
-    with refusals(session, _project_page(request, session, user, actor, lang, unit, code)):
-        svc.set_need(session, actor, unit, code, dimension, amount, terms)
-    return _done(f"/twohigh/projects/{quote(code)}", unit, "need")
+    terms = {"fuel": fuel, "process": process, "net_purchased": net_purchased}
+    with refusals(p.session, _refused(p, "twohigh_project.html", code)):
+        svc.set_need(
+            p.session, p.actor, p.unit, code, dimension, amount, terms | {"recovered": recovered}
+        )
+    return _done(p, _project(code), "need")
 
 
 @router.post("/twohigh/projects/{code}/decide", dependencies=OFFICE)
 def twohigh_decide(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
+    p: PageDep,
     code: str,
-    decided_on: Annotated[str, Form(max_length=10)] = "",
-    ratio_id: Annotated[str, Form(max_length=120)] = "",
-    ratio_dimension: Annotated[str, Form(max_length=32)] = "",
-    approval_doc: Annotated[str, Form(max_length=200)] = "",
-    recompute: Annotated[str, Form(max_length=1)] = "",
+    decided_on: Annotated[str, _form(10)] = "",
+    ratio_id: Annotated[str, _form(120)] = "",
+    ratio_dimension: Annotated[str, _form(32)] = "",
+    approval_doc: Annotated[str, _form(200)] = "",
+    recompute: Annotated[str, _form(1)] = "",
 ) -> Response:
     named = {ratio_dimension: ratio_id} if ratio_id and ratio_dimension else None
-    with refusals(session, _project_page(request, session, user, actor, lang, unit, code)):
+    with refusals(p.session, _refused(p, "twohigh_project.html", code)):
         svc.decide(
-            session, actor, unit, code, decided_on or None, named, approval_doc, recompute == "1"
+            p.session,
+            p.actor,
+            p.unit,
+            code,
+            decided_on or None,
+            named,
+            approval_doc,
+            recompute == "1",
         )
-    return _done(f"/twohigh/projects/{quote(code)}", unit, "decided")
+    return _done(p, _project(code), "decided")
 
 
 @router.post("/twohigh/projects/{code}/stage", dependencies=OFFICE)
 def twohigh_stage(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
+    p: PageDep,
     code: str,
-    stage: Annotated[str, Form(max_length=16)],
-    reason: Annotated[str, Form(max_length=2000)] = "",
+    stage: Annotated[str, _form(16)],
+    reason: Annotated[str, _form(2000)] = "",
 ) -> Response:
-    with refusals(session, _project_page(request, session, user, actor, lang, unit, code)):
-        svc.set_stage(session, actor, unit, code, stage, reason)
-    return _done(f"/twohigh/projects/{quote(code)}", unit, "stage")
+    with refusals(p.session, _refused(p, "twohigh_project.html", code)):
+        svc.set_stage(p.session, p.actor, p.unit, code, stage, reason)
+    return _done(p, _project(code), "stage")
 
 
 @router.post("/twohigh/sources", dependencies=ENTRY)
 def twohigh_add_source(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    code: Annotated[str, Form(max_length=40)],
-    name: Annotated[str, Form(max_length=200)],
-    mechanism: Annotated[str, Form(max_length=16)],
-    formed_on: Annotated[str, Form(max_length=10)],
-    location: Annotated[str, Form(max_length=200)],
-    dimension: Annotated[str, Form(max_length=32)],
-    reduction: Annotated[str, Form(max_length=40)],
-    firm_key: Annotated[str, Form(max_length=64)] = "",
-    firm_name: Annotated[str, Form(max_length=200)] = "",
-    credit_code: Annotated[str, Form(max_length=18)] = "",
-    in_shandong: Annotated[str, Form(max_length=1)] = "",
-    monitorable: Annotated[str, Form(max_length=1)] = "",
-    countable: Annotated[str, Form(max_length=1)] = "",
-    recheckable: Annotated[str, Form(max_length=1)] = "",
-    conditions_note: Annotated[str, Form(max_length=2000)] = "",
+    p: PageDep,
+    code: Annotated[str, _form(40)],
+    name: Annotated[str, _form(200)],
+    mechanism: Annotated[str, _form(16)],
+    formed_on: Annotated[str, _form(10)],
+    location: Annotated[str, _form(200)],
+    dimension: Annotated[str, _form(32)],
+    reduction: Annotated[str, _form(40)],
+    firm_key: Annotated[str, _form(64)] = "",
+    firm_name: Annotated[str, _form(200)] = "",
+    credit_code: Annotated[str, _form(18)] = "",
+    in_shandong: Annotated[str, _form(1)] = "",
+    monitorable: Annotated[str, _form(1)] = "",
+    countable: Annotated[str, _form(1)] = "",
+    recheckable: Annotated[str, _form(1)] = "",
+    conditions_note: Annotated[str, _form(2000)] = "",
 ) -> Response:
     entry = svc.SourceInput(
         code=code,
@@ -334,35 +224,21 @@ def twohigh_add_source(
         conditions_note=conditions_note,
         reductions={dimension: reduction},
     )
-    with refusals(session, _list_page(request, session, user, actor, lang, unit)):
-        svc.add_source(session, actor, unit, entry)
-    return _done(f"/twohigh/sources/{quote(code.strip())}", unit, "source")
+    with refusals(p.session, _refused(p)):
+        svc.add_source(p.session, p.actor, p.unit, entry)
+    return _done(p, _source(code), "source")
 
 
 @router.post("/twohigh/sources/{code}/verify", dependencies=OFFICE)
-def twohigh_verify(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    code: str,
-    note: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    with refusals(session, _source_page(request, session, user, actor, lang, unit, code)):
-        svc.verify_source(session, actor, unit, code, note)
-    return _done(f"/twohigh/sources/{quote(code)}", unit, "verified")
+def twohigh_verify(p: PageDep, code: str, note: Annotated[str, _form(2000)] = "") -> Response:
+    with refusals(p.session, _refused(p, "twohigh_source.html", code)):
+        svc.verify_source(p.session, p.actor, p.unit, code, note)
+    return _done(p, _source(code), "verified")
 
 
 @router.post("/twohigh/sources/{code}/evidence", dependencies=ENTRY)
 def twohigh_add_evidence(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
+    p: PageDep,
     directory: EvidenceDirDep,
     code: str,
     evidence: Annotated[UploadFile | None, File()] = None,
@@ -370,63 +246,49 @@ def twohigh_add_evidence(
     upload = EvidenceUpload("", b"")
     if evidence is not None and evidence.filename:
         upload = EvidenceUpload(evidence.filename, evidence.file.read(MAX_EVIDENCE_BYTES + 1))
-    with refusals(session, _source_page(request, session, user, actor, lang, unit, code)):
-        svc.add_evidence(session, actor, unit, code, upload, directory)
-    return _done(f"/twohigh/sources/{quote(code)}", unit, "evidence")
+    with refusals(p.session, _refused(p, "twohigh_source.html", code)):
+        svc.add_evidence(p.session, p.actor, p.unit, code, upload, directory)
+    return _done(p, _source(code), "evidence")
 
 
 @router.post("/twohigh/move", dependencies=OFFICE)
 def twohigh_move(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    move: Annotated[str, Form(max_length=16)],
-    source: Annotated[str, Form(max_length=40)],
-    dimension: Annotated[str, Form(max_length=32)],
-    amount: Annotated[str, Form(max_length=40)],
-    request_token: Annotated[str, Form(max_length=40)],
-    project: Annotated[str, Form(max_length=40)] = "",
-    origin: Annotated[str, Form(max_length=16)] = "",
-    memo: Annotated[str, Form(max_length=500)] = "",
-    back: Annotated[str, Form(max_length=40)] = "",
+    p: PageDep,
+    move: Annotated[str, _form(16)],
+    source: Annotated[str, _form(40)],
+    dimension: Annotated[str, _form(32)],
+    amount: Annotated[str, _form(40)],
+    request_token: Annotated[str, _form(40)],
+    project: Annotated[str, _form(40)] = "",
+    origin: Annotated[str, _form(16)] = "",
+    memo: Annotated[str, _form(500)] = "",
+    back: Annotated[str, _form(40)] = "",
 ) -> Response:
     entry = svc.MoveInput(move, source, dimension, amount, project, origin, request_token, memo)
-    page = (
-        _project_page(request, session, user, actor, lang, unit, project)
-        if back == "project" and project
-        else _list_page(request, session, user, actor, lang, unit)
-    )
-    with refusals(session, page):
-        svc.move(session, actor, unit, entry)
-    path = f"/twohigh/projects/{quote(project)}" if back == "project" and project else "/twohigh"
-    return _done(path, unit, "moved")
+    on_project = back == "project" and bool(project)
+    refused = _refused(p, "twohigh_project.html", project) if on_project else _refused(p)
+    with refusals(p.session, refused):
+        svc.move(p.session, p.actor, p.unit, entry)
+    return _done(p, _project(project) if on_project else "/twohigh", "moved")
 
 
 @router.post("/twohigh/ratios", dependencies=OFFICE)
 def twohigh_add_ratio(
-    request: Request,
-    session: SessionDep,
-    user: UserDep,
-    actor: ActorDep,
-    lang: LangDep,
-    unit: UnitDep,
-    ratio_id: Annotated[str, Form(max_length=120)],
-    document: Annotated[str, Form(max_length=64)],
-    document_zh: Annotated[str, Form(max_length=200)],
-    segment: Annotated[str, Form(max_length=32)],
-    dimension: Annotated[str, Form(max_length=32)],
-    ratio: Annotated[str, Form(max_length=16)],
-    effective_from: Annotated[str, Form(max_length=10)],
-    source: Annotated[str, Form(max_length=2000)],
-    effective_until: Annotated[str, Form(max_length=10)] = "",
-    applies: Annotated[str, Form(max_length=8)] = "always",
-    status: Annotated[str, Form(max_length=16)] = "to_confirm",
-    note: Annotated[str, Form(max_length=2000)] = "",
+    p: PageDep,
+    ratio_id: Annotated[str, _form(120)],
+    document: Annotated[str, _form(64)],
+    document_zh: Annotated[str, _form(200)],
+    segment: Annotated[str, _form(32)],
+    dimension: Annotated[str, _form(32)],
+    ratio: Annotated[str, _form(16)],
+    effective_from: Annotated[str, _form(10)],
+    source: Annotated[str, _form(2000)],
+    effective_until: Annotated[str, _form(10)] = "",
+    applies: Annotated[str, _form(8)] = "always",
+    status: Annotated[str, _form(16)] = "to_confirm",
+    note: Annotated[str, _form(2000)] = "",
 ) -> Response:
-    values: dict[str, Any] = {
+    values = {
         "id": ratio_id,
         "document": document,
         "document_zh": document_zh,
@@ -440,6 +302,13 @@ def twohigh_add_ratio(
         "source": source,
         "note": note,
     }
-    with refusals(session, _list_page(request, session, user, actor, lang, unit)):
-        svc.add_ratio(session, actor, unit, values)
-    return _done("/twohigh", unit, "ratio")
+    with refusals(p.session, _refused(p)):
+        svc.add_ratio(p.session, p.actor, p.unit, values)
+    return _done(p, "/twohigh", "ratio")
+
+
+@router.post("/twohigh/indicator", dependencies=[CsrfDep, allow(Action.INDICATOR_JUDGEMENT)])
+def twohigh_feed_indicator(p: PageDep, year: Annotated[int, Form(ge=2000, le=2100)]) -> Response:
+    with refusals(p.session, _refused(p)):
+        svc.feed_indicator_4(p.session, p.actor, p.unit, year)
+    return _done(p, "/twohigh", "indicator")
