@@ -12,7 +12,9 @@
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,10 +139,44 @@ class MonteCarloResult:
         return (self.total_high - self.total_low) / 2.0 / abs(self.total_mean) * 100.0
 
 
+def _percentiles_in_place(a: NDArray[np.float64], qs: Sequence[float]) -> list[NDArray[np.float64]]:
+    """Percentiles ``qs`` [%] of each row of ``a``, as :func:`numpy.percentile` (``linear``)
+    computes them, by one partial sort of ``a`` in place (its order is lost): no copy."""
+    n = a.shape[-1]
+    positions = [q / 100.0 * (n - 1) for q in qs]
+    kth = sorted(
+        {k for p in positions for k in (int(np.floor(p)), min(int(np.floor(p)) + 1, n - 1))}
+    )
+    workers = min(os.cpu_count() or 1, 8, max(1, a.shape[0] // 64))
+    if workers > 1 and a.ndim == 2:  # numpy's partition releases the GIL: rows in parallel
+        bounds = np.linspace(0, a.shape[0], workers + 1).astype(int)
+        with ThreadPoolExecutor(workers) as pool:
+            parts = zip(bounds[:-1], bounds[1:], strict=True)
+            list(pool.map(lambda r: a[r[0] : r[1]].partition(kth, axis=-1), parts))
+    else:
+        a.partition(kth, axis=-1)
+    out = []
+    for p in positions:
+        lo = int(np.floor(p))
+        hi = min(lo + 1, n - 1)
+        frac = p - lo
+        below, above = a[..., lo], a[..., hi]
+        diff = above - below  # numpy's own interpolation, so the result is the same to the bit
+        out.append(above - diff * (1.0 - frac) if frac >= 0.5 else below + diff * frac)
+    return out
+
+
 def monte_carlo(
     inputs: MonteCarloInput, iterations: int = 10_000, seed: int = 0
 ) -> MonteCarloResult:
     """Approach 2 Monte Carlo simulation (IPCC 2006 Vol 1 Ch 3 §3.2.3.2), vectorised.
+
+    Each uncertain input is drawn once per iteration as a normal multiplier 1 + (U/1.96)·z,
+    truncated at 0, and shared by every category that uses it (correlation by construction).
+    Written for numpy's limit: one draw array filled in place, the products taken in one
+    buffer, the percentiles by an in-place partial sort of its rows (in threads: numpy's
+    partition releases the GIL). The outputs equal the plain numpy code's to the bit
+    (bench/bench_inventory_montecarlo.py checks it before timing).
 
     Parameters
     ----------
@@ -152,18 +188,26 @@ def monte_carlo(
         Seed of ``numpy.random.default_rng``: the same seed gives the same result.
     """
     rng = np.random.default_rng(seed)
-    draws = rng.standard_normal((len(inputs.half_widths), iterations))
-    multipliers = np.maximum(1.0 + (inputs.half_widths / 1.96)[:, None] * draws, 0.0)
-    multipliers = np.vstack([multipliers, np.ones((1, iterations))])  # row -1: exact
-    samples = np.repeat(inputs.estimates[:, None], iterations, axis=1)
-    for j in range(inputs.component_index.shape[1]):
-        samples *= multipliers[inputs.component_index[:, j]]
+    n_inputs = len(inputs.half_widths)
+    multipliers = np.empty((n_inputs + 1, iterations))
+    rng.standard_normal(out=multipliers[:n_inputs])  # the same draws as (n_inputs, iterations)
+    multipliers[:n_inputs] *= (inputs.half_widths / 1.96)[:, None]
+    multipliers[:n_inputs] += 1.0
+    np.maximum(multipliers[:n_inputs], 0.0, out=multipliers[:n_inputs])
+    multipliers[n_inputs] = 1.0  # index -1: an exact input
+    index = np.where(inputs.component_index < 0, n_inputs, inputs.component_index)
+    n_categories, depth = index.shape
+    samples = np.empty((n_categories, iterations))
+    samples[:] = inputs.estimates[:, None]
+    for j in range(depth):
+        samples *= multipliers[index[:, j]]
     totals = samples.sum(axis=0)
-    low, high = np.percentile(samples, [2.5, 97.5], axis=1)
+    mean = samples.mean(axis=1)
+    low, high = _percentiles_in_place(samples, (2.5, 97.5))
     t_low, t_high = np.percentile(totals, [2.5, 97.5])
     return MonteCarloResult(
         inputs.labels,
-        samples.mean(axis=1),
+        mean,
         low,
         high,
         float(totals.mean()),

@@ -215,5 +215,6 @@ def downgrade() -> None:
         "twohigh_project",
     ):
         op.drop_table(table)
-    with op.batch_alter_table("ledger_transaction", schema=None) as batch_op:
-        batch_op.drop_column("ledger")
+    # native DROP COLUMN (SQLite ≥ 3.35): a batch copy of ledger_transaction would break the
+    # foreign keys of its postings
+    op.execute("ALTER TABLE ledger_transaction DROP COLUMN ledger")
