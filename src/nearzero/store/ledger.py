@@ -201,7 +201,9 @@ class SqlLedger:
         plain = [
             int(r.id)
             for r in self._rows(
-                f"SELECT t.id FROM ledger_transaction t WHERE {self._stored()} ORDER BY t.id"
+                "SELECT t.id FROM ledger_transaction t "
+                f"WHERE t.ledger = :ledger AND {self._stored()} ORDER BY t.id",
+                ledger=self._chart.name,
             )
         ]
         found = self._entries_of(plain)
@@ -216,7 +218,9 @@ class SqlLedger:
                 "SELECT DISTINCT t.id FROM ledger_transaction t "
                 "JOIN ledger_posting p ON p.tx_id = t.id "
                 "JOIN ledger_account a ON a.id = p.account_id "
-                f"WHERE {self._stored()} AND a.kind = :k AND a.name = :n ORDER BY t.id",
+                f"WHERE t.ledger = :ledger AND {self._stored()} AND a.kind = :k AND a.name = :n "
+                "ORDER BY t.id",
+                ledger=self._chart.name,
                 k=str(account.kind),
                 n=account.name,
             )
@@ -246,9 +250,12 @@ class SqlLedger:
         return int(value)
 
     def balances(self) -> Mapping[tuple[Account, str], int]:
+        marks, params = _marks("k", sorted(self._chart.kinds))
         rows = self._rows(
             "SELECT a.kind, a.name, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
-            "JOIN ledger_account a ON a.id = p.account_id GROUP BY a.kind, a.name, p.asset"
+            f"JOIN ledger_account a ON a.id = p.account_id WHERE a.kind IN ({marks}) "
+            "GROUP BY a.kind, a.name, p.asset",
+            **params,
         )
         return {
             (Account(str(r.kind), str(r.name)), str(r.asset)): int(r.amount)
@@ -293,8 +300,8 @@ class SqlLedger:
             tx_id = self.session.execute(
                 text(
                     "INSERT INTO ledger_transaction "
-                    "(key, kind, effective_at, memo, digest, aggregated, created_at) "
-                    "VALUES (:key, :kind, :at, :memo, :digest, :agg, :now) "
+                    "(ledger, key, kind, effective_at, memo, digest, aggregated, created_at) "
+                    "VALUES (:ledger, :key, :kind, :at, :memo, :digest, :agg, :now) "
                     "ON CONFLICT (key) DO NOTHING RETURNING id"
                 ),
                 self._transaction_row(tx, datetime.now(tx.effective_at.tzinfo)),
@@ -404,8 +411,8 @@ class SqlLedger:
         self.session.execute(
             text(
                 "INSERT INTO ledger_transaction "
-                "(key, kind, effective_at, memo, digest, aggregated, created_at) "
-                "VALUES (:key, :kind, :at, :memo, :digest, :agg, :now)"
+                "(ledger, key, kind, effective_at, memo, digest, aggregated, created_at) "
+                "VALUES (:ledger, :key, :kind, :at, :memo, :digest, :agg, :now)"
             ),
             [self._transaction_row(tx, now) for tx in new],
         )
@@ -438,6 +445,7 @@ class SqlLedger:
 
     def _transaction_row(self, tx: Transaction, now: datetime) -> dict[str, Any]:
         return {
+            "ledger": self._chart.name,
             "key": tx.key,
             "kind": str(tx.kind),
             "at": self._time(tx.effective_at),
@@ -479,16 +487,20 @@ def check_invariants(ledger: SqlLedger) -> list[str]:
     for r in session.execute(
         text(
             "SELECT t.key, p.asset, SUM(p.amount) AS amount FROM ledger_posting p "
-            "JOIN ledger_transaction t ON t.id = p.tx_id GROUP BY t.key, p.asset "
-            "HAVING SUM(p.amount) <> 0"
-        )
+            "JOIN ledger_transaction t ON t.id = p.tx_id WHERE t.ledger = :ledger "
+            "GROUP BY t.key, p.asset HAVING SUM(p.amount) <> 0"
+        ),
+        {"ledger": chart.name},
     ):
         problems.append(f"transaction {r.key}: {r.asset} postings sum to {r.amount}")
     for r in session.execute(
         text(
             "SELECT DISTINCT a.kind, p.asset FROM ledger_posting p "
-            "JOIN ledger_account a ON a.id = p.account_id ORDER BY a.kind, p.asset"
-        )
+            "JOIN ledger_account a ON a.id = p.account_id "
+            "JOIN ledger_transaction t ON t.id = p.tx_id WHERE t.ledger = :ledger "
+            "ORDER BY a.kind, p.asset"
+        ),
+        {"ledger": chart.name},
     ):
         if r.kind not in chart.kinds:
             problems.append(f"account kind {r.kind} is not in chart {chart.name}")

@@ -6,7 +6,9 @@ stored: they are ``SUM(amount)`` of the postings of an account and asset.
 Generic: kinds, assets and transaction kinds are the strings of a ledger's
 :class:`nearzero.ledger.Chart`, and no column refers to a table of a capability that
 stands on the ledger (that capability points at the ledger instead, e.g.
-``inclusion_record.tx_id``).
+``inclusion_record.tx_id``). Several ledgers share the tables: a transaction names its
+ledger (the chart's name, ``ledger``), and the charts' account kinds are disjoint (a test
+holds them so), so an account belongs to one ledger by its kind.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nearzero.store.base import Base, BigId, utcnow
+
+INCLUSION_LEDGER = "carbon-inclusion"
+"""The ledger of transactions stored before 0014 named theirs, and of carbon inclusion's bulk
+writers, which leave the column to its default."""
 
 
 class LedgerAccount(Base):
@@ -34,14 +40,16 @@ class LedgerTransaction(Base):
     """A balanced set of postings, identified by its idempotency key.
 
     ``digest``: SHA-256 of the transaction's content, to tell a retry (same digest) from a
-    different transaction under a used key. ``aggregated``: a bulk transaction whose postings
-    sum many logical transactions (e.g. a carbon-inclusion credit chunk: one resident posting
-    per resident and methodology version); the capability that wrote it presents its logical
-    entries (:class:`nearzero.store.ledger.BulkView`), its rows point at it.
+    different transaction under a used key. ``ledger``: the chart's name. ``aggregated``: a
+    bulk transaction whose postings sum many logical transactions (e.g. a carbon-inclusion
+    credit chunk: one resident posting per resident and methodology version); the capability
+    that wrote it presents its logical entries (:class:`nearzero.store.ledger.BulkView`), its
+    rows point at it.
     """
 
     __tablename__ = "ledger_transaction"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(32), server_default=INCLUSION_LEDGER)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(16))
     effective_at: Mapped[dt.datetime]

@@ -1,0 +1,219 @@
+"""Benchmark: a bounded load run on loopback against `nearzero serve --workers N` on PostgreSQL.
+
+Issue #13 item 8. A throwaway PostgreSQL cluster (scripts/pg-cluster.sh) gets the schema and the
+demo data; `nearzero serve --workers N` serves it. First each page is timed alone (one user,
+warm: the single-user latency), then U virtual users run at once for D seconds: office users
+browse the main pages, department editors open their indicator and save a value, a viewer
+reads the report page. Printed per page: single-user p50, and under load p50 / p95 / count, with
+the ratio p95 under load / single-user p50 (machines are shared: ratios hold, absolute times
+drift). Target (the issue): main pages p95 < 100 ms at 50 users on 2 cores.
+
+Run: uv run python bench/bench_load.py [--users 50] [--seconds 20] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+NEARZERO = str(Path(sys.executable).with_name("nearzero"))  # the console script of this env
+PASSWORD = "zhangqiu-demo"
+OFFICE_PAGES = (
+    "/",
+    "/indicators",
+    "/projects",
+    "/inventory",
+    "/enterprises",
+    "/inclusion",
+    "/twohigh",
+    "/report",
+)
+EDITOR_VALUES = {"drc": ("10", "385.55"), "eeb": ("4", "")}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def nearzero(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [NEARZERO, *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def log_in(base: str, username: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=60, follow_redirects=True)
+    form = client.get("/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf, "no CSRF token on the login page"
+    data = {"csrf_token": csrf.group(1), "username": username, "password": PASSWORD, "next": "/"}
+    answer = client.post("/login", data=data)
+    assert answer.status_code == 200, (username, answer.status_code)
+    return client
+
+
+def csrf_of(client: httpx.Client) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text)
+    return found.group(1) if found else ""
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    cluster = ROOT / "var" / f"pg-bench-{os.getpid()}"
+    url = (
+        subprocess.run(
+            ["scripts/pg-cluster.sh", "start", str(cluster)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = free_port()
+    env = os.environ | {
+        "NEARZERO_DATABASE_URL": url,
+        "NEARZERO_SECRET_KEY": "bench-" + "x" * 40,
+        "NEARZERO_PORT": str(port),
+        "NEARZERO_DATA_DIR": str(cluster / "data"),
+        "NEARZERO_LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
+    }
+    server = None
+    cluster.mkdir(parents=True, exist_ok=True)
+    log = (cluster / "serve.log").open("w")
+    try:
+        nearzero(env, "db", "upgrade")
+        nearzero(env, "demo", "load")
+        server = subprocess.Popen(
+            [NEARZERO, "serve", "--workers", str(args.workers)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                if server.poll() is not None:
+                    log_text = (cluster / "serve.log").read_text()
+                    raise SystemExit(f"serve exited: {log_text}") from None
+                time.sleep(0.2)
+        run(base, args)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        subprocess.run(["scripts/pg-cluster.sh", "stop", str(cluster)], cwd=ROOT, check=False)
+
+
+def run(base: str, args: argparse.Namespace) -> None:
+    office = log_in(base, "office")
+    single: dict[str, float] = {}
+    for page in OFFICE_PAGES:
+        office.get(page)  # warm every worker's first use as far as one client can
+        times = []
+        for _ in range(7):
+            t0 = time.perf_counter()
+            assert office.get(page).status_code == 200, page
+            times.append(time.perf_counter() - t0)
+        single[page] = statistics.median(times)
+
+    clients: list[tuple[str, httpx.Client]] = []
+    for i in range(args.users):
+        role = "office" if i % 5 < 3 else ("viewer" if i % 5 == 3 else ("drc", "eeb")[i % 2])
+        clients.append((role, log_in(base, role)))
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, int] = defaultdict(int)
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + args.seconds
+
+    def user(role: str, client: httpx.Client, seed: int) -> None:
+        rng = random.Random(seed)
+        csrf = csrf_of(client) if role in EDITOR_VALUES else ""
+        while time.perf_counter() < stop_at:
+            if role in EDITOR_VALUES:
+                code, value = EDITOR_VALUES[role]
+                label = "POST value"
+                t0 = time.perf_counter()
+                answer = client.post(
+                    f"/indicators/{code}/values",
+                    data={"csrf_token": csrf, "year": "2022", "value": value, "text": "bench"},
+                )
+            else:
+                label = "/report" if role == "viewer" else rng.choice(OFFICE_PAGES)
+                t0 = time.perf_counter()
+                answer = client.get(label)
+            elapsed = time.perf_counter() - t0
+            with lock:
+                latencies[label].append(elapsed)
+                if answer.status_code >= 500:
+                    errors[label] += 1
+
+    threads = [
+        threading.Thread(target=user, args=(role, client, i))
+        for i, (role, client) in enumerate(clients)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    total = sum(len(v) for v in latencies.values())
+    print(
+        f"users={args.users} workers={args.workers} seconds={wall:.1f} requests={total} "
+        f"({total / wall:.1f} req/s)"
+    )
+    print(
+        f"{'page':<14}{'single p50':>12}{'load p50':>10}{'load p95':>10}{'n':>7}"
+        f"{'p95/single':>12}{'5xx':>6}"
+    )
+    for page in [*OFFICE_PAGES, "POST value"]:
+        got = latencies.get(page)
+        if not got:
+            continue
+        alone = single.get(page)
+        p50, p95 = percentile(got, 50), percentile(got, 95)
+        ratio = f"{p95 / alone:10.1f}x" if alone else f"{'-':>11}"
+        alone_ms = f"{alone * 1000:10.0f}ms" if alone else f"{'-':>12}"
+        print(
+            f"{page:<14}{alone_ms}{p50 * 1000:8.0f}ms{p95 * 1000:8.0f}ms{len(got):7d} {ratio}"
+            f"{errors.get(page, 0):6d}"
+        )
+    main_p95 = max(percentile(latencies[p], 95) for p in OFFICE_PAGES if latencies.get(p))
+    print(f"worst main-page p95 under load: {main_p95 * 1000:.0f} ms (target < 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
