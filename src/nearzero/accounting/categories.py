@@ -1,7 +1,10 @@
 """IPCC 2006 category codes and the five sectors of the provincial guideline.
 
 Codes are checked against ``climate_categories.IPCC2006`` (pik-primap), not typed
-here. The mapping to the five sectors of 省级温室气体清单编制指南（试行）(2011) —
+here: its 290 categories, their other spellings and English titles are shipped as
+``data/factors/ipcc2006_categories.csv`` (a test holds the file equal to the package), so a
+command that checks one code does not import pandas and networkx to build the package's
+graph. The mapping to the five sectors of 省级温室气体清单编制指南（试行）(2011) —
 能源活动, 工业生产过程, 农业, 土地利用变化和林业, 废弃物处理 — splits IPCC 2006
 sector 3 (AFOLU) into agriculture and LULUCF by the longest matching code prefix.
 
@@ -9,7 +12,7 @@ Indirect emissions from grid-supplied electricity and heat have no IPCC code (th
 are not part of a territorial inventory); they carry the codes in
 :data:`INDIRECT_CATEGORIES` and count as energy, GPC scope 2.
 
-Titles: English from ``climate_categories``; Chinese from the data file
+Titles: English from ``climate_categories`` (the file above); Chinese from the data file
 ``data/factors/category_titles_zh.csv`` (each row names its source: the provincial
 guideline's section heading where it has one, else the IPCC 2006 category title in the
 Chinese edition's style).
@@ -19,11 +22,10 @@ from __future__ import annotations
 
 import csv
 import io
-import warnings
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
 
 
 class Sector(StrEnum):
@@ -92,21 +94,39 @@ class UnknownCategory(ValueError):
     """A code that is neither an IPCC 2006 category nor an indirect category."""
 
 
-@cache
-def _ipcc2006() -> Any:
-    # climate_categories 0.11 passes a keyword pyparsing has deprecated; the warning is
-    # theirs, so it is silenced for this one import only.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pyparsing")
-        warnings.filterwarnings("ignore", message=".*argument is deprecated")
-        import climate_categories
+CATEGORIES_FILE = "ipcc2006_categories.csv"
 
-    return climate_categories.IPCC2006
+
+@dataclass(frozen=True)
+class _Categories:
+    """IPCC 2006 categories: every spelling to its dotted code, the dotted code to its title."""
+
+    canonical: dict[str, str]
+    titles: dict[str, str]
+
+
+def parse_categories(text: str) -> _Categories:
+    """The categories from the text of :data:`CATEGORIES_FILE` (pure; ``#`` lines skipped)."""
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    canonical: dict[str, str] = {}
+    titles: dict[str, str] = {}
+    for row in csv.DictReader(lines):
+        code = row["code"]
+        titles[code] = row["title"]
+        for spelling in (code, *row["aliases"].split()):
+            canonical[spelling] = code
+    return _Categories(canonical, titles)
+
+
+@cache
+def _ipcc2006() -> _Categories:
+    folder = resources.files("nearzero.data").joinpath("factors")
+    return parse_categories(folder.joinpath(CATEGORIES_FILE).read_text(encoding="utf-8"))
 
 
 def ipcc2006_codes() -> list[str]:
     """Every dotted IPCC 2006 category code of ``climate_categories.IPCC2006``."""
-    return [str(c.codes[0]) for c in _ipcc2006().values()]
+    return list(_ipcc2006().titles)
 
 
 def canonical_code(code: str) -> str:
@@ -119,7 +139,7 @@ def canonical_code(code: str) -> str:
     if text in INDIRECT_CATEGORIES:
         return text
     try:
-        return str(_ipcc2006()[text].codes[0])
+        return _ipcc2006().canonical[text]
     except KeyError:
         raise UnknownCategory(f"{code!r} is not an IPCC 2006 category code") from None
 
@@ -148,7 +168,7 @@ def category_title(code: str, lang: str = "en") -> str:
         return titles_zh()[canonical]
     if canonical in INDIRECT_CATEGORIES:
         return INDIRECT_CATEGORIES[canonical]
-    return str(_ipcc2006()[canonical].title)
+    return _ipcc2006().titles[canonical]
 
 
 def is_indirect(code: str) -> bool:
