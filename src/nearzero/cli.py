@@ -2,26 +2,64 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from nearzero.indicators.catalogue import PlanError, bundled_plan_path, load_plan
-from nearzero.services import indicators as indicator_service
-from nearzero.services import plans, users
 from nearzero.services.context import Actor, ServiceError
-from nearzero.settings import Settings
-from nearzero.store.db import make_engine, session_factory, transaction
-from nearzero.store.migrate import upgrade
+
+
+class _Deferred(ModuleType):
+    """A module imported on first use, so that `nearzero --help` and a command that does not
+    need the database, pint or pandas do not pay for importing them (issue #13 item 6)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self.__name__), attr)
+
+
+def _deferred(module: str, name: str) -> Any:
+    """A callable (a class or a function) of ``module``, imported when first called."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    return call
+
+
+if TYPE_CHECKING:  # the real names for the type checker; the deferred ones at run time
+    from sqlalchemy.orm import Session
+
+    from nearzero.indicators import catalogue
+    from nearzero.indicators.catalogue import bundled_plan_path, load_plan
+    from nearzero.services import indicators as indicator_service, plans, users
+    from nearzero.settings import Settings
+    from nearzero.store.db import make_engine, session_factory, transaction
+    from nearzero.store.migrate import upgrade
+else:
+    catalogue = _Deferred("nearzero.indicators.catalogue")
+    indicator_service = _Deferred("nearzero.services.indicators")
+    plans = _Deferred("nearzero.services.plans")
+    users = _Deferred("nearzero.services.users")
+    bundled_plan_path = _deferred("nearzero.indicators.catalogue", "bundled_plan_path")
+    load_plan = _deferred("nearzero.indicators.catalogue", "load_plan")
+    Settings = _deferred("nearzero.settings", "Settings")
+    make_engine = _deferred("nearzero.store.db", "make_engine")
+    session_factory = _deferred("nearzero.store.db", "session_factory")
+    transaction = _deferred("nearzero.store.db", "transaction")
+    upgrade = _deferred("nearzero.store.migrate", "upgrade")
 
 app = typer.Typer(help="nearzero: run a near-zero-carbon city demonstration.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -176,7 +214,7 @@ def db_upgrade() -> None:
 def _load(path: Path, actor: Actor) -> bool:
     try:
         plan = load_plan(path)
-    except PlanError as exc:
+    except catalogue.PlanError as exc:
         _fail(str(exc))
     with _db() as session:
         if plans.unit_exists(session, plan.unit.code):
@@ -210,6 +248,10 @@ def demo_load() -> None:
         from nearzero.services.enterprise import registry as ent_registry
 
         ent_registry.load_bundled(session, Actor.system("demo"), unit)  # the plan's firms
+        from nearzero.services import twohigh
+
+        if not twohigh.ledger_view(session, unit).projects:  # the plan's two-high case
+            twohigh.load_example(session, Actor.system("demo"), unit)
         from nearzero.services import inventory
 
         inventory_years = inventory.years(session, unit)
@@ -266,16 +308,21 @@ def _demo_resident_token(master: bytes) -> str:
 
 @ind_app.command("evaluate")
 def indicators_evaluate(
-    year: Annotated[int, typer.Option("--year", help="The year to evaluate.")],
+    year: Annotated[
+        int | None,
+        typer.Option("--year", help="The year to evaluate (default: the evaluation year)."),
+    ] = None,
     unit: UnitOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON (docs/json.md).")] = False,
 ) -> None:
     """Every indicator's status in YEAR and the provincial acceptance rule."""
     try:
         with _db() as session:
-            ev = indicator_service.evaluate_unit(
-                session, indicator_service.get_unit(session, unit), year
+            target = indicator_service.get_unit(session, unit)
+            chosen = (
+                year if year is not None else indicator_service.evaluation_year(session, target)
             )
+            ev = indicator_service.evaluate_unit(session, target, chosen)
             data = indicator_service.evaluation_to_dict(ev)
     except ServiceError as exc:
         _fail(str(exc))
@@ -283,6 +330,75 @@ def indicators_evaluate(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     _print_evaluation(data)
+
+
+@ind_app.command("year")
+def indicators_year(
+    year: Annotated[
+        int | None, typer.Argument(help="The evaluation year to set (omit to show it).")
+    ] = None,
+    unit: UnitOpt = None,
+) -> None:
+    """Show or set the evaluation year: the default year of every page, report and dossier.
+
+    A year after the current calendar year (China Standard Time) is refused."""
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            if year is not None:
+                indicator_service.set_evaluation_year(session, Actor.system("cli"), target, year)
+            cycle = indicator_service.data_cycle(session, target)
+    except ServiceError as exc:
+        _fail(str(exc))
+    note = "" if cycle.chosen else "（专班办公室尚未设定，默认为上一年度 — not set: last year）"
+    due = cycle.deadline.isoformat() if cycle.deadline else "未设定 (not set)"
+    console.print(
+        f"评估年度 evaluation year: {cycle.evaluation_year}{note}\n"
+        f"填报截止日期 deadline: {due}\n"
+        f"数值确认 confirmation: {'开启 on' if cycle.confirmation else '关闭 off'}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@ind_app.command("deadline")
+def indicators_deadline(
+    year: Annotated[int, typer.Argument(help="The year whose values are due.")],
+    due: Annotated[str, typer.Argument(help="The deadline, YYYY-MM-DD (China Standard Time).")],
+    unit: UnitOpt = None,
+) -> None:
+    """Set the office's deadline for the departments' values of YEAR."""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(due)
+    except ValueError:
+        _fail(f"due: expected a date YYYY-MM-DD, got {due!r}")
+        return
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            indicator_service.set_deadline(session, Actor.system("cli"), target, year, day)
+    except ServiceError as exc:
+        _fail(str(exc))
+    console.print(f"{year}年数据填报截止日期：{day.isoformat()} — deadline set", highlight=False)
+
+
+@ind_app.command("confirmation")
+def indicators_confirmation(
+    state: Annotated[str, typer.Argument(help="on: values count once confirmed; off: once saved.")],
+    unit: UnitOpt = None,
+) -> None:
+    """Switch the office's confirmation of departments' values on or off."""
+    if state not in ("on", "off"):
+        _fail(f"state: expected on or off, got {state!r}")
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            indicator_service.set_confirmation(session, Actor.system("cli"), target, state == "on")
+    except ServiceError as exc:
+        _fail(str(exc))
+    console.print(f"数值确认 confirmation: {state}", highlight=False)
 
 
 def _print_evaluation(data: dict[str, Any]) -> None:
@@ -343,6 +459,9 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
+            # uvicorn kills a worker that does not answer its ping within this many seconds;
+            # its 5 s default killed every worker still importing on a busy 2-core machine
+            timeout_worker_healthcheck=60,
         )
         return
     from nearzero.web.app import create_app
@@ -357,7 +476,8 @@ def serve(
 def indicators_export(
     path: Annotated[Path, typer.Argument(help="The .xlsx file to write.")],
     year: Annotated[
-        int | None, typer.Option("--year", help="The year to fill in (default: last year).")
+        int | None,
+        typer.Option("--year", help="The year to fill in (default: the evaluation year)."),
     ] = None,
     unit: UnitOpt = None,
     department: Annotated[
@@ -366,14 +486,14 @@ def indicators_export(
     ] = None,
 ) -> None:
     """Write the Excel template a department fills in (values on record prefilled)."""
-    import datetime as dt
-
     from nearzero.services import workbook
 
     try:
         with _db() as session:
             target = indicator_service.get_unit(session, unit)
-            chosen = year if year is not None else dt.date.today().year - 1
+            chosen = (
+                year if year is not None else indicator_service.evaluation_year(session, target)
+            )
             rows = workbook.export_template(session, target, path, chosen, department)
             name = target.name_zh
     except ServiceError as exc:
@@ -592,12 +712,12 @@ GwpOpt = Annotated[str, typer.Option("--gwp", help="GWP set: SAR, AR4, AR5 or AR
 
 
 def _read_activity(path: Path) -> Any:
-    from nearzero.services import inventory
+    from nearzero.services import inventory_files as inventory
 
     if not path.is_file():
         _fail(f"{path}: no such file")
     try:
-        return inventory.read_activity(path.name, path.read_bytes())
+        return inventory.read_activity(path.name, path.read_bytes(), max_bytes=None)
     except ServiceError as exc:
         _fail_listing(exc)
 
@@ -669,7 +789,9 @@ def inventory_template(
 
 @inv_app.command("compute")
 def inventory_compute(
-    path: Annotated[Path, typer.Argument(help="Activity data: .xlsx, .yaml or .json.")],
+    path: Annotated[
+        Path, typer.Argument(help="Activity data: .xlsx, .yaml, .json, or facility lines .csv.")
+    ],
     gwp: GwpOpt = "AR5",
     year: Annotated[
         int | None, typer.Option("--year", help="Year (default: the file's latest).")
@@ -680,7 +802,7 @@ def inventory_compute(
 ) -> None:
     """Compute an inventory year from a file (no database): sector × gas table or JSON."""
     from nearzero.accounting.codec import result_to_dict
-    from nearzero.services import inventory
+    from nearzero.services import inventory_files as inventory
 
     activity = _read_activity(path)
     try:
@@ -733,7 +855,9 @@ def inventory_export(
 
 @inv_app.command("load")
 def inventory_load(
-    path: Annotated[Path, typer.Argument(help="Activity data: .xlsx, .yaml or .json.")],
+    path: Annotated[
+        Path, typer.Argument(help="Activity data: .xlsx, .yaml, .json, or facility lines .csv.")
+    ],
     year: Annotated[int, typer.Option("--year", help="The inventory year to store.")],
     unit: UnitOpt = None,
 ) -> None:
@@ -746,7 +870,13 @@ def inventory_load(
         with _db() as session:
             target = indicator_service.get_unit(session, unit)
             run = inventory.load_dataset(
-                session, Actor.system("cli"), target, path.name, path.read_bytes(), year
+                session,
+                Actor.system("cli"),
+                target,
+                path.name,
+                path.read_bytes(),
+                year,
+                max_bytes=None,  # a local file: no upload bound
             )
             result = inventory.result_of(run)
     except ServiceError as exc:
@@ -952,8 +1082,7 @@ def inclusion_expire(
     """Post the expiry of points unspent past their validity; running it again posts nothing."""
     from datetime import date
 
-    from nearzero.services.inclusion import redemption as inclusion_service
-    from nearzero.services.inclusion import rules as rules_service
+    from nearzero.services.inclusion import redemption as inclusion_service, rules as rules_service
 
     try:
         day = date.fromisoformat(as_of)
@@ -1025,6 +1154,171 @@ def inclusion_publish_methodology(
     except ServiceError as exc:
         _fail(f"{path}: {exc}")
     console.print(f"published {published.ref} ({published.scenario.value})", highlight=False)
+
+
+INCLUSION_ACTOR = Actor.system("cli")
+"""The audit log's actor for the partner and consent commands (as the office's forms)."""
+
+
+@inc_app.command("publish-scenario")
+def inclusion_publish_scenario(
+    path: Annotated[Path, typer.Argument(help="A scenario as YAML (one scenarios.yaml item).")],
+) -> None:
+    """Add a scenario as data: code, labels, activity kind, record fields, claim (checked)."""
+    from nearzero.services.inclusion import rules as rules_service
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        with _db() as session:
+            added = rules_service.publish_scenario(
+                session, INCLUSION_ACTOR, path.read_text(encoding="utf-8")
+            )
+    except ServiceError as exc:
+        _fail(f"{path}: {exc}")
+    console.print(
+        f"scenario {added.value} ({added.label_zh}; {added.activity.value}, {added.claim.value})",
+        highlight=False,
+    )
+
+
+inc_partners_app = typer.Typer(
+    help="Partners (申报机构): add, list, rotate a key, disable.", no_args_is_help=True
+)
+inc_app.add_typer(inc_partners_app, name="partners")
+inc_consents_app = typer.Typer(help="Consents relayed by a partner: import.", no_args_is_help=True)
+inc_app.add_typer(inc_consents_app, name="consents")
+
+
+def _master(settings: Settings) -> bytes:
+    """The installation's secret, from which partner keys are derived (as the web does)."""
+    return str(settings.secret_key).encode()
+
+
+def _show_key(key: Any) -> None:
+    typer.echo(f"{key.partner}: key id {key.key_id}")
+    typer.echo(f"secret (shown once; give it to the partner): {key.secret_hex}")
+
+
+@inc_partners_app.command("add")
+def inclusion_partners_add(
+    code: Annotated[str, typer.Argument(help="The partner's code, e.g. ride-code.")],
+    name: Annotated[str, typer.Option("--name", help="The partner's name (中文).")],
+    scenario: Annotated[
+        list[str], typer.Option("--scenario", help="A scenario it may report (repeat).")
+    ],
+    unit: UnitOpt = None,
+) -> None:
+    """Register a partner with its scenarios; prints its key's secret once."""
+    from nearzero.services.inclusion import partners as partner_service
+
+    settings = Settings()
+    try:
+        with _db(settings) as session:
+            target = indicator_service.get_unit(session, unit)
+            key = partner_service.create_partner(
+                session, INCLUSION_ACTOR, _master(settings), target, code, name, scenario
+            )
+    except ServiceError as exc:
+        _fail(str(exc))
+    _show_key(key)
+
+
+@inc_partners_app.command("list")
+def inclusion_partners_list(unit: UnitOpt = None) -> None:
+    """The unit's partners: code, name, scenarios, state, key id and its fingerprint."""
+    from nearzero.services.inclusion import partners as partner_service
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            rows = [
+                (
+                    p.code,
+                    p.name_zh,
+                    ",".join(p.scenarios),
+                    "active" if p.active else "disabled",
+                    p.key_id,
+                    p.secret_fingerprint,
+                )
+                for p in partner_service.partners(session, target)
+            ]
+    except ServiceError as exc:
+        _fail(str(exc))
+    for row in rows:
+        typer.echo("\t".join(row))
+
+
+@inc_partners_app.command("rotate-key")
+def inclusion_partners_rotate_key(
+    code: Annotated[str, typer.Argument(help="The partner's code.")],
+    unit: UnitOpt = None,
+) -> None:
+    """A new key for the partner (the old one stops working at once); prints it once."""
+    from nearzero.services.inclusion import partners as partner_service
+
+    settings = Settings()
+    try:
+        with _db(settings) as session:
+            target = indicator_service.get_unit(session, unit)
+            key = partner_service.rotate_key(
+                session, INCLUSION_ACTOR, _master(settings), code, target
+            )
+    except ServiceError as exc:
+        _fail(str(exc))
+    _show_key(key)
+
+
+@inc_partners_app.command("disable")
+def inclusion_partners_disable(
+    code: Annotated[str, typer.Argument(help="The partner's code.")],
+    unit: UnitOpt = None,
+) -> None:
+    """Disable a partner: its requests are refused (unknown_partner); its credits stay."""
+    from nearzero.services.inclusion import partners as partner_service
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            found = partner_service.get_partner(session, code, target)
+            partner_service.update_partner(
+                session, INCLUSION_ACTOR, code, list(found.scenarios), False, unit=target
+            )
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"{code}: disabled")
+
+
+@inc_consents_app.command("import")
+def inclusion_consents_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help=".csv (phone,id_card,resident_id,scenario,granted,at), "
+            '.jsonl, or .json {"consents": [...]}.'
+        ),
+    ],
+    partner: Annotated[str, typer.Option("--partner", help="The partner that relayed them.")],
+) -> None:
+    """Import consents a partner relayed, checked as the partner API checks them (all or
+    nothing); prints each resident's pseudonym, scenario and state (tab-separated)."""
+    from nearzero.services.inclusion import partners as partner_service
+
+    if not file.is_file():
+        _fail(f"no file {file}")
+    settings = Settings()
+    try:
+        items = partner_service.read_consents(file)
+        with _db(settings) as session:
+            done = partner_service.import_consents(
+                session, INCLUSION_ACTOR, _master(settings), partner, items
+            )
+    except ServiceError as exc:
+        _fail(f"{file.name}: {exc}")
+    for row in done:
+        state = "granted" if row["granted"] else "withdrawn"
+        typer.echo(f"{row['resident_id']}\t{row['scenario']}\t{state}")
+    err.print(f"{len(done)} consents imported for {partner}", highlight=False)
 
 
 @inc_app.command("stats")
@@ -1317,6 +1611,50 @@ def _print_footprint(result: Any) -> None:
         )
 
 
+@fp_app.command("report")
+def footprint_report(
+    path: Annotated[
+        Path,
+        typer.Argument(help="Product system: .yaml, .json, an openLCA JSON-LD .zip or .xlsx."),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The report: a .docx or .pdf file.")],
+    mc: Annotated[int, typer.Option("--mc", help="Monte Carlo draws (0: none).", min=0)] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the Monte Carlo draws.")] = 0,
+    firm: Annotated[str, typer.Option("--firm", help="The commissioning firm's name.")] = "",
+    year: Annotated[
+        int | None, typer.Option("--year", help="The year the data describe.", min=1900)
+    ] = None,
+) -> None:
+    """Write the study report (GB/T 24067-2024 §8) of a product system as Word or PDF."""
+    from nearzero.footprint.model import FootprintError
+    from nearzero.footprint.study import compute
+    from nearzero.services.footprint import files, workbook
+
+    kind = out.suffix.lower().lstrip(".")
+    if kind not in files.FORMATS:
+        _fail(f"--out: {out.name} — expected a .docx or .pdf file")
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    try:
+        data = path.read_bytes()
+        if path.suffix.lower() == ".xlsx":
+            system = workbook.read_workbook(data, path.name)
+        else:
+            system = files.read_system(path.name, data)
+        result = compute(system, draws=mc, seed=seed)
+        info = files.study_info(firm=firm, year=year)
+        built = files.build_report(system, result, info, kind)
+    except FootprintError as exc:
+        _fail(str(exc))
+    except ServiceError as exc:
+        _fail_listing(exc)
+    out.write_bytes(built.data)
+    console.print(
+        f"{out}（{len(built.data):,} 字节）：产品碳足迹 {result.total:,.6g} kgCO2e",
+        highlight=False,
+    )
+
+
 users_app = typer.Typer(
     help="User accounts: add, list, set roles, reset passwords, disable.", no_args_is_help=True
 )
@@ -1435,3 +1773,128 @@ def users_disable(username: str) -> None:
     except ServiceError as exc:
         _fail(str(exc))
     typer.echo(f"{username}: disabled; sessions ended")
+
+
+# --------------------------------------------------------------------------- two-high ledger
+
+th_app = typer.Typer(
+    help="Two-high projects and the emission-indicator ledger (两高项目碳排放指标台账).",
+    no_args_is_help=True,
+)
+app.add_typer(th_app, name="twohigh")
+
+
+@th_app.command("load")
+def twohigh_load(
+    path: Annotated[Path, typer.Argument(help="a YAML file: ratios, projects, sources")],
+    unit: UnitOpt = None,
+) -> None:
+    """Load ratios, projects (with their new amounts) and sources; all or nothing."""
+    from nearzero.services import twohigh
+
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{path}: {exc}")
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            counts = twohigh.load_file(session, Actor.system("cli"), target, text, path.name)
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(
+        f"{path.name}: {counts['ratios']} ratios, {counts['projects']} projects, "
+        f"{counts['sources']} sources loaded"
+    )
+
+
+@th_app.command("ledger")
+def twohigh_ledger(
+    unit: UnitOpt = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="JSON (nearzero.twohigh.ledger/1).")
+    ] = False,
+) -> None:
+    """The ledger: balance by dimension, every project's requirement and trace, indicator 4."""
+    from nearzero.services import twohigh
+
+    with _db() as session:
+        target = indicator_service.get_unit(session, unit)
+        data = twohigh.ledger_to_dict(twohigh.ledger_view(session, target))
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for dim, row in data["balance"].items():
+        typer.echo(
+            f"{dim} [{row['unit']}]: deposited {row['deposited']}, banked {row['banked']}, "
+            f"reserved {row['reserved']}, allocated {row['allocated']}, retired {row['retired']}"
+        )
+    for p in data["projects"]:
+        typer.echo(f"{p['code']} {p['name']} ({p['stage']}): substituted={p['substituted']}")
+        for r in p["requirements"]:
+            sources = ", ".join(f"{s} {a}" for s, a in r["sources"].items()) or "-"
+            typer.echo(
+                f"  {r['dimension']} 1:{r['ratio']} required {r['required']} {r['unit']}, "
+                f"substituted {r['substituted']} from {sources}"
+            )
+    ind = data["indicator_4"]
+    share = "no project going ahead" if ind["share_pct"] is None else f"{ind['share_pct']} %"
+    typer.echo(f"indicator 4: {ind['substituted']}/{ind['counted']} substituted ({share})")
+
+
+@th_app.command("allocate")
+def twohigh_allocate(
+    project: Annotated[str, typer.Argument(help="the project's code")],
+    sources: Annotated[
+        list[str],
+        typer.Option("--from", help="SOURCE=AMOUNT in the dimension's entry unit (repeatable)"),
+    ],
+    dimension: Annotated[
+        str, typer.Option(help="the dimension (carbon, coal, energy …)")
+    ] = "carbon",
+    origin: Annotated[
+        str, typer.Option(help="th_bank (default) or th_reserved (a reservation)")
+    ] = "th_bank",
+    key: Annotated[
+        str | None, typer.Option(help="a request key: the same key sent again moves once")
+    ] = None,
+    unit: UnitOpt = None,
+) -> None:
+    """Allocate indicators to an approved project from one or more sources (all or nothing)."""
+    from nearzero.services import twohigh
+
+    parts: list[tuple[str, str]] = []
+    for item in sources:
+        source, sep, amount = item.partition("=")
+        if not sep or not source or not amount:
+            _fail(f"--from {item!r}: expected SOURCE=AMOUNT")
+        parts.append((source, amount))
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            for i, (source, amount) in enumerate(parts):
+                request = f"{key}.{i}" if key else ""
+                entry = twohigh.MoveInput(
+                    "allocate", source, dimension, amount, project, origin, request
+                )
+                twohigh.move(session, Actor.system("cli"), target, entry)
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"{project}: allocated from " + ", ".join(f"{s} {a}" for s, a in parts))
+
+
+@th_app.command("feed")
+def twohigh_feed(
+    year: Annotated[int, typer.Option(help="the year to record indicator 4 for")],
+    unit: UnitOpt = None,
+) -> None:
+    """Record indicator 4 for a year from the ledger (the office's assessment, computed)."""
+    from nearzero.services import twohigh
+
+    try:
+        with _db() as session:
+            target = indicator_service.get_unit(session, unit)
+            met = twohigh.feed_indicator_4(session, Actor.system("cli"), target, year)
+    except ServiceError as exc:
+        _fail(str(exc))
+    typer.echo(f"indicator 4 ({year}): " + ("met" if met else "not met"))

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 
 from nearzero.accounting.activity import (
     SHEET_COLUMNS,
-    aggregate_facility_rows,
     parse_activity,
     parse_workbook,
     write_template,
 )
+from nearzero.accounting.facilities import aggregate_facility_rows
 from nearzero.accounting.factors import FactorLibrary
 from nearzero.accounting.inventory import compute_inventory
 from nearzero.accounting.model import ActivityError, Notation

@@ -23,10 +23,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nearzero.inclusion.batch import Outcome
+from nearzero.inclusion.calculation import RECORD_CEILING_G
 from nearzero.inclusion.choices import ReasonCode, Scenario
 from nearzero.inclusion.columnar import (
     ColumnarResult,
@@ -37,7 +37,13 @@ from nearzero.inclusion.columnar import (
     validate_columns,
     year_of_days,
 )
-from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext, validate_batch
+from nearzero.inclusion.intake import (
+    Consent,
+    CreditedPeriod,
+    CreditedTrip,
+    IntakeContext,
+    validate_batch,
+)
 from nearzero.inclusion.methodology import MethodologyRef, load_library
 from nearzero.inclusion.records import RecordFormatError, RecordKey, record_from_mapping
 from nearzero.inclusion.rules import CapRule, MethodologyChoice, Plausibility, load_scheme
@@ -120,6 +126,7 @@ def iso(t: datetime, form: int) -> Any:
 
 QUANTITY = st.one_of(
     st.sampled_from(["10", "0.5", "3.50", " 7 ", "0", "-1", "abc", "NaN", "1e2", "200", "0.01"]),
+    st.sampled_from(["1e18", "4e7", "1e31", "1e400"]),  # past the per-record ceiling, too large
     st.integers(0, 300),
     st.floats(0, 300, allow_nan=False).map(lambda x: round(x, 2)),
     st.sampled_from([True, None, [1]]),
@@ -169,6 +176,10 @@ def record(draw: st.DrawFn) -> dict[str, Any]:
         d[field_name] = draw(QUANTITY)
     if draw(st.integers(0, 19)) == 0:
         d["note"] = "extra key"
+    if scenario in ("rooftop_pv", "heat_pump") or draw(st.integers(0, 19)) == 0:
+        asset = draw(st.sampled_from([None, None, "meter-1", "meter-2", "", "\x01m", 7]))
+        if asset is not None:
+            d["asset_id"] = asset
     return d
 
 
@@ -189,7 +200,19 @@ def prior(draw: st.DrawFn) -> dict[str, Any]:
         (RESIDENTS[0], Scenario.BUS, date(2025, 2, 10)): draw(st.sampled_from([0, 300, 650])),
     }
     yearly = {(RESIDENTS[1], Scenario.BUS, 2025): draw(st.sampled_from([0, 4000, 4990]))}
+    periods = [
+        CreditedPeriod(
+            draw(st.sampled_from(RESIDENTS)),
+            draw(st.sampled_from([Scenario.ROOFTOP_PV, Scenario.HEAT_PUMP])),
+            draw(st.sampled_from(["", "meter-1"])),
+            T0 + timedelta(minutes=m),
+            T0 + timedelta(minutes=m + draw(st.sampled_from([60, 1440]))),
+            RecordKey("other-co", f"p{k}"),
+        )
+        for k, m in enumerate(draw(st.lists(st.sampled_from([0, 30, 1440]), max_size=3)))
+    ]
     return {
+        "credited_periods": periods,
         "credited_keys": keys,
         "credited_trips": trips,
         "credited_daily_g": daily,
@@ -276,6 +299,16 @@ def check_rules(items: list[Any], ctx: IntakeContext) -> None:
         others += [(t.start, t.end) for t in ctx.credited_trips if t.resident_id == r.resident_id]
         for start, end in others:
             assert end <= r.start or r.end <= start, (r, start, end)
+
+    # accepted asset periods of one asset never overlap (the methodologies here refuse a
+    # partly credited period), and nothing passes the per-record ceiling
+    claims = [p for c in credits if (p := c.as_period()) is not None]
+    for k, x in enumerate(claims):
+        for y in claims[k + 1 :] + list(ctx.credited_periods):
+            if x.resident_id == y.resident_id and x.scenario is y.scenario:
+                if x.asset == y.asset or not x.asset or not y.asset:
+                    assert x.end <= y.start or y.end <= x.start, (x, y)
+    assert all(c.grams <= RECORD_CEILING_G for c in credits)
 
     # credited grams stay within every cap, counting what was credited before
     scheme = ctx.scheme

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from nearzero.inclusion.choices import BATCH_REASONS, ReasonCode, Scenario
 from nearzero.inclusion.intake import (
@@ -271,6 +270,66 @@ def test_no_reduction_for_a_trip_that_rounds_to_zero() -> None:
     scheme = replace(SCHEME, plausibility={})
     assert only([item(distance_km="0.01")], context(scheme=scheme)) == [
         (ReasonCode.NO_REDUCTION, 0)
+    ]
+
+
+def test_exceeds_ceiling_without_any_range_set() -> None:
+    """Issue #15: one record of 1e18 km is refused alone (not a 500 for the batch)."""
+    scheme = replace(SCHEME, plausibility={})
+    batch = [item("ok"), item("huge", BOB, distance_km="1e18")]
+    assert only(batch, context(scheme=scheme)) == [
+        (None, 269),
+        (ReasonCode.EXCEEDS_CEILING, 0),
+    ]
+
+
+def test_implausible_reduction_outside_the_band_around_the_typical_trip() -> None:
+    """Issue #15 item 4: a band of ± 50 % around a typical bus trip of 269 g (10 km × 26.9
+    g/pkm [S7]; the band itself is a test value, the office's policy in practice)."""
+    band = Plausibility(typical_reduction_g=Decimal(269), reduction_band_pct=Decimal(50))
+    scheme = replace(SCHEME, plausibility={Scenario.BUS: band})
+    batch = [
+        item("typical"),
+        item("short", start=T0 + timedelta(hours=1), distance_km="5"),  # 134.5 → 134 g
+        item("long", start=T0 + timedelta(hours=2), distance_km="14.9"),  # 400.81 → 401 g
+        item("low", start=T0 + timedelta(hours=3), distance_km="4.9"),  # 132 g < 134.5
+        item("high", start=T0 + timedelta(hours=4), distance_km="15"),  # 403.5 → 404 g > 403.5
+    ]
+    res = validate_batch(PARTNER, batch, context(scheme=scheme))
+    assert [(o.reason, o.credit.grams if o.credit else 0) for o in res.outcomes] == [
+        (None, 269),
+        (ReasonCode.IMPLAUSIBLE_REDUCTION, 0),
+        (None, 401),
+        (ReasonCode.IMPLAUSIBLE_REDUCTION, 0),
+        (ReasonCode.IMPLAUSIBLE_REDUCTION, 0),
+    ]
+    assert "269 g ± 50 %" in res.outcomes[1].detail
+    # the band is on the office's numbers form (issue #15 follow-up: it was YAML only)
+    assert scheme.policy()["plausibility.bus.typical_reduction_g"] == 269
+    assert scheme.policy()["plausibility.bus.reduction_band_pct"] == 50
+
+
+def test_period_already_credited_by_another_partner() -> None:
+    """Issue #15: a PV month (here a day) credited through one partner is refused through
+    another, and under a new id (see test_claims.py for the cases)."""
+    start = T0 + timedelta(days=1)
+    day = item(
+        "pv",
+        scenario="rooftop_pv",
+        start=start,
+        minutes=24 * 60,
+        energy_kwh="10",
+        installed_capacity_kw="3",
+    )
+    first = validate_batch(PARTNER, [day], context())
+    assert [(o.reason, o.credit.grams if o.credit else 0) for o in first.outcomes] == [
+        (None, 4200)  # 10 kWh × 0.42 kg/kWh [S28]
+    ]
+    periods = [p for c in first.credits if (p := c.as_period()) is not None]
+    ctx = context(credited_periods=periods)
+    assert only([day], ctx, partner="other-co") == [(ReasonCode.PERIOD_ALREADY_CREDITED, 0)]
+    assert only([dict(day, partner_record_id="pv-new")], ctx) == [
+        (ReasonCode.PERIOD_ALREADY_CREDITED, 0)
     ]
 
 

@@ -257,6 +257,9 @@ def test_loader_errors_name_file_and_field(over: dict[str, object], match: str) 
 
 def test_library_covers_every_scenario_and_formula() -> None:
     assert {m.scenario for m in LIB} == set(Scenario)
-    assert {m.formula for m in LIB} == set(Formula)
+    # household_baseline waits for its scenario (household electricity): a scenario the
+    # office adds as data (issue #15 item 1), not one of the bundled seven; it is tested
+    # with a stand-in scenario in test_formulas.py
+    assert {m.formula for m in LIB} == set(Formula) - {Formula.HOUSEHOLD_BASELINE}
     with pytest.raises(KeyError, match="versions of 'sz-transit-bus': 2021-12"):
         LIB.get("sz-transit-bus@1999")

@@ -6,8 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import example, given
-from hypothesis import strategies as st
+from hypothesis import example, given, strategies as st
 
 from nearzero.indicators.catalogue import bundled_plan_path, load_plan
 from nearzero.indicators.choices import Status, Trend

@@ -22,6 +22,8 @@ from nearzero.services.indicators import get_unit
 from nearzero.store.db import make_engine, transaction
 
 MASTER = b"report-test-master-key-0123456789"
+BUS_TITLE = "深圳市低碳公共出行碳普惠方法学（试行）——纯电动公交"
+METRO_TITLE = "深圳市低碳公共出行碳普惠方法学（试行）——地铁"
 A, B, C = "a" * 64, "b" * 64, "c" * 64  # C never consented
 
 
@@ -111,15 +113,15 @@ def test_inclusion_section_has_the_years_figures_in_the_pdf(ingested, tmp_path):
     ]
     outcomes = tables["2024年碳普惠记录受理情况"]
     assert [[c.text for c in row] for row in outcomes.rows] == [
-        ["受理入账", "3", "accepted"],
-        ["拒绝：居民未授权该场景", "2", "no_consent"],
-        ["拒绝：合作方无权申报该场景", "1", "scenario_not_authorised"],
-        ["合计", "6", ""],
+        ["受理入账", "3"],
+        ["拒绝：居民未授权该场景", "2"],
+        ["拒绝：合作方无权申报该场景", "1"],
+        ["合计", "6"],
     ]
     methods = tables["2024年按方法学统计的碳普惠减排量"]
     assert [[c.text for c in row][:4] for row in methods.rows] == [
-        ["sz-transit-bus@2021-12", "公交出行", "2", "0.000807"],
-        ["sz-transit-metro@2021-12", "地铁出行", "1", "0.000468"],
+        [f"《{BUS_TITLE}》（2021-12版）", "公交出行", "2", "0.000807"],
+        [f"《{METRO_TITLE}》（2021-12版）", "地铁出行", "1", "0.000468"],
         ["合计", "", "3", "0.001275"],
     ]
 
@@ -130,15 +132,14 @@ def test_inclusion_section_has_the_years_figures_in_the_pdf(ingested, tmp_path):
         "参与居民2人",
         "0.001275吨二氧化碳当量",
         "已上线场景2个（公交出行、地铁出行）",
-        "sz-transit-bus@2021-12",
         "0.000807",
-        "sz-transit-metro@2021-12",
         "0.000468",
-        "no_consent",
-        "scenario_not_authorised",
+        "居民未授权该场景",
     ):
         assert figure in compact, figure
-    assert compact.count("该部分尚无数据。") == 2  # 四 六; 五 has figures
+    for identifier in ("sz-transit-bus", "no_consent", "scenario_not_authorised"):
+        assert identifier not in compact, identifier
+    assert compact.count("该部分尚无数据。") == 3  # 四 六 七; 五 has figures
 
 
 def test_a_year_without_records_says_so(ingested):
@@ -150,11 +151,12 @@ def test_a_year_without_records_says_so(ingested):
     assert texts[1].endswith("2023年已上线场景0个。")
     # the rules in force: whose, the version per scenario, what it lacks, what is still open
     assert texts[2].startswith(
-        "适用系统默认的平台规则（专班尚未保存本区版本）：公交出行采用sz-transit-bus@2021-12；"
+        f"适用系统默认的平台规则（专班尚未保存本区版本）：公交出行采用《{BUS_TITLE}》（2021-12版）；"
     )
-    assert "共享单车骑行采用gz-shared-bicycle@2023-11（缺RF取值，暂不能入账）" in texts[2]
+    assert "共享单车骑行采用《" in texts[2] and "gz-shared-bicycle" not in texts[2]
+    assert "（缺" in texts[2] and "取值，暂不能入账）" in texts[2] and "缺RF" not in texts[2]
     assert texts[2].endswith(
-        "尚未设定的平台规则31项（合理性范围、积分上限、补报时限、积分有效期）。"
+        "尚未设定的平台规则45项（合理性范围、积分上限、补报时限、积分有效期）。"
     )
     with transaction(ingested) as s:
         report = svc.build_report(s, get_unit(s, "zhangqiu"), 2025)
@@ -205,7 +207,15 @@ def test_the_section_is_written_from_plain_data():
     rules = RulesSummary(
         "saved",
         date(2025, 3, 1),
-        (ScenarioMethodology(Scenario.METRO, "sz-transit-metro@2021-12", ("grid_ef",)),),
+        (
+            ScenarioMethodology(
+                Scenario.METRO,
+                "sz-transit-metro@2021-12",
+                ("grid_ef",),
+                "地铁方法学",
+                ("电网因子",),
+            ),
+        ),
         ("caps.total.daily_g",),
     )
     blocks = inclusion_blocks(figures, "开展碳普惠相关应用场景", rules)
@@ -216,8 +226,8 @@ def test_the_section_is_written_from_plain_data():
         "归集至生态环境部门账户的减排量1.234567吨二氧化碳当量（减排量支配权保留在生态环境"
         "部门），对应2笔账本交易，每笔可追溯至行为记录及所用方法学版本。",
         "指标6“开展碳普惠相关应用场景”：2025年已上线场景1个（公交出行）。",
-        "适用专班保存的平台规则（2025-03-01）：地铁出行采用sz-transit-metro@2021-12"
-        "（缺grid_ef取值，暂不能入账）。尚未设定的平台规则1项（积分上限）。",
+        "适用专班保存的平台规则（2025-03-01）：地铁出行采用《地铁方法学》（2021-12版）"
+        "（缺电网因子取值，暂不能入账）。尚未设定的平台规则1项（积分上限）。",
     ]
     tables = [b for b in blocks if isinstance(b, Table)]
     assert [t.caption for t in tables] == [

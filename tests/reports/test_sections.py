@@ -33,5 +33,7 @@ def test_the_inventory_section_from_a_result():
     first = blocks[0]
     assert isinstance(first, Paragraph)
     assert first.text.startswith("2022年")
-    assert "658.43万吨二氧化碳当量" in first.text and "（清单运行 #7）" in first.text
+    assert "658.43万吨二氧化碳当量" in first.text and "#7" not in first.text  # no run id
+    notes = " ".join(b.text for b in blocks if isinstance(b, Paragraph))
+    assert "cn_ncv_raw_coal" not in notes and "原煤低位发热量" in notes
     assert isinstance(blocks[1], Table) and "清单汇总表（万吨二氧化碳当量" in blocks[1].caption

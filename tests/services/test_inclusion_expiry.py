@@ -26,10 +26,12 @@ from nearzero.ledger import Account, InMemoryLedger, Posting, Trace
 from nearzero.ledger.model import Transaction
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import redemption as redemption_svc
-from nearzero.services.inclusion import resident as resident_svc
-from nearzero.services.inclusion import statistics as stats_svc
+from nearzero.services.inclusion import (
+    partners as partners_svc,
+    redemption as redemption_svc,
+    resident as resident_svc,
+    statistics as stats_svc,
+)
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import make_engine, session_factory, transaction

@@ -12,8 +12,7 @@ from sqlalchemy import func, select
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import rules as rules_svc
+from nearzero.services.inclusion import partners as partners_svc, rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
 from nearzero.store.db import transaction
@@ -177,7 +176,7 @@ def test_the_cli_shows_saves_and_publishes(zhangqiu_url, monkeypatch, tmp_path):
     monkeypatch.setenv("NEARZERO_DATABASE_URL", zhangqiu_url)
     shown = runner.invoke(app, ["inclusion", "rules"])
     assert shown.exit_code == 0 and "unit_id: zhangqiu" in shown.output
-    assert "# origin: bundled; not set yet (31)" in shown.output
+    assert "# origin: bundled; not set yet (45)" in shown.output
     bad = tmp_path / "scheme.yaml"
     bad.write_text(SCHEME, encoding="utf-8")  # chooses a version not yet published
     refused = runner.invoke(app, ["inclusion", "rules", "--save", str(bad)])

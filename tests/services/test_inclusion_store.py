@@ -43,10 +43,12 @@ from nearzero.inclusion.rules import load_scheme
 from nearzero.ledger import Account, InMemoryLedger, NegativeBalance
 from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import redemption as redemption_svc
-from nearzero.services.inclusion import resident as resident_svc
-from nearzero.services.inclusion import statistics as stats_svc
+from nearzero.services.inclusion import (
+    partners as partners_svc,
+    redemption as redemption_svc,
+    resident as resident_svc,
+    statistics as stats_svc,
+)
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction
 from nearzero.store.dialect import sqlite_time, utc_time

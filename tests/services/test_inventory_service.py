@@ -10,9 +10,7 @@ from sqlalchemy import func, select
 
 from nearzero.accounting.activity import bundled_example, document_for_year
 from nearzero.accounting.codec import result_from_dict
-from nearzero.services import audit
-from nearzero.services import indicators as indicator_service
-from nearzero.services import inventory as svc
+from nearzero.services import audit, indicators as indicator_service, inventory as svc
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.store.db import transaction
 from nearzero.store.tables.inventory import InventoryDataset, InventoryFactor, InventoryRun
@@ -140,7 +138,7 @@ def test_rejected_file_stores_nothing(sessions):
         with pytest.raises(InvalidInput, match="year: the file holds rows for 2022, not 2021"):
             svc.load_dataset(session, OFFICE, unit, "ok.json", example_for(2022, 1.0), 2021)
         with pytest.raises(InvalidInput, match="expected one of"):
-            svc.load_dataset(session, OFFICE, unit, "data.csv", b"x", 2022)
+            svc.load_dataset(session, OFFICE, unit, "data.txt", b"x", 2022)
         with pytest.raises(PermissionDenied):
             svc.load_dataset(session, DRC, unit, "ok.json", example_for(2022, 1.0), 2022)
         with pytest.raises(InvalidInput, match="source"):

@@ -9,8 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from nearzero.services import audit
-from nearzero.services import users as svc
+from nearzero.services import audit, users as svc
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction

@@ -19,7 +19,7 @@ from nearzero.indicators.catalogue import bundled_plan_path, load_plan
 from nearzero.indicators.choices import Status
 from nearzero.services import plans, users, workbook
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
-from nearzero.services.indicators import catalogue, evaluate_unit, get_unit
+from nearzero.services.indicators import catalogue, confirm_value, evaluate_unit, get_unit
 from nearzero.store import tables as m
 from nearzero.store.db import make_engine, session_factory, transaction
 from nearzero.store.migrate import upgrade
@@ -193,9 +193,19 @@ def test_round_trip_changes_value_writes_audit_and_reevaluates(sessions, tmp_pat
     result = import_(sessions, path, Actor("housing1", Role.EDITOR, "housing", unit_id=1))
     assert (result.created, result.changed, result.unchanged) == (0, 1, 44)
     assert value_of(sessions, "21", 2022) == 5.2
+    # a department's value counts once the office confirms it (issue #12.5): until then the
+    # figure confirmed before (4 %) still does
+    assert status(sessions, "21", 2022) is Status.NOT_MET
+    with transaction(sessions) as session:
+        unit = get_unit(session, "zhangqiu")
+        confirm_value(session, Actor("office", Role.ADMIN), unit, "21", 2022)
     assert status(sessions, "21", 2022) is Status.MET
     with transaction(sessions) as session:
-        entry = session.scalars(select(m.AuditLog).where(m.AuditLog.entity_key == "21//2022")).one()
+        entry = session.scalars(
+            select(m.AuditLog).where(
+                m.AuditLog.entity_key == "21//2022", m.AuditLog.action == "value.set"
+            )
+        ).one()
         assert entry.actor == "housing1" and entry.action == "value.set"
         assert entry.old is not None and entry.new is not None
         assert (entry.old["value"], entry.new["value"]) == (4, 5.2)

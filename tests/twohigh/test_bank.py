@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from nearzero.inclusion.points import INCLUSION_CHART
 from nearzero.ledger import IdempotencyConflict, InMemoryLedger, LedgerError

@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from nearzero.services import twohigh
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.indicators import get_unit
-from nearzero.store import tables as m
-from nearzero.store import twohigh as store
+from nearzero.store import tables as m, twohigh as store
 from nearzero.store.db import transaction
 from nearzero.store.ledger import check_invariants
 
@@ -311,8 +310,12 @@ def test_two_allocations_racing_for_the_last_tonnes_one_wins(db):
 
 # --------------------------------------------------------------------------- property, in SQL
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import (  # noqa: E402
+    HealthCheck,
+    given,
+    settings,
+    strategies as st,  # noqa: E402
+)
 
 from nearzero.twohigh import bank  # noqa: E402
 

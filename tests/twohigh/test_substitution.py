@@ -8,11 +8,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
-from nearzero.twohigh import data
-from nearzero.twohigh import substitution as sub
+from nearzero.twohigh import data, substitution as sub
 from nearzero.twohigh.model import CarbonTerms, Stage, TwoHighError, check_move
 
 D = Decimal

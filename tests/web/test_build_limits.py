@@ -27,9 +27,12 @@ def test_a_year_without_a_report_is_a_clear_400(client) -> None:
         page = client.get(f"/report/download?year={year}&format=pdf")
         assert page.status_code == 400
         assert page.headers["content-type"].startswith("text/html")
-        assert (
-            f"got {year}" in page.text and "expected a report year of zhangqiu, 2020–" in page.text
-        )
+        # the refusal in the page's language (issue #12 item 10): Chinese here, English below
+        assert "济南市章丘区的报告年份为2020–" in page.text and "expected a report" not in page.text
+        english = client.get(f"/report/download?year={year}&format=pdf&lang=en")
+        assert f"got {year}" in english.text
+        assert "expected a report year of zhangqiu, 2020–" in english.text
+        client.get("/report?lang=zh")
         job = client.post("/report/jobs", data={"csrf_token": csrf, "year": year})
         assert job.status_code == 400 and f"got {year}" in job.json()["detail"]
     assert client.get("/report/download?year=2022&format=docx").status_code == 200

@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 from nearzero.inclusion.security import canonical_json, sign
 from nearzero.services.audit import entries
 from nearzero.services.context import Actor, Role
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import resident as resident_svc
+from nearzero.services.inclusion import partners as partners_svc, resident as resident_svc
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import tables as inc

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from nearzero.inclusion.choices import Scenario
 from nearzero.services.inclusion import rules as rules_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store import tables as inc
@@ -141,6 +142,36 @@ def test_the_office_sets_caps_and_ranges_in_the_policy_form(client, app):
     assert "caps.total.daily_g: 应为非负整数" in error and "plausibility.bus.max_speed_kmh" in error
     assert 'name="caps.total.daily_g" value="lots"' in response.text
     assert saved(app) == (0, 1)
+
+
+def test_the_office_sets_a_reduction_band_in_the_policy_form(client, app):
+    """Issue #15 item 4 on the form: a band of ± 50 % around a typical bus trip of 269 g
+    (10 km × 26.9 g/pkm [S7]; the band is the office's choice); both numbers or none."""
+    log_in(client, "office")
+    page = client.get("/inclusion")
+    assert 'name="plausibility.bus.typical_reduction_g" value=""' in page.text
+    assert 'name="plausibility.rooftop_pv.reduction_band_pct" value=""' in page.text
+    assert "公交出行 · 单条记录典型减排量（g CO2）" in page.text
+    # every scenario's two band numbers are among the rules not set yet: 31 before, + 2 × 7
+    assert "尚未设定的平台规则：45 项" in page.text
+    half = {"csrf_token": token(page.text), "plausibility.bus.typical_reduction_g": "269"}
+    response = client.post("/inclusion/policy", data=half)
+    assert response.status_code == 400 and "plausibility.bus.reduction_band_pct" in response.text
+    assert saved(app) == (0, 0)
+    form = {
+        "csrf_token": token(page.text),
+        "plausibility.bus.typical_reduction_g": "269",
+        "plausibility.bus.reduction_band_pct": "50",
+    }
+    response = client.post("/inclusion/policy", data=form)
+    assert response.status_code == 200
+    assert 'name="plausibility.bus.reduction_band_pct" value="50"' in response.text
+    with transaction(app.state.sessions) as s:
+        scheme = rules_svc.rules(s, get_unit(s, "zhangqiu")).scheme
+    band = scheme.plausibility_for(Scenario("bus"))
+    assert (band.typical_reduction_g, band.reduction_band_pct) == (269, 50)
+    assert band.reduction_outside(404) is not None and band.reduction_outside(269) is None
+    assert len(scheme.unset()) == 43  # 45 less the two numbers set
 
 
 def test_a_viewer_has_no_policy_form_and_may_not_post_it(client, app):

@@ -15,11 +15,13 @@ from nearzero.inclusion.choices import Scenario
 from nearzero.indicators.catalogue import bundled_plan_path, parse_plan
 from nearzero.services import plans
 from nearzero.services.context import Actor, InvalidInput, NotFound, Role
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import redemption as redemption_svc
-from nearzero.services.inclusion import resident as resident_svc
-from nearzero.services.inclusion import rules as rules_svc
-from nearzero.services.inclusion import statistics as stats_svc
+from nearzero.services.inclusion import (
+    partners as partners_svc,
+    redemption as redemption_svc,
+    resident as resident_svc,
+    rules as rules_svc,
+    statistics as stats_svc,
+)
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store.db import transaction

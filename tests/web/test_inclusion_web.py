@@ -16,9 +16,11 @@ from sqlalchemy import func, select
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.security import canonical_json, sign
 from nearzero.services.context import Actor
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import redemption as redemption_svc
-from nearzero.services.inclusion import resident as resident_svc
+from nearzero.services.inclusion import (
+    partners as partners_svc,
+    redemption as redemption_svc,
+    resident as resident_svc,
+)
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store import tables as inc

@@ -4,7 +4,10 @@ import re
 
 from sqlalchemy import func, select
 
+from nearzero.services.context import Actor, Role
+from nearzero.services.indicators import confirm_value, get_unit
 from nearzero.store import tables as m
+from nearzero.store.db import transaction
 from webclient import DEMO_PASSWORD, log_in, token
 
 
@@ -67,10 +70,17 @@ def test_editor_enters_value_and_status_changes(client):
         },
     )
     assert response.status_code == 200 and "已保存" in response.text
+    # submitted: shown as pending, counted once the office confirms it (issue #12.5)
+    assert 'data-state="submitted"' in response.text
+    assert "value.set" in response.text  # the change history shows the write
+    with transaction(client.app.state.sessions) as session:
+        confirm_value(
+            session, Actor("office", Role.ADMIN), get_unit(session, "zhangqiu"), "17", 2023
+        )
+    response = client.get("/indicators/17?year=2023")
     assert re.search(
         r'data-testid="status">\s*<span class="badge green" data-status="met"', response.text
     )
-    assert "value.set" in response.text  # the change history shows the write
 
 
 def test_editor_outside_department_gets_403_and_nothing_is_written(client, sessions):

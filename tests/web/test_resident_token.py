@@ -14,9 +14,11 @@ from fastapi.testclient import TestClient
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.services.context import Actor
-from nearzero.services.inclusion import partners as partners_svc
-from nearzero.services.inclusion import redemption as redemption_svc
-from nearzero.services.inclusion import resident as resident_svc
+from nearzero.services.inclusion import (
+    partners as partners_svc,
+    redemption as redemption_svc,
+    resident as resident_svc,
+)
 from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store.db import transaction

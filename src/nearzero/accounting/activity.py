@@ -48,11 +48,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import yaml
-from numpy.typing import NDArray
-from openpyxl import Workbook
 
 from nearzero.accounting.categories import (
     Sector,
@@ -595,6 +591,8 @@ def parse_workbook(
 
 def write_template(path: str | Path, year: int = 2022) -> None:
     """Write the Excel template: a metadata sheet and one sheet per sector with an example."""
+    from openpyxl import Workbook  # only for the template: reading rows does not need it
+
     book = Workbook()
     meta = book.active
     assert meta is not None
@@ -615,63 +613,6 @@ def write_template(path: str | Path, year: int = 2022) -> None:
         for column in sheet.columns:
             sheet.column_dimensions[column[0].column_letter].width = 16
     book.save(path)
-
-
-# -- aggregation of facility rows -------------------------------------------------------
-
-
-def aggregate_facility_rows(
-    year: NDArray[Any],
-    category: NDArray[Any],
-    method: NDArray[Any],
-    subject: NDArray[Any],
-    unit: NDArray[Any],
-    quantity: NDArray[np.float64],
-) -> list[ActivityRow]:
-    """Sum facility-level quantities into one activity row per key (set-based, vectorised).
-
-    Valid for methods whose emissions are additive in the quantity with no row
-    parameters (fuel combustion, livestock, lime, …): the sum of the facilities'
-    emissions equals the emissions of the summed quantity. Rows of other methods
-    must be kept apart.
-    """
-    bad = np.flatnonzero(~np.isfinite(quantity) | (quantity < 0))
-    if bad.size:
-        first_bad = int(bad[0])
-        raise ActivityError(
-            first_bad,
-            "quantity",
-            f"expected a finite number ≥ 0 in {unit[first_bad]}, got {quantity[first_bad]!r}"
-            f" ({bad.size} such rows)",
-        )
-    columns = (year, category, method, subject, unit)
-    codes, uniques = zip(*(pd.factorize(c) for c in columns), strict=True)
-    key = np.zeros(len(quantity), dtype=np.int64)
-    for code, values in zip(codes, uniques, strict=True):
-        key = key * len(values) + code
-    inverse, groups = pd.factorize(key)
-    sums = np.bincount(inverse, weights=quantity, minlength=len(groups))
-    first = np.zeros(len(groups), dtype=np.int64)
-    first[inverse[::-1]] = np.arange(len(quantity))[::-1]
-    rows: list[ActivityRow] = []
-    for i, (g, total) in enumerate(zip(first, sums, strict=True)):
-        name = str(method[g])
-        if name not in METHODS:
-            raise ActivityError(int(g), "method", f"unknown method {name!r}")
-        rows.append(
-            ActivityRow(
-                index=i,
-                row_id=f"agg{i}",
-                year=int(year[g]),
-                category=canonical_code(str(category[g])),
-                method=name,
-                subject=str(subject[g]),
-                gases=METHODS[name].default_gases,
-                quantity=float(total),
-                unit=str(unit[g]),
-            )
-        )
-    return rows
 
 
 EXAMPLE = "zhangqiu_inventory_illustrative.yaml"

@@ -229,6 +229,8 @@ class FactorLibrary:
         self.records: tuple[FactorRecord, ...] = tuple(records)
         self._by_key: dict[tuple[str, str], list[FactorRecord]] = {}
         self._by_id: dict[str, FactorRecord] = {}
+        #: ``(parameter, subject, year)`` → the record chosen, or why there is none.
+        self._memo: dict[tuple[str, str, int | None], FactorRecord | str] = {}
         for record in self.records:
             self._by_key.setdefault((record.parameter, record.subject), []).append(record)
             self._by_id[record.factor_id] = record
@@ -259,6 +261,27 @@ class FactorLibrary:
         With ``year``, a row of that year is chosen, else a row without a year.
         Raises :class:`FactorNotFound` naming the file(s) that hold the parameter.
         """
+        found = self._lookup(parameter, subject, year)
+        if isinstance(found, FactorRecord):
+            return found
+        raise FactorNotFound(found)
+
+    def find(self, parameter: str, subject: str, year: int | None = None) -> FactorRecord | None:
+        """Like :meth:`get`, but ``None`` when there is no such row."""
+        found = self._lookup(parameter, subject, year)
+        return found if isinstance(found, FactorRecord) else None
+
+    def _lookup(self, parameter: str, subject: str, year: int | None) -> FactorRecord | str:
+        """The record, or why there is none; one dictionary look-up once a key has been
+        asked (hits and misses alike), so a row's factors cost O(1) whatever the library's
+        size."""
+        key = (parameter, subject, year)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._choose(parameter, subject, year)
+        return found
+
+    def _choose(self, parameter: str, subject: str, year: int | None) -> FactorRecord | str:
         candidates = self._by_key.get((parameter, subject)) or self._by_key.get(
             (parameter, WILDCARD), []
         )
@@ -267,24 +290,15 @@ class FactorLibrary:
             undated = [r for r in candidates if r.year is None]
             if not (dated or undated) and candidates:
                 years = sorted({r.year for r in candidates if r.year is not None})
-                raise FactorNotFound(
+                return (
                     f"no {parameter} for {subject!r} in year {year} in "
                     f"{_where(self._files_with(parameter))} (years available: "
                     f"{', '.join(map(str, years))})"
                 )
             candidates = dated or undated
         if not candidates:
-            raise FactorNotFound(
-                f"no {parameter} for {subject!r} in {_where(self._files_with(parameter))}"
-            )
+            return f"no {parameter} for {subject!r} in {_where(self._files_with(parameter))}"
         return candidates[-1]
-
-    def find(self, parameter: str, subject: str, year: int | None = None) -> FactorRecord | None:
-        """Like :meth:`get`, but ``None`` when there is no such row."""
-        try:
-            return self.get(parameter, subject, year)
-        except FactorNotFound:
-            return None
 
     def by_id(self, factor_id: str) -> FactorRecord:
         """The record with id ``factor_id``."""

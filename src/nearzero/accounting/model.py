@@ -38,6 +38,7 @@ class ActivityError(ValueError):
         self.field = field_name
         self.row_id = row_id
         self.sheet = sheet
+        self.message = message
         where = f"sheet {sheet!r} " if sheet else ""
         ident = f" ({row_id})" if row_id else ""
         super().__init__(f"{where}row {index}{ident}, field {field_name!r}: {message}")

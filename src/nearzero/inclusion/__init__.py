@@ -18,11 +18,12 @@ Pure core: plain typed values in and out, no database, no HTTP. Modules:
 """
 
 from nearzero.inclusion.calculation import Reduction, compute_reduction, reduction_grams
-from nearzero.inclusion.choices import ActivityKind, ReasonCode, Scenario
+from nearzero.inclusion.choices import ActivityKind, ClaimKind, ReasonCode, Scenario
 from nearzero.inclusion.intake import (
     BatchResult,
     Consent,
     Credit,
+    CreditedPeriod,
     CreditedTrip,
     IntakeContext,
     Outcome,
@@ -44,8 +45,10 @@ __all__ = [
     "ActivityKind",
     "BatchResult",
     "BehaviourRecord",
+    "ClaimKind",
     "Consent",
     "Credit",
+    "CreditedPeriod",
     "CreditedTrip",
     "IntakeContext",
     "Methodology",

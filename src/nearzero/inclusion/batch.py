@@ -12,13 +12,13 @@ with their :class:`Credit`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Iterable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from nearzero.inclusion.calculation import Reduction
-from nearzero.inclusion.choices import ReasonCode, Scenario
+from nearzero.inclusion.choices import ClaimKind, ReasonCode, Scenario
 from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef
 from nearzero.inclusion.records import BehaviourRecord, RecordKey
 from nearzero.inclusion.rules import Scheme
@@ -48,6 +48,22 @@ class CreditedTrip:
 
 
 @dataclass(frozen=True, slots=True)
+class CreditedPeriod:
+    """An asset's period already credited (from any partner), for ``asset_period`` claims.
+
+    asset : the record's :attr:`~nearzero.inclusion.records.BehaviourRecord.asset` ('' for
+    the resident's own asset of the scenario).
+    """
+
+    resident_id: str
+    scenario: Scenario
+    asset: str
+    start: datetime
+    end: datetime
+    key: RecordKey
+
+
+@dataclass(frozen=True, slots=True)
 class IntakeContext:
     """What the store already knows, as plain values (see the module docstring)."""
 
@@ -60,6 +76,22 @@ class IntakeContext:
     credited_trips: Iterable[CreditedTrip] = ()
     credited_daily_g: Mapping[tuple[str, Scenario, date], int] = field(default_factory=dict)
     credited_yearly_g: Mapping[tuple[str, Scenario, int], int] = field(default_factory=dict)
+    credited_periods: Iterable[CreditedPeriod] = ()
+    household_history: Mapping[tuple[str, Scenario, str], Sequence[RecordedUse]] = field(
+        default_factory=dict
+    )
+    """Per (resident, scenario, asset): the household's recorded uses before the batch (for
+    ``household_baseline`` methodologies; the store reads at least the trailing window the
+    methodology defines before each record), any order."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedUse:
+    """One earlier period of a household's use of an asset [kWh], as recorded."""
+
+    start: datetime
+    end: datetime
+    use: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +111,13 @@ class Credit:
         """The credited trip, for the overlap check of later batches (None: not a trip)."""
         r = self.record
         return CreditedTrip(r.resident_id, r.start, r.end, r.key) if r.scenario.is_trip else None
+
+    def as_period(self) -> CreditedPeriod | None:
+        """The credited asset period, for later batches (None: not an asset-period claim)."""
+        r = self.record
+        if r.scenario.claim is not ClaimKind.ASSET_PERIOD:
+            return None
+        return CreditedPeriod(r.resident_id, r.scenario, r.asset, r.start, r.end, r.key)
 
 
 @dataclass(frozen=True, slots=True)

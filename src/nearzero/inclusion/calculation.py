@@ -24,10 +24,20 @@ ride is 26.9 g), so half-up would add a systematic upward bias of up to 0.5 g pe
 tie across millions of records; half-even is unbiased on ties, is the default of
 IEEE 754 and :mod:`decimal`, and is what a SQL store can reproduce exactly. The
 exact value is kept beside the rounded one for audit.
+
+Hard ceiling: no record is credited more than :data:`RECORD_CEILING_G` (10⁹ g = 1,000 t
+CO2), whatever the office's plausibility ranges (which may be empty). It is an engine bound,
+not a methodology value: about twice a year of a 1 MW installation (the Shanghai PV
+methodology's scope limit) at 0.42 kg/kWh. A reduction above it raises
+:class:`ReductionTooLarge` (reason ``exceeds_ceiling``) before it is rounded, so a record
+such as ``distance_km: "1e18"`` is one refused record, and every sum of credited grams
+stays an exact integer far inside int64: a chunk of 100,000 records is at most 10¹⁴ g, and a
+stored total passes 2⁶³ − 1 g only after 9.2 × 10⁹ records at the ceiling.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from functools import lru_cache
@@ -35,6 +45,7 @@ from typing import Any
 
 import pint
 
+from nearzero.inclusion import formulas
 from nearzero.inclusion.methodology import (
     Formula,
     Methodology,
@@ -47,6 +58,13 @@ from nearzero.units import Quantity, UnitError, parse_unit
 
 GRAM = "g"
 _PRECISION = 34
+RECORD_CEILING_G = 10**9
+"""The most one record can be credited [g CO2] (see the module docstring)."""
+_CEILING = Decimal(RECORD_CEILING_G)
+
+
+class ReductionTooLarge(MethodologyError):
+    """A record's reduction is above :data:`RECORD_CEILING_G` (reason ``exceeds_ceiling``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +90,12 @@ class Reduction:
     activity_unit: str
     year: int
     parameters: tuple[ParameterUse, ...]
+    baseline_g: int | None = None
+    """BE [g] of a ``baseline_minus_project`` reduction (rounded half to even), else None."""
+    project_g: int | None = None
+    """PE [g] of a ``baseline_minus_project`` reduction, else None."""
+    channel: str | None = None
+    """The channel whose rate was used (``rate_by_channel``)."""
 
 
 def round_grams(exact_g: Decimal) -> int:
@@ -130,19 +154,33 @@ def _use(p: Parameter, value: Decimal) -> ParameterUse:
     return ParameterUse(p.name, p.year, value, p.unit, p.status.value)
 
 
-def compute_reduction(m: Methodology, activity: Decimal, *, year: int) -> Reduction:
-    """The reduction of one record under methodology ``m``.
+def compute_reduction(
+    m: Methodology,
+    activity: Decimal,
+    *,
+    year: int,
+    channel: str | None = None,
+    history: Sequence[Decimal] = (),
+) -> Reduction:
+    """The reduction of one record under methodology ``m`` (its ``formula``: the equations
+    of :mod:`nearzero.inclusion.formulas` and this module's docstring).
 
     activity : Decimal
-        The record's activity in ``m.activity.record_unit`` [km, kWh or kg].
+        The record's activity in ``m.activity.record_unit`` [km, kWh, kg, count or h].
     year : int
         The (local) calendar year of the behaviour; selects per-year parameters.
+    channel : str or None
+        The record's channel (``rate_by_channel``); a missing or unknown one raises
+        :class:`~nearzero.inclusion.formulas.FormulaInputError`.
+    history : the household's use in its earlier periods, oldest first [kWh]
+        (``household_baseline``: the trailing mean of the last ``trailing_periods``).
 
     Raises :class:`~nearzero.inclusion.methodology.MissingParameter` when a parameter
     the formula needs has no confirmed value, naming methodology, version and parameter.
     """
     a_unit = m.activity.record_unit
     used: tuple[ParameterUse, ...]
+    bp: formulas.BaselineProject | None = None
     with localcontext() as ctx:
         ctx.prec = _PRECISION
         if m.formula is Formula.RATE_X_ACTIVITY:
@@ -164,10 +202,55 @@ def compute_reduction(m: Methodology, activity: Decimal, *, year: int) -> Reduct
             ratio = eta_pj / eta_bl - 1
             exact = activity * ratio * ef * _grams_per(p_ef.unit, a_unit)
             used = (_use(p_pj, eta_pj), _use(p_bl, eta_bl), _use(p_ef, ef))
+        elif m.formula is Formula.BASELINE_MINUS_PROJECT:
+            p_bl, ef_bl = m.value("EF_baseline", year)
+            p_pj, ef_pj = m.value("EF_project", year)
+            bp = formulas.baseline_minus_project(
+                ef_bl * _grams_per(p_bl.unit, a_unit),
+                ef_pj * _grams_per(p_pj.unit, a_unit),
+                activity,
+            )
+            exact = bp.reduction_g
+            used = (_use(p_bl, ef_bl), _use(p_pj, ef_pj))
+        elif m.formula is Formula.RATE_BY_CHANNEL:
+            if not channel:
+                raise formulas.FormulaInputError(
+                    f"{m.ref} needs the record's channel (one of: {', '.join(m.channels())})"
+                )
+            rates, used_by = {}, {}
+            for c in m.channels():
+                if c == channel:
+                    p, rf = m.value(f"RF.{c}", year)
+                    rates[c] = rf * _grams_per(p.unit, a_unit)
+                    used_by[c] = _use(p, rf)
+                else:
+                    rates[c] = Decimal(0)  # only the record's channel needs a value
+            exact = formulas.rate_by_channel(rates, channel, activity)
+            used = (used_by[channel],)
+        elif m.formula is Formula.HOUSEHOLD_BASELINE:
+            p_bl, e_bl = m.value("E_baseline", year)
+            p_ef, ef = m.value("EF_grid", year)
+            p_n, n = m.value("trailing_periods", year)
+            own = formulas.trailing_mean(history, int(n))
+            exact = formulas.household_baseline(
+                activity,
+                convert_decimal(e_bl, p_bl.unit, a_unit),
+                own,
+                ef * _grams_per(p_ef.unit, a_unit),
+            )
+            used = (_use(p_bl, e_bl), _use(p_ef, ef), _use(p_n, n))
         else:  # pragma: no cover - Formula is a closed enum
             raise MethodologyError(f"unknown formula {m.formula!r}")
+        if exact > _CEILING:
+            raise ReductionTooLarge(
+                f"{m.ref} gives {exact:.6E} g, above the per-record ceiling of {RECORD_CEILING_G} g"
+            )
+        if bp is not None and max(abs(bp.baseline_g), abs(bp.project_g)) > 2 * _CEILING:
+            raise ReductionTooLarge(
+                f"{m.ref}: baseline or project emissions above twice the per-record ceiling"
+            )
     return Reduction(
-        grams=round_grams(exact),
+        grams=round_grams(max(exact, -_CEILING)),
         exact_g=exact,
         methodology=m.ref,
         formula=m.formula,
@@ -175,6 +258,9 @@ def compute_reduction(m: Methodology, activity: Decimal, *, year: int) -> Reduct
         activity_unit=a_unit,
         year=year,
         parameters=used,
+        baseline_g=None if bp is None else round_grams(bp.baseline_g),
+        project_g=None if bp is None else round_grams(bp.project_g),
+        channel=channel if m.formula is Formula.RATE_BY_CHANNEL else None,
     )
 
 

@@ -9,10 +9,13 @@ Order of the checks (the first one a record fails is its reason code):
 2. record: malformed, already credited, duplicate in the batch, scenario not authorised
    for the partner, in the future, older than the claim window, no consent, no
    methodology, activity field missing, implausible, outside the methodology's
-   applicability, parameter missing, no reduction;
+   applicability, parameter missing, above the per-record ceiling (``exceeds_ceiling``,
+   whatever the office's ranges), no reduction, outside the reduction band;
 3. per resident, in time order: overlap with a trip already credited (or accepted earlier
-   in the same batch; from any partner, since one person cannot make two trips at once),
-   then the daily and yearly caps.
+   in the same batch; from any partner, since one person cannot make two trips at once);
+   for a claim on an asset over a period, the asset's periods already credited (through
+   any partner, under any id: ``period_already_credited``, or the uncovered share when the
+   methodology prorates, :func:`claim_period`); then the daily and yearly caps.
 
 Caps: a record that would pass a cap is credited the grams left under it (and marks the
 cap it hit in ``capped``); a record with nothing left is rejected with the cap's reason
@@ -52,8 +55,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -64,10 +66,36 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from nearzero.inclusion.batch import Consent, Credit, IntakeContext
-from nearzero.inclusion.calculation import Reduction, check_limits, compute_reduction
-from nearzero.inclusion.choices import ActivityKind, ReasonCode, Scenario
-from nearzero.inclusion.methodology import Methodology, MethodologyRef, MissingParameter
+from nearzero.inclusion.batch import (
+    Consent,
+    Credit,
+    CreditedPeriod,
+    IntakeContext,
+    RecordedUse,
+)
+from nearzero.inclusion.calculation import (
+    Reduction,
+    ReductionTooLarge,
+    check_limits,
+    compute_reduction,
+    round_grams,
+)
+from nearzero.inclusion.choices import (
+    ALL_SCENARIOS,
+    SCENARIO_INDEX,
+    ActivityKind,
+    ClaimKind,
+    ReasonCode,
+    Scenario,
+)
+from nearzero.inclusion.formulas import FormulaInputError
+from nearzero.inclusion.methodology import (
+    Formula,
+    Methodology,
+    MethodologyRef,
+    MissingParameter,
+    PartialOverlap,
+)
 from nearzero.inclusion.records import (
     CHINA_TZ,
     BehaviourRecord,
@@ -89,17 +117,28 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 US = 1_000_000
 DAY_US = 86_400 * US
 CST_US = 8 * 3600 * US
-SCENARIOS: tuple[Scenario, ...] = tuple(Scenario)
+SCENARIOS: Sequence[Scenario] = ALL_SCENARIOS
+"""Every scenario (bundled, then the office's), a live append-only view: a record's
+scenario is stored as its position here (``ColumnarResult.scenario``)."""
 REASONS: tuple[ReasonCode, ...] = tuple(ReasonCode)
 REASON_INDEX: dict[ReasonCode, int] = {r: k for k, r in enumerate(REASONS)}
-_SCENARIO_INDEX: dict[str, int] = {s.value: k for k, s in enumerate(SCENARIOS)}
+_SCENARIO_INDEX: Mapping[str, int] = SCENARIO_INDEX
 QUANTITY_ATTRS = ("distance_km", "energy_kwh", "mass_kg", "installed_capacity_kw")
 QUANTITY_UNITS = ("km", "kWh", "kg", "kW")
 _TEXT = ("partner_record_id", "resident_id", "scenario", "start", "end")
 _ASCII_SPACE = np.array([chr(c).isspace() for c in range(256)])
 """Bytes that :meth:`str.strip` removes (for ASCII text)."""
 _SPEED_MARGIN = 1e-9
-_NOT_TRIP = np.array([not s.is_trip for s in SCENARIOS])
+_STORABLE = Decimal(10) ** 14
+"""Quantities are stored as ``numeric(20, 6)``: below 10¹⁴."""
+
+
+def _not_trip() -> Bools:
+    return np.array([not s.is_trip for s in SCENARIOS])
+
+
+def _asset_claim() -> Bools:
+    return np.array([s.claim is ClaimKind.ASSET_PERIOD for s in SCENARIOS])
 
 
 def to_us(t: datetime) -> int:
@@ -145,6 +184,11 @@ class ColumnarResult:
     day: I64
     quantity: list[str | None]
     unit: list[str | None]
+    asset: list[str | None] = field(default_factory=list)
+    """The ``asset_id`` of each record that has one (else None)."""
+    baseline_g: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    project_g: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
+    """BE and PE [g] of a credit under an ER = BE − PE methodology (-1: none)."""
     batch_reason: ReasonCode | None = None
     reductions: dict[int, Reduction] = field(default_factory=dict)
     """The reduction of each accepted record, when asked for (``keep_reductions``)."""
@@ -189,6 +233,9 @@ def _result(partner_id: str, n: int) -> ColumnarResult:
         day=np.zeros(n, np.int64),
         quantity=[None] * n,
         unit=[None] * n,
+        asset=[None] * n,
+        baseline_g=np.full(n, -1, np.int64),
+        project_g=np.full(n, -1, np.int64),
     )
 
 
@@ -374,8 +421,10 @@ class _Quantities:
             self.floats.append(float(value))
         return k
 
-    def texts(self) -> list[str]:
-        return [str(v) for v in self.values]
+    def texts(self) -> list[str | None]:
+        """The values as stored (``numeric(20, 6)``: None for a value too large to store;
+        the record's detail names it)."""
+        return [str(v) if abs(v) < _STORABLE else None for v in self.values]
 
 
 def _quantities(col: list[Any], attr: str) -> _Quantities:
@@ -453,9 +502,11 @@ def validate_columns(
     out.refs = refs
     methods = [ctx.library.get(ref) for ref in refs]
     out.method[pending] = method[pending]
-    reductions = _compute_reductions(cols, ctx.scheme, methods, refs, method, out, pending)
+    reductions = _compute_reductions(
+        cols, ctx.scheme, methods, refs, method, out, pending, ctx.household_history
+    )
     _overlap_and_caps(cols, ctx, methods, method, reductions, out)
-    _stored_quantities(cols, methods, method, out)
+    _stored_quantities(cols, methods, method, out, reductions)
     accepted = np.flatnonzero(out.reason == -1).tolist()
     if keep_reductions:
         out.reductions = {i: reductions.of(i) for i in accepted}
@@ -579,6 +630,7 @@ def _parse(
         records[i] = r
         parsed[i] = True
         rid[i], resident[i] = r.partner_record_id, r.resident_id
+        out.asset[i] = r.asset_id
         sc[i] = SCENARIOS.index(r.scenario)
         start[i], end[i] = to_us(r.start), to_us(r.end)
         for q, attr in zip(quantities, QUANTITY_ATTRS, strict=True):
@@ -614,14 +666,24 @@ def _parse(
 def _deduplicate(cols: _Columns, ctx: IntakeContext, out: ColumnarResult) -> Bools:
     """Step 2, duplicates: ``already_credited`` (the key is in the context), then
     ``duplicate_in_batch`` for every copy of a key but the first in content order.
-    Returns the items still pending."""
+    Returns the items still pending.
+
+    A malformed item whose id is already credited is ``already_credited`` too: its row could
+    not replace the credited one, and the credit stands whatever was sent again."""
     pending = cols.parsed.copy()
+    partner_id, rid = cols.partner_id, cols.rid
+    mine = {k.partner_record_id for k in ctx.credited_keys if k.partner_id == partner_id}
+    if mine:
+        malformed = REASON_INDEX[ReasonCode.MALFORMED]
+        for i in np.flatnonzero(~pending & (out.reason == malformed)).tolist():
+            raw = out.partner_record_id[i]
+            if raw and raw in mine:
+                key = RecordKey(partner_id, raw)
+                _reject(out, i, ReasonCode.ALREADY_CREDITED, f"{key} is already credited")
     idx = np.flatnonzero(pending)
     if not len(idx):
         return pending
-    partner_id, rid = cols.partner_id, cols.rid
     rid_codes, uniq = pd.factorize(pd.Series([rid[i] for i in idx], dtype=object))
-    mine = {k.partner_record_id for k in ctx.credited_keys if k.partner_id == partner_id}
     if mine:
         done = pd.Index(uniq).isin(list(mine))[rid_codes]
         for i in idx[done].tolist():
@@ -734,6 +796,7 @@ def _compute_reductions(
     method: I64,
     out: ColumnarResult,
     pending: Bools,
+    ctx_history: Mapping[tuple[str, Scenario, str], Sequence[RecordedUse]] | None = None,
 ) -> _Reductions:
     """Step 5, the methodology's checks (:func:`check_methodology`) and the reduction.
 
@@ -751,6 +814,8 @@ def _compute_reductions(
     slow = np.zeros(n, np.bool_)
     m_idx = np.maximum(method, 0)
     is_distance = np.array([m.activity is ActivityKind.DISTANCE for m in methods])[m_idx]
+    # formulas that read more of the record than its quantities run per record
+    slow |= pending & np.array([_per_record(m) for m in methods] or [False])[m_idx]
     local_end_day = np.floor_divide(end - 1 + CST_US, DAY_US)
     slow |= pending & ~is_distance & (year_of_days(local_end_day) != year)
     pv = SCENARIOS.index(Scenario.ROOFTOP_PV)
@@ -768,13 +833,18 @@ def _compute_reductions(
         limit = max_speed[sc[has_dist]] * (1 - _SPEED_MARGIN)
         near = km / hours >= limit
         slow[np.flatnonzero(has_dist)[near]] = True
+    history = _HouseholdHistory(cols, methods, method, pending, ctx_history)
     for i in np.flatnonzero(pending & slow).tolist():
         k = method[i]
-        checked = check_methodology(cols.record_of(i), methods[k], refs[k], scheme)
+        checked = check_methodology(
+            cols.record_of(i), methods[k], refs[k], scheme, history.before(i)
+        )
         if isinstance(checked, Reduction):
             red.computed[i] = True
             red.by_record[i] = checked
             out.computed_g[i] = checked.grams
+            if checked.baseline_g is not None and checked.project_g is not None:
+                out.baseline_g[i], out.project_g[i] = checked.baseline_g, checked.project_g
         else:
             _reject(out, i, checked[0], checked[1])
     rest = np.flatnonzero(pending & ~slow)
@@ -809,6 +879,16 @@ def _compute_reductions(
     good = good_key[inverse]
     red.computed[rest[good]] = True
     out.computed_g[rest[good]] = key_grams[inverse[good]]
+    if any(isinstance(x, Reduction) and x.baseline_g is not None for x in red.by_key):
+        for name in ("baseline_g", "project_g"):
+            values = np.array(
+                [
+                    v if isinstance(x, Reduction) and (v := getattr(x, name)) is not None else -1
+                    for x in red.by_key
+                ],
+                np.int64,
+            )
+            getattr(out, name)[rest[good]] = values[inverse[good]]
     for j in np.flatnonzero(~good).tolist():
         x = red.by_key[int(inverse[j])]
         assert not isinstance(x, Reduction)
@@ -839,6 +919,7 @@ def _overlap_and_caps(
     res_names, res_codes = _resident_codes(cols, reductions.computed)
     walk = np.zeros(len(res_names), np.bool_)
     _flag_overlaps(ctx, res_names, res_codes, cols.sc, cols.start, cols.end, cidx, walk)
+    _flag_periods(ctx, cols.sc, out.asset, res_names, res_codes, cidx, walk)
     _flag_caps(
         ctx,
         methods,
@@ -860,6 +941,7 @@ def _overlap_and_caps(
         return
     names = {res_names[c] for c in np.unique(res_codes[to_walk]).tolist()}
     trips, day_g, year_g = prior_state(ctx, names)
+    periods = PeriodIndex(ctx.credited_periods)
     group_of: dict[str, list[tuple[BehaviourRecord, int, Reduction]]] = {}
     for i in to_walk.tolist():
         r = cols.record_of(i)
@@ -877,9 +959,21 @@ def _overlap_and_caps(
             out.capped[i] = REASON_INDEX[credit.capped_by]
             out.detail[i] = credit.capped_by.label_en
 
-    for who, group in group_of.items():
+    # residents in pseudonym order: claims of two residents on one asset are decided in the
+    # order the chunks of whole residents (sorted by pseudonym) are written
+    for who, group in sorted(group_of.items()):
         group.sort(key=lambda t: _content_key(t[0]))
-        walk_resident(who, group, trips.get(who, []), day_g, year_g, ctx, reject, accept)
+        walk_resident(
+            who,
+            group,
+            trips.get(who, []),
+            day_g,
+            year_g,
+            ctx,
+            reject,
+            accept,
+            periods,
+        )
 
 
 def _resident_codes(cols: _Columns, mask: Bools) -> tuple[list[str], I64]:
@@ -894,15 +988,23 @@ def _resident_codes(cols: _Columns, mask: Bools) -> tuple[list[str], I64]:
 
 
 def _stored_quantities(
-    cols: _Columns, methods: list[Methodology], method: I64, out: ColumnarResult
+    cols: _Columns,
+    methods: list[Methodology],
+    method: I64,
+    out: ColumnarResult,
+    reductions: _Reductions,
 ) -> None:
     """Step 7, the quantity stored with each record: the activity for a credit, else the
-    first of distance, energy, mass given."""
+    first of distance, energy, mass given (a count or a duration: the reduction's)."""
     n = len(cols)
     quantities = cols.quantities
     texts = [q.texts() for q in quantities]
     activity_col = np.array(
-        [QUANTITY_ATTRS.index(_ACTIVITY_ATTR[m.activity]) for m in methods] or [0]
+        [
+            QUANTITY_ATTRS.index(_ACTIVITY_ATTR[m.activity]) if m.activity in _ACTIVITY_ATTR else 3
+            for m in methods
+        ]
+        or [0]
     )
     first_present = np.full(n, -1, np.int64)
     for k in (2, 1, 0):
@@ -917,6 +1019,12 @@ def _stored_quantities(
         if len(rows):
             quantity[rows] = np.asarray(texts[c], object)[quantities[c].codes[rows]]
             unit[rows] = QUANTITY_UNITS[c]
+    other = np.flatnonzero(out.record & (col_of == 3))  # count, duration
+    for i in other.tolist():
+        r = reductions.by_record.get(i)
+        if r is not None and abs(r.activity) < _STORABLE:
+            quantity[i] = str(r.activity)
+            unit[i] = r.activity_unit
     out.quantity, out.unit = quantity.tolist(), unit.tolist()
 
 
@@ -925,6 +1033,58 @@ _ACTIVITY_ATTR = {
     ActivityKind.ENERGY: "energy_kwh",
     ActivityKind.MASS: "mass_kg",
 }
+
+
+def _per_record(m: Methodology) -> bool:
+    """Whether ``m``'s reduction reads more of a record than its quantities (a count, the
+    duration, the channel, the household's history): computed record by record."""
+    return m.activity not in _ACTIVITY_ATTR or m.formula in (
+        Formula.RATE_BY_CHANNEL,
+        Formula.HOUSEHOLD_BASELINE,
+    )
+
+
+class _HouseholdHistory:
+    """The household's uses of an asset before each record, for ``household_baseline``
+    methodologies: the uses recorded before the batch (``IntakeContext.household_history``)
+    and the batch's own records of the household, asset and scenario still pending at step 5
+    (a month of days sent at once: day 8's trailing mean is days 1–7), in time order.
+
+    A chunk holds whole residents, so validating chunk by chunk sees the same history."""
+
+    def __init__(
+        self,
+        cols: _Columns,
+        methods: list[Methodology],
+        method: I64,
+        pending: Bools,
+        stored: Mapping[tuple[str, Scenario, str], Sequence[RecordedUse]] | None,
+    ) -> None:
+        self.cols = cols
+        self.wanted = np.zeros(len(cols), np.bool_)
+        self.by_key: dict[tuple[str, Scenario, str], list[RecordedUse]] = {}
+        is_household = [m.formula is Formula.HOUSEHOLD_BASELINE for m in methods]
+        if not any(is_household):
+            return
+        self.wanted = pending & (method >= 0) & np.array(is_household)[np.maximum(method, 0)]
+        spans: dict[tuple[str, Scenario, str], dict[tuple[datetime, datetime], RecordedUse]] = {}
+        for i in np.flatnonzero(self.wanted).tolist():
+            r = cols.record_of(i)
+            key = (r.resident_id, r.scenario, r.asset)
+            if key not in spans:
+                spans[key] = {(u.start, u.end): u for u in (stored or {}).get(key, ())}
+            if r.energy_kwh is not None:  # a period already recorded keeps its stored use
+                spans[key].setdefault((r.start, r.end), RecordedUse(r.start, r.end, r.energy_kwh))
+        for key, found in spans.items():
+            self.by_key[key] = sorted(found.values(), key=lambda u: (u.start, u.end))
+
+    def before(self, i: int) -> list[Decimal]:
+        """The uses of item ``i``'s household and asset that ended by its start, oldest first."""
+        if not self.wanted[i]:
+            return []
+        r = self.cols.record_of(i)
+        uses = self.by_key.get((r.resident_id, r.scenario, r.asset), [])
+        return [u.use for u in uses if u.end <= r.start]
 
 
 def _reject(out: ColumnarResult, i: int, reason: ReasonCode, detail: str) -> None:
@@ -945,7 +1105,7 @@ def _synthetic(
 ) -> BehaviourRecord:
     """A record with item ``i``'s scenario, year and quantities, one hour on 1 January."""
     start = datetime(int(year[i]), 1, 1, tzinfo=CHINA_TZ).astimezone(UTC)
-    values = {
+    values: dict[str, Any] = {
         attr: (q.values[int(q.codes[i])] if q.codes[i] >= 0 else None)
         for q, attr in zip(quantities, QUANTITY_ATTRS, strict=True)
     }
@@ -1013,7 +1173,7 @@ def _flag_overlaps(
     walk: Bools,
 ) -> None:
     """Mark residents whose trips may overlap a credited trip or each other."""
-    trip = cidx[~_NOT_TRIP[sc[cidx]]]
+    trip = cidx[~_not_trip()[sc[cidx]]]
     if len(trip) == 0:
         return
     code_of = {name: k for k, name in enumerate(res_names)}
@@ -1048,6 +1208,80 @@ def _flag_overlaps(
     clash = np.zeros(len(order), np.bool_)
     clash[1:] = running[:-1] > s_sorted[1:]
     walk[r_sorted[clash]] = True
+
+
+def _flag_periods(
+    ctx: IntakeContext,
+    sc: I64,
+    asset: Sequence[str | None],
+    res_names: list[str],
+    res_codes: I64,
+    cidx: I64,
+    walk: Bools,
+) -> None:
+    """Mark residents whose asset-period claims may meet a credited period or each other:
+    two claims of the resident, one and a credited period of the resident, or a claim on a
+    named asset that another claim in the batch, or a credited period of any resident,
+    names too (claims are few: a household's month; the walk decides them exactly)."""
+    claims = cidx[_asset_claim()[sc[cidx]]]
+    if not len(claims):
+        return
+    counts = np.bincount(res_codes[claims], minlength=len(res_names))
+    walk[counts >= 2] = True
+    code_of = {name: k for k, name in enumerate(res_names)}
+    credited_assets: set[tuple[Scenario, str]] = set()
+    for p in ctx.credited_periods:
+        c = code_of.get(p.resident_id)
+        if c is not None and counts[c]:
+            walk[c] = True
+        if p.asset:
+            credited_assets.add((p.scenario, p.asset))
+    named = [i for i in claims.tolist() if asset[i]]
+    if not named:
+        return
+    keys = [(SCENARIOS[int(sc[i])], str(asset[i])) for i in named]
+    seen: dict[tuple[Scenario, str], int] = defaultdict(int)
+    for key in keys:
+        seen[key] += 1
+    for i, key in zip(named, keys, strict=True):
+        if seen[key] >= 2 or key in credited_assets:
+            walk[res_codes[i]] = True
+
+
+class PeriodIndex:
+    """Credited asset periods, found by what a claim may meet (:func:`meets`): the periods
+    of its named asset, whoever claimed them (any resident, any partner), and the periods of
+    the resident's own asset ('') in the scenario; with no ``asset_id``, every period of the
+    resident in the scenario."""
+
+    def __init__(self, periods: Iterable[CreditedPeriod] = ()) -> None:
+        self.by_asset: dict[tuple[Scenario, str], list[CreditedPeriod]] = defaultdict(list)
+        self.by_resident: dict[tuple[str, Scenario], list[CreditedPeriod]] = defaultdict(list)
+        for p in periods:
+            self.add(p)
+
+    def add(self, p: CreditedPeriod) -> None:
+        if p.asset:
+            self.by_asset[(p.scenario, p.asset)].append(p)
+        self.by_resident[(p.resident_id, p.scenario)].append(p)
+
+    def candidates(self, r: BehaviourRecord) -> list[CreditedPeriod]:
+        mine = self.by_resident.get((r.resident_id, r.scenario), [])
+        if not r.asset:
+            return list(mine)
+        theirs = self.by_asset.get((r.scenario, r.asset), [])
+        return theirs + [p for p in mine if not p.asset]
+
+
+def meets(p: CreditedPeriod, r: BehaviourRecord) -> bool:
+    """Whether a credited period and a claim are on one asset over overlapping times: the
+    same named asset in the scenario (whoever claimed it), or, for one resident, the
+    resident's own asset ('') meeting any of its assets."""
+    if p.scenario is not r.scenario or not (p.start < r.end and p.end > r.start):
+        return False
+    if p.asset and p.asset == r.asset:
+        return True
+    return p.resident_id == r.resident_id and (p.asset == r.asset or not p.asset or not r.asset)
 
 
 def _flag_caps(
@@ -1111,7 +1345,8 @@ def _flag_caps(
         keys = np.stack([rc, k_sc, k_t], axis=1)
         uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
-        sums = np.bincount(inverse, weights=g, minlength=len(uniq)).astype(np.int64)
+        sums = np.zeros(len(uniq), np.int64)
+        np.add.at(sums, inverse, g)  # exact integers (bincount's weights are float64)
         if prior:
             sums += np.array([prior.get((int(a), int(b), int(c)), 0) for a, b, c in uniq], np.int64)
         over = limited & (sums[inverse] > cap)
@@ -1147,6 +1382,9 @@ def _content_key(r: BehaviourRecord) -> tuple[Any, ...]:
         d(r.energy_kwh),
         d(r.mass_kg),
         d(r.installed_capacity_kw),
+        d(r.count),
+        (r.channel is not None, r.channel or ""),
+        (r.asset_id is not None, r.asset_id or ""),
         r.resident_id,
     )
 
@@ -1247,9 +1485,16 @@ def detail_no_methodology(scenario: Scenario, day: date) -> str:
 
 
 def check_methodology(
-    r: BehaviourRecord, m: Methodology, ref: MethodologyRef, scheme: Scheme
+    r: BehaviourRecord,
+    m: Methodology,
+    ref: MethodologyRef,
+    scheme: Scheme,
+    history: Sequence[Decimal] = (),
 ) -> Reduction | Rejection:
-    """The checks of step 3 once the methodology is known, then the reduction."""
+    """The checks of step 3 once the methodology is known, then the reduction.
+
+    history : the household's uses of the asset before the record, oldest first [kWh]
+    (``household_baseline``, :class:`_HouseholdHistory`)."""
     activity = r.activity(m.activity)
     if activity is None:
         return (
@@ -1258,7 +1503,7 @@ def check_methodology(
             ref,
         )
     if (
-        m.activity is not ActivityKind.DISTANCE
+        m.activity not in (ActivityKind.DISTANCE, ActivityKind.COUNT)
         and local_date(r.start).year != local_date(r.end - timedelta(microseconds=1)).year
     ):
         return (
@@ -1274,11 +1519,20 @@ def check_methodology(
         breach = check_limits(m, values, _UNITS)
         if breach is not None:
             return ReasonCode.OUTSIDE_APPLICABILITY, breach, ref
-        reduction = compute_reduction(m, activity, year=r.local_day.year)
+        reduction = compute_reduction(
+            m, activity, year=r.local_day.year, channel=r.channel, history=history
+        )
+    except FormulaInputError as exc:
+        return ReasonCode.MALFORMED, f"{ref}: {exc}", ref
     except MissingParameter as exc:
         return ReasonCode.PARAMETER_MISSING, str(exc), ref
+    except ReductionTooLarge as exc:
+        return ReasonCode.EXCEEDS_CEILING, str(exc), ref
     if reduction.grams <= 0:
         return ReasonCode.NO_REDUCTION, f"{ref} gives {reduction.exact_g.normalize()} g", ref
+    outside = scheme.plausibility_for(r.scenario).reduction_outside(reduction.grams)
+    if outside is not None:
+        return ReasonCode.IMPLAUSIBLE_REDUCTION, outside, ref
     return reduction
 
 
@@ -1308,6 +1562,43 @@ def prior_state(
     return trips, day_g, year_g
 
 
+def uncovered_us(
+    start: datetime, end: datetime, covered: Iterable[tuple[datetime, datetime]]
+) -> int:
+    """Microseconds of [start, end) that no interval of ``covered`` covers (exact)."""
+    parts = sorted((max(s, start), min(e, end)) for s, e in covered if s < end and e > start)
+    left = to_us(end) - to_us(start)
+    reach = start
+    for s, e in parts:
+        s = max(s, reach)
+        if e > s:
+            left -= to_us(e) - to_us(s)
+            reach = e
+    return left
+
+
+def claim_period(
+    r: BehaviourRecord, m: Methodology, reduction: Reduction, periods: Iterable[CreditedPeriod]
+) -> tuple[int, CreditedPeriod | None]:
+    """The grams an asset-period claim may be credited given the asset's credited periods,
+    and a credited period it meets (None: it meets none).
+
+    The asset is ``r.asset`` in ``r.scenario``: a named asset meets its periods whoever
+    claimed them; '' (the resident's own asset) meets every asset of the resident in the
+    scenario (:func:`meets`). A period wholly credited gives 0; one partly
+    credited gives 0 under :attr:`PartialOverlap.REFUSE`, else the uncovered share of the
+    reduction, ER × uncovered / period, rounded half to even.
+    """
+    met = sorted((p for p in periods if meets(p, r)), key=lambda p: (p.start, p.end, p.key))
+    if not met:
+        return reduction.grams, None
+    left = uncovered_us(r.start, r.end, ((p.start, p.end) for p in met))
+    if left <= 0 or m.partial_overlap is PartialOverlap.REFUSE:
+        return 0, met[0]
+    whole = to_us(r.end) - to_us(r.start)
+    return round_grams(reduction.exact_g * Decimal(left) / Decimal(whole)), met[0]
+
+
 def walk_resident(
     resident: str,
     group: Iterable[tuple[BehaviourRecord, int, Reduction]],
@@ -1317,16 +1608,38 @@ def walk_resident(
     ctx: IntakeContext,
     reject: Callable[[int, ReasonCode, str, BehaviourRecord, MethodologyRef], None],
     accept: Callable[[int, BehaviourRecord, Credit], None],
+    periods: PeriodIndex | None = None,
 ) -> None:
-    """Step 4 for one resident, records in content order: overlap, then caps.
+    """Step 4 for one resident, records in content order: overlap (trips) or the asset's
+    credited periods (asset-period claims, :func:`claim_period`), then caps.
 
-    ``day_g`` and ``year_g`` are updated with what is credited.
+    ``day_g`` and ``year_g`` are updated with what is credited, and ``periods`` (shared by
+    the residents walked, so claims of two residents on one asset meet) with the periods.
     """
     scheme = ctx.scheme
     starts, ends = _merge(list(prior_trips))
     last_end: tuple[datetime, RecordKey] | None = None
+    if periods is None:
+        periods = PeriodIndex()
     for r, i, reduction in group:
         ref = reduction.methodology
+        grams, capped_by = reduction.grams, None
+        is_claim = r.scenario.claim is ClaimKind.ASSET_PERIOD
+        if is_claim:
+            grams, met = claim_period(r, ctx.library.get(ref), reduction, periods.candidates(r))
+            if met is not None:
+                if grams <= 0:
+                    where = f"asset {r.asset!r}" if r.asset else "the resident's own asset"
+                    reject(
+                        i,
+                        ReasonCode.PERIOD_ALREADY_CREDITED,
+                        f"{r.scenario.value} of {where} from {max(met.start, r.start).isoformat()}"
+                        f" is already credited ({met.key})",
+                        r,
+                        ref,
+                    )
+                    continue
+                capped_by = ReasonCode.PERIOD_ALREADY_CREDITED
         if r.scenario.is_trip:
             pos = bisect.bisect_left(starts, r.end) - 1
             if pos >= 0 and ends[pos][0] > r.start:
@@ -1360,7 +1673,6 @@ def walk_resident(
                 limits.append(
                     (ReasonCode.YEARLY_CAP_REACHED, rule.yearly_g, year_g[(resident, cap_sc, year)])
                 )
-        grams, capped_by = reduction.grams, None
         for reason, cap, used in limits:
             room = max(cap - used, 0)
             if room < grams:
@@ -1374,6 +1686,8 @@ def walk_resident(
             year_g[(resident, key_sc, year)] += grams
         if r.scenario.is_trip:
             last_end = (r.end, r.key) if last_end is None or r.end > last_end[0] else last_end
+        if is_claim:
+            periods.add(CreditedPeriod(resident, r.scenario, r.asset, r.start, r.end, r.key))
         accept(i, r, Credit(r, reduction, grams, capped_by))
 
 

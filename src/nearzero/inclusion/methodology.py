@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from nearzero.inclusion.choices import ActivityKind, Scenario
+from nearzero.inclusion.choices import ActivityKind, Scenario, all_scenarios
 from nearzero.units import UnitError, parse_unit
 
 
@@ -117,6 +117,25 @@ class Formula(StrEnum):
     """ER = EG × EF_grid,y: electricity generated times the grid factor of the year."""
     EFFICIENCY_SUBSTITUTION = "efficiency_substitution"
     """ER = E_PJ × (η_PJ / η_BL − 1) × EF_grid,y: electricity avoided by a more efficient unit."""
+    BASELINE_MINUS_PROJECT = "baseline_minus_project"
+    """ER = BE − PE, BE = EF_baseline × A, PE = EF_project × A (DB11/T 3043-2024 eq. 1, 2);
+    BE and PE are kept beside ER."""
+    RATE_BY_CHANNEL = "rate_by_channel"
+    """ER = RF.{channel} × A: the rate of the record's channel (碳碳星球: upload vs check-in)."""
+    HOUSEHOLD_BASELINE = "household_baseline"
+    """Shenzhen household electricity: (E_baseline − E) × EF_grid below the city's baseline,
+    else (own trailing mean − E) × EF_grid when positive."""
+
+
+class PartialOverlap(StrEnum):
+    """What a methodology does with an asset's period that is partly credited already."""
+
+    REFUSE = "refuse"
+    """The record is refused (``period_already_credited``); the partner sends the uncovered
+    part as its own record. The default: no methodology found says otherwise."""
+    PRORATE = "prorate"
+    """The uncovered share of the period is credited: ER × (uncovered time / period), the
+    activity taken as even over the period."""
 
 
 class MethodologyStatus(StrEnum):
@@ -217,6 +236,8 @@ class Methodology:
     limits: tuple[Limit, ...] = ()
     caps: Caps = field(default_factory=Caps)
     note: str = ""
+    partial_overlap: PartialOverlap = PartialOverlap.REFUSE
+    """For asset-period claims: a period partly credited is refused or prorated."""
 
     @property
     def ref(self) -> MethodologyRef:
@@ -249,6 +270,12 @@ class Methodology:
         if p.value is None:
             raise MissingParameter(self.id, self.version, name, p.year, note=p.note)
         return p, p.value
+
+    def channels(self) -> tuple[str, ...]:
+        """The channels of a ``rate_by_channel`` methodology (its ``RF.{channel}`` names)."""
+        return tuple(
+            sorted({p.name[3:] for p in self.parameters if p.name.startswith("RF.") and p.name[3:]})
+        )
 
     def missing(self) -> tuple[str, ...]:
         """Names (``name[year]``) of parameters and limits that have no confirmed value."""
@@ -290,6 +317,17 @@ def _enum(kind: type[StrEnum], raw: Any, origin: str, key: str) -> Any:
     except ValueError as exc:
         allowed = ", ".join(m.value for m in kind)
         raise MethodologyDataError(f"{origin}: {key} {raw!r} is not one of: {allowed}") from exc
+
+
+def _scenario(raw: Any, origin: str) -> Scenario:
+    try:
+        return Scenario(str(raw))
+    except ValueError:
+        known = ", ".join(s.value for s in all_scenarios())
+        raise MethodologyDataError(
+            f"{origin}: scenario {raw!r} is not one of: {known} (the office adds a scenario "
+            "before its methodology)"
+        ) from None
 
 
 def _unit(raw: Any, origin: str, key: str) -> str:
@@ -375,7 +413,7 @@ def methodology_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Me
     m = Methodology(
         id=ident,
         version=version,
-        scenario=_enum(Scenario, _req(data, "scenario", where), where, "scenario"),
+        scenario=_scenario(_req(data, "scenario", where), where),
         formula=_enum(Formula, _req(data, "formula", where), where, "formula"),
         activity=_enum(ActivityKind, _req(data, "activity", where), where, "activity"),
         status=_enum(MethodologyStatus, _req(data, "status", where), where, "status"),
@@ -387,6 +425,12 @@ def methodology_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Me
         limits=tuple(limits),
         caps=caps,
         note=str(data.get("note", "") or ""),
+        partial_overlap=_enum(
+            PartialOverlap,
+            data.get("partial_overlap") or PartialOverlap.REFUSE.value,
+            where,
+            "partial_overlap",
+        ),
     )
     _check_formula_parameters(m, where)
     return m
@@ -404,12 +448,20 @@ FORMULA_PARAMETERS: Mapping[Formula, tuple[str, ...]] = {
     Formula.RATE_X_ACTIVITY: ("RF",),
     Formula.GENERATION_X_GRID_FACTOR: ("EF_grid",),
     Formula.EFFICIENCY_SUBSTITUTION: ("eta_project", "eta_baseline", "EF_grid"),
+    Formula.BASELINE_MINUS_PROJECT: ("EF_baseline", "EF_project"),
+    Formula.RATE_BY_CHANNEL: (),
+    Formula.HOUSEHOLD_BASELINE: ("E_baseline", "EF_grid", "trailing_periods"),
 }
 """The parameter names each formula reads; a definition must declare all of them."""
 
 
 def _check_formula_parameters(m: Methodology, origin: str) -> None:
     declared = {p.name for p in m.parameters}
+    if m.formula is Formula.RATE_BY_CHANNEL and not m.channels():
+        raise MethodologyDataError(
+            f"{origin}: formula 'rate_by_channel' needs one parameter 'RF.{{channel}}' per "
+            "channel (e.g. RF.upload, RF.check_in)"
+        )
     for name in FORMULA_PARAMETERS[m.formula]:
         if name not in declared:
             raise MethodologyDataError(

@@ -60,6 +60,20 @@ class BehaviourRecord:
     energy_kwh: Decimal | None = None
     mass_kg: Decimal | None = None
     installed_capacity_kw: Decimal | None = None
+    count: Decimal | None = None
+    """``count`` activities: rides, receipts, steps [count]."""
+    channel: str | None = None
+    """How the behaviour was evidenced (``rate_by_channel``: ``upload``, ``check_in`` …)."""
+    asset_id: str | None = None
+    """The asset an ``asset_period`` claim is on (a meter, a device, an installation), in
+    the partner's words; None: the resident's own asset of the scenario (see
+    :attr:`asset`)."""
+
+    @property
+    def asset(self) -> str:
+        """The asset of the claim: ``asset_id``, or '' for the resident's own asset of the
+        scenario, which meets every asset of the resident in that scenario."""
+        return self.asset_id or ""
 
     @property
     def key(self) -> RecordKey:
@@ -71,6 +85,10 @@ class BehaviourRecord:
             return self.distance_km
         if kind is ActivityKind.ENERGY:
             return self.energy_kwh
+        if kind is ActivityKind.COUNT:
+            return self.count
+        if kind is ActivityKind.DURATION:
+            return self.duration_h
         return self.mass_kg
 
     @property
@@ -146,6 +164,12 @@ def _time(data: Mapping[str, Any], key: str) -> datetime:
     return utc
 
 
+MAX_EXPONENT = 30
+"""A quantity is below 10³¹ in its unit: far above any plausible record (the per-record
+ceiling on the reduction refuses what the office's ranges let through), low enough that a
+unit conversion never overflows :mod:`decimal`."""
+
+
 def _number(raw: Any, key: str) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str, Decimal)):
         raise RecordFormatError(f"field {key!r} must be a number, not {raw!r}")
@@ -157,6 +181,8 @@ def _number(raw: Any, key: str) -> Decimal:
         raise RecordFormatError(f"field {key!r} must be finite, not {raw!r}")
     if value < 0:
         raise RecordFormatError(f"field {key!r} must not be negative, not {raw!r}")
+    if value and value.adjusted() > MAX_EXPONENT:
+        raise RecordFormatError(f"field {key!r} must be below 1e{MAX_EXPONENT + 1}, not {raw!r}")
     return value
 
 
@@ -187,7 +213,7 @@ def record_from_mapping(data: Mapping[str, Any], partner_id: str) -> BehaviourRe
     Fields: ``partner_record_id``, ``resident_id`` (pseudonym), ``scenario``, ``start``,
     ``end`` (ISO 8601 with offset) and the quantities, as ``distance_km`` (a number) or
     ``distance`` ``{"value": "1200", "unit": "m"}``; likewise energy, mass,
-    installed_capacity.
+    installed_capacity; optional ``count`` (a number), ``channel`` and ``asset_id`` (text).
     """
     if not isinstance(data, Mapping):
         raise RecordFormatError("a record must be a JSON object")
@@ -211,6 +237,9 @@ def record_from_mapping(data: Mapping[str, Any], partner_id: str) -> BehaviourRe
         start=start,
         end=end,
         **quantities,
+        count=_number(data["count"], "count") if data.get("count") is not None else None,
+        channel=_text(data, "channel") if data.get("channel") is not None else None,
+        asset_id=_text(data, "asset_id") if data.get("asset_id") is not None else None,
     )
 
 
@@ -219,13 +248,21 @@ def check_record(record: BehaviourRecord) -> str | None:
     for name in ("partner_id", "partner_record_id", "resident_id"):
         if not getattr(record, name):
             return f"field {name!r} is required"
+    if record.asset_id is not None and (
+        not record.asset_id or len(record.asset_id) > 128 or not record.asset_id.isprintable()
+    ):
+        return "field 'asset_id' must be 1 to 128 printable characters"
     for name in ("start", "end"):
         t: datetime = getattr(record, name)
         if t.tzinfo is None or t.utcoffset() is None:
             return f"field {name!r} has no UTC offset"
     if record.end <= record.start:
         return "field 'end' must be after 'start'"
-    for attr, _unit, _name in QUANTITY_FIELDS:
+    if record.channel is not None and (
+        not record.channel or len(record.channel) > 128 or not record.channel.isprintable()
+    ):
+        return "field 'channel' must be 1 to 128 printable characters"
+    for attr in (*(f[0] for f in QUANTITY_FIELDS), "count"):
         v: Decimal | None = getattr(record, attr)
         if v is not None and (not v.is_finite() or v < 0):
             return f"field {attr!r} must be a non-negative number"

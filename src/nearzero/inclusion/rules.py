@@ -41,6 +41,10 @@ class Plausibility:
 
     min_distance_km, max_distance_km [km]; max_speed_kmh [km/h] (distance / duration);
     max_energy_kwh [kWh]; max_mass_kg [kg] per record.
+    typical_reduction_g [g], reduction_band_pct [%]: the reduction of one record must lie
+    within ± ``reduction_band_pct`` % of the methodology's typical record (e.g. a typical
+    trip); both set or the band is not checked. Numbers of :meth:`Scheme.policy` (the
+    office's numbers form) for every scenario.
     """
 
     min_distance_km: Decimal | None = None
@@ -48,6 +52,22 @@ class Plausibility:
     max_speed_kmh: Decimal | None = None
     max_energy_kwh: Decimal | None = None
     max_mass_kg: Decimal | None = None
+    typical_reduction_g: Decimal | None = None
+    reduction_band_pct: Decimal | None = None
+
+    def reduction_outside(self, grams: int) -> str | None:
+        """Why ``grams`` [g] is outside the reduction band, or None (inside, or no band)."""
+        typical, pct = self.typical_reduction_g, self.reduction_band_pct
+        if typical is None or pct is None:
+            return None
+        low, high = typical * (100 - pct) / 100, typical * (100 + pct) / 100
+        if low <= grams <= high:
+            return None
+        band = f"{low.normalize()}–{high.normalize()} g"
+        return f"reduction {grams} g outside {typical} g ± {pct} % ({band})"
+
+
+_BAND = ("typical_reduction_g", "reduction_band_pct")
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +156,8 @@ class Scheme:
 
 
 def _relevant(s: Scenario, name: str) -> bool:
+    if name in _BAND:
+        return True  # a reduction per record: every scenario has one
     if name in ("min_distance_km", "max_distance_km", "max_speed_kmh"):
         return s.is_trip
     if name == "max_mass_kg":

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from nearzero.indicators.choices import Attribute, Basis, Status, Trend
 from nearzero.indicators.rules import RuleKind, Target, TargetRule
-from nearzero.indicators.values import ValueRangeError, check_value
+from nearzero.indicators.values import ValueRangeError, check_value, value_range
 from nearzero.units import Number, fraction_of
 
 
@@ -152,7 +152,7 @@ def _evaluate_series(
     assigned = {y: a for y, a in assigned.items() if math.isfinite(a)}
     assigned_value = _assigned_for(assigned, year, target_year)
     target = rule.resolve(base=values.get(base_year), assigned=assigned_value)
-    projection = project(rule, values, assigned, year, base_year, target_year)
+    projection = project(rule, values, assigned, year, base_year, target_year, unit)
     if target is None:
         if rule.kind is RuleKind.ASSIGNED_TARGET:
             note = "上级尚未下达该年度目标"
@@ -236,11 +236,13 @@ def project(
     year: int,
     base_year: int,
     target_year: int,
+    unit: str = "",
 ) -> Projection:
     """Least-squares straight line through the values on record up to ``year``, at the target year.
 
     Two or more years are needed; with fewer the trend is unknown. The target is resolved as
-    it stands in the target year.
+    it stands in the target year. The line is held to the figure's plausible range in ``unit``
+    (a share stays within 0–100 %, a quantity at or above 0).
     """
     points = sorted((y, v) for y, v in values.items() if y <= year)
     assigned_value = _assigned_for(assigned, target_year, target_year)
@@ -248,6 +250,10 @@ def project(
     if len(points) < 2 or target is None:
         return Projection(target_year, None, Trend.UNKNOWN, tuple(y for y, _ in points))
     projected = exact_linear_trend(points, target_year)
+    bounds = value_range(unit)
+    projected = max(projected, Fraction(bounds.minimum))
+    if bounds.maximum is not None:
+        projected = min(projected, Fraction(bounds.maximum))
     trend = Trend.ON_TRACK if target.met_by(projected) else Trend.OFF_TRACK
     return Projection(target_year, float(projected), trend, tuple(y for y, _ in points))
 
@@ -290,6 +296,10 @@ class Acceptance:
     featured_total: int
     reference_required: int
     ready: bool
+    # indicators without data in the year: not met for acceptance, but shown as missing
+    binding_no_data: int = 0
+    reference_no_data: int = 0
+    featured_no_data: int = 0
 
     @property
     def reference_share(self) -> float | None:
@@ -302,16 +312,20 @@ def acceptance(
 ) -> Acceptance:
     """Count met indicators by attribute and apply the acceptance rule.
 
-    Only ``met`` counts; no data, needs assessment and not met all count against.
-    Task targets (no attribute) are not part of the rule.
+    Only ``met`` counts; no data, needs assessment and not met all count against. A binding
+    indicator without data is therefore *not met for acceptance*, but it is counted apart
+    (``binding_no_data``) so that it is shown as missing, not as failing. Task targets (no
+    attribute) are not part of the rule.
     """
     met = {a: 0 for a in Attribute}
     total = {a: 0 for a in Attribute}
+    no_data = {a: 0 for a in Attribute}
     for spec, outcome in outcomes:
         if spec.attribute is None:
             continue
         total[spec.attribute] += 1
         met[spec.attribute] += outcome.status is Status.MET
+        no_data[spec.attribute] += outcome.status is Status.NO_DATA
     required = math.ceil(fraction_of(reference_share) * total[Attribute.REFERENCE])
     ready = (
         met[Attribute.BINDING] == total[Attribute.BINDING] and met[Attribute.REFERENCE] >= required
@@ -325,6 +339,9 @@ def acceptance(
         featured_total=total[Attribute.FEATURED],
         reference_required=required,
         ready=ready,
+        binding_no_data=no_data[Attribute.BINDING],
+        reference_no_data=no_data[Attribute.REFERENCE],
+        featured_no_data=no_data[Attribute.FEATURED],
     )
 
 

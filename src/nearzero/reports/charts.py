@@ -42,21 +42,30 @@ def _thousands(value: float, _pos: int) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
 
 
-def category_chart(names: Sequence[str], met: Sequence[int], totals: Sequence[int]) -> bytes:
-    """Stacked bars: indicators met and not met per category (counts)."""
-    not_met = [t - m for m, t in zip(met, totals, strict=True)]
+def category_chart(
+    names: Sequence[str],
+    met: Sequence[int],
+    totals: Sequence[int],
+    no_data: Sequence[int] | None = None,
+) -> bytes:
+    """Stacked bars: indicators met, not met and without data (无数据) per category (counts)."""
+    missing = list(no_data) if no_data is not None else [0] * len(met)
+    not_met = [t - m - n for m, t, n in zip(met, totals, missing, strict=True)]
     with _LOCK, matplotlib.rc_context(_RC):
         fig = Figure(figsize=(6.4, 3.0), dpi=DPI, layout="constrained")
         ax = fig.add_subplot()
         ax.bar(names, met, color=GREEN, label="完成")
         ax.bar(names, not_met, bottom=met, color=RED, label="未完成")
+        if any(missing):
+            below = [m + n for m, n in zip(met, not_met, strict=True)]
+            ax.bar(names, missing, bottom=below, color="#78849e", label="无数据")
         for x, (m, t) in enumerate(zip(met, totals, strict=True)):
             ax.annotate(f"{m}/{t}", (x, t), ha="center", va="bottom", fontsize=8)
         ax.set_ylabel("指标数（项）")
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylim(0, max(totals, default=1) * 1.2)
         ax.tick_params(axis="x", labelrotation=30)
-        ax.legend(loc="upper right", frameon=False, ncols=2)
+        ax.legend(loc="upper right", frameon=False, ncols=3)
         return _png(fig)
 
 
@@ -106,4 +115,32 @@ def trend_chart(data: dict[str, Any], title: str) -> bytes:
         ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
         ax.margins(y=0.25)
         ax.legend(loc="best", frameon=False, fontsize=8)
+        return _png(fig)
+
+
+def contribution_chart(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
+    """Horizontal bars: each contributor's value [``unit``], largest at the top; negative
+    values (removals, credits) drawn in green to the left of zero."""
+    with _LOCK, matplotlib.rc_context(_RC):
+        height = 1.0 + 0.32 * max(len(labels), 1)
+        fig = Figure(figsize=(6.4, height), dpi=DPI, layout="constrained")
+        ax = fig.add_subplot()
+        y = list(range(len(labels)))[::-1]
+        colours = [GREEN if v < 0 else BLUE for v in values]
+        ax.barh(y, values, color=colours)
+        ax.set_yticks(y, labels)
+        ax.axvline(0, color="#666666", linewidth=0.8)
+        ax.set_xlabel(unit)
+        ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
+        ax.margins(x=0.15)
+        for yy, v in zip(y, values, strict=True):
+            ax.annotate(
+                f"{v:,.4g}",
+                (v, yy),
+                xytext=(3 if v >= 0 else -3, 0),
+                textcoords="offset points",
+                ha="left" if v >= 0 else "right",
+                va="center",
+                fontsize=8,
+            )
         return _png(fig)

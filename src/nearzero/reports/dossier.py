@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from nearzero.formatting import CHINA_TZ, china_time
+
 MANIFEST = "manifest.json"
 CONTENTS = "目录.txt"
 
@@ -50,7 +52,7 @@ def build_dossier(
     created: dt.datetime | None = None,
 ) -> bytes:
     """The zip: ``entries``, then the manifest (JSON) and the contents list (text)."""
-    created = created or dt.datetime.now(dt.UTC)
+    created = (created or dt.datetime.now(dt.UTC)).astimezone(CHINA_TZ)
     files = [
         {
             "path": e.path,
@@ -70,7 +72,8 @@ def build_dossier(
             for x in missing
         ],
     }
-    lines = [title, f"生成时间：{manifest['created']}", "", "文件清单（SHA-256）："]
+    made = f"生成时间：{china_time(created, seconds=True)}（北京时间）"
+    lines = [title, made, "", "文件清单（SHA-256）："]
     lines += [f"{f['sha256']}  {f['path']}  （{f['description']}，{f['size']}字节）" for f in files]
     if missing:
         lines += ["", "缺失文件："]

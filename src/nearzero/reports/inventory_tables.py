@@ -25,10 +25,8 @@ from nearzero.accounting.categories import Sector, category_title, is_indirect, 
 from nearzero.accounting.gwp import GAS_GROUPS, gas_group
 from nearzero.accounting.inventory import InventoryResult
 from nearzero.accounting.model import Notation
-from nearzero.formatting import fmt
-from nearzero.reports import word
+from nearzero.formatting import china_today, fmt
 from nearzero.reports.model import Block, Cell, Paragraph, Report, Section, Table, numbered
-from nearzero.reports.workbook import build_workbook
 from nearzero.units import convert
 
 #: Tonnes → 万吨.
@@ -293,17 +291,78 @@ def factor_table(result: InventoryResult) -> Table:
     )
 
 
-def notes(result: InventoryResult, with_tables: bool = True, lang: str = "zh") -> list[str]:
+#: Factor parameters by name, as the annual report words them (others: 排放因子或参数).
+PARAMETER_ZH = {
+    "ncv": "低位发热量",
+    "carbon_content": "单位热值含碳量",
+    "oxidation": "碳氧化率",
+    "ox": "碳氧化率",
+    "ef_co2": "CO2排放因子",
+    "ef_ch4": "CH4排放因子",
+    "ef_n2o": "N2O排放因子",
+    "ef_ch4_bio": "生物质CH4排放因子",
+    "ef_n2o_bio": "生物质N2O排放因子",
+    "ef_enteric": "肠道发酵CH4排放因子",
+    "ef_manure_ch4": "粪便管理CH4排放因子",
+    "ef_lime": "石灰生产排放因子",
+    "ef3": "粪便管理N2O排放因子",
+    "grid_ef": "电网排放因子",
+    "doc": "可降解有机碳比例",
+    "mcf": "甲烷修正因子",
+    "mcf_wastewater": "废水处理甲烷修正因子",
+    "k": "降解速率常数",
+    "dry_matter": "干物质含量",
+    "carbon_fraction_dry": "干物质含碳比例",
+    "fossil_carbon_fraction": "化石碳比例",
+    "root_shoot": "根茎比",
+    "bcef": "生物量转换与扩展因子",
+}
+
+
+def _factor_names(result: InventoryResult, ids: tuple[str, ...]) -> list[str]:
+    """Factor rows named by subject and parameter (原煤低位发热量), not by their ids."""
+    refs = {f.factor_id: f for f in result.lineage.factor_refs}
+    out: list[str] = []
+    for factor_id in ids:
+        ref = refs.get(factor_id)
+        parameter = factor_id.rpartition(":")[2] if ref is None else ref.parameter
+        subject = "" if ref is None else ref.subject.split("|")[0]
+        if subject.isascii() and "_" in subject:
+            subject = ""
+        out.append(subject + PARAMETER_ZH.get(parameter, "排放因子或参数"))
+    return list(dict.fromkeys(out))
+
+
+def _row_categories(result: InventoryResult, rows: tuple[str, ...]) -> list[str]:
+    """The categories (Chinese titles) of activity rows, for a document without row ids."""
+    wanted = set(rows)
+    codes = dict.fromkeys(r.category for r in result.records if r.row_id in wanted)
+    titles = []
+    for code in codes:
+        try:
+            titles.append(category_title(code, "zh"))
+        except Exception:  # an unknown code: name the code, not the row
+            titles.append(code)
+    return list(dict.fromkeys(titles))
+
+
+def notes(
+    result: InventoryResult, with_tables: bool = True, lang: str = "zh", plain: bool = False
+) -> list[str]:
     """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed,
     inputs without an uncertainty range (in ``lang``; the reports use Chinese).
 
     with_tables : the notation-key and factor tables stand in the same document, referred to
         as ``{表:notation-keys}`` and ``{表:factors}`` (numbered by
         :func:`nearzero.reports.model.numbered`); otherwise the notes point to the export.
+    plain : for a document read outside the system (the annual report): rows and factors
+        are named by their categories, subjects and parameters, never by their ids.
     """
     if lang == "en":
         return _notes_en(result)
     lineage = result.lineage
+    if plain:
+        return _notes_plain(result, with_tables)
     keys = "注释代码见{表:notation-keys}" if with_tables else "注释代码的含义见清单导出文件"
     out = [
         f"全球增温潜势采用IPCC {lineage.gwp_set}（100年），数据来源：{lineage.gwp_source}。",
@@ -326,6 +385,38 @@ def notes(result: InventoryResult, with_tables: bool = True, lang: str = "zh") -
     if exact:
         out.append(
             f"{len(exact)}个排放因子或参数未给出不确定性范围（如{'、'.join(exact[:3])}），"
+            "不确定性分析中按精确值处理，分析所得的不确定性因此偏小。"
+        )
+    return out
+
+
+def _notes_plain(result: InventoryResult, with_tables: bool) -> list[str]:
+    """:func:`notes` for the annual report: the same facts without internal identifiers."""
+    lineage = result.lineage
+    keys = "注释代码见{表:notation-keys}" if with_tables else "NE表示未估算、NO表示未发生"
+    out = [
+        f"全球增温潜势采用IPCC {lineage.gwp_set}（100年）。",
+        f"空白单元格表示活动数据未涉及；{keys}。间接排放（调入电力、热力）"
+        "作为备忘项列示，不计入总排放量。",
+    ]
+    if lineage.illustrative_rows:
+        where = "、".join(_row_categories(result, lineage.illustrative_rows))
+        out.append(
+            f"示例（部分数据为假设）：{len(lineage.illustrative_rows)}行活动数据为假设值"
+            f"（涉及{where}），不得作为正式清单使用。"
+        )
+    if lineage.to_confirm:
+        out.append(
+            f"{len(lineage.to_confirm)}个排放因子尚待与官方文件核对（状态“待确认”），"
+            "明细见清单导出文件的排放因子表。"
+        )
+    if lineage.local:
+        out.append(f"采用本地因子（Tier 2）：{'、'.join(_factor_names(result, lineage.local))}。")
+    exact = result.factors_without_range
+    if exact:
+        named = _factor_names(result, exact)
+        out.append(
+            f"{len(exact)}个排放因子或参数未给出不确定性范围（如{'、'.join(named[:3])}），"
             "不确定性分析中按精确值处理，分析所得的不确定性因此偏小。"
         )
     return out
@@ -382,6 +473,8 @@ def build_xlsx(result: InventoryResult) -> bytes:
         (f"{t.caption.split()[0]} {name}", t) for t, name in zip(tables, SHEET_NAMES, strict=True)
     ]
     notes_table = Table(("说明",), tuple((Cell(n),) for n in texts), widths=(120,))
+    from nearzero.reports.workbook import build_workbook  # openpyxl only for the file
+
     return build_workbook(
         [*sheets, ("说明", notes_table)], title=f"{_title(result)}温室气体排放清单"
     )
@@ -399,8 +492,10 @@ def build_docx(result: InventoryResult, office: str = "", today: dt.date | None 
         year=result.year,
         title="温室气体排放清单",
         office=office or result.region,
-        date=today or dt.date.today(),
+        date=today or china_today(),
         plan="省级温室气体清单编制指南（试行）",
         sections=sections,
     )
+    from nearzero.reports import word  # python-docx only for the file
+
     return word.build_docx(report)

@@ -75,8 +75,8 @@ class JobStore:
         """Mark ``owner`` as building (lock held); :class:`Busy` if they already are."""
         if owner in self._building:
             raise Busy(
-                f"your build {self._building[owner]} is still running; wait for it to finish "
-                f"(每位用户同一时间只能生成一份报告)"
+                f"build: 每位用户同一时间只能生成一份报告，请等待{self._building[owner]}完成 — "
+                f"your build {self._building[owner]} is still running; wait for it to finish"
             )
         self._building[owner] = label
 
@@ -111,7 +111,10 @@ class JobStore:
             self._prune()
             running = sum(j.state in (QUEUED, RUNNING) for j in self._jobs.values())
             if running >= self.max_running or len(self._jobs) >= self.max_jobs:
-                raise Busy(f"{running} builds are running; try again shortly")
+                raise Busy(
+                    f"build: 正在生成{running}份报告，请稍后再试 — {running} builds are running; "
+                    "try again shortly"
+                )
             self._claim(owner, label)
             job = Job(uuid.uuid4().hex, owner, label, self.clock())
             self._jobs[job.id] = job

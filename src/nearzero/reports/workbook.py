@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 
 from openpyxl import Workbook
@@ -22,13 +23,27 @@ STATUS_FONT = {
     Status.NO_DATA: Font(color="606B7D"),
 }
 WRAP = Alignment(wrap_text=True, vertical="top")
+_PRINTED = re.compile(r"^-?[\d,]*\d(?:\.(\d+))?$")
+
+
+def number_format(text: str) -> str:
+    """The Excel number format that shows a number as ``text`` prints it: as many decimals,
+    thousands separated where the text separates them (``9,290,749.01`` → ``#,##0.00``,
+    ``0.0286`` → ``0.0000``, ``12`` → ``0``); ``General`` for a text that is not a number."""
+    match = _PRINTED.match(text.strip())
+    if match is None:
+        return "General"
+    decimals = len(match.group(1) or "")
+    whole = "#,##0" if "," in text else "0"
+    return whole + ("." + "0" * decimals if decimals else "")
 
 
 def build_workbook(sheets: Sequence[tuple[str, Table]], title: str = "") -> bytes:
     """Each (sheet name, table) as a sheet: a frozen bold header row, borders, wrapped text.
 
-    A cell with a raw ``value`` is written as that number (shown with the text's precision
-    left to Excel); other cells as their text.
+    A cell with a raw ``value`` is written as that number, formatted to show as its text
+    prints it (:func:`number_format`: the stored figure stays exact, the sheet reads as the
+    report); other cells as their text.
     """
     book = Workbook()
     book.remove(book.active)
@@ -47,6 +62,8 @@ def build_workbook(sheets: Sequence[tuple[str, Table]], title: str = "") -> byte
             for target, source in zip(sheet[sheet.max_row], row, strict=True):
                 target.border = BORDER
                 target.alignment = WRAP
+                if source.value is not None:
+                    target.number_format = number_format(source.text)
                 if source.status is not None:
                     target.font = STATUS_FONT[source.status]
         for i, width in enumerate(table.widths, start=1):

@@ -20,6 +20,8 @@ class Action(StrEnum):
     OWN_ACCOUNT = "own_account"  # change one's own password
     INDICATOR_VALUE = "indicator_value"  # a year's value (editors: their department's)
     INDICATOR_JUDGEMENT = "indicator_judgement"  # assessments, assigned targets
+    INDICATOR_REVIEW = "indicator_review"  # confirm a submitted value or send it back
+    DATA_CYCLE = "data_cycle"  # the evaluation year, the deadline, confirmation on/off
     PROJECT_PROGRESS = "project_progress"  # progress, milestones, figures (editors: theirs)
     INVENTORY = "inventory"  # activity data, local factors, the indicator feed
     REPORT_TEXT = "report_text"  # the office's sections of the annual report
@@ -29,7 +31,11 @@ class Action(StrEnum):
     ENTERPRISE_WORKFLOW = "enterprise_workflow"  # report steps (the step decides who)
     ENTERPRISE_EVIDENCE = "enterprise_evidence"  # evidence of a report
     ENTERPRISE_COMPLIANCE = "enterprise_compliance"  # allowances
+    FOOTPRINT_ENTRY = "footprint_entry"  # upload, enter and compute a firm's footprint study
+    FOOTPRINT_APPROVE = "footprint_approve"  # approve a study, write indicator 14
     INCLUSION_OFFICE = "inclusion_office"  # rules, methodologies, partners, offers, expiry
+    TWOHIGH_ENTRY = "twohigh_entry"  # two-high projects, their new amounts, sources, evidence
+    TWOHIGH_OFFICE = "twohigh_office"  # ratios, decisions, stages, source checks, the ledger
     USERS = "users"  # user administration
 
 
@@ -43,6 +49,8 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.OWN_ACCOUNT: EVERYONE,
     Action.INDICATOR_VALUE: frozenset({ADMIN, EDITOR}),
     Action.INDICATOR_JUDGEMENT: frozenset({ADMIN}),
+    Action.INDICATOR_REVIEW: frozenset({ADMIN}),
+    Action.DATA_CYCLE: frozenset({ADMIN}),
     Action.PROJECT_PROGRESS: frozenset({ADMIN, EDITOR}),
     Action.INVENTORY: frozenset({ADMIN}),
     Action.REPORT_TEXT: frozenset({ADMIN}),
@@ -52,7 +60,11 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.ENTERPRISE_WORKFLOW: frozenset({ADMIN, EDITOR, VERIFIER}),
     Action.ENTERPRISE_EVIDENCE: frozenset({ADMIN, EDITOR, VERIFIER}),
     Action.ENTERPRISE_COMPLIANCE: frozenset({ADMIN}),
+    Action.FOOTPRINT_ENTRY: frozenset({ADMIN, EDITOR}),
+    Action.FOOTPRINT_APPROVE: frozenset({ADMIN}),
     Action.INCLUSION_OFFICE: frozenset({ADMIN}),
+    Action.TWOHIGH_ENTRY: frozenset({ADMIN, EDITOR}),
+    Action.TWOHIGH_OFFICE: frozenset({ADMIN}),
     Action.USERS: frozenset({ADMIN}),
 }
 """Roles × actions. An action missing here and not in :data:`PUBLIC` is allowed to nobody."""

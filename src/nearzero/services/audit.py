@@ -54,7 +54,10 @@ EXPORT_LIMIT = 100_000
 
 def _office(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("only the working-group office reads the whole audit log")
+        raise PermissionDenied(
+            "audit: 只有专班办公室可以查看全部修改日志 — "
+            "only the working-group office reads the whole audit log"
+        )
 
 
 def _day_start(day: date) -> datetime:

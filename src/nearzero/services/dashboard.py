@@ -14,6 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from nearzero.indicators.choices import Status
+from nearzero.indicators.cycle import ValueState
 from nearzero.indicators.evaluation import Outcome, evaluate
 from nearzero.projects.choices import Stage
 from nearzero.services import indicators, inventory, projects
@@ -108,19 +110,22 @@ def _inclusion(session: Session, unit: m.DemoUnit, year: int) -> InclusionLine |
 
 
 def year_choice(session: Session, unit: m.DemoUnit, year: int | None) -> tuple[int, list[int]]:
-    """The year shown (``year``, else the latest with values) and the years to choose from
-    (those with values on record, else the plan's base year)."""
-    years = indicators.years_on_record(session, unit) or [unit.base_year]
-    return (year if year is not None else years[-1]), years
+    """The year shown (``year``, else the office's evaluation year) and the years to choose
+    from (those with values on record, the evaluation year and the year shown)."""
+    chosen = year if year is not None else indicators.evaluation_year(session, unit)
+    return chosen, indicators.year_choices(session, unit, chosen)
 
 
 @dataclass(frozen=True)
 class OverviewPage:
     """The overview: the acceptance rule, the line per capability, status by category.
 
-    chart : the category chart's data (category names in the page's language, met and not
-        met counts); the page adds the series' names.
+    chart : the category chart's data (category names in the page's language, met, not met
+        and no-data counts); the page adds the series' names.
     by_status : indicators by status value.
+    missing : the indicators without a value that counts in the year (status no data), each
+        with the number of its values awaiting the office's confirmation.
+    pending : values of the year awaiting the office's confirmation (they do not count yet).
     """
 
     unit: m.DemoUnit
@@ -130,12 +135,15 @@ class OverviewPage:
     chart: dict[str, Any]
     by_status: dict[str, int]
     summary: Summary
+    missing: list[tuple[indicators.EvaluatedIndicator, int]]
+    pending: int
+    cycle: indicators.Cycle
 
 
 def overview_page(
     session: Session, unit: m.DemoUnit, year: int | None, lang: str, today: dt.date | None = None
 ) -> OverviewPage:
-    """The overview of ``unit`` for ``year`` (default the latest with values)."""
+    """The overview of ``unit`` for ``year`` (default the office's evaluation year)."""
     chosen, years = year_choice(session, unit, year)
     ev = indicators.evaluate_unit(session, unit, chosen)
     chart: dict[str, Any] = {
@@ -143,13 +151,31 @@ def overview_page(
             c.category.name_en if lang == "en" else c.category.name_zh for c in ev.categories
         ],
         "met": [c.met for c in ev.categories],
-        "not_met": [c.total - c.met for c in ev.categories],
+        "not_met": [c.not_met for c in ev.categories],
+        "no_data": [c.no_data for c in ev.categories],
     }
-    by_status: dict[str, int] = {}
+    by_status = {s.value: 0 for s in Status}
     for e in ev.indicators:
-        by_status[e.outcome.status.value] = by_status.get(e.outcome.status.value, 0) + 1
+        by_status[e.outcome.status.value] += 1
+    missing = [
+        (e, len(e.view.in_year(chosen, ValueState.SUBMITTED)))
+        for e in ev.indicators
+        if e.outcome.status is Status.NO_DATA
+    ]
+    pending = sum(
+        len(e.view.in_year(chosen, ValueState.SUBMITTED)) for e in ev.indicators + ev.task_targets
+    )
     return OverviewPage(
-        unit, chosen, years, ev, chart, by_status, summary(session, unit, chosen, today)
+        unit,
+        chosen,
+        years,
+        ev,
+        chart,
+        by_status,
+        summary(session, unit, chosen, today),
+        missing,
+        pending,
+        indicators.data_cycle(session, unit),
     )
 
 
@@ -203,6 +229,7 @@ class ValueRow:
     parts: dict[str, float | None]
     text: str
     status: Outcome
+    stored: list[m.IndicatorValue]  # every stored value of the year, with its review state
 
 
 @dataclass(frozen=True)
@@ -224,6 +251,7 @@ class IndicatorPage:
     may_edit: bool
     is_admin: bool
     next_year: int  # the year the value form proposes
+    cycle: indicators.Cycle
 
 
 def indicator_page(
@@ -240,6 +268,7 @@ def indicator_page(
             parts={p.code: view.record.part_values.get(p.code, {}).get(y) for p in view.spec.parts},
             text=view.texts.get(("", y), ""),
             status=evaluate(view.spec, view.record, y),
+            stored=[v for (_, vy), v in sorted(view.stored.items()) if vy == y],
         )
         for y in view.value_years()
     ]
@@ -254,5 +283,139 @@ def indicator_page(
         chart=indicators.trend_data(view, outcome, lang),
         may_edit=indicators.may_edit(actor, view.row),
         is_admin=actor.role is Role.ADMIN,
-        next_year=(years[-1] + 1) if years else unit.base_year,
+        next_year=chosen,
+        cycle=indicators.data_cycle(session, unit),
+    )
+
+
+# --------------------------------------------------------------------------- to-do
+
+
+@dataclass(frozen=True)
+class MissingValue:
+    """An indicator or task target without a value stored for the year (``parts``: the names
+    of the parts still missing, empty for the indicator's own value)."""
+
+    view: indicators.IndicatorView
+    parts: list[str]
+
+
+@dataclass(frozen=True)
+class DepartmentTodo:
+    """What one department still owes the office for the year, and what came back to it.
+
+    missing : its indicators and task targets without a value for the year
+    pending : its values awaiting the office's confirmation
+    returned : its values the office sent back, each with the reason
+    milestones : its key projects' milestones overdue or due soon (not done)
+    late_projects : its key projects past their due date and not done
+    overdue_data : values missing after the office's deadline for the year
+    """
+
+    department: m.Department
+    missing: list[MissingValue]
+    pending: list[indicators.PendingValue]
+    returned: list[indicators.PendingValue]
+    milestones: list[projects.MilestoneDue]
+    late_projects: list[projects.ProjectView]
+    overdue_data: bool
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.missing or self.pending or self.returned or self.milestones or self.late_projects
+        )
+
+
+@dataclass(frozen=True)
+class TodoPage:
+    """The to-do of the logged-in person for ``year`` (the evaluation year by default).
+
+    A department editor sees its own department; the office (and reviewers) every department,
+    with the values awaiting confirmation (``review``) and the office's settings (``cycle``,
+    with its forms for the office).
+    """
+
+    unit: m.DemoUnit
+    year: int
+    years: list[int]
+    cycle: indicators.Cycle
+    deadline: dt.date | None  # the office's deadline for ``year``
+    overdue: bool  # the deadline for ``year`` has passed
+    office: bool  # the working-group office (may confirm, return, set the cycle)
+    departments: list[DepartmentTodo]
+    review: list[indicators.PendingValue]  # every submitted value, awaiting the office
+    today: dt.date
+
+
+def _departments(
+    views: list[indicators.IndicatorView], board: list[projects.ProjectView]
+) -> list[m.Department]:
+    """The departments that own an indicator or a key project, in plan order."""
+    seen: dict[str, m.Department] = {}
+    for v in views:
+        for d in v.departments:
+            seen.setdefault(d.code, d)
+    for p in board:
+        for d in p.row.departments:
+            seen.setdefault(d.code, d)
+    return list(seen.values())
+
+
+def todo_page(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    year: int | None,
+    today: dt.date | None = None,
+) -> TodoPage:
+    """The to-do of ``actor`` for ``year`` (default the office's evaluation year)."""
+    cycle = indicators.data_cycle(session, unit, today)
+    chosen, years = year_choice(session, unit, year)
+    day = cycle.today
+    views = indicators.catalogue(session, unit)
+    submitted = indicators.values_in_review(session, unit, ValueState.SUBMITTED, views)
+    returned = indicators.values_in_review(session, unit, ValueState.RETURNED, views)
+    all_projects = projects.views(session, unit, as_of=day)
+    due = indicators.deadline_for(session, unit, chosen)
+    overdue = due is not None and day > due
+    mine = actor.department if actor.role is Role.EDITOR else None
+    todos = []
+    for dept in _departments(views, all_projects):
+        if mine is not None and (dept.code != mine or dept.unit_id != actor.unit_id):
+            continue
+        owned = [v for v in views if dept.code in {d.code for d in v.departments}]
+        missing = []
+        for v in owned:
+            gaps = v.missing_in(chosen)
+            if gaps:
+                names = {p.code: p.name_zh for p in v.spec.parts}
+                missing.append(MissingValue(v, [names[g] for g in gaps if g]))
+        mine_of = {v.row.id for v in owned}
+        todos.append(
+            DepartmentTodo(
+                department=dept,
+                missing=missing,
+                pending=[p for p in submitted if p.row.indicator_id in mine_of],
+                returned=[p for p in returned if p.row.indicator_id in mine_of],
+                milestones=projects.milestones_due(session, unit, day, dept.code),
+                late_projects=[
+                    p
+                    for p in all_projects
+                    if p.status.late and dept.code in {d.code for d in p.row.departments}
+                ],
+                overdue_data=overdue and bool(missing),
+            )
+        )
+    return TodoPage(
+        unit=unit,
+        year=chosen,
+        years=years,
+        cycle=cycle,
+        deadline=due,
+        overdue=overdue,
+        office=actor.role is Role.ADMIN,
+        departments=todos,
+        review=submitted if mine is None else [],
+        today=day,
     )

@@ -1,7 +1,12 @@
-"""Indicator use cases: read the catalogue, evaluate a year, enter values, record judgements."""
+"""Indicator use cases: read the catalogue, evaluate a year, enter values, record judgements,
+and the office's yearly data cycle (issue #12): the evaluation year it chooses, a deadline
+per year, values submitted by departments and confirmed or returned by the office,
+corrected or withdrawn with a reason. Only values that count (:func:`cycle.counts`) reach
+the evaluation, the report and the dossier."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -9,8 +14,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nearzero.indicators import values as plausible
+from nearzero import formatting
+from nearzero.indicators import cycle as cycle_rules, values as plausible
 from nearzero.indicators.choices import Attribute, Status
+from nearzero.indicators.cycle import ValueState
 from nearzero.indicators.evaluation import (
     Acceptance,
     Assessment,
@@ -25,9 +32,7 @@ from nearzero.indicators.evaluation import (
 from nearzero.indicators.rules import TargetRule, parse_rule
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import indicators as store
-from nearzero.store import tables as m
-from nearzero.store import units as unit_store
+from nearzero.store import indicators as store, tables as m, units as unit_store
 from nearzero.store.base import utcnow
 from nearzero.units import UnitError, convert
 
@@ -48,6 +53,8 @@ class IndicatorView:
     spec: IndicatorSpec
     record: Record
     texts: dict[tuple[str, int], str] = field(default_factory=dict)
+    stored: dict[tuple[str, int], m.IndicatorValue] = field(default_factory=dict)
+    """Every stored value by (part code, year), counted or not (pending, returned)."""
 
     @property
     def departments(self) -> list[m.Department]:
@@ -55,7 +62,24 @@ class IndicatorView:
 
     def value_years(self) -> list[int]:
         years = set(self.record.values) | {y for vs in self.record.part_values.values() for y in vs}
-        return sorted(years | {y for (_, y) in self.texts})
+        return sorted(years | {y for (_, y) in self.texts} | {y for (_, y) in self.stored})
+
+    def series(self) -> list[str]:
+        """The series a year needs a value in: each part's, or the indicator's own ("")."""
+        return [p.code for p in self.spec.parts] or [""]
+
+    def in_year(self, year: int, state: ValueState) -> list[m.IndicatorValue]:
+        """The stored values of ``year`` in ``state``."""
+        return [v for (_, y), v in self.stored.items() if y == year and v.state == state.value]
+
+    def pending_in(self, year: int) -> list[m.IndicatorValue]:
+        """The values of ``year`` awaiting the office's confirmation."""
+        return self.in_year(year, ValueState.SUBMITTED)
+
+    def missing_in(self, year: int) -> list[str]:
+        """The series (part codes, "" for the indicator itself) with no value stored for
+        ``year``; a returned value is not missing (it waits for its department)."""
+        return [p for p in self.series() if (p, year) not in self.stored]
 
 
 def _spec(row: m.Indicator, unit: m.DemoUnit) -> IndicatorSpec:
@@ -77,19 +101,43 @@ def _spec(row: m.Indicator, unit: m.DemoUnit) -> IndicatorSpec:
     )
 
 
+def _counted(v: m.IndicatorValue, confirmation: bool) -> tuple[float | None, str | None] | None:
+    """The (number, text) of ``v`` that counts: the value itself when its state counts, else
+    the figure the office last confirmed (a change awaiting confirmation or sent back leaves
+    it counting), else None."""
+    if cycle_rules.counts(ValueState(v.state), confirmation):
+        return v.value, v.text
+    if v.confirmed_at is not None:
+        return v.confirmed_value, v.confirmed_text
+    return None
+
+
 def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> list[IndicatorView]:
-    """Every indicator and task target of ``unit`` (or just ``code``) with all it has on record."""
+    """Every indicator and task target of ``unit`` (or just ``code``) with all it has on record.
+
+    The record (what the evaluation reads) holds only the values that count: confirmed ones,
+    or with the unit's confirmation off every value not returned; while a change to a
+    confirmed value awaits the office (or was sent back) the confirmed figure counts.
+    ``stored`` holds every stored value as it stands.
+    """
     rows = store.indicators(session, unit.id, code)
     if code is not None and not rows:
         raise NotFound(f"unit {unit.code!r} has no indicator {code!r}")
     ids = [r.id for r in rows]
+    confirmation = confirmation_on(session, unit)
     values: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     texts: dict[int, dict[tuple[str, int], str]] = defaultdict(dict)
+    stored: dict[int, dict[tuple[str, int], m.IndicatorValue]] = defaultdict(dict)
     for v in store.values_of(session, ids):
-        if v.value is not None:
-            values[v.indicator_id][v.part_code][v.year] = v.value
-        if v.text:
-            texts[v.indicator_id][(v.part_code, v.year)] = v.text
+        stored[v.indicator_id][(v.part_code, v.year)] = v
+        counted = _counted(v, confirmation)
+        if counted is None:
+            continue
+        number, text = counted
+        if number is not None:
+            values[v.indicator_id][v.part_code][v.year] = number
+        if text:
+            texts[v.indicator_id][(v.part_code, v.year)] = text
     assigned: dict[int, dict[int, float]] = defaultdict(dict)
     for a in store.assigned_targets_of(session, ids):
         assigned[a.indicator_id][a.year] = a.value
@@ -105,7 +153,7 @@ def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> li
             assigned=dict(assigned[row.id]),
             assessments=dict(judged[row.id]),
         )
-        views.append(IndicatorView(row, _spec(row, unit), record, texts[row.id]))
+        views.append(IndicatorView(row, _spec(row, unit), record, texts[row.id], stored[row.id]))
     return views
 
 
@@ -120,6 +168,12 @@ class CategorySummary:
     category: m.Category
     met: int = 0
     total: int = 0
+    no_data: int = 0  # missing, shown apart from not met
+
+    @property
+    def not_met(self) -> int:
+        """Not met, and not missing either (needs assessment counts here)."""
+        return self.total - self.met - self.no_data
 
 
 @dataclass
@@ -145,6 +199,7 @@ def evaluate_unit(session: Session, unit: m.DemoUnit, year: int) -> UnitEvaluati
         )
         summary.total += 1
         summary.met += e.outcome.status is Status.MET
+        summary.no_data += e.outcome.status is Status.NO_DATA
     return UnitEvaluation(
         unit=unit,
         year=year,
@@ -156,8 +211,173 @@ def evaluate_unit(session: Session, unit: m.DemoUnit, year: int) -> UnitEvaluati
 
 
 def years_on_record(session: Session, unit: m.DemoUnit) -> list[int]:
-    """The years with at least one value on record for ``unit``, ascending."""
+    """The years with at least one value on record for ``unit``, ascending (for the year
+    pickers; the default year is the office's :func:`evaluation_year`)."""
     return store.years_on_record(session, unit.id)
+
+
+def year_choices(session: Session, unit: m.DemoUnit, *also: int) -> list[int]:
+    """The years a picker offers: those with values, the evaluation year and ``also``."""
+    return sorted({*years_on_record(session, unit), evaluation_year(session, unit), *also})
+
+
+# --------------------------------------------------------------------------- the data cycle
+
+
+def china_today() -> dt.date:
+    """Today in China Standard Time."""
+    return formatting.china_today()
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """The office's settings of a unit's data cycle, as they stand.
+
+    evaluation_year : the year every page, report and dossier shows by default (the office's
+        choice; ``chosen`` False when it has made none: last calendar year within the plan)
+    confirmation : whether a department's value counts only once the office confirms it
+    deadline : the office's deadline for the values of the evaluation year, or None
+    """
+
+    evaluation_year: int
+    chosen: bool
+    confirmation: bool
+    deadline: dt.date | None
+    today: dt.date
+    set_by: str = ""
+    set_at: dt.datetime | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return cycle_rules.overdue(self.deadline, self.today)
+
+
+def data_cycle(session: Session, unit: m.DemoUnit, today: dt.date | None = None) -> Cycle:
+    """The data-cycle settings of ``unit`` (``today`` in China Standard Time)."""
+    day = today or china_today()
+    row = store.cycle(session, unit.id)
+    chosen = row is not None and row.evaluation_year is not None
+    year = (
+        row.evaluation_year
+        if row is not None and row.evaluation_year is not None
+        else cycle_rules.default_evaluation_year(day, unit.base_year, unit.target_year)
+    )
+    due = store.deadline(session, unit.id, year)
+    return Cycle(
+        evaluation_year=year,
+        chosen=chosen,
+        confirmation=row.confirmation if row is not None else True,
+        deadline=due.due if due else None,
+        today=day,
+        set_by=row.set_by if row is not None else "",
+        set_at=row.set_at if row is not None else None,
+    )
+
+
+def deadline_for(session: Session, unit: m.DemoUnit, year: int) -> dt.date | None:
+    """The office's deadline for the values of ``year``, or None."""
+    row = store.deadline(session, unit.id, year)
+    return row.due if row else None
+
+
+def evaluation_year(session: Session, unit: m.DemoUnit) -> int:
+    """The year the office evaluates: the default year of every page, report and dossier."""
+    row = store.cycle(session, unit.id)
+    if row is not None and row.evaluation_year is not None:
+        return row.evaluation_year
+    return cycle_rules.default_evaluation_year(china_today(), unit.base_year, unit.target_year)
+
+
+def confirmation_on(session: Session, unit: m.DemoUnit) -> bool:
+    """Whether values of ``unit`` count only once the office confirms them (the default)."""
+    row = store.cycle(session, unit.id)
+    return True if row is None else row.confirmation
+
+
+def _office(actor: Actor, what: str) -> None:
+    if actor.role is not Role.ADMIN:
+        raise PermissionDenied(f"only the working-group office {what}")
+
+
+def _check_year(year: int, field: str, today: dt.date | None = None) -> None:
+    try:
+        cycle_rules.check_year(year, today or china_today(), field)
+    except cycle_rules.YearError as exc:
+        raise InvalidInput(f"{exc.message_zh} ({exc})") from None
+
+
+def set_evaluation_year(
+    session: Session, actor: Actor, unit: m.DemoUnit, year: int, today: dt.date | None = None
+) -> None:
+    """The office chooses the evaluation year; not after this calendar year (CST)."""
+    _office(actor, "chooses the evaluation year")
+    _check_year(year, "evaluation_year", today)
+    if year < unit.base_year:
+        raise InvalidInput(
+            f"evaluation_year：评估年度不能早于基准年{unit.base_year}年 "
+            f"(evaluation_year: expected {unit.base_year} or later, got {year})"
+        )
+    row = store.cycle_for_update(session, unit.id, actor.username)
+    old = {"evaluation_year": row.evaluation_year}
+    row.evaluation_year, row.set_by, row.set_at = year, actor.username, utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "cycle.evaluation_year",
+        "unit",
+        unit.code,
+        old,
+        {"evaluation_year": year},
+        unit.code,
+    )
+
+
+def set_confirmation(session: Session, actor: Actor, unit: m.DemoUnit, on: bool) -> None:
+    """The office switches the confirmation of departments' values on or off."""
+    _office(actor, "switches confirmation on or off")
+    row = store.cycle_for_update(session, unit.id, actor.username)
+    old = {"confirmation": row.confirmation}
+    row.confirmation, row.set_by, row.set_at = on, actor.username, utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "cycle.confirmation",
+        "unit",
+        unit.code,
+        old,
+        {"confirmation": on},
+        unit.code,
+    )
+
+
+def set_deadline(session: Session, actor: Actor, unit: m.DemoUnit, year: int, due: dt.date) -> None:
+    """The office sets the deadline for the departments' values of ``year``."""
+    _office(actor, "sets the deadline")
+    if not unit.base_year <= year <= unit.target_year + 10:
+        raise InvalidInput(
+            f"year: expected a year between {unit.base_year} and {unit.target_year + 10}, "
+            f"got {year}"
+        )
+    if due.year < year:
+        raise InvalidInput(
+            f"due：{year}年数据的截止日期不能早于{year}年 "
+            f"(due: the deadline for {year}'s values is in {year} or later, got {due.isoformat()})"
+        )
+    row = store.deadline(session, unit.id, year)
+    old = {"due": row.due.isoformat()} if row else None
+    store.set_deadline(session, unit.id, year, due, actor.username).set_at = utcnow()
+    audit.record(
+        session,
+        actor,
+        "cycle.deadline",
+        "unit",
+        f"{unit.code}/{year}",
+        old,
+        {"year": year, "due": due.isoformat()},
+        unit.code,
+    )
 
 
 def values_on_record(
@@ -167,13 +387,32 @@ def values_on_record(
     return store.values_by_key(session, unit.id)
 
 
+def counted_values(
+    session: Session, unit: m.DemoUnit
+) -> dict[tuple[str, str, int], m.IndicatorValue]:
+    """The values of ``unit`` that count (see :func:`catalogue`), by (code, part code, year):
+    what the report and the dossier cite."""
+    confirmation = confirmation_on(session, unit)
+    return {
+        key: v
+        for key, v in store.values_by_key(session, unit.id).items()
+        if _counted(v, confirmation) is not None
+    }
+
+
 def may_edit(actor: Actor, row: m.Indicator) -> bool:
     """Admins edit everything; a department editor only the indicators its department owns."""
     return actor.acts_for(row.departments)
 
 
 def _value_dict(v: m.IndicatorValue) -> dict[str, Any]:
-    return {"value": v.value, "text": v.text, "source": v.source, "evidence": v.evidence}
+    return {
+        "value": v.value,
+        "text": v.text,
+        "source": v.source,
+        "evidence": v.evidence,
+        "state": v.state,
+    }
 
 
 @dataclass(frozen=True)
@@ -190,10 +429,13 @@ class ValueInput:
     evidence: str = ""
 
 
-def check_value(view: IndicatorView, unit: m.DemoUnit, entry: ValueInput) -> float | None:
+def check_value(
+    view: IndicatorView, unit: m.DemoUnit, entry: ValueInput, today: dt.date | None = None
+) -> float | None:
     """Validate ``entry`` against its indicator; returns the value in the indicator's unit.
 
-    Raises :class:`InvalidInput` naming the field and what was expected.
+    Raises :class:`InvalidInput` naming the field and what was expected; a year after the
+    current calendar year (China Standard Time) is refused.
     """
     row = view.row
     parts = {p.code: p for p in row.parts}
@@ -210,6 +452,7 @@ def check_value(view: IndicatorView, unit: m.DemoUnit, entry: ValueInput) -> flo
             f"year: expected a year between {unit.base_year - 30} and {unit.target_year + 10}, "
             f"got {entry.year}"
         )
+    _check_year(entry.year, "year", today)
     if entry.value is None:
         if not (entry.text or "").strip():
             raise InvalidInput("value: a number or a text is required")
@@ -236,34 +479,292 @@ def check_value(view: IndicatorView, unit: m.DemoUnit, entry: ValueInput) -> flo
     return value
 
 
-def set_value(
-    session: Session, actor: Actor, unit: m.DemoUnit, entry: ValueInput
-) -> m.IndicatorValue:
-    """Record one year's value (a new one, or a change with the old value kept in the audit log)."""
-    (view,) = catalogue(session, unit, entry.code)
+def _key(code: str, part: str, year: int) -> str:
+    """The audit key of one value: ``5//2022``, ``28/fertiliser/2022``."""
+    return f"{code}/{part}/{year}"
+
+
+def _editable(session: Session, actor: Actor, unit: m.DemoUnit, code: str) -> IndicatorView:
+    (view,) = catalogue(session, unit, code)
     if not may_edit(actor, view.row):
         raise PermissionDenied(
-            f"{actor.username} may not edit indicator {entry.code}: it belongs to "
+            f"{actor.username} may not edit indicator {code}: it belongs to "
             + "、".join(d.name_zh for d in view.row.departments)
         )
-    value = check_value(view, unit, entry)
+    return view
+
+
+def _keep_confirmed(row: m.IndicatorValue) -> None:
+    """Before ``row`` is changed: remember its figure if it stands confirmed, so that it keeps
+    counting until the change is confirmed."""
+    if row.state == ValueState.CONFIRMED.value and row.id is not None:
+        row.confirmed_value, row.confirmed_text = row.value, row.text
+        row.confirmed_at = row.reviewed_at or row.entered_at or utcnow()
+
+
+def _confirmed(row: m.IndicatorValue, username: str) -> None:
+    row.state = ValueState.CONFIRMED.value
+    row.reviewed_by, row.reviewed_at = username, utcnow()
+    row.confirmed_value, row.confirmed_text = row.value, row.text
+    row.confirmed_at = row.reviewed_at
+
+
+def _entered(actor: Actor, confirmation: bool, row: m.IndicatorValue) -> ValueState:
+    """Mark ``row`` as just entered by ``actor``: confirmed for the office (or with
+    confirmation off), else submitted; a returned value's reason is cleared."""
+    state = cycle_rules.state_after_entry(actor.role is Role.ADMIN, confirmation)
+    row.entered_by, row.entered_at = actor.username, utcnow()
+    row.return_reason = ""
+    if state is ValueState.CONFIRMED:
+        _confirmed(row, actor.username)
+    else:
+        row.state = state.value
+        row.reviewed_by, row.reviewed_at = "", None
+    return state
+
+
+def submit_value(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    entry: ValueInput,
+    today: dt.date | None = None,
+) -> m.IndicatorValue:
+    """Enter one year's value: the one function every path calls (form, workbook upload,
+    inventory and carbon-inclusion feeds).
+
+    A department editor's value is *submitted* and counts once the office confirms it (a
+    confirmed figure it replaces counts until then); the office's own value (and every value
+    when the unit has switched confirmation off) is confirmed at once. Re-entering a value
+    (a returned one, say) submits it again. The old value stays in the audit log (action
+    ``value.set``).
+
+    Raises :class:`PermissionDenied` for an indicator of another department and
+    :class:`InvalidInput` naming the field (a year after this calendar year included).
+    """
+    view = _editable(session, actor, unit, entry.code)
+    value = check_value(view, unit, entry, today)
+    confirmation = confirmation_on(session, unit)
     existing = store.value(session, view.row.id, entry.part, entry.year)
     old = _value_dict(existing) if existing else None
     if existing is None:
         existing = m.IndicatorValue(indicator_id=view.row.id, part_code=entry.part, year=entry.year)
         session.add(existing)
+    else:
+        _keep_confirmed(existing)
     existing.value = value
     existing.text = (entry.text or "").strip() or None
     existing.source = entry.source
     existing.evidence = entry.evidence
-    existing.entered_by = actor.username
-    existing.entered_at = utcnow()
+    _entered(actor, confirmation, existing)
     session.flush()
-    key = f"{entry.code}/{entry.part}/{entry.year}" if entry.part else f"{entry.code}//{entry.year}"
+    key = _key(entry.code, entry.part, entry.year)
     audit.record(
         session, actor, "value.set", "indicator", key, old, _value_dict(existing), unit.code
     )
     return existing
+
+
+set_value = submit_value
+"""The former name of :func:`submit_value`."""
+
+
+def _stored(session: Session, view: IndicatorView, part: str, year: int) -> m.IndicatorValue:
+    row = store.value(session, view.row.id, part, year)
+    if row is None:
+        where = f"{view.row.code}/{part}" if part else view.row.code
+        raise NotFound(f"indicator {where} has no value for {year}")
+    return row
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise InvalidInput("reason：请填写原因 (reason: a reason is required)")
+    if len(reason) > 2000:
+        raise InvalidInput("reason：原因不超过2000字 (reason: at most 2000 characters)")
+    return reason.strip()
+
+
+def confirm_value(
+    session: Session, actor: Actor, unit: m.DemoUnit, code: str, year: int, part: str = ""
+) -> m.IndicatorValue:
+    """The office confirms a submitted value: from now on it counts."""
+    _office(actor, "confirms values")
+    (view,) = catalogue(session, unit, code)
+    row = _stored(session, view, part, year)
+    if row.state != ValueState.SUBMITTED.value:
+        raise InvalidInput(
+            f"state：该数值状态为“{ValueState(row.state).label_zh}”，只能确认待确认的数值 "
+            f"(state: only a submitted value is confirmed, this one is {row.state})"
+        )
+    _confirmed(row, actor.username)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "value.confirm",
+        "indicator",
+        _key(code, part, year),
+        {"state": ValueState.SUBMITTED.value},
+        _value_dict(row),
+        unit.code,
+    )
+    return row
+
+
+def return_value(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    code: str,
+    year: int,
+    reason: str,
+    part: str = "",
+) -> m.IndicatorValue:
+    """The office sends a submitted value back to its department with ``reason``; it does not
+    count (the figure confirmed before it, if any, still does), and the department's to-do
+    shows it with the reason until it is entered again."""
+    _office(actor, "sends values back")
+    why = _reason(reason)
+    (view,) = catalogue(session, unit, code)
+    row = _stored(session, view, part, year)
+    if row.state != ValueState.SUBMITTED.value:
+        raise InvalidInput(
+            f"state：该数值状态为“{ValueState(row.state).label_zh}”，只能退回待确认的数值 "
+            f"(state: only a submitted value is sent back, this one is {row.state})"
+        )
+    row.state, row.return_reason = ValueState.RETURNED.value, why
+    row.reviewed_by, row.reviewed_at = actor.username, utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "value.return",
+        "indicator",
+        _key(code, part, year),
+        {"state": ValueState.SUBMITTED.value},
+        _value_dict(row) | {"reason": why},
+        unit.code,
+    )
+    return row
+
+
+def correct_value(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    year: int,
+    entry: ValueInput,
+    reason: str,
+    today: dt.date | None = None,
+) -> m.IndicatorValue:
+    """Correct the value of ``entry.code`` (part ``entry.part``) stored for ``year``: its
+    figure, text, source, or its year (``entry.year`` differs from ``year``), with ``reason``.
+
+    By its department or the office. The corrected value is submitted again (confirmed when
+    the office corrects it or confirmation is off). The audit log (``value.correct``) keeps
+    the value before and after, with the year of each, who and why.
+    """
+    why = _reason(reason)
+    view = _editable(session, actor, unit, entry.code)
+    row = _stored(session, view, entry.part, year)
+    value = check_value(view, unit, entry, today)
+    confirmation = confirmation_on(session, unit)
+    if entry.year != year and store.value(session, view.row.id, entry.part, entry.year):
+        raise InvalidInput(
+            f"year：{entry.year}年已有数值，请更正该年的数值 "
+            f"(year: {entry.year} already has a value; correct that one)"
+        )
+    old = _value_dict(row) | {"year": year}
+    if entry.year == year:
+        _keep_confirmed(row)
+    else:  # a figure moved to another year no longer counts for the year it left
+        row.confirmed_value = row.confirmed_text = row.confirmed_at = None
+    row.year = entry.year
+    row.value = value
+    row.text = (entry.text or "").strip() or None
+    row.source, row.evidence = entry.source, entry.evidence
+    _entered(actor, confirmation, row)
+    session.flush()
+    new = _value_dict(row) | {"year": entry.year, "reason": why}
+    audit.record(
+        session,
+        actor,
+        "value.correct",
+        "indicator",
+        _key(entry.code, entry.part, year),
+        old,
+        new,
+        unit.code,
+    )
+    if entry.year != year:  # the value's history under its new year too
+        audit.record(
+            session,
+            actor,
+            "value.correct",
+            "indicator",
+            _key(entry.code, entry.part, entry.year),
+            old,
+            new,
+            unit.code,
+        )
+    return row
+
+
+def withdraw_value(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    code: str,
+    year: int,
+    reason: str,
+    part: str = "",
+) -> None:
+    """Withdraw a wrong value with ``reason`` (its department or the office): it no longer
+    counts nor shows; the audit log (``value.withdraw``) keeps it, who and why."""
+    why = _reason(reason)
+    view = _editable(session, actor, unit, code)
+    row = _stored(session, view, part, year)
+    old = _value_dict(row) | {"year": year}
+    store.delete_value(session, row)
+    audit.record(
+        session,
+        actor,
+        "value.withdraw",
+        "indicator",
+        _key(code, part, year),
+        old,
+        {"withdrawn": True, "reason": why},
+        unit.code,
+    )
+
+
+@dataclass(frozen=True)
+class PendingValue:
+    """A stored value in the office's review (submitted or returned), with its indicator."""
+
+    view: IndicatorView
+    row: m.IndicatorValue
+
+    @property
+    def part_name(self) -> str:
+        for p in self.view.spec.parts:
+            if p.code == self.row.part_code:
+                return p.name_zh
+        return ""
+
+
+def values_in_review(
+    session: Session, unit: m.DemoUnit, state: ValueState, views: list[IndicatorView] | None = None
+) -> list[PendingValue]:
+    """The values of ``unit`` in ``state`` (submitted: awaiting the office; returned: sent
+    back to their department), in plan order."""
+    by_id = {v.row.id: v for v in (views if views is not None else catalogue(session, unit))}
+    return [
+        PendingValue(by_id[r.indicator_id], r)
+        for r in store.values_in_state(session, unit.id, [state.value])
+        if r.indicator_id in by_id
+    ]
 
 
 def set_assessment(

@@ -16,26 +16,20 @@ versions and GWP set that produced it.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import math
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path, PurePath
 from typing import Any
 
-import yaml
 from sqlalchemy.orm import Session
 
 from nearzero.accounting.activity import (
     EXAMPLE,
-    META_SHEET,
     bundled_example,
-    check_rows,
     parse_activity,
-    parse_row,
-    parse_workbook,
     write_template,
 )
 from nearzero.accounting.categories import Sector, UnknownCategory, category_title
@@ -51,18 +45,10 @@ from nearzero.accounting.factors import (
     default_library,
     local_factor,
 )
-from nearzero.accounting.gwp import GAS_GROUPS, GWP_SETS, GWPNotAvailable
+from nearzero.accounting.gwp import GAS_GROUPS, GWP_SETS
 from nearzero.accounting.indicators import indicator_values
-from nearzero.accounting.inventory import InventoryResult, compute_inventory, recalculation
-from nearzero.accounting.key_categories import KeyCategory, level_assessment, trend_assessment
-from nearzero.accounting.model import ActivityError, ActivityMetadata, ActivityRow
-from nearzero.accounting.uncertainty import (
-    Approach1,
-    MonteCarloResult,
-    approach1,
-    monte_carlo,
-    monte_carlo_input,
-)
+from nearzero.accounting.inventory import InventoryResult, recalculation
+from nearzero.accounting.model import ActivityError
 from nearzero.reports.inventory_tables import (
     WAN,
     build_docx,
@@ -77,272 +63,24 @@ from nearzero.reports.model import Block, BuiltFile, Table
 from nearzero.reports.sections.inventory import inventory_blocks
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.services.indicators import ValueInput, set_value, years_on_record
-from nearzero.services.xlsx_guard import check_xlsx
-from nearzero.store import inventory as store
-from nearzero.store import tables as m
+from nearzero.services.indicators import ValueInput, evaluation_year, set_value
+from nearzero.services.inventory_files import (
+    DEFAULT_GWP as DEFAULT_GWP,
+    EXAMPLE_LABEL_ZH as EXAMPLE_LABEL_ZH,
+    FORMATS as FORMATS,
+    MAX_FILE_BYTES as MAX_FILE_BYTES,
+    Activity as Activity,
+    Analysis as Analysis,
+    analyse as analyse,
+    compute as compute,
+    only_year as only_year,
+    read_activity as read_activity,
+    read_facility_columns as read_facility_columns,
+)
+from nearzero.store import inventory as store, tables as m
 from nearzero.store.base import utcnow
 from nearzero.store.tables.inventory import InventoryDataset, InventoryFactor, InventoryRun
 from nearzero.units import UnitError, parse_unit
-
-FORMATS = (".xlsx", ".yaml", ".yml", ".json")
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_ERRORS = 50
-DEFAULT_GWP = "AR5"
-#: Monte Carlo defaults of the pages and the report: fixed seed, so a page is reproducible.
-MC_ITERATIONS, MC_SEED = 10_000, 0
-EXAMPLE_LABEL_ZH = "示例（部分数据为假设）"
-
-
-# --------------------------------------------------------------------------- reading files
-
-
-@dataclass(frozen=True)
-class Activity:
-    """A parsed activity file: rows, metadata, and the canonical document to store."""
-
-    rows: list[ActivityRow]
-    metadata: ActivityMetadata
-    document: dict[str, Any]
-
-    @property
-    def years(self) -> list[int]:
-        return sorted({r.year for r in self.rows})
-
-
-def _errors(first: ActivityError, more: Sequence[str]) -> InvalidInput:
-    listed = list(more) if str(first) in more else [str(first), *more]  # row order
-    errors = list(dict.fromkeys(listed))[:MAX_ERRORS]
-    return InvalidInput(f"文件被拒绝（未保存任何数据） / file rejected: {first}", errors)
-
-
-def _row_errors_doc(doc: Mapping[str, Any], factors: FactorLibrary) -> list[str]:
-    """Every row's own error: each row parsed and run alone, so all bad rows are listed."""
-    rows = doc.get("rows")
-    if not isinstance(rows, list):
-        return []
-    try:
-        years = [int(y) for y in dict(doc.get("years") or {})]
-    except (TypeError, ValueError):
-        return []
-    default_year = years[0] if len(years) == 1 else None
-    out: list[str] = []
-    for i, raw in enumerate(rows):
-        try:
-            check_rows([parse_row(raw, i, default_year)], factors)
-        except ActivityError as exc:
-            out.append(str(exc))
-    return out
-
-
-def _row_errors_book(
-    sheets: Mapping[str, list[dict[str, object]]], factors: FactorLibrary
-) -> list[str]:
-    out: list[str] = []
-    for name, rows in sheets.items():
-        if name == META_SHEET:
-            continue
-        for i, cells in enumerate(rows):
-            alone = {k: v for k, v in sheets.items() if k == META_SHEET}
-            alone[name] = [{} for _ in range(i)] + [cells]
-            try:
-                parse_workbook(alone, factors)
-            except ActivityError as exc:
-                out.append(str(exc))
-    return out
-
-
-def _load_sheets(data: bytes) -> dict[str, list[dict[str, object]]]:
-    from openpyxl import load_workbook
-
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    sheets: dict[str, list[dict[str, object]]] = {}
-    for sheet in book.worksheets:
-        values = list(sheet.iter_rows(values_only=True))
-        if not values:
-            continue
-        header = [str(h) if h is not None else "" for h in values[0]]
-        sheets[sheet.title] = [dict(zip(header, row, strict=False)) for row in values[1:]]
-    book.close()
-    return sheets
-
-
-def read_activity(name: str, data: bytes, factors: FactorLibrary | None = None) -> Activity:
-    """Parse an activity file (.xlsx, .yaml/.yml, .json) and run every row once.
-
-    Raises :class:`InvalidInput` whose ``errors`` name the sheet, row and field of every bad
-    row it finds (the whole file is rejected).
-    """
-    library = factors or default_library()
-    suffix = PurePath(name).suffix.lower()
-    if suffix not in FORMATS:
-        raise InvalidInput(f"file: expected one of {', '.join(FORMATS)}, got {name!r}")
-    if len(data) > MAX_FILE_BYTES:
-        raise InvalidInput(f"file: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    if suffix == ".xlsx":
-        check_xlsx(data, name)  # before openpyxl parses anything (issue #11 item 7)
-        try:
-            sheets = _load_sheets(data)
-        except Exception as exc:  # openpyxl raises several kinds for a broken file
-            raise InvalidInput(f"file: {name!r} is not a readable .xlsx workbook ({exc})") from None
-        try:
-            rows, metadata = parse_workbook(sheets, library)
-        except ActivityError as exc:
-            raise _errors(exc, _row_errors_book(sheets, library)) from None
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-            doc = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
-        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-            raise InvalidInput(f"file: {name!r} cannot be read ({exc})") from None
-        if not isinstance(doc, dict):
-            raise InvalidInput(f"file: {name!r} holds no activity document (a mapping)")
-        try:
-            rows, metadata = parse_activity(doc, library)
-        except ActivityError as exc:
-            raise _errors(exc, _row_errors_doc(doc, library)) from None
-    if not rows:
-        raise InvalidInput(f"file: {name!r} holds no activity rows")
-    return Activity(rows, metadata, to_document(rows, metadata))
-
-
-def to_document(rows: Sequence[ActivityRow], metadata: ActivityMetadata) -> dict[str, Any]:
-    """The canonical ``nearzero.inventory-activity/1`` document of parsed rows (JSON-safe).
-
-    :func:`~nearzero.accounting.activity.parse_activity` reads it back into the same rows.
-    """
-    years: dict[str, Any] = {}
-    for year, data in metadata.years.items():
-        entry: dict[str, Any] = {"illustrative": data.illustrative, "note": data.note}
-        if data.population is not None:
-            entry["population"] = {"value": data.population, "unit": "person"}
-        if data.gdp is not None:
-            entry["gdp"] = {"value": data.gdp, "unit": "wan_yuan"}
-        years[str(year)] = entry
-    out_rows = []
-    for r in rows:
-        raw: dict[str, Any] = {"id": r.row_id, "year": r.year, "category": r.category}
-        if r.method:
-            raw["method"] = r.method
-        if r.subject:
-            raw[r.subject_field] = r.subject
-        raw["gases"] = list(r.gases)
-        if r.notation is not None:
-            raw["notation"] = r.notation.value
-        else:
-            raw["quantity"], raw["unit"] = r.quantity, r.unit
-        if r.params:
-            raw["params"] = {
-                k: {"value": p.value, "unit": p.unit} if p.unit else p.value
-                for k, p in r.params.items()
-            }
-        if r.factors:
-            raw["factors"] = {
-                k: f.ref_id
-                if f.ref_id
-                else {
-                    "value": f.value,
-                    "unit": f.unit,
-                    "source": f.source,
-                    **({"uncertainty_pct": f.uncertainty_pct} if f.uncertainty_pct else {}),
-                }
-                for k, f in r.factors.items()
-            }
-        if r.uncertainty_pct is not None:
-            raw["uncertainty_pct"] = r.uncertainty_pct
-        raw["illustrative"] = r.illustrative
-        if r.note:
-            raw["note"] = r.note
-        out_rows.append(raw)
-    return {
-        "format": "nearzero.inventory-activity/1",
-        "region": metadata.region,
-        "source": metadata.source,
-        "note": metadata.note,
-        "years": years,
-        "rows": out_rows,
-    }
-
-
-def only_year(activity: Activity, year: int) -> Activity:
-    """The rows of ``year`` (and that year's metadata); refuses a year the file lacks."""
-    if year not in activity.years:
-        raise InvalidInput(
-            f"year: the file holds rows for {', '.join(map(str, activity.years))}, not {year}"
-        )
-    rows = [r for r in activity.rows if r.year == year]
-    meta = activity.metadata
-    years = {y: d for y, d in meta.years.items() if y == year}
-    metadata = ActivityMetadata(meta.region, meta.source, meta.note, years)
-    return Activity(rows, metadata, to_document(rows, metadata))
-
-
-def compute(
-    activity: Activity,
-    factors: FactorLibrary | None = None,
-    gwp_set: str = DEFAULT_GWP,
-    year: int | None = None,
-) -> InventoryResult:
-    """:func:`~nearzero.accounting.inventory.compute_inventory` with errors for people."""
-    if gwp_set not in GWP_SETS:
-        raise InvalidInput(f"gwp: expected one of {', '.join(GWP_SETS)}, got {gwp_set!r}")
-    if year is None and len(activity.years) > 1:
-        raise InvalidInput(
-            f"year: the file holds {', '.join(map(str, activity.years))}; say which (--year)"
-        )
-    if year is not None and year not in activity.years:
-        raise InvalidInput(f"year: the file holds no rows for {year}")
-    try:
-        return compute_inventory(
-            activity.rows, factors or default_library(), gwp_set, activity.metadata, year
-        )
-    except GWPNotAvailable as exc:
-        raise InvalidInput(f"gwp: {exc}") from None
-    except ActivityError as exc:
-        raise InvalidInput(str(exc)) from None
-
-
-# --------------------------------------------------------------------------- analysis
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """Key categories (IPCC 2006 Vol 1 Ch 4, Approach 1) and uncertainty (Vol 1 Ch 3)."""
-
-    level: list[KeyCategory]
-    trend: list[KeyCategory]
-    base_year: int | None
-    approach1: Approach1
-    monte_carlo: MonteCarloResult
-
-    @property
-    def key_count(self) -> int:
-        """Categories key by level or by trend."""
-        return len({k.category for k in (*self.level, *self.trend) if k.key})
-
-
-def analyse(
-    result: InventoryResult,
-    base: InventoryResult | None = None,
-    iterations: int = MC_ITERATIONS,
-    seed: int = MC_SEED,
-) -> Analysis:
-    """Level (Eq 4.1) and, with a base year, trend (Eq 4.2) key categories at 95 %, with
-    Approach 1 (Eq 3.1/3.2) and a seeded Approach 2 Monte Carlo over scope 1."""
-    level = level_assessment(result.category_tco2e())
-    trend = (
-        trend_assessment(base.category_tco2e(), result.category_tco2e())
-        if base is not None and base.year != result.year
-        else []
-    )
-    return Analysis(
-        level,
-        trend,
-        base.year if trend and base is not None else None,
-        approach1(result),
-        monte_carlo(monte_carlo_input(result), iterations, seed),
-    )
-
 
 # --------------------------------------------------------------------------- stored data
 
@@ -454,16 +192,18 @@ def load_dataset(
     data: bytes,
     year: int,
     example: bool = False,
+    max_bytes: int | None = MAX_FILE_BYTES,
 ) -> InventoryRun:
     """Store the activity data of ``year`` from a file (replacing that year's) and compute it.
 
     Only the office loads data. A file with any bad row is rejected whole: nothing is written.
+    ``max_bytes`` bounds an upload (None: a local file read by the CLI).
     """
     _admin(actor, "loads inventory activity data")
     if not unit.base_year - 30 <= year <= unit.target_year + 10:
         raise InvalidInput(f"year: {year} is outside {unit.base_year - 30}–{unit.target_year + 10}")
     library = library_for(session, unit)
-    activity = only_year(read_activity(name, data, library), year)
+    activity = only_year(read_activity(name, data, library, max_bytes), year)
     existing = store.dataset(session, unit.id, year)
     sha = hashlib.sha256(data).hexdigest()
     old = (
@@ -939,12 +679,11 @@ def inventory_page(
     ``gwp``; ``words`` are the :data:`CHART_WORDS` in ``lang``."""
     known = years(session, unit)
     chosen = year if year in known else (known[-1] if known else None)
-    nav_years = years_on_record(session, unit)
     return InventoryPage(
         years=known,
         gwp=gwp,
         inv_year=chosen,
-        year=chosen or (nav_years[-1] if nav_years else unit.base_year),
+        year=chosen or evaluation_year(session, unit),
         gwp_sets=list(GWP_SETS),
         factors=local_factors(session, unit),
         formats=", ".join(FORMATS),

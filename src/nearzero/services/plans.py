@@ -7,8 +7,7 @@ from sqlalchemy.orm import Session
 from nearzero.indicators.catalogue import IndicatorEntry, Plan
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput
-from nearzero.store import tables as m
-from nearzero.store import units as unit_store
+from nearzero.store import tables as m, units as unit_store
 
 
 def unit_exists(session: Session, code: str) -> bool:
@@ -70,11 +69,20 @@ def load_plan(session: Session, plan: Plan, actor: Actor, source: str = "") -> m
                 indicators=[indicators[c] for c in p.indicators],
             )
         )
+    # the year the plan's figures reach is the office's first evaluation year (issue #12)
+    years = [
+        v.year for e in entries for vs in (e[1].values, *e[1].part_values.values()) for v in vs
+    ]
+    first_year = max(years, default=None)
+    session.add(
+        m.IndicatorCycle(unit_id=unit.id, evaluation_year=first_year, set_by=actor.username)
+    )
     loaded = {
         "source": source,
         "indicators": len(plan.indicators),
         "task_targets": len(plan.task_targets),
         "key_projects": len(plan.key_projects),
+        "evaluation_year": first_year,
     }
     audit.record(session, actor, "plan.load", "unit", info.code, None, loaded, info.code)
     session.flush()

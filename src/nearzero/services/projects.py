@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import os
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from nearzero.accounting.factors import default_library
+from nearzero.formatting import china_today
 from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, USE_LABELS, Stage
 from nearzero.projects.parameters import (
     DEFAULT_GRID_REGION,
@@ -58,9 +57,9 @@ from nearzero.reports.model import Block
 from nearzero.reports.sections import projects as section
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied
-from nearzero.services.indicators import catalogue, years_on_record
-from nearzero.store import projects as store
-from nearzero.store import tables as m
+from nearzero.services.files import store_file
+from nearzero.services.indicators import catalogue, evaluation_year
+from nearzero.store import projects as store, tables as m
 from nearzero.units import UnitError, convert, parse_unit
 
 DEFAULT_EVIDENCE_DIR = Path("var/evidence")
@@ -378,23 +377,6 @@ def _check_progress(row: m.KeyProject, entry: ProgressInput, today: dt.date) -> 
     return Stage(entry.stage)
 
 
-def _store_file(directory: Path, sha256: str, content: bytes) -> tuple[Path, bool]:
-    """Write ``content`` as ``directory/sha256`` (atomically); True when this call created it."""
-    path = directory / sha256
-    if path.exists():
-        return path, False
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path, True
-
-
 def report_progress(
     session: Session,
     actor: Actor,
@@ -448,7 +430,7 @@ def report_progress(
         )
         session.add(row_evidence)
         session.flush()
-        path, created = _store_file(evidence_dir, sha, evidence.content)
+        path, created = store_file(evidence_dir, sha, evidence.content)
         if created:
             store.remove_on_rollback(session, path)
         new["evidence"] = {"filename": row_evidence.filename, "sha256": sha}
@@ -840,7 +822,7 @@ def report_blocks(session: Session, unit: m.DemoUnit, year: int) -> list[Block] 
     has a method of reduction but no figure yet, which parameter is missing; the prose is
     :func:`nearzero.reports.sections.projects.blocks`.
     """
-    as_of = min(dt.date(year, 12, 31), dt.date.today())
+    as_of = min(dt.date(year, 12, 31), china_today())  # the report's day, in Beijing
     grid = report_grid(year)
     items = views(session, unit, as_of, grid)
     if not items:
@@ -870,10 +852,45 @@ def report_line(view: ProjectView) -> section.ProjectLine:
 
 
 def nav_year(session: Session, unit: m.DemoUnit) -> int:
-    """The year the pages' navigation links carry: the latest with indicator values, else the
-    plan's base year."""
-    years = years_on_record(session, unit)
-    return years[-1] if years else unit.base_year
+    """The year the pages' navigation links carry: the office's evaluation year."""
+    return evaluation_year(session, unit)
+
+
+# --------------------------------------------------------------------------- to-do
+
+
+@dataclass(frozen=True)
+class MilestoneDue:
+    """A milestone not done by ``as_of`` whose due date has passed or comes within the
+    due-soon window, with its project."""
+
+    project: m.KeyProject
+    milestone: m.ProjectMilestone
+    days_to_due: int  # negative: overdue
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_to_due < 0
+
+
+def milestones_due(
+    session: Session,
+    unit: m.DemoUnit,
+    as_of: dt.date,
+    department: str | None = None,
+    soon_days: int = DUE_SOON_DAYS,
+) -> list[MilestoneDue]:
+    """The milestones of ``unit``'s key projects (those of ``department`` when given) due by
+    ``as_of`` + ``soon_days`` and not done, soonest (most overdue) first."""
+    out = []
+    for row in _projects(session, unit):
+        if department and department not in {d.code for d in row.departments}:
+            continue
+        for ms in milestones_of(session, row):
+            days = (ms.due_date - as_of).days
+            if ms.done_on is None and days <= soon_days:
+                out.append(MilestoneDue(row, ms, days))
+    return sorted(out, key=lambda d: (d.days_to_due, d.project.number))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from nearzero.formatting import china_today
 from nearzero.indicators.evaluation import Acceptance
 from nearzero.reports.jobs import BuildCache
 from nearzero.reports.model import (
@@ -42,22 +43,24 @@ from nearzero.reports.sections.indicators import (
     IndicatorLine,
     Sources,
     summary,
+    summary_en,
     workbook_tables,
 )
-from nearzero.services import audit, inventory, projects
+from nearzero.services import audit, evidence as evidence_service, inventory, projects, twohigh
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.services.enterprise import report as enterprise_report
 from nearzero.services.inclusion import report as inclusion_report
 from nearzero.services.indicators import (
     EvaluatedIndicator,
     UnitEvaluation,
+    catalogue,
+    counted_values,
     evaluate_unit,
+    evaluation_year,
     trend_data,
-    values_on_record,
     years_on_record,
 )
-from nearzero.store import reports as store
-from nearzero.store import tables as m
+from nearzero.store import reports as store, tables as m
 from nearzero.store.base import utcnow
 
 log = logging.getLogger(__name__)
@@ -73,6 +76,7 @@ CONTRIBUTORS: dict[str, Contributor] = {
     "inventory": inventory.report_blocks,
     "inclusion": inclusion_report.report_blocks,
     "enterprises": enterprise_report.report_blocks,
+    "twohigh": twohigh.report_blocks,
     "projects": projects.report_blocks,
 }
 
@@ -105,7 +109,9 @@ def evaluation_data(ev: UnitEvaluation) -> Evaluation:
         indicators=tuple(_line(e) for e in ev.indicators),
         task_targets=tuple(_line(e) for e in ev.task_targets),
         acceptance=ev.acceptance,
-        categories=tuple(CategoryCount(c.category.name_zh, c.met, c.total) for c in ev.categories),
+        categories=tuple(
+            CategoryCount(c.category.name_zh, c.met, c.total, c.no_data) for c in ev.categories
+        ),
     )
 
 
@@ -152,7 +158,7 @@ def assemble(data: ReportData, unit: m.DemoUnit, year: int, today: dt.date | Non
         year=year,
         title=REPORT_TITLE_ZH,
         office=unit.office_zh or f"{unit.name_zh}近零碳城市示范创建工作专班办公室",
-        date=today or dt.date.today(),
+        date=today or china_today(),
         plan=plan,
         sections=sections,
     )
@@ -186,15 +192,24 @@ def set_section(
     """The office writes 存在问题 or 下一年度工作安排; the change lands in the audit log."""
     if actor.role is not Role.ADMIN:
         raise PermissionDenied(
-            "only the working-group office edits the report (报告仅限专班办公室编辑)"
+            "report: 报告仅限专班办公室编辑 — only the working-group office edits the report"
         )
     if key not in EDITABLE:
-        raise InvalidInput(f"key: expected one of {', '.join(EDITABLE)}, got {key!r}")
-    if not unit.base_year <= year <= unit.target_year + 10:
-        raise InvalidInput(f"year: expected {unit.base_year}–{unit.target_year + 10}, got {year}")
+        raise InvalidInput(
+            f"key: 应为{'、'.join(EDITABLE.values())}之一 — expected one of "
+            f"{', '.join(EDITABLE)}, got {key!r}"
+        )
+    lo, hi = unit.base_year, unit.target_year + 10
+    if not lo <= year <= hi:
+        raise InvalidInput(
+            f"year: 年份应在{lo}至{hi}之间，实际为{year} — expected {lo}–{hi}, got {year}"
+        )
     body = body.replace("\r\n", "\n").strip()
     if len(body) > MAX_SECTION_CHARS:
-        raise InvalidInput(f"body: at most {MAX_SECTION_CHARS} characters, got {len(body)}")
+        raise InvalidInput(
+            f"body: 最多{MAX_SECTION_CHARS}字，实际{len(body)}字 — at most {MAX_SECTION_CHARS} "
+            f"characters, got {len(body)}"
+        )
     row = get_sections(session, unit, year)[key]
     old = {"body": row.body} if row else None
     if row is None:
@@ -234,24 +249,29 @@ def report_years(session: Session, unit: m.DemoUnit, today: dt.date | None = Non
     """The years a report of ``unit`` may be built for: the years with values on record and
     every year of the demonstration from its base year to this year (at most the target)."""
     on_record = years_on_record(session, unit) or [unit.base_year]
-    last = min(unit.target_year, max((today or dt.date.today()).year, on_record[-1]))
+    last = min(unit.target_year, max((today or china_today()).year, on_record[-1]))
     return sorted({*on_record, *range(unit.base_year, last + 1)})
 
 
 def report_page(
-    session: Session, unit: m.DemoUnit, year: int | None, today: dt.date | None = None
+    session: Session,
+    unit: m.DemoUnit,
+    year: int | None,
+    today: dt.date | None = None,
+    lang: str = "zh",
 ) -> ReportPage:
-    """The report page of ``year`` (default: the latest year with values). Any year of the
-    demonstration may be reported on, with data or not (yet)."""
-    on_record = years_on_record(session, unit) or [unit.base_year]
-    chosen = year if year is not None else on_record[-1]
+    """The report page of ``year`` (default: the office's evaluation year), its summary in
+    ``lang``. Any year of the demonstration may be reported on, with data or not (yet)."""
+    chosen = year if year is not None else evaluation_year(session, unit)
     years = sorted({chosen, *report_years(session, unit, today)})
-    ev = evaluation_data(evaluate_unit(session, unit, chosen))
+    evaluated = evaluate_unit(session, unit, chosen)
+    ev = evaluation_data(evaluated)
+    names_en = {e.view.row.code: e.view.row.name_en for e in evaluated.indicators}
     return ReportPage(
         chosen,
         years,
         ev.acceptance,
-        summary(ev),
+        summary_en(ev, names_en) if lang == "en" else summary(ev),
         get_sections(session, unit, chosen),
         dict(EDITABLE),
     )
@@ -287,11 +307,28 @@ def evidence_files(session: Session, unit: m.DemoUnit, evidence_store: Path) -> 
     ]
 
 
+def value_evidence_files(
+    session: Session, unit: m.DemoUnit, year: int, evidence_store: Path
+) -> list[tuple[str, str, EvidenceFile]]:
+    """The files attached to indicator values of ``year`` and before, as (folder in the zip,
+    description, file); content at ``evidence_store/<sha256>``."""
+    names = {v.row.code: v.row.name_zh for v in catalogue(session, unit)}
+    out = []
+    for line in evidence_service.evidence_of(session, unit):
+        if line.year > year:
+            continue
+        code = f"{line.code}（{line.part}）" if line.part else line.code
+        folder = f"佐证材料/指标{_safe(line.code)}_{_safe(names.get(line.code, ''))}"
+        what = f"指标{code}“{names.get(line.code, '')}”{line.year}年数值佐证材料"
+        size, path = line.size, evidence_store / line.sha256
+        out.append((folder, what, EvidenceFile(0, "", line.filename, line.sha256, size, path)))
+    return out
+
+
 def value_sources(session: Session, unit: m.DemoUnit) -> Sources:
-    """The source and evidence of every value on record, by (code, part code, year)."""
+    """The source and evidence of every value that counts, by (code, part code, year)."""
     return {
-        key: (v.source or "", v.evidence or "")
-        for key, v in values_on_record(session, unit).items()
+        key: (v.source or "", v.evidence or "") for key, v in counted_values(session, unit).items()
     }
 
 
@@ -335,7 +372,10 @@ def build_file(
     from nearzero.reports.word import build_docx
 
     if kind not in FORMATS:
-        raise InvalidInput(f"format: expected one of {', '.join(FORMATS)}, got {kind!r}")
+        raise InvalidInput(
+            f"format: 格式应为{'、'.join(FORMATS)}之一 — expected one of {', '.join(FORMATS)}, "
+            f"got {kind!r}"
+        )
     if kind == "dossier":
         return build_dossier_file(session, unit, year, progress, evidence_store)
     suffix, media_type = FORMATS[kind]
@@ -375,16 +415,21 @@ def build_dossier_file(
         Entry(f"{report.stem}.pdf", "年度评估报告（PDF）", pdf),
     ]
     missing = []
-    files = evidence_files(session, unit, evidence_store)
+    files = [
+        (
+            f"佐证材料/{f.project_number:02d}_{_safe(f.project_name)}",
+            f"重点工程{f.project_number}“{f.project_name}”佐证材料",
+            f,
+        )
+        for f in evidence_files(session, unit, evidence_store)
+    ] + value_evidence_files(session, unit, year, evidence_store)
     used: set[str] = set()
-    for n, f in enumerate(files, start=1):
+    for n, (folder, description, f) in enumerate(files, start=1):
         progress(f"佐证材料 {n}/{len(files)}", 0.85 + 0.1 * n / len(files))
-        folder = f"佐证材料/{f.project_number:02d}_{_safe(f.project_name)}"
         path = f"{folder}/{_safe(f.filename)}"
         if path in used:
             path = f"{folder}/{f.sha256[:8]}_{_safe(f.filename)}"
         used.add(path)
-        description = f"重点工程{f.project_number}“{f.project_name}”佐证材料"
         try:
             data = f.path.read_bytes()
         except OSError as exc:
@@ -409,7 +454,10 @@ def check_build(
 ) -> None:
     """Refuse a build of a format or a year ``unit`` has no report for, before any work."""
     if kind not in FORMATS:
-        raise InvalidInput(f"format: expected one of {', '.join(FORMATS)}, got {kind!r}")
+        raise InvalidInput(
+            f"format: 格式应为{'、'.join(FORMATS)}之一 — expected one of {', '.join(FORMATS)}, "
+            f"got {kind!r}"
+        )
     years = report_years(session, unit, today)
     if year not in years:
         raise InvalidInput(
@@ -432,7 +480,7 @@ def cached_build(
     evidence store), so a second download of unchanged data is served from the cache and
     any write (a new data version, see :func:`nearzero.store.reports.data_version`) or a new
     day (the report is dated) builds afresh. The year and format are checked first."""
-    day = today or dt.date.today()
+    day = today or china_today()
     check_build(session, unit, year, kind, day)
     key = (unit.code, year, kind, store.data_version(session), day, str(evidence_store))
     found = cache.get(key)

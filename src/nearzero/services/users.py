@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session
 
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import tables as m
-from nearzero.store import units as unit_store
-from nearzero.store import users as store
+from nearzero.store import tables as m, units as unit_store, users as store
 from nearzero.store.base import utcnow
 from nearzero.store.tables.users import UserSession
 
@@ -112,7 +110,10 @@ def actor_of(user: m.UserAccount) -> Actor:
 
 def _require_admin(actor: Actor, what: str) -> None:
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"只有专班办公室可以{what} (only the office may {what})")
+        zh, _, en = what.partition(" (")  # "创建用户 (create users)"
+        raise PermissionDenied(
+            f"users: 只有专班办公室可以{zh} — only the office may {en.rstrip(')') or zh}"
+        )
 
 
 def _department(

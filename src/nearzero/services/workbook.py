@@ -21,14 +21,18 @@ import writes nothing; unchanged values are neither rewritten nor audited.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
+import io
 import math
 import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
@@ -38,20 +42,21 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
-from nearzero.services import users
+from nearzero.services import evidence as evidence_service, users
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.indicators import (
     IndicatorView,
     ValueInput,
     catalogue,
     check_value,
+    evaluation_year,
     may_edit,
-    set_value,
+    submit_value,
     values_on_record,
+    years_on_record,
 )
 from nearzero.services.xlsx_guard import check_xlsx
-from nearzero.store import tables as m
-from nearzero.store import units as unit_store
+from nearzero.store import tables as m, units as unit_store
 from nearzero.units import UnitError, convert
 
 TEMPLATE_VERSION = 1
@@ -204,15 +209,16 @@ def _department(session: Session, unit: m.DemoUnit, code: str) -> m.Department:
 def export_template(
     session: Session,
     unit: m.DemoUnit,
-    path: str | Path,
+    path: str | Path | IO[bytes],
     year: int,
     department: str | None = None,
 ) -> int:
-    """Write the fill-in workbook for ``year`` to ``path``; returns the number of data rows.
+    """Write the fill-in workbook for ``year`` to ``path`` (a file name or a binary stream);
+    returns the number of data rows.
 
-    With ``department`` (a department code) only that department's indicators are listed.
+    With ``department`` (a department code) only that department's indicators and task
+    targets are listed.
     """
-    path = Path(path)
     lo, hi = year_range(unit)
     if not lo <= year <= hi:
         raise InvalidInput(f"year: 年份应在{lo}至{hi}之间 — expected a year from {lo} to {hi}")
@@ -322,9 +328,35 @@ def export_template(
         meta.append([key, val])
     meta.sheet_state = "hidden"
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(path, (str, Path)):
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A fill-in workbook as a download: its file name, bytes and number of data rows."""
+
+    filename: str
+    data: bytes
+    rows: int
+    department: str  # the department's Chinese name, or "" for the whole catalogue
+
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def template_for(session: Session, actor: Actor, unit: m.DemoUnit, year: int) -> Template:
+    """The fill-in workbook ``actor`` downloads: a department editor's lists only its own
+    indicators and task targets; the office (and a reader) gets the whole catalogue. Both
+    come prefilled with the values on record for ``year``."""
+    code = actor.department if actor.role is Role.EDITOR else None
+    dept = _department(session, unit, code) if code else None
+    buffer = io.BytesIO()
+    rows = export_template(session, unit, buffer, year, code)
+    scope = dept.name_zh if dept else "全部指标"
+    name = f"{unit.name_zh}{year}年指标填报模板（{scope}）.xlsx"
+    return Template(name, buffer.getvalue(), rows, dept.name_zh if dept else "")
 
 
 def _write_instructions(
@@ -775,18 +807,23 @@ class ImportResult:
     skipped: int  # rows with neither a number nor a text
 
 
-def read_workbook(path: str | Path) -> tuple[list[list[object]], list[list[object]] | None]:
+def read_workbook(
+    path: str | Path, content: bytes | None = None
+) -> tuple[list[list[object]], list[list[object]] | None]:
     """The rows of the fill-in sheet and of ``_meta`` (None when absent) as plain lists.
 
+    ``content``: the file's bytes (an upload), named ``path``; without it ``path`` is read.
     A missing, corrupt or non-xlsx file, or one without the fill-in sheet, raises
     :class:`InvalidInput` naming the file.
     """
     path = Path(path)
-    if not path.is_file():
+    if content is None and not path.is_file():
         raise InvalidInput(f"{path.name}: 文件不存在 — no such file: {path}")
-    check_xlsx(path, path.name)  # before openpyxl parses anything (issue #11 item 7)
+    # before openpyxl parses anything (issue #11 item 7)
+    check_xlsx(path if content is None else content, path.name)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        source: Path | IO[bytes] = path if content is None else io.BytesIO(content)
+        wb = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InvalidInput(
             f"{path.name}: 无法作为 Excel 工作簿（.xlsx）读取，文件可能已损坏或不是 .xlsx 格式"
@@ -830,21 +867,75 @@ def _same(stored: m.IndicatorValue, entry: ValueInput) -> bool:
     )
 
 
-def import_workbook(
-    session: Session, actor: Actor, unit: m.DemoUnit, path: str | Path
-) -> ImportResult:
-    """Import a filled-in template into ``unit`` within the caller's transaction.
+@dataclass(frozen=True)
+class Change:
+    """One value a workbook would enter: what is on record (None: nothing) and what is new."""
 
-    Every row is validated first; any problem raises :class:`WorkbookInvalid` (an
-    :class:`InvalidInput`) listing them all, and nothing is written. Otherwise each new or
-    changed value goes through ``set_value`` (audited); unchanged values are left alone.
+    entry: ValueInput
+    name_zh: str
+    part_name_zh: str
+    unit: str
+    excel_row: int
+    old: m.IndicatorValue | None
+
+    @property
+    def created(self) -> bool:
+        return self.old is None
+
+    @property
+    def old_value(self) -> float | None:
+        return self.old.value if self.old is not None else None
+
+    @property
+    def old_text(self) -> str:
+        return (self.old.text or "") if self.old is not None else ""
+
+    @property
+    def new_text(self) -> str:
+        return (self.entry.text or "").strip()
+
+    def fingerprint(self) -> str:
+        old = self.old
+        before = (old.value, old.text, old.source, old.evidence) if old is not None else None
+        return repr((self.entry, before))
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What importing a workbook would do, shown before anything is saved.
+
+    digest : the SHA-256 of the file and of the records the changes were read against; the
+        confirm step saves only when re-reading the same file gives the same digest (nobody
+        changed those values in between).
+    """
+
+    name: str
+    rows_read: int
+    skipped: int
+    unchanged: int
+    changes: tuple[Change, ...]
+    digest: str
+
+
+def plan_import(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    path: str | Path,
+    content: bytes | None = None,
+) -> ImportPlan:
+    """Validate a filled-in template (``path``, or ``content`` named ``path``) and list the
+    values it would enter, without writing anything.
+
+    Raises :class:`WorkbookInvalid` (an :class:`InvalidInput`) listing every problem with its
+    sheet, row and column, and :class:`PermissionDenied` for a read-only user.
     """
     path = Path(path)
     if actor.role is Role.VIEWER:
         raise PermissionDenied(
             f"{actor.username} 为只读用户，不能导入 — read-only users import nothing"
         )
-    rows, meta = read_workbook(path)
+    rows, meta = read_workbook(path, content)
     problems: list[Problem] = []
     if meta is None:
         problems.append(
@@ -859,23 +950,60 @@ def import_workbook(
     else:
         problems.extend(check_meta(meta, unit))
     stored = values_on_record(session, unit)
-    parsed = read_rows(rows, catalogue(session, unit), unit, actor, stored)
+    views = catalogue(session, unit)
+    parsed = read_rows(rows, views, unit, actor, stored)
     problems.extend(parsed.problems)
     if problems:
         raise WorkbookInvalid(_summary(path.name, problems), problems)
 
-    created = changed = unchanged = 0
-    for _, entry in parsed.entries:
+    by_code = {v.row.code: v for v in views}
+    changes: list[Change] = []
+    unchanged = 0
+    for excel_row, entry in parsed.entries:
         old = stored.get((entry.code, entry.part, entry.year))
         if old is not None and _same(old, entry):
             unchanged += 1
             continue
-        set_value(session, actor, unit, entry)
-        if old is None:
-            created += 1
-        else:
-            changed += 1
-    return ImportResult(parsed.rows_read, created, changed, unchanged, parsed.skipped)
+        view = by_code[entry.code]
+        part = next((p for p in view.row.parts if p.code == entry.part), None)
+        changes.append(
+            Change(
+                entry,
+                view.row.name_zh,
+                part.name_zh if part else "",
+                part.unit if part else view.row.unit,
+                excel_row,
+                old,
+            )
+        )
+    digest = hashlib.sha256(content if content is not None else path.read_bytes())
+    for change in changes:
+        digest.update(change.fingerprint().encode())
+    return ImportPlan(
+        path.name, parsed.rows_read, parsed.skipped, unchanged, tuple(changes), digest.hexdigest()
+    )
+
+
+def apply_plan(session: Session, actor: Actor, unit: m.DemoUnit, plan: ImportPlan) -> ImportResult:
+    """Enter every change of ``plan`` through ``submit_value`` (a department's values are
+    submitted for the office to confirm; each lands in the audit log)."""
+    for change in plan.changes:
+        submit_value(session, actor, unit, change.entry)
+    created = sum(c.created for c in plan.changes)
+    changed = len(plan.changes) - created
+    return ImportResult(plan.rows_read, created, changed, plan.unchanged, plan.skipped)
+
+
+def import_workbook(
+    session: Session, actor: Actor, unit: m.DemoUnit, path: str | Path
+) -> ImportResult:
+    """Import a filled-in template into ``unit`` within the caller's transaction.
+
+    Every row is validated first; any problem raises :class:`WorkbookInvalid` (an
+    :class:`InvalidInput`) listing them all, and nothing is written. Otherwise each new or
+    changed value goes through ``submit_value`` (audited); unchanged values are left alone.
+    """
+    return apply_plan(session, actor, unit, plan_import(session, actor, unit, path))
 
 
 def actor_for(session: Session, username: str | None, unit: m.DemoUnit) -> Actor:
@@ -890,3 +1018,113 @@ def actor_for(session: Session, username: str | None, unit: m.DemoUnit) -> Actor
             f"用户“{username}”不属于单位“{unit.code}” — {username!r} belongs to another unit"
         )
     return users.actor_of(user)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+@dataclass(frozen=True)
+class EditableIndicator:
+    """An indicator (or task target) the user may enter values and attach evidence for."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    parts: tuple[tuple[str, str], ...]  # (part code, part name)
+
+
+@dataclass(frozen=True)
+class WorkbookPage:
+    """The workbook page: download the template, upload it, see its problems or a preview of
+    its changes, confirm; attach evidence files to a value and list those attached.
+
+    problems : every problem of a refused upload (sheet, row, column), else empty.
+    plan : the changes an upload would make, shown before anything is saved.
+    upload : the uploaded file (base64) carried to the confirm step, re-validated there.
+    """
+
+    unit: m.DemoUnit
+    year: int
+    years: list[int]
+    department: str
+    editable: list[EditableIndicator]
+    evidence: list[Any]
+    max_mb: int
+    accept: str
+    problems: list[Problem] = field(default_factory=list)
+    plan: ImportPlan | None = None
+    upload: str = ""
+    saved: ImportResult | None = None
+
+
+def workbook_page(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    year: int | None = None,
+    problems: Sequence[Problem] = (),
+    plan: ImportPlan | None = None,
+    upload: bytes | None = None,
+    saved: ImportResult | None = None,
+) -> WorkbookPage:
+    """The workbook page of ``year`` (default: the office's evaluation year) for ``actor``."""
+    chosen = year if year is not None else evaluation_year(session, unit)
+    lo, hi = year_range(unit)
+    years = sorted({chosen, *years_on_record(session, unit), *range(unit.base_year, hi - 9)})
+    years = [y for y in years if lo <= y <= hi]
+    dept = ""
+    if actor.role is Role.EDITOR and actor.department:
+        found = unit_store.department(session, unit.id, actor.department)
+        dept = found.name_zh if found else actor.department
+    editable = [
+        EditableIndicator(
+            v.row.code,
+            v.row.name_zh,
+            v.row.name_en,
+            tuple((p.code, p.name_zh) for p in v.row.parts),
+        )
+        for v in catalogue(session, unit)
+        if actor.role is not Role.VIEWER and may_edit(actor, v.row)
+    ]
+    return WorkbookPage(
+        unit=unit,
+        year=chosen,
+        years=years,
+        department=dept,
+        editable=editable,
+        evidence=list(evidence_service.evidence_of(session, unit, chosen)),
+        max_mb=evidence_service.MAX_EVIDENCE_BYTES // (1024 * 1024),
+        accept=",".join(evidence_service.EVIDENCE_TYPES),
+        problems=list(problems),
+        plan=plan,
+        upload=base64.b64encode(upload).decode("ascii") if upload else "",
+        saved=saved,
+    )
+
+
+def decode_upload(text: str, name: str) -> bytes:
+    """The workbook carried from the preview to the confirm step (base64), or InvalidInput."""
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raise InvalidInput(
+            f"{name}: 上传的文件已失效，请重新上传 — the upload did not survive the preview; "
+            "upload the file again"
+        ) from None
+
+
+def confirm_import(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    name: str,
+    content: bytes,
+    digest: str,
+) -> ImportResult | ImportPlan:
+    """Save the previewed workbook: validated again in full; when the file or the records it
+    was read against changed since the preview (``digest`` differs), nothing is saved and
+    the new preview is returned instead."""
+    plan = plan_import(session, actor, unit, name, content)
+    if plan.digest != digest:
+        return plan
+    return apply_plan(session, actor, unit, plan)

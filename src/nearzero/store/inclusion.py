@@ -19,9 +19,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from nearzero.store.dialect import day_value, storable, time_param, utc_time
-from nearzero.store.tables import inclusion as inc
-from nearzero.store.tables import indicators as ind
-from nearzero.store.tables import ledger as led
+from nearzero.store.tables import inclusion as inc, indicators as ind, ledger as led
 
 # --------------------------------------------------------------------------- partners
 
@@ -466,6 +464,24 @@ class EngineRunner:
 
 
 # --------------------------------------------------------------------------- rules
+
+
+def published_scenarios(con: Connection) -> tuple[tuple[str, str], ...]:
+    """Every scenario the office added: (code, YAML), oldest first."""
+    rows = con.execute(
+        select(inc.InclusionScenario.code, inc.InclusionScenario.yaml_text).order_by(
+            inc.InclusionScenario.id
+        )
+    )
+    return tuple((str(row.code), str(row.yaml_text)) for row in rows)
+
+
+def add_scenario(session: Session, code: str, yaml_text: str, by: str) -> inc.InclusionScenario:
+    """Insert a scenario the office added."""
+    row = inc.InclusionScenario(code=code, yaml_text=yaml_text, published_by=by)
+    session.add(row)
+    session.flush()
+    return row
 
 
 def published_methodologies(con: Connection) -> tuple[tuple[str, str], ...]:

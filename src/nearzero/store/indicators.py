@@ -1,7 +1,9 @@
-"""Queries on indicators: the catalogue rows, the values, assigned targets and assessments."""
+"""Queries on indicators: the catalogue rows, the values, assigned targets and assessments,
+and the office's data cycle (evaluation year, confirmation, deadlines)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -10,7 +12,9 @@ from sqlalchemy.orm import Session, selectinload
 from nearzero.store.tables.indicators import (
     Assessment,
     AssignedTarget,
+    DataDeadline,
     Indicator,
+    IndicatorCycle,
     IndicatorValue,
 )
 
@@ -99,3 +103,57 @@ def assigned_target(session: Session, indicator_id: int, year: int) -> AssignedT
         AssignedTarget.indicator_id == indicator_id, AssignedTarget.year == year
     )
     return session.scalar(query)
+
+
+def values_in_state(session: Session, unit_id: int, states: Sequence[str]) -> list[IndicatorValue]:
+    """The values of unit ``unit_id`` whose review state is one of ``states``, oldest first."""
+    query = (
+        select(IndicatorValue)
+        .join(Indicator, IndicatorValue.indicator_id == Indicator.id)
+        .where(Indicator.unit_id == unit_id, IndicatorValue.state.in_(states))
+        .order_by(Indicator.position, IndicatorValue.year, IndicatorValue.part_code)
+    )
+    return list(session.scalars(query))
+
+
+def cycle(session: Session, unit_id: int) -> IndicatorCycle | None:
+    """The office's data-cycle settings of unit ``unit_id``, or None when never set."""
+    return session.get(IndicatorCycle, unit_id)
+
+
+def cycle_for_update(session: Session, unit_id: int, username: str) -> IndicatorCycle:
+    """The settings row of unit ``unit_id``, added (with the defaults) when missing."""
+    row = session.get(IndicatorCycle, unit_id)
+    if row is None:
+        row = IndicatorCycle(unit_id=unit_id, confirmation=True, set_by=username)
+        session.add(row)
+    return row
+
+
+def deadline(session: Session, unit_id: int, year: int) -> DataDeadline | None:
+    """The office's deadline for the values of ``year``, or None."""
+    query = select(DataDeadline).where(DataDeadline.unit_id == unit_id, DataDeadline.year == year)
+    return session.scalar(query)
+
+
+def set_deadline(
+    session: Session, unit_id: int, year: int, due: dt.date, username: str
+) -> DataDeadline:
+    row = deadline(session, unit_id, year)
+    if row is None:
+        row = DataDeadline(unit_id=unit_id, year=year, due=due, set_by=username)
+        session.add(row)
+    row.due, row.set_by = due, username
+    session.flush()
+    return row
+
+
+def deadlines(session: Session, unit_id: int) -> list[DataDeadline]:
+    """Every deadline of unit ``unit_id``, by year."""
+    query = select(DataDeadline).where(DataDeadline.unit_id == unit_id).order_by(DataDeadline.year)
+    return list(session.scalars(query))
+
+
+def delete_value(session: Session, row: IndicatorValue) -> None:
+    session.delete(row)
+    session.flush()

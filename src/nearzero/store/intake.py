@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,27 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
-from nearzero.inclusion.choices import TRIP_SCENARIOS, ReasonCode, Scenario
+from nearzero.inclusion.choices import (
+    SCENARIO_INDEX,
+    ClaimKind,
+    ReasonCode,
+    Scenario,
+    all_scenarios,
+)
 from nearzero.inclusion.columnar import EPOCH, REASONS, SCENARIOS, ColumnarResult, from_us
-from nearzero.inclusion.intake import Consent, CreditedTrip, IntakeContext
-from nearzero.inclusion.methodology import MethodologyLibrary, MethodologyRef
+from nearzero.inclusion.intake import (
+    Consent,
+    CreditedPeriod,
+    CreditedTrip,
+    IntakeContext,
+    RecordedUse,
+)
+from nearzero.inclusion.methodology import (
+    Formula,
+    MethodologyError,
+    MethodologyLibrary,
+    MethodologyRef,
+)
 from nearzero.inclusion.points import AccountKind, TxKind, credit_postings
 from nearzero.inclusion.records import RecordKey
 from nearzero.inclusion.rules import Scheme
@@ -75,6 +93,9 @@ RECORD_COLUMNS = (
     "capped_by",
     "batch",
     "received_at",
+    "asset",
+    "baseline_g",
+    "project_g",
 )
 """Columns of ``inclusion_record`` written by the bulk path, in the order of a row tuple."""
 
@@ -170,6 +191,9 @@ class ChunkScope:
     earliest: datetime | None
     latest: datetime | None
     years: frozenset[int]
+    assets: tuple[str, ...] = ()
+    """The named assets (``asset_id``) of the chunk's claims: their credited periods are
+    read whoever claimed them."""
 
 
 def scheme_has_caps(scheme: Scheme, library: MethodologyLibrary) -> bool:
@@ -235,7 +259,7 @@ def fetch_context(
     consents = [
         Consent(
             r.pseudonym,
-            _SCENARIO_OF[r.scenario],
+            Scenario(r.scenario),
             at(r.granted_at),
             at(r.revoked_at) if r.revoked_at is not None else None,
         )
@@ -243,7 +267,7 @@ def fetch_context(
             "SELECT s.pseudonym, c.scenario, c.granted_at, c.revoked_at FROM inclusion_consent c "
             "JOIN inclusion_resident s ON s.id = c.resident_id WHERE " + q.where("s.pseudonym")
         )
-        if r.scenario in _SCENARIO_OF
+        if r.scenario in SCENARIO_INDEX
     ]
     credited: set[RecordKey] = set()
     ids = [i for i in scope.record_ids if storable(i)] if exact_keys else []
@@ -281,7 +305,7 @@ def fetch_context(
         credited.update(RecordKey(partner.code, r.partner_record_id) for r in found)
     trips: list[CreditedTrip] = []
     if scope.earliest is not None and scope.latest is not None:
-        trip_list = ", ".join(f"'{s.value}'" for s in sorted(TRIP_SCENARIOS))
+        trip_list = ", ".join(f"'{s.value}'" for s in all_scenarios() if s.is_trip)
         trips = [
             CreditedTrip(
                 r.resident,
@@ -299,6 +323,11 @@ def fetch_context(
                 earliest=time_param(con, scope.earliest),
             )
         ]
+    periods: list[CreditedPeriod] = []
+    history: dict[tuple[str, Scenario, str], list[RecordedUse]] = {}
+    if scope.earliest is not None and scope.latest is not None:
+        periods = _credited_periods(con, q, scope)
+        history = _household_history(con, q, scope, library)
     daily: dict[tuple[str, Scenario, date], int] = {}
     yearly: dict[tuple[str, Scenario, int], int] = defaultdict(int)
     if scope.years and scheme_has_caps(scheme, library):
@@ -323,10 +352,114 @@ def fetch_context(
         credited_trips=trips,
         credited_daily_g=daily,
         credited_yearly_g=dict(yearly),
+        credited_periods=periods,
+        household_history=history,
     )
 
 
-_SCENARIO_OF: dict[str, Scenario] = {s.value: s for s in Scenario}
+def _credited_periods(con: Connection, q: ScopeQuery, scope: ChunkScope) -> list[CreditedPeriod]:
+    """The accepted asset-period claims in the chunk's time range of its residents (by
+    ``(resident, start_at)``) and of its named assets, whoever claimed them, through any
+    partner (by ``(asset, start_at)``, ``ix_inclusion_record_asset``)."""
+    assert scope.earliest is not None and scope.latest is not None
+    claims = [s for s in all_scenarios() if s.claim is ClaimKind.ASSET_PERIOD]
+    claim_list = ", ".join(f"'{s.value}'" for s in claims) or "''"
+    select = (
+        "SELECT r.resident, r.scenario, r.asset, r.start_at, r.end_at, "
+        "p.code AS partner, r.partner_record_id "
+        "FROM inclusion_record r JOIN inclusion_partner p ON p.id = r.partner_id "
+        f"WHERE r.accepted AND r.scenario IN ({claim_list}) "
+        "AND r.start_at < :latest AND r.end_at > :earliest AND "
+    )
+    window = {
+        "latest": time_param(con, scope.latest),
+        "earliest": time_param(con, scope.earliest),
+    }
+    found = q.rows(select + q.where("r.resident"), **window)
+    assets = [a for a in scope.assets if storable(a)]
+    step = 10_000
+    for start in range(0, len(assets), step):
+        part = assets[start : start + step]
+        if q.pg:
+            found += list(
+                con.execute(text(select + "r.asset = ANY(:assets)"), {**window, "assets": part})
+            )
+        else:
+            names = {f"a{k}": a for k, a in enumerate(part)}
+            marks = ", ".join(f":{k}" for k in names)
+            found += list(con.execute(text(select + f"r.asset IN ({marks})"), {**window, **names}))
+    out: dict[RecordKey, CreditedPeriod] = {}
+    for r in found:
+        key = RecordKey(r.partner, r.partner_record_id)
+        if key not in out:
+            out[key] = CreditedPeriod(
+                r.resident,
+                Scenario(r.scenario),
+                r.asset or "",
+                utc_time(r.start_at),
+                utc_time(r.end_at),
+                key,
+            )
+    return list(out.values())
+
+
+HISTORY_REASONS = ("no_reduction", "daily_cap_reached", "yearly_cap_reached")
+"""Refused records whose use still counts in a household's history (the use was measured
+and plausible; only the reduction was nil or capped), beside the accepted ones."""
+
+
+def _household_history(
+    con: Connection, q: ScopeQuery, scope: ChunkScope, library: MethodologyLibrary
+) -> dict[tuple[str, Scenario, str], list[RecordedUse]]:
+    """The chunk's households' recorded uses [kWh] for ``household_baseline`` methodologies:
+    per (resident, scenario, asset), the last ``trailing_periods`` (the largest of those
+    methodologies) that started before the chunk's earliest time, and those in its range.
+    Bounded by the methodology's trailing window, whatever the household's past."""
+    assert scope.earliest is not None and scope.latest is not None
+    scenarios: set[str] = set()
+    window = 0
+    for m in library:
+        if m.formula is not Formula.HOUSEHOLD_BASELINE:
+            continue
+        scenarios.add(m.scenario.value)
+        for year in scope.years or {scope.earliest.year}:
+            try:
+                window = max(window, int(m.value("trailing_periods", year)[1]))
+            except (MethodologyError, KeyError):
+                continue  # not given for the year: the methodology refuses its records
+    if not scenarios or window <= 0:
+        return {}
+    scenario_list = ", ".join(literal(s) for s in sorted(scenarios))
+    reasons = ", ".join(literal(r) for r in HISTORY_REASONS)
+    recorded = (
+        f"r.scenario IN ({scenario_list}) AND r.quantity_unit = 'kWh' "
+        f"AND r.quantity IS NOT NULL AND (r.accepted OR r.reason IN ({reasons})) AND "
+        + q.where("r.resident")
+    )
+    times = {
+        "earliest": time_param(con, scope.earliest),
+        "latest": time_param(con, scope.latest),
+    }
+    rows = q.rows(
+        "SELECT resident, scenario, asset, start_at, end_at, quantity FROM ("
+        "SELECT r.resident, r.scenario, r.asset, r.start_at, r.end_at, r.quantity, "
+        "ROW_NUMBER() OVER (PARTITION BY r.resident, r.scenario, r.asset "
+        "ORDER BY r.start_at DESC) AS back FROM inclusion_record r WHERE "
+        + recorded
+        + " AND r.start_at < :earliest) h WHERE back <= :window "
+        "UNION ALL SELECT r.resident, r.scenario, r.asset, r.start_at, r.end_at, r.quantity "
+        "FROM inclusion_record r WHERE "
+        + recorded
+        + " AND r.start_at >= :earliest AND r.start_at <= :latest",
+        window=window,
+        **times,
+    )
+    out: dict[tuple[str, Scenario, str], list[RecordedUse]] = defaultdict(list)
+    for r in rows:
+        out[(r.resident, Scenario(r.scenario), r.asset or "")].append(
+            RecordedUse(utc_time(r.start_at), utc_time(r.end_at), Decimal(str(r.quantity)))
+        )
+    return dict(out)
 
 
 # --------------------------------------------------------------------------- rows
@@ -380,10 +513,22 @@ def chunk_rows(
     stored &= np.fromiter(map(bool, c.partner_record_id), np.bool_, len(rids))
     acc = reason < 0
     idx = np.flatnonzero(stored)
+    # one row per stored id: copies of an id that never parsed (malformed, so not marked
+    # duplicate_in_batch) keep the first one sent (one INSERT … ON CONFLICT may not meet a
+    # row twice on PostgreSQL)
+    rej = idx[reason[idx] >= 0]
+    if len(rej):
+        keys = pd.Series([str(x)[:128] for x in rids[rej].tolist()], dtype=object)
+        credited = rids[idx[reason[idx] < 0]]  # unique already (duplicate_in_batch)
+        drop = keys.duplicated(keep="first").to_numpy() | pd.Index(keys).isin(credited)
+        if drop.any():
+            idx = np.setdiff1d(idx, rej[drop], assume_unique=True)
     # write in (resident, start) order: neighbouring index pages
     res_codes, _ = pd.factorize(pd.Series(residents[idx], dtype=object), sort=True)
     idx = idx[np.lexsort((c.start_us[idx], res_codes))]
-    full = acc & (c.capped < 0) & (c.start_us >= 0)
+    full = acc & (c.capped < 0) & (c.start_us >= 0) & (c.baseline_g < 0)
+    if any(a is not None for a in c.asset):  # claims on a named asset: written in full
+        full &= np.fromiter((a is None for a in c.asset), np.bool_, len(c))
     plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]] = {}
     p_idx = idx[full[idx]]
     if len(p_idx):
@@ -435,6 +580,9 @@ def chunk_rows(
                     REASONS[int(c.capped[i])].value if c.capped[i] >= 0 else None,
                     batch,
                     received,
+                    c.asset[i] if rec else None,
+                    int(c.baseline_g[i]) if c.baseline_g[i] >= 0 else None,
+                    int(c.project_g[i]) if c.project_g[i] >= 0 else None,
                 )
             )
     postings: tuple[Posting, ...] = ()
@@ -558,7 +706,7 @@ class ChunkWriter:
                 f"{lit(self.partner.id)}, ?1, ?2, {lit(scenario)}, {start}, "
                 f"{end}, {day}, ?5, {lit(unit)}, "
                 f"1, NULL, NULL, {lit(ref.id)}, {lit(ref.version)}, ?6, ?6, NULL, "
-                f"{lit(self.batch)}, {lit(self.received)}, {lit(tx_id)}"
+                f"{lit(self.batch)}, {lit(self.received)}, NULL, NULL, NULL, {lit(tx_id)}"
             )
             # OR IGNORE first: with an upsert SQLite checks the foreign keys that point at
             # the table for every row. Rows that met a stored one then go through the upsert,
@@ -617,7 +765,7 @@ class ChunkWriter:
                     f"(({epoch} + (s.start_us + 28800000000) * interval '1 microsecond') "
                     "AT TIME ZONE 'UTC')::date, s.quantity, g.unit, true, NULL, NULL, "
                     "g.methodology_id, g.methodology_version, s.grams, s.grams, NULL, :batch, "
-                    "CAST(:received AS timestamptz), CAST(:tx AS BIGINT) "
+                    "CAST(:received AS timestamptz), NULL, NULL, NULL, CAST(:tx AS BIGINT) "
                     "FROM nz_plain_stage s JOIN nz_plain_group g ON g.grp = s.grp "
                     + self._CONFLICT
                     + "false"

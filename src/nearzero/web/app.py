@@ -26,11 +26,25 @@ from nearzero.services.context import NotFound
 from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory
 from nearzero.web.deps import AccessDenied, CsrfFailed, LoginRequired, RenderedRefusal
-from nearzero.web.i18n import translate
-from nearzero.web.routes import admin, api, audit, enterprise, inventory, pages, projects, reports
-from nearzero.web.routes.inclusion import office as inclusion_office
-from nearzero.web.routes.inclusion import partner_api as inclusion_api
-from nearzero.web.routes.inclusion import resident as inclusion_resident
+from nearzero.web.i18n import due_label, localise, target_label, translate, unit_label
+from nearzero.web.routes import (
+    admin,
+    api,
+    audit,
+    enterprise,
+    footprint,
+    inventory,
+    pages,
+    projects,
+    reports,
+    twohigh,
+    workbook,
+)
+from nearzero.web.routes.inclusion import (
+    office as inclusion_office,
+    partner_api as inclusion_api,
+    resident as inclusion_resident,
+)
 from nearzero.web.security import BodyLimit, OriginCheck
 
 HERE = Path(__file__).parent
@@ -67,6 +81,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(engine)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(t=translate, fmt=fmt, Status=Status, version=__version__)
+    templates.env.globals.update(
+        localise=localise, target_label=target_label, unit_label=unit_label, due_label=due_label
+    )
     templates.env.filters["cst"] = china_time
     app.state.templates = templates
 
@@ -182,9 +199,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(audit.router, include_in_schema=False)
     app.include_router(admin.router, include_in_schema=False)
     app.include_router(reports.router, include_in_schema=False)
+    app.include_router(workbook.router, include_in_schema=False)
     app.include_router(projects.router, include_in_schema=False)
     app.include_router(inventory.router, include_in_schema=False)
     app.include_router(enterprise.router, include_in_schema=False)
+    app.include_router(footprint.router, include_in_schema=False)
+    app.include_router(twohigh.router, include_in_schema=False)
     app.include_router(inclusion_api.router)
     app.include_router(inclusion_office.router, include_in_schema=False)
     app.include_router(inclusion_resident.router, include_in_schema=False)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from nearzero.formatting import fmt, unit_en
+from nearzero.indicators.evaluation import IndicatorSpec, Outcome
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 
@@ -484,6 +489,13 @@ MESSAGES.update(
         "inc_rules_publish": ("发布", "Publish"),
         "inc_rules_saved_scheme": ("平台规则已保存为新版本。", "Rules saved as a new version."),
         "inc_rules_saved_methodology": ("方法学版本已发布。", "Methodology version published."),
+        "inc_rules_saved_scenario": ("场景已添加。", "Scenario added."),
+        "inc_rules_scenario_text": (
+            "添加场景（YAML：code、label_zh、label_en、activity、fields、claim，格式同 "
+            "data/inclusion/scenarios.yaml 的一项）",
+            "Add a scenario (YAML: code, label_zh, label_en, activity, fields, claim; one item "
+            "of data/inclusion/scenarios.yaml)",
+        ),
         "inc_expiry": ("积分过期处理", "Points expiry"),
         "inc_expiry_rule": (
             "积分自行为发生起{months}个月内有效，逾期未使用的积分转入积分过期账户"
@@ -833,3 +845,482 @@ MESSAGES.update(
         ),
     }
 )
+
+
+# the office's yearly data cycle (issue #12): evaluation year, to-do, submit and confirm
+MESSAGES.update(
+    {
+        "todo": ("待办", "To-do"),
+        "todo_title": ("数据填报待办", "Data to-do"),
+        "evaluation_year": ("评估年度", "Evaluation year"),
+        "evaluation_year_default": (
+            "专班办公室尚未设定，默认为上一年度",
+            "not set by the office: last year by default",
+        ),
+        "cycle_settings": ("年度数据工作设置", "The year's data cycle"),
+        "set_evaluation_year": ("设定评估年度", "Set the evaluation year"),
+        "evaluation_year_help": (
+            "各页面、报告和验收材料默认显示评估年度；不得晚于当前年份（北京时间）。",
+            "Every page, report and dossier shows the evaluation year by default; it may not "
+            "be after the current year (China Standard Time).",
+        ),
+        "deadline": ("填报截止日期", "Deadline for the values"),
+        "set_deadline": ("设定截止日期", "Set the deadline"),
+        "no_deadline": ("未设定", "not set"),
+        "deadline_passed": ("已过截止日期", "deadline passed"),
+        "confirmation": ("数值确认", "Confirmation of values"),
+        "confirmation_on": (
+            "开启：部门填报的数值经专班办公室确认后计入评估",
+            "On: a department's value counts once the office confirms it",
+        ),
+        "confirmation_off": (
+            "关闭：数值保存后即计入评估",
+            "Off: a value counts once it is saved",
+        ),
+        "missing_values": ("缺少本年度数值的指标", "Indicators without this year's value"),
+        "missing_values_none": ("本年度数值已齐全。", "Every value of the year is in."),
+        "pending_values": ("待确认的数值", "Values awaiting confirmation"),
+        "pending_none": ("没有待确认的数值。", "No value awaits confirmation."),
+        "pending_count": ("待确认数值", "values awaiting confirmation"),
+        "pending_note": (
+            "待确认的数值不计入评估、报告和验收材料。",
+            "Values awaiting confirmation do not count in the evaluation, report or dossier.",
+        ),
+        "returned_values": ("被退回的数值", "Values sent back"),
+        "returned_none": ("没有被退回的数值。", "No value was sent back."),
+        "return_reason": ("退回原因", "Reason sent back"),
+        "milestones_due": ("到期的项目节点", "Project milestones due"),
+        "milestones_none": ("没有到期的项目节点。", "No milestone is due."),
+        "late_projects": ("逾期项目", "Overdue projects"),
+        "overdue_data": ("逾期未报数据", "Overdue data"),
+        "confirm": ("确认", "Confirm"),
+        "send_back": ("退回", "Send back"),
+        "reason": ("原因", "Reason"),
+        "correct": ("更正", "Correct"),
+        "withdraw": ("撤回", "Withdraw"),
+        "correct_value": ("更正或撤回数值", "Correct or withdraw a value"),
+        "correct_help": (
+            "更正（含年份）或撤回须填写原因；修改记录保留原值与新值。",
+            "A correction (of the figure or its year) or a withdrawal needs a reason; the "
+            "history keeps the value before and after.",
+        ),
+        "new_year": ("更正后年份", "Year after correction"),
+        "value_state": ("确认状态", "Review"),
+        "submitted_by": ("填报人", "Submitted by"),
+        "no_data_label": ("无数据", "no data"),
+        "status_counts": ("完成情况统计", "Status counts"),
+        "missing_binding_note": (
+            "缺少数据的约束指标在验收中按未完成计，但单独列为“无数据”。",
+            "A binding indicator without data is not met for acceptance, but shown as missing.",
+        ),
+        "days_overdue": ("已逾期{days}天", "{days} days overdue"),
+        "days_left": ("{days}天后到期", "due in {days} days"),
+        "nothing_to_do": ("本部门本年度没有待办事项。", "Nothing to do this year."),
+        "on": ("开启", "On"),
+        "off": ("关闭", "Off"),
+        "project": ("项目", "Project"),
+        "milestone_due": ("到期日", "Due"),
+        "pending_badge": ("待确认", "pending"),
+    }
+)
+
+
+# product carbon footprints (产品碳足迹, issue #14)
+MESSAGES.update(
+    {
+        "fp_nav": ("产品碳足迹", "Product footprints"),
+        "fp_indicator_14": (
+            "指标14：开展产品碳足迹核算重点工业企业数量占比",
+            "Indicator 14: share of key industrial firms with a product carbon footprint",
+        ),
+        "fp_show": ("查看", "Show"),
+        "fp_key_firms": ("重点工业企业（家）", "Key industrial firms"),
+        "fp_with_footprint": ("已完成产品碳足迹（家）", "With a completed footprint"),
+        "fp_share": ("占比", "Share"),
+        "fp_no_data": ("无数据", "no data"),
+        "fp_met": ("完成", "met"),
+        "fp_not_met": ("未完成", "not met"),
+        "fp_target": ("目标", "target"),
+        "fp_rule": (
+            "重点工业企业：名录中有本年度排放报告的工业企业（国民经济行业分类B、C、D门类）；"
+            "已完成：本年度或以前年度的产品碳足迹研究经办公室审核确认。",
+            "Key industrial firms: the registry's industrial firms (GB/T 4754 sections B, C, D) "
+            "with an annual emission report of the year; completed: a footprint study of the "
+            "year or earlier approved by the office.",
+        ),
+        "fp_feed": ("写入指标14数值", "Write into indicator 14"),
+        "fp_firms": ("企业产品碳足迹研究", "Firms' footprint studies"),
+        "fp_studies": ("研究数", "Studies"),
+        "fp_completed": ("已完成", "Completed"),
+        "fp_no_firms": ("名录中尚无企业", "No firm in the registry yet"),
+        "fp_template": ("下载Excel数据模板", "Download the Excel template"),
+        "fp_product": ("产品", "Product"),
+        "fp_state": ("状态", "State"),
+        "fp_total": ("产品碳足迹", "Product carbon footprint"),
+        "fp_functional_unit": ("功能单位", "Functional unit"),
+        "fp_source": ("数据来源", "Source"),
+        "fp_no_studies": ("尚无产品碳足迹研究", "No footprint study yet"),
+        "fp_upload": ("上传产品系统", "Upload a product system"),
+        "fp_upload_note": (
+            "YAML/JSON（nearzero.footprint.system/1格式）、openLCA JSON-LD压缩包或Excel模板。",
+            "YAML/JSON (format nearzero.footprint.system/1), an openLCA JSON-LD zip or the Excel "
+            "template.",
+        ),
+        "fp_upload_button": ("上传", "Upload"),
+        "fp_data_year": ("数据年份", "Data year"),
+        "fp_form": ("简易填报（单一生产过程）", "Simple form (one production process)"),
+        "fp_form_note": (
+            "每行一项：外购电力等按碳足迹因子，直接排放按千克，外购原材料按供应商声明的单位碳足迹。",
+            "One line each: electricity and other background inputs by footprint factor, direct "
+            "emissions in kg, purchased materials with the supplier's footprint per unit.",
+        ),
+        "fp_form_button": ("保存", "Save"),
+        "fp_amount": ("数量", "Amount"),
+        "fp_line_kind": ("类型", "Kind"),
+        "fp_line_name": ("名称", "Name"),
+        "fp_factor": ("碳足迹因子", "Footprint factor"),
+        "fp_per_unit": ("单位碳足迹（kgCO2e/单位）", "Footprint per unit (kgCO2e)"),
+        "fp_kind_factor": ("外购电力等（碳足迹因子）", "Electricity etc. (footprint factor)"),
+        "fp_kind_CO2": ("直接排放 CO2（化石）", "Direct CO2 (fossil)"),
+        "fp_kind_CH4": ("直接排放 CH4", "Direct CH4"),
+        "fp_kind_N2O": ("直接排放 N2O", "Direct N2O"),
+        "fp_kind_CO2_biogenic": ("直接排放 CO2（生物源）", "Direct CO2 (biogenic)"),
+        "fp_kind_material": ("外购原材料（供应商数据）", "Purchased material (supplier data)"),
+        "fp_computed_at": ("计算时间", "Computed"),
+        "fp_approved_at": ("审核时间", "Approved"),
+        "fp_draws": ("蒙特卡洛次数", "Monte Carlo draws"),
+        "fp_seed": ("随机种子", "Seed"),
+        "fp_compute": ("计算", "Compute"),
+        "fp_approve": ("审核确认（完成）", "Approve (completed)"),
+        "fp_result": ("计算结果", "Result"),
+        "fp_allocation": ("分配", "allocation"),
+        "fp_report_docx": ("下载研究报告（Word）", "Report (Word)"),
+        "fp_report_pdf": ("下载研究报告（PDF）", "Report (PDF)"),
+        "fp_families": (
+            "化石、生物源、土地利用变化与航空运输分列",
+            "Fossil, biogenic, dLUC, aircraft",
+        ),
+        "fp_emissions": ("排放", "Emissions"),
+        "fp_removals": ("清除", "Removals"),
+        "fp_net": ("净值", "Net"),
+        "fp_stages": ("按生命周期阶段", "By life-cycle stage"),
+        "fp_contributions": ("过程贡献", "Contributions by process"),
+        "fp_process": ("过程", "Process"),
+        "fp_stage": ("阶段", "Stage"),
+        "fp_share_col": ("占比", "Share"),
+        "fp_inputs": ("产品过程各输入的隐含碳足迹", "Footprint embodied in each input"),
+        "fp_sensitivity": ("分配敏感性", "Allocation sensitivity"),
+        "fp_uncertainty": ("不确定性（蒙特卡洛）", "Uncertainty (Monte Carlo)"),
+        "fp_mean": ("均值", "mean"),
+        "fp_cut_off": ("按取舍准则未计入", "Left out under the cut-off rule"),
+        "fp_to_confirm": ("待确认的因子", "Factors still to confirm"),
+        "fp_to_confirm_note": (
+            "以下因子尚未与官方发布文本核对，计算已使用其当前数值。",
+            "These factors are not yet checked against the official release; the result uses "
+            "their current values.",
+        ),
+    }
+)
+
+
+def localise(message: str, lang: str) -> str:
+    """A service's refusal in ``lang``: of a bilingual message ``中文 — English`` (the form
+    every refusal that names a sheet, row or field takes) the part in ``lang``, keeping what
+    stands before the first colon (the file or field it names); any other message as it is."""
+    for shape in (_ZH_THEN_EN, _EN_THEN_ZH):
+        match = shape.match(message)
+        if match is not None:
+            return match.group("en" if lang == "en" else "zh").strip()
+    head, sep, rest = message.partition(": ")
+    body = rest if sep else message
+    parts = _DASH.split(body, maxsplit=1)
+    if len(parts) != 2:
+        return message
+    chosen = parts[1] if lang == "en" else parts[0]
+    return f"{head}: {chosen}" if sep else chosen
+
+
+#: ``中文 (English)``: the Chinese first, the English in brackets at the end.
+_ZH_THEN_EN = re.compile(
+    r"^(?P<zh>.*[\u4e00-\u9fff].*?)\s*\((?P<en>[A-Za-z][^()\u4e00-\u9fff]*)\)$"
+)
+#: ``English (中文)``: the English first, the Chinese in brackets at the end.
+_EN_THEN_ZH = re.compile(
+    r"^(?P<en>[A-Za-z][^()（）\u4e00-\u9fff]*?)\s*[(（](?P<zh>[^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]$"
+)
+
+
+_DASH = re.compile(r"\s?—\s(?=[A-Za-z0-9'\"(\[{])")
+"""The dash between a refusal's Chinese and its English (``…格式 — not a readable …``)."""
+
+
+# the indicator workbook in the browser (issue #12 item 7)
+MESSAGES.update(
+    {
+        "workbook_title": ("数据填报（Excel）", "Data entry (Excel)"),
+        "workbook_nav": ("Excel填报", "Excel entry"),
+        "workbook_download": ("下载填报模板", "Download the template"),
+        "workbook_scope_department": (
+            "模板只列出{department}负责的指标和任务目标，已有数值已预先填好。",
+            "The template lists only the indicators and task targets of {department}, "
+            "prefilled with the values on record.",
+        ),
+        "workbook_scope_all": (
+            "模板列出全部指标和任务目标，已有数值已预先填好。",
+            "The template lists every indicator and task target, prefilled with the values "
+            "on record.",
+        ),
+        "workbook_download_button": ("下载模板（.xlsx）", "Download (.xlsx)"),
+        "workbook_upload": ("上传填好的模板", "Upload the filled-in template"),
+        "workbook_upload_note": (
+            "上传后先逐行检查、列出全部变更供核对；确认后才保存。任何一处有误则不保存任何数据。",
+            "The file is checked row by row and its changes are listed for you to check; "
+            "nothing is saved until you confirm, and nothing at all if any row is wrong.",
+        ),
+        "workbook_file": ("文件", "File"),
+        "workbook_check": ("检查并预览", "Check and preview"),
+        "workbook_problems": ("发现{n}处错误", "{n} problem(s) found"),
+        "workbook_nothing_saved": (
+            "文件未保存任何数据。请按下表改正后重新上传。",
+            "Nothing was saved. Correct the cells below and upload the file again.",
+        ),
+        "workbook_sheet": ("工作表", "Sheet"),
+        "workbook_row": ("行", "Row"),
+        "workbook_column": ("列", "Column"),
+        "workbook_problem": ("问题", "Problem"),
+        "workbook_preview": ("变更预览", "Preview of the changes"),
+        "workbook_preview_counts": (
+            "将保存{changes}项新数值或修改；{unchanged}项与已有记录相同，{skipped}行为空未导入。",
+            "{changes} new or changed value(s) to save; {unchanged} as on record; {skipped} "
+            "empty row(s) left out.",
+        ),
+        "workbook_old": ("原值", "On record"),
+        "workbook_new": ("新值", "New"),
+        "workbook_none": ("（无）", "(none)"),
+        "workbook_confirm": ("确认保存{n}项", "Save {n} value(s)"),
+        "workbook_confirm_note": (
+            "部门填报的数值保存后为“已报送”，经专班办公室确认后计入评估。",
+            "A department's values are saved as submitted; they count once the office "
+            "confirms them.",
+        ),
+        "workbook_no_changes": (
+            "文件与已有记录相同，没有需要保存的数据。",
+            "The file holds nothing new: every value is as on record.",
+        ),
+        "workbook_saved": ("已保存{n}项数值。", "{n} value(s) saved."),
+        "workbook_changed": (
+            "预览后已有数据被修改，请核对更新后的变更再确认。",
+            "Values changed since the preview: check the updated changes and confirm again.",
+        ),
+        "evidence_files": ("佐证材料", "Evidence files"),
+        "evidence_attached": ("佐证材料已上传。", "The evidence file was attached."),
+        "workbook_part": ("分项", "Part"),
+        "workbook_part_hint": ("无分项可留空", "empty if none"),
+        "workbook_attach": ("上传佐证材料", "Attach"),
+        "workbook_uploaded_by": ("上传人", "Uploaded by"),
+        "workbook_uploaded_at": ("上传时间（北京时间）", "Uploaded (China time)"),
+        "workbook_no_evidence": ("本年度尚无佐证材料。", "No evidence files for this year."),
+        "workbook_cancel": ("取消", "Cancel"),
+    }
+)
+
+# two-high projects and the emission-indicator ledger (issue #10)
+MESSAGES.update(
+    {
+        "twohigh": ("两高项目", "Two-high projects"),
+        "th_title": ("“两高”项目与碳排放指标台账", "Two-high projects and the indicator ledger"),
+        "th_export": ("导出Excel", "Export to Excel"),
+        "th_indicator_4": (
+            "指标4：“两高”项目碳排放减量替代（100%执行）",
+            "Indicator 4: two-high projects substituted (100 %)",
+        ),
+        "th_none_going": ("尚无已批准的新建“两高”项目", "No new two-high project is going ahead"),
+        "th_undecided": ("尚未确定应替代量的项目", "Projects without a decided requirement"),
+        "th_short": ("尚缺", "short by"),
+        "th_to_confirm": ("依据待确认的替代比例", "Ratios still to be confirmed"),
+        "th_balance": ("台账余额（按替代维度）", "Ledger balance by dimension"),
+        "th_dimension": ("替代维度", "Dimension"),
+        "th_deposited": ("已收储", "Deposited"),
+        "th_banked": ("可用（收储）", "Banked"),
+        "th_reserved": ("预留", "Reserved"),
+        "th_allocated": ("已配置", "Allocated"),
+        "th_retired": ("已注销", "Retired"),
+        "th_empty": ("台账尚无指标", "The ledger holds no indicators yet"),
+        "th_projects": ("“两高”项目清单", "Two-high project list"),
+        "th_project": ("项目", "Project"),
+        "th_segment": ("行业", "Segment"),
+        "th_stage": ("阶段", "Stage"),
+        "th_requirement": ("应替代量", "Required substitution"),
+        "th_substituted": ("已落实", "Substituted"),
+        "th_not_decided": ("尚未确定", "not decided"),
+        "th_no_projects": ("清单中尚无项目", "No project on the list"),
+        "th_sources": ("替代源", "Substitution sources"),
+        "th_source": ("替代源", "Source"),
+        "th_verified": ("核定减排量", "Verified reduction"),
+        "th_to_projects": ("去向（项目）", "Went to (projects)"),
+        "th_no_sources": ("尚无替代源", "No substitution source"),
+        "th_reconcile": ("减排量核对（次年数据）", "Reconciliation with next year's figures"),
+        "th_reconcile_ok": (
+            "所有替代源的减排量均已在次年数据中体现",
+            "Every source's reduction shows",
+        ),
+        "th_missing": ("未体现", "not showing"),
+        "th_finding_shown": ("已体现", "shows"),
+        "th_finding_short": ("未完全体现", "does not fully show"),
+        "th_finding_no_figures": ("缺少年度数据", "no figures"),
+        "th_finding_no_firm": ("未关联企业，无法核对", "no firm linked: cannot check"),
+        "th_finding_not_yet": ("次年数据尚未到期", "next year's figures not yet due"),
+        "th_move": ("指标变动", "Move indicators"),
+        "th_movement": ("动作", "Movement"),
+        "th_move_deposit": ("收储", "deposit"),
+        "th_move_reserve": ("预留", "reserve"),
+        "th_move_allocate": ("配置", "allocate"),
+        "th_move_release": ("释放", "release"),
+        "th_move_retire": ("注销", "retire"),
+        "th_origin": ("从", "From"),
+        "th_origin_default": ("默认", "default"),
+        "th_amount": ("数量（录入单位）", "Amount (entry unit)"),
+        "th_memo": ("备注", "Note"),
+        "th_add_project": ("新增项目", "Add a project"),
+        "th_add_source": ("登记替代源", "Register a source"),
+        "th_code": ("编号", "Code"),
+        "th_firm_key": ("企业库编号（可空）", "Registry key (optional)"),
+        "th_capacity": ("产能", "Capacity"),
+        "th_classification": ("分类（四个区分）", "Classification"),
+        "th_disposal": ("处置方式（四类处置）", "Disposal"),
+        "th_disposal_note": ("处置意见", "Disposal note"),
+        "th_mechanism": ("形成方式", "Mechanism"),
+        "th_mech_shutdown": ("关停", "shutdown"),
+        "th_mech_conversion": ("转产", "conversion"),
+        "th_mech_backward": ("淘汰落后产能", "backward capacity eliminated"),
+        "th_mech_overcapacity": ("压减过剩产能", "excess capacity cut"),
+        "th_mech_clean_energy": ("清洁能源替代", "clean energy substitution"),
+        "th_mech_retrofit": ("节能改造", "energy-saving retrofit"),
+        "th_mech_other": ("其他", "other"),
+        "th_formed_on": ("减排量形成日期", "Formed on"),
+        "th_location": ("地点", "Location"),
+        "th_in_shandong": ("位于山东省内", "In Shandong"),
+        "th_monitorable": ("可监测", "monitorable"),
+        "th_countable": ("可统计", "countable"),
+        "th_recheckable": ("可复核", "re-checkable"),
+        "th_conditions_note": ("条件说明", "Conditions note"),
+        "th_ratios": ("替代比例（按文件、行业、维度）", "Ratios by document, segment, dimension"),
+        "th_document": ("文件", "Document"),
+        "th_document_code": ("文件代号", "Document code"),
+        "th_ratio": ("替代比例", "Ratio"),
+        "th_in_force": ("有效期", "In force"),
+        "th_all_segments": ("其他行业", "other segments"),
+        "th_case": ("仅限批复指定", "only where named"),
+        "th_always": ("普遍适用", "always"),
+        "th_applies": ("适用", "Applies"),
+        "th_from": ("起", "From"),
+        "th_until": ("止", "Until"),
+        "th_basis": ("依据与来源", "Basis and source"),
+        "th_verified_status": ("已核实", "verified"),
+        "th_to_confirm_status": ("待确认", "to confirm"),
+        "th_stage_proposed": ("拟建", "proposed"),
+        "th_stage_review": ("审查中", "in review"),
+        "th_stage_approved": ("已批准", "approved"),
+        "th_stage_construction": ("在建", "under construction"),
+        "th_stage_operating": ("已投产", "operating"),
+        "th_stage_rejected": ("未通过", "rejected"),
+        "th_stage_lapsed": ("已失效", "lapsed"),
+        "th_stage_closed": ("关停退出", "closed"),
+        "th_approval_doc": ("批复文号", "Approval"),
+        "th_new_amount": ("新增量", "New amount"),
+        "th_required": ("应替代量", "Required"),
+        "th_trace": ("来源（替代源）", "From sources"),
+        "th_past": ("此前的决定", "Earlier decisions"),
+        "th_needs": ("新增量（按替代维度）", "New amounts by dimension"),
+        "th_terms": (
+            "燃料燃烧 + 工业过程 + 净购入电力热力 − 回收",
+            "fuel + process + net purchased − recovered",
+        ),
+        "th_fuel": ("碳排放：燃料燃烧（t）", "Carbon: fuel (t)"),
+        "th_process": ("碳排放：工业生产过程（t）", "Carbon: process (t)"),
+        "th_net_purchased": (
+            "碳排放：净购入电力和热力（t，可为负）",
+            "Carbon: net purchased (t, may be negative)",
+        ),
+        "th_recovered": ("碳排放：回收（t）", "Carbon: recovered (t)"),
+        "th_amount_other": ("其他维度：新增量", "Other dimensions: new amount"),
+        "th_decide": ("确定应替代量", "Decide the requirement"),
+        "th_decided_on": ("决定日期", "Decided on"),
+        "th_named_ratio": ("批复指定的比例", "Ratio named by the approval"),
+        "th_ratio_in_force": ("按当日有效的最高比例", "the highest ratio in force"),
+        "th_recompute": ("重新计算（保留原决定记录）", "Recompute (the earlier decision is kept)"),
+        "th_reason": ("原因", "Reason"),
+        "th_history": ("阶段记录", "Stage history"),
+        "th_entries": ("台账流水", "Ledger entries"),
+        "th_verified_by": ("核定人", "Verified by"),
+        "th_verify": ("核定", "Verify"),
+        "th_evidence": ("证明材料", "Evidence"),
+        "th_not_met": ("未完成", "not met"),
+        "th_feed": ("将台账结果记入指标4", "Record indicator 4 from the ledger"),
+    }
+)
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A unit as the page in ``lang`` shows it: the plan's (Chinese) unit, or its English."""
+    return unit_en(unit) if lang == "en" else unit
+
+
+def target_label(spec: IndicatorSpec, outcome: Outcome | None, lang: str) -> str:
+    """A target as the page in ``lang`` shows it: the plan's words in Chinese; in English
+    the rule in words (``20.5% lower than 2020 (≤ 0.7314)``), the number it resolves to
+    where the words leave it implicit."""
+    rule = spec.rule
+    kind = rule.kind.value
+    target = outcome.target if outcome is not None else None
+    shown = f" ({target.comparator.value} {_number(target.value)})" if target is not None else ""
+    if lang != "en":
+        implicit = kind not in ("at_least", "above", "at_most", "below", "count_at_least")
+        return str(rule.text_zh) + (shown if implicit and target is not None else "")
+    unit = unit_label(spec.unit, "en")
+    base = spec.base_year
+    words = {
+        "lower_than_base": f"lower than {base}{shown}",
+        "higher_than_base": f"higher than {base}{shown}",
+        "no_growth": f"no growth over {base}{shown}",
+        "reduce_by_pct": f"{_number(rule.pct)}% lower than {base}{shown}",
+        "increase_by_pct": f"{_number(rule.pct)}% higher than {base}{shown}",
+        "at_least": f"≥ {_number(rule.threshold)} {unit}",
+        "above": f"> {_number(rule.threshold)} {unit}",
+        "at_most": f"≤ {_number(rule.threshold)} {unit}",
+        "below": f"< {_number(rule.threshold)} {unit}",
+        "count_at_least": f"at least {_number(rule.threshold)}",
+        "all_parts": "every part meets its own target",
+        "assigned_target": f"the target set by the higher government{shown}",
+        "qualitative": "qualitative: assessed by the office",
+    }
+    return words.get(kind, str(rule.text_zh)).replace(" %", "%")
+
+
+def _number(value: float | None) -> str:
+    return fmt(value)
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_DUE = re.compile(r"^(\d{4})年(?:(\d{1,2})月)?(底|年底|上半年|下半年)?$")
+
+
+def due_label(text: str, lang: str) -> str:
+    """A due date as the plan writes it (``2025年底``, ``2024年6月``) in ``lang``:
+    ``end of 2025``, ``June 2024``; a text of another shape as it is."""
+    if lang != "en":
+        return text
+    match = _DUE.match(text.strip())
+    if match is None:
+        return text
+    year, month, part = match.groups()
+    if month:
+        return f"{_MONTHS[int(month) - 1]} {year}" + (" (end)" if part else "")
+    return {
+        "底": "end of ",
+        "年底": "end of ",
+        "上半年": "first half of ",
+        "下半年": "second half of ",
+    }.get(part or "", "") + year

@@ -81,6 +81,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("inventory", "温室气体清单", _contributed("inventory"), contributed=True),
     SectionSpec("inclusion", "碳普惠", _contributed("inclusion"), contributed=True),
     SectionSpec("enterprises", "企业与“两高”项目", _contributed("enterprises"), contributed=True),
+    SectionSpec("twohigh", "“两高”项目碳排放指标台账", _contributed("twohigh"), contributed=True),
     SectionSpec("projects", "重点工程进展", _contributed("projects"), contributed=True),
     SectionSpec("problems", EDITABLE["problems"], _editable("problems"), editable=True),
     SectionSpec("next_year", EDITABLE["next_year"], _editable("next_year"), editable=True),

@@ -65,11 +65,35 @@ class YearFigures:
 
 @dataclass(frozen=True)
 class ScenarioMethodology:
-    """The methodology a scenario uses (``ref``: ``id@version``) and the values it lacks."""
+    """The methodology a scenario uses (``ref``: ``id@version``) and the values it lacks.
+
+    title_zh : the methodology's title, which the report names it by (the ref is internal).
+    missing_zh : the missing values by their labels, in the order of ``missing``.
+    """
 
     scenario: Scenario
     ref: str
     missing: tuple[str, ...] = ()
+    title_zh: str = ""
+    missing_zh: tuple[str, ...] = ()
+
+    @property
+    def named(self) -> str:
+        """The methodology as the report names it: its title and version, not its id."""
+        if not self.title_zh:
+            return "所选方法学"
+        version = self.ref.rpartition("@")[2]
+        if not version or version == self.ref:
+            return f"《{self.title_zh}》"
+        shown = "草案" if "draft" in version.lower() else f"{version}版"
+        return f"《{self.title_zh}》（{shown}）"
+
+    @property
+    def lacking(self) -> tuple[str, ...]:
+        """What it lacks, by label where known."""
+        if len(self.missing_zh) == len(self.missing):
+            return self.missing_zh
+        return tuple("参数" if not name.isascii() else name for name in self.missing)
 
 
 @dataclass(frozen=True)
@@ -130,8 +154,8 @@ def rules_paragraph(rules: RulesSummary) -> Paragraph:
         "none": "尚无平台规则",
     }[rules.origin]
     chosen = [
-        f"{r.scenario.label_zh}采用{r.ref}"
-        + (f"（缺{'、'.join(r.missing)}取值，暂不能入账）" if r.missing else "")
+        f"{r.scenario.label_zh}采用{r.named}"
+        + (f"（缺{'、'.join(r.lacking)}取值，暂不能入账）" if r.missing else "")
         for r in rules.methodologies
     ]
     kinds = "、".join(dict.fromkeys(RULE_KINDS_ZH[key.split(".")[0]] for key in rules.unset))
@@ -174,21 +198,31 @@ def _outcomes_table(figures: YearFigures) -> Table:
     counts = figures.outcomes
     order = sorted(counts, key=lambda k: (k != "accepted", -counts[k], k))
     judged: list[tuple[Cell, ...]] = [
-        (Cell(outcome_zh(k)), Cell(f"{counts[k]:,}", num=True), Cell(k)) for k in order
+        (Cell(outcome_zh(k)), Cell(f"{counts[k]:,}", num=True)) for k in order
     ]
-    judged.append((Cell("合计"), Cell(f"{figures.records:,}", num=True), Cell("")))
+    judged.append((Cell("合计"), Cell(f"{figures.records:,}", num=True)))
     return Table(
-        ("受理结果", "记录数（条）", "原因代码"),
+        ("受理结果", "记录数（条）"),
         tuple(judged),
         f"{figures.year}年碳普惠记录受理情况",
-        (6, 3, 4),
+        (6, 3),
     )
 
 
-def _methodologies_table(figures: YearFigures) -> Table:
+def _methodology_name(row: Mapping[str, Any], rules: RulesSummary) -> str:
+    """A methodology by its title and version (the id is internal), from the rules in force;
+    one no longer in force by its scenario."""
+    ref = f"{row['methodology_id']}@{row['methodology_version']}"
+    chosen = next((m for m in rules.methodologies if m.ref == ref), None)
+    if chosen is not None and chosen.title_zh:
+        return chosen.named
+    return f"{scenario_zh(row['scenario'])}方法学（{row['methodology_version']}版）"
+
+
+def _methodologies_table(figures: YearFigures, rules: RulesSummary) -> Table:
     methods: list[tuple[Cell, ...]] = [
         (
-            Cell(f"{r['methodology_id']}@{r['methodology_version']}"),
+            Cell(_methodology_name(r, rules)),
             Cell(scenario_zh(r["scenario"])),
             Cell(f"{int(r['records']):,}", num=True),
             Cell(tonnes(r["grams"]), num=True, value=(r["grams"] or 0) / 1e6),
@@ -254,5 +288,5 @@ def inclusion_blocks(
         rules_text,
         _participants_table(figures),
         _outcomes_table(figures),
-        _methodologies_table(figures),
+        _methodologies_table(figures, rules),
     ]

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nearzero.formatting import fmt
+from nearzero.formatting import fmt, unit_en
 from nearzero.indicators.choices import Attribute, Basis, Status, Trend
 from nearzero.indicators.evaluation import Acceptance, IndicatorSpec, Outcome, Record
 from nearzero.indicators.rules import RuleKind, TargetRule
@@ -62,6 +62,7 @@ class CategoryCount:
     name_zh: str
     met: int
     total: int
+    no_data: int = 0  # without data in the year: shown apart from not met
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,10 @@ def _verdict(ev: Evaluation) -> str:
         short.append(f"约束指标{a.binding_total - a.binding_met}项")
     if a.reference_met < a.reference_required:
         short.append(f"参考指标{a.reference_required - a.reference_met}项")
-    return f"尚不具备验收条件，尚差{'、'.join(short)}。"
+    text = f"尚不具备验收条件，尚差{'、'.join(short)}。"
+    if a.binding_no_data:  # missing is not failing, but acceptance counts it as not met
+        text += f"其中{a.binding_no_data}项约束指标无{ev.year}年数据，验收时按未完成计。"
+    return text
 
 
 def _worst(ev: Evaluation) -> list[str]:
@@ -182,9 +186,50 @@ def _worst(ev: Evaluation) -> list[str]:
             o = e.outcome
             out.append(
                 f"{attribute.label_zh}中为{_name(e)}（{ev.year}年{_amount(o.value, e)}，"
-                f"距目标尚差{_amount(o.gap, e, True)}，为目标值的{o.gap_pct:.1f}%）"
+                f"{gap_meaning(e)}）"
             )
     return out
+
+
+_BASE_AIMS = {
+    RuleKind.LOWER_THAN_BASE: "低于{base}年",
+    RuleKind.HIGHER_THAN_BASE: "高于{base}年",
+    RuleKind.NO_GROWTH: "不高于{base}年",
+    RuleKind.REDUCE_BY_PCT: "较{base}年下降{pct}%",
+    RuleKind.INCREASE_BY_PCT: "较{base}年上升{pct}%",
+}
+
+
+def gap_meaning(e: IndicatorLine) -> str:
+    """What a not-met indicator's gap means, in words that fit its kind of target.
+
+    - a change against the base year (下降20.5%, 零增长 …): how far the value has moved since
+      the base year, the change the target asks for, and what is still to go;
+    - a ceiling (≤, <): how far the value is above the target, in the unit and as a share of
+      the target value (超出目标值3.9%);
+    - a floor (≥, >), a share or an amount: what is still to go and how much of the target the
+      value reaches (完成目标值的80.0%), never the gap alone as a bare percentage, which reads
+      as an achievement rate.
+
+    Empty when the outcome has no positive gap (met, no data, assessed).
+    """
+    o, spec = e.outcome, e.spec
+    if o.value is None or o.target is None or o.gap is None or o.gap <= 0:
+        return ""
+    rule, gap = spec.rule, _amount(o.gap, e, True)
+    aim = _BASE_AIMS.get(rule.kind)
+    base = e.record.values.get(spec.base_year)
+    if aim is not None and base:
+        change = 100 * (o.value - base) / abs(base)
+        moved = f"较{spec.base_year}年{'下降' if change < 0 else '上升'}{abs(change):.1f}%"
+        wanted = aim.format(base=spec.base_year, pct=fmt(rule.pct))
+        return f"{moved}，目标为{wanted}，距目标尚差{gap}"
+    target = f"{o.target.comparator.value}{_amount(o.target.value, e)}"
+    if o.target.comparator.lower_is_better:
+        over = f"，超出目标值的{o.gap_pct:.1f}%" if o.gap_pct is not None else ""
+        return f"高于目标（{target}）{gap}{over}"
+    reached = f"，完成目标值的{100 * o.value / o.target.value:.1f}%" if o.target.value > 0 else ""
+    return f"距目标（{target}）尚差{gap}{reached}"
 
 
 def summary(ev: Evaluation) -> list[str]:
@@ -228,6 +273,97 @@ def summary(ev: Evaluation) -> list[str]:
     return out
 
 
+def _gap_en(e: IndicatorLine) -> str:
+    """:func:`gap_meaning` in English."""
+    o, spec = e.outcome, e.spec
+    if o.value is None or o.target is None or o.gap is None or o.gap <= 0:
+        return ""
+    unit = "percentage points" if spec.unit == "%" else unit_en(spec.unit)
+    gap = f"{fmt(o.gap)} {unit}".strip()
+    base = e.record.values.get(spec.base_year)
+    if spec.rule.kind in _BASE_AIMS and base:
+        change = 100 * (o.value - base) / abs(base)
+        moved = f"{'down' if change < 0 else 'up'} {abs(change):.1f}% on {spec.base_year}"
+        return f"{moved}; {gap} short of the target ({spec.rule.kind.value.replace('_', ' ')})"
+    target = f"{o.target.comparator.value} {fmt(o.target.value)} {unit_en(spec.unit)}".strip()
+    if o.target.comparator.lower_is_better:
+        over = f", {o.gap_pct:.1f}% over the target value" if o.gap_pct is not None else ""
+        return f"{gap} above the target ({target}){over}"
+    reached = f", {100 * o.value / o.target.value:.1f}% of the target reached"
+    return f"{gap} short of the target ({target})" + (reached if o.target.value > 0 else "")
+
+
+def summary_en(ev: Evaluation, names_en: Mapping[str, str] | None = None) -> list[str]:
+    """:func:`summary` in English, for the English report page (``names_en``: indicator
+    names in English by code; the Chinese name where one is missing)."""
+    names = names_en or {}
+
+    def name(e: IndicatorLine) -> str:
+        return f"no. {e.spec.code} “{names.get(e.spec.code) or e.spec.name_en or e.spec.name_zh}”"
+
+    a, year = ev.acceptance, ev.year
+    out = [
+        f"In {year}, of the {len(ev.indicators)} main indicators: binding {a.binding_met}/"
+        f"{a.binding_total} met, reference {a.reference_met}/{a.reference_total} met "
+        f"(at least {a.reference_required} required), featured {a.featured_met}/"
+        f"{a.featured_total} met.",
+    ]
+    if a.ready:
+        out.append(f"Under the provincial rule, {year} meets the conditions for acceptance.")
+    else:
+        short = []
+        if a.binding_met < a.binding_total:
+            short.append(f"{a.binding_total - a.binding_met} binding")
+        if a.reference_met < a.reference_required:
+            short.append(f"{a.reference_required - a.reference_met} reference")
+        out.append(
+            f"Under the provincial rule (all binding indicators and at least 70% of the "
+            f"reference indicators met), {year} is not yet ready: {' and '.join(short)} "
+            "indicator(s) short."
+        )
+    worst = []
+    for attribute in (Attribute.BINDING, Attribute.REFERENCE, Attribute.FEATURED):
+        gapped = [
+            e
+            for e in ev.indicators
+            if e.outcome.status is Status.NOT_MET
+            and e.spec.attribute is attribute
+            and (e.outcome.gap_pct or 0) > 0
+        ]
+        if gapped:
+            e = max(gapped, key=lambda e: e.outcome.gap_pct or 0)
+            value = f"{fmt(e.outcome.value)} {unit_en(e.spec.unit)}".strip()
+            worst.append(f"{attribute.label_en}: {name(e)} ({year}: {value}; {_gap_en(e)})")
+    if worst:
+        out.append("Furthest from target — " + "; ".join(worst) + ".")
+    off = [
+        e
+        for e in ev.indicators
+        if e.outcome.projection is not None and e.outcome.projection.trend is Trend.OFF_TRACK
+    ]
+    if off:
+        out.append(
+            f"On the linear trend since {ev.base_year}, {len(off)} indicator(s) will not meet "
+            f"the target by {ev.target_year}: " + ", ".join(name(e) for e in off) + "."
+        )
+    missing = sum(e.outcome.status is Status.NO_DATA for e in ev.indicators)
+    pending = sum(e.outcome.status is Status.NEEDS_ASSESSMENT for e in ev.indicators)
+    if missing or pending:
+        out.append(
+            f"{missing} indicator(s) have no {year} data; {pending} await the office's assessment."
+        )
+    tasks = ev.task_targets
+    if tasks:
+        done = sum(t.outcome.status is Status.MET for t in tasks)
+        not_met = sum(t.outcome.status is Status.NOT_MET for t in tasks)
+        nodata = sum(t.outcome.status is Status.NO_DATA for t in tasks)
+        out.append(
+            f"Of the plan's {len(tasks)} task targets, {done} met, {not_met} not met, "
+            f"{nodata} without data."
+        )
+    return out
+
+
 def overview(ev: Evaluation, progress: Progress = no_progress) -> list[Block]:
     """一、总体情况: the summary sentences and the met-by-category chart."""
     out: list[Block] = [Paragraph(text) for text in summary(ev)]
@@ -235,7 +371,12 @@ def overview(ev: Evaluation, progress: Progress = no_progress) -> list[Block]:
     from nearzero.reports.charts import category_chart
 
     cats = ev.categories
-    png = category_chart([c.name_zh for c in cats], [c.met for c in cats], [c.total for c in cats])
+    png = category_chart(
+        [c.name_zh for c in cats],
+        [c.met for c in cats],
+        [c.total for c in cats],
+        [c.no_data for c in cats],
+    )
     out.append(Figure(png, f"{ev.year}年各类别指标完成情况"))
     return out
 
@@ -350,7 +491,7 @@ def indicator_blocks(ev: Evaluation, progress: Progress = no_progress) -> list[B
         if e.trend is None:
             continue
         png = trend_chart(dict(e.trend), f"{e.spec.name_zh}（{e.spec.unit}）")
-        out.append(Figure(png, f"图{n}  {e.spec.name_zh}历年数值与{ev.target_year}年目标"))
+        out.append(Figure(png, f"{e.spec.name_zh}历年数值与{ev.target_year}年目标"))
     return out
 
 

@@ -12,13 +12,15 @@ from nearzero.reports.model import Block, Paragraph
 
 def inventory_blocks(result: InventoryResult, run_id: int, unit_name_zh: str) -> list[Block]:
     """The totals with and without LULUCF [万吨CO2e], table 2 of the provincial guideline's
-    summary and the notes of ``result`` (run ``run_id``); the region defaults to the unit."""
+    summary and the notes of ``result`` (run ``run_id``, kept out of the document: it is an
+    internal number); the region defaults to the unit."""
     t = result.totals
     text = (
         f"{result.year}年{result.region or unit_name_zh}"
         "温室气体排放总量（不包括土地利用变化和林业）为"
         f"{fmt(round(t.direct_excl_lulucf * WAN, 2))}万吨二氧化碳当量，包括土地利用变化和林业为"
-        f"{fmt(round(t.direct_incl_lulucf * WAN, 2))}万吨二氧化碳当量（清单运行 #{run_id}）。"
+        f"{fmt(round(t.direct_incl_lulucf * WAN, 2))}万吨二氧化碳当量。"
     )
     _, table2 = summary_tables(result)
-    return [Paragraph(text), table2, *(Paragraph(n) for n in notes(result, with_tables=False))]
+    plain = notes(result, with_tables=False, plain=True)
+    return [Paragraph(text), table2, *(Paragraph(n) for n in plain)]

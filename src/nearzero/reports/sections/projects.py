@@ -8,6 +8,7 @@ Expected reductions are annual amounts [t CO2/a]; the grid factor is [t CO2/MWh]
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -62,11 +63,21 @@ class ProjectLine:
     departments_zh: tuple[str, ...]
 
 
+_IDENTIFIER = re.compile(r"（[A-Za-z][A-Za-z0-9_.]*）")
+
+
+def plain(text: str) -> str:
+    """``text`` without the parameter keys the system names in brackets:
+    ``年利用小时数（gas_chp_full_load_hours）`` → ``年利用小时数`` (a document for the province
+    names what is missing, not where the system keeps it)."""
+    return _IDENTIFIER.sub("", text)
+
+
 def _amount(line: ProjectLine) -> Cell:
     if line.reduction_t is not None:
         return Cell(fmt(line.reduction_t), num=True, value=line.reduction_t)
     if line.missing_zh:
-        return Cell("未量化（缺" + line.missing_zh + "）")
+        return Cell("未量化（缺" + plain(line.missing_zh) + "）")
     if line.captured_t is not None:
         return Cell(f"捕集{fmt(line.captured_t)}（未计入）")
     return Cell("—")
@@ -118,6 +129,6 @@ def blocks(lines: Sequence[ProjectLine], as_of: dt.date, grid: Parameter) -> lis
         )
     missing = [line for line in lines if line.missing_zh]
     if missing:
-        listed = "；".join(f"{line.number}号缺{line.missing_zh}" for line in missing)
+        listed = "；".join(f"{line.number}号缺{plain(line.missing_zh)}" for line in missing)
         out.append(Paragraph(f"尚不能量化（或计入）减排量的工程{len(missing)}项：{listed}。"))
     return out

@@ -23,8 +23,7 @@ from nearzero.services.enterprise.common import (
     require_reader,
 )
 from nearzero.services.enterprise.screening import _source
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 
 SCHEMA = "nearzero.enterprise.benchmarks/1"
 

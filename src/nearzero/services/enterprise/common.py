@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from nearzero.enterprise.model import EnterpriseError
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 
 ENTITY = "enterprise"
 

@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nearzero.enterprise import calendar
-from nearzero.enterprise import compliance as core
+from nearzero.enterprise import calendar, compliance as core
 from nearzero.enterprise.data import rule
 from nearzero.enterprise.workflow import State
 from nearzero.services import audit
@@ -25,8 +24,7 @@ from nearzero.services.enterprise.common import (
     require_office,
     require_reader,
 )
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 
 DONE = (State.VERIFIED.value, State.CONFIRMED.value)
 

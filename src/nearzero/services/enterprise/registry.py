@@ -43,8 +43,7 @@ from nearzero.services.enterprise.common import (
     require_office,
     require_reader,
 )
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 
 BUNDLED_SOURCE = "data/enterprise/firms.yaml"
 MAX_REGISTRY_BYTES = 2 * 1024 * 1024

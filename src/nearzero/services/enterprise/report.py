@@ -37,8 +37,7 @@ from nearzero.services.enterprise.benchmarks import benchmark_page
 from nearzero.services.enterprise.common import label, require_reader
 from nearzero.services.enterprise.compliance import compliance_page
 from nearzero.services.enterprise.screening import figures, screen_unit
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 
 #: The report reads as the office does.
 REPORTER = Actor.system("annual-report")

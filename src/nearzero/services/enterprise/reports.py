@@ -18,8 +18,6 @@ order is refused with the core's message (state, step, steps allowed) and change
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,8 +26,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nearzero.enterprise import calendar as calendar_items
-from nearzero.enterprise import workflow as wf
+from nearzero.enterprise import calendar as calendar_items, workflow as wf
 from nearzero.enterprise.model import EnterpriseError
 from nearzero.enterprise.report import compute_report
 from nearzero.enterprise.reportfile import INPUT_SCHEMA, parse_report, read_document, result_to_dict
@@ -37,6 +34,7 @@ from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.enterprise import workbook
 from nearzero.services.enterprise.common import get_enterprise, invalid, label, require_reader
+from nearzero.services.files import store_file
 from nearzero.services.projects import (
     DEFAULT_EVIDENCE_DIR,
     EVIDENCE_TYPES,
@@ -46,8 +44,7 @@ from nearzero.services.projects import (
 )
 from nearzero.services.users import get_user
 from nearzero.services.workbook import WorkbookInvalid
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 from nearzero.store.projects import remove_on_rollback
 
 ENTITY = "enterprise_report"
@@ -371,23 +368,6 @@ def return_report(
 # --------------------------------------------------------------------------- evidence
 
 
-def _store_file(directory: Path, sha256: str, content: bytes) -> tuple[Path, bool]:
-    """Write ``content`` as ``directory/sha256`` (atomically); True when this call created it."""
-    path = directory / sha256
-    if path.exists():
-        return path, False
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path, True
-
-
 ITEM_LABELS = dict(calendar_items.ITEMS)
 
 
@@ -423,7 +403,7 @@ def _evidence(
     )
     session.add(evidence)
     session.flush()
-    path, created = _store_file(evidence_dir, sha, upload.content)
+    path, created = store_file(evidence_dir, sha, upload.content)
     if created:
         remove_on_rollback(session, path)
     new = {"filename": evidence.filename, "sha256": sha, "month": month, "item": item}

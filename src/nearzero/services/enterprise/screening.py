@@ -17,8 +17,7 @@ from nearzero.enterprise.registry import validate_industry_code
 from nearzero.enterprise.workflow import State
 from nearzero.services.context import Actor
 from nearzero.services.enterprise.common import label, require_reader
-from nearzero.store import enterprise as store
-from nearzero.store import tables as m
+from nearzero.store import enterprise as store, tables as m
 
 SCHEMA = "nearzero.enterprise.screening/1"
 DONE = (State.VERIFIED.value, State.CONFIRMED.value)

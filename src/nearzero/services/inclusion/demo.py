@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from nearzero.inclusion.choices import Scenario
 from nearzero.services.context import Actor
 from nearzero.services.inclusion import partners, redemption
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 
 PARTNER = "demo-ride-code"
 PARTNER_NAME = "示例合作方：乘车码平台（演示数据）"

@@ -301,6 +301,8 @@ class BatchColumns:
     raw_times: tuple[list[Any], list[Any]]
     us: tuple[I64, I64]
     ok: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]
+    asset: npt.NDArray[np.object_]
+    """The ``asset_id`` of each item ('' without one)."""
 
     @classmethod
     def of(cls, items: Sequence[Mapping[str, Any]]) -> BatchColumns:
@@ -312,6 +314,7 @@ class BatchColumns:
             (start, end),
             (s_us, e_us),
             (s_ok, e_ok),
+            np.asarray(_column(items, "asset_id"), object),
         )
 
     def times(
@@ -341,7 +344,8 @@ class BatchColumns:
             if t is not None
             for y in range((t - timedelta(days=1)).year, (t + timedelta(days=1)).year + 1)
         )
-        return ChunkScope(tuple(residents), tuple(rids), earliest, latest, years)
+        assets = sorted(set(self.asset[idx].tolist()) - {""})
+        return ChunkScope(tuple(residents), tuple(rids), earliest, latest, years, tuple(assets))
 
 
 def chunk_indices(

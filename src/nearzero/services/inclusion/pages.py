@@ -81,6 +81,7 @@ class OfficePage:
     rules_text: str
     methodology_text: str
     policy: dict[str, str]
+    scenario_text: str = ""
     rules_errors: Mapping[str, str] = field(default_factory=dict)
     scenarios: list[Scenario] = field(default_factory=lambda: list(Scenario))
 
@@ -130,8 +131,10 @@ def office_page(
         versions=list(in_force.library),
         rules_text=entered.get("scheme", in_force.yaml_text),
         methodology_text=entered.get("methodology", ""),
+        scenario_text=entered.get("scenario", ""),
         policy=policy,
         rules_errors=errors or {},
+        scenarios=list(rules_service.load_scenarios(session.connection())),
     )
 
 
@@ -176,4 +179,5 @@ def partner_page(
         "active": partner.active,
     }
     error = str(refusal) if refusal is not None else None
-    return PartnerPage(partner, values, error, field_of(error) if error else None)
+    known = list(rules_service.load_scenarios(session.connection()))
+    return PartnerPage(partner, values, error, field_of(error) if error else None, known)

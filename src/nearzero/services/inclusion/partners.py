@@ -40,8 +40,7 @@ from nearzero.inclusion.security import (
     pseudonymise,
     verify_request,
 )
-from nearzero.services import audit
-from nearzero.services import indicators as indicator_service
+from nearzero.services import audit, indicators as indicator_service
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.services.inclusion.intake import (
     DEFAULT_CHUNK,
@@ -52,10 +51,9 @@ from nearzero.services.inclusion.intake import (
     ingest_items,
     no_cyclic_gc,
 )
-from nearzero.services.inclusion.rules import bundled_library, rules_on
+from nearzero.services.inclusion.rules import bundled_library, load_scenarios, rules_on
 from nearzero.services.inclusion.statistics import credited_years, sync_indicator_6
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 from nearzero.store.base import utcnow
 from nearzero.store.intake import load_partner
 
@@ -97,13 +95,17 @@ def require_office(actor: Actor) -> None:
         raise PermissionDenied("only the office (administrator) manages carbon inclusion")
 
 
-def _scenarios(raw: Iterable[str]) -> list[str]:
+def _scenarios(session: Session, raw: Iterable[str]) -> list[str]:
+    known = load_scenarios(session.connection())
     out: list[str] = []
     for s in raw:
         try:
-            out.append(Scenario(s.strip()).value)
+            found = Scenario(s.strip())
+            if found not in known:
+                raise ValueError(s)
+            out.append(found.value)
         except ValueError:
-            allowed = ", ".join(x.value for x in Scenario)
+            allowed = ", ".join(x.value for x in known)
             raise InvalidInput(f"scenarios: 未知场景 {s!r} (expected one of: {allowed})") from None
     if not out:
         raise InvalidInput("scenarios: 请至少选择一个场景 (choose at least one scenario)")
@@ -150,7 +152,13 @@ def create_partner(
     key_id = secrets.token_hex(8)
     secret = partner_secret(master, key_id)
     partner = store.add_partner(
-        session, unit.id, code, name_zh.strip(), _scenarios(scenarios), key_id, fingerprint(secret)
+        session,
+        unit.id,
+        code,
+        name_zh.strip(),
+        _scenarios(session, scenarios),
+        key_id,
+        fingerprint(secret),
     )
     new = {"name_zh": partner.name_zh, "scenarios": partner.scenarios, "key_id": key_id}
     audit.record(session, actor, "partner.create", "inclusion_partner", code, None, new, unit.code)
@@ -211,7 +219,7 @@ def update_partner(
     require_office(actor)
     p = get_partner(session, code, unit)
     name = p.name_zh if name_zh is None else _partner_name(name_zh)
-    chosen = _scenarios(scenarios)
+    chosen = _scenarios(session, scenarios)
     old = {"name_zh": p.name_zh, "scenarios": list(p.scenarios), "active": p.active}
     new = {"name_zh": name, "scenarios": chosen, "active": bool(active)}
     if old == new:
@@ -347,6 +355,7 @@ def ingest(
     """
     now = now or datetime.now(UTC)
     with engine.connect() as con:
+        load_scenarios(con)  # the office's scenarios, before the partner's are read
         info = load_partner(con, partner_code)
         in_force = rules_on(con, info.unit_code) if info is not None else None
     if info is None or not info.active or in_force is None:
@@ -469,26 +478,111 @@ def handle_signed_consents(
         assert isinstance(items, list)
     except (ValueError, KeyError, TypeError, AssertionError) as exc:
         raise InvalidInput('body: expected {"consents": [...]}') from exc
-    out: list[dict[str, Any]] = []
     with engine.begin() as con, Session(bind=con) as session:
         partner = get_partner(session, request.partner_id)
-        for n, item in enumerate(items):
-            where = f"consents[{n}]"
-            if not isinstance(item, dict):
-                raise InvalidInput(f"{where}: expected an object")
-            pseudonym = str(item.get("resident_id") or "")
-            for kind in (IdKind.PHONE, IdKind.ID_CARD):
-                if item.get(kind.value):
-                    pseudonym = resident_pseudonym(master, str(item[kind.value]), kind)
-            try:
-                scenario = Scenario(str(item.get("scenario")))
-            except ValueError:
-                raise InvalidInput(f"{where}.scenario: unknown {item.get('scenario')!r}") from None
-            if scenario.value not in partner.scenarios:
-                raise PermissionDenied(f"{where}: partner may not relay {scenario.value}")
-            at = _consent_time(where, item.get("at"), now_s)
-            granted = bool(item.get("granted", True))
-            set_consent(session, partner.code, pseudonym, scenario, granted, at)
-            out.append({"resident_id": pseudonym, "scenario": scenario.value, "granted": granted})
+        out = apply_consents(session, master, partner, items, now_s)
         session.flush()
+    return out
+
+
+def apply_consents(
+    session: Session, master: bytes, partner: m.InclusionPartner, items: list[Any], now_s: int
+) -> list[dict[str, Any]]:
+    """Grant or withdraw each relayed consent (``{resident_id | phone | id_card, scenario,
+    granted, at}``), checked as the partner API checks them: a bad item raises naming it
+    (``consents[1].at``) and the caller's transaction stores nothing."""
+    load_scenarios(session.connection())
+    out: list[dict[str, Any]] = []
+    for n, item in enumerate(items):
+        where = f"consents[{n}]"
+        if not isinstance(item, dict):
+            raise InvalidInput(f"{where}: expected an object")
+        pseudonym = str(item.get("resident_id") or "")
+        for kind in (IdKind.PHONE, IdKind.ID_CARD):
+            if item.get(kind.value):
+                pseudonym = resident_pseudonym(master, str(item[kind.value]), kind)
+        try:
+            scenario = Scenario(str(item.get("scenario")))
+        except ValueError:
+            raise InvalidInput(f"{where}.scenario: unknown {item.get('scenario')!r}") from None
+        if scenario.value not in partner.scenarios:
+            raise PermissionDenied(f"{where}: partner may not relay {scenario.value}")
+        at = _consent_time(where, item.get("at"), now_s)
+        granted = _granted(where, item.get("granted", True))
+        set_consent(session, partner.code, pseudonym, scenario, granted, at)
+        out.append({"resident_id": pseudonym, "scenario": scenario.value, "granted": granted})
+    return out
+
+
+def _granted(where: str, raw: Any) -> bool:
+    """``granted`` as JSON or CSV gives it (true/false, 1/0, yes/no; empty: true)."""
+    if isinstance(raw, str):
+        text = raw.strip().lower()
+        if text in ("", "true", "1", "yes", "y"):
+            return True
+        if text in ("false", "0", "no", "n"):
+            return False
+        raise InvalidInput(f"{where}.granted: expected true or false, not {raw!r}")
+    return bool(raw)
+
+
+def read_consents(path: Path) -> list[Any]:
+    """A consents file: ``.csv`` (header ``phone,id_card,resident_id,scenario,granted,at``;
+    empty cells are left out), JSON lines, or JSON ``{"consents": [...]}``."""
+    raw = path.read_bytes()
+    suffix = path.suffix.lower()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path.name}: not UTF-8 text") from exc
+    if suffix == ".csv":
+        rows = csv.DictReader(io.StringIO(text))
+        return [{k: v for k, v in row.items() if k and v not in (None, "")} for row in rows]
+    if suffix in (".jsonl", ".ndjson"):
+        items: list[Any] = []
+        for n, line in enumerate(text.splitlines(), 1):
+            if line.strip():
+                try:
+                    items.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise InvalidInput(f"{path.name} line {n}: not JSON ({exc.msg})") from exc
+        return items
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path.name}: not JSON ({exc.msg})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("consents"), list):
+        raise InvalidInput(f'{path.name}: expected {{"consents": [...]}}')
+    return list(data["consents"])
+
+
+def import_consents(
+    session: Session,
+    actor: Actor,
+    master: bytes,
+    code: str,
+    items: list[Any],
+    now: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """The office imports consents a partner relayed offline (``nearzero inclusion consents
+    import``): each item checked as the partner API checks it, all or nothing, audited."""
+    require_office(actor)
+    partner = get_partner(session, code)
+    if not partner.active:
+        raise InvalidInput(f"partner: {code!r} is disabled")
+    now_s = int((now or datetime.now(UTC)).timestamp())
+    out = apply_consents(session, master, partner, items, now_s)
+    granted = sum(1 for x in out if x["granted"])
+    owner = session.get(m.DemoUnit, partner.unit_id)
+    audit.record(
+        session,
+        actor,
+        "consent.import",
+        "inclusion_partner",
+        code,
+        None,
+        {"consents": len(out), "granted": granted, "withdrawn": len(out) - granted},
+        owner.code if owner is not None else "",
+    )
+    session.flush()
     return out

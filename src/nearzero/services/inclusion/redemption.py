@@ -25,8 +25,7 @@ from nearzero.ledger.model import Account, LedgerError
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound
 from nearzero.services.inclusion.partners import require_office
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 from nearzero.store.inclusion_ledger import inclusion_ledger
 
 # --------------------------------------------------------------------------- merchants, offers

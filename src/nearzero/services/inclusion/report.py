@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from nearzero.formatting import china_time
 from nearzero.reports.model import Block
 from nearzero.reports.sections.inclusion import (
     RulesSummary,
@@ -22,8 +23,7 @@ from nearzero.services.inclusion.statistics import (
     pooled_statement,
     year_statistics,
 )
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 
 __all__ = ["YearFigures", "report_blocks", "rules_summary", "tonnes", "year_figures"]
 
@@ -56,11 +56,21 @@ def rules_summary(session: Session, unit: m.DemoUnit, year: int) -> RulesSummary
     """The unit's platform rules in force at the end of ``year``, as plain data."""
     in_force = inclusion_rules.rules(session, unit)
     chosen = tuple(
-        ScenarioMethodology(r.scenario, str(r.methodology.ref), r.missing)
+        ScenarioMethodology(
+            r.scenario,
+            str(r.methodology.ref),
+            r.missing,
+            r.methodology.title_zh,
+            tuple(
+                next((p.label_zh for p in r.methodology.parameters if p.name == n), n)
+                for n in r.missing
+            ),
+        )
         for r in inclusion_rules.scenario_rules(in_force, date(year, 12, 31))
         if r.methodology is not None
     )
-    saved_on = in_force.saved_at.date() if in_force.saved_at else None
+    saved = in_force.saved_at  # the day in Beijing (stored times are UTC)
+    saved_on = date.fromisoformat(china_time(saved)[:10]) if saved else None
     return RulesSummary(in_force.origin, saved_on, chosen, tuple(in_force.scheme.unset()))
 
 

@@ -19,8 +19,7 @@ from nearzero.inclusion.records import CHINA_TZ
 from nearzero.services.context import NotFound
 from nearzero.services.inclusion.partners import consents_of, derive
 from nearzero.services.inclusion.redemption import offers
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 from nearzero.store.dialect import utc_time
 from nearzero.store.inclusion_ledger import inclusion_ledger
 

@@ -29,7 +29,13 @@ import yaml
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from nearzero.inclusion.choices import Scenario
+from nearzero.inclusion.choices import (
+    Scenario,
+    ScenarioError,
+    all_scenarios,
+    register_scenario,
+    scenario_from_dict,
+)
 from nearzero.inclusion.methodology import (
     Methodology,
     MethodologyError,
@@ -41,8 +47,7 @@ from nearzero.inclusion.methodology import (
 from nearzero.inclusion.rules import Scheme, scheme_from_dict
 from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 
 #: Largest rules text accepted [characters]; the bundled files are a few kB.
 MAX_YAML_CHARS = 100_000
@@ -122,8 +127,70 @@ def _scheme(source: str, origin: str) -> Scheme:
     return scheme_from_dict(yaml.safe_load(source), origin)
 
 
+@lru_cache(maxsize=16)
+def _register(published: tuple[tuple[str, str], ...]) -> tuple[Scenario, ...]:
+    return tuple(
+        register_scenario(scenario_from_dict(yaml.safe_load(source), f"scenario {code}"))
+        for code, source in published
+    )
+
+
+def load_scenarios(con: Connection) -> tuple[Scenario, ...]:
+    """The scenarios of this database: the bundled ones, then the office's (registered for
+    this process, so that records, methodologies and rules may name them)."""
+    return (*Scenario, *_register(store.published_scenarios(con)))
+
+
+def _known(con: Connection, scenario: Scenario, what: str) -> None:
+    """Refuse a scenario this database does not have (another database's may be registered
+    in the same process)."""
+    if scenario not in load_scenarios(con):
+        raise InvalidInput(
+            f"{what}: 场景 {scenario.value!r} 尚未添加 (the scenario {scenario.value!r} is not "
+            "added: add the scenario first)"
+        )
+
+
+def publish_scenario(session: Session, actor: Actor, source: str) -> Scenario:
+    """Add a scenario from its YAML text (the office; audited): code, labels, activity kind,
+    record fields, claim (what may not be credited twice). A code that exists is refused
+    unless the text defines it identically (then nothing is written)."""
+    _office(actor, "add a carbon-inclusion scenario")
+    data = parse_yaml(source, "scenario")
+    try:
+        definition = scenario_from_dict(data, "scenario")
+    except ScenarioError as exc:
+        raise InvalidInput(str(exc)) from None
+    known = {s.value: s for s in load_scenarios(session.connection())}
+    if definition.code in known:
+        if known[definition.code].definition == definition:
+            return known[definition.code]
+        raise InvalidInput(
+            f"code: 场景 {definition.code!r} 已存在且定义不同；请使用新的代码 (already defined "
+            "differently: add it under a new code)"
+        )
+    try:
+        scenario = register_scenario(definition)
+    except ScenarioError as exc:
+        raise InvalidInput(str(exc)) from None
+    store.add_scenario(session, definition.code, source, actor.username)
+    new = {
+        "label_zh": definition.label_zh,
+        "activity": definition.activity.value,
+        "fields": list(definition.fields),
+        "claim": definition.claim.value,
+    }
+    audit.record(
+        session, actor, "scenario.publish", "inclusion_scenario", definition.code, None, new
+    )
+    session.flush()
+    return scenario
+
+
 def rules_on(con: Connection, unit_code: str) -> Rules:
-    """The rules in force for ``unit_code``, read on ``con`` (cached by content)."""
+    """The rules in force for ``unit_code``, read on ``con`` (cached by content); the
+    office's scenarios are registered first (a methodology or scheme may name them)."""
+    load_scenarios(con)
     library = _library(store.published_methodologies(con))
     saved = store.saved_scheme(con, unit_code)
     if saved is not None:
@@ -162,10 +229,12 @@ def publish_methodology(session: Session, actor: Actor, source: str) -> Methodol
     """
     _office(actor, "publish a methodology version")
     data = parse_yaml(source, "methodology")
+    load_scenarios(session.connection())
     try:
         methodology = methodology_from_dict(data, "methodology")
     except MethodologyError as exc:
         raise InvalidInput(str(exc)) from None
+    _known(session.connection(), methodology.scenario, "scenario")
     library = _library(store.published_methodologies(session.connection()))
     if methodology.ref in library:
         if library.get(methodology.ref) == methodology:
@@ -199,6 +268,7 @@ def save_scheme(
     """
     _office(actor, "change the carbon-inclusion rules")
     data = parse_yaml(source, "scheme")
+    load_scenarios(session.connection())
     if str(data.get("unit_id") or "") != unit.code:
         raise InvalidInput(
             f"unit_id: 应为 {unit.code!r}，实际为 {data.get('unit_id')!r} (expected {unit.code!r})"
@@ -208,6 +278,8 @@ def save_scheme(
         scheme.check(_library(store.published_methodologies(session.connection())))
     except MethodologyError as exc:
         raise InvalidInput(str(exc)) from None
+    for choice in scheme.methodologies:
+        _known(session.connection(), choice.scenario, "methodologies")
     before = rules(session, unit)
     store.add_scheme_version(session, unit.id, source, note[:2000], actor.username)
     old = {"origin": before.origin, "unset": len(before.scheme.unset())}
@@ -255,6 +327,16 @@ def save_policy(
                     continue
                 value = text_value
         _set(data, key, value)
+    for key in in_force.scheme.policy():
+        if key.endswith(".typical_reduction_g"):  # the band is both numbers or none
+            pct = key.removesuffix("typical_reduction_g") + "reduction_band_pct"
+            typical_set, pct_set = (
+                bool((entered.get(key) or "").strip()),
+                bool((entered.get(pct) or "").strip()),
+            )
+            if typical_set != pct_set:
+                missing = pct if typical_set else key
+                errors.append(f"{missing}: 减排量区间需同时填写两项 (set both numbers of the band)")
     if errors:
         raise InvalidInput("; ".join(errors), errors)
     return save_scheme(session, actor, unit, _dump(data), note)
@@ -322,7 +404,8 @@ class ScenarioRule:
 def scenario_rules(r: Rules, today: date) -> list[ScenarioRule]:
     """Per scenario, the version in force ``today`` and its parameters without a value."""
     out = []
-    for s in Scenario:
+    in_scheme = {c.scenario for c in r.scheme.methodologies}
+    for s in [*Scenario, *(x for x in all_scenarios() if not x.bundled and x in in_scheme)]:
         ref = r.scheme.methodology_for(s, today)
         chosen = r.library.get(ref) if ref is not None and ref in r.library else None
         missing = tuple(

@@ -27,8 +27,7 @@ from nearzero.inclusion.points import Asset, pool_account
 from nearzero.inclusion.stats import STATISTICS, Period, Runner, outcomes_table, run
 from nearzero.services import indicators as indicator_service
 from nearzero.services.context import Actor
-from nearzero.store import inclusion as store
-from nearzero.store import tables as m
+from nearzero.store import inclusion as store, tables as m
 from nearzero.store.inclusion import EngineRunner, SessionRunner
 from nearzero.store.inclusion_ledger import inclusion_ledger
 

@@ -23,8 +23,7 @@ from nearzero.services.twohigh.registry import (
     set_stage,
     verify_source,
 )
-from nearzero.store import tables as m
-from nearzero.store import twohigh as store
+from nearzero.store import tables as m, twohigh as store
 from nearzero.twohigh import bank, data
 from nearzero.twohigh.model import (
     Mechanism,

@@ -27,11 +27,8 @@ from nearzero.services.twohigh.registry import (
     get_source,
     source_problems,
 )
-from nearzero.store import tables as m
-from nearzero.store import twohigh as store
-from nearzero.twohigh import bank, data
-from nearzero.twohigh import reconcile as rec
-from nearzero.twohigh import substitution as sub
+from nearzero.store import tables as m, twohigh as store
+from nearzero.twohigh import bank, data, reconcile as rec, substitution as sub
 from nearzero.twohigh.model import (
     GOING_AHEAD,
     Stage,

@@ -26,12 +26,9 @@ from nearzero.services.twohigh.common import (
     _require_office,
     today_cst,
 )
-from nearzero.store import enterprise as enterprise_store
-from nearzero.store import tables as m
-from nearzero.store import twohigh as store
+from nearzero.store import enterprise as enterprise_store, tables as m, twohigh as store
 from nearzero.store.projects import remove_on_rollback
-from nearzero.twohigh import bank, data
-from nearzero.twohigh import substitution as sub
+from nearzero.twohigh import bank, data, substitution as sub
 from nearzero.twohigh.model import (
     EARLIEST_SOURCE,
     CarbonTerms,

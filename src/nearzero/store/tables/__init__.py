@@ -12,6 +12,8 @@ from nearzero.store.tables.enterprise import (
     EnterpriseFacility,
     EnterpriseReport,
 )
+from nearzero.store.tables.evidence import ValueEvidence
+from nearzero.store.tables.footprint import FootprintStudy
 from nearzero.store.tables.inclusion import (
     InclusionConsent,
     InclusionMerchant,
@@ -22,12 +24,15 @@ from nearzero.store.tables.inclusion import (
     InclusionRecord,
     InclusionRedemption,
     InclusionResident,
+    InclusionScenario,
     InclusionSchemeVersion,
 )
 from nearzero.store.tables.indicators import (
     Assessment,
     AssignedTarget,
+    DataDeadline,
     Indicator,
+    IndicatorCycle,
     IndicatorDepartment,
     IndicatorPart,
     IndicatorValue,
@@ -43,11 +48,29 @@ from nearzero.store.tables.projects import (
     ProjectProgress,
 )
 from nearzero.store.tables.reports import ReportSection
+from nearzero.store.tables.twohigh import (
+    TwoHighEvidence,
+    TwoHighNeed,
+    TwoHighProject,
+    TwoHighRatio,
+    TwoHighReduction,
+    TwoHighRequirement,
+    TwoHighSource,
+    TwoHighStageChange,
+)
 from nearzero.store.tables.units import Category, DemoUnit, Department, Subdistrict
 from nearzero.store.tables.users import AuditLog, UserAccount
 
 __all__ = [
     "Base",
+    "TwoHighEvidence",
+    "TwoHighNeed",
+    "TwoHighProject",
+    "TwoHighRatio",
+    "TwoHighReduction",
+    "TwoHighRequirement",
+    "TwoHighSource",
+    "TwoHighStageChange",
     "DemoUnit",
     "Category",
     "Department",
@@ -56,6 +79,8 @@ __all__ = [
     "Indicator",
     "IndicatorPart",
     "IndicatorValue",
+    "IndicatorCycle",
+    "DataDeadline",
     "AssignedTarget",
     "Assessment",
     "KeyProjectDepartment",
@@ -80,6 +105,7 @@ __all__ = [
     "InclusionRedemption",
     "InclusionMethodologyVersion",
     "InclusionSchemeVersion",
+    "InclusionScenario",
     "InventoryDataset",
     "InventoryFactor",
     "InventoryRun",
@@ -89,4 +115,6 @@ __all__ = [
     "EnterpriseEvidence",
     "EnterpriseAllowance",
     "EnterpriseEfficiency",
+    "FootprintStudy",
+    "ValueEvidence",
 ]

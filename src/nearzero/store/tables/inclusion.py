@@ -94,6 +94,8 @@ class InclusionRecord(Base):
     is on the ledger, ``tx_id``); a rejected row may be replaced by a later submission of
     the same record (e.g. after the resident consented). ``day``: local (UTC+8) day the
     behaviour started; ``quantity`` in ``quantity_unit`` (km, kWh, kg).
+    ``asset``: the asset of a claim on an asset over a period (rooftop PV, heat pump, air
+    conditioner); its accepted periods are never credited twice (issue #15).
     """
 
     __tablename__ = "inclusion_record"
@@ -101,6 +103,7 @@ class InclusionRecord(Base):
         UniqueConstraint("partner_id", "partner_record_id"),
         Index("ix_inclusion_record_resident", "resident", "start_at"),
         Index("ix_inclusion_record_tx_id", "tx_id"),
+        Index("ix_inclusion_record_asset", "asset", "start_at"),  # 0010
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("inclusion_partner.id"))
@@ -123,6 +126,11 @@ class InclusionRecord(Base):
     batch: Mapped[str] = mapped_column(String(64))
     tx_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"))
     received_at: Mapped[dt.datetime]
+    #: the asset of an asset-period claim (``asset_id``); NULL: the resident's own (0010)
+    asset: Mapped[str | None] = mapped_column(String(128))
+    #: BE and PE [g CO2] of an ER = BE − PE methodology; NULL for the other formulas (0010)
+    baseline_g: Mapped[int | None] = mapped_column(BigInteger)
+    project_g: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class InclusionNonce(Base):
@@ -188,6 +196,22 @@ class InclusionMethodologyVersion(Base):
     __tablename__ = "inclusion_methodology_version"
     id: Mapped[int] = mapped_column(primary_key=True)
     ref: Mapped[str] = mapped_column(String(100), unique=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    published_by: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class InclusionScenario(Base):
+    """A scenario the office added (the bundled ones are ``data/inclusion/scenarios.yaml``).
+
+    ``yaml_text`` is one scenario mapping as the office wrote it, read by
+    :func:`nearzero.inclusion.choices.scenario_from_dict`. Rows are never changed: a code
+    keeps meaning what it did for the records stored under it.
+    """
+
+    __tablename__ = "inclusion_scenario"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
     yaml_text: Mapped[str] = mapped_column(Text)
     published_by: Mapped[str] = mapped_column(String(64))
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

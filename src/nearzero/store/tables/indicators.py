@@ -9,7 +9,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from nearzero.store.base import Base, utcnow
@@ -80,6 +90,44 @@ class IndicatorValue(Base):
     evidence: Mapped[str] = mapped_column(Text, default="")
     entered_by: Mapped[str] = mapped_column(String(64))
     entered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # the office's review (nearzero.indicators.cycle.ValueState): submitted, confirmed, returned;
+    # values stored before the review existed, and the office's own, are confirmed
+    state: Mapped[str] = mapped_column(String(16), default="confirmed", server_default="confirmed")
+    reviewed_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    reviewed_at: Mapped[dt.datetime | None]
+    return_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # the figure as the office last confirmed it (confirmed_at set): it keeps counting while a
+    # change to it awaits confirmation or was sent back
+    confirmed_value: Mapped[float | None] = mapped_column(Float)
+    confirmed_text: Mapped[str | None] = mapped_column(Text)
+    confirmed_at: Mapped[dt.datetime | None]
+
+
+class IndicatorCycle(Base):
+    """The office's settings of a unit's yearly data cycle: the evaluation year (the default
+    year of every page, report and dossier) and whether values need its confirmation."""
+
+    __tablename__ = "indicator_cycle"
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("demo_unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    evaluation_year: Mapped[int | None]
+    confirmation: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    set_by: Mapped[str] = mapped_column(String(64), default="")
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DataDeadline(Base):
+    """The office's deadline for the departments' values of one year."""
+
+    __tablename__ = "data_deadline"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("demo_unit.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    due: Mapped[dt.date] = mapped_column(Date)
+    set_by: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class AssignedTarget(Base):

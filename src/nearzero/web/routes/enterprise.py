@@ -19,11 +19,11 @@ from nearzero.services.enterprise import (
     benchmarks,
     compliance,
     registry,
+    report as ent_report,
     reports,
     screening,
+    workbook as ent_workbook,
 )
-from nearzero.services.enterprise import report as ent_report
-from nearzero.services.enterprise import workbook as ent_workbook
 from nearzero.services.projects import MAX_EVIDENCE_BYTES, EvidenceUpload
 from nearzero.store import tables as m
 from nearzero.web.deps import (

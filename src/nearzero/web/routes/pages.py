@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import quote
@@ -10,8 +11,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from nearzero.indicators.choices import Status
-from nearzero.services import dashboard
-from nearzero.services import indicators as svc
+from nearzero.services import dashboard, indicators as svc
 from nearzero.services.access import Action
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.services.users import log_in, log_out
@@ -281,3 +281,212 @@ def post_assigned_target(
             raise InvalidInput("value: a number is required")
         svc.set_assigned_target(session, actor, unit, code, year, number, source)
     return _after_write(code, unit, year)
+
+
+# --------------------------------------------------------------------------- the data cycle
+
+
+@router.post(
+    "/indicators/{code}/values/correct", dependencies=[CsrfDep, allow(Action.INDICATOR_VALUE)]
+)
+def post_correct_value(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    code: str,
+    year: Annotated[int, Form()],
+    new_year: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=2000)],
+    value: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    part: Annotated[str, Form()] = "",
+    unit_text: Annotated[str, Form(alias="value_unit")] = "",
+    source: Annotated[str, Form()] = "",
+    evidence: Annotated[str, Form()] = "",
+) -> Response:
+    with refusals(session, _refused(request, session, user, actor, lang, unit, code, year)):
+        entry = svc.ValueInput(
+            code=code,
+            year=new_year,
+            value=_number(value),
+            text=text or None,
+            part=part,
+            unit=unit_text or None,
+            source=source.strip(),
+            evidence=evidence.strip(),
+        )
+        svc.correct_value(session, actor, unit, year, entry, reason)
+    return _after_write(code, unit, new_year)
+
+
+@router.post(
+    "/indicators/{code}/values/withdraw", dependencies=[CsrfDep, allow(Action.INDICATOR_VALUE)]
+)
+def post_withdraw_value(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    code: str,
+    year: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=2000)],
+    part: Annotated[str, Form()] = "",
+) -> Response:
+    with refusals(session, _refused(request, session, user, actor, lang, unit, code, year)):
+        svc.withdraw_value(session, actor, unit, code, year, reason, part)
+    return _after_write(code, unit, year)
+
+
+def _todo(
+    request: Request,
+    session: SessionDep,
+    user: m.UserAccount,
+    actor: Actor,
+    lang: str,
+    unit: m.DemoUnit,
+    year: int | None,
+    status_code: int = 200,
+    **extra: str | None,
+) -> HTMLResponse:
+    page = dashboard.todo_page(session, actor, unit, year)
+    return render_page(request, "todo.html", page, lang, user, status_code, **extra)
+
+
+@router.get("/todo", response_class=HTMLResponse)
+def todo(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    year: YearQ = None,
+    saved: int = 0,
+) -> HTMLResponse:
+    message = "saved" if saved else None
+    return _todo(request, session, user, actor, lang, unit, year, message=message, error=None)
+
+
+def _todo_refused(
+    request: Request,
+    session: SessionDep,
+    user: m.UserAccount,
+    actor: Actor,
+    lang: str,
+    unit: m.DemoUnit,
+) -> Callable[[Refusal, int], Response]:
+    """The to-do page again with the refusal's message (see :func:`refusals`)."""
+
+    def page(exc: Refusal, status: int) -> Response:
+        return _todo(request, session, user, actor, lang, unit, None, status, error=str(exc))
+
+    return page
+
+
+def _after_review(unit: m.DemoUnit, year: int | None) -> RedirectResponse:
+    tail = f"&year={year}" if year is not None else ""
+    return RedirectResponse(f"/todo?unit={quote(unit.code)}{tail}&saved=1", status_code=303)
+
+
+@router.post(
+    "/indicators/{code}/values/confirm", dependencies=[CsrfDep, allow(Action.INDICATOR_REVIEW)]
+)
+def post_confirm_value(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    code: str,
+    year: Annotated[int, Form()],
+    part: Annotated[str, Form()] = "",
+) -> Response:
+    with refusals(session, _todo_refused(request, session, user, actor, lang, unit)):
+        svc.confirm_value(session, actor, unit, code, year, part)
+    return _after_review(unit, None)
+
+
+@router.post(
+    "/indicators/{code}/values/return", dependencies=[CsrfDep, allow(Action.INDICATOR_REVIEW)]
+)
+def post_return_value(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    code: str,
+    year: Annotated[int, Form()],
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    part: Annotated[str, Form()] = "",
+) -> Response:
+    with refusals(session, _todo_refused(request, session, user, actor, lang, unit)):
+        svc.return_value(session, actor, unit, code, year, reason, part)
+    return _after_review(unit, None)
+
+
+@router.post("/todo/evaluation-year", dependencies=[CsrfDep, allow(Action.DATA_CYCLE)])
+def post_evaluation_year(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    evaluation_year: Annotated[int, Form(ge=1990, le=2100)],
+) -> Response:
+    with refusals(session, _todo_refused(request, session, user, actor, lang, unit)):
+        svc.set_evaluation_year(session, actor, unit, evaluation_year)
+    return _after_review(unit, evaluation_year)
+
+
+def _date(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(
+            f"{field}：应为日期（如2026-03-31），而不是“{text}” "
+            f"({field}: expected a date such as 2026-03-31)"
+        ) from None
+
+
+@router.post("/todo/deadline", dependencies=[CsrfDep, allow(Action.DATA_CYCLE)])
+def post_deadline(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    year: Annotated[int, Form(ge=1990, le=2100)],
+    due: Annotated[str, Form(max_length=32)],
+) -> Response:
+    with refusals(session, _todo_refused(request, session, user, actor, lang, unit)):
+        svc.set_deadline(session, actor, unit, year, _date(due, "due"))
+    return _after_review(unit, year)
+
+
+@router.post("/todo/confirmation", dependencies=[CsrfDep, allow(Action.DATA_CYCLE)])
+def post_confirmation(
+    request: Request,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    unit: UnitDep,
+    confirmation: Annotated[str, Form()] = "",
+) -> Response:
+    with refusals(session, _todo_refused(request, session, user, actor, lang, unit)):
+        if confirmation not in ("on", "off"):
+            raise InvalidInput(
+                f"confirmation：应为 on 或 off (confirmation: on or off, got {confirmation!r})"
+            )
+        svc.set_confirmation(session, actor, unit, confirmation == "on")
+    return _after_review(unit, None)

@@ -20,8 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from nearzero.reports.jobs import BuildCache, Busy, JobStore
 from nearzero.reports.model import BuiltFile, Progress
-from nearzero.services import indicators as indicator_service
-from nearzero.services import report as svc
+from nearzero.services import indicators as indicator_service, report as svc
 from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, Role
 from nearzero.settings import Settings
@@ -95,7 +94,7 @@ def _page(
     return render_page(
         request,
         "report.html",
-        svc.report_page(session, unit, year),
+        svc.report_page(session, unit, year, lang=lang),
         lang,
         user,
         status_code,

@@ -17,7 +17,8 @@
       yAxis: { type: "value", minInterval: 1 },
       series: [
         { name: d.labels.met, type: "bar", stack: "n", data: d.met, itemStyle: { color: "#2e7d32" } },
-        { name: d.labels.not_met, type: "bar", stack: "n", data: d.not_met, itemStyle: { color: "#c62828" } }
+        { name: d.labels.not_met, type: "bar", stack: "n", data: d.not_met, itemStyle: { color: "#c62828" } },
+        { name: d.labels.no_data, type: "bar", stack: "n", data: d.no_data || [], itemStyle: { color: "#78849e" } }
       ]
     });
     return chart;

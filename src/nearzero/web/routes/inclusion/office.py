@@ -19,8 +19,7 @@ from nearzero.inclusion.records import CHINA_TZ
 from nearzero.inclusion.stats import Period
 from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
-from nearzero.services.inclusion import pages, partners, redemption, statistics
-from nearzero.services.inclusion import rules as rules_svc
+from nearzero.services.inclusion import pages, partners, redemption, rules as rules_svc, statistics
 from nearzero.settings import Settings
 from nearzero.store import tables as m
 from nearzero.web.deps import (
@@ -44,10 +43,21 @@ router = APIRouter()
 YearQ = Annotated[int | None, Query(ge=1990, le=2100)]
 
 
+_BAND_LABELS = {
+    "typical_reduction_g": ("单条记录典型减排量（g CO2）", "Typical reduction per record (g CO2)"),
+    "reduction_band_pct": ("减排量允许偏差（±%）", "Reduction band around it (± %)"),
+}
+"""The reduction band's names on the form (to move to the i18n dictionary)."""
+
+
 def _policy_label(key: str, lang: str) -> str:
     """A policy number's name on the form, e.g. 公交出行 · 最高速度（km/h）."""
     parts = key.split(".")
-    field = translate(f"inc_policy_{parts[-1]}", lang)
+    band = _BAND_LABELS.get(parts[-1])
+    if band is not None:
+        field = band[1] if lang == "en" else band[0]
+    else:
+        field = translate(f"inc_policy_{parts[-1]}", lang)
     if len(parts) == 1:
         return field
     scope = parts[1]
@@ -151,7 +161,7 @@ def _rules_change(
 
     with refusals(session, page):
         change()
-    saved = "methodology" if form == "methodology" else "scheme"
+    saved = form if form in ("methodology", "scenario") else "scheme"
     return RedirectResponse(unit_url(unit, "/inclusion", "rules", saved=saved), status_code=303)
 
 
@@ -271,6 +281,31 @@ def publish_methodology(
         "methodology",
         {"methodology": yaml_text},
         lambda: rules_svc.publish_methodology(session, actor, yaml_text),
+    )
+
+
+@router.post("/inclusion/scenarios", dependencies=[CsrfDep, allow(Action.INCLUSION_OFFICE)])
+def publish_scenario(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    unit: UnitDep,
+    user: UserDep,
+    actor: ActorDep,
+    lang: LangDep,
+    yaml_text: Annotated[str, Form(max_length=rules_svc.MAX_YAML_CHARS + 1)],
+) -> Response:
+    """Add a scenario (as data); a refused text comes back with its error."""
+    return _rules_change(
+        request,
+        session,
+        settings,
+        unit,
+        user,
+        lang,
+        "scenario",
+        {"scenario": yaml_text},
+        lambda: rules_svc.publish_scenario(session, actor, yaml_text),
     )
 
 

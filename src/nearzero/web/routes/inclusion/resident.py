@@ -92,9 +92,7 @@ def resident_page(
         "client_key": secrets.token_urlsafe(16),
         "scenario_label": scenario_label,
         "message": request.query_params.get("message"),
-        "message_scenario": (
-            scenario_label(chosen, lang) if chosen in Scenario._value2member_map_ else ""
-        ),
+        "message_scenario": (scenario_label(chosen, lang) if chosen in Scenario else ""),
     }
     return render(request, "inclusion_me.html", context)
 

@@ -1,0 +1,157 @@
+"""Both languages (issue #12 item 10): the main pages in Chinese show no English refusal or
+diagnostic; in English they show targets, units, due dates and the report summary in English;
+a bad query value on any page gets a page naming it, never raw JSON."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from nearzero.web.i18n import due_label, localise, target_label, unit_label
+from webclient import log_in, token
+
+MAIN_PAGES = (
+    "/",
+    "/indicators",
+    "/tasks",
+    "/indicators/3",
+    "/indicators/21",
+    "/todo",
+    "/workbook",
+    "/report",
+    "/projects",
+    "/enterprises",
+    "/audit",
+    "/admin/users",
+)
+#: An English sentence: four or more English words in a row.
+ENGLISH = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:]+[A-Za-z][A-Za-z'’-]*){3,}")
+#: What a citation of an English-language source looks like (kept in its language).
+CITATION = re.compile(r"IPCC|Vol|Table|table|annex|Eq\b|GB/T|ISO|https?:")
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def visible(page: str) -> str:
+    """The text a person sees: no scripts, styles, tags or attribute values."""
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def english_sentences(text: str) -> list[str]:
+    return [s for s in ENGLISH.findall(text) if not CITATION.search(s)]
+
+
+@pytest.mark.parametrize("username", ["office", "drc"])
+def test_the_chinese_pages_hold_no_english_sentence(client, username):
+    log_in(client, username)
+    for path in MAIN_PAGES:
+        response = client.get(path, params={"lang": "zh"})
+        assert response.status_code in (200, 403), path
+        assert english_sentences(visible(response.text)) == [], path
+
+
+def section(page: str, testid: str) -> str:
+    match = re.search(rf'data-testid="{testid}".*?</section>', page, flags=re.S)
+    assert match, testid
+    return visible(match.group(0))
+
+
+def test_the_english_pages_show_targets_units_due_dates_and_the_summary_in_english(client):
+    log_in(client, "office")
+    table = client.get("/indicators", params={"lang": "en", "year": 2022}).text
+    row3 = re.search(r'<tr data-code="3">.*?</tr>', table, flags=re.S).group(0)
+    assert "20.5% lower than 2020" in visible(row3) and "t / 10⁴ yuan" in visible(row3)
+    assert "较2020年下降" not in visible(row3)
+    report = client.get("/report", params={"lang": "en", "year": 2022}).text
+    summary = section(report, "report-summary")
+    assert "binding 12/18 met" in summary and not HAN.search(summary)
+    projects = client.get("/projects", params={"lang": "en"}).text
+    assert "end of 2025" in visible(projects)
+
+
+def test_a_refusal_shows_in_the_pages_language(client):
+    log_in(client, "office")
+    for lang, shown, hidden in (("zh", "最多20000字", "at most"), ("en", "at most 20000", "最多")):
+        page = client.get("/report", params={"lang": lang, "year": 2022})
+        form = {"csrf_token": token(page.text), "year": "2022", "key": "problems"}
+        refused = client.post("/report/sections", data=form | {"body": "长" * 20_001})
+        assert refused.status_code == 400
+        error = re.search(r'data-testid="error">([^<]*)<', refused.text).group(1)
+        assert shown in error and hidden not in error, error
+
+
+def test_words_for_english_pages():
+    assert (
+        unit_label("万吨标准煤", "en") == "10⁴ tce"
+        and unit_label("万吨标准煤", "zh") == "万吨标准煤"
+    )
+    assert due_label("2024年6月", "en") == "June 2024" and due_label("2025年底", "zh") == "2025年底"
+    message = "body: 最多20000字，实际20001字 — at most 20000 characters, got 20001"
+    assert localise(message, "zh") == "body: 最多20000字，实际20001字"
+    assert localise(message, "en") == "body: at most 20000 characters, got 20001"
+    assert localise("value: expected a number", "zh") == "value: expected a number"
+
+    class Spec:
+        from nearzero.indicators.rules import parse_rule
+
+        rule = parse_rule({"kind": "at_least", "threshold": 5, "text_zh": "≥5"}, "rule")
+        unit, base_year = "%", 2020
+
+    assert target_label(Spec, None, "en") == "≥ 5%"
+
+
+def pages(routes: list) -> list[APIRoute]:
+    """The app's routes, through included routers (FastAPI keeps those wrapped)."""
+    out: list[APIRoute] = []
+    for route in routes:
+        if isinstance(route, APIRoute):
+            out.append(route)
+        elif hasattr(route, "original_router"):
+            out += pages(route.original_router.routes)
+    return out
+
+
+#: A stand-in for each path parameter of the pages walked below.
+PATH_VALUES = {"code": "3", "number": "3"}
+
+
+def _query_params(route: APIRoute) -> list[str]:
+    """The query parameters a route reads, its dependencies' included."""
+    names: list[str] = []
+    todo = [route.dependant]
+    while todo:
+        dependant = todo.pop()
+        names += [p.alias for p in dependant.query_params if p.alias not in names]
+        todo += dependant.dependencies
+    return names
+
+
+def test_a_bad_query_value_on_any_page_gets_a_page_not_json(client, app):
+    """Every page (not the API, not the JSON a page's script polls) answers a malformed query
+    value with an HTML page of status 400 or 404."""
+    log_in(client, "office")
+    checked = 0
+    for route in pages(app.routes):
+        if "GET" not in route.methods:
+            continue
+        if route.path.startswith(("/api/", "/report/jobs", "/healthz")):
+            continue
+        names = re.findall(r"{(\w+)}", route.path)
+        if any(n not in PATH_VALUES for n in names):
+            continue
+        path = route.path.format(**{n: PATH_VALUES[n] for n in names})
+        for name in _query_params(route):
+            if name in ("lang", "next", "unit"):
+                continue
+            response = client.get(path, params={name: "x" * 300})
+            kind = response.headers.get("content-type", "")
+            assert not kind.startswith("application/json"), (path, name, response.text[:200])
+            if response.status_code >= 400:
+                assert kind.startswith("text/html"), (path, name, kind)
+            checked += 1
+        response = client.get(path, params={"unit": "no-such-unit"})
+        assert not response.headers.get("content-type", "").startswith("application/json"), path
+    assert checked > 15
