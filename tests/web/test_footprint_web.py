@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from nearzero.footprint.fileformat import dump
 from nearzero.footprint.model import Exchange, Flow, Process, ProductSystem
+from nearzero.reports.jobs import JobStore
 from nearzero.services.context import Actor, Role
 from nearzero.services.enterprise import registry, reports
 from nearzero.services.indicators import get_unit
@@ -139,6 +140,10 @@ def test_upload_compute_approve_download_over_http(web) -> None:
         assert "2,011.39" in text and "示例水泥有限公司" in text
         pdf = office.get(f"{url}/report.pdf?unit=zhangqiu")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        jobs = web.state.report_jobs = JobStore()  # the annual report's bound holds here too
+        with jobs.building("office", "zhangqiu/2022/pdf"):
+            held = office.get(f"{url}/report.docx?unit=zhangqiu")
+            assert held.status_code == 429 and "每位用户同一时间只能生成一份报告" in held.text
         assert office.get(f"{url}/report.txt?unit=zhangqiu").status_code == 400
 
 

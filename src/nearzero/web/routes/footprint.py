@@ -13,9 +13,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from nearzero.reports.jobs import Busy
 from nearzero.reports.model import BuiltFile
 from nearzero.services.access import Action
-from nearzero.services.context import Actor
+from nearzero.services.context import Actor, InvalidInput
 from nearzero.services.footprint import files, form, studies, workbook
 from nearzero.store import tables as m
 from nearzero.web.deps import (
@@ -30,6 +31,7 @@ from nearzero.web.deps import (
     refusals,
 )
 from nearzero.web.render import CHOICES, render, render_page
+from nearzero.web.routes.reports import report_jobs
 
 router = APIRouter()
 
@@ -322,6 +324,11 @@ def report(
     study_id: int,
     kind: str,
 ) -> Response:
-    with refusals(session, _error_page(request, lang, user, unit)):
-        built = studies.report_file(session, actor, unit, key, study_id, kind)
+    page = _error_page(request, lang, user, unit)
+    try:  # one build per person at a time, as for the annual report
+        with report_jobs(request).building(user.username, f"footprint/{study_id}/{kind}"):
+            with refusals(session, page):
+                built = studies.report_file(session, actor, unit, key, study_id, kind)
+    except Busy as exc:
+        return page(InvalidInput(str(exc)), 429)
     return _attachment(built, f"footprint-{study_id}.{kind}")

@@ -47,8 +47,8 @@ router = APIRouter()
 KindQ = Annotated[str, Query(alias="format", pattern="^(docx|pdf|dossier)$")]
 
 
-def _jobs(request: Request) -> JobStore:
-    """The app's job store, made on first use."""
+def report_jobs(request: Request) -> JobStore:
+    """The app's job store, made on first use (every build a person waits for holds a place)."""
     store: JobStore | None = getattr(request.app.state, "report_jobs", None)
     if store is None:
         store = request.app.state.report_jobs = JobStore()
@@ -158,7 +158,7 @@ def download(
     with refusals(session, page):  # a year the unit has no report for: 400
         svc.check_build(session, unit, year, kind)
     try:
-        with _jobs(request).building(user.username, f"{unit.code}/{year}/{kind}"):
+        with report_jobs(request).building(user.username, f"{unit.code}/{year}/{kind}"):
             built = svc.cached_build(
                 session, _cache(request), unit, year, kind, evidence_store=store
             )
@@ -203,7 +203,7 @@ def start_job(
     store = _evidence_store(settings)
     work = _build(request.app.state.sessions, _cache(request), the_unit.code, year, kind, store)
     try:
-        job = _jobs(request).start(user.username, f"{the_unit.code}/{year}/{kind}", work)
+        job = report_jobs(request).start(user.username, f"{the_unit.code}/{year}/{kind}", work)
     except Busy as exc:
         raise HTTPException(429, str(exc)) from None
     return JSONResponse(_job_json(job.to_dict()), status_code=202)
@@ -216,7 +216,7 @@ def _job_json(data: dict[str, object]) -> dict[str, object]:
 
 @router.get("/report/jobs/{job_id}")
 def job_status(request: Request, user: UserDep, job_id: str) -> dict[str, object]:
-    job = _jobs(request).get(job_id, user.username)
+    job = report_jobs(request).get(job_id, user.username)
     if job is None:
         raise HTTPException(404, "no such build (it may have expired)")
     return _job_json(job.to_dict())
@@ -224,7 +224,7 @@ def job_status(request: Request, user: UserDep, job_id: str) -> dict[str, object
 
 @router.get("/report/jobs/{job_id}/file")
 def job_file(request: Request, user: UserDep, job_id: str) -> Response:
-    job = _jobs(request).get(job_id, user.username)
+    job = report_jobs(request).get(job_id, user.username)
     if job is None or job.result is None:
         raise HTTPException(404, "no finished build with this id")
     unit, year, kind = job.label.split("/")
