@@ -64,7 +64,7 @@ def test_counts_table_reductions_and_what_is_missing():
         Status.NEEDS_ASSESSMENT,
         None,
     )
-    assert late[7].text == f"未量化（缺{HOURS}）"
+    assert late[7].text == "未量化（缺年利用小时数）"  # the name, not its id (issue #12 item 9)
     assert late[8].text == "区发展和改革局、区住房和城乡建设局"
     assert captured[7].text == "捕集5,000（未计入）"
     assert planned[7].text == "—"
@@ -73,7 +73,7 @@ def test_counts_table_reductions_and_what_is_missing():
         "电网排放因子取2022年华北区域0.5703吨CO2/兆瓦时（生态环境部 国家统计局公告），"
         "光伏年利用小时数缺省值的来源与核实状态见各工程页面。"
     )
-    assert out[3] == Paragraph(f"尚不能量化（或计入）减排量的工程1项：2号缺{HOURS}。")
+    assert out[3] == Paragraph("尚不能量化（或计入）减排量的工程1项：2号缺年利用小时数。")
     assert len(out) == 4
 
 

@@ -497,15 +497,15 @@ def test_report_section_shows_reductions_and_what_is_missing(sessions):
     rows = {r[0].text: r for r in table.rows}
     # the 2022 report takes the 2022 华北 grid factor: 10.08 MW × 1 286 h × 0.6776 t/MWh
     assert rows["3"][7].value == approx(8783.647488) and rows["3"][7].text == "8,783.65"
-    assert rows["10"][7].text.startswith("未量化（缺年利用小时数（gas_chp_full_load_hours）")
+    # the missing parameters by name, without their internal ids (issue #12 item 9)
+    assert rows["10"][7].text.startswith("未量化（缺年利用小时数、")
+    assert "gas_chp" not in rows["10"][7].text
     assert rows["1"][7].text == "—"
     # PV 66.78 MW × 1 286 h × 0.6776 = 58 191.66 t/a, and project 26 (urea) 0 t/a
     assert isinstance(quantified, Paragraph) and "合计58,191.66吨CO2/年" in quantified.text
     assert "2022年华北区域0.6776" in quantified.text
-    assert "25号缺永久封存比例（ccu_permanent_share_liquid_co2）" in missing.text
-    assert (
-        "22号缺地上生物量年增长量（afforestation_growth_agb）、根茎比（afforestation_root_shoot）"
-        in (missing.text)
-    )
+    assert "25号缺永久封存比例。" in missing.text
+    assert "22号缺地上生物量年增长量、根茎比；" in missing.text
+    assert "ccu_" not in missing.text and "afforestation_" not in missing.text
     # a year with no published grid factor takes the newest (2023, 0.6361)
     assert svc.report_grid(2025).factor().value == 0.6361
