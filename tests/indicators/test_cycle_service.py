@@ -80,7 +80,7 @@ def test_a_value_for_a_year_after_this_year_is_refused(sessions: Any) -> None:
         unit = svc.get_unit(session, "zhangqiu")
         # the mistyped 2032 of the issue, and the first year after today's
         for year in (2032, 2027):
-            with pytest.raises(InvalidInput, match=r"^year：") as refused:
+            with pytest.raises(InvalidInput, match=r"^year: ") as refused:
                 svc.submit_value(session, DRC, unit, svc.ValueInput("17", year, 0.3), TODAY)
             assert "2026" in str(refused.value)
         svc.submit_value(session, DRC, unit, svc.ValueInput("17", 2026, 0.3), TODAY)

@@ -47,6 +47,15 @@ def test_the_office_sets_the_evaluation_year_and_a_future_year_is_refused(client
     )
     assert refused.status_code == 400
     assert "evaluation_year" in refused.text and "北京时间" in refused.text
+    assert "China Standard Time" not in refused.text
+    english = client.post(
+        "/todo/evaluation-year?unit=zhangqiu&lang=en",
+        data={"csrf_token": token(page.text), "evaluation_year": str(next_year)},
+    )
+    assert english.status_code == 400
+    assert "evaluation_year: expected a year up to the current year" in english.text
+    assert "北京时间" not in english.text
+    client.get("/todo?lang=zh")
     done = client.post(
         "/todo/evaluation-year?unit=zhangqiu",
         data={"csrf_token": token(page.text), "evaluation_year": "2023"},

@@ -26,6 +26,7 @@ MAIN_PAGES = (
     "/enterprises",
     "/audit",
     "/admin/users",
+    "/inclusion",
 )
 #: An English sentence: four or more English words in a row.
 ENGLISH = re.compile(r"[A-Za-z][A-Za-z'’-]*(?:[ ,;:]+[A-Za-z][A-Za-z'’-]*){3,}")
@@ -93,6 +94,15 @@ def test_words_for_english_pages():
     assert localise(message, "zh") == "body: 最多20000字，实际20001字"
     assert localise(message, "en") == "body: at most 20000 characters, got 20001"
     assert localise("value: expected a number", "zh") == "value: expected a number"
+    # the English part may hold a colon of its own; the Chinese part names no field
+    refusal = (
+        "eeb无权修改指标17（由发改局负责） — eeb may not edit indicator 17: it belongs to 发改局"
+    )
+    assert localise(refusal, "zh") == "eeb无权修改指标17（由发改局负责）"
+    assert localise(refusal, "en") == "eeb may not edit indicator 17: it belongs to 发改局"
+    # the bracketed form of the account refusals
+    assert localise("当前密码不正确 (current password: wrong)", "zh") == "当前密码不正确"
+    assert localise("当前密码不正确 (current password: wrong)", "en") == "current password: wrong"
 
     class Spec:
         from nearzero.indicators.rules import parse_rule

@@ -94,7 +94,13 @@ def test_editor_outside_department_gets_403_and_nothing_is_written(client, sessi
         data={"csrf_token": token(page.text), "year": "2023", "value": "9"},
     )
     assert response.status_code == 403
-    assert "may not edit indicator 17" in response.text
+    assert "eeb无权修改指标17" in response.text and "may not edit" not in response.text
+    english = client.post(
+        "/indicators/17/values?unit=zhangqiu&lang=en",
+        data={"csrf_token": token(page.text), "year": "2023", "value": "9"},
+    )
+    assert english.status_code == 403
+    assert "eeb may not edit indicator 17" in english.text and "无权修改" not in english.text
     with sessions() as s:
         assert s.scalar(select(func.count()).select_from(m.IndicatorValue)) == before
 

@@ -66,10 +66,22 @@ def test_office_creates_a_user_who_must_change_the_password(app, client, zhangqi
 
     weak = submit(client, "/admin/users", username="wang", password="wang12345", role="viewer")
     assert weak.status_code == 400
-    assert "密码至少12个字符" in weak.text and "at least 12 characters" in weak.text
+    # the Chinese page shows the Chinese of a refusal; the English page its English
+    assert "密码至少12个字符" in weak.text and "at least 12 characters" not in weak.text
     assert 'value="wang"' in weak.text  # what was typed comes back
     no_dept = submit(client, "/admin/users", username="wang", password=STRONG, role="editor")
-    assert no_dept.status_code == 400 and "department" in no_dept.text
+    assert no_dept.status_code == 400 and "department: 部门填报员须属于" in no_dept.text
+    assert "an editor belongs" not in no_dept.text
+    client.get("/admin/users?lang=en")
+    weak_en = submit(client, "/admin/users", username="wang", password="wang", role="viewer")
+    assert weak_en.status_code == 400
+    error = re.search(r'data-testid="error">(.*?)</p>', weak_en.text, re.S).group(1)
+    assert "password: at least 12 characters, got 4" in error and "密码" not in error
+    assert "; password: must not be the username" in error
+    no_dept_en = submit(client, "/admin/users", username="wang", password=STRONG, role="editor")
+    assert "department: an editor belongs to a department" in no_dept_en.text
+    assert "部门填报员须属于" not in no_dept_en.text
+    client.get("/admin/users?lang=zh")
 
     made = submit(
         client,
@@ -101,6 +113,19 @@ def test_office_creates_a_user_who_must_change_the_password(app, client, zhangqi
         },
     )
     assert mismatch.status_code == 400 and "两次输入的新密码不一致" in mismatch.text
+    assert "the two entries differ" not in mismatch.text
+    wrong = wang.post(
+        "/account/password?lang=en",
+        data={
+            "csrf_token": token(form.text),
+            "current": "not-the-password",
+            "new": "Wang-own-pass-9",
+            "confirm": "Wang-own-pass-9",
+        },
+    )
+    assert wrong.status_code == 400 and "current password: wrong" in wrong.text
+    assert "当前密码不正确" not in wrong.text
+    wang.get("/account/password?lang=zh")
     changed = wang.post(
         "/account/password",
         data={
@@ -129,9 +154,17 @@ def test_office_sets_roles_resets_and_disables(app, client, zhangqiu_url):
     row = re.search(r'<tr data-username="viewer">(.*?)</tr>', moved.text, re.S).group(1)
     assert "部门填报员" in row and "eeb" in row
     own = submit(client, "/admin/users/office/role", role="viewer")
-    assert own.status_code == 400 and "own role" in own.text
+    assert own.status_code == 400 and "不能修改自己的角色" in own.text
+    assert "own role" not in own.text
     unknown = submit(client, "/admin/users/viewer/role", role="superuser")
-    assert unknown.status_code == 400 and "role: one of admin" in unknown.text
+    assert unknown.status_code == 400 and "role: 角色应为admin、" in unknown.text
+    assert "one of admin" not in unknown.text
+    client.get("/admin/users?lang=en")
+    own = submit(client, "/admin/users/office/role", role="viewer")
+    assert "you cannot change your own role" in own.text and "不能修改自己" not in own.text
+    unknown = submit(client, "/admin/users/viewer/role", role="superuser")
+    assert "role: one of admin" in unknown.text and "角色应为" not in unknown.text
+    client.get("/admin/users?lang=zh")
 
     reset = submit(client, "/admin/users/viewer/reset-password")
     assert reset.status_code == 200
@@ -144,7 +177,7 @@ def test_office_sets_roles_resets_and_disables(app, client, zhangqiu_url):
     assert attempt(viewer, "viewer", temporary).url.path == "/account/password"
 
     chosen = submit(client, "/admin/users/drc/reset-password", password="short")
-    assert chosen.status_code == 400 and "at least 12 characters" in chosen.text
+    assert chosen.status_code == 400 and "密码至少12个字符" in chosen.text
 
     disabled = submit(client, "/admin/users/viewer/disable")
     assert disabled.status_code == 200 and "用户已停用" in disabled.text

@@ -42,11 +42,16 @@ class ValueState(StrEnum):
 
 
 class YearError(ValueError):
-    """A year outside what the cycle accepts; names the field, with a Chinese message."""
+    """A year outside what the cycle accepts; names the field, with a Chinese message.
+
+    ``detail`` and ``detail_zh`` say what is wrong without the field; ``message_zh`` is the
+    Chinese message with it (``year：年份不能晚于…``).
+    """
 
     def __init__(self, field: str, message: str, message_zh: str) -> None:
         self.field = field
-        self.message_zh = message_zh
+        self.detail, self.detail_zh = message, message_zh
+        self.message_zh = f"{field}：{message_zh}"
         super().__init__(f"{field}: {message}")
 
 
@@ -73,7 +78,7 @@ def check_year(year: int, today: dt.date, field: str = "year") -> int:
             field,
             f"expected a year up to the current year {today.year} (China Standard Time), "
             f"got {year}",
-            f"{field}：年份不能晚于当前年份{today.year}年（北京时间），而不是{year}",
+            f"年份不能晚于当前年份{today.year}年（北京时间），而不是{year}",
         )
     return year
 

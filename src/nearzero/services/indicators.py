@@ -41,7 +41,11 @@ def get_unit(session: Session, code: str | None = None) -> m.DemoUnit:
     """The unit with ``code``, or the only (first) unit when no code is given."""
     unit = unit_store.unit(session, code)
     if unit is None:
-        raise NotFound(f"no demonstration unit {code!r}" if code else "no unit is loaded")
+        raise NotFound(
+            f"unit: 没有示范单位“{code}” — no demonstration unit {code!r}"
+            if code
+            else "unit: 尚未载入示范单位 — no unit is loaded"
+        )
     return unit
 
 
@@ -122,7 +126,10 @@ def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> li
     """
     rows = store.indicators(session, unit.id, code)
     if code is not None and not rows:
-        raise NotFound(f"unit {unit.code!r} has no indicator {code!r}")
+        raise NotFound(
+            f"indicator: 单位“{unit.code}”没有指标“{code}” — "
+            f"unit {unit.code!r} has no indicator {code!r}"
+        )
     ids = [r.id for r in rows]
     confirmation = confirmation_on(session, unit)
     values: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
@@ -294,28 +301,30 @@ def confirmation_on(session: Session, unit: m.DemoUnit) -> bool:
     return True if row is None else row.confirmation
 
 
-def _office(actor: Actor, what: str) -> None:
+def _office(actor: Actor, what: str, what_zh: str) -> None:
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"only the working-group office {what}")
+        raise PermissionDenied(
+            f"只有专班办公室可以{what_zh} — only the working-group office {what}"
+        )
 
 
 def _check_year(year: int, field: str, today: dt.date | None = None) -> None:
     try:
         cycle_rules.check_year(year, today or china_today(), field)
     except cycle_rules.YearError as exc:
-        raise InvalidInput(f"{exc.message_zh} ({exc})") from None
+        raise InvalidInput(f"{exc.field}: {exc.detail_zh} — {exc.detail}") from None
 
 
 def set_evaluation_year(
     session: Session, actor: Actor, unit: m.DemoUnit, year: int, today: dt.date | None = None
 ) -> None:
     """The office chooses the evaluation year; not after this calendar year (CST)."""
-    _office(actor, "chooses the evaluation year")
+    _office(actor, "chooses the evaluation year", "设定评估年度")
     _check_year(year, "evaluation_year", today)
     if year < unit.base_year:
         raise InvalidInput(
-            f"evaluation_year：评估年度不能早于基准年{unit.base_year}年 "
-            f"(evaluation_year: expected {unit.base_year} or later, got {year})"
+            f"evaluation_year: 评估年度不能早于基准年{unit.base_year}年，而不是{year} — "
+            f"expected {unit.base_year} or later, got {year}"
         )
     row = store.cycle_for_update(session, unit.id, actor.username)
     old = {"evaluation_year": row.evaluation_year}
@@ -335,7 +344,7 @@ def set_evaluation_year(
 
 def set_confirmation(session: Session, actor: Actor, unit: m.DemoUnit, on: bool) -> None:
     """The office switches the confirmation of departments' values on or off."""
-    _office(actor, "switches confirmation on or off")
+    _office(actor, "switches confirmation on or off", "开启或关闭数值确认")
     row = store.cycle_for_update(session, unit.id, actor.username)
     old = {"confirmation": row.confirmation}
     row.confirmation, row.set_by, row.set_at = on, actor.username, utcnow()
@@ -354,16 +363,17 @@ def set_confirmation(session: Session, actor: Actor, unit: m.DemoUnit, on: bool)
 
 def set_deadline(session: Session, actor: Actor, unit: m.DemoUnit, year: int, due: dt.date) -> None:
     """The office sets the deadline for the departments' values of ``year``."""
-    _office(actor, "sets the deadline")
-    if not unit.base_year <= year <= unit.target_year + 10:
+    _office(actor, "sets the deadline", "设定截止日期")
+    lo, hi = unit.base_year, unit.target_year + 10
+    if not lo <= year <= hi:
         raise InvalidInput(
-            f"year: expected a year between {unit.base_year} and {unit.target_year + 10}, "
-            f"got {year}"
+            f"year: 年份应在{lo}至{hi}之间，而不是{year} — "
+            f"expected a year between {lo} and {hi}, got {year}"
         )
     if due.year < year:
         raise InvalidInput(
-            f"due：{year}年数据的截止日期不能早于{year}年 "
-            f"(due: the deadline for {year}'s values is in {year} or later, got {due.isoformat()})"
+            f"due: {year}年数据的截止日期不能早于{year}年，而不是{due.isoformat()} — "
+            f"the deadline for {year}'s values is in {year} or later, got {due.isoformat()}"
         )
     row = store.deadline(session, unit.id, year)
     old = {"due": row.due.isoformat()} if row else None
@@ -441,28 +451,35 @@ def check_value(
     parts = {p.code: p for p in row.parts}
     if entry.part and entry.part not in parts:
         raise InvalidInput(
-            f"part: indicator {row.code} has parts {sorted(parts)}, not {entry.part!r}"
+            f"part: 指标{row.code}的分项为{'、'.join(sorted(parts))}，没有“{entry.part}” — "
+            f"indicator {row.code} has parts {sorted(parts)}, not {entry.part!r}"
         )
     if parts and not entry.part and entry.value is not None:
         raise InvalidInput(
-            f"part: indicator {row.code} takes its figures per part ({', '.join(parts)})"
+            f"part: 指标{row.code}按分项填报数值（{'、'.join(parts)}） — "
+            f"indicator {row.code} takes its figures per part ({', '.join(parts)})"
         )
-    if not unit.base_year - 30 <= entry.year <= unit.target_year + 10:
+    lo, hi = unit.base_year - 30, unit.target_year + 10
+    if not lo <= entry.year <= hi:
         raise InvalidInput(
-            f"year: expected a year between {unit.base_year - 30} and {unit.target_year + 10}, "
-            f"got {entry.year}"
+            f"year: 年份应在{lo}至{hi}之间，而不是{entry.year} — "
+            f"expected a year between {lo} and {hi}, got {entry.year}"
         )
     _check_year(entry.year, "year", today)
     if entry.value is None:
         if not (entry.text or "").strip():
-            raise InvalidInput("value: a number or a text is required")
+            raise InvalidInput("value: 请填写数值或文字说明 — a number or a text is required")
         return None
     if not math.isfinite(entry.value):
-        raise InvalidInput(f"value: expected a finite number, got {entry.value!r}")
+        raise InvalidInput(
+            f"value: 应为有限数值，而不是{entry.value!r} — "
+            f"expected a finite number, got {entry.value!r}"
+        )
     target_unit = parts[entry.part].unit if entry.part else row.unit
     if target_unit in ("/", ""):
         raise InvalidInput(
-            f"value: indicator {row.code} is qualitative; enter a text, not a number"
+            f"value: 指标{row.code}为定性指标，请填写文字说明，不填数值 — "
+            f"indicator {row.code} is qualitative; enter a text, not a number"
         )
     value = entry.value
     if entry.unit and entry.unit.strip() != target_unit:
@@ -470,13 +487,24 @@ def check_value(
             value = convert(value, entry.unit, target_unit)
         except UnitError:
             raise InvalidInput(
-                f"unit: expected {target_unit!r} or a unit convertible to it, got {entry.unit!r}"
+                f"unit: 应为“{target_unit}”或可换算为“{target_unit}”的单位，"
+                f"而不是“{entry.unit}” — "
+                f"expected {target_unit!r} or a unit convertible to it, got {entry.unit!r}"
             ) from None
     try:  # finite, not negative, a share within 0-100 %
         plausible.check_value(value, target_unit)
     except plausible.ValueRangeError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(_range_refusal(exc)) from None
     return value
+
+
+def _range_refusal(exc: plausible.ValueRangeError) -> str:
+    """``value: 数值150超出合理范围（0～100%） — a share is a number between 0 and 100 %, …``."""
+    zh = exc.message_zh.removeprefix(exc.field)
+    if zh and not "\u4e00" <= zh[0] <= "\u9fff":
+        zh = "数值" + zh
+    en = str(exc).removeprefix(f"{exc.field}: ")
+    return f"{exc.field}: {zh} — {en}"
 
 
 def _key(code: str, part: str, year: int) -> str:
@@ -487,9 +515,10 @@ def _key(code: str, part: str, year: int) -> str:
 def _editable(session: Session, actor: Actor, unit: m.DemoUnit, code: str) -> IndicatorView:
     (view,) = catalogue(session, unit, code)
     if not may_edit(actor, view.row):
+        owners = "、".join(d.name_zh for d in view.row.departments) or "专班办公室"
         raise PermissionDenied(
-            f"{actor.username} may not edit indicator {code}: it belongs to "
-            + "、".join(d.name_zh for d in view.row.departments)
+            f"{actor.username}无权修改指标{code}（由{owners}负责） — "
+            f"{actor.username} may not edit indicator {code}: it belongs to {owners}"
         )
     return view
 
@@ -573,15 +602,17 @@ def _stored(session: Session, view: IndicatorView, part: str, year: int) -> m.In
     row = store.value(session, view.row.id, part, year)
     if row is None:
         where = f"{view.row.code}/{part}" if part else view.row.code
-        raise NotFound(f"indicator {where} has no value for {year}")
+        raise NotFound(
+            f"year: 指标{where}没有{year}年的数值 — indicator {where} has no value for {year}"
+        )
     return row
 
 
 def _reason(reason: str) -> str:
     if not reason.strip():
-        raise InvalidInput("reason：请填写原因 (reason: a reason is required)")
+        raise InvalidInput("reason: 请填写原因 — a reason is required")
     if len(reason) > 2000:
-        raise InvalidInput("reason：原因不超过2000字 (reason: at most 2000 characters)")
+        raise InvalidInput("reason: 原因不超过2000字 — at most 2000 characters")
     return reason.strip()
 
 
@@ -589,13 +620,13 @@ def confirm_value(
     session: Session, actor: Actor, unit: m.DemoUnit, code: str, year: int, part: str = ""
 ) -> m.IndicatorValue:
     """The office confirms a submitted value: from now on it counts."""
-    _office(actor, "confirms values")
+    _office(actor, "confirms values", "确认数值")
     (view,) = catalogue(session, unit, code)
     row = _stored(session, view, part, year)
     if row.state != ValueState.SUBMITTED.value:
         raise InvalidInput(
-            f"state：该数值状态为“{ValueState(row.state).label_zh}”，只能确认待确认的数值 "
-            f"(state: only a submitted value is confirmed, this one is {row.state})"
+            f"state: 该数值状态为“{ValueState(row.state).label_zh}”，只能确认待确认的数值 — "
+            f"only a submitted value is confirmed, this one is {row.state}"
         )
     _confirmed(row, actor.username)
     session.flush()
@@ -624,14 +655,14 @@ def return_value(
     """The office sends a submitted value back to its department with ``reason``; it does not
     count (the figure confirmed before it, if any, still does), and the department's to-do
     shows it with the reason until it is entered again."""
-    _office(actor, "sends values back")
+    _office(actor, "sends values back", "退回数值")
     why = _reason(reason)
     (view,) = catalogue(session, unit, code)
     row = _stored(session, view, part, year)
     if row.state != ValueState.SUBMITTED.value:
         raise InvalidInput(
-            f"state：该数值状态为“{ValueState(row.state).label_zh}”，只能退回待确认的数值 "
-            f"(state: only a submitted value is sent back, this one is {row.state})"
+            f"state: 该数值状态为“{ValueState(row.state).label_zh}”，只能退回待确认的数值 — "
+            f"only a submitted value is sent back, this one is {row.state}"
         )
     row.state, row.return_reason = ValueState.RETURNED.value, why
     row.reviewed_by, row.reviewed_at = actor.username, utcnow()
@@ -672,8 +703,8 @@ def correct_value(
     confirmation = confirmation_on(session, unit)
     if entry.year != year and store.value(session, view.row.id, entry.part, entry.year):
         raise InvalidInput(
-            f"year：{entry.year}年已有数值，请更正该年的数值 "
-            f"(year: {entry.year} already has a value; correct that one)"
+            f"year: {entry.year}年已有数值，请更正该年的数值 — "
+            f"{entry.year} already has a value; correct that one"
         )
     old = _value_dict(row) | {"year": year}
     if entry.year == year:
@@ -777,12 +808,11 @@ def set_assessment(
     evidence: str,
 ) -> None:
     """The office records its judgement for a year; only the office (admin) may."""
-    if actor.role is not Role.ADMIN:
-        raise PermissionDenied("only the working-group office records assessments")
+    _office(actor, "records assessments", "记录评估")
     if status not in (Status.MET, Status.NOT_MET):
-        raise InvalidInput("status: an assessment is met or not_met")
+        raise InvalidInput("status: 评估结果应为完成或未完成 — an assessment is met or not_met")
     if not evidence.strip():
-        raise InvalidInput("evidence: an assessment needs its evidence")
+        raise InvalidInput("evidence: 请填写评估依据 — an assessment needs its evidence")
     (view,) = catalogue(session, unit, code)
     row = store.assessment(session, view.row.id, year)
     old = {"status": row.status, "evidence": row.evidence} if row else None
@@ -807,13 +837,15 @@ def set_assigned_target(
     source: str,
 ) -> None:
     """The office enters the target the higher government set for a year."""
-    if actor.role is not Role.ADMIN:
-        raise PermissionDenied("only the working-group office enters assigned targets")
+    _office(actor, "enters assigned targets", "录入上级下达目标")
     if not source.strip():
-        raise InvalidInput("source: name the document that sets the target")
+        raise InvalidInput("source: 请填写下达目标的文件 — name the document that sets the target")
     (view,) = catalogue(session, unit, code)
     if view.row.rule.get("kind") != "assigned_target":
-        raise InvalidInput(f"indicator {code} has no target set by the higher government")
+        raise InvalidInput(
+            f"indicator: 指标{code}没有上级下达的目标 — "
+            f"indicator {code} has no target set by the higher government"
+        )
     row = store.assigned_target(session, view.row.id, year)
     old = {"value": row.value, "source": row.source} if row else None
     if row is None:

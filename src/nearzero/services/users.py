@@ -123,10 +123,16 @@ def _department(
     if role is not Role.EDITOR:
         return None
     if unit is None or not department_code:
-        raise InvalidInput("department: an editor belongs to a department of a unit")
+        raise InvalidInput(
+            "department: 部门填报员须属于一个单位的部门 — "
+            "an editor belongs to a department of a unit"
+        )
     department = unit_store.department(session, unit.id, department_code)
     if department is None:
-        raise InvalidInput(f"department: unit {unit.code!r} has no department {department_code!r}")
+        raise InvalidInput(
+            f"department: 单位“{unit.code}”没有部门“{department_code}” — "
+            f"unit {unit.code!r} has no department {department_code!r}"
+        )
     return department
 
 
@@ -155,13 +161,17 @@ def create_user(
     _require_admin(actor, "创建用户 (create users)")
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
-        raise InvalidInput("username: 1 to 64 characters, no spaces")
+        raise InvalidInput(
+            "username: 用户名为1至64个字符，不含空格 — 1 to 64 characters, no spaces"
+        )
     if policy:
         check_password_policy(password, username)
     elif len(password) < MIN_DEMO_PASSWORD:
-        raise InvalidInput(f"password: at least {MIN_DEMO_PASSWORD} characters")
+        raise InvalidInput(
+            f"password: 密码至少{MIN_DEMO_PASSWORD}个字符 — at least {MIN_DEMO_PASSWORD} characters"
+        )
     if store.username_taken(session, username):
-        raise InvalidInput(f"username: {username!r} is taken")
+        raise InvalidInput(f"username: 用户名“{username}”已被使用 — {username!r} is taken")
     department = _department(session, role, unit, department_code)
     user = m.UserAccount(
         username=username,

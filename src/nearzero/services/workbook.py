@@ -620,7 +620,11 @@ class _RowContext:
         except InvalidInput as exc:  # the final word: whatever set_value would refuse
             name, _, rest = str(exc).partition(":")
             column = _CHECK_COLUMNS.get(name.strip(), COL_VALUE)
-            bad(column, f"不符合要求：{rest.strip() or exc}", str(exc))
+            zh, dash, en = rest.partition(" — ")  # ``field: 中文 — English``
+            if dash:
+                bad(column, zh.strip(), en.strip())
+            else:
+                bad(column, f"不符合要求：{rest.strip() or exc}", str(exc))
             return None, problems
         unit_text = target_unit if converted is not None else None
         entry = replace(entry, value=converted, unit=unit_text)

@@ -1024,20 +1024,25 @@ MESSAGES.update(
 
 
 def localise(message: str, lang: str) -> str:
-    """A service's refusal in ``lang``: of a bilingual message ``中文 — English`` (the form
-    every refusal that names a sheet, row or field takes) the part in ``lang``, keeping what
-    stands before the first colon (the file or field it names); any other message as it is."""
+    """A service's refusal in ``lang``: of a bilingual message ``field: 中文 — English`` (the
+    form every refusal that names a sheet, row or field takes) the part in ``lang``, keeping
+    what stands before the first colon of the Chinese part (the file or field it names); of
+    ``中文 (English)`` or ``English (中文)`` the part in ``lang``; any other message as it is.
+
+    The English part may hold a colon of its own (``drc无权… — drc may not edit indicator 17:
+    it belongs to …``)."""
     for shape in (_ZH_THEN_EN, _EN_THEN_ZH):
         match = shape.match(message)
         if match is not None:
             return match.group("en" if lang == "en" else "zh").strip()
-    head, sep, rest = message.partition(": ")
-    body = rest if sep else message
-    parts = _DASH.split(body, maxsplit=1)
+    parts = _DASH.split(message, maxsplit=1)
     if len(parts) != 2:
         return message
-    chosen = parts[1] if lang == "en" else parts[0]
-    return f"{head}: {chosen}" if sep else chosen
+    zh, en = parts
+    if lang != "en":
+        return zh
+    head, sep, _ = zh.partition(": ")
+    return f"{head}: {en}" if sep and not en.startswith(f"{head}: ") else en
 
 
 #: ``中文 (English)``: the Chinese first, the English in brackets at the end.

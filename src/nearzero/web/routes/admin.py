@@ -40,7 +40,10 @@ def _role(value: str) -> Role:
     try:
         return Role(value)
     except ValueError:
-        raise InvalidInput(f"role: one of {', '.join(r.value for r in Role)}") from None
+        roles = [r.value for r in Role]
+        raise InvalidInput(
+            f"role: 角色应为{'、'.join(roles)}之一 — one of {', '.join(roles)}"
+        ) from None
 
 
 def _page(
