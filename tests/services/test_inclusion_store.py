@@ -388,9 +388,15 @@ def test_pooled_statement_traces_to_transactions_and_records(sessions):
             assert traced[0] > 0 and abs(amount) == traced[1], (key, kind, name, asset)
             if kind == "resident":
                 per_tx[key] += amount
-        assert set(per_tx) == {k for x in lines for k in x.transactions}
+        trace = stats_svc.pooled_trace(s, unit, 2025)
+        assert set(per_tx) == {k for keys in trace.values() for k in keys}
+        # each line counts the transactions of its trace (kept by the intake, chunk by chunk)
+        assert [x.transactions for x in lines] == [
+            len(trace[(x.period, x.methodology, x.scenario)]) for x in lines
+        ]
+        assert stats_svc.pooled_transactions(s, unit, 2025) == len(per_tx)
         assert sum(per_tx.values()) == report.credited_g
-        stats = stats_svc.statistics(sessions.kw["bind"], unit)
+        stats = stats_svc.statistics(s, unit)
         assert sum(r["grams"] for r in stats["reductions_by_methodology"]) == report.credited_g
 
 

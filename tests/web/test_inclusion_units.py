@@ -180,7 +180,7 @@ def test_services_filter_by_unit(app):
     for unit, grams in (("zhangqiu", 269), (PARK, 468)):
         with transaction(app.state.sessions) as s:
             target = get_unit(s, unit)
-        stats = stats_svc.statistics(app.state.engine, target)
+            stats = stats_svc.statistics(s, target)
         assert sum(r["grams"] for r in stats["reductions_by_methodology"]) == grams
         assert {r["outcome"] for r in stats["records_by_outcome"]} == {"accepted"}
 

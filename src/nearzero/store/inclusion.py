@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
-from nearzero.store.dialect import day_value, storable, time_param, utc_time
+from nearzero.store.dialect import storable, time_param, utc_time
 from nearzero.store.tables import inclusion as inc, indicators as ind, ledger as led
 
 # --------------------------------------------------------------------------- partners
@@ -331,85 +331,6 @@ def holders(session: Session, asset: str) -> list[str]:
 # --------------------------------------------------------------------------- statistics
 
 
-def credited_day_range(session: Session, unit_id: int) -> tuple[date | None, date | None]:
-    """The first and last behaviour day of the unit's credited records."""
-    row = session.execute(
-        select(
-            func.min(inc.InclusionRecord.day).label("first"),
-            func.max(inc.InclusionRecord.day).label("last"),
-        )
-        .join(inc.InclusionPartner, inc.InclusionPartner.id == inc.InclusionRecord.partner_id)
-        .where(inc.InclusionPartner.unit_id == unit_id, inc.InclusionRecord.accepted)
-    ).one()
-    first, last = row.first, row.last
-    return (
-        None if first is None else day_value(first),
-        None if last is None else day_value(last),
-    )
-
-
-def credited_by_scenario(session: Session, unit_id: int, first: date, last: date) -> dict[str, int]:
-    """Scenario → the unit's records credited with a behaviour day in [first, last]."""
-    rows = session.execute(
-        select(inc.InclusionRecord.scenario, func.count().label("records"))
-        .join(inc.InclusionPartner, inc.InclusionPartner.id == inc.InclusionRecord.partner_id)
-        .where(
-            inc.InclusionPartner.unit_id == unit_id,
-            inc.InclusionRecord.accepted,
-            inc.InclusionRecord.day >= first,
-            inc.InclusionRecord.day <= last,
-        )
-        .group_by(inc.InclusionRecord.scenario)
-    )
-    return {str(row.scenario): int(row.records) for row in rows}
-
-
-@dataclass(frozen=True)
-class PooledRecord:
-    """One credited record as the pooled statement reads it."""
-
-    methodology: str  # "id@version"
-    scenario: str
-    day: date
-    grams: int
-    tx_key: str
-
-
-def pooled_records(
-    session: Session, unit_id: int, first: date | None = None, last: date | None = None
-) -> list[PooledRecord]:
-    """The unit's credited records (behaviour day in [first, last] when given) with the key
-    of the ledger transaction that pooled them."""
-    query = (
-        select(
-            inc.InclusionRecord.methodology_id,
-            inc.InclusionRecord.methodology_version,
-            inc.InclusionRecord.scenario,
-            inc.InclusionRecord.day,
-            inc.InclusionRecord.credited_g,
-            led.LedgerTransaction.key.label("tx_key"),
-        )
-        .join(inc.InclusionPartner, inc.InclusionPartner.id == inc.InclusionRecord.partner_id)
-        .join(led.LedgerTransaction, led.LedgerTransaction.id == inc.InclusionRecord.tx_id)
-        .where(inc.InclusionPartner.unit_id == unit_id, inc.InclusionRecord.accepted)
-    )
-    if first is not None and last is not None:
-        query = query.where(inc.InclusionRecord.day >= first, inc.InclusionRecord.day <= last)
-    out = []
-    for row in session.execute(query):
-        day = day_value(row.day)
-        out.append(
-            PooledRecord(
-                f"{row.methodology_id}@{row.methodology_version}",
-                str(row.scenario),
-                day,
-                int(row.credited_g),
-                str(row.tx_key),
-            )
-        )
-    return out
-
-
 def indicator_name(session: Session, unit_id: int, code: str) -> str | None:
     """The Chinese name of the unit's indicator ``code``; None when the unit has none."""
     return session.scalar(
@@ -447,20 +368,6 @@ class SessionRunner:
     def fetch(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
         res = self.session.connection().exec_driver_sql(sql)
         return list(res.keys()), [tuple(r) for r in res]
-
-
-class EngineRunner:
-    """Runs the core's Ibis statistics on the store's database (SQLite or PostgreSQL), each
-    query on a connection of its own."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.dialect = {"postgresql": "postgres"}.get(engine.dialect.name, engine.dialect.name)
-
-    def fetch(self, sql: str) -> tuple[list[str], list[Sequence[Any]]]:
-        with self.engine.connect() as con:
-            res = con.exec_driver_sql(sql)
-            return list(res.keys()), [tuple(r) for r in res]
 
 
 # --------------------------------------------------------------------------- rules

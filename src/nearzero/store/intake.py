@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
@@ -71,6 +72,15 @@ from nearzero.store.dialect import (
     time_param,
     times_text,
     utc_time,
+)
+from nearzero.store.inclusion_summary import (
+    ANY_SCENARIO,
+    MONTH,
+    YEAR,
+    MonthLine,
+    Participant,
+    SummaryDelta,
+    apply as apply_summary,
 )
 
 RECORD_COLUMNS = (
@@ -119,6 +129,7 @@ class PartnerInfo:
     unit_code: str
     scenarios: frozenset[Scenario]
     active: bool
+    unit_id: int
 
 
 def load_partner(con: Connection, code: str) -> PartnerInfo | None:
@@ -126,7 +137,7 @@ def load_partner(con: Connection, code: str) -> PartnerInfo | None:
         return None
     row = con.execute(
         text(
-            "SELECT p.id, p.code, u.code AS unit_code, p.scenarios, p.active "
+            "SELECT p.id, p.code, u.code AS unit_code, p.scenarios, p.active, p.unit_id "
             "FROM inclusion_partner p "
             "JOIN demo_unit u ON u.id = p.unit_id WHERE p.code = :c"
         ),
@@ -136,7 +147,12 @@ def load_partner(con: Connection, code: str) -> PartnerInfo | None:
         return None
     raw = row.scenarios if isinstance(row.scenarios, list) else json.loads(row.scenarios)
     return PartnerInfo(
-        row.id, row.code, row.unit_code, frozenset(Scenario(s) for s in raw), bool(row.active)
+        row.id,
+        row.code,
+        row.unit_code,
+        frozenset(Scenario(s) for s in raw),
+        bool(row.active),
+        int(row.unit_id),
     )
 
 
@@ -492,6 +508,7 @@ class ChunkRows:
     credited_g: int
     records: int
     days: frozenset[date]
+    summary: SummaryDelta
 
     @property
     def rows(self) -> int:
@@ -602,7 +619,86 @@ def chunk_rows(
         tx_key = credit_batch_key(partner.code, rids[a_idx].tolist())
         latest = from_us(int(c.end_us[a_idx].max()))
         days = frozenset(EPOCH.date() + timedelta(days=d) for d in np.unique(c.day[a_idx]).tolist())
-    return ChunkRows(plain, other, postings, tx_key, latest, int(c.grams.sum()), len(c), days)
+    summary = summary_delta(c, idx[acc[idx]], full, residents)
+    return ChunkRows(
+        plain, other, postings, tx_key, latest, int(c.grams.sum()), len(c), days, summary
+    )
+
+
+def summary_delta(
+    c: ColumnarResult,
+    credited: npt.NDArray[np.intp],
+    full: npt.NDArray[np.bool_],
+    residents: npt.NDArray[Any],
+) -> SummaryDelta:
+    """What the chunk's credited rows ``credited`` add to the summaries
+    (:mod:`nearzero.store.inclusion_summary`): per month, scenario and methodology version
+    the records, credited grams and the grams before caps as written (a record written in
+    full stores its credit as both); the residents per month and year, per scenario and for
+    any scenario."""
+    if not len(credited):
+        return SummaryDelta(transaction=False)
+    days = c.day[credited]
+    grams = c.grams[credited]
+    frame = pd.DataFrame(
+        {
+            "month": days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64),
+            "year": days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64),
+            "scenario": c.scenario[credited].astype(np.int64),
+            "method": c.method[credited].astype(np.int64),
+            "grams": grams,
+            "computed": np.where(full[credited], grams, np.maximum(c.computed_g[credited], 0)),
+            "resident": residents[credited],
+        }
+    )
+    lines = frame.groupby(["month", "scenario", "method"], sort=True).agg(
+        records=("grams", "size"), grams=("grams", "sum"), computed=("computed", "sum")
+    )
+    first_days: dict[tuple[str, int], date] = {}
+
+    def first_day(kind: str, n: int) -> date:
+        d = first_days.get((kind, n))
+        if d is None:
+            unit = "datetime64[M]" if kind == MONTH else "datetime64[Y]"
+            d = first_days[(kind, n)] = np.array(n, unit).astype("datetime64[D]").item()
+        return d
+
+    months: list[MonthLine] = []
+    for (month, scenario, method), r in zip(
+        lines.index.tolist(), lines.itertuples(index=False), strict=True
+    ):
+        ref = c.refs[method]
+        months.append(
+            (
+                first_day(MONTH, month),
+                SCENARIOS[scenario].value,
+                ref.id,
+                ref.version,
+                int(r.records),
+                int(r.grams),
+                int(r.computed),
+            )
+        )
+    people: list[Participant] = []
+    for kind, column in ((MONTH, "month"), (YEAR, "year")):
+        for keys, scenario_of in (
+            ([column, "scenario", "resident"], True),
+            ([column, "resident"], False),
+        ):
+            seen = frame[keys].drop_duplicates()
+            periods = seen[column].tolist()
+            names = seen["resident"].tolist()
+            codes = seen["scenario"].tolist() if scenario_of else [None] * len(names)
+            people.extend(
+                (
+                    kind,
+                    first_day(kind, p),
+                    ANY_SCENARIO if s is None else SCENARIOS[s].value,
+                    who,
+                )
+                for p, s, who in zip(periods, codes, names, strict=True)
+            )
+    return SummaryDelta(months, people, transaction=True)
 
 
 # --------------------------------------------------------------------------- writing
@@ -681,6 +777,7 @@ class ChunkWriter:
                 raise RowCountMismatch(f"{chunk.rows - written} of {chunk.rows} rows not written")
             if tx_id is not None:
                 self._postings(con, chunk, tx_id)
+            apply_summary(con, self.partner.unit_id, self.partner.id, chunk.summary)
         return True
 
     _UPSERT_SET = ", ".join(

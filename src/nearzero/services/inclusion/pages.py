@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import Scenario
@@ -88,7 +87,6 @@ class OfficePage:
 
 def office_page(
     session: Session,
-    engine: Engine,
     unit: m.DemoUnit,
     *,
     year: int,
@@ -103,7 +101,7 @@ def office_page(
     ``methodology`` or policy keys) and ``errors`` its error by form."""
     entered = entered or {}
     in_force = rules_service.rules(session, unit)
-    stats = statistics(engine, unit, period)
+    stats = statistics(session, unit, period)
     statement = pooled_statement(session, unit, year)
     policy = {
         k: entered.get(k, "" if v is None else str(v)) for k, v in in_force.scheme.policy().items()

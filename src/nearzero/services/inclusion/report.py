@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from nearzero.formatting import china_time
+from nearzero.inclusion.stats import Period
 from nearzero.reports.model import Block
 from nearzero.reports.sections.inclusion import (
     RulesSummary,
@@ -21,7 +22,8 @@ from nearzero.services.inclusion.statistics import (
     INDICATOR_CODE,
     live_scenarios,
     pooled_statement,
-    year_statistics,
+    pooled_transactions,
+    statistics,
 )
 from nearzero.store import inclusion as store, tables as m
 
@@ -35,7 +37,7 @@ def year_figures(session: Session, unit: m.DemoUnit, year: int) -> YearFigures |
     codes = store.partner_codes(session, unit.id)
     if not codes:
         return None
-    stats = year_statistics(session, codes, year)
+    stats = statistics(session, unit, Period.YEAR, year)
     outcomes: dict[str, int] = {}
     for r in stats["records_by_outcome"]:
         outcomes[str(r["outcome"])] = outcomes.get(str(r["outcome"]), 0) + int(r["records"])
@@ -47,7 +49,7 @@ def year_figures(session: Session, unit: m.DemoUnit, year: int) -> YearFigures |
         outcomes=outcomes,
         reductions=stats["reductions_by_methodology"],
         pooled_g=sum(line.grams for line in statement),
-        pooled_transactions=len({k for line in statement for k in line.transactions}),
+        pooled_transactions=pooled_transactions(session, unit, year),
         live=live_scenarios(session, unit, year),
     )
 

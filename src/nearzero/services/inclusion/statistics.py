@@ -15,20 +15,19 @@ district).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from nearzero.inclusion.choices import Scenario
 from nearzero.inclusion.points import Asset, pool_account
 from nearzero.inclusion.stats import STATISTICS, Period, Runner, outcomes_table, run
-from nearzero.services import indicators as indicator_service
+from nearzero.services import audit, indicators as indicator_service
 from nearzero.services.context import Actor
-from nearzero.store import inclusion as store, tables as m
-from nearzero.store.inclusion import EngineRunner, SessionRunner
+from nearzero.store import inclusion as store, inclusion_summary as summary, tables as m
+from nearzero.store.inclusion import SessionRunner
 from nearzero.store.inclusion_ledger import inclusion_ledger
 
 PLATFORM_SOURCE = "碳普惠平台"
@@ -39,7 +38,7 @@ Rows = dict[str, list[dict[str, Any]]]
 
 def credited_years(session: Session, unit: m.DemoUnit) -> list[int]:
     """Years in which the unit's partners have credited records (by behaviour day)."""
-    first, last = store.credited_day_range(session, unit.id)
+    first, last = summary.credited_month_range(session, unit.id)
     if first is None or last is None:
         return []
     return list(range(first.year, last.year + 1))
@@ -54,7 +53,9 @@ def live_scenarios(session: Session, unit: m.DemoUnit, year: int) -> dict[str, i
     Returns scenario → records credited in the year.
     """
     authorised = store.authorised_scenarios(session, unit.id)
-    credited = store.credited_by_scenario(session, unit.id, date(year, 1, 1), date(year, 12, 31))
+    credited: dict[str, int] = {}
+    for line in summary.credit_lines(session, unit.id, date(year, 1, 1), date(year, 12, 31)):
+        credited[line.scenario] = credited.get(line.scenario, 0) + line.records
     return {s: n for s, n in credited.items() if s in authorised}
 
 
@@ -94,8 +95,12 @@ def unit_statistics(
     runner: Runner, codes: list[str], period: Period, year: int | None = None
 ) -> Rows:
     """Every statistic of :data:`~nearzero.inclusion.stats.STATISTICS` over the records of
-    the partners ``codes`` (the behaviour days of ``year`` when given); empty lists when
-    there is no partner."""
+    the partners ``codes`` (the behaviour days of ``year`` when given), with the core's Ibis
+    expressions (view ``inclusion_outcomes``); empty lists when there is no partner.
+
+    This reads every record: the pages use :func:`statistics`, which reads the summaries
+    the intake keeps; this is the day view and the reference the summaries are tested
+    against."""
     if not codes:
         return {name: [] for name in STATISTICS}
     t = outcomes_table()
@@ -105,18 +110,121 @@ def unit_statistics(
     return {name: run(runner, f(t, period)) for name, f in STATISTICS.items()}
 
 
-def statistics(engine: Engine, unit: m.DemoUnit, period: Period = Period.MONTH) -> Rows:
-    """The unit's participants, records by outcome and reductions by methodology over the
-    full history, with the core's Ibis expressions compiled for the store's database (view
-    ``inclusion_outcomes``)."""
-    with engine.connect() as con, Session(bind=con) as session:
-        codes = store.partner_codes(session, unit.id)
-    return unit_statistics(EngineRunner(engine), codes, period)
+def statistics(
+    session: Session, unit: m.DemoUnit, period: Period = Period.MONTH, year: int | None = None
+) -> Rows:
+    """The unit's participants, records by outcome and reductions by methodology per
+    ``period`` (over the full history, or the behaviour days of ``year``), in the rows and
+    order of the core's Ibis statistics (:mod:`nearzero.inclusion.stats`), on the session's
+    own connection.
+
+    Months and years come from the summaries the intake keeps
+    (:mod:`nearzero.store.inclusion_summary`) and the refused records, so the time does not
+    grow with the credited records; days are counted from the records with the Ibis
+    expressions (:func:`unit_statistics`)."""
+    if period is Period.DAY:
+        return unit_statistics(
+            SessionRunner(session), store.partner_codes(session, unit.id), period, year
+        )
+    kind = summary.MONTH if period is Period.MONTH else summary.YEAR
+    first, last = (date(year, 1, 1), date(year, 12, 31)) if year is not None else (None, None)
+    return summary_statistics(
+        summary.credit_lines(session, unit.id, first, last),
+        summary.participant_counts(session, unit.id, kind, first, last),
+        summary.refused_counts(session, unit.id, kind, first, last),
+        period,
+    )
 
 
-def year_statistics(session: Session, codes: list[str], year: int) -> Rows:
-    """The statistics of ``year`` (by year) for the partners ``codes``, on the session."""
-    return unit_statistics(SessionRunner(session), codes, Period.YEAR, year)
+def _none_last(value: Any) -> tuple[bool, Any]:
+    return (value is None, "" if value is None else value)
+
+
+def summary_statistics(
+    lines: list[summary.CreditLine],
+    participants: list[summary.ParticipantCount],
+    refused: list[summary.RefusedCount],
+    period: Period,
+) -> Rows:
+    """The statistics of :data:`~nearzero.inclusion.stats.STATISTICS` from the summaries:
+    credited ``lines`` per month, ``participants`` per period of ``period`` (month or year)
+    and the ``refused`` records per period (pure)."""
+
+    def start(month: date) -> date:
+        return month if period is Period.MONTH else month.replace(month=1)
+
+    credited: dict[tuple[str, date], list[int]] = {}
+    methods: dict[tuple[str, str, str, date], list[int]] = {}
+    for line in lines:
+        p = start(line.month)
+        for key in ((line.scenario, p), ("all", p)):
+            acc = credited.setdefault(key, [0, 0])
+            acc[0] += line.records
+            acc[1] += line.grams
+        ref = (line.methodology_id, line.methodology_version, line.scenario, p)
+        m_acc = methods.setdefault(ref, [0, 0, 0])
+        m_acc[0] += line.records
+        m_acc[1] += line.grams
+        m_acc[2] += line.computed_grams
+    people = [
+        {
+            "scenario": "all" if c.scenario == summary.ANY_SCENARIO else c.scenario,
+            "period": c.period,
+            "participants": c.participants,
+            "records": credited.get(
+                ("all" if c.scenario == summary.ANY_SCENARIO else c.scenario, c.period), [0, 0]
+            )[0],
+            "grams": credited.get(
+                ("all" if c.scenario == summary.ANY_SCENARIO else c.scenario, c.period), [0, 0]
+            )[1],
+        }
+        for c in participants
+    ]
+    outcomes = [
+        {"scenario": s, "period": p, "outcome": "accepted", "records": n}
+        for (s, p), (n, _g) in credited.items()
+        if s != "all"
+    ]
+    refusals: dict[tuple[Any, Any, str], int] = {}
+    for r in refused:
+        outcome = (r.scenario, r.period, r.reason or "unknown")
+        refusals[outcome] = refusals.get(outcome, 0) + r.records
+    outcomes += [
+        {"scenario": s, "period": p, "outcome": o, "records": n}
+        for (s, p, o), n in refusals.items()
+    ]
+    reductions = [
+        {
+            "methodology_id": mid,
+            "methodology_version": mver,
+            "scenario": s,
+            "period": p,
+            "records": n,
+            "grams": g,
+            "computed_grams": cg,
+        }
+        for (mid, mver, s, p), (n, g, cg) in methods.items()
+    ]
+    return {
+        "participants": sorted(people, key=lambda r: (r["period"], r["scenario"])),
+        "records_by_outcome": sorted(
+            outcomes,
+            key=lambda r: (
+                _none_last(r["period"]),
+                _none_last(r["scenario"]),
+                r["outcome"],
+            ),
+        ),
+        "reductions_by_methodology": sorted(
+            reductions,
+            key=lambda r: (
+                r["period"],
+                r["methodology_id"],
+                r["methodology_version"],
+                r["scenario"],
+            ),
+        ),
+    }
 
 
 # --------------------------------------------------------------------------- pooled statement
@@ -124,35 +232,69 @@ def year_statistics(session: Session, codes: list[str], year: int) -> Rows:
 
 @dataclass
 class StatementLine:
-    """Pooled reductions of one methodology version in one month [g CO2e], with the trace
-    (the keys of the ledger transactions)."""
+    """Pooled reductions of one methodology version in one month [g CO2e]; transactions:
+    the ledger transactions behind it (the trace, :func:`pooled_trace`)."""
 
     methodology: str
     scenario: str
     period: date
     records: int
     grams: int
-    transactions: list[str] = field(default_factory=list)
+    transactions: int
 
 
 def pooled_statement(
     session: Session, unit: m.DemoUnit, year: int | None = None
 ) -> list[StatementLine]:
     """The department's pool (减排量支配权保留在生态环境部门): grams of reductions by
-    methodology version and month, with the ledger transactions behind each line; every
-    resident posting sums the records of its transaction, resident and methodology version
-    (``inclusion_record.tx_id``; see :mod:`.intake`)."""
+    methodology version and month (from the summaries the intake keeps), with how many
+    ledger transactions are behind each line; every resident posting sums the records of
+    its transaction, resident and methodology version (``inclusion_record.tx_id``; see
+    :mod:`.intake`)."""
     first, last = (date(year, 1, 1), date(year, 12, 31)) if year is not None else (None, None)
-    lines: dict[tuple[str, str, date], StatementLine] = {}
-    for r in store.pooled_records(session, unit.id, first, last):
-        month = r.day.replace(day=1)
-        key = (r.methodology, r.scenario, month)
-        line = lines.setdefault(key, StatementLine(r.methodology, r.scenario, month, 0, 0))
-        line.records += 1
-        line.grams += r.grams
-        if r.tx_key not in line.transactions:
-            line.transactions.append(r.tx_key)
-    return sorted(lines.values(), key=lambda x: (x.period, x.methodology))
+    return [
+        StatementLine(
+            f"{line.methodology_id}@{line.methodology_version}",
+            line.scenario,
+            line.month,
+            line.records,
+            line.grams,
+            line.transactions,
+        )
+        for line in summary.credit_lines(session, unit.id, first, last)
+    ]
+
+
+def pooled_trace(
+    session: Session, unit: m.DemoUnit, year: int | None = None
+) -> dict[tuple[date, str, str], list[str]]:
+    """(month, methodology version, scenario) → the keys of the ledger transactions behind
+    that line of :func:`pooled_statement` (reads the records: for the export)."""
+    first, last = (date(year, 1, 1), date(year, 12, 31)) if year is not None else (None, None)
+    out: dict[tuple[date, str, str], list[str]] = {}
+    for t in summary.pooled_trace(session, unit.id, first, last):
+        key = (t.month, f"{t.methodology_id}@{t.methodology_version}", t.scenario)
+        out.setdefault(key, []).append(t.tx_key)
+    return out
+
+
+def pooled_transactions(session: Session, unit: m.DemoUnit, year: int) -> int:
+    """Ledger transactions behind the year's pooled reductions (a transaction with records
+    on several lines counts once)."""
+    return int(summary.pooled_transactions(session, unit.id, date(year, 1, 1), date(year, 12, 31)))
+
+
+def rebuild_summaries(session: Session, actor: Actor) -> dict[str, int]:
+    """Build the summaries the intake keeps again from the records (a repair, e.g. after a
+    restore of the records alone); returns, per summary table, how many rows differed from
+    the records before (audited)."""
+    con = session.connection()
+    differed = {table: len(rows) for table, rows in summary.drift(con).items()}
+    summary.rebuild(con)
+    audit.record(
+        session, actor, "inclusion.summaries.rebuild", "inclusion_summary", "all", None, differed
+    )
+    return differed
 
 
 def pool_balance(session: Session, unit_code: str) -> int:

@@ -16,10 +16,13 @@ from nearzero.store.tables.evidence import ValueEvidence
 from nearzero.store.tables.footprint import FootprintStudy
 from nearzero.store.tables.inclusion import (
     InclusionConsent,
+    InclusionCreditMonth,
     InclusionMerchant,
     InclusionMethodologyVersion,
     InclusionNonce,
     InclusionOffer,
+    InclusionParticipant,
+    InclusionParticipantCount,
     InclusionPartner,
     InclusionRecord,
     InclusionRedemption,
@@ -106,6 +109,9 @@ __all__ = [
     "InclusionMethodologyVersion",
     "InclusionSchemeVersion",
     "InclusionScenario",
+    "InclusionCreditMonth",
+    "InclusionParticipant",
+    "InclusionParticipantCount",
     "InventoryDataset",
     "InventoryFactor",
     "InventoryRun",

@@ -40,6 +40,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -104,6 +105,16 @@ class InclusionRecord(Base):
         Index("ix_inclusion_record_resident", "resident", "start_at"),
         Index("ix_inclusion_record_tx_id", "tx_id"),
         Index("ix_inclusion_record_asset", "asset", "start_at"),  # 0010
+        # 0015: the refused records by outcome, without reading the credited ones
+        Index(
+            "ix_inclusion_record_refused",
+            "partner_id",
+            "day",
+            "scenario",
+            "reason",
+            sqlite_where=text("NOT accepted"),
+            postgresql_where=text("NOT accepted"),
+        ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("inclusion_partner.id"))
@@ -233,3 +244,60 @@ class InclusionSchemeVersion(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     saved_by: Mapped[str] = mapped_column(String(64))
     saved_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --------------------------------------------------------------------------- summaries (0015)
+# Maintained by the intake in the transaction that writes the records (issue #13: the office's
+# pages must not grow with the record count). Accepted records never change, so the summaries
+# of accepted records only ever grow; :func:`nearzero.store.inclusion_summary.rebuild` builds
+# them again from the records and :func:`~nearzero.store.inclusion_summary.drift` compares.
+
+
+class InclusionCreditMonth(Base):
+    """Credited records of one partner per month, scenario and methodology version.
+
+    records, grams, computed_grams : as in ``inclusion_record`` (credited and before caps,
+    [g CO2e]); transactions : ledger credit transactions with records in this line (a
+    transaction is one written chunk, so each chunk adds one to every line it touches).
+    """
+
+    __tablename__ = "inclusion_credit_month"
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("inclusion_partner.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(32), primary_key=True)
+    methodology_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    methodology_version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    records: Mapped[int] = mapped_column(BigInteger)
+    grams: Mapped[int] = mapped_column(BigInteger)
+    computed_grams: Mapped[int] = mapped_column(BigInteger)
+    transactions: Mapped[int] = mapped_column(BigInteger)
+
+
+class InclusionParticipant(Base):
+    """A resident credited at least once in a period of a unit: ``period_kind`` 'M' (month)
+    or 'Y' (year), ``period`` its first day, ``scenario`` or '*' (any scenario). The set
+    behind :class:`InclusionParticipantCount` (distinct residents do not add up)."""
+
+    __tablename__ = "inclusion_participant"
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("demo_unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    period_kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(32), primary_key=True)
+    resident: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class InclusionParticipantCount(Base):
+    """How many rows of :class:`InclusionParticipant` a (unit, period, scenario) has."""
+
+    __tablename__ = "inclusion_participant_count"
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("demo_unit.id", ondelete="CASCADE"), primary_key=True
+    )
+    period_kind: Mapped[str] = mapped_column(String(1), primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    scenario: Mapped[str] = mapped_column(String(32), primary_key=True)
+    participants: Mapped[int] = mapped_column(BigInteger)

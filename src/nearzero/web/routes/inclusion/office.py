@@ -82,7 +82,6 @@ def _office_page(
     """The office page; a refused rules form comes back with its text and the error."""
     page = pages.office_page(
         session,
-        request.app.state.engine,
         unit,
         year=year or datetime.now(UTC).year,
         today=datetime.now(CHINA_TZ).date(),
@@ -519,6 +518,7 @@ def statement_csv(
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(["period", "methodology", "scenario", "records", "grams", "transactions"])
+    trace = statistics.pooled_trace(session, unit, year)
     for line in statistics.pooled_statement(session, unit, year):
         w.writerow(
             [
@@ -527,7 +527,7 @@ def statement_csv(
                 line.scenario,
                 line.records,
                 line.grams,
-                " ".join(line.transactions),
+                " ".join(trace.get((line.period, line.methodology, line.scenario), [])),
             ]
         )
     name = f"pooled-reductions-{unit.code}-{year or 'all'}.csv"
