@@ -1327,8 +1327,8 @@ def inclusion_stats(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
     unit: UnitOpt = None,
 ) -> None:
-    """The unit's participants, records by outcome and reductions by methodology (Ibis on
-    the database)."""
+    """The unit's participants, records by outcome and reductions by methodology (months and
+    years from the kept summaries, days from the records)."""
     from nearzero.inclusion.stats import Period
     from nearzero.services.inclusion import statistics as inclusion_service
 
@@ -1340,13 +1340,9 @@ def inclusion_stats(
     try:
         with _db(settings) as session:
             target = indicator_service.get_unit(session, unit or settings.default_unit)
+            stats = inclusion_service.statistics(session, target, chosen)
     except ServiceError as exc:
         _fail(str(exc))
-    engine = make_engine(settings.database_url)
-    try:
-        stats = inclusion_service.statistics(engine, target, chosen)
-    finally:
-        engine.dispose()
     if as_json:
         typer.echo(json.dumps(stats, default=str, ensure_ascii=False, indent=1, sort_keys=True))
         return
@@ -1357,6 +1353,20 @@ def inclusion_stats(
         for row in rows:
             table.add_row(*(str(v) for v in row.values()))
         console.print(table)
+
+
+@inc_app.command("rebuild-summaries")
+def inclusion_rebuild_summaries() -> None:
+    """Build the carbon-inclusion summaries (credited records per month, participants) again
+    from the records; prints how many rows differed (0 when the kept ones were right)."""
+    from nearzero.services.inclusion import statistics as inclusion_service
+
+    settings = Settings()
+    with _db(settings) as session:
+        differed = inclusion_service.rebuild_summaries(session, Actor.system("cli"))
+    for table, rows in sorted(differed.items()):
+        typer.echo(f"{table}: {rows} rows differed")
+    typer.echo(f"summaries rebuilt ({sum(differed.values())} rows differed)")
 
 
 # --------------------------------------------------------------------------- enterprises

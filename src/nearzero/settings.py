@@ -73,6 +73,9 @@ class Settings(XlsxLimits):
     """nearzero's settings. Each field is read from ``NEARZERO_<FIELD>``.
 
     database_url: SQLAlchemy URL; the embedded default is a SQLite file under var/.
+    database_pool_size, database_pool_overflow, database_pool_timeout: each process's
+        connection pool: connections kept, more opened under load, and how long [s] a request
+        waits for one before it fails (a request holds one connection, never two).
     secret_key: the installation's secret: signs session cookies and CSRF tokens, and partner
         HMAC keys and resident tokens are derived from it. Never a constant in the code: when
         unset it is read from ``data_dir/secret.key``, made at first run with mode 0600; in
@@ -115,6 +118,9 @@ class Settings(XlsxLimits):
     model_config = SettingsConfigDict(env_prefix="NEARZERO_")
 
     database_url: str = "sqlite:///var/nearzero.sqlite3"
+    database_pool_size: int = Field(default=5, gt=0, le=100)
+    database_pool_overflow: int = Field(default=10, ge=0, le=100)
+    database_pool_timeout: float = Field(default=30.0, gt=0, le=600)
     secret_key: str = ""
     data_dir: Path = Path("var")
     env: Literal["development", "production"] = "development"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,13 +12,19 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's folder is created, and WAL and FKs switched on."""
+def make_engine(url: str, pool: Mapping[str, Any] | None = None) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created, and WAL and FKs switched on.
+
+    pool : ``pool_size``, ``max_overflow`` and ``pool_timeout`` of the connection pool
+    (SQLAlchemy's defaults when not given; an in-memory SQLite database has no pool)."""
     parsed = make_url(url)
+    sized = dict(pool or {})
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        else:
+            sized = {}
+        engine = create_engine(url, connect_args={"timeout": 30}, **sized)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,7 +45,7 @@ def make_engine(url: str) -> Engine:
                 driver.execute("BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **sized)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

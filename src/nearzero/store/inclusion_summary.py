@@ -164,8 +164,11 @@ SUMMARY_TABLES = ("inclusion_participant_count", "inclusion_participant", "inclu
 def rebuild(con: Connection, into: str = "") -> None:
     """Build every summary from the records (``into``: a prefix for the tables written, so
     :func:`drift` can build a copy beside the kept ones)."""
-    credited = (
-        "FROM inclusion_record r JOIN inclusion_partner p ON p.id = r.partner_id WHERE r.accepted"
+    credited = (  # the intake credits only records with these; a row without is not counted
+        "FROM inclusion_record r JOIN inclusion_partner p ON p.id = r.partner_id "
+        "WHERE r.accepted AND r.day IS NOT NULL AND r.scenario IS NOT NULL "
+        "AND r.resident IS NOT NULL AND r.methodology_id IS NOT NULL "
+        "AND r.methodology_version IS NOT NULL"
     )
     for table in SUMMARY_TABLES:
         con.exec_driver_sql(f"DELETE FROM {into}{table}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -159,37 +160,50 @@ def load_partner(con: Connection, code: str) -> PartnerInfo | None:
 # --------------------------------------------------------------------------- lock
 
 
+_PROCESS_LOCK = threading.Lock()
+"""Batches of one process wait here, holding no database connection (issue #13: batches
+waiting for the database lock each held a pooled connection, and the one holding the lock
+could then not get the connection it writes with)."""
+
+
 @contextmanager
-def batch_lock(engine: Engine) -> Iterator[None]:
+def batch_lock(engine: Engine) -> Iterator[Connection]:
     """Serialise intake batches on one database, across processes; released on crash.
+    Yields the batch's one connection: every read and chunk transaction of the batch runs
+    on it (``with con.begin(): ...``), so a batch holds one pooled connection, never two.
 
-    PostgreSQL: a session-level advisory lock on a connection held for the batch.
-    SQLite: an exclusive ``flock`` on ``<database>.intake-lock`` (the OS drops it when the
-    process dies). In-memory SQLite has one process: no lock is needed.
+    Within a process, batches wait on a lock before they take a connection. Across
+    processes: PostgreSQL, a session-level advisory lock on the batch's connection; SQLite,
+    an exclusive ``flock`` on ``<database>.intake-lock`` (the OS drops it when the process
+    dies). In-memory SQLite has one process: the process lock is enough.
     """
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as con:
-            con.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
-            con.commit()
-            try:
-                yield
-            finally:
-                con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+    with _PROCESS_LOCK:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as con:
+                con.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
                 con.commit()
-        return
-    database = make_url(str(engine.url)).database
-    if not database or database == ":memory:":
-        yield
-        return
-    import fcntl
+                try:
+                    yield con
+                finally:
+                    con.rollback()
+                    con.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+                    con.commit()
+            return
+        database = make_url(str(engine.url)).database
+        if not database or database == ":memory:":
+            with engine.connect() as con:
+                yield con
+            return
+        import fcntl
 
-    path = Path(f"{database}.intake-lock")
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        path = Path(f"{database}.intake-lock")
+        with path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                with engine.connect() as con:
+                    yield con
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 _LOCK_KEY = 0x6E7A_1C00  # "nz" + inclusion: the advisory-lock key of the intake
@@ -709,11 +723,12 @@ class RowCountMismatch(RuntimeError):
 
 
 class ChunkWriter:
-    """Writes validated chunks, one database transaction each (see the module docstring)."""
+    """Writes validated chunks, one database transaction each, on the batch's connection
+    (see the module docstring and :func:`batch_lock`)."""
 
-    def __init__(self, engine: Engine, partner: PartnerInfo, batch: str, received: str) -> None:
-        self.engine = engine
-        self.pg = engine.dialect.name == "postgresql"
+    def __init__(self, con: Connection, partner: PartnerInfo, batch: str, received: str) -> None:
+        self.con = con
+        self.pg = con.dialect.name == "postgresql"
         self.partner = partner
         self.batch = batch
         self.received = received
@@ -739,7 +754,8 @@ class ChunkWriter:
         or, unless the chunk was validated against ``exact`` credited keys, when its credit
         transaction is already there (its ids were credited: validate again).
         """
-        with self.engine.begin() as con:
+        con = self.con
+        with con.begin():
             tx_id: int | None = None
             if chunk.tx_key is not None:
                 assert chunk.effective_at is not None

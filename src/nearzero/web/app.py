@@ -75,7 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=OPENAPI_URL,
     )
-    engine = make_engine(settings.database_url)
+    engine = make_engine(
+        settings.database_url,
+        {
+            "pool_size": settings.database_pool_size,
+            "max_overflow": settings.database_pool_overflow,
+            "pool_timeout": settings.database_pool_timeout,
+        },
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = session_factory(engine)

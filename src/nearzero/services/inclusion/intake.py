@@ -4,7 +4,7 @@ Flow of :func:`ingest_items` (one partner batch, any size):
 
 1. The batch lock (:func:`nearzero.store.intake.batch_lock`) is taken for the whole batch,
    so no other intake changes the prior state the validation reads (overlap and caps are
-   across partners).
+   across partners). The batch then works on one database connection, the lock's.
 2. The batch is cut into chunks of about ``chunk_size`` records **by resident**: residents
    sorted by pseudonym, each chunk a contiguous range of them (copies of one partner record
    id stay together). The core's checks that depend on other records (overlap, caps) are
@@ -412,9 +412,9 @@ def ingest_items(
     under the unit's rules in force (:func:`nearzero.services.inclusion.rules.rules_on`)."""
     report = IngestReport(batch, partner.code)
     pg = engine.dialect.name == "postgresql"
-    writer = ChunkWriter(engine, partner, batch, time_text(now, pg))
     done = 0
-    with batch_lock(engine):
+    with batch_lock(engine) as con:
+        writer = ChunkWriter(con, partner, batch, time_text(now, pg))
         t0 = time.perf_counter()
         columns = BatchColumns.of(items)
         chunks = chunk_indices(items, chunk_size, columns)
@@ -424,11 +424,10 @@ def ingest_items(
             for attempt in range(3):
                 t0 = time.perf_counter()
                 scope = columns.scope(idx, with_ids=attempt > 0)
-                with engine.connect() as con:
-                    ctx = fetch_context(
-                        con, partner, scope, scheme, library, now, partners, exact_keys=attempt > 0
-                    )
-                    con.rollback()
+                ctx = fetch_context(
+                    con, partner, scope, scheme, library, now, partners, exact_keys=attempt > 0
+                )
+                con.rollback()  # the reads' transaction: each chunk is written in its own
                 t1 = time.perf_counter()
                 outcome = validate_columns(partner.code, part, ctx, times=columns.times(idx))
                 rows = chunk_rows(outcome, partner, batch, writer.received, pg)

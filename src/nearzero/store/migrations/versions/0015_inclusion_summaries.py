@@ -9,6 +9,7 @@ Create Date: 2026-12-05 06:30:00.000000
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -30,7 +31,7 @@ def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
     )
 
 
-def _period_table(name: str, *columns: sa.Column[int] | sa.PrimaryKeyConstraint) -> None:
+def _period_table(name: str, *columns: sa.Column[Any] | sa.PrimaryKeyConstraint) -> None:
     """A table keyed by unit, period kind, period and scenario (participants, their count)."""
     op.create_table(
         name,
