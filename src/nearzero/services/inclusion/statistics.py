@@ -1,6 +1,10 @@
-"""Carbon inclusion statistics for a unit: participants, outcomes and reductions (the core's
-Ibis expressions, :mod:`nearzero.inclusion.stats`), indicator 6 (live scenarios) and the
-department's pooled statement.
+"""Carbon inclusion statistics for a unit: participants, outcomes and reductions, indicator 6
+(live scenarios) and the department's pooled statement.
+
+The pages read the summaries the intake keeps (:mod:`nearzero.store.inclusion_summary`), so
+they answer in the same time at any count of records; the rows and their order are those of
+the core's Ibis expressions (:mod:`nearzero.inclusion.stats`), which still run over every
+record for the day view and are what the summaries are tested against.
 
 Indicator 6 is written, not computed on read: after each intake (and from the office
 page) :func:`sync_indicator_6` counts the scenarios *live* in a year (a partner
