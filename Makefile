@@ -57,7 +57,16 @@ fmt: venv
 test: system-deps venv lint
 	UV="$(UV)" scripts/run-tests.sh $(PYTEST_ARGS)
 
+# The benches with a PostgreSQL leg get a throwaway cluster (stopped afterwards) unless
+# NEARZERO_TEST_PG_URL names one.
 bench: venv
-	@shopt -s nullglob; files=(bench/*.py); \
-	if [ $${#files[@]} -eq 0 ]; then echo "no bench/*.py"; exit 0; fi; \
+	@shopt -s nullglob; files=(bench/bench_*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "no bench/bench_*.py"; exit 0; fi; \
+	cluster=""; \
+	if [ -z "$${NEARZERO_TEST_PG_URL:-}" ]; then \
+		cluster="$$PWD/var/pg-bench-make"; \
+		NEARZERO_TEST_PG_URL="$$(scripts/pg-cluster.sh start "$$cluster" | tail -n 1)"; \
+		trap 'scripts/pg-cluster.sh stop "$$cluster"' EXIT; \
+	fi; \
+	export NEARZERO_TEST_PG_URL; \
 	for f in "$${files[@]}"; do echo "== $$f"; $(RUN) python "$$f"; done
