@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from copy import deepcopy
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -162,6 +164,41 @@ def _cell_text(
     cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # type: ignore[attr-defined]
 
 
+class _CellWriter:
+    """:func:`_cell_text` for a table's many cells: the first cell of each look (bold, right,
+    colour) is written by python-docx, the rest get a copy of its paragraph with their own
+    text, the same XML at a fraction of the cost (python-docx's per-property setters search
+    every child of an element for its place)."""
+
+    def __init__(self) -> None:
+        self._paragraphs: dict[tuple[bool, bool, RGBColor | None], Any] = {}
+
+    def __call__(
+        self,
+        cell: Any,
+        text: str,
+        bold: bool = False,
+        right: bool = False,
+        colour: RGBColor | None = None,
+    ) -> None:
+        key = (bold, right, colour)
+        model = self._paragraphs.get(key)
+        if model is None or len(cell._tc.p_lst) != 1 or len(cell._tc.p_lst[0]):
+            _cell_text(cell, text, bold, right, colour)
+            if model is None:
+                model = deepcopy(cell._tc.p_lst[0])
+                for child in model.r_lst[0][1:]:  # the run keeps its rPr, not its text
+                    model.r_lst[0].remove(child)
+                self._paragraphs[key] = model
+            return
+        paragraph = deepcopy(model)
+        paragraph.r_lst[0].text = text  # what Run.text does
+        empty = cell._tc.p_lst[0]
+        empty.addprevious(paragraph)
+        cell._tc.remove(empty)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+
+
 def _table(doc: DocumentObject, table: Table) -> None:
     if table.caption:
         _caption(doc, table.caption)
@@ -177,20 +214,21 @@ def _table(doc: DocumentObject, table: Table) -> None:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(repeat)
-    for cell, text in zip(header.cells, table.headers, strict=True):
-        _cell_text(cell, text, bold=True)
+    write = _CellWriter()
+    grid = [row.cells for row in out.rows]  # once: python-docx rebuilds its grid per lookup
+    for cell, text in zip(grid[0], table.headers, strict=True):
+        write(cell, text, bold=True)
         _shade(cell, "D9E2F3")
-    for r, row in enumerate(table.rows, start=1):
-        cells = out.rows[r].cells
+    for cells, row in zip(grid[1:], table.rows, strict=True):
         for cell, value in zip(cells, row, strict=True):
             colour = COLOURS[value.status] if value.status else None
-            _cell_text(cell, value.text, right=value.num, colour=colour)
-    for column, width in zip(out.columns, widths, strict=True):
-        for cell in column.cells:
+            write(cell, value.text, right=value.num, colour=colour)
+    for cells in grid:
+        for cell, width in zip(cells, widths, strict=True):
             cell.width = width
     for r, span in enumerate(table.first_column_spans(), start=1):
         if span > 1:
-            out.cell(r, 0).merge(out.cell(r + span - 1, 0))
+            grid[r][0].merge(grid[r + span - 1][0])
 
 
 def _caption(doc: DocumentObject, text: str) -> None:

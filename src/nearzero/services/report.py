@@ -367,10 +367,6 @@ def build_file(
     evidence_store: Path = DEFAULT_EVIDENCE_STORE,
 ) -> BuiltFile:
     """The report as ``docx`` or ``pdf``, or the acceptance ``dossier`` (zip)."""
-    progress("准备排版组件", 0.0)  # the first import of WeasyPrint and matplotlib takes seconds
-    from nearzero.reports.pdf import build_pdf
-    from nearzero.reports.word import build_docx
-
     if kind not in FORMATS:
         raise InvalidInput(
             f"format: 格式应为{'、'.join(FORMATS)}之一 — expected one of {', '.join(FORMATS)}, "
@@ -381,7 +377,11 @@ def build_file(
     suffix, media_type = FORMATS[kind]
     split = 0.5 if kind == "docx" else 0.35
     report = build_report(session, unit, year, stage(progress, 0, split))
-    builder = build_docx if kind == "docx" else build_pdf
+    progress("准备排版组件", split)  # imported only here: WeasyPrint alone takes a second
+    if kind == "docx":
+        from nearzero.reports.word import build_docx as builder
+    else:
+        from nearzero.reports.pdf import build_pdf as builder
     data = builder(report, stage(progress, split, 1.0))
     progress("完成", 1.0)
     return BuiltFile(f"{report.stem}.{suffix}", media_type, data)
