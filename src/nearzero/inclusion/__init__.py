@@ -15,61 +15,48 @@ Pure core: plain typed values in and out, no database, no HTTP. Modules:
 - :mod:`.points`       points on the ledger: credit, redeem, settle, expire
 - :mod:`.stats`        statistics over the full history with Ibis (DuckDB / Spark);
                        import it explicitly, it loads Ibis
+
+The names below are re-exported lazily (PEP 562): importing one submodule, e.g.
+:mod:`.choices` for a page, does not load the intake's numpy and pandas.
 """
 
-from nearzero.inclusion.calculation import Reduction, compute_reduction, reduction_grams
-from nearzero.inclusion.choices import ActivityKind, ClaimKind, ReasonCode, Scenario
-from nearzero.inclusion.intake import (
-    BatchResult,
-    Consent,
-    Credit,
-    CreditedPeriod,
-    CreditedTrip,
-    IntakeContext,
-    Outcome,
-    intake_request,
-    validate_batch,
-)
-from nearzero.inclusion.methodology import (
-    Methodology,
-    MethodologyLibrary,
-    MethodologyRef,
-    MissingParameter,
-    load_library,
-)
-from nearzero.inclusion.records import BehaviourRecord, RecordKey, record_from_mapping
-from nearzero.inclusion.rules import Scheme, load_scheme
-from nearzero.inclusion.security import SignedRequest, pseudonymise, sign, verify_request
+from __future__ import annotations
 
-__all__ = [
-    "ActivityKind",
-    "BatchResult",
-    "BehaviourRecord",
-    "ClaimKind",
-    "Consent",
-    "Credit",
-    "CreditedPeriod",
-    "CreditedTrip",
-    "IntakeContext",
-    "Methodology",
-    "MethodologyLibrary",
-    "MethodologyRef",
-    "MissingParameter",
-    "Outcome",
-    "ReasonCode",
-    "RecordKey",
-    "Reduction",
-    "Scenario",
-    "Scheme",
-    "SignedRequest",
-    "compute_reduction",
-    "intake_request",
-    "load_library",
-    "load_scheme",
-    "pseudonymise",
-    "record_from_mapping",
-    "reduction_grams",
-    "sign",
-    "validate_batch",
-    "verify_request",
-]
+from importlib import import_module
+from typing import Any
+
+_HOMES = {
+    "calculation": ("Reduction", "compute_reduction", "reduction_grams"),
+    "choices": ("ActivityKind", "ClaimKind", "ReasonCode", "Scenario"),
+    "intake": (
+        "BatchResult",
+        "Consent",
+        "Credit",
+        "CreditedPeriod",
+        "CreditedTrip",
+        "IntakeContext",
+        "Outcome",
+        "intake_request",
+        "validate_batch",
+    ),
+    "methodology": (
+        "Methodology",
+        "MethodologyLibrary",
+        "MethodologyRef",
+        "MissingParameter",
+        "load_library",
+    ),
+    "records": ("BehaviourRecord", "RecordKey", "record_from_mapping"),
+    "rules": ("Scheme", "load_scheme"),
+    "security": ("SignedRequest", "pseudonymise", "sign", "verify_request"),
+}
+_HOME_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+__all__ = sorted(_HOME_OF)
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)

@@ -417,3 +417,12 @@ _REASON_EN = {
     ReasonCode.DAILY_CAP_REACHED: "daily cap reached",
     ReasonCode.YEARLY_CAP_REACHED: "yearly cap reached",
 }
+
+
+class Period(StrEnum):
+    """The periods carbon-inclusion statistics are given by (a period is named by its first
+    day)."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"

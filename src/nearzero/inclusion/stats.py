@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any, Protocol
 
 import ibis
 import ibis.expr.types as ir
 
+from nearzero.inclusion.choices import Period
 from nearzero.inclusion.intake import BatchResult
 
 OUTCOMES_TABLE = "inclusion_outcomes"
@@ -53,12 +53,6 @@ result before caps (null when not computed); null fields where a malformed recor
 did not carry them."""
 
 COLUMNS: tuple[str, ...] = tuple(OUTCOMES_SCHEMA.names)
-
-
-class Period(StrEnum):
-    DAY = "day"
-    MONTH = "month"
-    YEAR = "year"
 
 
 _UNIT = {Period.MONTH: "M", Period.YEAR: "Y"}

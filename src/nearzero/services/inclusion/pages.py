@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from nearzero.inclusion.choices import Scenario
+from nearzero.inclusion.choices import Period, Scenario
 from nearzero.inclusion.methodology import Methodology
-from nearzero.inclusion.stats import Period
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.services.inclusion import rules as rules_service
 from nearzero.services.inclusion.partners import get_partner, partners

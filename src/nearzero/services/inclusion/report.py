@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from nearzero.formatting import china_time
-from nearzero.inclusion.stats import Period
+from nearzero.inclusion.choices import Period
 from nearzero.reports.model import Block
 from nearzero.reports.sections.inclusion import (
     RulesSummary,

@@ -21,18 +21,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from nearzero.inclusion.choices import Scenario
+from nearzero.inclusion.choices import Period, Scenario
 from nearzero.inclusion.points import Asset, pool_account
-from nearzero.inclusion.stats import STATISTICS, Period, Runner, outcomes_table, run
 from nearzero.services import audit, indicators as indicator_service
 from nearzero.services.context import Actor
 from nearzero.store import inclusion as store, inclusion_summary as summary, tables as m
 from nearzero.store.inclusion import SessionRunner
 from nearzero.store.inclusion_ledger import inclusion_ledger
+
+if TYPE_CHECKING:
+    from nearzero.inclusion.stats import Runner
 
 PLATFORM_SOURCE = "碳普惠平台"
 INDICATOR_CODE = "6"
@@ -105,6 +107,8 @@ def unit_statistics(
     This reads every record: the pages use :func:`statistics`, which reads the summaries
     the intake keeps; this is the day view and the reference the summaries are tested
     against."""
+    from nearzero.inclusion.stats import STATISTICS, outcomes_table, run  # loads Ibis
+
     if not codes:
         return {name: [] for name in STATISTICS}
     t = outcomes_table()

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from nearzero.inclusion.choices import Period
 from nearzero.inclusion.records import CHINA_TZ
-from nearzero.inclusion.stats import Period
 from nearzero.services.access import Action
 from nearzero.services.context import InvalidInput, PermissionDenied, Role
 from nearzero.services.inclusion import pages, partners, redemption, rules as rules_svc, statistics
