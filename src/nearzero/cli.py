@@ -1345,7 +1345,7 @@ def inclusion_stats(
 ) -> None:
     """The unit's participants, records by outcome and reductions by methodology (months and
     years from the kept summaries, days from the records)."""
-    from nearzero.inclusion.stats import Period
+    from nearzero.inclusion.choices import Period
     from nearzero.services.inclusion import statistics as inclusion_service
 
     try:
