@@ -62,7 +62,7 @@ def consent(sessions, partner: str, who: range) -> None:
 def rows(stats: dict[str, list[dict[str, Any]]]) -> dict[str, list[tuple[Any, ...]]]:
     """Each statistic as sorted tuples (the engines order NULLs differently)."""
     return {
-        name: sorted((tuple(sorted((k, str(v)) for k, v in r.items())) for r in found))
+        name: sorted(tuple(sorted((k, str(v)) for k, v in r.items())) for r in found)
         for name, found in stats.items()
     }
 

@@ -84,6 +84,169 @@ def test_a_refusal_shows_in_the_pages_language(client):
         assert shown in error and hidden not in error, error
 
 
+#: Refused writes of the office: (path, form, what the Chinese page says, what the English
+#: page says). Each refusal names its field and reads in the page's language only.
+REFUSED_FORMS = (
+    (
+        "/indicators/3/assessments",
+        {"year": "2022", "status": "maybe", "evidence": "统计公报"},
+        "status: 评估结果应为完成（met）或未完成（not_met），而不是“maybe”",
+        "status: met or not_met, got 'maybe'",
+    ),
+    (
+        "/indicators/3/assigned-targets",
+        {"year": "2022", "value": " ", "source": "鲁政字〔2022〕1号"},
+        "value: 请填写数值",
+        "value: a number is required",
+    ),
+    (
+        "/indicators/3/values",
+        {"year": "2022", "value": "abc"},
+        "value: 应为数字，实际为“abc”",
+        "value: expected a number, got 'abc'",
+    ),
+    (
+        "/todo/confirmation",
+        {"confirmation": "maybe"},
+        "confirmation: 应为 on（开启）或 off（关闭），而不是“maybe”",
+        "confirmation: on or off, got 'maybe'",
+    ),
+    (
+        "/todo/deadline",
+        {"year": "2023", "due": "31.12.2023"},
+        "due: 应为日期（如2026-03-31），而不是“31.12.2023”",
+        "due: expected a date such as 2026-03-31, got '31.12.2023'",
+    ),
+    (
+        "/inventory/factors",
+        {
+            "factor_id": "local-coal",
+            "parameter": "ncv",
+            "subject": "raw_coal",
+            "value": "abc",
+            "factor_unit": "GJ/t",
+            "source": "章丘区统计局",
+        },
+        "value: 应为数字，而不是“abc”",
+        "value: expected a number, got 'abc'",
+    ),
+    (
+        "/inventory/factors",
+        {
+            "factor_id": "local-coal",
+            "parameter": "no-such-parameter",
+            "subject": " ",
+            "value": "20.9",
+            "factor_unit": "GJ/t",
+            "source": " ",
+        },
+        "本地因子须注明出处（文件、表、页）",
+        "source: a local factor needs its citation (document, table, page)",
+    ),
+    (
+        "/enterprises/compliance/allowance",
+        {"firm": "x", "year": "2025", "allocated": "many"},
+        "allocated: 应为整数，而不是“many”",
+        "allocated: expected a whole number, got 'many'",
+    ),
+    (
+        "/enterprises/compliance/allowance",
+        {"firm": "x", "year": "2025", "allocated": "1", "surrendered_on": "31.12.25"},
+        "surrendered_on: 应为日期（如2025-12-31），而不是“31.12.25”",
+        "surrendered_on: expected a date like 2025-12-31, got '31.12.25'",
+    ),
+    (
+        "/projects/3/progress",
+        {"reported_on": "2024-06-30", "stage": "under_way", "percent": "half"},
+        "percent: 应为整数，而不是“half”",
+        "percent: expected a whole number, got 'half'",
+    ),
+    (
+        "/projects/3/progress",
+        {"reported_on": "30.06.2024", "stage": "under_way", "percent": "50"},
+        "reported_on: 应为日期（如2024-06-30），而不是“30.06.2024”",
+        "reported_on: expected a date like 2024-06-30, got '30.06.2024'",
+    ),
+    (
+        "/projects/3/progress",
+        {"reported_on": "2099-01-01", "stage": "under_way", "percent": "150"},
+        "percent: 应为0至100的整数，而不是150；reported_on: 填报日期2099-01-01晚于今天",
+        "percent: expected a whole number from 0 to 100, got 150; "
+        "reported_on: 2099-01-01 is in the future",
+    ),
+)
+
+
+def _shown_in_one_language(response, lang: str, zh: str, en: str) -> None:
+    text = " ".join(visible(response.text).split())
+    shown, hidden = (en, zh) if lang == "en" else (zh, en)
+    assert shown in text, (lang, shown, text[:2000])
+    assert hidden not in text, (lang, hidden)
+    if lang == "zh":  # no part of the English refusal either
+        assert [s for s in english_sentences(text) if s in en] == [], en
+
+
+@pytest.mark.parametrize(("path", "form", "zh", "en"), REFUSED_FORMS)
+def test_a_refused_form_names_its_field_in_the_pages_language(client, path, form, zh, en):
+    log_in(client, "office")
+    csrf = token(client.get("/todo").text)
+    for lang in ("zh", "en"):
+        refused = client.post(f"{path}?lang={lang}", data={"csrf_token": csrf} | form)
+        assert refused.status_code == 400, (path, lang, refused.status_code)
+        _shown_in_one_language(refused, lang, zh, en)
+
+
+#: Refused filters, downloads and unknown objects: (path, query, status, Chinese, English).
+REFUSED_QUERIES = (
+    (
+        "/audit",
+        {"since": "5.12.2026"},
+        400,
+        "since: 应为日期（如2026-12-05），而不是“5.12.2026”",
+        "since: expected a date like 2026-12-05, got '5.12.2026'",
+    ),
+    (
+        "/audit",
+        {"since": "2026-12-05", "until": "2026-01-01"},
+        400,
+        "since: 起始日期2026-12-05晚于截止日期2026-01-01",
+        "since: 2026-12-05 is after until 2026-01-01",
+    ),
+    (
+        "/audit.xlsx",
+        {"until": "yesterday"},
+        400,
+        "until: 应为日期（如2026-12-05），而不是“yesterday”",
+        "until: expected a date like 2026-12-05, got 'yesterday'",
+    ),
+    (
+        "/enterprises/no-such-firm",
+        {},
+        404,
+        "enterprise: 单位“zhangqiu”没有企业“no-such-firm”",
+        "enterprise: unit 'zhangqiu' has no enterprise 'no-such-firm'",
+    ),
+    (
+        "/projects/99",
+        {},
+        404,
+        "project: 单位“zhangqiu”没有第99项重点工程",
+        "project: unit 'zhangqiu' has no key project 99",
+    ),
+)
+
+
+@pytest.mark.parametrize(("path", "query", "status", "zh", "en"), REFUSED_QUERIES)
+def test_a_refused_filter_names_its_field_in_the_pages_language(
+    client, path, query, status, zh, en
+):
+    log_in(client, "office")
+    for lang in ("zh", "en"):
+        refused = client.get(path, params=query | {"lang": lang})
+        assert refused.status_code == status, (path, lang, refused.status_code)
+        _shown_in_one_language(refused, lang, zh, en)
+
+
 def test_words_for_english_pages():
     assert (
         unit_label("万吨标准煤", "en") == "10⁴ tce"
@@ -103,6 +266,18 @@ def test_words_for_english_pages():
     # the bracketed form of the account refusals
     assert localise("当前密码不正确 (current password: wrong)", "zh") == "当前密码不正确"
     assert localise("当前密码不正确 (current password: wrong)", "en") == "current password: wrong"
+    # brackets in the English part; every problem of one form, joined by ；
+    cited = "source: 本地因子须注明出处 — a local factor needs its citation (document, table, page)"
+    assert localise(cited, "zh") == "source: 本地因子须注明出处"
+    assert (
+        localise(cited, "en") == "source: a local factor needs its citation (document, table, page)"
+    )
+    both = "done_on: 日期不能晚于今天 — 2030-01-01 is in the future；" + cited
+    assert localise(both, "zh") == "done_on: 日期不能晚于今天；source: 本地因子须注明出处"
+    assert localise(both, "en") == (
+        "done_on: 2030-01-01 is in the future; "
+        "source: a local factor needs its citation (document, table, page)"
+    )
 
     class Spec:
         from nearzero.indicators.rules import parse_rule

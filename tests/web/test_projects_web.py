@@ -122,7 +122,7 @@ def test_refused_upload_stores_nothing(client, app, files, data, message):
         "stage": "under_way",
         "percent": "40",
     } | data
-    response = client.post("/projects/3/progress", data=form, files=files or None)
+    response = client.post("/projects/3/progress?lang=en", data=form, files=files or None)
     assert response.status_code == 400
     assert message in re.search(r'data-testid="error">([^<]*)', response.text).group(1)
     assert stored(app) == (0, 0)
@@ -221,7 +221,7 @@ def test_figures_form_saves_converted_figures_with_audit(client, app):
 def test_refused_figures_store_nothing_and_name_the_field(client, app, values, message, field):
     log_in(client, "drc")
     page = client.get("/projects/3")
-    response = client.post("/projects/3/figures", data=figures_form(page.text, **values))
+    response = client.post("/projects/3/figures?lang=en", data=figures_form(page.text, **values))
     assert response.status_code == 400
     shown = html.unescape(re.search(r'data-testid="error">([^<]*)', response.text).group(1))
     assert message in shown
@@ -262,10 +262,15 @@ def test_milestone_marked_done_over_http(client, app):
     page = client.get("/projects/3")
     action = re.search(r'action="(/projects/3/milestones/\d+/done)\?', page.text).group(1)
     future = (dt.date.today() + dt.timedelta(days=1)).isoformat()
-    refused = client.post(action, data={"csrf_token": token(page.text), "done_on": future})
+    refused = client.post(
+        f"{action}?lang=en", data={"csrf_token": token(page.text), "done_on": future}
+    )
     assert refused.status_code == 400 and "in the future" in refused.text
-    bad = client.post(action, data={"csrf_token": token(page.text), "done_on": "31.12.2023"})
+    bad = client.post(
+        f"{action}?lang=en", data={"csrf_token": token(page.text), "done_on": "31.12.2023"}
+    )
     assert bad.status_code == 400 and "done_on: expected a date" in bad.text
+    client.get("/projects/3?lang=zh")
     assert audit_count(app, "milestone.done") == 0
     done = client.post(
         action,

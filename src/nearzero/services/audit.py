@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from nearzero.formatting import CHINA_TZ, china_time
 from nearzero.reports.model import Cell, Table
-from nearzero.reports.workbook import build_workbook
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
 from nearzero.store import audit as store
 from nearzero.store.tables.users import AuditLog
@@ -104,7 +103,10 @@ def audit_page(
     chain's state; the office only."""
     _office(actor)
     if filt.since and filt.until and filt.since > filt.until:
-        raise InvalidInput(f"since: {filt.since} is after until {filt.until}")
+        raise InvalidInput(
+            f"since: 起始日期{filt.since}晚于截止日期{filt.until} — "
+            f"{filt.since} is after until {filt.until}"
+        )
     entries, total = store.search(
         session, filt.query(unit_code), PAGE_SIZE, (max(page, 1) - 1) * PAGE_SIZE
     )
@@ -144,6 +146,8 @@ def export_workbook(session: Session, actor: Actor, unit_code: str, filt: AuditF
         for e in entries
     )
     headers = ("时间（北京时间）", "用户", "操作", "对象", "对象键", "原值", "新值", "哈希")
+    from nearzero.reports.workbook import build_workbook  # openpyxl: only for the export
+
     return build_workbook([("审计日志", Table(headers, rows, "审计日志"))], "审计日志")
 
 

@@ -85,9 +85,11 @@ from nearzero.units import UnitError, parse_unit
 # --------------------------------------------------------------------------- stored data
 
 
-def _admin(actor: Actor, what: str) -> None:
+def _admin(actor: Actor, what: str, what_zh: str) -> None:
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"only the working-group office {what}")
+        raise PermissionDenied(
+            f"只有专班办公室可以{what_zh} — only the working-group office {what}"
+        )
 
 
 def local_factors(session: Session, unit: m.DemoUnit) -> list[InventoryFactor]:
@@ -120,7 +122,10 @@ def datasets(session: Session, unit: m.DemoUnit) -> list[InventoryDataset]:
 def dataset(session: Session, unit: m.DemoUnit, year: int) -> InventoryDataset:
     row = store.dataset(session, unit.id, year)
     if row is None:
-        raise NotFound(f"{unit.name_zh} has no inventory activity data for {year}")
+        raise NotFound(
+            f"year: {unit.name_zh}没有{year}年的清单活动水平数据 — "
+            f"no inventory activity data of {unit.name_zh} for {year}"
+        )
     return row
 
 
@@ -134,7 +139,10 @@ def activity_of(ds: InventoryDataset, factors: FactorLibrary) -> Activity:
     try:
         rows, metadata = parse_activity(ds.document, factors)
     except ActivityError as exc:
-        raise InvalidInput(f"stored activity data of {ds.year}: {exc}") from None
+        raise InvalidInput(
+            f"activity: 已存的{ds.year}年活动水平数据有误 — "
+            f"stored activity data of {ds.year}: {exc}"
+        ) from None
     return Activity(rows, metadata, ds.document)
 
 
@@ -199,9 +207,12 @@ def load_dataset(
     Only the office loads data. A file with any bad row is rejected whole: nothing is written.
     ``max_bytes`` bounds an upload (None: a local file read by the CLI).
     """
-    _admin(actor, "loads inventory activity data")
+    _admin(actor, "loads inventory activity data", "载入清单活动水平数据")
     if not unit.base_year - 30 <= year <= unit.target_year + 10:
-        raise InvalidInput(f"year: {year} is outside {unit.base_year - 30}–{unit.target_year + 10}")
+        lo, hi = unit.base_year - 30, unit.target_year + 10
+        raise InvalidInput(
+            f"year: 年份应在{lo}至{hi}之间，而不是{year} — {year} is outside {lo}–{hi}"
+        )
     library = library_for(session, unit)
     activity = only_year(read_activity(name, data, library, max_bytes), year)
     existing = store.dataset(session, unit.id, year)
@@ -266,20 +277,32 @@ class LocalFactorInput:
 def _check_factor(entry: LocalFactorInput) -> None:
     errors = []
     if not entry.factor_id.strip():
-        errors.append("factor_id: required")
+        errors.append("factor_id: 请填写因子编号 — required")
     known = {r.parameter for r in default_library().records}
     if entry.parameter not in known:
-        errors.append(f"parameter: {entry.parameter!r} is not one of {', '.join(sorted(known))}")
+        errors.append(
+            f"parameter: “{entry.parameter}”不是{'、'.join(sorted(known))}之一 — "
+            f"{entry.parameter!r} is not one of {', '.join(sorted(known))}"
+        )
     if not entry.subject.strip():
-        errors.append("subject: required (the fuel, species, … or * for all)")
+        errors.append(
+            "subject: 请填写适用对象（燃料、气体等，* 表示全部） — "
+            "required (the fuel, species, … or * for all)"
+        )
     if not math.isfinite(entry.value) or entry.value < 0:
-        errors.append(f"value: expected a finite number ≥ 0, got {entry.value!r}")
+        errors.append(
+            f"value: 应为不小于0的有限数值，而不是{entry.value!r} — "
+            f"expected a finite number ≥ 0, got {entry.value!r}"
+        )
     try:
         parse_unit(entry.unit)
     except UnitError as exc:
         errors.append(f"unit: {exc}")
     if not entry.source.strip():
-        errors.append("source: a local factor needs its citation (document, table, page)")
+        errors.append(
+            "source: 本地因子须注明出处（文件、表、页） — "
+            "a local factor needs its citation (document, table, page)"
+        )
     if errors:
         raise InvalidInput(errors[0], errors)
 
@@ -310,7 +333,7 @@ def set_local_factor(
     session: Session, actor: Actor, unit: m.DemoUnit, entry: LocalFactorInput
 ) -> Recalculation:
     """Add or change a local factor, then recalculate every year and say what changed."""
-    _admin(actor, "enters local factors")
+    _admin(actor, "enters local factors", "录入本地因子")
     _check_factor(entry)
     row = store.local_factor(session, unit.id, entry.factor_id)
     old = _factor_dict(row) if row else None
@@ -338,10 +361,10 @@ def delete_local_factor(
     session: Session, actor: Actor, unit: m.DemoUnit, factor_id: str
 ) -> Recalculation:
     """Remove a local factor (the default applies again) and recalculate every year."""
-    _admin(actor, "removes local factors")
+    _admin(actor, "removes local factors", "删除本地因子")
     row = store.local_factor(session, unit.id, factor_id)
     if row is None:
-        raise NotFound(f"no local factor {factor_id!r}")
+        raise NotFound(f"factor_id: 没有本地因子“{factor_id}” — no local factor {factor_id!r}")
     audit.record(
         session,
         actor,
@@ -443,18 +466,26 @@ def feed_indicators(
     Only the office does this, explicitly. A run with illustrative (assumed) rows is refused
     unless ``allow_illustrative``: assumed numbers must not silently replace statistics.
     """
-    _admin(actor, "writes inventory figures into the indicators")
+    _admin(actor, "writes inventory figures into the indicators", "将清单结果写入指标")
     run = latest_run(session, unit, year, DEFAULT_GWP)
     if run is None:
-        raise NotFound(f"no {DEFAULT_GWP} inventory run for {year}")
+        raise NotFound(
+            f"year: 没有{year}年的{DEFAULT_GWP}清单计算结果 — "
+            f"no {DEFAULT_GWP} inventory run for {year}"
+        )
     result = result_of(run)
     if result.lineage.illustrative_rows and not allow_illustrative:
         raise InvalidInput(
+            f"run: 第{run.id}次计算含{len(result.lineage.illustrative_rows)}行示例数据"
+            "（假定数值），写入指标前须明确确认 — "
             f"run {run.id} has {len(result.lineage.illustrative_rows)} illustrative rows "
             "(assumed numbers); confirm explicitly to write them into the indicators"
         )
     if industry is not None and not industry.source.strip():
-        raise InvalidInput("industry_source: name the statistic of the industrial value added")
+        raise InvalidInput(
+            "industry_source: 请注明工业增加值的统计来源 — "
+            "name the statistic of the industrial value added"
+        )
     metadata = activity_of(dataset(session, unit, year), library_for(session, unit)).metadata
     values = indicator_values(result, metadata, industry.value if industry else None)
     source = f"温室气体清单（run {run.id}, GWP {run.gwp_set}）"
@@ -705,7 +736,9 @@ def export_file(
     known = years(session, unit)
     chosen = year if year is not None else (known[-1] if known else None)
     if chosen is None:
-        raise NotFound(f"{unit.name_zh} has no inventory yet")
+        raise NotFound(
+            f"year: {unit.name_zh}尚无温室气体清单 — no inventory yet for {unit.name_zh}"
+        )
     result, _ = result_for(session, unit, chosen, gwp)
     data = build_xlsx(result) if kind == "xlsx" else build_docx(result, unit.office_zh)
     name = f"{unit.name_zh}{chosen}年温室气体清单（{gwp}）.{kind}"

@@ -149,7 +149,10 @@ class ProjectView:
 def _projects(session: Session, unit: m.DemoUnit, number: int | None = None) -> list[m.KeyProject]:
     rows = store.key_projects(session, unit.id, number)
     if number is not None and not rows:
-        raise NotFound(f"unit {unit.code!r} has no key project {number}")
+        raise NotFound(
+            f"project: 单位“{unit.code}”没有第{number}项重点工程 — "
+            f"unit {unit.code!r} has no key project {number}"
+        )
     return rows
 
 
@@ -227,7 +230,10 @@ def board(
 
 def _check_stage(stage: str | None) -> None:
     if stage and stage not in {s.value for s in Stage}:
-        raise InvalidInput(f"stage: expected one of {', '.join(Stage)}, got {stage!r}")
+        raise InvalidInput(
+            f"stage: 阶段应为{'、'.join(Stage)}之一，而不是“{stage}” — "
+            f"expected one of {', '.join(Stage)}, got {stage!r}"
+        )
 
 
 def _board(
@@ -284,10 +290,16 @@ def evidence_file(
     (row,) = _projects(session, unit, number)
     evidence = store.evidence(session, evidence_id)
     if evidence is None or evidence.project_id != row.id:
-        raise NotFound(f"project {number} has no evidence {evidence_id}")
+        raise NotFound(
+            f"evidence: 重点工程{number}没有编号为{evidence_id}的佐证材料 — "
+            f"project {number} has no evidence {evidence_id}"
+        )
     path = evidence_dir / evidence.sha256
     if not path.is_file():
-        raise NotFound(f"the content of evidence {evidence_id} is missing from {evidence_dir}")
+        raise NotFound(
+            f"evidence: 佐证材料{evidence_id}的文件已不在存储目录中 — "
+            f"the content of evidence {evidence_id} is missing from {evidence_dir}"
+        )
     return evidence, path
 
 
@@ -327,23 +339,30 @@ def check_evidence(upload: EvidenceUpload, max_bytes: int = MAX_EVIDENCE_BYTES) 
     name = PurePath(upload.filename.replace("\\", "/")).name
     size = len(upload.content)
     if not name:
-        raise InvalidInput("evidence: the file has no name")
+        raise InvalidInput("evidence: 文件没有名称 — the file has no name")
     if size == 0:
-        raise InvalidInput(f"evidence: {name} is empty")
+        raise InvalidInput(f"evidence: 文件“{name}”为空 — the file {name} is empty")
     if size > max_bytes:
         raise InvalidInput(
-            f"evidence: {name} is {size / 1024 / 1024:.1f} MB; the limit is "
-            f"{max_bytes / 1024 / 1024:g} MB"
+            f"evidence: 文件“{name}”为{size / 1024 / 1024:.1f} MB，"
+            f"超过{max_bytes / 1024 / 1024:g} MB的上限 — "
+            f"the file {name} is {size / 1024 / 1024:.1f} MB; "
+            f"the limit is {max_bytes / 1024 / 1024:g} MB"
         )
     ext = PurePath(name).suffix.lower()
     if ext not in EVIDENCE_TYPES:
+        allowed = sorted({e.lstrip(".") for e in EVIDENCE_TYPES})
         raise InvalidInput(
-            f"evidence: {name}: type {ext or '(none)'} is not allowed; expected one of "
-            + ", ".join(sorted({e.lstrip(".") for e in EVIDENCE_TYPES}))
+            f"evidence: 文件“{name}”的类型{ext or '（无）'}不允许，应为{'、'.join(allowed)}之一 — "
+            f"the file {name}: type {ext or '(none)'} is not allowed; "
+            f"expected one of {', '.join(allowed)}"
         )
     content_type, magic = EVIDENCE_TYPES[ext]
     if not upload.content.startswith(magic) or not _ooxml_ok(ext, upload.content):
-        raise InvalidInput(f"evidence: {name}: the content is not a {ext.lstrip('.')} file")
+        raise InvalidInput(
+            f"evidence: 文件“{name}”的内容不是{ext.lstrip('.')}文件 — "
+            f"the file {name}: the content is not a {ext.lstrip('.')} file"
+        )
     return content_type
 
 
@@ -361,17 +380,26 @@ def _ooxml_ok(ext: str, content: bytes) -> bool:
 def _check_progress(row: m.KeyProject, entry: ProgressInput, today: dt.date) -> Stage:
     errors = []
     if entry.stage not in {s.value for s in REPORTABLE}:
+        stages = [s.value for s in REPORTABLE]
         errors.append(
-            f"stage: expected one of {', '.join(s.value for s in REPORTABLE)}, got {entry.stage!r}"
+            f"stage: 阶段应为{'、'.join(stages)}之一，而不是“{entry.stage}” — "
+            f"expected one of {', '.join(stages)}, got {entry.stage!r}"
         )
     if not 0 <= entry.percent <= 100:
-        errors.append(f"percent: expected a whole number from 0 to 100, got {entry.percent}")
+        errors.append(
+            f"percent: 应为0至100的整数，而不是{entry.percent} — "
+            f"expected a whole number from 0 to 100, got {entry.percent}"
+        )
     if row.start_date is not None and entry.reported_on < row.start_date:
         errors.append(
-            f"reported_on: {entry.reported_on} is before the project's start date {row.start_date}"
+            f"reported_on: 填报日期{entry.reported_on}早于工程开工日期{row.start_date} — "
+            f"{entry.reported_on} is before the project's start date {row.start_date}"
         )
     if entry.reported_on > today:
-        errors.append(f"reported_on: {entry.reported_on} is in the future (today is {today})")
+        errors.append(
+            f"reported_on: 填报日期{entry.reported_on}晚于今天（{today}） — "
+            f"{entry.reported_on} is in the future (today is {today})"
+        )
     if errors:
         raise InvalidInput("；".join(errors), errors)
     return Stage(entry.stage)
@@ -394,9 +422,10 @@ def report_progress(
     """
     (row,) = _projects(session, unit, number)
     if not may_report(actor, row):
+        owners = "、".join(d.name_zh for d in row.departments)
         raise PermissionDenied(
-            f"{actor.username} may not report on project {number}: it belongs to "
-            + "、".join(d.name_zh for d in row.departments)
+            f"{actor.username}无权填报重点工程{number}的进展（由{owners}负责） — "
+            f"{actor.username} may not report on project {number}: it belongs to {owners}"
         )
     stage = _check_progress(row, entry, today or dt.date.today())
     content_type = check_evidence(evidence) if evidence is not None else None
@@ -451,9 +480,12 @@ def add_milestone(
     """Add a milestone to project ``number`` (same permission as a progress report)."""
     (row,) = _projects(session, unit, number)
     if not may_report(actor, row):
-        raise PermissionDenied(f"{actor.username} may not plan project {number}")
+        raise PermissionDenied(
+            f"{actor.username}无权为重点工程{number}安排节点 — "
+            f"{actor.username} may not plan project {number}"
+        )
     if not title.strip():
-        raise InvalidInput("title: a milestone needs a title")
+        raise InvalidInput("title: 请填写节点名称 — a milestone needs a title")
     if done_on is not None:
         _check_done_on(row, done_on, today or dt.date.today())
     milestone = m.ProjectMilestone(
@@ -478,9 +510,15 @@ def add_milestone(
 def _check_done_on(row: m.KeyProject, done_on: dt.date, today: dt.date) -> None:
     errors = []
     if row.start_date is not None and done_on < row.start_date:
-        errors.append(f"done_on: {done_on} is before the project's start date {row.start_date}")
+        errors.append(
+            f"done_on: 完成日期{done_on}早于工程开工日期{row.start_date} — "
+            f"{done_on} is before the project's start date {row.start_date}"
+        )
     if done_on > today:
-        errors.append(f"done_on: {done_on} is in the future (today is {today})")
+        errors.append(
+            f"done_on: 完成日期{done_on}晚于今天（{today}） — "
+            f"{done_on} is in the future (today is {today})"
+        )
     if errors:
         raise InvalidInput("；".join(errors), errors)
 
@@ -502,11 +540,15 @@ def mark_milestone_done(
     (row,) = _projects(session, unit, number)
     milestone = store.milestone(session, milestone_id)
     if milestone is None or milestone.project_id != row.id:
-        raise NotFound(f"project {number} has no milestone {milestone_id}")
+        raise NotFound(
+            f"milestone: 重点工程{number}没有编号为{milestone_id}的节点 — "
+            f"project {number} has no milestone {milestone_id}"
+        )
     if not may_report(actor, row):
+        owners = "、".join(d.name_zh for d in row.departments)
         raise PermissionDenied(
-            f"{actor.username} may not report on project {number}: it belongs to "
-            + "、".join(d.name_zh for d in row.departments)
+            f"{actor.username}无权填报重点工程{number}的进展（由{owners}负责） — "
+            f"{actor.username} may not report on project {number}: it belongs to {owners}"
         )
     _check_done_on(row, done_on, today or dt.date.today())
     old = {"done_on": iso(milestone.done_on)}
@@ -533,17 +575,21 @@ def set_figures(
     """
     (row,) = _projects(session, unit, number)
     if not may_report(actor, row):
+        owners = "、".join(d.name_zh for d in row.departments)
         raise PermissionDenied(
-            f"{actor.username} may not set the figures of project {number}: it belongs to "
-            + "、".join(d.name_zh for d in row.departments)
+            f"{actor.username}无权设定重点工程{number}的参数（由{owners}负责） — "
+            f"{actor.username} may not set the figures of project {number}: it belongs to {owners}"
         )
     problems: list[str] = []
     if figures is not None:
         problems += check_figures(figures)
     if start_date is not None and start_date > row.due_date:
-        problems.append(f"start_date: {start_date} is after the due date {row.due_date}")
+        problems.append(
+            f"start_date: 开工日期{start_date}晚于完成期限{row.due_date} — "
+            f"{start_date} is after the due date {row.due_date}"
+        )
     if problems:
-        raise InvalidInput(f"project {number}: " + "；".join(problems), problems)
+        raise InvalidInput("；".join(problems), problems)
     old = {"figures": row.figures, "start_date": iso(row.start_date)}
     row.figures = dict(figures) if figures is not None else None
     row.start_date = start_date
@@ -584,24 +630,37 @@ def figures_from_input(entry: FiguresInput) -> tuple[dict[str, Any] | None, dt.d
         try:
             start = dt.date.fromisoformat(entry.start_date.strip())
         except ValueError:
-            errors.append(f"start_date: expected a date like 2024-06-30, got {entry.start_date!r}")
+            errors.append(
+                f"start_date: 应为日期（如2024-06-30），而不是“{entry.start_date}” — "
+                f"expected a date like 2024-06-30, got {entry.start_date!r}"
+            )
     kind = entry.kind.strip()
     if not kind:
         unexpected = [name for name, (number, _) in entry.values.items() if number.strip()]
-        errors += [f"{name}: figures need a method of reduction (kind)" for name in unexpected]
+        errors += [
+            f"{name}: 填写参数前请先选择减排核算方法（kind） — "
+            "figures need a method of reduction (kind)"
+            for name in unexpected
+        ]
         if errors:
             raise InvalidInput("；".join(errors), errors)
         return None, start
     if kind not in KINDS:
-        errors.append(f"kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        errors.append(
+            f"kind: 核算方法应为{'、'.join(KINDS)}之一，而不是“{kind}” — "
+            f"expected one of {', '.join(KINDS)}, got {kind!r}"
+        )
     figures: dict[str, Any] = {"kind": kind}
     if kind == "ccu":
         if entry.use not in CCU_USES:
-            errors.append(f"use: expected one of {', '.join(CCU_USES)}, got {entry.use!r}")
+            errors.append(
+                f"use: 用途应为{'、'.join(CCU_USES)}之一，而不是“{entry.use}” — "
+                f"expected one of {', '.join(CCU_USES)}, got {entry.use!r}"
+            )
         figures["use"] = entry.use
     for name, (number_text, unit_text) in entry.values.items():
         if name not in FIGURE_UNITS:
-            errors.append(f"{name}: unknown figure")
+            errors.append(f"{name}: 没有这项参数 — unknown figure")
             continue
         if not number_text.strip():
             continue
@@ -611,22 +670,33 @@ def figures_from_input(entry: FiguresInput) -> tuple[dict[str, Any] | None, dt.d
         try:
             number = float(number_text.strip().replace(",", ""))
         except ValueError:
-            errors.append(f"{label}: expected a number, got {number_text!r}")
+            errors.append(
+                f"{label}: 应为数字，而不是“{number_text}” — expected a number, got {number_text!r}"
+            )
             continue
         if number != number or number in (float("inf"), float("-inf")):
-            errors.append(f"{label}: expected a finite number, got {number_text!r}")
+            errors.append(
+                f"{label}: 应为有限数值，而不是“{number_text}” — "
+                f"expected a finite number, got {number_text!r}"
+            )
             continue
         try:
             convert(number, unit, canonical)
         except UnitError:
             try:
                 parse_unit(unit)
-                errors.append(f"{label}: unit {unit!r} does not convert to {canonical}")
+                errors.append(
+                    f"{label}: 单位“{unit}”不能换算为{canonical} — "
+                    f"unit {unit!r} does not convert to {canonical}"
+                )
             except UnitError:
-                errors.append(f"{label}: unknown unit {unit!r}")
+                errors.append(f"{label}: 无法识别单位“{unit}” — unknown unit {unit!r}")
             continue
         if " " in unit:
-            errors.append(f"{label}: write the unit without spaces, e.g. {canonical}")
+            errors.append(
+                f"{label}: 单位中不要有空格，如{canonical} — "
+                f"write the unit without spaces, e.g. {canonical}"
+            )
             continue
         figures[name] = number if unit == canonical else f"{number:g} {unit}"
     for key, text in (("source", entry.source), ("note", entry.note)):
@@ -654,9 +724,10 @@ def update_figures(
     """Set project ``number``'s figures and start date from the figures form (audited)."""
     (row,) = _projects(session, unit, number)
     if not may_report(actor, row):  # before reading the input, so a refusal says so plainly
+        owners = "、".join(d.name_zh for d in row.departments)
         raise PermissionDenied(
-            f"{actor.username} may not set the figures of project {number}: it belongs to "
-            + "、".join(d.name_zh for d in row.departments)
+            f"{actor.username}无权设定重点工程{number}的参数（由{owners}负责） — "
+            f"{actor.username} may not set the figures of project {number}: it belongs to {owners}"
         )
     figures, start = figures_from_input(entry)
     return set_figures(session, actor, unit, number, figures, start)
@@ -707,7 +778,10 @@ def load_figures(session: Session, actor: Actor, unit: m.DemoUnit, path: Path) -
         start = entry.get("start_date")
         if start is not None and not isinstance(start, dt.date):
             raise InvalidInput(f"{path}: projects.{number}.start_date: expected a date")
-        set_figures(session, actor, unit, int(number), figures or None, start)
+        try:
+            set_figures(session, actor, unit, int(number), figures or None, start)
+        except InvalidInput as exc:  # the file and the project, then what is wrong
+            raise InvalidInput(f"{path}: projects.{number}: {exc}", exc.errors) from None
         count += 1
     return count
 

@@ -1029,16 +1029,20 @@ def localise(message: str, lang: str) -> str:
     what stands before the first colon of the Chinese part (the file or field it names); of
     ``中文 (English)`` or ``English (中文)`` the part in ``lang``; any other message as it is.
 
-    The English part may hold a colon of its own (``drc无权… — drc may not edit indicator 17:
-    it belongs to …``)."""
-    for shape in (_ZH_THEN_EN, _EN_THEN_ZH):
-        match = shape.match(message)
-        if match is not None:
-            return match.group("en" if lang == "en" else "zh").strip()
-    parts = _DASH.split(message, maxsplit=1)
-    if len(parts) != 2:
+    The English part may hold a colon or brackets of its own (``drc无权… — drc may not edit
+    indicator 17: it belongs to …``, ``subject: 请填写… — required (the fuel, … or * for
+    all)``): a dash after Chinese is read first. A list of such refusals joined by ``；``
+    (every problem of one form) is shown part by part."""
+    listed = message.split("；")
+    if len(listed) > 1 and all(_bilingual(part) for part in listed):
+        return ("; " if lang == "en" else "；").join(localise(part, lang) for part in listed)
+    if not _bilingual(message):
+        for shape in (_ZH_THEN_EN, _EN_THEN_ZH):
+            match = shape.match(message)
+            if match is not None:
+                return match.group("en" if lang == "en" else "zh").strip()
         return message
-    zh, en = parts
+    zh, en = _DASH.split(message, maxsplit=1)
     if lang != "en":
         return zh
     head, sep, _ = zh.partition(": ")
@@ -1057,6 +1061,13 @@ _EN_THEN_ZH = re.compile(
 
 _DASH = re.compile(r"\s?—\s(?=[A-Za-z0-9'\"(\[{])")
 """The dash between a refusal's Chinese and its English (``…格式 — not a readable …``)."""
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _bilingual(message: str) -> bool:
+    """Whether ``message`` reads ``field: 中文 — English``."""
+    parts = _DASH.split(message, maxsplit=1)
+    return len(parts) == 2 and _HAN.search(parts[0]) is not None
 
 
 # the indicator workbook in the browser (issue #12 item 7)

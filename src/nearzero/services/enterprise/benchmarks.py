@@ -38,22 +38,35 @@ def set_efficiency(
     value: str,
 ) -> m.EnterpriseEfficiency:
     """Record a facility's indicator value of ``year`` in its benchmark row's unit."""
-    require_enter(actor, "enter an efficiency value")
+    require_enter(actor, "enter an efficiency value", "填报能效值")
     firm = get_enterprise(session, unit, firm_key)
     fac = store.facility(session, firm.id, facility_key)
     if fac is None:
-        raise InvalidInput(f"facility: {firm.name_zh} has no facility {facility_key!r}")
+        raise InvalidInput(
+            f"facility: {firm.name_zh}没有设施“{facility_key}” — "
+            f"the firm {firm.name_zh} has no facility {facility_key!r}"
+        )
     if not fac.benchmark_id:
-        raise InvalidInput(f"facility: {fac.name_zh} has no benchmark row to be judged against")
+        raise InvalidInput(
+            f"facility: 设施{fac.name_zh}没有可对照的能效标杆 — "
+            f"the facility {fac.name_zh} has no benchmark row to be judged against"
+        )
     try:
         number = Decimal(value.strip())
     except InvalidOperation:
-        raise InvalidInput(f"value: {value!r} is not a number") from None
+        raise InvalidInput(
+            f"value: 应为数字，而不是“{value}” — {value!r} is not a number"
+        ) from None
     unit_text = core.benchmark(fac.benchmark_id).unit
     if not number.is_finite() or number < 0:
-        raise InvalidInput(f"value: {value} (expected a number ≥ 0 [{unit_text}])")
+        raise InvalidInput(
+            f"value: 应为不小于0的数值[{unit_text}]，而不是{value} — "
+            f"{value} (expected a number ≥ 0 [{unit_text}])"
+        )
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"year: {year} (expected a year like 2024)")
+        raise InvalidInput(
+            f"year: 应为年份（如2024），而不是{year} — {year} (expected a year like 2024)"
+        )
     row = store.efficiency(session, fac.id, year)
     old = {"value": str(row.value)} if row else None
     if row is None:

@@ -28,10 +28,13 @@ def core_errors() -> Iterator[None]:
         raise invalid(exc) from None
 
 
-def require_office(actor: Actor, what: str) -> None:
-    """Only the working-group office (admin) may ``what``."""
+def require_office(actor: Actor, what: str, what_zh: str) -> None:
+    """Only the working-group office (admin) may ``what`` (``what_zh`` in Chinese)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"{actor.username} may not {what}: only the office (admin) may")
+        raise PermissionDenied(
+            f"{actor.username}无权{what_zh}：只有专班办公室可以 — "
+            f"{actor.username} may not {what}: only the office (admin) may"
+        )
 
 
 def may_enter(actor: Actor) -> bool:
@@ -39,9 +42,10 @@ def may_enter(actor: Actor) -> bool:
     return actor.role in (Role.ADMIN, Role.EDITOR)
 
 
-def require_enter(actor: Actor, what: str) -> None:
+def require_enter(actor: Actor, what: str, what_zh: str) -> None:
     if not may_enter(actor):
         raise PermissionDenied(
+            f"{actor.username}无权{what_zh}：只有专班办公室或部门填报员可以 — "
             f"{actor.username} may not {what}: only the office or a department editor may"
         )
 
@@ -50,6 +54,7 @@ def require_reader(actor: Actor) -> None:
     """A verifier sees only the reports assigned to it, not the unit's lists."""
     if actor.role is Role.VERIFIER:
         raise PermissionDenied(
+            f"{actor.username}为核查机构账号，只能查看分配给它的报告 — "
             f"{actor.username} is a verifier: it sees only the reports assigned to it"
         )
 
@@ -57,7 +62,10 @@ def require_reader(actor: Actor) -> None:
 def get_enterprise(session: Session, unit: m.DemoUnit, key: str) -> m.Enterprise:
     row = store.enterprise(session, unit.id, key)
     if row is None:
-        raise NotFound(f"unit {unit.code!r} has no enterprise {key!r}")
+        raise NotFound(
+            f"enterprise: 单位“{unit.code}”没有企业“{key}” — "
+            f"unit {unit.code!r} has no enterprise {key!r}"
+        )
     return row
 
 

@@ -33,9 +33,12 @@ def _tonnes(value: int | None, name: str, optional: bool = False) -> int | None:
     if value is None:
         if optional:
             return None
-        raise InvalidInput(f"{name}: missing (expected whole tonnes)")
+        raise InvalidInput(f"{name}: 请填写吨数（整数） — missing (expected whole tonnes)")
     if value < 0:
-        raise InvalidInput(f"{name}: {value} is negative (expected whole tonnes ≥ 0)")
+        raise InvalidInput(
+            f"{name}: {value}为负数，应为不小于0的整吨数 — "
+            f"{value} is negative (expected whole tonnes ≥ 0)"
+        )
     return value
 
 
@@ -51,17 +54,25 @@ def set_allowance(
     surrendered_on: dt.date | None = None,
 ) -> m.EnterpriseAllowance:
     """Record a covered firm's allowances of ``year`` (office only) [t CO2, whole tonnes]."""
-    require_office(actor, "record allowances")
+    require_office(actor, "record allowances", "录入配额")
     firm = get_enterprise(session, unit, firm_key)
     if not firm.covered_by_ets:
-        raise InvalidInput(f"enterprise: {firm.name_zh} is not covered by the ETS")
+        raise InvalidInput(
+            f"enterprise: {firm.name_zh}未纳入全国碳排放权交易市场 — "
+            f"the firm {firm.name_zh} is not covered by the ETS"
+        )
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"year: {year} (expected a year like 2024)")
+        raise InvalidInput(
+            f"year: 应为年份（如2024），而不是{year} — {year} (expected a year like 2024)"
+        )
     _tonnes(allocated, "allocated")
     _tonnes(ccer_used, "ccer_used")
     _tonnes(surrendered_tonnes, "surrendered_tonnes", optional=True)
     if surrendered_on is not None and surrendered_tonnes is None:
-        raise InvalidInput("surrendered_tonnes: give the tonnes surrendered with the date")
+        raise InvalidInput(
+            "surrendered_tonnes: 填写清缴日期时请同时填写清缴吨数 — "
+            "give the tonnes surrendered with the date"
+        )
     row = store.allowance(session, firm.id, year)
     old = _snapshot(row) if row else None
     if row is None:

@@ -148,7 +148,7 @@ def load_entries(
     """Register ``entries`` in ``unit``: the new keys are added (each audited), the keys
     already registered are left alone. A credit code held by another registered firm is
     refused before anything is written."""
-    require_office(actor, "load an enterprise registry")
+    require_office(actor, "load an enterprise registry", "载入企业名录")
     existing = {row.key: row for row in store.enterprises(session, unit.id)}
     for i, entry in enumerate(entries):
         code = entry.firm.credit_code
@@ -198,7 +198,7 @@ def load_registry_file(
     session: Session, actor: Actor, unit: m.DemoUnit, name: str, content: bytes
 ) -> LoadResult:
     """Register the firms of a registry YAML file (see the module)."""
-    require_office(actor, "load an enterprise registry")
+    require_office(actor, "load an enterprise registry", "载入企业名录")
     if len(content) > MAX_REGISTRY_BYTES:
         raise InvalidInput(f"file: {name} is larger than {MAX_REGISTRY_BYTES // 1024 // 1024} MB")
     if not name.lower().endswith((".yaml", ".yml")):
@@ -267,7 +267,7 @@ def add_enterprise(
     session: Session, actor: Actor, unit: m.DemoUnit, entry: EnterpriseInput
 ) -> m.Enterprise:
     """Register one enterprise (office only); the credit code is GB 32100 checked."""
-    require_office(actor, "register an enterprise")
+    require_office(actor, "register an enterprise", "登记企业")
     values = _checked(entry)
     if store.enterprise(session, unit.id, values["key"]) is not None:
         raise InvalidInput(f"key: {values['key']!r} is already registered in {unit.code}")
@@ -283,7 +283,7 @@ def edit_enterprise(
     session: Session, actor: Actor, unit: m.DemoUnit, key: str, entry: EnterpriseInput
 ) -> m.Enterprise:
     """Change an enterprise's name, code, industry, subdistrict and flags (not its key)."""
-    require_office(actor, "edit an enterprise")
+    require_office(actor, "edit an enterprise", "修改企业信息")
     row = get_enterprise(session, unit, key)
     values = _checked(EnterpriseInput(**(entry.__dict__ | {"key": key})))
     _code_free(session, unit, values["credit_code"], row.id)
@@ -317,7 +317,7 @@ def add_facility(
     session: Session, actor: Actor, unit: m.DemoUnit, key: str, entry: FacilityInput
 ) -> m.EnterpriseFacility:
     """Add a facility to enterprise ``key``."""
-    require_office(actor, "add a facility")
+    require_office(actor, "add a facility", "添加设施")
     row = get_enterprise(session, unit, key)
     fkey = entry.key.strip()
     if not fkey or len(fkey) > 64:

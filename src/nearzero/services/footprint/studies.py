@@ -111,7 +111,7 @@ def upload_study(
     """Store a product system uploaded as YAML, JSON, an openLCA JSON-LD zip or the Excel
     template; a file that does not read or whose matrices do not build is refused, nothing
     stored."""
-    require_enter(actor, "upload a footprint study")
+    require_enter(actor, "upload a footprint study", "上传产品碳足迹研究")
     firm = get_enterprise(session, unit, firm_key)
     if not name or not data:
         raise InvalidInput("file: choose a product-system file")
@@ -129,7 +129,7 @@ def form_study(
     year: int,
 ) -> m.FootprintStudy:
     """Store a small product system entered in the web form."""
-    require_enter(actor, "enter a footprint study")
+    require_enter(actor, "enter a footprint study", "填报产品碳足迹研究")
     firm = get_enterprise(session, unit, firm_key)
     system = form.to_system(entry)
     return _store(session, actor, unit, firm, system, year, "网页表单", "form")
@@ -175,7 +175,7 @@ def compute_study(
 ) -> m.FootprintStudy:
     """Compute a study (with ``draws`` Monte Carlo draws of seed ``seed``) and store the
     result; an approved study is not computed again (upload a new one)."""
-    require_enter(actor, "compute a footprint study")
+    require_enter(actor, "compute a footprint study", "计算产品碳足迹研究")
     firm, row = get_study(session, unit, firm_key, study_id)
     if row.state == APPROVED:
         raise InvalidInput("state: the study is approved; upload a new study to change it")
@@ -211,7 +211,7 @@ def approve_study(
     session: Session, actor: Actor, unit: m.DemoUnit, firm_key: str, study_id: int
 ) -> m.FootprintStudy:
     """The office confirms a computed study: it is completed and counts for indicator 14."""
-    require_office(actor, "approve a footprint study")
+    require_office(actor, "approve a footprint study", "审核产品碳足迹研究")
     firm, row = get_study(session, unit, firm_key, study_id)
     if row.state != COMPUTED:
         raise InvalidInput(
@@ -283,7 +283,7 @@ def indicator(session: Session, unit: m.DemoUnit, year: int) -> Indicator14:
 def feed_indicator(session: Session, actor: Actor, unit: m.DemoUnit, year: int) -> Indicator14:
     """Write indicator 14 of ``year`` into the indicator values (the office, explicitly),
     with the counts as evidence; a year without key industrial firms is refused (no data)."""
-    require_office(actor, "write indicator 14 into the indicator values")
+    require_office(actor, "write indicator 14 into the indicator values", "将指标14写入指标数值")
     found = indicator(session, unit, _year(year))
     if found.share_pct is None:
         raise InvalidInput(

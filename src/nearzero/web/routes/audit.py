@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from nearzero.services import audit as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
 from nearzero.web.deps import ActorDep, LangDep, SessionDep, UnitDep, UserDep
+from nearzero.web.i18n import localise
 from nearzero.web.render import render, render_page
 
 router = APIRouter()
@@ -39,7 +40,8 @@ class FilterQuery:
                 return date.fromisoformat(text)
             except ValueError:
                 raise InvalidInput(
-                    f"{field}: expected a date like 2026-12-05, got {text!r}"
+                    f"{field}: 应为日期（如2026-12-05），而不是“{text}” — "
+                    f"expected a date like 2026-12-05, got {text!r}"
                 ) from None
 
         since, until = day(self.since, "since"), day(self.until, "until")
@@ -74,14 +76,17 @@ def audit_export(
     session: SessionDep,
     user: UserDep,
     actor: ActorDep,
+    lang: LangDep,
     unit: UnitDep,
     query: FilterDep,
 ) -> Response:
     try:
         data = svc.export_workbook(session, actor, unit.code, query.parse())
     except PermissionDenied as exc:
-        return Response(str(exc), status_code=403, media_type="text/plain; charset=utf-8")
+        text, status = localise(str(exc), lang), 403
+        return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
     except InvalidInput as exc:
-        return Response(str(exc), status_code=400, media_type="text/plain; charset=utf-8")
+        text, status = localise(str(exc), lang), 400
+        return Response(text, status_code=status, media_type="text/plain; charset=utf-8")
     headers = {"Content-Disposition": f'attachment; filename="audit-{unit.code}.xlsx"'}
     return Response(data, media_type=XLSX, headers=headers)

@@ -27,7 +27,7 @@ from nearzero.web.deps import (
     allow,
     refusals,
 )
-from nearzero.web.i18n import translate
+from nearzero.web.i18n import localise, translate
 from nearzero.web.render import render
 from nearzero.web.routes.pages import YearQ
 
@@ -60,8 +60,10 @@ def _page(
         "title": "inventory",
         "is_admin": user.role == Role.ADMIN.value,
         "message": message,
-        "error": str(error) if error else None,
-        "errors": error.errors if isinstance(error, InvalidInput) else [],
+        "error": localise(str(error), lang) if error else None,
+        "errors": [localise(e, lang) for e in error.errors]
+        if isinstance(error, InvalidInput)
+        else [],
         "label_example": translate("inv_example_label", lang),
     }
     return render(request, "inventory.html", context, status_code=status_code)
@@ -107,7 +109,9 @@ def _int(text: str, field: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise InvalidInput(f"{field}: expected a year like 2022, got {text!r}") from None
+        raise InvalidInput(
+            f"{field}: 应为年份（如2022），而不是“{text}” — expected a year like 2022, got {text!r}"
+        ) from None
 
 
 def _float(text: str, field: str) -> float | None:
@@ -116,7 +120,9 @@ def _float(text: str, field: str) -> float | None:
     try:
         return float(text.strip())
     except ValueError:
-        raise InvalidInput(f"{field}: expected a number, got {text!r}") from None
+        raise InvalidInput(
+            f"{field}: 应为数字，而不是“{text}” — expected a number, got {text!r}"
+        ) from None
 
 
 def _year_back(year: str) -> int | None:

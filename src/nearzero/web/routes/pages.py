@@ -198,7 +198,9 @@ def _number(text: str) -> float | None:
     try:
         return float(text)
     except ValueError:
-        raise InvalidInput(f"数值: 应为数字，实际为“{text}” (value: expected a number)") from None
+        raise InvalidInput(
+            f"value: 应为数字，实际为“{text}” — expected a number, got {text!r}"
+        ) from None
 
 
 def _after_write(code: str, unit: m.DemoUnit, year: int) -> RedirectResponse:
@@ -255,7 +257,10 @@ def post_assessment(
 ) -> Response:
     with refusals(session, _refused(request, session, user, actor, lang, unit, code, year)):
         if status not in ("met", "not_met"):
-            raise InvalidInput("status: met or not_met")
+            raise InvalidInput(
+                f"status: 评估结果应为完成（met）或未完成（not_met），而不是“{status}” — "
+                f"met or not_met, got {status!r}"
+            )
         svc.set_assessment(session, actor, unit, code, year, Status(status), evidence)
     return _after_write(code, unit, year)
 
@@ -278,7 +283,7 @@ def post_assigned_target(
     with refusals(session, _refused(request, session, user, actor, lang, unit, code, year)):
         number = _number(value)
         if number is None:
-            raise InvalidInput("value: a number is required")
+            raise InvalidInput("value: 请填写数值 — a number is required")
         svc.set_assigned_target(session, actor, unit, code, year, number, source)
     return _after_write(code, unit, year)
 
@@ -452,8 +457,8 @@ def _date(text: str, field: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise InvalidInput(
-            f"{field}：应为日期（如2026-03-31），而不是“{text}” "
-            f"({field}: expected a date such as 2026-03-31)"
+            f"{field}: 应为日期（如2026-03-31），而不是“{text}” — "
+            f"expected a date such as 2026-03-31, got {text!r}"
         ) from None
 
 
@@ -486,7 +491,8 @@ def post_confirmation(
     with refusals(session, _todo_refused(request, session, user, actor, lang, unit)):
         if confirmation not in ("on", "off"):
             raise InvalidInput(
-                f"confirmation：应为 on 或 off (confirmation: on or off, got {confirmation!r})"
+                f"confirmation: 应为 on（开启）或 off（关闭），而不是“{confirmation}” — "
+                f"on or off, got {confirmation!r}"
             )
         svc.set_confirmation(session, actor, unit, confirmation == "on")
     return _after_review(unit, None)

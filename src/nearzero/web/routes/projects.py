@@ -189,14 +189,19 @@ def _date(text: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"{field}: expected a date like 2024-06-30, got {text!r}") from None
+        raise InvalidInput(
+            f"{field}: 应为日期（如2024-06-30），而不是“{text}” — "
+            f"expected a date like 2024-06-30, got {text!r}"
+        ) from None
 
 
 def _int(text: str, field: str) -> int:
     try:
         return int(text.strip() or "0")
     except ValueError:
-        raise InvalidInput(f"{field}: expected a whole number, got {text!r}") from None
+        raise InvalidInput(
+            f"{field}: 应为整数，而不是“{text}” — expected a whole number, got {text!r}"
+        ) from None
 
 
 def _saved(number: int, unit: m.DemoUnit, anchor: str = "") -> RedirectResponse:

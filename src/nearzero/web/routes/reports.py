@@ -218,7 +218,9 @@ def _job_json(data: dict[str, object]) -> dict[str, object]:
 def job_status(request: Request, user: UserDep, job_id: str) -> dict[str, object]:
     job = report_jobs(request).get(job_id, user.username)
     if job is None:
-        raise HTTPException(404, "no such build (it may have expired)")
+        raise HTTPException(
+            404, "job: 没有这项生成任务（可能已过期） — no such build (it may have expired)"
+        )
     return _job_json(job.to_dict())
 
 
@@ -226,6 +228,6 @@ def job_status(request: Request, user: UserDep, job_id: str) -> dict[str, object
 def job_file(request: Request, user: UserDep, job_id: str) -> Response:
     job = report_jobs(request).get(job_id, user.username)
     if job is None or job.result is None:
-        raise HTTPException(404, "no finished build with this id")
+        raise HTTPException(404, "job: 没有已完成的这项生成任务 — no finished build with this id")
     unit, year, kind = job.label.split("/")
     return _attachment(job.result, _fallback_name(unit, int(year), kind))
