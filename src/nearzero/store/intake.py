@@ -12,9 +12,10 @@ chunk with the core; this module is what it asks of the database:
   rows, one aggregated credit transaction and its postings (built by the core's
   :func:`nearzero.inclusion.points.credit_postings`), written in ONE database transaction:
   SQLite ``executemany`` INSERT … ON CONFLICT (the values common to a group of rows written
-  once into the statement); PostgreSQL COPY into a temporary table, then INSERT … SELECT …
-  ON CONFLICT. A row may only replace a stored *rejected* row; the writer checks that
-  every row was written (:class:`RowCountMismatch` otherwise, and the chunk rolls back).
+  once into the statement); PostgreSQL COPY straight into the table (under a savepoint),
+  or, when a row meets a stored one of its id, COPY into a temporary table, then INSERT …
+  SELECT … ON CONFLICT. A row may only replace a stored *rejected* row; the writer checks
+  that every row was written (:class:`RowCountMismatch` otherwise, and the chunk rolls back).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -276,8 +278,16 @@ def fetch_context(
     every record sent again as it was). An id credited with another resident or time is
     then missed, and its row cannot be written (:class:`ChunkWriter` raises
     :class:`RowCountMismatch`); the caller then fetches again with ``exact_keys``.
+
+    PostgreSQL reads with ``enable_seqscan`` off: each query is an index range per
+    resident (or id, or asset) of the chunk. A chunk's residents are a share of all the
+    residents on record, and the planner, which cannot know they have few or no records
+    yet, estimates that share of the table and scans all of it (issue #13 item 5: 0.35 s
+    a chunk at a million records, growing with the table, against 0.06 s by the indexes).
     """
     q = ScopeQuery(con, scope.residents)
+    if q.pg:  # until the end of the reads (below), or of their transaction on an error
+        con.exec_driver_sql("SET LOCAL enable_seqscan = off")
     times: dict[Any, datetime] = {}  # consents share a few times
 
     def at(value: Any) -> datetime:
@@ -372,6 +382,8 @@ def fetch_context(
             d = day_value(r.day)
             daily[(r.resident, Scenario(r.scenario), d)] = int(r.grams)
             yearly[(r.resident, Scenario(r.scenario), d.year)] += int(r.grams)
+    if q.pg:
+        con.exec_driver_sql("SET LOCAL enable_seqscan TO DEFAULT")
     return IntakeContext(
         library=library,
         scheme=scheme,
@@ -498,23 +510,59 @@ def _household_history(
 def credit_batch_key(partner: str, credited_ids: Sequence[str]) -> str:
     """Idempotency key of a chunk's credit transaction: the partner and its credited ids."""
     h = hashlib.sha256(partner.encode())
-    h.update("".join(sorted("\x00" + rid for rid in credited_ids)).encode())
+    ids = sorted(credited_ids)  # each id after a NUL: "\x00a\x00b" for a and b
+    h.update(("\x00" + "\x00".join(ids) if ids else "").encode())
     return f"credit-batch:{partner}:{h.hexdigest()[:40]}"
+
+
+I64 = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class PlainGroup:
+    """The records of a chunk accepted in full with one (scenario, methodology version,
+    unit), as columns: every other column is the same for the group (:class:`ChunkRows`).
+    Times in µs since 1970 UTC, ``day`` the local (UTC+8) day of the start [days since
+    1970-01-01], ``grams`` credited (= computed) [g CO2]."""
+
+    rid: list[str]
+    resident: list[str]
+    start_us: I64
+    end_us: I64
+    day: I64
+    quantity: list[str | None]
+    grams: I64
+
+    def __len__(self) -> int:
+        return len(self.rid)
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        """(rid, resident, start µs, end µs, quantity, grams) per record."""
+        return list(
+            zip(
+                self.rid,
+                self.resident,
+                self.start_us.tolist(),
+                self.end_us.tolist(),
+                self.quantity,
+                self.grams.tolist(),
+                strict=True,
+            )
+        )
 
 
 @dataclass
 class ChunkRows:
     """A validated chunk shaped for the store: grouped record rows and aggregated postings.
 
-    plain : (scenario, methodology, unit) → rows (rid, resident, start µs, end µs, quantity,
-    grams) of records accepted in full (every other column is the same for the group; the
-    database formats the times); other : full :data:`RECORD_COLUMNS` rows (rejected or
-    capped records); postings : the chunk's credit postings, as the core builds them
+    plain : (scenario, methodology, unit) → the records accepted in full
+    (:class:`PlainGroup`); other : full :data:`RECORD_COLUMNS` rows (rejected or capped
+    records); postings : the chunk's credit postings, as the core builds them
     (:func:`nearzero.inclusion.points.credit_postings`: per methodology version the
     issuance, pool and pool postings, per resident and methodology version one posting).
     """
 
-    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]]
+    plain: dict[tuple[str, MethodologyRef, str], PlainGroup]
     other: list[tuple[Any, ...]]
     postings: tuple[Posting, ...]
     tx_key: str | None
@@ -560,7 +608,7 @@ def chunk_rows(
     full = acc & (c.capped < 0) & (c.start_us >= 0) & (c.baseline_g < 0)
     if any(a is not None for a in c.asset):  # claims on a named asset: written in full
         full &= np.fromiter((a is None for a in c.asset), np.bool_, len(c))
-    plain: dict[tuple[str, MethodologyRef, str], list[tuple[Any, ...]]] = {}
+    plain: dict[tuple[str, MethodologyRef, str], PlainGroup] = {}
     p_idx = idx[full[idx]]
     if len(p_idx):
         group = c.scenario[p_idx].astype(np.int64) * (len(c.refs) + 1) + c.method[p_idx]
@@ -568,16 +616,14 @@ def chunk_rows(
             rows_idx = p_idx[group == g]
             i0 = int(rows_idx[0])
             key = (SCENARIOS[c.scenario[i0]].value, c.refs[c.method[i0]], c.unit[i0] or "")
-            plain[key] = list(
-                zip(
-                    [str(x)[:128] for x in rids[rows_idx].tolist()],
-                    residents[rows_idx].tolist(),
-                    c.start_us[rows_idx].tolist(),
-                    c.end_us[rows_idx].tolist(),
-                    quantity[rows_idx].tolist(),
-                    c.grams[rows_idx].tolist(),
-                    strict=True,
-                )
+            plain[key] = PlainGroup(
+                [str(x)[:128] for x in rids[rows_idx].tolist()],
+                residents[rows_idx].tolist(),
+                c.start_us[rows_idx],
+                c.end_us[rows_idx],
+                c.day[rows_idx],
+                quantity[rows_idx].tolist(),
+                c.grams[rows_idx],
             )
     other: list[tuple[Any, ...]] = []
     o_idx = idx[~full[idx]]
@@ -718,6 +764,52 @@ def summary_delta(
 # --------------------------------------------------------------------------- writing
 
 
+_UNIQUE_ID = "uq_inclusion_record_partner_id"
+"""The unique constraint on (partner_id, partner_record_id)."""
+
+_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_texts(values: Sequence[str | None]) -> list[str]:
+    """Values as fields of PostgreSQL's COPY text format: backslash, tab, newline and
+    carriage return escaped (looked for once in the whole column), None as ``\\N``."""
+    present = [v for v in values if v is not None]
+    joined = "".join(present)
+    if any(ch in joined for ch in "\\\t\n\r"):
+        return ["\\N" if v is None else v.translate(_COPY_SPECIAL) for v in values]
+    if len(present) == len(values):
+        return present
+    return ["\\N" if v is None else v for v in values]
+
+
+def copy_lines(group: PlainGroup, partner_id: int, same: tuple[str, ...], tx_id: int | None) -> str:
+    """The COPY text lines of ``group`` in the order of :data:`RECORD_COLUMNS` and
+    ``tx_id``; ``same``: (scenario, unit, methodology id, version, batch, received at),
+    common to the group. Times as ISO text in UTC, the day as 'YYYY-MM-DD'."""
+    scenario, unit, mid, version, batch, received = copy_texts(list(same))
+    tx = "\\N" if tx_id is None else str(tx_id)
+    a = f"{partner_id}\t"
+    b = f"\t{scenario}\t"
+    c = f"\t{unit}\tt\t\\N\t\\N\t{mid}\t{version}\t"
+    d = f"\t\\N\t{batch}\t{received}\t\\N\t\\N\t\\N\t{tx}\n"
+    grams = group.grams.tolist()
+    return "".join(
+        [
+            f"{a}{rid}\t{who}{b}{s}\t{e}\t{day}\t{q}{c}{g}\t{g}{d}"
+            for rid, who, s, e, day, q, g in zip(
+                copy_texts(group.rid),
+                copy_texts(group.resident),
+                times_text(group.start_us, True),
+                times_text(group.end_us, True),
+                days_text(group.day),
+                copy_texts(group.quantity),
+                grams,
+                strict=True,
+            )
+        ]
+    )
+
+
 class RowCountMismatch(RuntimeError):
     """A record row was not written (its id was credited meanwhile): the chunk rolls back."""
 
@@ -732,6 +824,11 @@ class ChunkWriter:
         self.partner = partner
         self.batch = batch
         self.received = received
+        self.direct = True
+        """PostgreSQL: COPY rows straight into the table until one meets a stored row."""
+        self.timings: dict[str, float] = defaultdict(float)
+        """Seconds spent in the chunks written: ``records`` (the record rows), ``postings``
+        (resident accounts and postings), ``summaries`` (:func:`apply_summary`), ``commit``."""
 
     def _account(self, con: Connection, kind: str, name: str) -> int:
         con.execute(
@@ -784,6 +881,7 @@ class ChunkWriter:
                         raise RowCountMismatch(f"transaction {chunk.tx_key} is already written")
                     return False
                 tx_id = int(found)
+            t0 = time.perf_counter()
             written = (
                 self._records_pg(con, chunk, tx_id)
                 if self.pg
@@ -791,9 +889,16 @@ class ChunkWriter:
             )
             if written != chunk.rows:
                 raise RowCountMismatch(f"{chunk.rows - written} of {chunk.rows} rows not written")
+            t1 = time.perf_counter()
             if tx_id is not None:
                 self._postings(con, chunk, tx_id)
+            t2 = time.perf_counter()
             apply_summary(con, self.partner.unit_id, self.partner.id, chunk.summary)
+            t3 = time.perf_counter()
+        self.timings["records"] += t1 - t0
+        self.timings["postings"] += t2 - t1
+        self.timings["summaries"] += t3 - t2
+        self.timings["commit"] += time.perf_counter() - t3
         return True
 
     _UPSERT_SET = ", ".join(
@@ -811,7 +916,8 @@ class ChunkWriter:
         cur = con.connection.driver_connection
         assert cur is not None
         written = 0
-        for (scenario, ref, unit), rows in chunk.plain.items():
+        for (scenario, ref, unit), group in chunk.plain.items():
+            rows = group.rows()
             lit = literal
             start, end = SQLITE_TIME_OF_US.format("?3"), SQLITE_TIME_OF_US.format("?4")
             day = SQLITE_LOCAL_DAY_OF_US.format("?3")
@@ -842,6 +948,46 @@ class ChunkWriter:
         return written
 
     def _records_pg(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
+        """The chunk's rows: first COPY straight into ``inclusion_record`` (a savepoint
+        around it); when a row meets a stored one of the same id (the unique constraint
+        refuses it), the savepoint rolls back and the rows go through the staged upsert
+        (:meth:`_upsert_pg`), and so do the batch's later chunks (a batch sent again)."""
+        if self.direct:
+            from psycopg.errors import UniqueViolation
+
+            try:
+                with con.begin_nested():
+                    self._copy_pg(con, chunk, tx_id)
+                return chunk.rows
+            except UniqueViolation as exc:
+                if exc.diag.constraint_name != _UNIQUE_ID:
+                    raise
+                self.direct = False
+        return self._upsert_pg(con, chunk, tx_id)
+
+    def _copy_pg(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> None:
+        """COPY the chunk's rows into ``inclusion_record`` (the plain groups as text lines
+        built a column at a time, :func:`copy_lines`)."""
+        cols = ", ".join(RECORD_COLUMNS)
+        raw = con.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cur,
+            cur.copy(f"COPY inclusion_record ({cols}, tx_id) FROM STDIN") as cp,
+        ):
+            for (scenario, ref, unit), group in chunk.plain.items():
+                cp.write(
+                    copy_lines(
+                        group,
+                        self.partner.id,
+                        (scenario, unit, ref.id, ref.version, self.batch, self.received),
+                        tx_id,
+                    )
+                )
+            for r in chunk.other:
+                cp.write_row((*r, tx_id if r[_ACCEPTED] else None))
+
+    def _upsert_pg(self, con: Connection, chunk: ChunkRows, tx_id: int | None) -> int:
         cols = ", ".join(RECORD_COLUMNS)
         raw = con.connection.driver_connection
         assert raw is not None
@@ -858,8 +1004,8 @@ class ChunkWriter:
             )
             with raw.cursor() as cur:
                 with cur.copy("COPY nz_plain_stage FROM STDIN") as copy:
-                    for g, rows in enumerate(chunk.plain.values()):
-                        for row in rows:
+                    for g, group in enumerate(chunk.plain.values()):
+                        for row in group.rows():
                             copy.write_row((g, *row))
                 cur.executemany(
                     "INSERT INTO nz_plain_group VALUES (%s, %s, %s, %s, %s)",
@@ -927,20 +1073,15 @@ class ChunkWriter:
             (tx_id, ids[p.account], str(p.asset), p.amount, p.trace.methodologies[0])
             for p in chunk.postings
         ]
-        sql = (
-            "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
-            "VALUES (%s, %s, %s, %s, %s)"
-            if self.pg
-            else "INSERT INTO ledger_posting (tx_id, account_id, asset, amount, methodology) "
-            "VALUES (?, ?, ?, ?, ?)"
-        )
+        cols = "tx_id, account_id, asset, amount, methodology"
         raw = con.connection.driver_connection
         assert raw is not None
         if self.pg:
-            with raw.cursor() as cur:
-                cur.executemany(sql, rows)
+            with raw.cursor() as cur, cur.copy(f"COPY ledger_posting ({cols}) FROM STDIN") as cp:
+                for row in rows:
+                    cp.write_row(row)
         else:
-            raw.executemany(sql, rows)
+            raw.executemany(f"INSERT INTO ledger_posting ({cols}) VALUES (?, ?, ?, ?, ?)", rows)
 
     def _resident_accounts(self, con: Connection, residents: list[str]) -> dict[str, int]:
         raw = con.connection.driver_connection

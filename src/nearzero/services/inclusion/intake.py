@@ -140,7 +140,11 @@ class IngestReport:
         self.chunks_written = 0
         self.days: set[date] = set()
         self.timings: dict[str, float] = defaultdict(float)
-        """Seconds spent: ``chunking``, ``context`` (set queries), ``validate``, ``write``."""
+        """Seconds spent: ``chunking``, ``context`` (set queries), ``validate`` (the core),
+        ``rows`` (the validated chunk as rows, postings and summary lines), ``write`` (the
+        chunk transactions, retries included) and, of the written chunks, ``write.records``,
+        ``write.postings``, ``write.summaries``, ``write.commit``
+        (:attr:`~nearzero.store.intake.ChunkWriter.timings`)."""
         self._results = results
         self._chunks: list[tuple[I64, ColumnarResult]] = []
 
@@ -430,10 +434,12 @@ def ingest_items(
                 con.rollback()  # the reads' transaction: each chunk is written in its own
                 t1 = time.perf_counter()
                 outcome = validate_columns(partner.code, part, ctx, times=columns.times(idx))
-                rows = chunk_rows(outcome, partner, batch, writer.received, pg)
                 t2 = time.perf_counter()
+                rows = chunk_rows(outcome, partner, batch, writer.received, pg)
+                t3 = time.perf_counter()
                 report.timings["context"] += t1 - t0
                 report.timings["validate"] += t2 - t1
+                report.timings["rows"] += t3 - t2
                 try:
                     if writer.write(rows, exact=attempt > 0):
                         report.chunks_written += 1
@@ -442,11 +448,13 @@ def ingest_items(
                         raise
                     continue
                 finally:
-                    report.timings["write"] += time.perf_counter() - t2
+                    report.timings["write"] += time.perf_counter() - t3
                 break
             report.add_chunk(idx, outcome)
             report.days |= rows.days
             done += len(idx)
             if progress is not None:
                 progress(done, len(items))
+    for step, seconds in writer.timings.items():
+        report.timings[f"write.{step}"] = seconds
     return report

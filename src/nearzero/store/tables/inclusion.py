@@ -104,7 +104,14 @@ class InclusionRecord(Base):
         UniqueConstraint("partner_id", "partner_record_id"),
         Index("ix_inclusion_record_resident", "resident", "start_at"),
         Index("ix_inclusion_record_tx_id", "tx_id"),
-        Index("ix_inclusion_record_asset", "asset", "start_at"),  # 0010
+        # 0010; 0016: only the rows that name an asset (asset-period claims)
+        Index(
+            "ix_inclusion_record_asset",
+            "asset",
+            "start_at",
+            sqlite_where=text("asset IS NOT NULL"),
+            postgresql_where=text("asset IS NOT NULL"),
+        ),
         # 0015: the refused records by outcome, without reading the credited ones
         Index(
             "ix_inclusion_record_refused",
