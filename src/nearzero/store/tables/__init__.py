@@ -3,6 +3,8 @@
 Importing this package registers the whole schema on ``Base.metadata`` (Alembic, tests).
 """
 
+from sqlalchemy import Index, PrimaryKeyConstraint, UniqueConstraint
+
 from nearzero.store.base import Base
 from nearzero.store.tables.enterprise import (
     Enterprise,
@@ -124,3 +126,25 @@ __all__ = [
     "FootprintStudy",
     "ValueEvidence",
 ]
+
+
+def _index_foreign_keys() -> None:
+    """Give every foreign key column that leads no index, primary key or unique constraint an
+    index of its own (``ix_<table>_<column>``, migration 0017): PostgreSQL does not index
+    them itself, and the pages look children up by their parent (a unit's partners, a
+    project's milestones) while a parent's delete checks its children."""
+    for table in Base.metadata.tables.values():
+        leading = {next(iter(i.columns)).name for i in table.indexes if len(i.columns)}
+        leading |= {
+            next(iter(c.columns)).name
+            for c in table.constraints
+            if isinstance(c, PrimaryKeyConstraint | UniqueConstraint) and len(c.columns)
+        }
+        for fk in sorted(table.foreign_key_constraints, key=lambda f: f.columns[0].name):
+            column = fk.columns[0]
+            if column.name not in leading:
+                Index(None, column)
+                leading.add(column.name)
+
+
+_index_foreign_keys()
