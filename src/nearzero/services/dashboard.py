@@ -78,14 +78,14 @@ def _inventory(session: Session, unit: m.DemoUnit, year: int) -> InventoryLine |
 
 
 def _projects(session: Session, unit: m.DemoUnit, today: dt.date | None) -> ProjectsLine | None:
-    board = projects.board(session, unit, as_of=today)
-    if not board.projects:
+    found = projects.statuses(session, unit, as_of=today)
+    if not found:
         return None
     return ProjectsLine(
-        total=len(board.projects),
-        done=sum(1 for v in board.projects if v.status.stage is Stage.DONE),
-        late=len(board.late),
-        due_soon=len(board.due_soon),
+        total=len(found),
+        done=sum(1 for s in found if s.stage is Stage.DONE),
+        late=sum(1 for s in found if s.late),
+        due_soon=sum(1 for s in found if s.due_soon),
     )
 
 

@@ -198,6 +198,29 @@ def views(
     return [_view(r, progress[r.id], day, factor, soon_days) for r in rows]
 
 
+def statuses(
+    session: Session,
+    unit: m.DemoUnit,
+    as_of: dt.date | None = None,
+    soon_days: int = DUE_SOON_DAYS,
+) -> list[ProjectStatus]:
+    """Every key project's status on ``as_of`` (default today), in plan order: what the
+    overview counts, without the rows' relations or the expected reductions of
+    :func:`views`."""
+    due = store.due_dates(session, unit.id)
+    progress = _progress(session, due)
+    day = as_of or dt.date.today()
+    return [
+        project_status(
+            due_date,
+            [Update(p.reported_on, Stage(p.stage), p.percent) for p in progress[project_id]],
+            day,
+            soon_days,
+        )
+        for project_id, due_date in due.items()
+    ]
+
+
 @dataclass
 class Board:
     """The projects board: the projects shown, the alerts, progress per category/department."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -32,6 +33,16 @@ def key_projects(session: Session, unit_id: int, number: int | None = None) -> l
     if number is not None:
         query = query.where(KeyProject.number == number)
     return list(session.scalars(query))
+
+
+def due_dates(session: Session, unit_id: int) -> dict[int, dt.date]:
+    """Each key project's due date, by project id, in plan order."""
+    query = (
+        select(KeyProject.id, KeyProject.due_date)
+        .where(KeyProject.unit_id == unit_id)
+        .order_by(KeyProject.number)
+    )
+    return {row.id: row.due_date for row in session.execute(query)}
 
 
 def progress_by_project(
