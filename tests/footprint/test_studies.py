@@ -216,7 +216,9 @@ def test_the_template_reads_back_and_refusals_name_sheet_row_column():
     book["流"]["C2"] = None
     buffer = io.BytesIO()
     book.save(buffer)
-    with pytest.raises(InvalidInput, match=r"sheet '流', row 2, column C \(单位 unit\): required"):
+    with pytest.raises(
+        InvalidInput, match=r"sheet '流', row 2, column C \(单位 unit\): 必填 — required"
+    ):
         workbook.read_workbook(buffer.getvalue(), "t.xlsx")
 
 

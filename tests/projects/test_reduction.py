@@ -272,7 +272,7 @@ def test_afforestation_by_the_gain_method():
     with pytest.raises(ReductionError, match="root_shoot"):
         reduce({"kind": "afforestation", "area": 10, "growth": 4.0, "root_shoot": -0.1})
     assert any(
-        "figures.root_shoot: must not be negative" in p
+        p.startswith("figures.root_shoot: ") and "— must not be negative" in p
         for p in check_figures({"kind": "afforestation", "root_shoot": -0.1})
     )
 
@@ -287,7 +287,7 @@ def test_bad_figures_name_the_field():
     assert check_figures({"kind": "pv", "capacity": 10}) == []
     problems = check_figures({"kind": "wind", "colour": "red", "capacity": "x"})
     assert any("figures.kind" in p for p in problems)
-    assert any("figures.colour: unknown" in p for p in problems)
+    assert any("figures.colour: 未知参数 — unknown" in p for p in problems)
     assert any("figures.capacity" in p for p in problems)
 
 

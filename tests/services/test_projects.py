@@ -368,10 +368,10 @@ def test_figures_form_converts_units_and_names_every_bad_field(sessions):
     assert "area（造林面积）: unit 'MW' does not convert to hectare" in errors
     assert "sink_rate（单位面积年固碳量）: expected a number, got 'abc'" in errors
     assert "waste（年焚烧垃圾量）: unknown unit '斤斤'" in errors
-    with pytest.raises(InvalidInput, match=r"capacity（装机容量）: must not be negative"):
+    with pytest.raises(InvalidInput, match=r"capacity（装机容量）: .* — must not be negative"):
         svc.figures_from_input(svc.FiguresInput("pv", values={"capacity": ("-1", "MW")}))
     with pytest.raises(
-        InvalidInput, match=r"gas_efficiency（燃气机组发电效率）: expected a fraction"
+        InvalidInput, match=r"gas_efficiency（燃气机组发电效率）: .* — expected a fraction"
     ):
         svc.figures_from_input(svc.FiguresInput("gas_chp", values={"gas_efficiency": ("150", "%")}))
     with pytest.raises(InvalidInput, match="use: .* — expected one of urea, liquid_co2"):

@@ -165,7 +165,7 @@ def test_indicator_14_on_the_page_and_fed(web) -> None:
             "/footprint/indicator?unit=zhangqiu",
             data={"csrf_token": token(page.text), "year": "2023"},
         )
-        assert refused.status_code == 400 and "no data" in refused.text
+        assert refused.status_code == 400 and "指标14没有数据" in refused.text
 
 
 def test_template_and_form(web) -> None:

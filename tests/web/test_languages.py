@@ -174,6 +174,33 @@ REFUSED_FORMS = (
         "percent: expected a whole number from 0 to 100, got 150; "
         "reported_on: 2099-01-01 is in the future",
     ),
+    (
+        "/twohigh/projects",
+        {"code": "TH-LANG", "name": "新建焦化项目", "segment": "nope"},
+        "segment: 行业“nope”应为",
+        "segment: 'nope' (expected one of",
+    ),
+    (
+        "/twohigh/sources",
+        {
+            "code": "SRC-LANG",
+            "name": "关停锅炉",
+            "mechanism": "shutdown",
+            "formed_on": "2024-01-01",
+            "location": "章丘区",
+            "firm_name": " ",
+            "dimension": "carbon",
+            "reduction": "100",
+        },
+        "firm_name: 请从企业名录中选择企业，或填写企业名称",
+        "firm_name: a firm from the registry, or its name",
+    ),
+    (
+        "/enterprises/add",
+        {"key": "bad key!", "name_zh": "示例企业"},
+        "key: 企业标识“bad key!”应为1至64个字母、数字、_或-",
+        "key: 'bad key!' (expected 1-64 letters, digits, _ or -)",
+    ),
 )
 
 
@@ -245,6 +272,83 @@ def test_a_refused_filter_names_its_field_in_the_pages_language(
         refused = client.get(path, params=query | {"lang": lang})
         assert refused.status_code == status, (path, lang, refused.status_code)
         _shown_in_one_language(refused, lang, zh, en)
+
+
+#: Refused uploads: (path, file name, content, Chinese, English). The footprint upload is
+#: for a firm registered first (``example_cement``).
+REFUSED_UPLOADS = (
+    (
+        "/enterprises/load",
+        "firms.txt",
+        b"firms: []",
+        "file: 文件“firms.txt”应为.yaml或.yml格式的企业名录",
+        "file: the file firms.txt: expected a .yaml or .yml registry file",
+    ),
+    (
+        "/footprint/example_cement/upload",
+        "system.txt",
+        b"flows: []",
+        "file: 文件“system.txt”应为.yaml、.json格式的产品系统",
+        "file: the file 'system.txt': expected a product system as .yaml, .json",
+    ),
+    (
+        "/enterprises/example_cement/reports",
+        "report.csv",
+        b"year,2024",
+        "file: 文件“report.csv”应为",
+        "file: the file report.csv: expected one of",
+    ),
+)
+
+
+@pytest.mark.parametrize(("path", "name", "content", "zh", "en"), REFUSED_UPLOADS)
+def test_a_refused_upload_names_its_file_in_the_pages_language(
+    client, app, path, name, content, zh, en
+):
+    from nearzero.services.context import Actor
+    from nearzero.services.enterprise import registry
+    from nearzero.services.indicators import get_unit
+    from nearzero.store.db import transaction
+
+    with transaction(app.state.sessions) as session:
+        firm = registry.EnterpriseInput("example_cement", "示例水泥有限公司", industry_code="C3011")
+        registry.add_enterprise(session, Actor.system("test"), get_unit(session, "zhangqiu"), firm)
+    log_in(client, "office")
+    csrf = token(client.get("/todo").text)
+    for lang in ("zh", "en"):
+        refused = client.post(
+            f"{path}?lang={lang}",
+            data={"csrf_token": csrf, "year": "2024"},
+            files={"file": (name, content, "application/octet-stream")},
+        )
+        assert refused.status_code == 400, (path, lang, refused.status_code)
+        _shown_in_one_language(refused, lang, zh, en)
+
+
+def test_a_refused_partner_shows_in_the_pages_language(client):
+    """A carbon-inclusion partner the office may not register: the office page again with
+    the refusal in its language."""
+    log_in(client, "office")
+    csrf = token(client.get("/todo").text)
+    zh = "code: 合作方代码应为1至64个字母、数字、“-”“_”或“.”"
+    en = "code: 1 to 64 letters, digits, '-', '_' or '.'"
+    for lang in ("zh", "en"):
+        client.get(f"/inclusion?lang={lang}")
+        form = {"csrf_token": csrf, "code": "bad code!", "name_zh": "公交", "scenarios": ["bus"]}
+        refused = client.post(f"/inclusion/partners?lang={lang}", data=form)
+        assert refused.status_code == 200 and "/inclusion" in str(refused.url), lang
+        _shown_in_one_language(refused, lang, zh, en)
+
+
+def test_the_compliance_page_cites_the_evidence_deadline_in_chinese(client):
+    """The due-date rule of the monthly evidence (rules.csv ``evidence_due_days``) reads in
+    Chinese on the compliance page; the source document stays as cited."""
+    log_in(client, "office")
+    text = " ".join(visible(client.get("/enterprises/compliance?lang=zh").text).split())
+    assert (
+        "生态环境部 发电行业 月度信息化存证 (since April 2022), 月度存证, 每月结束后40日内" in text
+    )
+    assert "within 40 days" not in text and english_sentences(text) == []
 
 
 def test_words_for_english_pages():

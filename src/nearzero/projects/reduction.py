@@ -110,7 +110,10 @@ def unit_emission_factor(carbon_content: Q[Any], efficiency: Q[Any]) -> Q[Any]:
     Table 1.4 assumes; CC from Vol 2 Ch 1 Table 1.3; η the unit's net electrical efficiency.
     """
     if not 0 < efficiency.to("dimensionless").magnitude <= 1:
-        raise ReductionError(f"efficiency: expected a fraction in (0, 1], got {efficiency:~P}")
+        raise ReductionError(
+            f"efficiency: 发电效率应为(0, 1]之间的比例，而不是{efficiency:~P} — "
+            f"expected a fraction in (0, 1], got {efficiency:~P}"
+        )
     energy_per_mwh = ureg.Quantity(1, "MWh").to("GJ") / ureg.Quantity(1, "MWh")
     return _to(carbon_content * CO2_PER_C * energy_per_mwh / efficiency, "t/MWh")
 
@@ -129,7 +132,10 @@ def stored_share_of_capture(captured: Q[Any], permanent_share: Q[Any]) -> Q[Any]
     """
     share = permanent_share.to("dimensionless").magnitude
     if not 0 <= share <= 1:
-        raise ReductionError(f"permanent_share: expected a fraction in [0, 1], got {share:g}")
+        raise ReductionError(
+            f"permanent_share: 永久封存比例应在[0, 1]之间，而不是{share:g} — "
+            f"expected a fraction in [0, 1], got {share:g}"
+        )
     return _to(captured * permanent_share, "t/a")
 
 
@@ -159,7 +165,10 @@ def fossil_co2_per_tonne(
     """
     shares = sum(float(wf.to("dimensionless").magnitude) for wf, _, _, _ in components)
     if shares > 1.0 + 1e-6:
-        raise ReductionError(f"waste composition: shares add up to {shares:g}, more than 1")
+        raise ReductionError(
+            f"waste composition: 垃圾组分比例合计{shares:g}，超过1 — "
+            f"shares add up to {shares:g}, more than 1"
+        )
     carbon = sum(
         (wf * dm * cf * fcf for wf, dm, cf, fcf in components), ureg.Quantity(0.0, "dimensionless")
     )
@@ -175,10 +184,14 @@ def gain_method_sink_rate(growth: Q[Any], root_shoot: Q[Any], carbon_fraction: Q
     converted to CO2 by 44/12.
     """
     if root_shoot.to("dimensionless").magnitude < 0:
-        raise ReductionError(f"root_shoot: must not be negative, got {root_shoot:~P}")
+        raise ReductionError(
+            f"root_shoot: 根茎比不得为负，而不是{root_shoot:~P} — "
+            f"must not be negative, got {root_shoot:~P}"
+        )
     if not 0 < carbon_fraction.to("dimensionless").magnitude <= 1:
         raise ReductionError(
-            f"carbon fraction: expected a fraction in (0, 1], got {carbon_fraction}"
+            f"carbon fraction: 含碳率应为(0, 1]之间的比例，而不是{carbon_fraction} — "
+            f"expected a fraction in (0, 1], got {carbon_fraction}"
         )
     return _to(growth * (1 + root_shoot) * carbon_fraction * CO2_PER_C, "t/ha/a")
 
@@ -281,8 +294,8 @@ class _Reader:
             value = value.to(parse_unit(unit))
         except (ValueError, UnitError, pint.errors.DimensionalityError):
             raise ReductionError(
-                f"figures.{name}: expected a number in {unit} or a text like '12 {unit}', "
-                f"got {raw!r}"
+                f"figures.{name}: 应为以{unit}计的数字或如“12 {unit}”的文字，而不是“{raw}” — "
+                f"expected a number in {unit} or a text like '12 {unit}', got {raw!r}"
             ) from None
         self.used.append(project_figure(name, float(value.magnitude), unit, self.source))
         return value
@@ -397,7 +410,10 @@ def expected_reduction(
     :class:`MissingParameter`, naming every missing input) when it cannot be computed.
     """
     if not figures or not figures.get("kind"):
-        raise ReductionError("no figures: the project records no method of reduction (kind)")
+        raise ReductionError(
+            "no figures: 项目未登记减排量核算方式 — "
+            "the project records no method of reduction (kind)"
+        )
     kind = str(figures["kind"])
     r = _Reader(figures, parameters, factors)
     result = _compute(kind, r, figures, grid)
@@ -479,7 +495,10 @@ def _compute(kind: str, r: _Reader, figures: Mapping[str, Any], grid: Parameter)
             equation,
             caveat("removal_reversible"),
         )
-    raise ReductionError(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+    raise ReductionError(
+        f"figures.kind: 核算方式应为{'、'.join(KINDS)}之一，而不是“{kind}” — "
+        f"expected one of {', '.join(KINDS)}, got {kind!r}"
+    )
 
 
 def _default_fossil_co2_per_t(r: _Reader) -> Q[Any]:
@@ -502,13 +521,15 @@ def _default_fossil_co2_per_t(r: _Reader) -> Q[Any]:
         return r.missing_input(exc, "t/t")
     total = sum(row.value or 0.0 for row in rows.values())
     if total > 1.0 + 1e-6:
-        raise ReductionError(f"{prefix}*: shares add up to {total:g}, more than 1")
+        raise ReductionError(
+            f"{prefix}*: 垃圾组分比例合计{total:g}，超过1 — shares add up to {total:g}, more than 1"
+        )
     components = []
     for name, row in rows.items():
         share = ureg.Quantity(row.require("fossil_co2_per_t"), parse_unit(row.unit))
         r.used.append(row)
         if name not in WASTE_CARBON_COMPONENTS + WASTE_INERT_COMPONENTS:
-            raise ReductionError(f"{prefix}{name}: unknown waste component")
+            raise ReductionError(f"{prefix}{name}: 未知的垃圾组分 — unknown waste component")
         if name in WASTE_INERT_COMPONENTS or share.magnitude == 0:
             continue
         fcf = r.factor(f"ipcc2006_fcf_{name}")
@@ -522,7 +543,10 @@ def _default_fossil_co2_per_t(r: _Reader) -> Q[Any]:
 def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
     use = str(figures.get("use", ""))
     if use not in CCU_USES:
-        raise ReductionError(f"figures.use: expected one of {', '.join(CCU_USES)}, got {use!r}")
+        raise ReductionError(
+            f"figures.use: 用途应为{'、'.join(CCU_USES)}之一，而不是“{use}” — "
+            f"expected one of {', '.join(CCU_USES)}, got {use!r}"
+        )
     captured = r.figure("captured")
     caveats = []
     if captured is None:
@@ -559,13 +583,17 @@ def check_figures(figures: Mapping[str, Any]) -> list[str]:
     problems = []
     kind = figures.get("kind")
     if kind not in KINDS:
-        problems.append(f"figures.kind: expected one of {', '.join(KINDS)}, got {kind!r}")
+        problems.append(
+            f"figures.kind: 核算方式应为{'、'.join(KINDS)}之一，而不是“{kind}” — "
+            f"expected one of {', '.join(KINDS)}, got {kind!r}"
+        )
     if kind == "ccu" and figures.get("use") not in CCU_USES:
         problems.append(
-            f"figures.use: expected one of {', '.join(CCU_USES)}, got {figures.get('use')!r}"
+            f"figures.use: 用途应为{'、'.join(CCU_USES)}之一，而不是“{figures.get('use')}” — "
+            f"expected one of {', '.join(CCU_USES)}, got {figures.get('use')!r}"
         )
     known = {"kind", "use", "source", "note", *FIGURE_UNITS}
-    problems += [f"figures.{k}: unknown figure" for k in figures if k not in known]
+    problems += [f"figures.{k}: 未知参数 — unknown figure" for k in figures if k not in known]
     reader = _Reader(figures, {}, FactorLibrary(()))
     for name in FIGURE_UNITS:
         try:
@@ -581,11 +609,15 @@ def check_figures(figures: Mapping[str, Any]) -> list[str]:
             if not (low <= number <= high) or (not closed_low and number == low):
                 bracket = "[" if closed_low else "("
                 problems.append(
-                    f"figures.{name}: expected a fraction in {bracket}{low:g}, {high:g}] "
+                    f"figures.{name}: 应为{bracket}{low:g}, {high:g}]之间的比例"
+                    f"（如0.4或“40 %”），而不是{number:g} — "
+                    f"expected a fraction in {bracket}{low:g}, {high:g}] "
                     f"(e.g. 0.4 or '40 %'), got {number:g}"
                 )
         elif number < 0:
-            problems.append(f"figures.{name}: must not be negative, got {number:g}")
+            problems.append(
+                f"figures.{name}: 不得为负，而不是{number:g} — must not be negative, got {number:g}"
+            )
     return problems
 
 

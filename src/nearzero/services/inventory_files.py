@@ -170,7 +170,9 @@ def _read_facilities(
     try:
         columns = read_facility_columns(data)
     except ValueError as exc:  # pyarrow's ArrowInvalid: not UTF-8, ragged lines, empty
-        raise InvalidInput(f"file: {name!r} cannot be read as CSV ({exc})") from None
+        raise InvalidInput(
+            f"file: 文件“{name}”无法按CSV读取 — the file {name!r} cannot be read as CSV ({exc})"
+        ) from None
     try:
         rows = pool_facilities(columns, library, sheet=PurePath(name).name)
     except ActivityError as exc:
@@ -195,9 +197,15 @@ def read_activity(
     library = factors or default_library()
     suffix = PurePath(name).suffix.lower()
     if suffix not in FORMATS:
-        raise InvalidInput(f"file: expected one of {', '.join(FORMATS)}, got {name!r}")
+        raise InvalidInput(
+            f"file: 文件应为{'、'.join(FORMATS)}格式之一，而不是“{name}” — "
+            f"expected one of {', '.join(FORMATS)}, got {name!r}"
+        )
     if max_bytes is not None and len(data) > max_bytes:
-        raise InvalidInput(f"file: larger than {max_bytes // (1024 * 1024)} MB")
+        raise InvalidInput(
+            f"file: 文件超过{max_bytes // (1024 * 1024)} MB — "
+            f"larger than {max_bytes // (1024 * 1024)} MB"
+        )
     if suffix == ".csv":
         rows, metadata = _read_facilities(name, data, library)
     elif suffix == ".xlsx":
@@ -207,7 +215,10 @@ def read_activity(
         try:
             sheets = _load_sheets(data)
         except Exception as exc:  # openpyxl raises several kinds for a broken file
-            raise InvalidInput(f"file: {name!r} is not a readable .xlsx workbook ({exc})") from None
+            raise InvalidInput(
+                f"file: 文件“{name}”不是可读取的.xlsx工作簿 — "
+                f"the file {name!r} is not a readable .xlsx workbook ({exc})"
+            ) from None
         try:
             rows, metadata = parse_workbook(sheets, library)
         except ActivityError as exc:
@@ -217,15 +228,22 @@ def read_activity(
             text = data.decode("utf-8-sig")
             doc = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
         except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
-            raise InvalidInput(f"file: {name!r} cannot be read ({exc})") from None
+            raise InvalidInput(
+                f"file: 文件“{name}”无法读取 — the file {name!r} cannot be read ({exc})"
+            ) from None
         if not isinstance(doc, dict):
-            raise InvalidInput(f"file: {name!r} holds no activity document (a mapping)")
+            raise InvalidInput(
+                f"file: 文件“{name}”不含活动水平数据（键值映射） — "
+                f"the file {name!r} holds no activity document (a mapping)"
+            )
         try:
             rows, metadata = parse_activity(doc, library)
         except ActivityError as exc:
             raise _errors(exc, _row_errors_doc(doc, library)) from None
     if not rows:
-        raise InvalidInput(f"file: {name!r} holds no activity rows")
+        raise InvalidInput(
+            f"file: 文件“{name}”没有活动水平数据行 — the file {name!r} holds no activity rows"
+        )
     return Activity(rows, metadata, to_document(rows, metadata))
 
 
@@ -291,7 +309,8 @@ def only_year(activity: Activity, year: int) -> Activity:
     """The rows of ``year`` (and that year's metadata); refuses a year the file lacks."""
     if year not in activity.years:
         raise InvalidInput(
-            f"year: the file holds rows for {', '.join(map(str, activity.years))}, not {year}"
+            f"year: 文件只有{'、'.join(map(str, activity.years))}年的数据，没有{year}年的 — "
+            f"the file holds rows for {', '.join(map(str, activity.years))}, not {year}"
         )
     rows = [r for r in activity.rows if r.year == year]
     meta = activity.metadata
@@ -308,13 +327,17 @@ def compute(
 ) -> InventoryResult:
     """:func:`~nearzero.accounting.inventory.compute_inventory` with errors for people."""
     if gwp_set not in GWP_SETS:
-        raise InvalidInput(f"gwp: expected one of {', '.join(GWP_SETS)}, got {gwp_set!r}")
+        raise InvalidInput(
+            f"gwp: 全球变暖潜势应为{'、'.join(GWP_SETS)}之一，而不是“{gwp_set}” — "
+            f"expected one of {', '.join(GWP_SETS)}, got {gwp_set!r}"
+        )
     if year is None and len(activity.years) > 1:
         raise InvalidInput(
-            f"year: the file holds {', '.join(map(str, activity.years))}; say which (--year)"
+            f"year: 文件含{'、'.join(map(str, activity.years))}多个年份，请指明年份（--year） — "
+            f"the file holds {', '.join(map(str, activity.years))}; say which (--year)"
         )
     if year is not None and year not in activity.years:
-        raise InvalidInput(f"year: the file holds no rows for {year}")
+        raise InvalidInput(f"year: 文件没有{year}年的数据 — the file holds no rows for {year}")
     try:
         return compute_inventory(
             activity.rows, factors or default_library(), gwp_set, activity.metadata, year

@@ -18,7 +18,7 @@ def load_plan(session: Session, plan: Plan, actor: Actor, source: str = "") -> m
     """Create the unit of ``plan`` with everything the plan records. The unit must be new."""
     info = plan.unit
     if unit_exists(session, info.code):
-        raise InvalidInput(f"unit {info.code!r} is already loaded")
+        raise InvalidInput(f"unit: 单位“{info.code}”已载入 — unit {info.code!r} is already loaded")
     unit = m.DemoUnit(
         code=info.code,
         kind=info.kind,

@@ -71,7 +71,9 @@ def _bool(raw: Mapping[str, Any], key: str, where: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise InvalidInput(f"{where}.{key}: {value!r} (expected true or false)")
+        raise InvalidInput(
+            f"{where}.{key}: “{value}”应为true或false — {value!r} (expected true or false)"
+        )
     return value
 
 
@@ -87,12 +89,15 @@ def _benchmark_id(value: Any, where: str) -> str:
 def parse_registry(data: Any, source: str = "") -> list[RegistryEntry]:
     """The firms of a parsed registry file; errors name the field (``firms[2].credit_code``)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("firms"), list):
-        raise InvalidInput("firms: expected a mapping with a list 'firms' (as firms.yaml)")
+        raise InvalidInput(
+            "firms: 文件应为含“firms”列表的映射（同firms.yaml） — "
+            "expected a mapping with a list 'firms' (as firms.yaml)"
+        )
     entries: list[RegistryEntry] = []
     for i, raw in enumerate(data["firms"]):
         where = f"firms[{i}]"
         if not isinstance(raw, Mapping):
-            raise InvalidInput(f"{where}: expected a mapping")
+            raise InvalidInput(f"{where}: 应为键值映射 — expected a mapping")
         with core_errors():
             firm = firm_from_mapping(dict(raw), where, None)
         benchmarks = {}
@@ -105,11 +110,16 @@ def parse_registry(data: Any, source: str = "") -> list[RegistryEntry]:
     keys = [e.firm.key for e in entries]
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise InvalidInput(f"firms: key {repeated[0]!r} is used twice (expected unique keys)")
+        raise InvalidInput(
+            f"firms: 企业标识“{repeated[0]}”重复使用，标识须唯一 — "
+            f"key {repeated[0]!r} is used twice (expected unique keys)"
+        )
     codes = [e.firm.credit_code for e in entries if e.firm.credit_code]
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
-        raise InvalidInput(f"firms: credit_code {twice[0]!r} is used twice")
+        raise InvalidInput(
+            f"firms: 统一社会信用代码“{twice[0]}”重复使用 — credit_code {twice[0]!r} is used twice"
+        )
     return entries
 
 
@@ -156,7 +166,8 @@ def load_entries(
             other = store.enterprise_by_code(session, unit.id, code)
             if other is not None:
                 raise InvalidInput(
-                    f"firms[{i}].credit_code: {code} is already registered for {other.name_zh}"
+                    f"firms[{i}].credit_code: 统一社会信用代码{code}已登记为“{other.name_zh}” — "
+                    f"{code} is already registered for {other.name_zh}"
                 )
     added, skipped = [], []
     for entry in entries:
@@ -200,13 +211,22 @@ def load_registry_file(
     """Register the firms of a registry YAML file (see the module)."""
     require_office(actor, "load an enterprise registry", "载入企业名录")
     if len(content) > MAX_REGISTRY_BYTES:
-        raise InvalidInput(f"file: {name} is larger than {MAX_REGISTRY_BYTES // 1024 // 1024} MB")
+        raise InvalidInput(
+            f"file: 文件“{name}”超过{MAX_REGISTRY_BYTES // 1024 // 1024} MB — "
+            f"the file {name} is larger than {MAX_REGISTRY_BYTES // 1024 // 1024} MB"
+        )
     if not name.lower().endswith((".yaml", ".yml")):
-        raise InvalidInput(f"file: {name}: expected a .yaml or .yml registry file")
+        raise InvalidInput(
+            f"file: 文件“{name}”应为.yaml或.yml格式的企业名录 — "
+            f"the file {name}: expected a .yaml or .yml registry file"
+        )
     try:
         data = yaml.safe_load(content.decode("utf-8"))
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidInput(f"file: {name} is not valid UTF-8 YAML ({exc})") from None
+        raise InvalidInput(
+            f"file: 文件“{name}”不是有效的UTF-8 YAML — "
+            f"the file {name} is not valid UTF-8 YAML ({exc})"
+        ) from None
     return load_entries(session, actor, unit, parse_registry(data), name)
 
 
@@ -231,9 +251,15 @@ def _checked(entry: EnterpriseInput) -> dict[str, Any]:
     key = entry.key.strip()
     name = entry.name_zh.strip()
     if not key or len(key) > 64 or not all(c.isalnum() or c in "_-" for c in key):
-        raise InvalidInput(f"key: {entry.key!r} (expected 1-64 letters, digits, _ or -)")
+        raise InvalidInput(
+            f"key: 企业标识“{entry.key}”应为1至64个字母、数字、_或- — "
+            f"{entry.key!r} (expected 1-64 letters, digits, _ or -)"
+        )
     if not name or len(name) > 200:
-        raise InvalidInput("name_zh: expected the enterprise's name (1-200 characters)")
+        raise InvalidInput(
+            "name_zh: 请填写企业名称（1至200个字符） — "
+            "expected the enterprise's name (1-200 characters)"
+        )
     try:
         code = validate_credit_code(entry.credit_code) if entry.credit_code.strip() else None
         industry = (
@@ -260,7 +286,10 @@ def _code_free(session: Session, unit: m.DemoUnit, code: str | None, own_id: int
         return
     other = store.enterprise_by_code(session, unit.id, code)
     if other is not None and other.id != own_id:
-        raise InvalidInput(f"credit_code: {code} is already registered for {other.name_zh}")
+        raise InvalidInput(
+            f"credit_code: 统一社会信用代码{code}已登记为“{other.name_zh}” — "
+            f"{code} is already registered for {other.name_zh}"
+        )
 
 
 def add_enterprise(
@@ -270,7 +299,10 @@ def add_enterprise(
     require_office(actor, "register an enterprise", "登记企业")
     values = _checked(entry)
     if store.enterprise(session, unit.id, values["key"]) is not None:
-        raise InvalidInput(f"key: {values['key']!r} is already registered in {unit.code}")
+        raise InvalidInput(
+            f"key: 企业标识“{values['key']}”已在{unit.code}登记 — "
+            f"{values['key']!r} is already registered in {unit.code}"
+        )
     _code_free(session, unit, values["credit_code"], None)
     row = m.Enterprise(unit_id=unit.id, source=f"entered by {actor.username}", **values)
     session.add(row)
@@ -321,19 +353,31 @@ def add_facility(
     row = get_enterprise(session, unit, key)
     fkey = entry.key.strip()
     if not fkey or len(fkey) > 64:
-        raise InvalidInput("facility.key: expected 1-64 characters")
+        raise InvalidInput("facility.key: 设施标识应为1至64个字符 — expected 1-64 characters")
     if store.facility(session, row.id, fkey) is not None:
-        raise InvalidInput(f"facility.key: {fkey!r} already exists for {row.name_zh}")
+        raise InvalidInput(
+            f"facility.key: “{row.name_zh}”已有设施“{fkey}” — "
+            f"{fkey!r} already exists for {row.name_zh}"
+        )
     if entry.kind not in FACILITY_KINDS:
-        raise InvalidInput(f"facility.kind: {entry.kind!r} (expected {', '.join(FACILITY_KINDS)})")
+        raise InvalidInput(
+            f"facility.kind: 设施类型“{entry.kind}”应为{'、'.join(FACILITY_KINDS)}之一 — "
+            f"{entry.kind!r} (expected {', '.join(FACILITY_KINDS)})"
+        )
     capacity = None
     if entry.capacity.strip():
         try:
             capacity = Decimal(entry.capacity.strip())
         except InvalidOperation:
-            raise InvalidInput(f"facility.capacity: {entry.capacity!r} is not a number") from None
+            raise InvalidInput(
+                f"facility.capacity: 产能“{entry.capacity}”不是数字 — "
+                f"{entry.capacity!r} is not a number"
+            ) from None
         if not capacity.is_finite() or capacity < 0:
-            raise InvalidInput(f"facility.capacity: {entry.capacity} (expected a number ≥ 0)")
+            raise InvalidInput(
+                f"facility.capacity: 产能{entry.capacity}应为不小于0的数 — "
+                f"{entry.capacity} (expected a number ≥ 0)"
+            )
     bench = (
         _benchmark_id(entry.benchmark_id, "facility.benchmark_id")
         if entry.benchmark_id.strip()

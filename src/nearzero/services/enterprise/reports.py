@@ -75,22 +75,32 @@ def read_upload(name: str, content: bytes) -> tuple[dict[str, Any], workbook.Par
     """The input document of an uploaded report file (.xlsx template, .yaml/.yml or .json)."""
     lower = name.lower()
     if not lower.endswith(REPORT_FORMATS):
-        raise InvalidInput(f"file: {name or '(none)'}: expected one of {', '.join(REPORT_FORMATS)}")
+        raise InvalidInput(
+            f"file: 文件“{name or '（无）'}”应为{'、'.join(REPORT_FORMATS)}格式之一 — "
+            f"the file {name or '(none)'}: expected one of {', '.join(REPORT_FORMATS)}"
+        )
     if len(content) > MAX_REPORT_BYTES:
-        raise InvalidInput(f"file: {name} is larger than {MAX_REPORT_BYTES // 1024 // 1024} MB")
+        raise InvalidInput(
+            f"file: 文件“{name}”超过{MAX_REPORT_BYTES // 1024 // 1024} MB — "
+            f"the file {name} is larger than {MAX_REPORT_BYTES // 1024 // 1024} MB"
+        )
     if lower.endswith(".xlsx"):
         parsed = workbook.parse_workbook(content)
         return parsed.doc, parsed
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidInput(f"file: {name} is not UTF-8 text") from None
+        raise InvalidInput(
+            f"file: 文件“{name}”不是UTF-8文本 — the file {name} is not UTF-8 text"
+        ) from None
     try:
         data = read_document(name, text)
     except EnterpriseError as exc:
         raise invalid(exc) from None
     if not isinstance(data, dict):
-        raise InvalidInput(f"file: {name}: expected a mapping at the top")
+        raise InvalidInput(
+            f"file: 文件“{name}”的顶层应为键值映射 — the file {name}: expected a mapping at the top"
+        )
     return data, None
 
 
@@ -107,13 +117,18 @@ def compute_document(
     if isinstance(given, Mapping) and given.get("credit_code") and firm.credit_code:
         if str(given["credit_code"]).strip().upper() != firm.credit_code:
             raise InvalidInput(
-                f"firm.credit_code: the file is for {given['credit_code']}, not "
+                f"firm.credit_code: 文件属于统一社会信用代码为{given['credit_code']}的企业，"
+                f"而不是“{firm.name_zh}”（{firm.credit_code}） — "
+                f"the file is for {given['credit_code']}, not "
                 f"{firm.name_zh} ({firm.credit_code})"
             )
     stored = dict(doc) | {"schema": INPUT_SCHEMA, "firm": _firm_mapping(firm)}
     stored["illustrative"] = bool(stored.get("illustrative")) or firm.illustrative
     if year is not None and stored.get("year") != year:
-        raise InvalidInput(f"year: the file is for {stored.get('year')!r}, expected {year}")
+        raise InvalidInput(
+            f"year: 文件年份为{stored.get('year')!r}，应为{year} — "
+            f"the file is for {stored.get('year')!r}, expected {year}"
+        )
     try:
         result = result_to_dict(compute_report(parse_report(stored)))
     except EnterpriseError as exc:
@@ -156,13 +171,16 @@ def save_draft(
     """
     if actor.role not in (Role.ADMIN, Role.EDITOR):
         raise PermissionDenied(
-            f"{actor.username} may not enter a report: only the office or a department editor may"
+            f"{actor.username}无权录入排放报告：只有专班办公室或部门填报人员可以 — "
+            f"{actor.username} may not enter a report: "
+            "only the office or a department editor may"
         )
     firm = get_enterprise(session, unit, firm_key)
     doc, parsed = read_upload(name, content)
     if parsed is not None and parsed.firm_key and parsed.firm_key != firm.key:
         raise InvalidInput(
-            f"file: the template is for {parsed.firm_key!r}, not {firm.key!r} ({firm.name_zh})"
+            f"file: 模板属于企业“{parsed.firm_key}”，而不是“{firm.name_zh}”（{firm.key}） — "
+            f"the template is for {parsed.firm_key!r}, not {firm.key!r} ({firm.name_zh})"
         )
     return save_document(session, actor, unit, firm, doc, PurePath(name).name, year, parsed)
 
@@ -186,8 +204,10 @@ def save_document(
         if row.state != wf.State.DRAFT.value:
             state = wf.State(row.state)
             raise InvalidInput(
-                f"state: the {year} report of {firm.name_zh} is {state.value} "
-                f"({state.label_zh}); only a draft can be replaced"
+                f"state: “{firm.name_zh}”{year}年的排放报告已{state.label_zh}，"
+                "只有草稿可以替换 — "
+                f"the {year} report of {firm.name_zh} is {state.value}; "
+                "only a draft can be replaced"
             )
         old = _snapshot(row)
     else:
@@ -212,6 +232,7 @@ def save_document(
 def _assigned(actor: Actor, row: m.EnterpriseReport) -> None:
     if actor.role is Role.VERIFIER and row.verifier != actor.username:
         raise PermissionDenied(
+            f"{actor.username}无权查看排放报告{row.id}：该报告未分配给其核查 — "
             f"{actor.username} may not open report {row.id}: it is not assigned to it"
         )
 
@@ -222,7 +243,10 @@ def open_report(
     """Report ``report_id`` of ``unit``; a verifier may open only those assigned to it."""
     row = store.report(session, report_id)
     if row is None or row.enterprise.unit_id != unit.id:
-        raise NotFound(f"unit {unit.code!r} has no enterprise report {report_id}")
+        raise NotFound(
+            f"report: 单位“{unit.code}”没有编号为{report_id}的企业排放报告 — "
+            f"unit {unit.code!r} has no enterprise report {report_id}"
+        )
     _assigned(actor, row)
     return row
 
@@ -245,7 +269,10 @@ def _role_for(actor: Actor, state: wf.State, step: wf.Step) -> wf.Role:
             if role in move[1]:
                 return role
     if not mine:
-        raise PermissionDenied(f"{actor.username} ({actor.role.value}) may not change reports")
+        raise PermissionDenied(
+            f"{actor.username}（{actor.role.value}）无权变更排放报告 — "
+            f"{actor.username} ({actor.role.value}) may not change reports"
+        )
     return mine[0]
 
 
@@ -303,7 +330,10 @@ def assign(
     target = _next(actor, row, wf.Step.START_VERIFICATION)
     user = get_user(session, verifier.strip())
     if user is None or user.role != Role.VERIFIER.value:
-        raise InvalidInput(f"verifier: {verifier!r} is not an active verifier account")
+        raise InvalidInput(
+            f"verifier: “{verifier}”不是有效的核查账号 — "
+            f"{verifier!r} is not an active verifier account"
+        )
     row.verifier = user.username
     return _move(session, actor, unit, row, wf.Step.START_VERIFICATION, target)
 
@@ -356,7 +386,7 @@ def return_report(
     """Return a report one step back for correction, with the reason."""
     row = open_report(session, actor, unit, report_id)
     if not reason.strip():
-        raise InvalidInput("reason: say why the report is returned")
+        raise InvalidInput("reason: 请说明退回报告的原因 — say why the report is returned")
     target = _next(actor, row, wf.Step.RETURN)
     if target is wf.State.DRAFT:
         row.verified_input = None
@@ -383,11 +413,16 @@ def _evidence(
     item: str,
 ) -> m.EnterpriseEvidence:
     if month is not None and not 1 <= month <= 12:
-        raise InvalidInput(f"month: {month} (expected 1-12)")
+        raise InvalidInput(f"month: {month}不是有效月份，应为1至12 — {month} (expected 1-12)")
     if item and item not in ITEM_LABELS:
-        raise InvalidInput(f"item: {item!r} (expected one of {', '.join(ITEM_LABELS)})")
+        raise InvalidInput(
+            f"item: {item!r}不是存证事项，应为{'、'.join(ITEM_LABELS)}之一 — "
+            f"{item!r} (expected one of {', '.join(ITEM_LABELS)})"
+        )
     if item and month is None:
-        raise InvalidInput("month: a calendar item is filed for a month (1-12)")
+        raise InvalidInput(
+            "month: 月度存证事项须注明月份（1至12） — a calendar item is filed for a month (1-12)"
+        )
     content_type = check_evidence(upload)
     sha = hashlib.sha256(upload.content).hexdigest()
     evidence = m.EnterpriseEvidence(
@@ -428,9 +463,14 @@ def add_evidence(
     """
     row = open_report(session, actor, unit, report_id)
     if actor.role is Role.VIEWER:
-        raise PermissionDenied(f"{actor.username} may not attach evidence")
+        raise PermissionDenied(
+            f"{actor.username}无权上传佐证材料 — {actor.username} may not attach evidence"
+        )
     if row.state == wf.State.CONFIRMED.value:
-        raise InvalidInput("state: the report is confirmed; no evidence can be added")
+        raise InvalidInput(
+            "state: 报告已确认，不能再添加佐证材料 — "
+            "the report is confirmed; no evidence can be added"
+        )
     return _evidence(
         session, actor, unit, row.enterprise, row.year, upload, evidence_dir, month, item
     )
@@ -449,11 +489,17 @@ def file_monthly_evidence(
 ) -> m.EnterpriseEvidence:
     """File a month's item of the evidence calendar (月度存证) for a firm (office or editor)."""
     if actor.role not in (Role.ADMIN, Role.EDITOR):
-        raise PermissionDenied(f"{actor.username} may not file evidence for a firm")
+        raise PermissionDenied(
+            f"{actor.username}无权为企业上传月度存证 — "
+            f"{actor.username} may not file evidence for a firm"
+        )
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"year: {year} (expected a year like 2024)")
+        raise InvalidInput(f"year: 年份{year}应为如2024的年份 — {year} (expected a year like 2024)")
     if not item:
-        raise InvalidInput(f"item: missing (expected one of {', '.join(ITEM_LABELS)})")
+        raise InvalidInput(
+            f"item: 请选择存证事项（{'、'.join(ITEM_LABELS)}之一） — "
+            f"missing (expected one of {', '.join(ITEM_LABELS)})"
+        )
     firm = get_enterprise(session, unit, firm_key)
     return _evidence(session, actor, unit, firm, year, upload, evidence_dir, month, item)
 
@@ -470,10 +516,16 @@ def evidence_file(
     row = open_report(session, actor, unit, report_id)
     evidence = store.evidence(session, evidence_id)
     if evidence is None or (evidence.enterprise_id, evidence.year) != (row.enterprise_id, row.year):
-        raise NotFound(f"report {report_id} has no evidence {evidence_id}")
+        raise NotFound(
+            f"evidence: 排放报告{report_id}没有编号为{evidence_id}的佐证材料 — "
+            f"report {report_id} has no evidence {evidence_id}"
+        )
     path = evidence_dir / evidence.sha256
     if not path.is_file():
-        raise NotFound(f"the content of evidence {evidence_id} is missing from {evidence_dir}")
+        raise NotFound(
+            f"evidence: 佐证材料{evidence_id}的文件已不在存储目录中 — "
+            f"the content of evidence {evidence_id} is missing from {evidence_dir}"
+        )
     return evidence, path
 
 

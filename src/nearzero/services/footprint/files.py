@@ -29,8 +29,10 @@ def kind_of(name: str) -> str:
         if lower.endswith(suffix):
             return kind
     raise InvalidInput(
-        f"file: {name!r} — expected a product system as .yaml, .json, an openLCA JSON-LD .zip "
-        "or the Excel template (.xlsx)"
+        f"file: 文件“{name}”应为.yaml、.json格式的产品系统、openLCA JSON-LD .zip"
+        "或Excel模板（.xlsx） — "
+        f"the file {name!r}: expected a product system as .yaml, .json, "
+        "an openLCA JSON-LD .zip or the Excel template (.xlsx)"
     )
 
 
@@ -41,17 +43,25 @@ def read_system(name: str, data: bytes) -> ProductSystem:
     the process and exchange).
     """
     if len(data) > MAX_SYSTEM_BYTES:
-        raise InvalidInput(f"file: {name} is over {MAX_SYSTEM_BYTES // (1024 * 1024)} MB")
+        raise InvalidInput(
+            f"file: 文件“{name}”超过{MAX_SYSTEM_BYTES // (1024 * 1024)} MB — "
+            f"the file {name} is over {MAX_SYSTEM_BYTES // (1024 * 1024)} MB"
+        )
     kind = kind_of(name)
     try:
         if kind == "olca":
             return import_zip(data, name)
         if kind == "xlsx":
-            raise InvalidInput(f"file: {name}: read the Excel template with workbook.read_workbook")
+            raise InvalidInput(
+                f"file: Excel模板“{name}”须用workbook.read_workbook读取 — "
+                f"the file {name}: read the Excel template with workbook.read_workbook"
+            )
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise InvalidInput(f"file: {name} is not UTF-8 text") from None
+            raise InvalidInput(
+                f"file: 文件“{name}”不是UTF-8文本 — the file {name} is not UTF-8 text"
+            ) from None
         return loads(text, name)
     except FootprintError as exc:
         raise InvalidInput(str(exc)) from None
@@ -62,7 +72,10 @@ def build_report(
 ) -> BuiltFile:
     """The study report as ``docx`` or ``pdf`` bytes with its file name."""
     if kind not in FORMATS:
-        raise InvalidInput(f"format: expected one of {', '.join(FORMATS)}, got {kind!r}")
+        raise InvalidInput(
+            f"format: 格式应为{'、'.join(FORMATS)}之一，而不是“{kind}” — "
+            f"expected one of {', '.join(FORMATS)}, got {kind!r}"
+        )
     from nearzero.reports.pdf import build_pdf
     from nearzero.reports.word import build_docx
 

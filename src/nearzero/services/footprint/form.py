@@ -56,26 +56,35 @@ def _number(text: str, where: str, unit: str) -> float:
     try:
         value = float(text.strip().replace(",", ""))
     except ValueError:
-        raise InvalidInput(f"{where}: {text!r} is not a number [{unit}]") from None
+        raise InvalidInput(
+            f"{where}: “{text}”不是数字［{unit}］ — {text!r} is not a number [{unit}]"
+        ) from None
     if not math.isfinite(value) or value < 0:
-        raise InvalidInput(f"{where}: {text} — expected a number ≥ 0 [{unit}]")
+        raise InvalidInput(
+            f"{where}: {text}应为不小于0的数［{unit}］ — {text!r}: expected a number ≥ 0 [{unit}]"
+        )
     return value
 
 
 def to_mapping(form: FormInput) -> dict[str, Any]:
     """The form as a product-system mapping of the file format."""
     if not form.product.strip():
-        raise InvalidInput("product: required (the product's name)")
+        raise InvalidInput("product: 请填写产品名称 — required (the product's name)")
     if not form.functional_unit.strip():
-        raise InvalidInput("functional_unit: required, e.g. 1 t 产品，出厂")
+        raise InvalidInput(
+            "functional_unit: 请填写功能单位，如“1 t 产品，出厂” — required, e.g. 1 t 产品，出厂"
+        )
     if not form.unit.strip():
-        raise InvalidInput("unit: required (the unit of the functional unit, e.g. t)")
+        raise InvalidInput(
+            "unit: 请填写功能单位的计量单位，如t — "
+            "required (the unit of the functional unit, e.g. t)"
+        )
     amount = _number(form.amount, "amount", form.unit)
     lines = [(i, ln) for i, ln in enumerate(form.lines, start=1) if not ln.blank]
     if not lines:
-        raise InvalidInput("lines: enter at least one input or emission")
+        raise InvalidInput("lines: 请至少填写一行输入或排放 — enter at least one input or emission")
     if len(lines) > MAX_LINES:
-        raise InvalidInput(f"lines: at most {MAX_LINES}")
+        raise InvalidInput(f"lines: 最多{MAX_LINES}行 — at most {MAX_LINES}")
     flows: list[dict[str, Any]] = [
         {"id": "product", "name": form.product.strip(), "unit": form.unit}
     ]
@@ -87,15 +96,18 @@ def to_mapping(form: FormInput) -> dict[str, Any]:
     for i, ln in lines:
         where = f"lines[{i}]"
         if ln.kind not in KINDS:
-            raise InvalidInput(f"{where}.kind: {ln.kind!r} is not one of {', '.join(KINDS)}")
+            raise InvalidInput(
+                f"{where}.kind: 类型“{ln.kind}”应为{'、'.join(KINDS)}之一 — "
+                f"{ln.kind!r} is not one of {', '.join(KINDS)}"
+            )
         unit = ln.unit.strip() or ("kg" if ln.kind not in ("factor", "material") else "")
         if not unit:
-            raise InvalidInput(f"{where}.unit: required")
+            raise InvalidInput(f"{where}.unit: 请填写单位 — required")
         value = _number(ln.amount, f"{where}.amount", unit)
         name = ln.name.strip() or ln.kind
         if ln.kind == "factor":
             if not ln.factor.strip():
-                raise InvalidInput(f"{where}.factor: choose a footprint factor")
+                raise InvalidInput(f"{where}.factor: 请选择碳足迹因子 — choose a footprint factor")
             exchanges.append({"flow": name, "amount": value, "unit": unit, "factor": ln.factor})
         elif ln.kind == "material":
             per_unit = _number(ln.per_unit, f"{where}.per_unit", f"kgCO2e/{unit}")

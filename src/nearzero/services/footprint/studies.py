@@ -54,7 +54,10 @@ MAX_DRAWS = 10_000
 
 def _year(year: int) -> int:
     if not 2000 <= year <= 2100:
-        raise InvalidInput(f"year: {year} (expected the year the data describe, e.g. 2024)")
+        raise InvalidInput(
+            f"year: 年份{year}应为数据所属年份，如2024 — "
+            f"{year} (expected the year the data describe, e.g. 2024)"
+        )
     return year
 
 
@@ -114,7 +117,7 @@ def upload_study(
     require_enter(actor, "upload a footprint study", "上传产品碳足迹研究")
     firm = get_enterprise(session, unit, firm_key)
     if not name or not data:
-        raise InvalidInput("file: choose a product-system file")
+        raise InvalidInput("file: 请选择产品系统文件 — choose a product-system file")
     kind = files.kind_of(name)
     system = workbook.read_workbook(data, name) if kind == "xlsx" else files.read_system(name, data)
     return _store(session, actor, unit, firm, system, year, name, kind)
@@ -141,7 +144,10 @@ def get_study(
     firm = get_enterprise(session, unit, firm_key)
     row = store.study(session, firm.id, study_id)
     if row is None:
-        raise NotFound(f"{firm.name_zh} has no footprint study {study_id}")
+        raise NotFound(
+            f"study: “{firm.name_zh}”没有编号为{study_id}的产品碳足迹核算 — "
+            f"{firm.key} has no footprint study {study_id}"
+        )
     return firm, row
 
 
@@ -178,9 +184,15 @@ def compute_study(
     require_enter(actor, "compute a footprint study", "计算产品碳足迹研究")
     firm, row = get_study(session, unit, firm_key, study_id)
     if row.state == APPROVED:
-        raise InvalidInput("state: the study is approved; upload a new study to change it")
+        raise InvalidInput(
+            "state: 该核算已批准，如需修改请上传新的核算 — "
+            "the study is approved; upload a new study to change it"
+        )
     if not 0 <= draws <= MAX_DRAWS:
-        raise InvalidInput(f"draws: {draws} (expected 0 to {MAX_DRAWS:,} Monte Carlo draws)")
+        raise InvalidInput(
+            f"draws: 蒙特卡洛抽样次数{draws}应在0至{MAX_DRAWS:,}之间 — "
+            f"{draws} (expected 0 to {MAX_DRAWS:,} Monte Carlo draws)"
+        )
     try:
         result = compute(system_of(row), draws=draws, seed=seed)
     except FootprintError as exc:
@@ -215,7 +227,8 @@ def approve_study(
     firm, row = get_study(session, unit, firm_key, study_id)
     if row.state != COMPUTED:
         raise InvalidInput(
-            f"state: {STATE_ZH.get(row.state, row.state)} — only a computed study is approved"
+            f"state: 该核算为“{STATE_ZH.get(row.state, row.state)}”，只有已计算的核算可以批准 — "
+            f"the study is {row.state}; only a computed study is approved"
         )
     row.state = APPROVED
     row.approved_by = actor.username
@@ -241,7 +254,9 @@ def report_file(
     require_reader(actor)
     firm, row = get_study(session, unit, firm_key, study_id)
     if row.state == DRAFT:
-        raise InvalidInput("state: compute the study before building its report")
+        raise InvalidInput(
+            "state: 请先计算核算，再生成报告 — compute the study before building its report"
+        )
     info = files.study_info(
         firm=firm.name_zh,
         year=row.year,
@@ -287,7 +302,9 @@ def feed_indicator(session: Session, actor: Actor, unit: m.DemoUnit, year: int) 
     found = indicator(session, unit, _year(year))
     if found.share_pct is None:
         raise InvalidInput(
-            f"year: no key industrial firm of {year} in the registry (industrial firms with an "
+            f"year: 企业名录中没有{year}年的重点工业企业（有该年度排放报告的工业企业），"
+            "指标14没有数据 — "
+            f"no key industrial firm of {year} in the registry (industrial firms with an "
             "annual report of the year): indicator 14 has no data"
         )
     evidence = (

@@ -149,7 +149,9 @@ def _value(raw: Any, kind: str, where: Callable[[], str]) -> Any:
             try:
                 return float(str(raw).strip().replace(",", ""))
             except ValueError:
-                raise InvalidInput(f"{where()}: {raw!r} is not a number") from None
+                raise InvalidInput(
+                    f"{where()}: “{raw}”不是数字 — {raw!r} is not a number"
+                ) from None
         return float(raw)
     if kind == "bool":
         text = str(raw).strip().lower()
@@ -157,7 +159,7 @@ def _value(raw: Any, kind: str, where: Callable[[], str]) -> Any:
             return True
         if text in FALSE:
             return False
-        raise InvalidInput(f"{where()}: {raw!r} — expected 是 or 否")
+        raise InvalidInput(f"{where()}: “{raw}”应为“是”或“否” — {raw!r}: expected 是 or 否")
     return str(raw).strip()
 
 
@@ -169,7 +171,10 @@ def _rows(
     book: Any, sheet: str, columns: Sequence[tuple[str, str, str, bool]]
 ) -> list[tuple[int, dict[str, Any]]]:
     if sheet not in book.sheetnames:
-        raise InvalidInput(f"sheet {sheet!r}: missing — expected the sheets of the template")
+        raise InvalidInput(
+            f"sheet {sheet!r}: 缺少该工作表，应使用模板的工作表 — "
+            "missing; expected the sheets of the template"
+        )
     ws = book[sheet]
     out = []
     for r, values in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2):
@@ -186,7 +191,7 @@ def _rows(
 
             value = _value(raw, kind, where)
             if value is None and required:
-                raise InvalidInput(f"{where()}: required")
+                raise InvalidInput(f"{where()}: 必填 — required")
             if value is not None:
                 row[key] = value
         out.append((r, row))
@@ -199,7 +204,9 @@ def read_workbook(data: bytes, name: str = "workbook.xlsx") -> ProductSystem:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise InvalidInput(f"{name}: not an Excel workbook (.xlsx): {exc}") from None
+        raise InvalidInput(
+            f"{name}: 不是Excel工作簿（.xlsx） — not an Excel workbook (.xlsx): {exc}"
+        ) from None
     try:
         return _read(book, name)
     finally:
@@ -208,7 +215,10 @@ def read_workbook(data: bytes, name: str = "workbook.xlsx") -> ProductSystem:
 
 def _read(book: Any, name: str) -> ProductSystem:
     if SYSTEM not in book.sheetnames:
-        raise InvalidInput(f"sheet {SYSTEM!r}: missing — expected the sheets of the template")
+        raise InvalidInput(
+            f"sheet {SYSTEM!r}: 缺少该工作表，应使用模板的工作表 — "
+            "missing; expected the sheets of the template"
+        )
     system: dict[str, Any] = {"schema": SCHEMA}
     found = {
         str(row[0]).strip(): (r, row[1] if len(row) > 1 else None)
@@ -221,7 +231,7 @@ def _read(book: Any, name: str) -> ProductSystem:
         value = _value(raw, kind, _fixed(where))
         if value is None:
             if required:
-                raise InvalidInput(f"{where}: {label} is required")
+                raise InvalidInput(f"{where}: 必填“{label}” — {label} is required")
             continue
         system[key] = value
     flows = []
@@ -246,8 +256,9 @@ def _read(book: Any, name: str) -> ProductSystem:
         if "reference" not in p:
             first = rows_of[pid][0]
             raise InvalidInput(
-                f"{_where(PROCESSES, first, 4, PROCESS_COLUMNS[3][0])}: process {pid!r} needs "
-                "its reference flow on its first row"
+                f"{_where(PROCESSES, first, 4, PROCESS_COLUMNS[3][0])}: "
+                f"过程“{pid}”的第一行须为其参考流 — "
+                f"process {pid!r} needs its reference flow on its first row"
             )
     system["flows"] = flows
     system["processes"] = list(processes.values())

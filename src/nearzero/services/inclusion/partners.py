@@ -92,7 +92,10 @@ def resident_pseudonym(master: bytes, raw: str, kind: IdKind = IdKind.PHONE) -> 
 def require_office(actor: Actor) -> None:
     """Refuse anyone but the office (administrator)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied("only the office (administrator) manages carbon inclusion")
+        raise PermissionDenied(
+            f"{actor.username}无权管理碳普惠：只有专班办公室（管理员）可以 — "
+            "only the office (administrator) manages carbon inclusion"
+        )
 
 
 def _scenarios(session: Session, raw: Iterable[str]) -> list[str]:
@@ -145,10 +148,13 @@ def create_partner(
     require_office(actor)
     code = code.strip()
     if not code or len(code) > 64 or not all(c.isalnum() or c in "-_." for c in code):
-        raise InvalidInput("code: 1 to 64 letters, digits, '-', '_' or '.'")
+        raise InvalidInput(
+            "code: 合作方代码应为1至64个字母、数字、“-”“_”或“.” — "
+            "1 to 64 letters, digits, '-', '_' or '.'"
+        )
     _partner_name(name_zh)
     if store.partner(session, code) is not None:
-        raise InvalidInput(f"code: partner {code!r} already exists")
+        raise InvalidInput(f"code: 合作方“{code}”已存在 — partner {code!r} already exists")
     key_id = secrets.token_hex(8)
     secret = partner_secret(master, key_id)
     partner = store.add_partner(
@@ -169,7 +175,7 @@ def get_partner(session: Session, code: str, unit: m.DemoUnit | None = None) -> 
     """The partner ``code``; :class:`NotFound` when there is none (or it is another unit's)."""
     p = store.partner(session, code)
     if p is None or (unit is not None and p.unit_id != unit.id):
-        raise NotFound(f"no partner {code!r}")
+        raise NotFound(f"partner: 没有合作方“{code}” — no partner {code!r}")
     return p
 
 
@@ -253,10 +259,13 @@ def set_consent(
     ``via``: who relayed it (a partner code, ``resident`` or ``office``).
     """
     if at.tzinfo is None:
-        raise InvalidInput("at: a time with a UTC offset is required")
+        raise InvalidInput("at: 时间须带UTC时差 — a time with a UTC offset is required")
     pseudonym = pseudonym.strip()
     if not pseudonym or len(pseudonym) > 128:
-        raise InvalidInput("resident_id: a pseudonym of 1 to 128 characters is required")
+        raise InvalidInput(
+            "resident_id: 请填写1至128个字符的居民假名 — "
+            "a pseudonym of 1 to 128 characters is required"
+        )
     resident = store.resident(session, pseudonym)
     open_one = store.open_consent(session, resident.id, scenario.value)
     if granted:
@@ -290,7 +299,7 @@ def parse_body(body: bytes, content_type: str) -> list[dict[str, Any]]:
     try:
         textual = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput("body: not UTF-8") from exc
+        raise InvalidInput("body: 请求内容不是UTF-8编码 — not UTF-8") from exc
     if kind in ("text/csv", "application/csv"):
         reader = csv.DictReader(io.StringIO(textual))
         return [{k: v for k, v in row.items() if k and v not in (None, "")} for row in reader]
@@ -302,15 +311,15 @@ def parse_body(body: bytes, content_type: str) -> list[dict[str, Any]]:
             try:
                 item = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise InvalidInput(f"line {n}: not JSON ({exc.msg})") from exc
+                raise InvalidInput(f"line {n}: 不是有效的JSON — not JSON ({exc.msg})") from exc
             out.append(item if isinstance(item, dict) else {"_": item})
         return out
     try:
         data = json.loads(textual)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"body: not JSON ({exc.msg})") from exc
+        raise InvalidInput(f"body: 请求内容不是有效的JSON — not JSON ({exc.msg})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("records"), list):
-        raise InvalidInput('body: expected {"records": [...]}')
+        raise InvalidInput('body: 请求内容应为{"records": [...]} — expected {"records": [...]}')
     return [r if isinstance(r, dict) else {"_": r} for r in data["records"]]
 
 
@@ -477,7 +486,9 @@ def handle_signed_consents(
         items = data["consents"]
         assert isinstance(items, list)
     except (ValueError, KeyError, TypeError, AssertionError) as exc:
-        raise InvalidInput('body: expected {"consents": [...]}') from exc
+        raise InvalidInput(
+            'body: 请求内容应为{"consents": [...]} — expected {"consents": [...]}'
+        ) from exc
     with engine.begin() as con, Session(bind=con) as session:
         partner = get_partner(session, request.partner_id)
         out = apply_consents(session, master, partner, items, now_s)
@@ -496,7 +507,7 @@ def apply_consents(
     for n, item in enumerate(items):
         where = f"consents[{n}]"
         if not isinstance(item, dict):
-            raise InvalidInput(f"{where}: expected an object")
+            raise InvalidInput(f"{where}: 应为JSON对象 — expected an object")
         pseudonym = str(item.get("resident_id") or "")
         for kind in (IdKind.PHONE, IdKind.ID_CARD):
             if item.get(kind.value):
@@ -504,9 +515,15 @@ def apply_consents(
         try:
             scenario = Scenario(str(item.get("scenario")))
         except ValueError:
-            raise InvalidInput(f"{where}.scenario: unknown {item.get('scenario')!r}") from None
+            raise InvalidInput(
+                f"{where}.scenario: 未知场景{item.get('scenario')!r} — "
+                f"unknown {item.get('scenario')!r}"
+            ) from None
         if scenario.value not in partner.scenarios:
-            raise PermissionDenied(f"{where}: partner may not relay {scenario.value}")
+            raise PermissionDenied(
+                f"{where}: 该合作方无权报送“{scenario.value}”场景 — "
+                f"partner may not relay {scenario.value}"
+            )
         at = _consent_time(where, item.get("at"), now_s)
         granted = _granted(where, item.get("granted", True))
         set_consent(session, partner.code, pseudonym, scenario, granted, at)
@@ -522,7 +539,9 @@ def _granted(where: str, raw: Any) -> bool:
             return True
         if text in ("false", "0", "no", "n"):
             return False
-        raise InvalidInput(f"{where}.granted: expected true or false, not {raw!r}")
+        raise InvalidInput(
+            f"{where}.granted: 应为true或false，而不是{raw!r} — expected true or false, not {raw!r}"
+        )
     return bool(raw)
 
 
@@ -534,7 +553,7 @@ def read_consents(path: Path) -> list[Any]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not UTF-8 text") from exc
+        raise InvalidInput(f"{path.name}: 不是UTF-8文本 — not UTF-8 text") from exc
     if suffix == ".csv":
         rows = csv.DictReader(io.StringIO(text))
         return [{k: v for k, v in row.items() if k and v not in (None, "")} for row in rows]
@@ -545,14 +564,18 @@ def read_consents(path: Path) -> list[Any]:
                 try:
                     items.append(json.loads(line))
                 except json.JSONDecodeError as exc:
-                    raise InvalidInput(f"{path.name} line {n}: not JSON ({exc.msg})") from exc
+                    raise InvalidInput(
+                        f"{path.name} line {n}: 不是有效的JSON — not JSON ({exc.msg})"
+                    ) from exc
         return items
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path.name}: not JSON ({exc.msg})") from exc
+        raise InvalidInput(f"{path.name}: 不是有效的JSON — not JSON ({exc.msg})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("consents"), list):
-        raise InvalidInput(f'{path.name}: expected {{"consents": [...]}}')
+        raise InvalidInput(
+            f'{path.name}: 文件应为{{"consents": [...]}} — expected {{"consents": [...]}}'
+        )
     return list(data["consents"])
 
 
@@ -569,7 +592,7 @@ def import_consents(
     require_office(actor)
     partner = get_partner(session, code)
     if not partner.active:
-        raise InvalidInput(f"partner: {code!r} is disabled")
+        raise InvalidInput(f"partner: 合作方“{code}”已停用 — {code!r} is disabled")
     now_s = int((now or datetime.now(UTC)).timestamp())
     out = apply_consents(session, master, partner, items, now_s)
     granted = sum(1 for x in out if x["granted"])

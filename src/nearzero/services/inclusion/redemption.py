@@ -37,7 +37,7 @@ def create_merchant(
     """Register a merchant of the unit where residents spend points (audited)."""
     require_office(actor)
     if not code.strip() or not name_zh.strip():
-        raise InvalidInput("code and name_zh are required")
+        raise InvalidInput("code: 请填写商户代码和名称 — code and name_zh are required")
     row = store.add_merchant(session, unit.id, code.strip(), name_zh.strip())
     new = {"name_zh": name_zh}
     audit.record(
@@ -58,9 +58,9 @@ def create_offer(
     require_office(actor)
     merchant = store.merchant(session, merchant_code)
     if merchant is None or (unit is not None and merchant.unit_id != unit.id):
-        raise NotFound(f"no merchant {merchant_code!r}")
+        raise NotFound(f"merchant: 没有商户“{merchant_code}” — no merchant {merchant_code!r}")
     if points <= 0:
-        raise InvalidInput("points: a positive whole number is required")
+        raise InvalidInput("points: 积分应为正整数 — a positive whole number is required")
     row = store.add_offer(session, merchant.id, title_zh.strip(), points)
     new = {"title_zh": title_zh, "points": points}
     audit.record(session, actor, "offer.create", "inclusion_offer", str(row.id), None, new)
@@ -111,15 +111,17 @@ def redeem_offer(
     retried request). Not enough points raises :class:`InvalidInput`; nothing is written.
     """
     if not client_key or len(client_key) > 100:
-        raise InvalidInput("client_key: 1 to 100 characters")
+        raise InvalidInput("client_key: 应为1至100个字符 — 1 to 100 characters")
     done = store.redemption(session, client_key)
     if done is not None:
         if done.resident != pseudonym or done.offer_id != offer_id:
-            raise InvalidInput("client_key: already used for another redemption")
+            raise InvalidInput(
+                "client_key: 该请求标识已用于另一笔兑换 — already used for another redemption"
+            )
         return done
     found = store.active_offer(session, offer_id)
     if found is None:
-        raise NotFound(f"no offer {offer_id}")
+        raise NotFound(f"offer: 没有编号为{offer_id}的兑换商品 — no offer {offer_id}")
     offer, merchant = found
     when = at or datetime.now(UTC)
     to = Account(AccountKind.MERCHANT, merchant.code)

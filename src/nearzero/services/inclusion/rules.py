@@ -155,7 +155,7 @@ def publish_scenario(session: Session, actor: Actor, source: str) -> Scenario:
     """Add a scenario from its YAML text (the office; audited): code, labels, activity kind,
     record fields, claim (what may not be credited twice). A code that exists is refused
     unless the text defines it identically (then nothing is written)."""
-    _office(actor, "add a carbon-inclusion scenario")
+    _office(actor, "add a carbon-inclusion scenario", "新增碳普惠场景")
     data = parse_yaml(source, "scenario")
     try:
         definition = scenario_from_dict(data, "scenario")
@@ -214,9 +214,13 @@ def points_validity(in_force: Rules, installation_default: int | None) -> int | 
     return chosen if chosen is not None else installation_default
 
 
-def _office(actor: Actor, what: str) -> None:
+def _office(actor: Actor, what: str, what_zh: str) -> None:
+    """Only the office may ``what`` (``what_zh`` in Chinese)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"only the office (administrator) may {what}")
+        raise PermissionDenied(
+            f"{actor.username}无权{what_zh}：只有专班办公室（管理员）可以 — "
+            f"only the office (administrator) may {what}"
+        )
 
 
 def publish_methodology(session: Session, actor: Actor, source: str) -> Methodology:
@@ -227,7 +231,7 @@ def publish_methodology(session: Session, actor: Actor, source: str) -> Methodol
     unless the text defines it identically (then nothing is written): a new value is a new
     version.
     """
-    _office(actor, "publish a methodology version")
+    _office(actor, "publish a methodology version", "发布方法学版本")
     data = parse_yaml(source, "methodology")
     load_scenarios(session.connection())
     try:
@@ -266,7 +270,7 @@ def save_scheme(
     Refused with the field named, storing nothing, when the text is not a scheme of this
     unit or chooses a methodology the library lacks or of another scenario.
     """
-    _office(actor, "change the carbon-inclusion rules")
+    _office(actor, "change the carbon-inclusion rules", "修改碳普惠规则")
     data = parse_yaml(source, "scheme")
     load_scenarios(session.connection())
     if str(data.get("unit_id") or "") != unit.code:
@@ -302,7 +306,7 @@ def save_policy(
     (empty: not set); the rest of the scheme (methodology choices) is kept. Refused naming
     every bad field, storing nothing. The saved YAML is regenerated (comments are not kept).
     """
-    _office(actor, "change the carbon-inclusion rules")
+    _office(actor, "change the carbon-inclusion rules", "修改碳普惠规则")
     in_force = rules(session, unit)
     data = _mapping(in_force, unit)
     errors: list[str] = []
@@ -354,7 +358,7 @@ def choose_methodology(
     """Apply methodology version ``ref`` to ``scenario`` from ``valid_from`` (always, when
     None) in a new scheme version; the earlier choices stay for the behaviour before it (a
     choice from the same day, or an undated one when ``valid_from`` is None, is replaced)."""
-    _office(actor, "change the carbon-inclusion rules")
+    _office(actor, "change the carbon-inclusion rules", "修改碳普惠规则")
     data = _mapping(rules(session, unit), unit)
     kept = [
         c
@@ -423,7 +427,7 @@ def methodology_text(session: Session, ref: str) -> str:
         return published
     path = data_root().joinpath("methodologies", f"{ref}.yaml")
     if "/" in ref or not path.is_file():
-        raise NotFound(f"no methodology {ref!r}")
+        raise NotFound(f"methodology: 没有方法学“{ref}” — no methodology {ref!r}")
     return path.read_text(encoding="utf-8")
 
 
@@ -451,7 +455,10 @@ def scheme_version_text(session: Session, unit: m.DemoUnit, version_id: int) -> 
     """The YAML of one saved version of the unit's scheme; :class:`NotFound` otherwise."""
     row = store.scheme_version(session, version_id)
     if row is None or row.unit_id != unit.id:
-        raise NotFound(f"no saved scheme version {version_id} of {unit.code}")
+        raise NotFound(
+            f"version: {unit.code}没有已保存的规则版本{version_id} — "
+            f"no saved scheme version {version_id} of {unit.code}"
+        )
     return row.yaml_text
 
 

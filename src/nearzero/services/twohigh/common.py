@@ -24,23 +24,33 @@ def _invalid(exc: TwoHighError | LedgerError) -> InvalidInput:
     return InvalidInput(str(exc))
 
 
-def _require_office(actor: Actor, what: str) -> None:
+def _require_office(actor: Actor, what: str, what_zh: str) -> None:
+    """Only the working-group office may ``what`` (``what_zh`` in Chinese)."""
     if actor.role is not Role.ADMIN:
-        raise PermissionDenied(f"only the working-group office may {what}")
+        raise PermissionDenied(
+            f"{actor.username}无权{what_zh}：只有专班办公室可以 — "
+            f"only the working-group office may {what}"
+        )
 
 
-def _require_entry(actor: Actor, what: str) -> None:
+def _require_entry(actor: Actor, what: str, what_zh: str) -> None:
+    """Only the office or an editor may ``what`` (``what_zh`` in Chinese)."""
     if actor.role not in (Role.ADMIN, Role.EDITOR):
-        raise PermissionDenied(f"{actor.username} may not {what}")
+        raise PermissionDenied(f"{actor.username}无权{what_zh} — {actor.username} may not {what}")
 
 
 def _decimal(text: str | Decimal | int, field_name: str, unit: str) -> Decimal:
     try:
         value = text if isinstance(text, Decimal) else Decimal(str(text).strip())
     except InvalidOperation:
-        raise InvalidInput(f"{field_name}: {text!r} is not a number [{unit}]") from None
+        raise InvalidInput(
+            f"{field_name}: “{text}”不是数字［{unit}］ — {text!r} is not a number [{unit}]"
+        ) from None
     if not value.is_finite():
-        raise InvalidInput(f"{field_name}: {text!r} is not a finite number [{unit}]")
+        raise InvalidInput(
+            f"{field_name}: “{text}”不是有限的数值［{unit}］ — "
+            f"{text!r} is not a finite number [{unit}]"
+        )
     return value
 
 
@@ -50,7 +60,9 @@ def _date(text: str | dt.date, field_name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidInput(f"{field_name}: {text!r} (expected YYYY-MM-DD)") from None
+        raise InvalidInput(
+            f"{field_name}: 日期“{text}”应写作YYYY-MM-DD — {text!r} (expected YYYY-MM-DD)"
+        ) from None
 
 
 def _code(text: str, field_name: str) -> str:

@@ -170,7 +170,7 @@ def _mapping(value: Any, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise InvalidInput(f"{where}: expected a mapping")
+        raise InvalidInput(f"{where}: 应为键值映射 — expected a mapping")
     return {str(k): v for k, v in value.items()}
 
 
@@ -181,7 +181,9 @@ def _text(values: dict[str, Any], key: str) -> str:
 
 def _no_more(values: dict[str, Any], where: str) -> None:
     if values:
-        raise InvalidInput(f"{where}: unknown field {sorted(values)[0]!r}")
+        raise InvalidInput(
+            f"{where}: 未知字段“{sorted(values)[0]}” — unknown field {sorted(values)[0]!r}"
+        )
 
 
 def load_file(
@@ -196,14 +198,14 @@ def load_file(
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InvalidInput(f"{name}: not YAML ({exc})") from None
+        raise InvalidInput(f"{name}: 不是有效的YAML文件 — not YAML ({exc})") from None
     top = _mapping(doc, name)
     counts = {"ratios": 0, "sources": 0, "projects": 0, "movements": 0}
     sections = {k: top.pop(k, None) or [] for k in counts}
     _no_more(top, name)
     for key, items in sections.items():
         if not isinstance(items, list):
-            raise InvalidInput(f"{name} {key}: expected a list")
+            raise InvalidInput(f"{name} {key}: 应为列表 — expected a list")
     for i, item in enumerate(sections["ratios"]):
         values = _mapping(item, f"{name} ratios[{i}]")
         try:
@@ -251,11 +253,11 @@ def load_file(
         decision = _mapping(values.pop("decision", None), f"{where} decision")
         stages = values.pop("stages", None) or []
         if not isinstance(stages, list):
-            raise InvalidInput(f"{where} stages: expected a list")
+            raise InvalidInput(f"{where} stages: 应为列表 — expected a list")
         fields = ProjectInput.__dataclass_fields__
         unknown = sorted(set(values) - set(fields))
         if unknown:
-            raise InvalidInput(f"{where}: unknown field {unknown[0]!r}")
+            raise InvalidInput(f"{where}: 未知字段“{unknown[0]}” — unknown field {unknown[0]!r}")
         entry_p = ProjectInput(**{k: "" if v is None else str(v) for k, v in values.items()})
         try:
             add_project(session, actor, unit, entry_p)

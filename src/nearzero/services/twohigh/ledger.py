@@ -65,12 +65,13 @@ def move(session: Session, actor: Actor, unit: m.DemoUnit, entry: MoveInput) -> 
     request token with other content), a deposit stays within the source's verified reduction
     and conditions, and a project is covered no further than its decided requirement.
     """
-    _require_office(actor, "move indicators in the ledger")
+    _require_office(actor, "move indicators in the ledger", "在台账中划转指标")
     try:
         kind = bank.Move(entry.move)
     except ValueError:
         raise InvalidInput(
-            f"move: {entry.move!r} (expected one of {', '.join(bank.Move)})"
+            f"move: 操作“{entry.move}”应为{'、'.join(bank.Move)}之一 — "
+            f"{entry.move!r} (expected one of {', '.join(bank.Move)})"
         ) from None
     source = get_source(session, unit, entry.source.strip())
     try:
@@ -79,21 +80,27 @@ def move(session: Session, actor: Actor, unit: m.DemoUnit, entry: MoveInput) -> 
         raise _invalid(exc) from None
     amount_entry = _decimal(entry.amount, "amount", dim.entry_unit)
     if amount_entry <= 0:
-        raise InvalidInput(f"amount: {amount_entry} (expected > 0 [{dim.entry_unit}])")
+        raise InvalidInput(
+            f"amount: 数量{amount_entry}应大于0［{dim.entry_unit}］ — "
+            f"{amount_entry} (expected > 0 [{dim.entry_unit}])"
+        )
     exact = sub.to_ledger_units(amount_entry, dim, field="amount", up=False)
     if sub.from_ledger_units(exact, dim) != amount_entry:
         raise InvalidInput(
-            f"amount: {amount_entry} {dim.entry_unit} is not a whole number of {dim.ledger_unit}"
+            f"amount: {amount_entry} {dim.entry_unit}不是{dim.ledger_unit}的整数倍 — "
+            f"{amount_entry} {dim.entry_unit} is not a whole number of {dim.ledger_unit}"
         )
     token = entry.request.strip() or new_request_token()
     if not bank.CODE.fullmatch(token):
-        raise InvalidInput("request: the request token is malformed")
+        raise InvalidInput("request: 请求令牌格式不正确 — the request token is malformed")
     project_code = entry.project.strip()
     project = None
     if project_code:
         project = store.project_for_update(session, unit.id, project_code)
         if project is None:
-            raise NotFound(f"project: no two-high project {project_code!r}")
+            raise NotFound(
+                f"project: 没有“两高”项目“{project_code}” — no two-high project {project_code!r}"
+            )
     ledger = store.ledger(session)
     key = f"th:{unit.code}:{token}"
     at = dt.datetime.now(dt.UTC)
@@ -428,10 +435,13 @@ def feed_indicator_4(session: Session, actor: Actor, unit: m.DemoUnit, year: int
     from nearzero.indicators.choices import Status
     from nearzero.services.indicators import set_assessment
 
-    _require_office(actor, "record indicator 4 from the ledger")
+    _require_office(actor, "record indicator 4 from the ledger", "根据台账记录指标4")
     ind = ledger_view(session, unit).indicator
     if ind.share is None:
-        raise InvalidInput("year: no new two-high project is going ahead; nothing to record")
+        raise InvalidInput(
+            "year: 没有正在推进的新建“两高”项目，无可记录 — "
+            "no new two-high project is going ahead; nothing to record"
+        )
     evidence = (
         f"由碳排放指标台账计算：已批准、在建和投产的新建“两高”项目{ind.counted}个，"
         f"已按应替代量落实替代源{ind.substituted}个，执行比例{ind.share.normalize():f}%"

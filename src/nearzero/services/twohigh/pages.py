@@ -159,8 +159,8 @@ def evidence_file(
 ) -> tuple[m.TwoHighEvidence, Path]:
     row = store.evidence(session, evidence_id)
     if row is None:
-        raise NotFound("evidence: no such file")
+        raise NotFound("evidence: 没有该文件 — no such file")
     source = session.get(m.TwoHighSource, row.source_id)
     if source is None or source.unit_id != unit.id:
-        raise NotFound("evidence: no such file")
+        raise NotFound("evidence: 没有该文件 — no such file")
     return row, evidence_dir / row.sha256

@@ -67,13 +67,16 @@ def all_ratios(session: Session, unit: m.DemoUnit) -> list[Ratio]:
 
 def add_ratio(session: Session, actor: Actor, unit: m.DemoUnit, values: Mapping[str, str]) -> Ratio:
     """The office enters a document's ratio (with its source)."""
-    _require_office(actor, "enter a substitution ratio")
+    _require_office(actor, "enter a substitution ratio", "录入替代比例")
     try:
         ratio = data.parse_ratio(values)
     except TwoHighError as exc:
         raise _invalid(exc) from None
     if any(r.id == ratio.id for r in all_ratios(session, unit)):
-        raise InvalidInput(f"ratio id: {ratio.id} exists; a new version takes a new id")
+        raise InvalidInput(
+            f"ratio id: 替代比例“{ratio.id}”已存在，新版本须使用新的编号 — "
+            f"{ratio.id} exists; a new version takes a new id"
+        )
     session.add(
         m.TwoHighRatio(
             unit_id=unit.id,
@@ -123,40 +126,55 @@ def add_project(
     session: Session, actor: Actor, unit: m.DemoUnit, entry: ProjectInput
 ) -> m.TwoHighProject:
     """Add a project to the two-high project list (its first stage is in its history)."""
-    _require_entry(actor, "add a two-high project")
+    _require_entry(actor, "add a two-high project", "新增“两高”项目")
     code = _code(entry.code, "code")
     if store.project(session, unit.id, code) is not None:
-        raise InvalidInput(f"code: project {code} exists")
+        raise InvalidInput(f"code: 项目“{code}”已存在 — project {code} exists")
     if not entry.name.strip():
-        raise InvalidInput("name: required")
+        raise InvalidInput("name: 请填写项目名称 — required")
     if entry.segment not in data.segments():
         raise InvalidInput(
-            f"segment: {entry.segment!r} (expected one of {', '.join(data.segments())})"
+            f"segment: 行业“{entry.segment}”应为{'、'.join(data.segments())}之一 — "
+            f"{entry.segment!r} (expected one of {', '.join(data.segments())})"
         )
     firm = None
     if entry.firm_key.strip():
         firm = enterprise_store.enterprise(session, unit.id, entry.firm_key.strip())
         if firm is None:
-            raise InvalidInput(f"firm: no firm {entry.firm_key!r} in the enterprise registry")
+            raise InvalidInput(
+                f"firm: 企业名录中没有“{entry.firm_key}” — "
+                f"no firm {entry.firm_key!r} in the enterprise registry"
+            )
     firm_name = firm.name_zh if firm else entry.firm_name.strip()
     if not firm_name:
-        raise InvalidInput("firm_name: a firm from the registry, or its name and credit code")
+        raise InvalidInput(
+            "firm_name: 请从企业名录中选择企业，或填写企业名称和统一社会信用代码 — "
+            "a firm from the registry, or its name and credit code"
+        )
     credit = (firm.credit_code or "") if firm else entry.credit_code.strip()
     if credit and len(credit) != 18:
-        raise InvalidInput(f"credit_code: {credit!r} (18 characters)")
+        raise InvalidInput(
+            f"credit_code: 统一社会信用代码“{credit}”应为18位 — {credit!r} (18 characters)"
+        )
     choices = data.dispositions()
     for name, value in (("classification", entry.classification), ("disposal", entry.disposal)):
         if value and value not in choices[name]:
-            raise InvalidInput(f"{name}: {value!r} (expected one of {', '.join(choices[name])})")
+            raise InvalidInput(
+                f"{name}: “{value}”应为{'、'.join(choices[name])}之一 — "
+                f"{value!r} (expected one of {', '.join(choices[name])})"
+            )
     capacity = None
     if entry.capacity.strip():
         capacity = _decimal(entry.capacity, "capacity", entry.capacity_unit or "t/a")
         if capacity <= 0:
-            raise InvalidInput(f"capacity: {capacity} (expected > 0)")
+            raise InvalidInput(f"capacity: 产能{capacity}应大于0 — {capacity} (expected > 0)")
     try:
         stage = Stage(entry.stage)
     except ValueError:
-        raise InvalidInput(f"stage: {entry.stage!r} (expected one of {', '.join(Stage)})") from None
+        raise InvalidInput(
+            f"stage: 阶段“{entry.stage}”应为{'、'.join(Stage)}之一 — "
+            f"{entry.stage!r} (expected one of {', '.join(Stage)})"
+        ) from None
     row = m.TwoHighProject(
         unit_id=unit.id,
         code=code,
@@ -188,7 +206,7 @@ def add_project(
 def get_project(session: Session, unit: m.DemoUnit, code: str) -> m.TwoHighProject:
     row = store.project(session, unit.id, code)
     if row is None:
-        raise NotFound(f"project: no two-high project {code!r}")
+        raise NotFound(f"project: 没有“两高”项目“{code}” — no two-high project {code!r}")
     return row
 
 
@@ -203,7 +221,7 @@ def set_need(
 ) -> m.TwoHighNeed:
     """A project's new amount in a dimension [entry unit]. Carbon is entered as the rule's
     four terms (fuel, process, net purchased electricity and heat, recovered), signed."""
-    _require_entry(actor, "enter a project's new amounts")
+    _require_entry(actor, "enter a project's new amounts", "录入项目的新增量")
     project = get_project(session, unit, code)
     try:
         dim = data.dimension(dimension)
@@ -218,7 +236,9 @@ def set_need(
         }
         for k in ("fuel", "process", "recovered"):
             if values[k] < 0:
-                raise InvalidInput(f"{k}: {values[k]} (expected ≥ 0 [t CO2])")
+                raise InvalidInput(
+                    f"{k}: {values[k]}不得为负［t CO2］ — {values[k]} (expected ≥ 0 [t CO2])"
+                )
         new_amount = CarbonTerms(**values).total
         kept = {k: str(v) for k, v in values.items()}
     else:
@@ -248,18 +268,21 @@ def decide(
     """Decide the project's required substitution per dimension under the ratios in force on
     ``on`` (or a ratio its approval names). A decided requirement keeps its ratio; deciding
     again needs ``recompute`` (the old rows are kept, no longer current)."""
-    _require_office(actor, "decide a project's required substitution")
+    _require_office(actor, "decide a project's required substitution", "核定项目的替代量")
     project = get_project(session, unit, code)
     day = _date(on, "decided_on") if on else today_cst()
     current = store.requirements(session, project.id)
     if current and not recompute:
         raise InvalidInput(
-            "recompute: the requirement was decided on "
-            f"{project.decided_on}; it is recomputed only when asked"
+            f"recompute: 替代量已于{project.decided_on}核定，仅在明确要求时重新计算 — "
+            f"the requirement was decided on {project.decided_on}; "
+            "it is recomputed only when asked"
         )
     needs = store.needs(session, project.id)
     if not needs:
-        raise InvalidInput("dimension: the project has no new amounts to substitute")
+        raise InvalidInput(
+            "dimension: 项目没有需要替代的新增量 — the project has no new amounts to substitute"
+        )
     ratios = all_ratios(session, unit)
     rows: list[m.TwoHighRequirement] = []
     decided: list[sub.Requirement] = []
@@ -316,21 +339,25 @@ def set_stage(
 ) -> m.TwoHighStageChange:
     """Move a project's stage (kept in its history). Rejection releases its reservations; a
     lapse or a closure before operation releases what was reserved and allocated."""
-    _require_office(actor, "change a project's stage")
+    _require_office(actor, "change a project's stage", "变更项目阶段")
     project = store.project_for_update(session, unit.id, code)
     if project is None:
-        raise NotFound(f"project: no two-high project {code!r}")
+        raise NotFound(f"project: 没有“两高”项目“{code}” — no two-high project {code!r}")
     try:
         new_stage = Stage(target)
         check_move(Stage(project.stage), new_stage)
     except ValueError as exc:
         raise InvalidInput(
-            f"stage: {exc}" if not isinstance(exc, TwoHighError) else str(exc)
+            str(exc)
+            if isinstance(exc, TwoHighError)
+            else f"stage: 阶段“{target}”应为{'、'.join(Stage)}之一 — {exc}"
         ) from None
     if new_stage in (Stage.REJECTED, Stage.LAPSED, Stage.CLOSED) and not reason.strip():
-        raise InvalidInput("reason: say why")
+        raise InvalidInput("reason: 请说明原因 — say why")
     if new_stage is Stage.APPROVED and not store.requirements(session, project.id):
-        raise InvalidInput("stage: decide the required substitution before approval")
+        raise InvalidInput(
+            "stage: 批准前须先核定替代量 — decide the required substitution before approval"
+        )
     change = m.TwoHighStageChange(
         project_id=project.id,
         stage_from=project.stage,
@@ -400,32 +427,44 @@ def add_source(
 ) -> m.TwoHighSource:
     """Register a substitution source with its reductions per dimension and its three
     conditions (可监测、可统计、可复核), each recorded as found."""
-    _require_entry(actor, "register a substitution source")
+    _require_entry(actor, "register a substitution source", "登记替代源")
     code = _code(entry.code, "code")
     if store.source(session, unit.id, code) is not None:
-        raise InvalidInput(f"code: source {code} exists")
+        raise InvalidInput(f"code: 替代源“{code}”已存在 — source {code} exists")
     for name in ("name", "location"):
         if not getattr(entry, name).strip():
-            raise InvalidInput(f"{name}: required")
+            raise InvalidInput(
+                f"{name}: 请填写{'名称' if name == 'name' else '所在地点'} — required"
+            )
     try:
         mechanism = Mechanism(entry.mechanism)
     except ValueError:
         raise InvalidInput(
-            f"mechanism: {entry.mechanism!r} (expected one of {', '.join(Mechanism)})"
+            f"mechanism: 形成方式“{entry.mechanism}”应为{'、'.join(Mechanism)}之一 — "
+            f"{entry.mechanism!r} (expected one of {', '.join(Mechanism)})"
         ) from None
     formed = _date(entry.formed_on, "formed_on")
     if formed > today_cst():
-        raise InvalidInput(f"formed_on: {formed} is in the future")
+        raise InvalidInput(f"formed_on: 形成日期{formed}晚于今天 — {formed} is in the future")
     firm = None
     if entry.firm_key.strip():
         firm = enterprise_store.enterprise(session, unit.id, entry.firm_key.strip())
         if firm is None:
-            raise InvalidInput(f"firm: no firm {entry.firm_key!r} in the enterprise registry")
+            raise InvalidInput(
+                f"firm: 企业名录中没有“{entry.firm_key}” — "
+                f"no firm {entry.firm_key!r} in the enterprise registry"
+            )
     firm_name = firm.name_zh if firm else entry.firm_name.strip()
     if not firm_name:
-        raise InvalidInput("firm_name: a firm from the registry, or its name")
+        raise InvalidInput(
+            "firm_name: 请从企业名录中选择企业，或填写企业名称 — "
+            "a firm from the registry, or its name"
+        )
     if not entry.reductions:
-        raise InvalidInput("reductions: at least one dimension's verified reduction")
+        raise InvalidInput(
+            "reductions: 请至少填写一个维度的核定减排量 — "
+            "at least one dimension's verified reduction"
+        )
     reductions: list[m.TwoHighReduction] = []
     for dim_code, text in entry.reductions.items():
         try:
@@ -434,7 +473,10 @@ def add_source(
             raise _invalid(exc) from None
         amount = _decimal(text, f"reduction {dim.code}", dim.entry_unit)
         if amount <= 0:
-            raise InvalidInput(f"reduction {dim.code}: {amount} (expected > 0 [{dim.entry_unit}])")
+            raise InvalidInput(
+                f"reduction {dim.code}: 减排量{amount}应大于0［{dim.entry_unit}］ — "
+                f"{amount} (expected > 0 [{dim.entry_unit}])"
+            )
         units = sub.to_ledger_units(amount, dim, field=f"reduction {dim.code}", up=False)
         reductions.append(
             m.TwoHighReduction(dimension=dim.code, amount=amount, ledger_amount=units)
@@ -476,7 +518,7 @@ def add_source(
 def get_source(session: Session, unit: m.DemoUnit, code: str) -> m.TwoHighSource:
     row = store.source(session, unit.id, code)
     if row is None:
-        raise NotFound(f"source: no substitution source {code!r}")
+        raise NotFound(f"source: 没有替代源“{code}” — no substitution source {code!r}")
     return row
 
 
@@ -499,10 +541,13 @@ def verify_source(
     session: Session, actor: Actor, unit: m.DemoUnit, code: str, note: str = ""
 ) -> m.TwoHighSource:
     """The office confirms the source's reductions and conditions (核定)."""
-    _require_office(actor, "verify a substitution source")
+    _require_office(actor, "verify a substitution source", "核定替代源")
     row = get_source(session, unit, code)
     if row.verified_by:
-        raise InvalidInput(f"source: {code} was verified by {row.verified_by}")
+        raise InvalidInput(
+            f"source: 替代源“{code}”已由{row.verified_by}核定 — "
+            f"{code} was verified by {row.verified_by}"
+        )
     row.verified_by, row.verified_at = actor.username, dt.datetime.now(dt.UTC)
     session.flush()
     audit.record(
@@ -520,7 +565,7 @@ def add_evidence(
     evidence_dir: Path = DEFAULT_EVIDENCE_DIR,
 ) -> m.TwoHighEvidence:
     """Attach an evidence file to a source (type and size checked, stored by SHA-256)."""
-    _require_entry(actor, "attach evidence to a source")
+    _require_entry(actor, "attach evidence to a source", "为替代源上传佐证材料")
     row = get_source(session, unit, code)
     content_type = check_evidence(upload)
     sha = hashlib.sha256(upload.content).hexdigest()
