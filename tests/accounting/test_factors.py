@@ -194,6 +194,7 @@ def test_lookup_error_names_file_and_key(lib: FactorLibrary) -> None:
     with pytest.raises(FactorNotFound) as exc:
         lib.get("ncv", "peat")
     assert str(exc.value) == (
+        "factors/ipcc2006_energy.csv, factors/china_energy.csv中没有'peat'的ncv — "
         "no ncv for 'peat' in factors/ipcc2006_energy.csv, factors/china_energy.csv"
     )
     with pytest.raises(

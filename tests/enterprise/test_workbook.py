@@ -65,7 +65,7 @@ def test_a_core_error_is_traced_to_its_cell() -> None:
         compute_report(parse_report(parsed.doc | {"firm": {"name_zh": "某企业"}}))
     problem = workbook.locate(parsed, exc.value)
     assert (problem.sheet, problem.row, problem.column) == ("燃料燃烧", 3, "消耗量 consumption")
-    assert "negative" in problem.zh
+    assert "为负数" in problem.zh and "negative" in problem.en
 
 
 def test_not_a_workbook() -> None:

@@ -55,6 +55,6 @@ def test_a_method_the_data_cannot_support_is_a_row_with_its_reason(coproduct):
     result = compute(replace(system, processes=(no_price, alt)))
     row = next(r for r in result.sensitivity if r.method == "economic")
     assert row.error == (
-        "process 'J', exchange 1 (output 'x'): economic allocation needs the output's "
-        "price (value) [yuan]"
+        "process 'J', exchange 1 (output 'x'): 按经济价值分配需要填写该产出的价格［元］ — "
+        "economic allocation needs the output's price (value) [yuan]"
     )

@@ -64,7 +64,7 @@ def test_compute_table_and_zip(tmp_path):
 @pytest.mark.parametrize(
     "text,message",
     [
-        ("amount: [", "bad.yaml: not valid YAML"),
+        ("amount: [", "bad.yaml: 不是有效的YAML文件 — not valid YAML"),
         (None, "factor 'cn_grid_2022_national'"),
     ],
 )

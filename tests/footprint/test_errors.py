@@ -42,20 +42,23 @@ def test_self_loop_consuming_all_it_makes(self_loop):
         compute(system)
     assert str(err.value).startswith(
         "process 'steel_mill', exchange 1 (output 'steel'); process 'steel_mill', exchange 2 "
-        "(input 'steel'): the process consumes at least as much 'steel' as it makes"
+        "(input 'steel'): "
     )
+    assert "— the process consumes at least as much 'steel' as it makes" in str(err.value)
 
 
 def test_missing_flow(chain):
     system = with_exchange(chain, 0, 1, Exchange("p3", 0.5, "kg", "input"))
-    with pytest.raises(MissingFlow, match=r"process 'P1', exchange 2 \(input 'p3'\): flow 'p3' is"):
+    with pytest.raises(
+        MissingFlow, match=r"process 'P1', exchange 2 \(input 'p3'\): .* — flow 'p3' is"
+    ):
         compute(system)
 
 
 def test_input_without_provider(chain):
     flows = (*chain.flows, Flow("p3", "p3", "kg"))
     system = replace(with_exchange(chain, 0, 1, Exchange("p3", 0.5, "kg")), flows=flows)
-    with pytest.raises(MissingFlow, match=r"exchange 2 \(input 'p3'\): no process makes 'p3'"):
+    with pytest.raises(MissingFlow, match=r"exchange 2 \(input 'p3'\): .* — no process makes 'p3'"):
         compute(system)
 
 
@@ -63,18 +66,21 @@ def test_units_that_do_not_convert(chain, self_loop):
     system = with_exchange(chain, 0, 1, Exchange("p2", 0.5, "kWh", "input"))
     with pytest.raises(
         ExchangeUnitError,
-        match=r"process 'P1', exchange 2 \(input 'p2'\): unit 'kWh' does not convert to 'kg'",
+        match=r"process 'P1', exchange 2 \(input 'p2'\): .* — unit 'kWh' does not convert to 'kg'",
     ):
         compute(system)
     bad = Exchange("electricity", 500, "kg", factor="cn_elec_fp_2023_national")
-    with pytest.raises(ExchangeUnitError, match=r"exchange 3 \(input 'electricity'\): unit 'kg'"):
+    with pytest.raises(
+        ExchangeUnitError, match=r"exchange 3 \(input 'electricity'\): .* — unit 'kg'"
+    ):
         compute(with_exchange(self_loop, 0, 2, bad))
 
 
 def test_negative_amount(chain):
     system = with_exchange(chain, 1, 1, Exchange("co2", -10, "kg", "output"))
     with pytest.raises(
-        NegativeAmount, match=r"process 'P2', exchange 2 \(output 'co2'\): amount -10 is negative"
+        NegativeAmount,
+        match=r"process 'P2', exchange 2 \(output 'co2'\): .* — amount -10 is negative",
     ):
         compute(system)
 
@@ -91,5 +97,7 @@ def test_emission_factor_refused_where_a_footprint_factor_is_required(self_loop)
 
 def test_duplicate_provider(chain):
     p3 = Process("P3", "other", "p2", (Exchange("p2", 1, "kg", "output"),))
-    with pytest.raises(Exception, match=r"process 'P3', exchange 1 \(output 'p2'\): flow 'p2' is"):
+    with pytest.raises(
+        Exception, match=r"process 'P3', exchange 1 \(output 'p2'\): .* — flow 'p2' is"
+    ):
         compute(replace(chain, processes=(*chain.processes, p3)))

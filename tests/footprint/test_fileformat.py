@@ -45,10 +45,10 @@ def test_dump_parse_round_trip_and_json():
 @pytest.mark.parametrize(
     "patch,message",
     [
-        ({"amount": "one"}, r"example.yaml.amount: 'one' is not a float"),
-        ({"allocation": "volume"}, r"example.yaml.allocation: 'volume' is not one of mass"),
-        ({"flows": [{"id": "x"}]}, r"example.yaml.flows\[0\].unit: required"),
-        ({"schema": "other/1"}, r"example.yaml.schema: 'other/1' is not"),
+        ({"amount": "one"}, r"example.yaml.amount: .* — 'one' is not a float"),
+        ({"allocation": "volume"}, r"example.yaml.allocation: .* — 'volume' is not one of mass"),
+        ({"flows": [{"id": "x"}]}, r"example.yaml.flows\[0\].unit: .* — required"),
+        ({"schema": "other/1"}, r"example.yaml.schema: .* — 'other/1' is not"),
     ],
 )
 def test_errors_name_the_field(patch, message):
@@ -60,7 +60,7 @@ def test_errors_name_the_field(patch, message):
 def test_exchange_errors_name_the_path():
     data = yaml.safe_load(example_text())
     data["processes"][1]["exchanges"][2]["pedigree"] = [1, 2, 9, 1, 1]
-    with pytest.raises(SystemFileError, match=r"processes\[1\].exchanges\[2\].pedigree: five"):
+    with pytest.raises(SystemFileError, match=r"processes\[1\].exchanges\[2\].pedigree: .* — five"):
         loads(yaml.safe_dump(data, allow_unicode=True), "e.yaml")
-    with pytest.raises(SystemFileError, match="e.yaml: not valid YAML"):
+    with pytest.raises(SystemFileError, match="e.yaml: .* — not valid YAML"):
         loads("a: [", "e.yaml")

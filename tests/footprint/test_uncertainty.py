@@ -34,7 +34,7 @@ def test_pedigree_adds_variances_to_the_lognormal():
     assert sigma == pytest.approx(np.sqrt(np.log(1.2) ** 2 + expected))
     with pytest.raises(FootprintError, match="five scores"):
         pedigree_sigma2((1, 2, 3), table)
-    with pytest.raises(FootprintError, match="x: pedigree scores widen a lognormal only"):
+    with pytest.raises(FootprintError, match="x: .* — pedigree scores widen a lognormal only"):
         describe(1.0, Uncertainty("normal", sd=0.1), 0.01, "x")
 
 
@@ -122,5 +122,7 @@ def test_example_line_with_pedigree_and_normal_is_refused(chain):
         "co2", 10, "kg", "output", uncertainty=Uncertainty("normal", sd=1), pedigree=(1, 1, 1, 1, 2)
     )
     system = replace(chain, processes=(p1, replace(p2, exchanges=(p2.exchanges[0], bad))))
-    with pytest.raises(FootprintError, match=r"process 'P2', exchange 2 \(output 'co2'\): pedig"):
+    with pytest.raises(
+        FootprintError, match=r"process 'P2', exchange 2 \(output 'co2'\): .* — pedig"
+    ):
         compute(system, draws=10)

@@ -335,10 +335,8 @@ def test_figures_and_milestone_forms_in_chromium(page, app, serve_app):
     form.locator("input[name=full_load_hours]").fill("abc")
     form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-testid=error]")
-    assert (
-        "full_load_hours（年利用小时数）: expected a number"
-        in page.get_by_test_id("error").inner_text()
-    )
+    refusal = page.get_by_test_id("error").inner_text()  # the Chinese page: the Chinese part
+    assert "full_load_hours（年利用小时数）: 应为数字" in refusal and "expected" not in refusal
     field = page.locator("input[name=full_load_hours]")
     assert field.get_attribute("aria-invalid") == "true" and field.input_value() == "abc"
     field.fill("1100")

@@ -130,7 +130,7 @@ def _number(value: object, fail: ActivityError) -> float:
         raise ActivityError(
             fail.index,
             fail.field,
-            f"expected a finite number, got {value!r}",
+            f"应为有限数值，而不是{value!r} — expected a finite number, got {value!r}",
             row_id=fail.row_id,
             sheet=fail.sheet,
         )
@@ -143,10 +143,11 @@ def _in_range(number: float, unit: str, name: str, err: ActivityError) -> float:
     ``err`` names the row and field; its message is replaced by the range expected.
     """
 
-    def refuse(expected: str) -> ActivityError:
+    def refuse(expected_zh: str, expected: str) -> ActivityError:
         return ActivityError(
             err.index,
             err.field,
+            f"{expected_zh}，而不是{number:g}{' ' + unit if unit else ''} — "
             f"expected {expected}, got {number:g}{' ' + unit if unit else ''}",
             row_id=err.row_id,
             sheet=err.sheet,
@@ -159,9 +160,14 @@ def _in_range(number: float, unit: str, name: str, err: ActivityError) -> float:
         except UnitError:
             share = number  # the method reports the unit mismatch, naming the field
         if not 0 <= share <= 1:
-            raise refuse("a share between 0 and 1 (or 0 and 100 percent)")
+            raise refuse(
+                "应为0到1之间的比例（或0到100%）", "a share between 0 and 1 (or 0 and 100 percent)"
+            )
     elif number < 0:
-        raise refuse(f"a number ≥ 0{' in ' + unit if unit else ''}")
+        raise refuse(
+            f"应为≥0的数值{'（单位' + unit + '）' if unit else ''}",
+            f"a number ≥ 0{' in ' + unit if unit else ''}",
+        )
     return number
 
 
@@ -182,7 +188,7 @@ def _param(name: str, value: object, index: int, row_id: str, sheet: str) -> dic
         raw, unit = value, ""
     if isinstance(raw, str):
         return {name: Param(raw)}
-    number = _number(raw, err(f"{raw!r} is not a number"))
+    number = _number(raw, err(f"{raw!r}不是数值 — {raw!r} is not a number"))
     if unit:
         try:
             parse_unit(unit)
@@ -201,6 +207,7 @@ def _factor(name: str, value: object, err: ActivityError) -> FactorOverride:
         raise ActivityError(
             err.index,
             f"factors.{name}.source",
+            "本地排放因子须注明出处（文件、表、页） — "
             "a local factor needs its citation (document, table, page)",
             row_id=err.row_id,
             sheet=err.sheet,
@@ -233,7 +240,9 @@ def _factor(name: str, value: object, err: ActivityError) -> FactorOverride:
 def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str = "") -> ActivityRow:
     """Validate one activity row (a mapping) into an :class:`ActivityRow`."""
     if not isinstance(raw, Mapping):
-        raise ActivityError(index, "row", "expected a mapping of fields", sheet=sheet)
+        raise ActivityError(
+            index, "row", "每行应为字段映射 — expected a mapping of fields", sheet=sheet
+        )
     row_id = str(raw.get("id") or f"row{index}")
 
     def err(field: str, msg: str) -> ActivityError:
@@ -241,10 +250,14 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
 
     unknown = sorted(set(map(str, raw)) - ROW_FIELDS)
     if unknown:
-        raise err(unknown[0], f"unknown field; expected one of {', '.join(sorted(ROW_FIELDS))}")
+        raise err(
+            unknown[0],
+            f"未知字段，应为{'、'.join(sorted(ROW_FIELDS))}之一 — "
+            f"unknown field; expected one of {', '.join(sorted(ROW_FIELDS))}",
+        )
     year = raw.get("year", default_year)
     if not isinstance(year, int) or isinstance(year, bool):
-        raise err("year", f"{year!r} is not a year")
+        raise err("year", f"{year!r}不是有效年份 — {year!r} is not a year")
     try:
         category = canonical_code(str(raw.get("category", "")))
     except UnknownCategory as exc:
@@ -257,6 +270,7 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
         if sector != sector_of(category):
             raise err(
                 "sector",
+                f"类别{category}属于{sector_of(category).label_zh}部门，而不是{sector.label_zh} — "
                 f"category {category} belongs to {sector_of(category).value}, not {sector.value}",
             )
     notation = None
@@ -266,6 +280,7 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
         except ValueError:
             raise err(
                 "notation",
+                f"{raw['notation']!r}不是{'、'.join(n.value for n in Notation)}之一 — "
                 f"{raw['notation']!r} is not one of {', '.join(n.value for n in Notation)}",
             ) from None
     method_name = str(raw.get("method", ""))
@@ -273,15 +288,23 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
     if method is None and (notation is None or method_name):
         raise err(
             "method",
+            f"未知的计算方法{method_name!r}，应为{'、'.join(sorted(METHODS))}之一 — "
             f"unknown method {method_name!r}; expected one of {', '.join(sorted(METHODS))}",
         )
     subjects = [f for f in SUBJECT_FIELDS if f in raw]
     if len(subjects) > 1:
-        raise err(subjects[1], f"give one of {', '.join(subjects)}, not several")
+        raise err(
+            subjects[1],
+            f"{'、'.join(subjects)}只能填一个 — give one of {', '.join(subjects)}, not several",
+        )
     subject_field = subjects[0] if subjects else "subject"
     gases = _gases(raw.get("gases"), method.default_gases if method else (), err)
     if method is not None and method.gases and not set(gases) <= set(method.gases):
-        raise err("gases", f"method {method.name} reports {', '.join(method.gases)}")
+        raise err(
+            "gases",
+            f"方法{method.name}只报告{'、'.join(method.gases)} — "
+            f"method {method.name} reports {', '.join(method.gases)}",
+        )
     quantity, unit = _quantity(raw, notation, err)
     params: dict[str, Param] = {}
     for name, value in dict(raw.get("params") or {}).items():
@@ -290,7 +313,11 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
         str(name): _factor(
             str(name),
             value,
-            err(f"factors.{name}", "expected {value, unit, source} or a factor id"),
+            err(
+                f"factors.{name}",
+                "应为{value, unit, source}或排放因子编号 — "
+                "expected {value, unit, source} or a factor id",
+            ),
         )
         for name, value in dict(raw.get("factors") or {}).items()
     }
@@ -311,7 +338,7 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
         uncertainty_pct=None
         if pct is None
         else _in_range(
-            _number(pct, err("uncertainty_pct", "not a number")),
+            _number(pct, err("uncertainty_pct", "不是数值 — not a number")),
             "%",
             "uncertainty_pct",
             err("uncertainty_pct", ""),
@@ -326,7 +353,7 @@ def parse_row(raw: object, index: int, default_year: int | None, *, sheet: str =
 def _gases(raw: object, default: tuple[str, ...], err: Any) -> tuple[str, ...]:
     if raw is None:
         if not default:
-            raise err("gases", "required for this method")
+            raise err("gases", "该方法须填写气体 — required for this method")
         return default
     names = [g.strip() for g in raw.split(",")] if isinstance(raw, str) else list(raw)  # type: ignore[call-overload]
     out = []
@@ -344,26 +371,40 @@ def _quantity(
 ) -> tuple[float | None, str]:
     if notation is not None:
         if raw.get("quantity") is not None:
-            raise err("quantity", f"a row with notation {notation.value} has no quantity")
+            raise err(
+                "quantity",
+                f"标注为{notation.value}的行不填数量 — "
+                f"a row with notation {notation.value} has no quantity",
+            )
         return None, ""
     if raw.get("quantity") is None:
-        raise err("quantity", "missing (or give a notation key NO/NE/NA/IE/C)")
-    quantity = _number(raw["quantity"], err("quantity", f"{raw['quantity']!r} is not a number"))
+        raise err(
+            "quantity",
+            "缺少数量（或填写标注NO/NE/NA/IE/C） — missing (or give a notation key NO/NE/NA/IE/C)",
+        )
+    quantity = _number(
+        raw["quantity"],
+        err("quantity", f"{raw['quantity']!r}不是数值 — {raw['quantity']!r} is not a number"),
+    )
     if quantity < 0:
-        raise err("quantity", f"negative quantity {quantity}; removals come from the method")
+        raise err(
+            "quantity",
+            f"数量不能为负（{quantity}），清除量由计算方法得出 — "
+            f"negative quantity {quantity}; removals come from the method",
+        )
     unit = str(raw.get("unit", "")).strip()
     if not unit:
-        raise err("unit", "missing")
+        raise err("unit", "缺少单位 — missing")
     try:
         parse_unit(unit)
     except UnitError as exc:
-        raise err("unit", str(exc)) from None
+        raise err("unit", f"单位{unit!r}无法识别 — {exc}") from None
     return quantity, unit
 
 
 def _year_data(year: object, raw: object) -> YearData:
     if not isinstance(raw, Mapping):
-        raise ActivityError(0, f"years.{year}", "expected population/gdp values")
+        raise ActivityError(0, f"years.{year}", "应为人口/GDP数值 — expected population/gdp values")
     values: dict[str, float | None] = {}
     illustrative = bool(raw.get("illustrative", False))
     notes = [str(raw.get("note", ""))]
@@ -373,7 +414,9 @@ def _year_data(year: object, raw: object) -> YearData:
             values[key] = None
             continue
         entry = item if isinstance(item, Mapping) else {"value": item, "unit": unit}
-        fail = ActivityError(0, f"years.{year}.{key}", f"expected a number in {unit}")
+        fail = ActivityError(
+            0, f"years.{year}.{key}", f"应为以{unit}计的数值 — expected a number in {unit}"
+        )
         given_unit = str(entry.get("unit", unit))
         number = _in_range(_number(entry.get("value"), fail), given_unit, key, fail)
         try:
@@ -397,7 +440,9 @@ def parse_activity(
     """
     fmt = doc.get("format", FORMAT)
     if fmt != FORMAT:
-        raise ActivityError(0, "format", f"expected {FORMAT!r}, got {fmt!r}")
+        raise ActivityError(
+            0, "format", f"格式应为{FORMAT!r}，而不是{fmt!r} — expected {FORMAT!r}, got {fmt!r}"
+        )
     years = {int(y): _year_data(y, v) for y, v in dict(doc.get("years") or {}).items()}
     metadata = ActivityMetadata(
         region=str(doc.get("region", "")),
@@ -407,7 +452,7 @@ def parse_activity(
     )
     raw_rows = doc.get("rows")
     if not isinstance(raw_rows, Sequence) or isinstance(raw_rows, str):
-        raise ActivityError(0, "rows", "expected a list of rows")
+        raise ActivityError(0, "rows", "rows应为行的列表 — expected a list of rows")
     default_year = next(iter(years)) if len(years) == 1 else None
     rows = [parse_row(raw, i, default_year) for i, raw in enumerate(raw_rows)]
     check_rows(rows, factors)
@@ -421,7 +466,11 @@ def check_rows(rows: Sequence[ActivityRow], factors: FactorLibrary | None) -> No
     for row in rows:
         key = (row.year, row.row_id)
         if key in seen:
-            raise row.error("id", f"duplicate id in {row.year} (also row {seen[key]})")
+            raise row.error(
+                "id",
+                f"{row.year}年的编号重复（另见第{seen[key]}行） — "
+                f"duplicate id in {row.year} (also row {seen[key]})",
+            )
         seen[key] = row.index
         if factors is not None:
             evaluate_row(row, factors)
@@ -502,7 +551,7 @@ def _cell_pairs(text: str, field: str, err: Any) -> dict[str, str]:
     for part in filter(None, (p.strip() for p in text.split(";"))):
         name, sep, value = part.partition("=")
         if not sep:
-            raise err(field, f"{part!r}: expected name=value")
+            raise err(field, f"{part!r}应为“名称=数值” — {part!r}: expected name=value")
         out[name.strip()] = value.strip()
     return out
 

@@ -141,7 +141,9 @@ def canonical_code(code: str) -> str:
     try:
         return _ipcc2006().canonical[text]
     except KeyError:
-        raise UnknownCategory(f"{code!r} is not an IPCC 2006 category code") from None
+        raise UnknownCategory(
+            f"{code!r}不是IPCC 2006排放源类别代码 — {code!r} is not an IPCC 2006 category code"
+        ) from None
 
 
 def parse_titles_zh(text: str) -> dict[str, str]:
@@ -195,6 +197,7 @@ def parse_sector(text: str) -> Sector:
         if key in (sector.value, sector.label_zh):
             return sector
     raise ValueError(
+        f"未知部门{text!r}，应为{'、'.join(s.label_zh for s in Sector)}之一 — "
         f"unknown sector {text!r}; expected one of "
         + ", ".join(f"{s.value}/{s.label_zh}" for s in Sector)
     )

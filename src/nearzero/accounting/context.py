@@ -88,7 +88,7 @@ class RowContext:
 
     def _quantity(self) -> float:
         if self.row.quantity is None:
-            raise self.row.error("quantity", "missing")
+            raise self.row.error("quantity", "缺少数量 — missing")
         return self.row.quantity
 
     def activity(self) -> pint.Quantity[Any]:
@@ -106,10 +106,15 @@ class RowContext:
         param = self.row.params.get(name)
         if param is None:
             if default is None:
-                raise self.row.error(f"params.{name}", f"missing (expected a value in {unit})")
+                raise self.row.error(
+                    f"params.{name}",
+                    f"缺少参数（应为以{unit}计的数值） — missing (expected a value in {unit})",
+                )
             return default
         if isinstance(param.value, str):
-            raise self.row.error(f"params.{name}", f"{param.value!r} is not a number")
+            raise self.row.error(
+                f"params.{name}", f"{param.value!r}不是数值 — {param.value!r} is not a number"
+            )
         return self._convert(param.value, param.unit or unit, unit, f"params.{name}")
 
     def text(self, name: str, default: str) -> str:
@@ -126,7 +131,9 @@ class RowContext:
             if k.startswith(prefix)
         }
         if not out:
-            raise self.row.error(f"params.{name}", "missing (expected values by year)")
+            raise self.row.error(
+                f"params.{name}", "缺少参数（应为逐年数值） — missing (expected values by year)"
+            )
         return dict(sorted(out.items()))
 
     # -- factors ---------------------------------------------------------------------
@@ -180,6 +187,7 @@ class RowContext:
                 if record.parameter != parameter:
                     raise self.row.error(
                         field_name,
+                        f"排放因子{record.factor_id!r}是{record.parameter}，而不是{parameter} — "
                         f"factor {record.factor_id!r} is a {record.parameter}, not a {parameter}",
                     )
             else:
@@ -204,14 +212,18 @@ class RowContext:
         try:
             unit: pint.Unit = parse_unit(text)
         except UnitError as exc:
-            raise self.row.error(field_name, str(exc)) from None
+            raise self.row.error(field_name, f"单位{text!r}无法识别 — {exc}") from None
         return unit
 
     def _convert(self, value: float, from_unit: str, to_unit: str, field_name: str) -> float:
         try:
             return convert(value, from_unit, to_unit)
         except UnitError as exc:
-            raise self.row.error(field_name, f"{exc} (the method needs {to_unit})") from None
+            raise self.row.error(
+                field_name,
+                f"单位{from_unit!r}无法换算为计算方法所需的{to_unit} — "
+                f"{exc} (the method needs {to_unit})",
+            ) from None
 
     def to_unit(self, value: pint.Quantity[Any], unit: str, parameter: str) -> float:
         """Activity × factor ``parameter`` (a pint product) in ``unit``; blames the row's unit."""
@@ -220,6 +232,8 @@ class RowContext:
         except pint.errors.DimensionalityError:
             raise self.row.error(
                 "unit",
+                f"{self.row.unit!r}乘以{parameter}得到{value.units:~}，无法换算为{unit}："
+                "请按排放因子所对应的单位填写数量，或另行指定排放因子 — "
                 f"{self.row.unit!r} times the {parameter} gives {value.units:~}, which does not "
                 f"convert to {unit}: give the quantity in the unit the factor is per, or "
                 f"override the factor",

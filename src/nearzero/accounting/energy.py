@@ -212,6 +212,8 @@ def _default_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
     if not tables:
         raise row.error(
             "category",
+            f"{row.category}不在缺省CH4/N2O排放因子表（IPCC 2006第2卷表2.2-2.5和3.2.2-3.6.5）"
+            f"范围内：请填写子类别、本行自己的factors.{parameter}（注明出处），或只报告CO2 — "
             f"{row.category} is not covered by a default CH4/N2O table (IPCC 2006 Vol 2 Tables "
             "2.2-2.5 and 3.2.2-3.6.5 need 1.A.1, 1.A.2, 1.A.3.a-d, 1.A.3.e.ii or 1.A.4.a-c): "
             f"give the sub-category, or the row's own factors.{parameter} with its source, or "
@@ -229,6 +231,8 @@ def _default_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
         )
         raise row.error(
             "category",
+            f"{row.category}跨表2.4和表2.5，两表中{row.subject!r}的{parameter}不同（{listed}）："
+            f"请填写1.A.4.a、1.A.4.b或1.A.4.c，或factors.{parameter} — "
             f"{row.category} spans Tables 2.4 and 2.5, whose {parameter} for {row.subject!r} "
             f"differ ({listed}): give 1.A.4.a, 1.A.4.b or 1.A.4.c, or factors.{parameter}",
         )
@@ -246,6 +250,8 @@ def _default_ef(row: ActivityRow, ctx: RowContext, parameter: str) -> float:
         choices = _controls(ctx, parameter, row.subject, table)
         raise row.error(
             "params.control",
+            f"{control!r}不是{DEFAULT_TABLES[table][0]}中{row.subject!r}的排放控制方式，应为"
+            f"{'、'.join(choices) or '（无：不填control）'}之一 — "
             f"{control!r} is not an emission control of {DEFAULT_TABLES[table][0]} for "
             f"{row.subject!r}: expected one of {', '.join(choices) or '(none: omit control)'}",
         )
@@ -267,6 +273,8 @@ def _need_control(
         if choices:
             raise row.error(
                 "params.control",
+                f"{DEFAULT_TABLES[table][0]}按排放控制方式给出{row.subject!r}的{parameter}："
+                f"请在params.control中填写{'、'.join(choices)}之一 — "
                 f"{DEFAULT_TABLES[table][0]} gives {parameter} for {row.subject!r} by emission "
                 f"control: name it in params.control, one of {', '.join(choices)}",
             )

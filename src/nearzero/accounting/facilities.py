@@ -218,8 +218,13 @@ def _pool(
     if unknown or missing:
         field = (unknown or missing)[0]
         what = "unknown column" if unknown else "missing column"
+        what_zh = "未知列" if unknown else "缺少列"
         error = ActivityError(
-            first_line - 1, field, f"{what}; expected {', '.join(FACILITY_COLUMNS)}", sheet=sheet
+            first_line - 1,
+            field,
+            f"{what_zh}，应为{'、'.join(FACILITY_COLUMNS)} — "
+            f"{what}; expected {', '.join(FACILITY_COLUMNS)}",
+            sheet=sheet,
         )
         return [], [error]
     table = _Table(columns, sheet, first_line)
@@ -236,7 +241,9 @@ def _pool(
         except ActivityError as exc:
             errors.append(exc)
         else:  # a year written 2022.0: the number is a year, the cell is not
-            error = ActivityError(table.line(i), "year", "expected a year", sheet=table.sheet)
+            error = ActivityError(
+                table.line(i), "year", "应为年份 — expected a year", sheet=table.sheet
+            )
             errors.append(table._named(error, i))
     key, size = np.zeros(table.size, dtype=np.int64), 1
     for name in KEY_COLUMNS:
@@ -263,6 +270,9 @@ def _pool(
                     ActivityError(
                         table.line(i),
                         "method",
+                        f"方法{method}不能按设施汇总（需要逐行参数），应为"
+                        f"{'、'.join(sorted(POOLED_METHODS))}之一，或把该行作为活动数据行填写"
+                        "（.yaml、.json或.xlsx） — "
                         f"{method} is not pooled over facilities (it needs row parameters); "
                         f"expected one of {', '.join(sorted(POOLED_METHODS))}, or give the "
                         "line as an activity row (.yaml, .json or .xlsx)",

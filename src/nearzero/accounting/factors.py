@@ -125,7 +125,7 @@ def _optional_float(text: str, file: str, line: int, column: str) -> float | Non
         return float(text)
     except ValueError:
         raise FactorFileError(
-            f"{file} line {line}, column {column!r}: {text!r} is not a number"
+            f"{file} line {line}, column {column!r}: {text!r}不是数值 — {text!r} is not a number"
         ) from None
 
 
@@ -138,16 +138,19 @@ def parse_factor_csv(text: str, file: str) -> list[FactorRecord]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in FACTOR_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
-        raise FactorFileError(f"{file}: missing columns {', '.join(missing)}")
+        raise FactorFileError(
+            f"{file}: 缺少列{'、'.join(missing)} — missing columns {', '.join(missing)}"
+        )
     records: list[FactorRecord] = []
     for line, raw in enumerate(reader, start=2):
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         for column in ("id", "parameter", "subject", "value", "unit", "source_document"):
             if not row[column]:
-                raise FactorFileError(f"{file} line {line}, column {column!r}: empty")
+                raise FactorFileError(f"{file} line {line}, column {column!r}: 不能为空 — empty")
         if row["status"] not in (*STATUSES, LOCAL_STATUS):
             raise FactorFileError(
-                f"{file} line {line}, column 'status': {row['status']!r} is not one of "
+                f"{file} line {line}, column 'status': 状态{row['status']!r}不是"
+                f"{'、'.join(STATUSES)}之一 — {row['status']!r} is not one of "
                 f"{', '.join(STATUSES)}"
             )
         value = _optional_float(row["value"], file, line, "value") or 0.0
@@ -194,7 +197,10 @@ def local_factor(
     ``source`` must name the document (and table/page) the value comes from.
     """
     if not source.strip():
-        raise ValueError(f"local factor {factor_id!r} needs a source citation")
+        raise ValueError(
+            f"本地排放因子{factor_id!r}须注明出处 — "
+            f"local factor {factor_id!r} needs a source citation"
+        )
     text = "|".join(
         map(str, (factor_id, parameter, subject, value, unit, source, year, uncertainty_pct))
     )
@@ -291,13 +297,19 @@ class FactorLibrary:
             if not (dated or undated) and candidates:
                 years = sorted({r.year for r in candidates if r.year is not None})
                 return (
+                    f"{_where(self._files_with(parameter))}中没有{subject!r}在{year}年的"
+                    f"{parameter}（可用年份：{'、'.join(map(str, years))}） — "
                     f"no {parameter} for {subject!r} in year {year} in "
                     f"{_where(self._files_with(parameter))} (years available: "
                     f"{', '.join(map(str, years))})"
                 )
             candidates = dated or undated
         if not candidates:
-            return f"no {parameter} for {subject!r} in {_where(self._files_with(parameter))}"
+            files = _where(self._files_with(parameter))
+            return (
+                f"{_where_zh(files)}中没有{subject!r}的{parameter} — "
+                f"no {parameter} for {subject!r} in {files}"
+            )
         return candidates[-1]
 
     def by_id(self, factor_id: str) -> FactorRecord:
@@ -307,6 +319,7 @@ class FactorLibrary:
         except KeyError:
             files = dict.fromkeys(r.file for r in self.records)
             raise FactorNotFound(
+                f"{_where(list(files))}中没有编号为{factor_id!r}的排放因子 — "
                 f"no factor with id {factor_id!r} in {_where(list(files))}"
             ) from None
 
@@ -317,6 +330,11 @@ class FactorLibrary:
     def to_confirm(self) -> list[FactorRecord]:
         """Rows whose status is ``to_confirm``."""
         return [r for r in self.records if r.status == "to_confirm"]
+
+
+def _where_zh(where: str) -> str:
+    """:func:`_where` for the Chinese part of a message."""
+    return "任何排放因子文件" if where == "any factor file" else where
 
 
 def _where(files: Sequence[str]) -> str:

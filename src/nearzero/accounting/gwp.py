@@ -51,7 +51,7 @@ def canonical_gas(gas: str) -> str:
     try:
         return _CANONICAL[_key(gas)]
     except KeyError:
-        raise GWPNotAvailable(f"unknown gas {gas!r}") from None
+        raise GWPNotAvailable(f"未知气体{gas!r} — unknown gas {gas!r}") from None
 
 
 def gas_group(gas: str) -> str:
@@ -67,7 +67,10 @@ def gas_group(gas: str) -> str:
         return "HFCs"
     if name in _PFCS:
         return "PFCs"
-    raise GWPNotAvailable(f"{gas!r} is not one of the inventory gases {', '.join(GAS_GROUPS)}")
+    raise GWPNotAvailable(
+        f"{gas!r}不是清单气体（{'、'.join(GAS_GROUPS)}）之一 — "
+        f"{gas!r} is not one of the inventory gases {', '.join(GAS_GROUPS)}"
+    )
 
 
 def gwp(gas: str, gwp_set: str = "AR5") -> float:
@@ -89,6 +92,7 @@ def gwp(gas: str, gwp_set: str = "AR5") -> float:
         column = _gwp.data[GWP_SETS[gwp_set]]
     except KeyError:
         raise GWPNotAvailable(
+            f"未知的全球变暖潜势（GWP）版本{gwp_set!r}，请选择{'、'.join(GWP_SETS)}之一 — "
             f"unknown GWP set {gwp_set!r}; choose one of {', '.join(GWP_SETS)}"
         ) from None
     name = canonical_gas(gas)
@@ -97,4 +101,6 @@ def gwp(gas: str, gwp_set: str = "AR5") -> float:
     try:
         return float(column[name])
     except KeyError:
-        raise GWPNotAvailable(f"no GWP for {gas!r} in the {gwp_set} set") from None
+        raise GWPNotAvailable(
+            f"{gwp_set}版本中没有{gas!r}的全球变暖潜势 — no GWP for {gas!r} in the {gwp_set} set"
+        ) from None

@@ -60,7 +60,10 @@ def industry_co2(result: InventoryResult) -> float:
 
 def _ratio(numerator: float, denominator: float, field: str, unit: str) -> float:
     if not math.isfinite(denominator) or denominator <= 0:
-        raise ValueError(f"{field}: expected a positive number [{unit}], got {denominator!r}")
+        raise ValueError(
+            f"{field}: 应为正数[{unit}]，而不是{denominator!r} — "
+            f"expected a positive number [{unit}], got {denominator!r}"
+        )
     return numerator / denominator
 
 

@@ -243,7 +243,10 @@ def compute_inventory(
     years = sorted({r.year for r in rows})
     if year is None:
         if len(years) != 1:
-            raise ValueError(f"rows hold years {years}; say which year to compute")
+            raise ValueError(
+                f"数据含多个年份{years}，请指明计算年份 — "
+                f"rows hold years {years}; say which year to compute"
+            )
         year = years[0]
     chosen = [r for r in rows if r.year == year]
     results = [evaluate_row(r, factors) for r in chosen]

@@ -52,7 +52,10 @@ def stock_change(carbon_t1: float, carbon_t2: float, years: float) -> float:
     Raises :class:`ValueError` for a time of 0 or less (no rate over no time).
     """
     if not years > 0:
-        raise ValueError(f"years: expected a time between the inventories > 0 yr, got {years:g}")
+        raise ValueError(
+            f"years: 两次清查之间的间隔应大于0年，而不是{years:g} — "
+            f"years: expected a time between the inventories > 0 yr, got {years:g}"
+        )
     return (carbon_t2 - carbon_t1) / years
 
 
@@ -119,6 +122,7 @@ def _stock_difference(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
     if not years > 0:
         raise row.error(
             "params.years",
+            f"两次清查之间的间隔应大于0年，而不是{years:g} — "
             f"expected the time between the two inventories, more than 0 year; got {years:g}",
         )
     return [GasAmount("CO2", co2_of_stock_change(stock_change(c_t1, c_t2, years)))]

@@ -8,6 +8,7 @@ rows that remember the factors (:class:`FactorRef`) that produced them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -28,6 +29,10 @@ class Notation(StrEnum):
     C = "C"  # confidential
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+"""A Chinese character: the Chinese part of a bilingual message ``中文 — English``."""
+
+
 class ActivityError(ValueError):
     """Bad activity data: names the row (index and id, sheet when known) and the field."""
 
@@ -41,7 +46,12 @@ class ActivityError(ValueError):
         self.message = message
         where = f"sheet {sheet!r} " if sheet else ""
         ident = f" ({row_id})" if row_id else ""
-        super().__init__(f"{where}row {index}{ident}, field {field_name!r}: {message}")
+        at = f"{where}row {index}{ident}, field {field_name!r}"
+        zh, dash, en = message.partition(" — ")
+        if dash and _HAN.search(zh):  # bilingual: each part names the row and field
+            super().__init__(f"{at}: {zh} — {at}: {en}")
+        else:
+            super().__init__(f"{at}: {message}")
 
 
 @dataclass(frozen=True)

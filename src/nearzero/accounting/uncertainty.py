@@ -50,7 +50,9 @@ def propagate_sum(values: Sequence[float], uncertainties: Sequence[float]) -> fl
     """
     total = abs(sum(values))
     if total == 0:
-        raise ValueError("the sum is 0: its relative uncertainty is undefined")
+        raise ValueError(
+            "合计为0，其相对不确定性无定义 — the sum is 0: its relative uncertainty is undefined"
+        )
     return math.sqrt(sum((u * x) ** 2 for u, x in zip(uncertainties, values, strict=True))) / total
 
 

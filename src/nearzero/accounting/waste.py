@@ -230,6 +230,7 @@ def _landfill(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
     if row.year in deposits:
         raise row.error(
             f"params.deposits.{row.year}",
+            "清单年份的填埋量即本行数量，请勿重复填写 — "
             "the inventory year's deposit is the row quantity; do not repeat it",
         )
     deposits[row.year] = ctx.quantity("t")
@@ -237,6 +238,7 @@ def _landfill(row: ActivityRow, ctx: RowContext) -> list[GasAmount]:
     if years != list(range(years[0], row.year + 1)):
         raise row.error(
             "params.deposits",
+            f"须填写{years[0]}至{row.year}年的每一年（无填埋的年份填0），不得晚于清单年份 — "
             f"needs every year from {years[0]} to {row.year} "
             "(write 0 for a year with no deposit); no year after the inventory",
         )

@@ -52,7 +52,9 @@ def _checked(name: str, values: npt.ArrayLike, unit: str) -> Floats:
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise EnterpriseError(
-            f"{name}[{i}]", f"{array[i]!r} is negative or not a number (expected ≥ 0 [{unit}])"
+            f"{name}[{i}]",
+            f"{array[i]!r}为负数或不是数字（应≥0 [{unit}]） — "
+            f"{array[i]!r} is negative or not a number (expected ≥ 0 [{unit}])",
         )
     return array
 
@@ -89,7 +91,10 @@ def fuel_totals(
     of = _checked("oxidation", oxidation, "-")
     if (of > 1).any():
         i = int(np.flatnonzero(of > 1)[0])
-        raise EnterpriseError(f"oxidation[{i}]", f"{of[i]:g} is above 1 (expected a fraction)")
+        raise EnterpriseError(
+            f"oxidation[{i}]",
+            f"{of[i]:g}大于1（应为比例） — {of[i]:g} is above 1 (expected a fraction)",
+        )
     # the per-firm equation itself, applied element-wise to the arrays
     co2: Floats = cast(Any, fuel_combustion_co2)(fc, heat, cc, of)
     energy = fc * heat

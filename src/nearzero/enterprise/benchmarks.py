@@ -140,13 +140,19 @@ def classify_lines(lines: Sequence[Line]) -> list[ClassifiedLine]:
     out = []
     for i, line in enumerate(lines):
         if line.capacity < 0:
-            raise EnterpriseError(f"lines[{i}].capacity", f"{line.capacity} is negative")
+            raise EnterpriseError(
+                f"lines[{i}].capacity", f"{line.capacity}为负数 — {line.capacity} is negative"
+            )
         if line.value < 0:
-            raise EnterpriseError(f"lines[{i}].value", f"{line.value} is negative")
+            raise EnterpriseError(
+                f"lines[{i}].value", f"{line.value}为负数 — {line.value} is negative"
+            )
         try:
             levels = benchmark(line.benchmark_id)
         except DataNotFound as exc:
-            raise EnterpriseError(f"lines[{i}].benchmark_id", str(exc)) from None
+            raise EnterpriseError(
+                f"lines[{i}].benchmark_id", f"没有能效基准“{line.benchmark_id}” — {exc}"
+            ) from None
         out.append(ClassifiedLine(line, classify(line.value, levels), levels))
     return out
 

@@ -51,7 +51,7 @@ def due_rule() -> Source:
 def due_date(year: int, month: int) -> date:
     """Last day on which the evidence of ``month`` is in time: month end + the rule's days."""
     if not 1 <= month <= 12:
-        raise EnterpriseError("month", f"{month} (expected 1-12)")
+        raise EnterpriseError("month", f"{month}（月份应为1-12） — {month} (expected 1-12)")
     days = int(rule("evidence_due_days").decimal("value"))
     end = date(year, month, _calendar.monthrange(year, month)[1])
     return end + timedelta(days=days)

@@ -149,6 +149,8 @@ def default_parameter(
     if row is None:
         raise EnterpriseError(
             field_name,
+            f"未实测，且data/enterprise/{FUEL_DEFAULTS}中没有{fuel!r}的{parameter}缺省值"
+            f"（{sector.value}，{year}年）：请填写实测值 — "
             f"not measured, and data/enterprise/{FUEL_DEFAULTS} has no default {parameter} for "
             f"{fuel!r} ({sector.value}, {year}): give the measured value",
         )
@@ -157,7 +159,11 @@ def default_parameter(
             convert(row.number("value"), row.text("unit"), unit) if unit else row.number("value")
         )
     except UnitError as exc:
-        raise EnterpriseError(field_name, f"{exc} (the default is in {row.text('unit')})") from None
+        raise EnterpriseError(
+            field_name,
+            f"缺省值的单位{row.text('unit')}无法换算 — "
+            f"{exc} (the default is in {row.text('unit')})",
+        ) from None
     return ParameterUse(parameter, value, unit, Tier.DEFAULT, row.source(), field_name)
 
 
@@ -168,6 +174,8 @@ def _energy_per_unit(fuel: FuelInput, ncv_unit: str) -> float:
     except UnitError:
         raise EnterpriseError(
             f"{fuel.field}.unit",
+            f"{fuel.unit!r}乘以单位为{ncv_unit!r}的低位发热量无法换算为GJ：请按低位发热量对应的单位"
+            "填写消耗量（t对应GJ/t，万Nm3对应GJ/万Nm3） — "
             f"{fuel.unit!r} times an NCV in {ncv_unit!r} does not convert to GJ: give the "
             "consumption in the unit the NCV is per (t with GJ/t, 万Nm3 with GJ/万Nm3)",
         ) from None
@@ -230,14 +238,19 @@ def _group(uses: Sequence[tuple[int, ParameterUse]]) -> tuple[ParameterUse, ...]
 def fuel_component(fuel: FuelInput, year: int, sector: Sector) -> Component:
     """The combustion term of one fuel for a year, with each month's parameters. [t CO2]"""
     if not fuel.months:
-        raise EnterpriseError(f"{fuel.field}.months", "missing (expected monthly or annual use)")
+        raise EnterpriseError(
+            f"{fuel.field}.months",
+            "缺少消耗量（应填逐月或全年数据） — missing (expected monthly or annual use)",
+        )
     default_ncv_row = _default_row("ncv", fuel.fuel, Sector.GENERAL, year)
     ncv_unit = fuel.ncv_unit or (default_ncv_row.text("unit") if default_ncv_row else "GJ/t")
     per_unit = _energy_per_unit(fuel, ncv_unit)
     power_coal = sector is Sector.POWER and fuel.is_coal
     if len(fuel.months) > 1 and any(m.month == 0 for m in fuel.months):
         raise EnterpriseError(
-            f"{fuel.field}.months", "a whole-year entry (month 0) mixed with months 1-12"
+            f"{fuel.field}.months",
+            "全年数据（月份0）与1-12月数据不能混填 — "
+            "a whole-year entry (month 0) mixed with months 1-12",
         )
     seen: set[int] = set()
     ncvs: list[ParameterUse] = []
@@ -246,7 +259,9 @@ def fuel_component(fuel: FuelInput, year: int, sector: Sector) -> Component:
         where = f"{fuel.field}.months[{i}]"
         if m.month in seen or not 0 <= m.month <= 12:
             raise EnterpriseError(
-                f"{where}.month", f"{m.month} repeated or not 0-12 (0 = whole year)"
+                f"{where}.month",
+                f"月份{m.month}重复或不在0-12之间（0为全年） — "
+                f"{m.month} repeated or not 0-12 (0 = whole year)",
             )
         seen.add(m.month)
         non_negative(m.consumption, f"{where}.consumption", fuel.unit)
@@ -256,6 +271,8 @@ def fuel_component(fuel: FuelInput, year: int, sector: Sector) -> Component:
         elif power_coal:
             raise EnterpriseError(
                 f"{where}.ncv",
+                f"缺少低位发热量[{ncv_unit}]：发电行业指南规定缺失月份的低位发热量取入炉煤、入厂煤或"
+                "供应商煤质检测值，不设缺省值 — "
                 f"missing (expected [{ncv_unit}]): the power guideline takes a missing month's "
                 "NCV from as-fired, as-received or supplier coal tests; it has no default",
             )

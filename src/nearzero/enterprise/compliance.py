@@ -38,9 +38,14 @@ def _tonnes(value: int | None, field_name: str, optional: bool = False) -> int |
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
-        raise EnterpriseError(field_name, f"{value!r} (expected whole tonnes, an integer)")
+        raise EnterpriseError(
+            field_name,
+            f"{value!r}（应为整吨数，即整数） — {value!r} (expected whole tonnes, an integer)",
+        )
     if value < 0:
-        raise EnterpriseError(field_name, f"{value} is negative (expected ≥ 0 t)")
+        raise EnterpriseError(
+            field_name, f"{value}为负数（应≥0吨） — {value} is negative (expected ≥ 0 t)"
+        )
     return value
 
 

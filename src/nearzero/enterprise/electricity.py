@@ -56,6 +56,7 @@ def parse_family(text: str, field_name: str) -> FactorFamily:
     except ValueError:
         raise EnterpriseError(
             field_name,
+            f"{text!r}不是排放因子类别（应为ets_reporting或general_accounting） — "
             f"{text!r} is not a factor family (expected ets_reporting or general_accounting)",
         ) from None
 
@@ -126,6 +127,8 @@ def check_family(report: FactorFamily, factor: FactorFamily, field_name: str) ->
     if factor is not report:
         raise FactorFamilyMismatch(
             field_name,
+            f"{report.value}报告中使用了{factor.value}类排放因子：两类因子不得混用"
+            f"（请填写{report.value}类因子） — "
             f"a {factor.value} factor in a {report.value} report: the two families are never "
             f"mixed (give a {report.value} factor)",
         )
@@ -154,7 +157,9 @@ def energy_component(flow: EnergyFlow, family: FactorFamily, year: int) -> Compo
     """The net purchased electricity or heat term [t CO2], signed, with the factor's lineage."""
     if flow.carrier not in CARRIER_UNITS:
         raise EnterpriseError(
-            f"{flow.field}.carrier", f"{flow.carrier!r} (expected electricity or heat)"
+            f"{flow.field}.carrier",
+            f"{flow.carrier!r}（应为electricity（电力）或heat（热力）） — "
+            f"{flow.carrier!r} (expected electricity or heat)",
         )
     unit = CARRIER_UNITS[flow.carrier]
     given_unit = flow.unit or unit
@@ -166,6 +171,8 @@ def energy_component(flow: EnergyFlow, family: FactorFamily, year: int) -> Compo
         except UnitError:
             raise EnterpriseError(
                 f"{flow.field}.unit",
+                f"{given_unit!r}无法换算为{unit}"
+                f"（{flow.carrier}应填能量单位：MWh、kWh、万千瓦时、GJ等） — "
                 f"{given_unit!r} does not convert to {unit} (expected an energy unit for "
                 f"{flow.carrier}: MWh, kWh, 万千瓦时, GJ …)",
             ) from None
@@ -177,13 +184,16 @@ def energy_component(flow: EnergyFlow, family: FactorFamily, year: int) -> Compo
             factor = grid_factor(family, flow.carrier, year, flow.region)
         except DataNotFound as exc:
             raise EnterpriseError(
-                f"{flow.field}.factor", f"{exc}: give the factor with its source"
+                f"{flow.field}.factor",
+                f"没有适用的{flow.carrier}排放因子，请填写因子及其来源 — "
+                f"{exc}: give the factor with its source",
             ) from None
     try:
         ef = convert(factor.value, factor.unit, f"t/{unit}")
     except UnitError:
         raise EnterpriseError(
-            f"{flow.field}.factor.unit", f"{factor.unit!r} does not convert to t/{unit}"
+            f"{flow.field}.factor.unit",
+            f"{factor.unit!r}无法换算为t/{unit} — {factor.unit!r} does not convert to t/{unit}",
         ) from None
     purchased, exported = values
     params = (

@@ -70,6 +70,7 @@ def coefficient_tce(carrier: str, quantity: float, unit: str, field_name: str) -
             except UnitError:
                 raise EnterpriseError(
                     field_name,
+                    f"{unit!r}无法换算为{per!r}（GB/T 2589中{carrier}折标系数的计量单位） — "
                     f"{unit!r} does not convert to {per!r}, the unit the GB/T 2589 coefficient "
                     f"of {carrier} is per",
                 ) from None
@@ -79,6 +80,8 @@ def coefficient_tce(carrier: str, quantity: float, unit: str, field_name: str) -
             return TceResult(carrier, tce_from_coefficient(amount, coefficient), use)
     raise EnterpriseError(
         field_name,
+        f"未填写低位发热量，且data/enterprise/{COEFFICIENTS}中没有{carrier!r}的折标系数："
+        "请填写低位发热量 — "
         f"no heating value given and data/enterprise/{COEFFICIENTS} has no coefficient for "
         f"{carrier!r}: give the NCV",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -21,6 +22,22 @@ class EnterpriseError(ValueError):
         self.field = field_name
         self.detail = message
         super().__init__(f"field {field_name!r}: {message}")
+
+    @property
+    def detail_zh(self) -> str:
+        """The Chinese part of a bilingual detail (``中文 — English``), else the whole detail."""
+        zh, sep, _ = self.detail.partition(" — ")
+        return zh if sep and _HAN.search(zh) else self.detail
+
+    @property
+    def detail_en(self) -> str:
+        """The English part of a bilingual detail (``中文 — English``), else the whole detail."""
+        zh, sep, en = self.detail.partition(" — ")
+        return en if sep and _HAN.search(zh) else self.detail
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+"""A Chinese character: the mark of a detail's Chinese part."""
 
 
 class Tier(StrEnum):
@@ -105,9 +122,15 @@ def decimal_of(value: float, places: int = 6) -> Decimal:
 def non_negative(value: float, field_name: str, unit: str) -> float:
     """``value`` if it is a finite number ≥ 0, else an :class:`EnterpriseError`."""
     if value != value or value in (float("inf"), float("-inf")):
-        raise EnterpriseError(field_name, f"{value!r} is not a number (expected [{unit}])")
+        raise EnterpriseError(
+            field_name,
+            f"{value!r}不是数字（应为[{unit}]） — {value!r} is not a number (expected [{unit}])",
+        )
     if value < 0:
-        raise EnterpriseError(field_name, f"{value:g} is negative (expected ≥ 0 [{unit}])")
+        raise EnterpriseError(
+            field_name,
+            f"{value:g}为负数（应≥0 [{unit}]） — {value:g} is negative (expected ≥ 0 [{unit}])",
+        )
     return value
 
 
@@ -116,6 +139,8 @@ def fraction(value: float, field_name: str) -> float:
     non_negative(value, field_name, "fraction")
     if value > 1:
         raise EnterpriseError(
-            field_name, f"{value:g} is above 1 (expected a fraction in [0, 1], e.g. 0.65 for 65%)"
+            field_name,
+            f"{value:g}大于1（应为0到1之间的比例，如65%填0.65） — "
+            f"{value:g} is above 1 (expected a fraction in [0, 1], e.g. 0.65 for 65%)",
         )
     return value

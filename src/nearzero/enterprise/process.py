@@ -154,9 +154,15 @@ def clinker_component(line: ClinkerInput) -> Component:
     for name in ("cao", "mgo", "cao_non_carbonate", "mgo_non_carbonate", "raw_meal_organic_carbon"):
         fraction(getattr(line, name), f"{f}.{name}")
     if line.cao_non_carbonate > line.cao:
-        raise EnterpriseError(f"{f}.cao_non_carbonate", "exceeds cao (expected a part of it)")
+        raise EnterpriseError(
+            f"{f}.cao_non_carbonate",
+            "超过氧化钙含量（应为其中一部分） — exceeds cao (expected a part of it)",
+        )
     if line.mgo_non_carbonate > line.mgo:
-        raise EnterpriseError(f"{f}.mgo_non_carbonate", "exceeds mgo (expected a part of it)")
+        raise EnterpriseError(
+            f"{f}.mgo_non_carbonate",
+            "超过氧化镁含量（应为其中一部分） — exceeds mgo (expected a part of it)",
+        )
     tco2 = clinker_co2(
         line.clinker,
         line.cao,
@@ -228,6 +234,7 @@ def balance_component(balance: BalanceInput) -> Component:
     if tco2 < 0:
         raise EnterpriseError(
             f"{f}.outputs",
+            "产品带出的碳多于原料带入的碳：请核对数量和含碳量（吨碳/单位） — "
             "more carbon leaves in products than enters in feedstocks: check quantities and "
             "carbon contents (t C per unit)",
         )

@@ -69,24 +69,30 @@ def validate_credit_code(code: str, field_name: str = "credit_code") -> str:
     text = code.strip().upper()
     if len(text) != 18:
         raise EnterpriseError(
-            field_name, f"{code!r} has {len(text)} characters (expected 18, GB 32100-2015)"
+            field_name,
+            f"{code!r}为{len(text)}位（应为18位，GB 32100-2015） — "
+            f"{code!r} has {len(text)} characters (expected 18, GB 32100-2015)",
         )
     bad = sorted({c for c in text if c not in CREDIT_CODE_CHARS})
     if bad:
         raise EnterpriseError(
             field_name,
+            f"{code!r}含有{'、'.join(repr(c) for c in bad)}（应为数字及字母A-H J-N P-R T U W-Y；"
+            "不使用I、O、S、V、Z） — "
             f"{code!r} contains {', '.join(repr(c) for c in bad)} (expected digits and the "
             "letters A-H J-N P-R T U W-Y; I, O, S, V and Z are never used)",
         )
     if not text[2:8].isdigit():
         raise EnterpriseError(
             field_name,
+            f"{code!r}：第3-8位应为行政区划代码（6位数字） — "
             f"{code!r}: characters 3-8 must be the administrative-division code (6 digits)",
         )
     expected = credit_code_check_char(text[:17])
     if text[17] != expected:
         raise EnterpriseError(
             field_name,
+            f"{code!r}：校验码为{text[17]!r}，按GB 32100-2015计算应为{expected!r}（有字符输错） — "
             f"{code!r}: check character is {text[17]!r}, the GB 32100-2015 checksum gives "
             f"{expected!r} (a character was mistyped)",
         )
@@ -133,19 +139,27 @@ def validate_industry_code(code: str, field_name: str = "industry_code") -> Indu
     digits = text[len(letter) :]
     expected = "a section letter A-T (optional) and 2 to 4 digits, e.g. C3011 (GB/T 4754-2017)"
     if not digits.isdigit() or not 2 <= len(digits) <= 4:
-        raise EnterpriseError(field_name, f"{code!r} is not an industry code: expected {expected}")
+        raise EnterpriseError(
+            field_name,
+            f"{code!r}不是国民经济行业代码：应为门类字母A-T（可省略）加2至4位数字，如C3011"
+            f"（GB/T 4754-2017） — {code!r} is not an industry code: expected {expected}",
+        )
     division = int(digits[:2])
     try:
         section = section_of(division)
     except KeyError:
         raise EnterpriseError(
-            field_name, f"{code!r}: division {digits[:2]} does not exist (01-97)"
+            field_name,
+            f"{code!r}：大类{digits[:2]}不存在（01-97） — "
+            f"{code!r}: division {digits[:2]} does not exist (01-97)",
         ) from None
     if letter and letter != section:
         first, last = SECTIONS.get(letter, (0, 0))
         raise EnterpriseError(
             field_name,
-            f"{code!r}: division {digits[:2]} belongs to section {section}, not {letter}"
+            f"{code!r}：大类{digits[:2]}属于门类{section}，不属于{letter}"
+            + (f"（门类{letter}为{first:02d}-{last:02d}）" if first else "")
+            + f" — {code!r}: division {digits[:2]} belongs to section {section}, not {letter}"
             + (f" (section {letter} holds {first:02d}-{last:02d})" if first else ""),
         )
     return IndustryCode(section, digits)
@@ -196,21 +210,27 @@ def _decimal(value: Any, field_name: str) -> Decimal | None:
     try:
         return Decimal(str(value))
     except InvalidOperation:
-        raise EnterpriseError(field_name, f"{value!r} is not a number") from None
+        raise EnterpriseError(
+            field_name, f"{value!r}不是数字 — {value!r} is not a number"
+        ) from None
 
 
 def firm_from_mapping(data: dict[str, Any], field_name: str, source: Source | None) -> Firm:
     """A :class:`Firm` from a parsed mapping (YAML or JSON); errors name the field."""
     name = str(data.get("name_zh") or "").strip()
     if not name:
-        raise EnterpriseError(f"{field_name}.name_zh", "missing (expected the firm's name)")
+        raise EnterpriseError(
+            f"{field_name}.name_zh", "缺少企业名称 — missing (expected the firm's name)"
+        )
     code = data.get("credit_code")
     industry = data.get("industry_code")
     facilities = []
     for i, raw in enumerate(data.get("facilities") or []):
         where = f"{field_name}.facilities[{i}]"
         if not isinstance(raw, dict) or not raw.get("key"):
-            raise EnterpriseError(f"{where}.key", "missing (expected a facility key)")
+            raise EnterpriseError(
+                f"{where}.key", "缺少设施编号 — missing (expected a facility key)"
+            )
         facilities.append(
             Facility(
                 key=str(raw["key"]),

@@ -162,7 +162,10 @@ def compute_report(report: AnnualReport) -> ReportResult:
     keys = [c.key for c in components]
     repeated = sorted({k for k in keys if keys.count(k) > 1})
     if repeated:
-        raise EnterpriseError("key", f"{', '.join(repeated)} used twice (expected unique keys)")
+        twice = ", ".join(repeated)
+        raise EnterpriseError(
+            "key", f"{twice}重复使用（编号须唯一） — {twice} used twice (expected unique keys)"
+        )
     by_kind = {k: sum(c.tco2 for c in components if c.kind == k) for k in KINDS}
     totals = Totals(
         fuel=by_kind["fuel"],

@@ -52,11 +52,16 @@ FIRM_KEYS = {
 
 def _mapping(value: Any, field_name: str, allowed: set[str]) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise EnterpriseError(field_name, f"expected a mapping, got {type(value).__name__}")
+        raise EnterpriseError(
+            field_name,
+            f"应为键值对，实际为{type(value).__name__} — "
+            f"expected a mapping, got {type(value).__name__}",
+        )
     unknown = sorted(str(k) for k in value if k not in allowed)
     if unknown:
         raise EnterpriseError(
             f"{field_name}.{unknown[0]}" if field_name else unknown[0],
+            f"未知的键（应为{'、'.join(sorted(allowed))}之一） — "
             f"unknown key (expected one of {', '.join(sorted(allowed))})",
         )
     return value
@@ -66,7 +71,10 @@ def _list(value: Any, field_name: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise EnterpriseError(field_name, f"expected a list, got {type(value).__name__}")
+        raise EnterpriseError(
+            field_name,
+            f"应为列表，实际为{type(value).__name__} — expected a list, got {type(value).__name__}",
+        )
     return value
 
 
@@ -77,10 +85,10 @@ def _number(
     where = f"{field_name}.{key}"
     if value is None:
         if default is None:
-            raise EnterpriseError(where, "missing (expected a number)")
+            raise EnterpriseError(where, "缺少数值 — missing (expected a number)")
         return default
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise EnterpriseError(where, f"{value!r} is not a number")
+        raise EnterpriseError(where, f"{value!r}不是数字 — {value!r} is not a number")
     return float(value)
 
 
@@ -92,7 +100,7 @@ def _text(data: Mapping[str, Any], key: str, field_name: str, default: str | Non
     value = data.get(key)
     if value is None or value == "":
         if default is None:
-            raise EnterpriseError(f"{field_name}.{key}", "missing (expected text)")
+            raise EnterpriseError(f"{field_name}.{key}", "缺少文本 — missing (expected text)")
         return default
     return str(value)
 
@@ -105,7 +113,11 @@ def _fuel(raw: Any, where: str) -> FuelInput:
     data = _mapping(raw, where, FUEL_KEYS)
     months: list[FuelMonth] = []
     if data.get("annual") is not None and data.get("months") is not None:
-        raise EnterpriseError(f"{where}.annual", "give either months or annual, not both")
+        raise EnterpriseError(
+            f"{where}.annual",
+            "逐月数据（months）与全年数据（annual）只能填其一 — "
+            "give either months or annual, not both",
+        )
     entries = (
         [
             (
@@ -123,7 +135,9 @@ def _fuel(raw: Any, where: str) -> FuelInput:
         m = _mapping(entry, path, MONTH_KEYS)
         month = m.get("month")
         if isinstance(month, bool) or not isinstance(month, int):
-            raise EnterpriseError(f"{path}.month", f"{month!r} (expected a month 1-12)")
+            raise EnterpriseError(
+                f"{path}.month", f"{month!r}（月份应为1-12） — {month!r} (expected a month 1-12)"
+            )
         months.append(
             FuelMonth(
                 month,
@@ -225,7 +239,7 @@ def _factor(raw: Any, where: str, carrier: str) -> GridFactor:
     d = _mapping(raw, where, FACTOR_KEYS)
     year = d.get("year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        raise EnterpriseError(f"{where}.year", f"{year!r} (expected a year)")
+        raise EnterpriseError(f"{where}.year", f"{year!r}（应为年份） — {year!r} (expected a year)")
     source = Source(
         document=_text(d, "document", where),
         table=str(d.get("table") or ""),
@@ -273,9 +287,14 @@ def read_document(name: str, text: str) -> Any:
             return yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise EnterpriseError(
-            "file", f"{name}: not valid {lower.rsplit('.', 1)[-1]}: {exc}"
+            "file",
+            f"{name}：不是有效的{lower.rsplit('.', 1)[-1]}文件 — "
+            f"{name!r}: not valid {lower.rsplit('.', 1)[-1]}: {exc}",
         ) from None
-    raise EnterpriseError("file", f"{name}: expected a .yaml, .yml or .json file")
+    raise EnterpriseError(
+        "file",
+        f"{name}：应为.yaml、.yml或.json文件 — {name!r}: expected a .yaml, .yml or .json file",
+    )
 
 
 def parse_report(data: Any) -> AnnualReport:
@@ -283,17 +302,24 @@ def parse_report(data: Any) -> AnnualReport:
     d = _mapping(data, "", TOP_KEYS)
     schema = d.get("schema", INPUT_SCHEMA)
     if schema != INPUT_SCHEMA:
-        raise EnterpriseError("schema", f"{schema!r} (expected {INPUT_SCHEMA})")
+        raise EnterpriseError(
+            "schema", f"{schema!r}（应为{INPUT_SCHEMA}） — {schema!r} (expected {INPUT_SCHEMA})"
+        )
     firm_raw = _mapping(d.get("firm"), "firm", FIRM_KEYS)
     firm = firm_from_mapping(dict(firm_raw), "firm", None)
     year = d.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise EnterpriseError("year", f"{year!r} (expected the reporting year, e.g. 2024)")
+        raise EnterpriseError(
+            "year",
+            f"{year!r}（应为报告年度，如2024） — {year!r} (expected the reporting year, e.g. 2024)",
+        )
     try:
         sector = Sector(str(d.get("sector", "general")))
     except ValueError:
         raise EnterpriseError(
-            "sector", f"{d.get('sector')!r} (expected general or power)"
+            "sector",
+            f"{d.get('sector')!r}（应为general（一般）或power（发电）） — "
+            f"{d.get('sector')!r} (expected general or power)",
         ) from None
     family = parse_family(str(d.get("factor_family", "ets_reporting")), "factor_family")
     flows = [

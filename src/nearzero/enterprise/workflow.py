@@ -87,6 +87,7 @@ def next_state(state: State, step: Step, role: Role) -> State:
         allowed = ", ".join(s.value for s in allowed_steps(state)) or "none (final)"
         raise WorkflowError(
             "step",
+            f"{state.label_zh}的报告不能执行“{step.value}”；可执行：{allowed} — "
             f"{step.value!r} is not allowed on a report that is {state.value} "
             f"({state.label_zh}); allowed: {allowed}",
         )
@@ -94,6 +95,8 @@ def next_state(state: State, step: Step, role: Role) -> State:
     if role not in roles:
         raise WorkflowError(
             "role",
+            f"{role.value}不能对{state.label_zh}的报告执行“{step.value}”"
+            f"（应为{' 或 '.join(r.value for r in roles)}） — "
             f"{role.value} may not {step.value} a {state.value} report "
             f"(expected {' or '.join(r.value for r in roles)})",
         )
@@ -125,5 +128,8 @@ def verify(
     """The verifier's step: the new state and the outcome beside the reported figure."""
     target = next_state(state, Step.VERIFY, Role.VERIFIER)
     if verified < 0:
-        raise EnterpriseError("verified", f"{verified} is negative (expected ≥ 0 t CO2)")
+        raise EnterpriseError(
+            "verified",
+            f"{verified}为负数（应≥0吨二氧化碳） — {verified} is negative (expected ≥ 0 t CO2)",
+        )
     return target, VerificationOutcome(reported, verified, findings)

@@ -52,22 +52,32 @@ def shares(process: Process, method: str, elementary: set[str]) -> dict[int, flo
     Raises :class:`FootprintError` naming the process and exchange without the property.
     """
     if method not in ("mass", "economic"):
-        raise FootprintError(f"process {process.process_id!r}: {method!r} is not a partition")
+        raise FootprintError(
+            f"process {process.process_id!r}: 分配方法“{method}”不是按比例分配（mass或economic） — "
+            f"{method!r} is not a partition"
+        )
     products = [(i, ex) for i, ex in outputs_of(process) if ex.flow not in elementary]
     values: dict[int, float] = {}
     for i, ex in products:
         prop = ex.mass if method == "mass" else ex.price
         what = "mass [kg]" if method == "mass" else "price (value) [yuan]"
+        basis, what_zh = ("质量", "质量［kg］") if method == "mass" else ("经济价值", "价格［元］")
         if prop is None:
             raise FootprintError(
-                f"{process.label(i)}: {method} allocation needs the output's {what}"
+                f"{process.label(i)}: 按{basis}分配需要填写该产出的{what_zh} — "
+                f"{method} allocation needs the output's {what}"
             )
         if prop < 0:
-            raise NegativeAmount(f"{process.label(i)}: {what} {prop} is negative")
+            raise NegativeAmount(
+                f"{process.label(i)}: {what_zh}{prop}为负数 — {what} {prop} is negative"
+            )
         values[i] = prop
     total = sum(values.values())
     if total <= 0:
-        raise FootprintError(f"process {process.process_id!r}: the outputs' {method} sum to 0")
+        raise FootprintError(
+            f"process {process.process_id!r}: 各产出的分配依据（{method}）之和为0 — "
+            f"the outputs' {method} sum to 0"
+        )
     return {i: v / total for i, v in values.items()}
 
 

@@ -72,11 +72,13 @@ def require_footprint(record: FactorRecord, where: str = "") -> FactorRecord:
     if is_footprint(record):
         return record
     at = f"{where}: " if where else ""
+    examples = ", ".join(sorted(r.factor_id for r in footprint_library().records)[:2])
     raise FactorFamilyError(
-        f"{at}factor {record.factor_id!r} ({record.parameter}, {record.file}, "
+        f"{at}因子“{record.factor_id}”是排放因子（碳交易/温室气体清单类），产品碳足迹需使用"
+        f"生命周期碳足迹因子，如{examples} — "
+        f"factor {record.factor_id!r} ({record.parameter}, {record.file}, "
         f"{record.value} {record.unit}) is an emission factor (ETS/inventory family); a product "
-        f"footprint needs a life-cycle footprint factor, e.g. "
-        f"{', '.join(sorted(r.factor_id for r in footprint_library().records)[:2])}"
+        f"footprint needs a life-cycle footprint factor, e.g. {examples}"
     )
 
 
@@ -98,7 +100,8 @@ def footprint_factor(
     except FactorNotFound:
         at = f"{where}: " if where else ""
         raise FootprintError(
-            f"{at}no footprint factor {factor_id!r} in {', '.join(FOOTPRINT_FILES)}"
+            f"{at}碳足迹因子库（{'、'.join(FOOTPRINT_FILES)}）中没有因子“{factor_id}” — "
+            f"no footprint factor {factor_id!r} in {', '.join(FOOTPRINT_FILES)}"
         ) from None
     return require_footprint(emission, where)
 
@@ -115,6 +118,8 @@ def electricity_factor(year: int, subject: str = "national") -> FactorRecord:
         {r.year for r in footprint_library().records if r.parameter == ELECTRICITY and r.year}
     )
     raise FootprintError(
+        f"没有{year}年“{subject}”的电力碳足迹因子（footprint/electricity.csv只有"
+        f"{'、'.join(map(str, years))}年） — "
         f"no electricity footprint factor for {subject!r} in {year} "
         f"(footprint/electricity.csv has {', '.join(map(str, years))})"
     )

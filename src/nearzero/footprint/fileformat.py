@@ -39,9 +39,9 @@ def loads(text: str, name: str = "system.yaml") -> ProductSystem:
         data = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         kind = "JSON" if name.endswith(".json") else "YAML"
-        raise SystemFileError(f"{name}: not valid {kind}: {exc}") from None
+        raise SystemFileError(f"{name}: 不是有效的{kind}文件 — not valid {kind}: {exc}") from None
     if not isinstance(data, Mapping):
-        raise SystemFileError(f"{name}: the top level must be a mapping")
+        raise SystemFileError(f"{name}: 文件顶层应为键值映射 — the top level must be a mapping")
     return parse(data, name)
 
 
@@ -49,12 +49,16 @@ def _get(data: Mapping[str, Any], key: str, path: str, kind: type, required: boo
     value = data.get(key)
     if value is None:
         if required:
-            raise SystemFileError(f"{path}.{key}: required ({kind.__name__})")
+            raise SystemFileError(
+                f"{path}.{key}: 必填（{kind.__name__}） — required ({kind.__name__})"
+            )
         return None
     if kind is float and isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     if not isinstance(value, kind):
-        raise SystemFileError(f"{path}.{key}: {value!r} is not a {kind.__name__}")
+        raise SystemFileError(
+            f"{path}.{key}: {value!r}不是{kind.__name__}类型 — {value!r} is not a {kind.__name__}"
+        )
     return value
 
 
@@ -62,11 +66,15 @@ def parse(data: Mapping[str, Any], name: str = "system") -> ProductSystem:
     """A :class:`ProductSystem` from a parsed mapping (pure)."""
     schema = data.get("schema", SCHEMA)
     if schema != SCHEMA:
-        raise SystemFileError(f"{name}.schema: {schema!r} is not {SCHEMA!r}")
+        raise SystemFileError(
+            f"{name}.schema: 文件格式“{schema}”应为“{SCHEMA}” — {schema!r} is not {SCHEMA!r}"
+        )
     allocation = _get(data, "allocation", name, str, required=False)
     if allocation is not None and allocation not in ALLOCATION_METHODS:
         raise SystemFileError(
-            f"{name}.allocation: {allocation!r} is not one of {', '.join(ALLOCATION_METHODS)}"
+            f"{name}.allocation: 分配方法“{allocation}”应为"
+            f"{'、'.join(ALLOCATION_METHODS)}之一 — "
+            f"{allocation!r} is not one of {', '.join(ALLOCATION_METHODS)}"
         )
     flows = [_flow(f, f"{name}.flows[{i}]") for i, f in enumerate(_list(data, "flows", name))]
     processes = [
@@ -92,17 +100,23 @@ def _list(data: Mapping[str, Any], key: str, path: str) -> list[Mapping[str, Any
     items = _get(data, key, path, list)
     for i, item in enumerate(items):
         if not isinstance(item, Mapping):
-            raise SystemFileError(f"{path}.{key}[{i}]: must be a mapping")
+            raise SystemFileError(f"{path}.{key}[{i}]: 应为键值映射 — must be a mapping")
     return list(items)
 
 
 def _flow(data: Mapping[str, Any], path: str) -> Flow:
     kind = _get(data, "kind", path, str, required=False) or "product"
     if kind not in ("product", "elementary"):
-        raise SystemFileError(f"{path}.kind: {kind!r} is not product or elementary")
+        raise SystemFileError(
+            f"{path}.kind: 流类型“{kind}”应为product（产品流）或elementary（基本流） — "
+            f"{kind!r} is not product or elementary"
+        )
     family = _get(data, "family", path, str, required=False) or "fossil"
     if family not in FAMILIES:
-        raise SystemFileError(f"{path}.family: {family!r} is not one of {', '.join(FAMILIES)}")
+        raise SystemFileError(
+            f"{path}.family: 排放类别“{family}”应为{'、'.join(FAMILIES)}之一 — "
+            f"{family!r} is not one of {', '.join(FAMILIES)}"
+        )
     flow_id = _get(data, "id", path, str)
     return Flow(
         flow_id=flow_id,
@@ -132,7 +146,10 @@ def _process(data: Mapping[str, Any], path: str) -> Process:
 def _exchange(data: Mapping[str, Any], path: str) -> Exchange:
     direction = _get(data, "direction", path, str, required=False) or "input"
     if direction not in ("input", "output"):
-        raise SystemFileError(f"{path}.direction: {direction!r} is not input or output")
+        raise SystemFileError(
+            f"{path}.direction: 交换方向“{direction}”应为input（输入）或output（输出） — "
+            f"{direction!r} is not input or output"
+        )
     pedigree = data.get("pedigree")
     if pedigree is not None:
         if (
@@ -140,16 +157,19 @@ def _exchange(data: Mapping[str, Any], path: str) -> Exchange:
             or len(pedigree) != 5
             or not all(isinstance(s, int) and 1 <= s <= 5 for s in pedigree)
         ):
-            raise SystemFileError(f"{path}.pedigree: five scores from 1 to 5 are needed")
+            raise SystemFileError(
+                f"{path}.pedigree: 谱系矩阵需五项1至5的评分 — five scores from 1 to 5 are needed"
+            )
     unc = data.get("uncertainty")
     uncertainty = None
     if unc is not None:
         if not isinstance(unc, Mapping):
-            raise SystemFileError(f"{path}.uncertainty: must be a mapping")
+            raise SystemFileError(f"{path}.uncertainty: 应为键值映射 — must be a mapping")
         dist = _get(unc, "distribution", f"{path}.uncertainty", str)
         if dist not in DISTRIBUTIONS:
             raise SystemFileError(
-                f"{path}.uncertainty.distribution: {dist!r} is not one of "
+                f"{path}.uncertainty.distribution: 分布类型“{dist}”应为"
+                f"{'、'.join(DISTRIBUTIONS)}之一 — {dist!r} is not one of "
                 f"{', '.join(DISTRIBUTIONS)}"
             )
         p = f"{path}.uncertainty"

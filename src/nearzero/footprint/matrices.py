@@ -130,7 +130,8 @@ def _unit_factor(flow: Flow, ex: Exchange, where: str) -> float:
         return convert(1.0, ex.unit, flow.unit)
     except UnitError as exc:
         raise ExchangeUnitError(
-            f"{where}: unit {ex.unit!r} does not convert to {flow.unit!r}, the unit of flow "
+            f"{where}: 单位“{ex.unit}”无法换算为流“{flow.flow_id}”的单位“{flow.unit}” — "
+            f"unit {ex.unit!r} does not convert to {flow.unit!r}, the unit of flow "
             f"{flow.flow_id!r} ({exc})"
         ) from None
 
@@ -142,27 +143,35 @@ def characterisation_factor(flow: Flow, gwp_set: str) -> float:
         return flow.cf
     if not flow.gas:
         raise FootprintError(
-            f"elementary flow {flow.flow_id!r}: give its gas (CO2, CH4, N2O …) or cf [kgCO2e/unit]"
+            f"elementary flow {flow.flow_id!r}: 请填写其气体（CO2、CH4、N2O等）或特征化因子cf"
+            f"［kgCO2e/单位］ — give its gas (CO2, CH4, N2O …) or cf [kgCO2e/unit]"
         )
     try:
         per_kg = gwp(flow.gas, gwp_set)
     except GWPNotAvailable as exc:
-        raise FootprintError(f"elementary flow {flow.flow_id!r}: {exc}") from None
+        raise FootprintError(
+            f"elementary flow {flow.flow_id!r}: 气体“{flow.gas}”在{gwp_set}中没有GWP值 — {exc}"
+        ) from None
     try:
         return per_kg * convert(1.0, flow.unit, "kg")
     except UnitError:
         raise ExchangeUnitError(
-            f"elementary flow {flow.flow_id!r}: unit {flow.unit!r} is not a mass; a gas needs "
+            f"elementary flow {flow.flow_id!r}: 单位“{flow.unit}”不是质量单位；气体需使用质量"
+            f"单位（kg、t）或明确给出特征化因子cf — "
+            f"unit {flow.unit!r} is not a mass; a gas needs "
             f"a mass unit (kg, t) or an explicit cf"
         ) from None
 
 
 def _check_amount(process: Process, i: int, ex: Exchange) -> None:
     if not np.isfinite(ex.amount):
-        raise FootprintError(f"{process.label(i)}: amount {ex.amount} is not a number")
+        raise FootprintError(
+            f"{process.label(i)}: 数量{ex.amount}不是有效数字 — amount {ex.amount} is not a number"
+        )
     if ex.amount < 0:
         raise NegativeAmount(
-            f"{process.label(i)}: amount {ex.amount} is negative; amounts are ≥ 0 and the "
+            f"{process.label(i)}: 数量{ex.amount}为负数；数量应不小于0，正负由交换方向"
+            f"（输入/输出）表示 — amount {ex.amount} is negative; amounts are ≥ 0 and the "
             f"direction (input/output) carries the sign"
         )
 
@@ -193,7 +202,8 @@ def build(system: ProductSystem) -> Matrices:
             m.elementary.append(flow.flow_id)
             if flow.family not in FAMILIES:
                 raise FootprintError(
-                    f"elementary flow {flow.flow_id!r}: family {flow.family!r} is not one of "
+                    f"elementary flow {flow.flow_id!r}: 排放类别“{flow.family}”应为"
+                    f"{'、'.join(FAMILIES)}之一 — family {flow.family!r} is not one of "
                     f"{', '.join(FAMILIES)}"
                 )
             m.families.append(flow.family)
@@ -209,25 +219,35 @@ def build(system: ProductSystem) -> Matrices:
     ids = [p.process_id for p in system.processes]
     duplicates = sorted({p for p in ids if ids.count(p) > 1})
     if duplicates:
-        raise FootprintError(f"process ids used twice: {', '.join(duplicates)}")
+        raise FootprintError(
+            f"过程编号重复：{'、'.join(duplicates)} — "
+            f"process ids used twice: {', '.join(duplicates)}"
+        )
 
     # Pass 1: columns (one per process, or one per output under a partition) and their rows.
     plan: list[tuple[Process, dict[int, float], dict[int, int]]] = []
     for process in system.processes:
         ref_i, ref = process.reference_exchange()
         if ref.flow not in flows:
-            raise MissingFlow(f"{process.label(ref_i)}: flow {ref.flow!r} is not defined")
+            raise MissingFlow(
+                f"{process.label(ref_i)}: 流“{ref.flow}”未定义 — flow {ref.flow!r} is not defined"
+            )
         coproducts = co_products(process, elementary)
         for i, ex in coproducts:
             credit = system.allocation == "system_expansion" and ex.substitutes is not None
             if ex.flow not in flows and not credit:
-                raise MissingFlow(f"{process.label(i)}: flow {ex.flow!r} is not defined")
+                raise MissingFlow(
+                    f"{process.label(i)}: 流“{ex.flow}”未定义 — flow {ex.flow!r} is not defined"
+                )
         outputs = [(ref_i, ref)]
         share: dict[int, float] = {ref_i: 1.0}
         if coproducts:
             m.multi_output.append(process.process_id)
             if system.allocation is None:
                 raise FootprintError(
+                    f"过程“{process.process_id}”有联产品（"
+                    f"{'、'.join(ex.flow for _, ex in coproducts)}），请选择分配方法（mass质量、"
+                    f"economic经济价值或system_expansion系统扩展） — "
                     f"process {process.process_id!r} has co-products "
                     f"({', '.join(ex.flow for _, ex in coproducts)}): choose an allocation "
                     f"(mass, economic or system_expansion)"
@@ -236,7 +256,8 @@ def build(system: ProductSystem) -> Matrices:
                 for i, ex in coproducts:
                     if not ex.substitutes:
                         raise FootprintError(
-                            f"{process.label(i)}: system expansion needs the product this "
+                            f"{process.label(i)}: 系统扩展需指明该联产品所替代的产品"
+                            f"（substitutes） — system expansion needs the product this "
                             f"co-product displaces (substitutes)"
                         )
             else:
@@ -246,7 +267,8 @@ def build(system: ProductSystem) -> Matrices:
         for i, ex in outputs:
             if ex.flow in producer:
                 raise FootprintError(
-                    f"{process.label(i)}: flow {ex.flow!r} is also made by process "
+                    f"{process.label(i)}: 流“{ex.flow}”也由过程“{producer[ex.flow]}”生产；"
+                    f"每种产品只能有一个提供过程 — flow {ex.flow!r} is also made by process "
                     f"{producer[ex.flow]!r}; each product needs one provider"
                 )
             producer[ex.flow] = process.process_id
@@ -269,7 +291,9 @@ def build(system: ProductSystem) -> Matrices:
             _check_amount(process, i, ex)
             if ex.factor is not None:
                 if ex.direction != "input":
-                    raise FootprintError(f"{where}: a footprint factor supplies inputs only")
+                    raise FootprintError(
+                        f"{where}: 碳足迹因子只能用于输入 — a footprint factor supplies inputs only"
+                    )
                 key, scale = _factor_input(m, ex, ex.factor, where)
                 if key not in factor_column:
                     factor_column[key] = _factor_process(m, key, product_row)
@@ -287,14 +311,20 @@ def build(system: ProductSystem) -> Matrices:
                     row = row_of[fkey]
                 else:
                     if target not in flows:
-                        raise MissingFlow(f"{where}: substituted flow {target!r} is not defined")
+                        raise MissingFlow(
+                            f"{where}: 被替代的流“{target}”未定义 — "
+                            f"substituted flow {target!r} is not defined"
+                        )
                     scale = _unit_factor(flows[target], ex, where)
                     row = product_row(target)
                 for col, s in _targets(column_of, share):
                     _entry_a(m, row, col, k, scale * s)
                 continue
             if ex.flow not in flows:
-                raise MissingFlow(f"{where}: flow {ex.flow!r} is not defined in flows")
+                raise MissingFlow(
+                    f"{where}: 流“{ex.flow}”未在flows中定义 — "
+                    f"flow {ex.flow!r} is not defined in flows"
+                )
             flow = flows[ex.flow]
             unit = _unit_factor(flow, ex, where)
             if flow.kind == "elementary":
@@ -312,15 +342,19 @@ def build(system: ProductSystem) -> Matrices:
                     k = add_exchange(process, i)
                     _entry_a(m, row_of[ex.flow], column_of[i], k, unit)
                     continue
-                raise FootprintError(f"{where}: co-product without an allocation")
+                raise FootprintError(f"{where}: 联产品未分配 — co-product without an allocation")
             if ex.flow not in producer:
                 raise MissingFlow(
-                    f"{where}: no process makes {ex.flow!r}; add its process, a footprint "
+                    f"{where}: 没有过程生产“{ex.flow}”；请添加其生产过程、碳足迹因子（factor: …）"
+                    f"或将该行标为截断（cut_off） — "
+                    f"no process makes {ex.flow!r}; add its process, a footprint "
                     f"factor (factor: …) or mark the line cut_off"
                 )
             if ex.provider is not None and ex.provider != producer[ex.flow]:
                 raise MissingFlow(
-                    f"{where}: provider {ex.provider!r} does not make {ex.flow!r} (process "
+                    f"{where}: 提供过程“{ex.provider}”不生产“{ex.flow}”（生产它的是过程"
+                    f"“{producer[ex.flow]}”） — "
+                    f"provider {ex.provider!r} does not make {ex.flow!r} (process "
                     f"{producer[ex.flow]!r} does)"
                 )
             k = add_exchange(process, i)
@@ -329,18 +363,24 @@ def build(system: ProductSystem) -> Matrices:
 
     for key in m.products:
         if not key.startswith("factor:") and key not in producer:
-            raise MissingFlow(f"substituted product {key!r}: no process in the system makes it")
+            raise MissingFlow(
+                f"substituted product {key!r}: 系统中没有过程生产该被替代产品 — "
+                f"no process in the system makes it"
+            )
     _check_diagonal(m, system)
     if system.reference_flow not in row_of:
         raise MissingFlow(
-            f"functional unit: no process makes the reference flow {system.reference_flow!r}"
+            f"functional unit: 没有过程生产参考流“{system.reference_flow}” — "
+            f"no process makes the reference flow {system.reference_flow!r}"
         )
     ref_flow = flows[system.reference_flow]
     try:
         fu = convert(system.amount, system.unit, ref_flow.unit)
     except UnitError:
         raise ExchangeUnitError(
-            f"functional unit: unit {system.unit!r} does not convert to {ref_flow.unit!r}"
+            f"functional unit: 功能单位的单位“{system.unit}”无法换算为参考流的单位"
+            f"“{ref_flow.unit}” — "
+            f"unit {system.unit!r} does not convert to {ref_flow.unit!r}"
         ) from None
     m.demand[row_of[system.reference_flow]] = fu
     return m
@@ -367,7 +407,8 @@ def _factor_input(m: Matrices, ex: Exchange, factor_id: str, where: str) -> tupl
         return f"factor:{record.factor_id}", convert(1.0, ex.unit, denominator)
     except UnitError:
         raise ExchangeUnitError(
-            f"{where}: unit {ex.unit!r} does not convert to {denominator!r}, the "
+            f"{where}: 单位“{ex.unit}”无法换算为碳足迹因子“{record.factor_id}”的单位"
+            f"“{denominator}” — unit {ex.unit!r} does not convert to {denominator!r}, the "
             f"unit of footprint factor {record.factor_id!r} ({record.unit})"
         ) from None
 
@@ -392,7 +433,8 @@ def _factor_process(m: Matrices, key: str, product_row: Callable[[str], int]) ->
         per_kg = convert(1.0, numerator, "kgCO2e")
     except UnitError:
         raise FootprintError(
-            f"footprint factor {record.factor_id!r}: unit {record.unit!r} is not kgCO2e per unit"
+            f"footprint factor {record.factor_id!r}: 单位“{record.unit}”不是每单位kgCO2e — "
+            f"unit {record.unit!r} is not kgCO2e per unit"
         ) from None
     m.exchanges.append(ExchangeRef(key, -1, f"footprint factor {record.factor_id!r}", None))
     m.amounts.append(record.value)
@@ -419,7 +461,8 @@ def _check_diagonal(m: Matrices, system: ProductSystem) -> None:
             else [m.columns[j]]
         )
         raise SingularSystem(
-            f"{'; '.join(lines)}: the process consumes at least as much {own!r} as it makes "
+            f"{'; '.join(lines)}: 该过程消耗的“{own}”不少于其产出（净产出{value:g}），"
+            f"该循环无法求解 — the process consumes at least as much {own!r} as it makes "
             f"(net output {value:g}); the loop cannot be solved"
         )
 

@@ -160,7 +160,8 @@ class Process:
             if ex.direction == "output" and ex.flow == self.reference and not ex.substitutes:
                 return i, ex
         raise MissingFlow(
-            f"process {self.process_id!r}: no output exchange of its reference flow "
+            f"process {self.process_id!r}: 没有其参考流“{self.reference}”的输出交换 — "
+            f"no output exchange of its reference flow "
             f"{self.reference!r}"
         )
 

@@ -55,6 +55,14 @@ class OlcaError(FootprintError):
     """A JSON-LD zip nearzero cannot read; names the entity and field."""
 
 
+def _refusal(where: str, zh: str, en: str) -> str:
+    """``where: 中文 — English``, the bilingual form of a refusal. A ``where`` naming the file
+    and then a process (``x.zip: process 'kiln'``) repeats the process before the English,
+    as the English page keeps only what stands before the first colon."""
+    _, sep, inner = where.partition(": ")
+    return f"{where}: {zh} — {inner}: {en}" if sep else f"{where}: {zh} — {en}"
+
+
 def _uid(kind: str, key: str) -> str:
     return str(uuid.uuid5(_NS, f"{kind}:{key}"))
 
@@ -408,7 +416,7 @@ def _read(z: zipfile.ZipFile, folder: str) -> list[dict[str, Any]]:
         if name.startswith(f"{folder}/") and name.endswith(".json"):
             data = json.loads(z.read(name))
             if not isinstance(data, dict):
-                raise OlcaError(f"{name}: not a JSON object")
+                raise OlcaError(f"{name}: 不是JSON对象 — not a JSON object")
             out.append(data)
     return out
 
@@ -447,15 +455,23 @@ def _family(flow: Mapping[str, Any]) -> str:
     return "fossil"
 
 
+def _dq_refusal(where: str, entry: str) -> str:
+    return _refusal(
+        where,
+        f"数据质量评分dqEntry“{entry}”应为五项谱系评分",
+        f"dqEntry {entry!r} is not five scores",
+    )
+
+
 def _pedigree(entry: str | None, where: str) -> tuple[int, int, int, int, int] | None:
     if not entry:
         return None
     try:
         s = [int(x) for x in entry.strip("()").split(";")]
     except ValueError:
-        raise OlcaError(f"{where}: dqEntry {entry!r} is not five scores") from None
+        raise OlcaError(_dq_refusal(where, entry)) from None
     if len(s) != 5:
-        raise OlcaError(f"{where}: dqEntry {entry!r} is not five scores")
+        raise OlcaError(_dq_refusal(where, entry))
     return (s[0], s[1], s[2], s[3], s[4])
 
 
@@ -464,11 +480,13 @@ def import_zip(data: bytes, name: str = "system.zip") -> ProductSystem:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise OlcaError(f"{name}: not a zip file") from None
+        raise OlcaError(f"{name}: 不是zip文件 — not a zip file") from None
     with z:
         systems = _read(z, "product_systems")
         if not systems:
-            raise OlcaError(f"{name}: no product_systems/*.json")
+            raise OlcaError(
+                f"{name}: 文件中没有产品系统（product_systems/*.json） — no product_systems/*.json"
+            )
         ps = systems[0]
         flow_docs = {f["@id"]: f for f in _read(z, "flows")}
         docs = {p["@id"]: p for p in _read(z, "processes")}
@@ -495,7 +513,13 @@ def import_zip(data: bytes, name: str = "system.zip") -> ProductSystem:
             for unit in group.get("units") or []:
                 if unit.get("isRefUnit"):
                     return str(unit["name"])
-        raise OlcaError(f"{where}: no reference unit for flow {flow.get('name')!r}")
+        raise OlcaError(
+            _refusal(
+                where,
+                f"流“{flow.get('name')}”没有参考单位",
+                f"no reference unit for flow {flow.get('name')!r}",
+            )
+        )
 
     def flow_id(ref: Mapping[str, Any]) -> str:
         doc = flow_docs.get(ref["@id"], ref)
@@ -559,7 +583,13 @@ def import_zip(data: bytes, name: str = "system.zip") -> ProductSystem:
                 elementary = doc.get("flowType", ref.get("flowType")) == "ELEMENTARY_FLOW"
                 family = _family(doc)
                 if elementary and ref.get("@id") not in cf:
-                    raise OlcaError(f"{where}: no characterisation factor for flow {fid!r}")
+                    raise OlcaError(
+                        _refusal(
+                            where,
+                            f"基本流“{fid}”没有特征化因子",
+                            f"no characterisation factor for flow {fid!r}",
+                        )
+                    )
                 flows[fid] = Flow(
                     fid,
                     str(doc.get("name") or fid),
@@ -585,7 +615,9 @@ def import_zip(data: bytes, name: str = "system.zip") -> ProductSystem:
                 )
             )
         if not reference:
-            raise OlcaError(f"{where_p}: no quantitative reference")
+            raise OlcaError(
+                _refusal(where_p, "该过程没有定量参考（参考流）", "no quantitative reference")
+            )
         out_processes.append(
             Process(
                 _tag(p, "id") or pid,
@@ -604,7 +636,10 @@ def import_zip(data: bytes, name: str = "system.zip") -> ProductSystem:
         if e.get("internalId") == ref_internal:
             reference_flow = flow_id(e["flow"])
     if reference_flow not in flows:
-        raise OlcaError(f"{name}: the product system's reference flow is not in any process")
+        raise OlcaError(
+            f"{name}: 产品系统的参考流不在任何过程中 — "
+            f"the product system's reference flow is not in any process"
+        )
     return ProductSystem(
         name=str(ps.get("name") or name),
         functional_unit=str(ps.get("description") or ""),

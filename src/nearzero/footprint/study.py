@@ -67,7 +67,9 @@ def factorise(m: Matrices) -> Factorised:
     except SingularMatrix as exc:
         groups = loops(a, m.columns)
         where = "; ".join(" → ".join(g) for g in groups) or "no loop found"
+        where_zh = "；".join(" → ".join(g) for g in groups) or "未找到循环"
         raise SingularSystem(
+            f"技术圈矩阵奇异，以下过程相互供给而无净产出：{where_zh} — "
             f"the technosphere matrix is singular ({exc}): processes that supply one another "
             f"without a net output: {where}"
         ) from None
@@ -183,9 +185,13 @@ def monte_carlo(m: Matrices, solver: Factorised, draws: int, seed: int) -> Summa
             )
         except SingularMatrix:
             groups = loops(m.technosphere(), m.columns)
+            loop = "; ".join(" → ".join(g) for g in groups) or "(self-loop)"
+            loop_zh = "；".join(" → ".join(g) for g in groups) or "自循环"
             raise SingularSystem(
+                f"蒙特卡洛抽样（随机种子{seed}）使技术圈矩阵A奇异：循环（{loop_zh}）中的分布使某过程消耗了"
+                f"其全部产出，请收窄分布 — "
                 f"a Monte Carlo draw (seed {seed}) makes A singular: the distributions of the "
-                f"loop {'; '.join(' → '.join(g) for g in groups) or '(self-loop)'} reach a "
+                f"loop {loop} reach a "
                 f"process consuming all it makes; narrow them"
             ) from None
     return summarise(values, seed)

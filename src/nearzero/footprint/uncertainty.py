@@ -53,7 +53,10 @@ def pedigree_sigma2(scores: Sequence[int], table: Array) -> float:
         Variance of ln(x) by indicator and score.
     """
     if len(scores) != 5 or any(not 1 <= s <= 5 for s in scores):
-        raise FootprintError(f"pedigree {tuple(scores)}: five scores from 1 to 5 are needed")
+        raise FootprintError(
+            f"pedigree {tuple(scores)}: 谱系矩阵需五项1至5的评分 — "
+            f"five scores from 1 to 5 are needed"
+        )
     return float(sum(table[i, s - 1] for i, s in enumerate(scores)))
 
 
@@ -68,24 +71,35 @@ def describe(
     kind = unc.distribution
     if kind == "lognormal":
         if unc.gsd is None or unc.gsd < 1:
-            raise FootprintError(f"{where}: a lognormal needs gsd ≥ 1 (geometric sd)")
+            raise FootprintError(
+                f"{where}: 对数正态分布需几何标准差gsd ≥ 1 — "
+                f"a lognormal needs gsd ≥ 1 (geometric sd)"
+            )
         sigma = float(np.sqrt(np.log(unc.gsd) ** 2 + sigma2))
         return KINDS.index("lognormal"), amount, sigma, 0.0
     if sigma2 > 0:
-        raise FootprintError(f"{where}: pedigree scores widen a lognormal only, not a {kind}")
+        raise FootprintError(
+            f"{where}: 谱系评分只能用于加宽对数正态分布，不能用于{kind}分布 — "
+            f"pedigree scores widen a lognormal only, not a {kind}"
+        )
     if kind == "normal":
         if unc.sd is None or unc.sd < 0:
-            raise FootprintError(f"{where}: a normal needs sd ≥ 0")
+            raise FootprintError(f"{where}: 正态分布需标准差sd ≥ 0 — a normal needs sd ≥ 0")
         return KINDS.index("normal"), amount, unc.sd, 0.0
     if kind in ("triangular", "uniform"):
         low, high = unc.minimum, unc.maximum
         mode = amount if unc.mode is None else unc.mode
         if low is None or high is None or not low <= mode <= high and kind == "triangular":
-            raise FootprintError(f"{where}: a {kind} needs minimum ≤ mode ≤ maximum")
+            raise FootprintError(
+                f"{where}: {kind}分布需满足最小值 ≤ 众数 ≤ 最大值 — "
+                f"a {kind} needs minimum ≤ mode ≤ maximum"
+            )
         if low > high:
-            raise FootprintError(f"{where}: minimum {low} > maximum {high}")
+            raise FootprintError(
+                f"{where}: 最小值{low}大于最大值{high} — minimum {low} > maximum {high}"
+            )
         return KINDS.index(kind), low, mode, high
-    raise FootprintError(f"{where}: unknown distribution {kind!r}")
+    raise FootprintError(f"{where}: 未知的分布类型“{kind}” — unknown distribution {kind!r}")
 
 
 def distributions(

@@ -99,11 +99,12 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 def scenario_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> ScenarioDef:
     """A :class:`ScenarioDef` from its data-file mapping (pure); the message names the field."""
     if not isinstance(data, Mapping):
-        raise ScenarioError(f"{origin}: expected a mapping")
+        raise ScenarioError(f"{origin}: 应为键值映射 — expected a mapping")
     code = str(data.get("code") or "")
     if not _CODE.match(code):
         raise ScenarioError(
-            f"{origin}: code {code!r} must be 1 to 32 lower-case letters, digits or '_', "
+            f"{origin}: 代码{code!r}须为1至32个小写字母、数字或下划线，并以字母开头 — "
+            f"code {code!r} must be 1 to 32 lower-case letters, digits or '_', "
             "starting with a letter"
         )
     where = f"{origin} ({code})"
@@ -111,25 +112,35 @@ def scenario_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scena
     for key in ("label_zh", "label_en"):
         text = str(data.get(key) or "").strip()
         if not text or len(text) > 100:
-            raise ScenarioError(f"{where}: {key} is required (at most 100 characters)")
+            raise ScenarioError(
+                f"{where}: {key}为必填项（不超过100个字符） — "
+                f"{key} is required (at most 100 characters)"
+            )
         labels.append(text)
     try:
         activity = ActivityKind(str(data.get("activity")))
     except ValueError:
         allowed = ", ".join(a.value for a in ActivityKind)
-        raise ScenarioError(f"{where}: activity must be one of: {allowed}") from None
+        raise ScenarioError(
+            f"{where}: activity应为{allowed}之一 — activity must be one of: {allowed}"
+        ) from None
     try:
         claim = ClaimKind(str(data.get("claim")))
     except ValueError:
         allowed = ", ".join(c.value for c in ClaimKind)
-        raise ScenarioError(f"{where}: claim must be one of: {allowed}") from None
+        raise ScenarioError(
+            f"{where}: claim应为{allowed}之一 — claim must be one of: {allowed}"
+        ) from None
     raw_fields = data.get("fields") or []
     if not isinstance(raw_fields, list) or not all(isinstance(f, str) for f in raw_fields):
-        raise ScenarioError(f"{where}: fields must be a list of record field names")
+        raise ScenarioError(
+            f"{where}: fields应为记录字段名的列表 — fields must be a list of record field names"
+        )
     unknown = sorted(set(raw_fields) - RECORD_FIELDS)
     if unknown:
         raise ScenarioError(
-            f"{where}: unknown record fields {unknown} (known: {', '.join(sorted(RECORD_FIELDS))})"
+            f"{where}: 未知的记录字段{unknown}（已有字段：{'、'.join(sorted(RECORD_FIELDS))}） — "
+            f"unknown record fields {unknown} (known: {', '.join(sorted(RECORD_FIELDS))})"
         )
     return ScenarioDef(code, labels[0], labels[1], activity, tuple(raw_fields), claim)
 
@@ -273,12 +284,13 @@ def register_scenario(definition: ScenarioDef) -> Scenario:
         s = _ALL[known]
         if s._def != definition:
             raise ScenarioError(
+                f"场景{definition.code!r}已有不同的定义；请以新代码添加场景 — "
                 f"scenario {definition.code!r} is already defined differently; "
                 "add a scenario under a new code instead"
             )
         return s
     if len(_ALL) >= 120:
-        raise ScenarioError("at most 120 scenarios")
+        raise ScenarioError("场景最多120个 — at most 120 scenarios")
     s = str.__new__(Scenario, definition.code)
     s._def = definition
     _INDEX[definition.code] = len(_ALL)

@@ -214,7 +214,10 @@ class MethodologyRef:
     def parse(cls, text: str) -> MethodologyRef:
         ident, sep, version = text.partition("@")
         if not sep or not ident or not version:
-            raise MethodologyError(f"methodology reference {text!r} is not 'id@version'")
+            raise MethodologyError(
+                f"方法学引用{text!r}应写作“编号@版本” — "
+                f"methodology reference {text!r} is not 'id@version'"
+            )
         return cls(ident.strip(), version.strip())
 
 
@@ -293,7 +296,7 @@ class Methodology:
 
 def _req(data: Mapping[str, Any], key: str, origin: str) -> Any:
     if key not in data or data[key] is None or data[key] == "":
-        raise MethodologyDataError(f"{origin}: field {key!r} is required")
+        raise MethodologyDataError(f"{origin}: 缺少必填字段{key!r} — field {key!r} is required")
     return data[key]
 
 
@@ -301,13 +304,19 @@ def _decimal(raw: Any, origin: str, key: str) -> Decimal | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
-        raise MethodologyDataError(f"{origin}: {key} must be a number, not {raw!r}")
+        raise MethodologyDataError(
+            f"{origin}: {key}应为数值，而不是{raw!r} — {key} must be a number, not {raw!r}"
+        )
     try:
         value = Decimal(str(raw))
     except InvalidOperation as exc:
-        raise MethodologyDataError(f"{origin}: {key} must be a number, not {raw!r}") from exc
+        raise MethodologyDataError(
+            f"{origin}: {key}应为数值，而不是{raw!r} — {key} must be a number, not {raw!r}"
+        ) from exc
     if not value.is_finite():
-        raise MethodologyDataError(f"{origin}: {key} must be finite, not {raw!r}")
+        raise MethodologyDataError(
+            f"{origin}: {key}应为有限数值，而不是{raw!r} — {key} must be finite, not {raw!r}"
+        )
     return value
 
 
@@ -316,7 +325,10 @@ def _enum(kind: type[StrEnum], raw: Any, origin: str, key: str) -> Any:
         return kind(str(raw))
     except ValueError as exc:
         allowed = ", ".join(m.value for m in kind)
-        raise MethodologyDataError(f"{origin}: {key} {raw!r} is not one of: {allowed}") from exc
+        raise MethodologyDataError(
+            f"{origin}: {key}的取值{raw!r}不在允许范围（{allowed}）内 — "
+            f"{key} {raw!r} is not one of: {allowed}"
+        ) from exc
 
 
 def _scenario(raw: Any, origin: str) -> Scenario:
@@ -325,7 +337,8 @@ def _scenario(raw: Any, origin: str) -> Scenario:
     except ValueError:
         known = ", ".join(s.value for s in all_scenarios())
         raise MethodologyDataError(
-            f"{origin}: scenario {raw!r} is not one of: {known} (the office adds a scenario "
+            f"{origin}: 场景{raw!r}不是已有场景（{known}）之一，须由主管部门先添加场景"
+            f"再添加其方法学 — scenario {raw!r} is not one of: {known} (the office adds a scenario "
             "before its methodology)"
         ) from None
 
@@ -335,7 +348,9 @@ def _unit(raw: Any, origin: str, key: str) -> str:
     try:
         parse_unit(text)
     except UnitError as exc:
-        raise MethodologyDataError(f"{origin}: {key} has an unknown unit {text!r}") from exc
+        raise MethodologyDataError(
+            f"{origin}: {key}的单位{text!r}无法识别 — {key} has an unknown unit {text!r}"
+        ) from exc
     return text
 
 
@@ -346,6 +361,7 @@ def _status_and_value(
     value = _decimal(item.get(value_key), origin, value_key)
     if value is not None and not status.confirmed:
         raise MethodologyDataError(
+            f"{origin}: {value_key}已填写，但状态为{status.value!r}；未经确认的数值须留空 — "
             f"{origin}: {value_key} is set but status is {status.value!r}; a value that is "
             "not confirmed must stay empty"
         )
@@ -371,9 +387,13 @@ def methodology_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Me
         name = str(_req(item, "name", p_origin))
         year = item.get("year")
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            raise MethodologyDataError(f"{p_origin}: year must be an integer, not {year!r}")
+            raise MethodologyDataError(
+                f"{p_origin}: 年份应为整数，而不是{year!r} — year must be an integer, not {year!r}"
+            )
         if (name, year) in seen:
-            raise MethodologyDataError(f"{p_origin}: parameter {name!r} year {year} repeated")
+            raise MethodologyDataError(
+                f"{p_origin}: 参数{name!r}的{year}年重复 — parameter {name!r} year {year} repeated"
+            )
         seen.add((name, year))
         status, value = _status_and_value(item, "value", p_origin)
         params.append(
@@ -440,7 +460,9 @@ def _int_or_none(raw: Any, origin: str, key: str) -> int | None:
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-        raise MethodologyDataError(f"{origin}: {key} must be a non-negative integer of grams")
+        raise MethodologyDataError(
+            f"{origin}: {key}应为非负整数（克） — {key} must be a non-negative integer of grams"
+        )
     return raw
 
 
@@ -459,13 +481,17 @@ def _check_formula_parameters(m: Methodology, origin: str) -> None:
     declared = {p.name for p in m.parameters}
     if m.formula is Formula.RATE_BY_CHANNEL and not m.channels():
         raise MethodologyDataError(
-            f"{origin}: formula 'rate_by_channel' needs one parameter 'RF.{{channel}}' per "
+            f"{origin}: 公式rate_by_channel需要每个渠道一个参数RF.{{channel}}"
+            "（如RF.upload、RF.check_in） — "
+            f"formula 'rate_by_channel' needs one parameter 'RF.{{channel}}' per "
             "channel (e.g. RF.upload, RF.check_in)"
         )
     for name in FORMULA_PARAMETERS[m.formula]:
         if name not in declared:
             raise MethodologyDataError(
-                f"{origin}: formula {m.formula.value!r} needs parameter {name!r} "
+                f"{origin}: 公式{m.formula.value!r}需要参数{name!r}"
+                "（请声明该参数；未确认时数值留空） — "
+                f"formula {m.formula.value!r} needs parameter {name!r} "
                 "(declare it, with an empty value if it is not confirmed)"
             )
 
@@ -507,6 +533,7 @@ class MethodologyLibrary:
         old = self.entries.get(m.ref)
         if old is not None and old != m:
             raise MethodologyError(
+                f"方法学{m.ref}已有不同的定义；请发布新版本，不要修改已有版本 — "
                 f"methodology {m.ref} is already defined differently; publish a new version "
                 "instead of changing an existing one"
             )
@@ -530,9 +557,11 @@ def _read_yaml(path: Traversable) -> Mapping[str, Any]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise MethodologyDataError(f"{path.name}: not valid YAML: {exc}") from exc
+        raise MethodologyDataError(f"{path.name}: 不是有效的YAML — not valid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
-        raise MethodologyDataError(f"{path.name}: expected a mapping at the top level")
+        raise MethodologyDataError(
+            f"{path.name}: 顶层应为键值映射 — expected a mapping at the top level"
+        )
     return data
 
 

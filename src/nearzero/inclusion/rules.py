@@ -124,7 +124,9 @@ class Scheme:
             m = library.get(c.ref)
             if m.scenario is not c.scenario:
                 raise MethodologyDataError(
-                    f"scheme {self.unit_id!r}: {c.ref} is a {m.scenario.value} methodology, "
+                    f"scheme {self.unit_id!r}: {c.ref}是{m.scenario.label_zh}场景的方法学，"
+                    f"却被选用于{c.scenario.label_zh}场景 — "
+                    f"{c.ref} is a {m.scenario.value} methodology, "
                     f"chosen for {c.scenario.value}"
                 )
 
@@ -171,7 +173,10 @@ def _cap(raw: Any, origin: str) -> CapRule:
     for key in ("daily_g", "yearly_g"):
         v = raw.get(key)
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
-            raise MethodologyDataError(f"{origin}.{key} must be a non-negative integer of grams")
+            raise MethodologyDataError(
+                f"{origin}.{key}应为非负整数（克） — "
+                f"{origin}.{key} must be a non-negative integer of grams"
+            )
         out[key] = v
     return CapRule(**out)
 
@@ -179,7 +184,7 @@ def _cap(raw: Any, origin: str) -> CapRule:
 def _positive(data: Mapping[str, Any], key: str, origin: str) -> int | None:
     value = data.get(key)
     if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
-        raise MethodologyDataError(f"{origin}: {key} must be a positive integer")
+        raise MethodologyDataError(f"{origin}: {key}应为正整数 — {key} must be a positive integer")
     return value
 
 
@@ -190,14 +195,19 @@ def scheme_from_dict(data: Mapping[str, Any], origin: str = "<dict>") -> Scheme:
         try:
             return Scenario(str(raw))
         except ValueError as exc:
-            raise MethodologyDataError(f"{where}: unknown scenario {raw!r}") from exc
+            raise MethodologyDataError(
+                f"{where}: 未知场景{raw!r} — unknown scenario {raw!r}"
+            ) from exc
 
     choices: list[MethodologyChoice] = []
     for i, item in enumerate(data.get("methodologies", ()) or ()):
         where = f"{origin} methodologies[{i}]"
         vf = item.get("valid_from")
         if vf is not None and not isinstance(vf, date):
-            raise MethodologyDataError(f"{where}: valid_from must be a date (YYYY-MM-DD)")
+            raise MethodologyDataError(
+                f"{where}: valid_from应为日期（YYYY-MM-DD） — "
+                "valid_from must be a date (YYYY-MM-DD)"
+            )
         try:
             ref = MethodologyRef.parse(str(item.get("methodology")))
         except MethodologyError as exc:
@@ -236,8 +246,10 @@ def load_scheme(name: str = "zhangqiu", folder: Traversable | None = None) -> Sc
     root = folder if folder is not None else data_root().joinpath("schemes")
     path = root.joinpath(f"{name}.yaml")
     if not path.is_file():
-        raise MethodologyDataError(f"no scheme file schemes/{name}.yaml")
+        raise MethodologyDataError(
+            f"没有规则文件schemes/{name}.yaml — no scheme file schemes/{name}.yaml"
+        )
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, Mapping):
-        raise MethodologyDataError(f"schemes/{name}.yaml: expected a mapping")
+        raise MethodologyDataError(f"schemes/{name}.yaml: 应为键值映射 — expected a mapping")
     return scheme_from_dict(data, f"schemes/{name}.yaml")

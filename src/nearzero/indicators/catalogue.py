@@ -137,12 +137,31 @@ def parse_due_text(text: str) -> dt.date:
     """The last day meant by a due date as plans write it: 2024年底, 2024年11月, 2025年."""
     match = _DUE.match(text)
     if not match:
-        raise ValueError(f"expected a due date like 2024年底 or 2024年6月, got {text!r}")
+        raise ValueError(
+            f"应为“2024年底”或“2024年6月”这样的完成时间，而不是{text!r} — "
+            f"expected a due date like 2024年底 or 2024年6月, got {text!r}"
+        )
     year = int(match.group(1))
     month = int(match.group(2)) if match.group(2) else 12
     if not 1 <= month <= 12:
-        raise ValueError(f"month out of range in {text!r}")
+        raise ValueError(f"{text!r}中的月份超出范围 — month out of range in {text!r}")
     return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+#: The Chinese of what :meth:`_Reader.fail` expected, for the fixed phrases.
+_EXPECTED_ZH = {
+    "a mapping": "键值映射",
+    "a list": "列表",
+    "a non-empty text": "非空文本",
+    "a year": "年份",
+    "a year between 1990 and 2100": "1990至2100年之间的年份",
+    "a number": "数值",
+    "a unit nearzero knows (see nearzero.units)": "nearzero可识别的单位（见nearzero.units）",
+    "binding, reference or featured": "binding、reference或featured",
+    "parts exactly when the target kind is all_parts": "仅当目标类型为all_parts时填写parts",
+    "met or not_met": "met或not_met",
+    "a positive whole number": "正整数",
+}
 
 
 class _Reader:
@@ -151,8 +170,12 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
 
-    def fail(self, where: str, expected: str, got: object) -> PlanError:
-        return PlanError(f"{self.source}: {where}: expected {expected}, got {got!r}")
+    def fail(self, where: str, expected: str, got: object, expected_zh: str = "") -> PlanError:
+        zh = expected_zh or _EXPECTED_ZH.get(expected, expected)
+        return PlanError(
+            f"{self.source}: {where}：应为{zh}，而不是{got!r} — "
+            f"{where}: expected {expected}, got {got!r}"
+        )
 
     def mapping(self, data: object, where: str) -> Mapping[str, Any]:
         if not isinstance(data, Mapping):
@@ -196,7 +219,7 @@ def parse_plan(data: object, source: str = "<plan>") -> Plan:
     u = r.mapping(root.get("unit"), "unit")
     kind = r.text(u, "kind", "unit")
     if kind not in UNIT_KINDS:
-        raise r.fail("unit.kind", " or ".join(UNIT_KINDS), kind)
+        raise r.fail("unit.kind", " or ".join(UNIT_KINDS), kind, "或".join(UNIT_KINDS))
     plan_meta = r.mapping(u.get("plan") or {}, "unit.plan")
     issued = plan_meta.get("issued")
     unit = UnitInfo(
@@ -239,7 +262,10 @@ def parse_plan(data: object, source: str = "<plan>") -> Plan:
     codes = [e.spec.code for e in indicators + tasks]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
-        raise PlanError(f"{source}: indicator codes must be unique; repeated: {duplicates}")
+        raise PlanError(
+            f"{source}: 指标代码须唯一，重复的有{duplicates} — "
+            f"indicator codes must be unique; repeated: {duplicates}"
+        )
     projects = tuple(
         _project(r, p, f"key_projects[{i}]", known, set(codes))
         for i, p in enumerate(r.seq(root.get("key_projects"), "key_projects"))
@@ -262,7 +288,9 @@ def _codes(r: _Reader, data: object, where: str, allowed: set[str]) -> tuple[str
     codes = tuple(str(c) for c in r.seq(data, where))
     for i, code in enumerate(codes):
         if code not in allowed:
-            raise r.fail(f"{where}[{i}]", f"one of {sorted(allowed)}", code)
+            raise r.fail(
+                f"{where}[{i}]", f"one of {sorted(allowed)}", code, f"{sorted(allowed)}之一"
+            )
     return codes
 
 
@@ -283,7 +311,10 @@ def _year_values(
                     number = convert(number, str(raw["unit"]), unit)
                 except UnitError as exc:
                     raise r.fail(
-                        f"{here}.unit", f"a unit convertible to {unit!r}", raw["unit"]
+                        f"{here}.unit",
+                        f"a unit convertible to {unit!r}",
+                        raw["unit"],
+                        f"可换算为{unit!r}的单位",
                     ) from exc
         else:
             number = r.number(raw, here)
@@ -306,7 +337,12 @@ def _entry(
     code = r.text(m, "code", where)
     category = r.text(m, "category", where)
     if category not in known.categories:
-        raise r.fail(f"{where}.category", f"one of {sorted(known.categories)}", category)
+        raise r.fail(
+            f"{where}.category",
+            f"one of {sorted(known.categories)}",
+            category,
+            f"{sorted(known.categories)}之一",
+        )
     unit_text = r.text(m, "unit", where)
     try:
         parse_unit(unit_text)
@@ -435,7 +471,12 @@ def _project(
         raise PlanError(f"{r.source}: {where}.due_text: {exc}") from None
     category = r.text(m, "category", where)
     if category not in known.categories:
-        raise r.fail(f"{where}.category", f"one of {sorted(known.categories)}", category)
+        raise r.fail(
+            f"{where}.category",
+            f"one of {sorted(known.categories)}",
+            category,
+            f"{sorted(known.categories)}之一",
+        )
     number = m.get("number")
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
         raise r.fail(f"{where}.number", "a positive whole number", number)
@@ -462,5 +503,5 @@ def load_plan(path: Path) -> Plan:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise PlanError(f"{path}: not valid YAML: {exc}") from None
+        raise PlanError(f"{path}: 不是有效的YAML — not valid YAML: {exc}") from None
     return parse_plan(data, source=str(path))

@@ -222,21 +222,32 @@ def parse_rule(data: object, where: str = "target") -> TargetRule:
     ``where`` names the place in the source (file and field) for the error message.
     """
     if not isinstance(data, Mapping):
-        raise RuleError(f"{where}: expected a mapping with 'kind', got {data!r}")
+        raise RuleError(
+            f"{where}: 应为含kind的键值映射，而不是{data!r} — "
+            f"expected a mapping with 'kind', got {data!r}"
+        )
     raw_kind = data.get("kind")
     try:
         kind = RuleKind(str(raw_kind))
     except ValueError:
         allowed = ", ".join(k.value for k in RuleKind)
-        raise RuleError(f"{where}.kind: expected one of {allowed}; got {raw_kind!r}") from None
+        raise RuleError(
+            f"{where}.kind: 目标规则类型应为{allowed}之一，而不是{raw_kind!r} — "
+            f"expected one of {allowed}; got {raw_kind!r}"
+        ) from None
     text_zh = str(data.get("text_zh", ""))
 
     def number(field: str) -> float:
         value = data.get(field)
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
-            raise RuleError(f"{where}.{field}: a number is required for kind {kind.value}")
+            raise RuleError(
+                f"{where}.{field}: {kind.value}类目标规则须填写数值 — "
+                f"a number is required for kind {kind.value}"
+            )
         if not math.isfinite(value):
-            raise RuleError(f"{where}.{field}: must be finite, got {value!r}")
+            raise RuleError(
+                f"{where}.{field}: 应为有限数值，而不是{value!r} — must be finite, got {value!r}"
+            )
         return float(value)
 
     if kind in _THRESHOLD_RULES:
@@ -244,11 +255,17 @@ def parse_rule(data: object, where: str = "target") -> TargetRule:
     if kind in (RuleKind.REDUCE_BY_PCT, RuleKind.INCREASE_BY_PCT):
         pct = number("pct")
         if not 0 < pct < 100:
-            raise RuleError(f"{where}.pct: expected a percentage between 0 and 100, got {pct:g}")
+            raise RuleError(
+                f"{where}.pct: 应为0到100之间的百分比，而不是{pct:g} — "
+                f"expected a percentage between 0 and 100, got {pct:g}"
+            )
         return TargetRule(kind, pct=pct, text_zh=text_zh)
     if kind is RuleKind.ASSIGNED_TARGET:
         raw_dir = data.get("direction")
         if raw_dir not in _DIRECTIONS:
-            raise RuleError(f"{where}.direction: expected 'at_most' or 'at_least'; got {raw_dir!r}")
+            raise RuleError(
+                f"{where}.direction: 方向应为at_most或at_least，而不是{raw_dir!r} — "
+                f"expected 'at_most' or 'at_least'; got {raw_dir!r}"
+            )
         return TargetRule(kind, direction=_DIRECTIONS[raw_dir], text_zh=text_zh)
     return TargetRule(kind, text_zh=text_zh)

@@ -98,7 +98,9 @@ def check_code(value: str, field_name: str) -> str:
     """A project, source or unit code as it appears in account names."""
     if not CODE.fullmatch(value):
         raise TwoHighError(
-            field_name, f"{value!r} (letters, digits, _ . -; at most 40; no spaces or /)"
+            field_name,
+            f"{value!r}（只能用字母、数字及_ . -，最多40个字符，不含空格和/） — "
+            f"{value!r} (letters, digits, _ . -; at most 40; no spaces or /)",
         )
     return value
 
@@ -135,17 +137,29 @@ def transaction(
     check_code(unit, "unit")
     check_code(m.source, "source")
     if m.asset not in TWOHIGH_CHART.assets:
-        raise TwoHighError("dimension", f"{m.asset!r} is not a dimension of the ledger")
+        raise TwoHighError(
+            "dimension",
+            f"{m.asset!r}不是台账的指标类别 — {m.asset!r} is not a dimension of the ledger",
+        )
     if isinstance(m.amount, bool) or not isinstance(m.amount, int) or m.amount <= 0:
-        raise TwoHighError("amount", f"{m.amount!r} (expected a whole number > 0)")
+        raise TwoHighError(
+            "amount",
+            f"{m.amount!r}（应为大于0的整数） — {m.amount!r} (expected a whole number > 0)",
+        )
     origin = m.resolved_origin()
     if origin not in ORIGINS[m.move]:
         raise TwoHighError(
-            "origin", f"{MOVE_ZH[m.move]} takes from {', '.join(ORIGINS[m.move])}, not {origin}"
+            "origin",
+            f"{MOVE_ZH[m.move]}只能取自"
+            f"{'、'.join(TWOHIGH_CHART.kinds.get(o, o) for o in ORIGINS[m.move])}，"
+            f"不能取自{TWOHIGH_CHART.kinds.get(origin, origin)} — "
+            f"{m.move.value} takes from {', '.join(ORIGINS[m.move])}, not {origin}",
         )
     needs_project = m.move in (Move.RESERVE, Move.ALLOCATE) or origin in (RESERVED, ALLOCATED)
     if needs_project and not m.project:
-        raise TwoHighError("project", f"{MOVE_ZH[m.move]} names the project")
+        raise TwoHighError(
+            "project", f"{MOVE_ZH[m.move]}须注明项目 — {m.move.value} names the project"
+        )
     if m.project:
         check_code(m.project, "project")
     project = m.project if needs_project else None
@@ -263,7 +277,9 @@ def check_deposit(pos: Positions, source: str, asset: str, amount: int, verified
     if already + amount > verified:
         raise TwoHighError(
             "amount",
-            f"替代源 {source} 已收储 {already}，再收储 {amount} 超过其核定减排量 {verified}",
+            f"替代源 {source} 已收储 {already}，再收储 {amount} 超过其核定减排量 {verified} — "
+            f"source {source} has {already} deposited; {amount} more exceeds its verified "
+            f"reduction {verified}",
         )
 
 
@@ -273,7 +289,9 @@ def check_cover(pos: Positions, project: str, asset: str, amount: int, required:
     if have + amount > required:
         raise TwoHighError(
             "amount",
-            f"项目 {project} 已落实 {have}，再落实 {amount} 超过其应替代量 {required}",
+            f"项目 {project} 已落实 {have}，再落实 {amount} 超过其应替代量 {required} — "
+            f"project {project} has {have} covered; {amount} more exceeds its required "
+            f"substitution {required}",
         )
 
 

@@ -60,7 +60,11 @@ def dimension(code: str) -> Dimension:
     """The dimension ``code``, or :class:`TwoHighError` naming the known ones."""
     found = dimensions().get(code)
     if found is None:
-        raise TwoHighError("dimension", f"{code!r} (expected one of {', '.join(dimensions())})")
+        raise TwoHighError(
+            "dimension",
+            f"{code!r}（应为{'、'.join(dimensions())}之一） — "
+            f"{code!r} (expected one of {', '.join(dimensions())})",
+        )
     return found
 
 
@@ -77,41 +81,64 @@ def parse_ratio(values: Mapping[str, str], where: str = "ratio") -> Ratio:
     def need(column: str) -> str:
         value = (values.get(column) or "").strip()
         if not value:
-            raise TwoHighError(f"{where} {column}", "required")
+            raise TwoHighError(f"{where} {column}", "必填 — required")
         return value
 
     try:
         ratio = Decimal(need("ratio"))
     except InvalidOperation:
-        raise TwoHighError(f"{where} ratio", f"{values.get('ratio')!r} is not a number") from None
+        raise TwoHighError(
+            f"{where} ratio",
+            f"{values.get('ratio')!r}不是数字 — {values.get('ratio')!r} is not a number",
+        ) from None
     if not ratio.is_finite() or ratio < 1:
-        raise TwoHighError(f"{where} ratio", f"{ratio} (a substitution ratio is at least 1)")
+        raise TwoHighError(
+            f"{where} ratio",
+            f"{ratio}（替代比例不小于1） — {ratio} (a substitution ratio is at least 1)",
+        )
     dates: list[dt.date | None] = []
     for column in ("effective_from", "effective_until"):
         text = (values.get(column) or "").strip()
         try:
             dates.append(dt.date.fromisoformat(text) if text else None)
         except ValueError:
-            raise TwoHighError(f"{where} {column}", f"{text!r} (expected YYYY-MM-DD)") from None
+            raise TwoHighError(
+                f"{where} {column}",
+                f"{text!r}（日期格式应为YYYY-MM-DD） — {text!r} (expected YYYY-MM-DD)",
+            ) from None
     start, until = dates
     if start is None:
-        raise TwoHighError(f"{where} effective_from", "required (YYYY-MM-DD)")
+        raise TwoHighError(f"{where} effective_from", "必填（YYYY-MM-DD） — required (YYYY-MM-DD)")
     if until is not None and until < start:
-        raise TwoHighError(f"{where} effective_until", f"{until} is before {start}")
+        raise TwoHighError(
+            f"{where} effective_until", f"{until}早于{start} — {until} is before {start}"
+        )
     segment = need("segment")
     if segment != "*" and segment not in segments():
-        raise TwoHighError(f"{where} segment", f"{segment!r} (expected one of the 16 or *)")
+        raise TwoHighError(
+            f"{where} segment",
+            f"{segment!r}（应为16个行业之一或*） — {segment!r} (expected one of the 16 or *)",
+        )
     dim = need("dimension")
     if dim not in dimensions():
         raise TwoHighError(
-            f"{where} dimension", f"{dim!r} (expected one of {', '.join(dimensions())})"
+            f"{where} dimension",
+            f"{dim!r}（应为{'、'.join(dimensions())}之一） — "
+            f"{dim!r} (expected one of {', '.join(dimensions())})",
         )
     applies = (values.get("applies") or "always").strip()
     if applies not in APPLIES:
-        raise TwoHighError(f"{where} applies", f"{applies!r} (expected always or case)")
+        raise TwoHighError(
+            f"{where} applies",
+            f"{applies!r}（应为always或case） — {applies!r} (expected always or case)",
+        )
     status = (values.get("status") or "to_confirm").strip()
     if status not in STATUSES:
-        raise TwoHighError(f"{where} status", f"{status!r} (expected verified or to_confirm)")
+        raise TwoHighError(
+            f"{where} status",
+            f"{status!r}（应为verified或to_confirm） — "
+            f"{status!r} (expected verified or to_confirm)",
+        )
     return Ratio(
         id=need("id"),
         document=need("document"),

@@ -131,7 +131,10 @@ def check_move(current: Stage, target: Stage) -> None:
     if target not in NEXT_STAGES[current]:
         allowed = "、".join(STAGE_ZH[s] for s in sorted(NEXT_STAGES[current])) or "无"
         raise TwoHighError(
-            "stage", f"{STAGE_ZH[current]}的项目不能改为{STAGE_ZH[target]}（可改为：{allowed}）"
+            "stage",
+            f"{STAGE_ZH[current]}的项目不能改为{STAGE_ZH[target]}（可改为：{allowed}） — "
+            f"a {current.value} project cannot become {target.value} "
+            f"(allowed: {', '.join(sorted(NEXT_STAGES[current])) or 'none'})",
         )
 
 

@@ -26,7 +26,11 @@ def to_ledger_units(amount: Decimal, dim: Dimension, *, field: str, up: bool) ->
     more than was verified).
     """
     if not amount.is_finite():
-        raise TwoHighError(field, f"{amount} is not a finite number [{dim.entry_unit}]")
+        raise TwoHighError(
+            field,
+            f"{amount}不是有限数值[{dim.entry_unit}] — "
+            f"{amount} is not a finite number [{dim.entry_unit}]",
+        )
     exact = convert_exact(amount, dim.entry_unit, dim.ledger_unit)
     return int(exact.to_integral_value(ROUND_CEILING if up else ROUND_FLOOR))
 
@@ -65,16 +69,24 @@ def choose_ratio(
             if r.id == named:
                 if r.dimension != dimension:
                     raise TwoHighError(
-                        "ratio", f"{named} is a ratio for {r.dimension}, not {dimension}"
+                        "ratio",
+                        f"{named}是{r.dimension}的替代比例，不适用于{dimension} — "
+                        f"{named} is a ratio for {r.dimension}, not {dimension}",
                     )
                 if r.segment not in ("*", segment):
-                    raise TwoHighError("ratio", f"{named} is a ratio for segment {r.segment}")
+                    raise TwoHighError(
+                        "ratio",
+                        f"{named}是行业{r.segment}的替代比例 — "
+                        f"{named} is a ratio for segment {r.segment}",
+                    )
                 return r
-        raise TwoHighError("ratio", f"no ratio {named!r}")
+        raise TwoHighError("ratio", f"没有替代比例{named!r} — no ratio {named!r}")
     found = applicable_ratios(pool, segment, dimension, on)
     if not found:
         raise TwoHighError(
             "ratio",
+            f"{on}没有适用于行业{segment}、{dimension}的有效替代比例；"
+            "请先由办公室录入文件规定的比例 — "
             f"no ratio in force on {on} for segment {segment} and dimension {dimension}; "
             "the office enters the document's ratio first",
         )
@@ -98,7 +110,11 @@ class Requirement:
 def requirement(new_amount: Decimal, dim: Dimension, ratio: Ratio) -> Requirement:
     """Required substitution = new amount × ratio, rounded up to whole ledger units."""
     if ratio.dimension != dim.code:
-        raise TwoHighError("ratio", f"{ratio.id} is for {ratio.dimension}, not {dim.code}")
+        raise TwoHighError(
+            "ratio",
+            f"{ratio.id}适用于{ratio.dimension}，不适用于{dim.code} — "
+            f"{ratio.id} is for {ratio.dimension}, not {dim.code}",
+        )
     product = new_amount * ratio.ratio
     required = to_ledger_units(product, dim, field=dim.code, up=True) if product > 0 else 0
     return Requirement(dim, new_amount, ratio, required)

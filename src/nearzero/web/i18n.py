@@ -1059,8 +1059,9 @@ _EN_THEN_ZH = re.compile(
 )
 
 
-_DASH = re.compile(r"\s?—\s(?=[A-Za-z0-9'\"(\[{])")
-"""The dash between a refusal's Chinese and its English (``…格式 — not a readable …``)."""
+_DASH = re.compile(r"\s?—\s(?=[A-Za-z0-9'\"(\[{]|-\d)")
+"""The dash between a refusal's Chinese and its English (``…格式 — not a readable …``; the
+English may open with a negative number: ``…为负数 — -3 is negative``)."""
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -471,14 +471,14 @@ def locate(parsed: Parsed, exc: EnterpriseError) -> Problem:
         if (path == known or path.startswith(known + ".")) and len(known) > len(best):
             best = known
     if not best:
-        return Problem(INFO, None, path, exc.detail, exc.detail)
+        return Problem(INFO, None, path, exc.detail_zh, exc.detail_en)
     sheet, row = parsed.cells[best]
     rest = path[len(best) :].lstrip(".")
     key = rest.split(".")[0].split("[")[0] if rest else ""
     column = _label(sheet, key) if key else (best if sheet == INFO else None)
     if sheet == INFO:
         column = _label(INFO, best)
-    return Problem(sheet, row, column, exc.detail, exc.detail)
+    return Problem(sheet, row, column, exc.detail_zh, exc.detail_en)
 
 
 # --------------------------------------------------------------------------- list exports
