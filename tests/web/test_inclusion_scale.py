@@ -22,7 +22,7 @@ from nearzero.services.indicators import get_unit
 from nearzero.settings import Settings
 from nearzero.store.db import transaction
 from nearzero.web.app import create_app
-from webclient import DEMO_PASSWORD, token
+from webclient import log_in
 
 SECRET_KEY = "inclusion-scale-test-secret-key-0123456789"
 MASTER = SECRET_KEY.encode()
@@ -94,16 +94,7 @@ def test_the_pages_issue_as_many_queries_at_ten_times_the_records(zhangqiu_url):
     try:
         partners_svc.ingest(engine, "ride-code", rides(60, 0, 20, seed=1), now=T0 + timedelta(400))
         with TestClient(app) as client:
-            form = client.get("/login")
-            client.post(
-                "/login",
-                data={
-                    "csrf_token": token(form.text),
-                    "username": "office",
-                    "password": DEMO_PASSWORD,
-                    "next": "/",
-                },
-            )
+            log_in(client, "office")
             for path in PAGES:
                 client.get(path)  # warm: first-use lookups
             small = {path: queries.of(client, path) for path in PAGES}
@@ -136,17 +127,8 @@ def test_more_concurrent_requests_than_the_pool_holds(zhangqiu_url, serve_app, c
     try:
         clients = []
         for _ in range(concurrent):
-            c = httpx.Client(base_url=base, timeout=60)
-            form = c.get("/login")
-            c.post(
-                "/login",
-                data={
-                    "csrf_token": token(form.text),
-                    "username": "office",
-                    "password": DEMO_PASSWORD,
-                    "next": "/",
-                },
-            )
+            c = httpx.Client(base_url=base, timeout=60, follow_redirects=True)
+            log_in(c, "office")
             clients.append(c)
         start = threading.Barrier(concurrent)
 
