@@ -13,6 +13,7 @@ import yaml
 from docx import Document
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from nearzero.footprint.fileformat import dump
 from nearzero.footprint.model import Exchange, Flow, Process, ProductSystem
@@ -258,7 +259,8 @@ def test_upload_compute_and_download_in_chromium(page, base_url, tmp_path):
     info.value.save_as(pdf)
     assert pdf.read_bytes().startswith(b"%PDF")
     page.get_by_test_id("fp-approve").locator("button").click()
-    assert page.get_by_test_id("fp-state").inner_text() == "已审核（完成）"
+    # the page before has the old state: wait for the new one
+    expect(page.get_by_test_id("fp-state")).to_have_text("已审核（完成）")
 
 
 def test_every_footprint_text_has_zh_and_en() -> None:

@@ -12,6 +12,7 @@ import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from nearzero.services import report, workbook as wb
 from nearzero.services.indicators import get_unit, values_on_record
@@ -184,7 +185,7 @@ def test_in_chromium_fill_fix_preview_save(page, zhangqiu_url, serve_app, tmp_pa
         page.set_input_files("[data-testid=upload-file]", str(wrong))
         page.click("[data-testid=upload-button]")
         problem = page.locator("[data-testid=problem]")
-        assert problem.count() == 1
+        expect(problem).to_have_count(1)  # waits for the answer page, not the form it replaces
         assert problem.get_attribute("data-row") == str(second)
         assert "一千" in problem.inner_text() and wb.COL_VALUE in problem.inner_text()
         assert page.locator("[data-testid=workbook-preview]").count() == 0
@@ -193,7 +194,7 @@ def test_in_chromium_fill_fix_preview_save(page, zhangqiu_url, serve_app, tmp_pa
         right.write_bytes(fill(book, {first: 7, second: 8}))
         page.set_input_files("[data-testid=upload-file]", str(right))
         page.click("[data-testid=upload-button]")
-        assert page.locator("[data-testid=change]").count() == 2
+        expect(page.locator("[data-testid=change]")).to_have_count(2)
         assert "7" in page.locator("[data-testid=new]").first.inner_text()
         page.click("[data-testid=confirm-button]")
         page.wait_for_selector("[data-testid=message]")
