@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from nearzero.services import indicators as svc
@@ -205,15 +206,14 @@ def test_submit_confirm_send_back_in_chromium(browser: Any, served: Any) -> None
         assert office.get_by_test_id("pending-count").inner_text() == "2"
         assert office.get_by_test_id("binding-met").inner_text() == "0"
         office.click("nav >> text=待办")
-        rows = office.get_by_test_id("pending-row")
-        assert rows.count() == 2
+        expect(office.get_by_test_id("pending-row")).to_have_count(2)
         office.locator("[data-testid=pending-row][data-code='17'] [data-testid=confirm]").click()
         office.wait_for_selector("text=已保存")
         row = office.locator("[data-testid=pending-row][data-code='22']")
         row.get_by_test_id("return-reason").fill("与统计年报不一致，请核实后重报")
         row.get_by_test_id("send-back").click()
         office.wait_for_selector("text=已保存")
-        assert office.get_by_test_id("pending-none").is_visible()
+        expect(office.get_by_test_id("pending-none")).to_be_visible()
 
         # the overview counts change only for the confirmed one
         office.click("nav >> text=总览")
@@ -224,10 +224,10 @@ def test_submit_confirm_send_back_in_chromium(browser: Any, served: Any) -> None
         # the editor's to-do shows the returned value with its reason
         editor.click("nav >> text=待办")
         returned = editor.get_by_test_id("returned")
-        assert returned.locator("tr[data-code='22']").count() == 1
+        expect(returned.locator("tr[data-code='22']")).to_have_count(1)
         assert returned.get_by_test_id("reason").inner_text() == "与统计年报不一致，请核实后重报"
         missing = editor.get_by_test_id("missing")
-        assert missing.locator("li[data-code='11']").count() == 1  # still to enter
+        expect(missing.locator("li[data-code='11']")).to_have_count(1)  # still to enter
         assert missing.locator("li[data-code='17']").count() == 0  # in, and confirmed
     finally:
         editor.context.close()

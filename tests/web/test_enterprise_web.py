@@ -11,6 +11,7 @@ from importlib import resources
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from nearzero.services import users
 from nearzero.services.context import Actor, Role
@@ -206,7 +207,7 @@ def test_enterprise_pages_in_chromium(page, base_url, tmp_path) -> None:
     form.locator("button[type=submit]").click()
     page.wait_for_selector("[data-testid=components]")
     assert page.get_by_test_id("state").inner_text() == "草稿"
-    assert page.get_by_test_id("to-confirm").count() > 0
+    expect(page.get_by_test_id("to-confirm").first).to_be_visible()
     page.get_by_test_id("step-submit").click()
     page.wait_for_selector("[data-testid=step-start_verification]")
     assert page.get_by_test_id("state").inner_text() == "已提交"
