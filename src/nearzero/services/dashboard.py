@@ -22,6 +22,7 @@ from nearzero.services import indicators, inventory, projects
 from nearzero.services.context import Actor, Role
 from nearzero.services.inclusion import statistics as inclusion
 from nearzero.store import tables as m
+from nearzero.store.indicators import DepartmentDefinition
 
 
 @dataclass(frozen=True)
@@ -312,7 +313,7 @@ class DepartmentTodo:
     overdue_data : values missing after the office's deadline for the year
     """
 
-    department: m.Department
+    department: DepartmentDefinition
     missing: list[MissingValue]
     pending: list[indicators.PendingValue]
     returned: list[indicators.PendingValue]
@@ -350,15 +351,16 @@ class TodoPage:
 
 def _departments(
     views: list[indicators.IndicatorView], board: list[projects.ProjectView]
-) -> list[m.Department]:
+) -> list[DepartmentDefinition]:
     """The departments that own an indicator or a key project, in plan order."""
-    seen: dict[str, m.Department] = {}
+    seen: dict[str, DepartmentDefinition] = {}
     for v in views:
         for d in v.departments:
             seen.setdefault(d.code, d)
     for p in board:
-        for d in p.row.departments:
-            seen.setdefault(d.code, d)
+        for r in p.row.departments:
+            if r.code not in seen:
+                seen[r.code] = DepartmentDefinition(r.id, r.unit_id, r.code, r.name_zh, r.name_en)
     return list(seen.values())
 
 

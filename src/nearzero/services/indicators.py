@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,11 @@ from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput, NotFound, PermissionDenied, Role
 from nearzero.store import indicators as store, tables as m, units as unit_store
 from nearzero.store.base import utcnow
+from nearzero.store.indicators import (
+    CategoryDefinition,
+    DepartmentDefinition,
+    IndicatorDefinition,
+)
 from nearzero.units import UnitError, convert
 
 
@@ -53,7 +59,7 @@ def get_unit(session: Session, code: str | None = None) -> m.DemoUnit:
 class IndicatorView:
     """An indicator as the interface shows it: the spec, its record, the rows behind them."""
 
-    row: m.Indicator
+    row: IndicatorDefinition
     spec: IndicatorSpec
     record: Record
     texts: dict[tuple[str, int], str] = field(default_factory=dict)
@@ -61,7 +67,7 @@ class IndicatorView:
     """Every stored value by (part code, year), counted or not (pending, returned)."""
 
     @property
-    def departments(self) -> list[m.Department]:
+    def departments(self) -> tuple[DepartmentDefinition, ...]:
         return self.row.departments
 
     def value_years(self) -> list[int]:
@@ -86,7 +92,7 @@ class IndicatorView:
         return [p for p in self.series() if (p, year) not in self.stored]
 
 
-def _spec(row: m.Indicator, unit: m.DemoUnit) -> IndicatorSpec:
+def _spec(row: IndicatorDefinition, unit: m.DemoUnit) -> IndicatorSpec:
     where = f"indicator {row.code}"
     return IndicatorSpec(
         code=row.code,
@@ -116,6 +122,35 @@ def _counted(v: m.IndicatorValue, confirmation: bool) -> tuple[float | None, str
     return None
 
 
+_DEFINITIONS: OrderedDict[str, tuple[tuple[IndicatorDefinition, IndicatorSpec], ...]] = (
+    OrderedDict()
+)
+_DEFINITIONS_LOCK = threading.Lock()
+_DEFINITIONS_KEPT = 256
+"""Units whose definitions a process keeps (the 70-unit bench fits; the least used go)."""
+
+
+def definitions(
+    session: Session, unit: m.DemoUnit
+) -> tuple[tuple[IndicatorDefinition, IndicatorSpec], ...]:
+    """The definitions of ``unit``'s indicators and task targets with their parsed specs, in
+    plan order. The plan load writes them once and nothing changes them, so they are read
+    once per process and kept by the unit's ``plan_revision`` (a random token of that load):
+    a page no longer pays the ORM for the plan's catalogue on every view (issue #13 item 8)."""
+    key = unit.plan_revision
+    with _DEFINITIONS_LOCK:
+        kept = _DEFINITIONS.get(key)
+        if kept is not None:
+            _DEFINITIONS.move_to_end(key)
+            return kept
+    read = tuple((d, _spec(d, unit)) for d in store.definitions(session, unit.id))
+    with _DEFINITIONS_LOCK:
+        _DEFINITIONS[key] = read
+        while len(_DEFINITIONS) > _DEFINITIONS_KEPT:
+            _DEFINITIONS.popitem(last=False)
+    return read
+
+
 def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> list[IndicatorView]:
     """Every indicator and task target of ``unit`` (or just ``code``) with all it has on record.
 
@@ -124,13 +159,13 @@ def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> li
     confirmed value awaits the office (or was sent back) the confirmed figure counts.
     ``stored`` holds every stored value as it stands.
     """
-    rows = store.indicators(session, unit.id, code)
+    rows = [(d, spec) for d, spec in definitions(session, unit) if code is None or d.code == code]
     if code is not None and not rows:
         raise NotFound(
             f"indicator: 单位“{unit.code}”没有指标“{code}” — "
             f"unit {unit.code!r} has no indicator {code!r}"
         )
-    ids = [r.id for r in rows]
+    ids = [r.id for r, _ in rows]
     confirmation = confirmation_on(session, unit)
     values: dict[int, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
     texts: dict[int, dict[tuple[str, int], str]] = defaultdict(dict)
@@ -152,7 +187,7 @@ def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> li
     for j in store.assessments_of(session, ids):
         judged[j.indicator_id][j.year] = Assessment(Status(j.status), j.evidence)
     views = []
-    for row in rows:
+    for row, spec in rows:
         series = values[row.id]
         record = Record(
             values=dict(series.get("", {})),
@@ -160,7 +195,7 @@ def catalogue(session: Session, unit: m.DemoUnit, code: str | None = None) -> li
             assigned=dict(assigned[row.id]),
             assessments=dict(judged[row.id]),
         )
-        views.append(IndicatorView(row, _spec(row, unit), record, texts[row.id], stored[row.id]))
+        views.append(IndicatorView(row, spec, record, texts[row.id], stored[row.id]))
     return views
 
 
@@ -172,7 +207,7 @@ class EvaluatedIndicator:
 
 @dataclass
 class CategorySummary:
-    category: m.Category
+    category: CategoryDefinition
     met: int = 0
     total: int = 0
     no_data: int = 0  # missing, shown apart from not met
@@ -410,7 +445,7 @@ def counted_values(
     }
 
 
-def may_edit(actor: Actor, row: m.Indicator) -> bool:
+def may_edit(actor: Actor, row: IndicatorDefinition | m.Indicator) -> bool:
     """Admins edit everything; a department editor only the indicators its department owns."""
     return actor.acts_for(row.departments)
 

@@ -57,6 +57,7 @@ from nearzero.services.indicators import (
 )
 from nearzero.services.xlsx_guard import check_xlsx
 from nearzero.store import tables as m, units as unit_store
+from nearzero.store.indicators import PartDefinition
 from nearzero.units import UnitError, convert
 
 TEMPLATE_VERSION = 1
@@ -169,7 +170,7 @@ class TemplateRow:
     """One row of the fill-in sheet before it is written."""
 
     view: IndicatorView
-    part: m.IndicatorPart | None
+    part: PartDefinition | None
 
     @property
     def unit(self) -> str:
@@ -525,7 +526,7 @@ class _RowContext:
         code = _key(self.cell(row, COL_CODE))
         part_code = _key(self.cell(row, COL_PART))
         view = self.by_code.get(code)
-        parts: dict[str, m.IndicatorPart] = {}
+        parts: dict[str, PartDefinition] = {}
         target_unit = ""
         if view is None:
             known = list(self.by_code)

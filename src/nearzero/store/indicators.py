@@ -4,7 +4,10 @@ and the office's data cycle (evaluation year, confirmation, deadlines)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -15,8 +18,11 @@ from nearzero.store.tables.indicators import (
     DataDeadline,
     Indicator,
     IndicatorCycle,
+    IndicatorDepartment,
+    IndicatorPart,
     IndicatorValue,
 )
+from nearzero.store.tables.units import Category, Department
 
 
 def indicators(session: Session, unit_id: int, code: str | None = None) -> list[Indicator]:
@@ -35,6 +41,133 @@ def indicators(session: Session, unit_id: int, code: str | None = None) -> list[
     if code is not None:
         query = query.where(Indicator.code == code)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class CategoryDefinition:
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    position: int
+
+
+@dataclass(frozen=True)
+class DepartmentDefinition:
+    id: int
+    unit_id: int
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class PartDefinition:
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    rule: dict[str, Any]
+    position: int
+
+
+@dataclass(frozen=True)
+class IndicatorDefinition:
+    """An indicator or task target as its plan defines it: plain values, no session, so a
+    process may keep it for as long as the unit's ``plan_revision`` stands."""
+
+    id: int
+    unit_id: int
+    code: str
+    kind: str
+    position: int
+    name_zh: str
+    name_en: str
+    unit: str
+    attribute: str | None
+    rule: dict[str, Any]
+    task_ref_zh: str
+    note: str
+    category: CategoryDefinition
+    parts: tuple[PartDefinition, ...]
+    departments: tuple[DepartmentDefinition, ...]
+
+
+def definitions(session: Session, unit_id: int) -> list[IndicatorDefinition]:
+    """The definitions of every indicator and task target of unit ``unit_id``, in plan order:
+    three plain queries, no ORM objects (the catalogue keeps them by plan revision)."""
+    i, c = Indicator, Category
+    rows = session.execute(
+        select(
+            i.id,
+            i.code,
+            i.kind,
+            i.position,
+            i.name_zh,
+            i.name_en,
+            i.unit,
+            i.attribute,
+            i.rule,
+            i.task_ref_zh,
+            i.note,
+            c.id.label("category_id"),
+            c.code.label("category_code"),
+            c.name_zh.label("category_name_zh"),
+            c.name_en.label("category_name_en"),
+            c.position.label("category_position"),
+        )
+        .join(c, c.id == i.category_id)
+        .where(i.unit_id == unit_id)
+        .order_by(i.position)
+    ).all()
+    parts: dict[int, list[PartDefinition]] = defaultdict(list)
+    p = IndicatorPart
+    for r in session.execute(
+        select(p.indicator_id, p.code, p.name_zh, p.name_en, p.unit, p.rule, p.position)
+        .join(i, i.id == p.indicator_id)
+        .where(i.unit_id == unit_id)
+        .order_by(p.indicator_id, p.position)
+    ):
+        parts[r.indicator_id].append(
+            PartDefinition(r.code, r.name_zh, r.name_en, r.unit, r.rule, r.position)
+        )
+    departments: dict[int, list[DepartmentDefinition]] = defaultdict(list)
+    d, link = Department, IndicatorDepartment
+    for r in session.execute(
+        select(link.indicator_id, d.id, d.code, d.name_zh, d.name_en)
+        .join(d, d.id == link.department_id)
+        .where(d.unit_id == unit_id)
+        .order_by(link.indicator_id, d.id)
+    ):
+        departments[r.indicator_id].append(
+            DepartmentDefinition(r.id, unit_id, r.code, r.name_zh, r.name_en)
+        )
+    return [
+        IndicatorDefinition(
+            id=r.id,
+            unit_id=unit_id,
+            code=r.code,
+            kind=r.kind,
+            position=r.position,
+            name_zh=r.name_zh,
+            name_en=r.name_en,
+            unit=r.unit,
+            attribute=r.attribute,
+            rule=r.rule,
+            task_ref_zh=r.task_ref_zh,
+            note=r.note,
+            category=CategoryDefinition(
+                r.category_id,
+                r.category_code,
+                r.category_name_zh,
+                r.category_name_en,
+                r.category_position,
+            ),
+            parts=tuple(parts[r.id]),
+            departments=tuple(departments[r.id]),
+        )
+        for r in rows
+    ]
 
 
 def values_of(session: Session, indicator_ids: Sequence[int]) -> list[IndicatorValue]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -26,6 +27,11 @@ class DemoUnit(Base):
     plan_title_zh: Mapped[str] = mapped_column(String(300), default="")
     plan_document_no: Mapped[str] = mapped_column(String(100), default="")
     plan_issued: Mapped[dt.date | None] = mapped_column(Date)
+    plan_revision: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex)
+    """A random token set when the plan is loaded. The indicator definitions (indicators,
+    parts, categories, departments) are written by the plan load and never changed, so this
+    token names them: a process keeps them by it (``store.indicators.definitions``). Whatever
+    changes a definition must give the unit a new token."""
 
 
 class Category(Base):
