@@ -4,13 +4,20 @@ comparator alone, never by binary noise; for every rule kind, at the exact bound
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from hypothesis import example, given, strategies as st
 
 from nearzero.indicators.catalogue import bundled_plan_path, load_plan
 from nearzero.indicators.choices import Status, Trend
-from nearzero.indicators.evaluation import IndicatorSpec, Record, evaluate, linear_trend
+from nearzero.indicators.evaluation import (
+    IndicatorSpec,
+    Record,
+    evaluate,
+    exact_linear_trend,
+    linear_trend,
+)
 from nearzero.indicators.rules import RuleKind, parse_rule
 from nearzero.units import convert
 
@@ -57,6 +64,32 @@ def test_value_equal_to_its_base_after_conversion_is_not_higher() -> None:
     assert evaluate(higher, Record({2020: base, 2022: 1393600}), 2022).status is Status.NOT_MET
     no_growth = spec({"kind": "no_growth"}, "立方米")
     assert evaluate(no_growth, Record({2020: base, 2022: 1393600}), 2022).status is Status.MET
+
+
+def textbook_trend(points: list[tuple[int, float]], at: int) -> Fraction:
+    """ȳ + Sxy/Sxx·(at − x̄) in fractions, step by step as the textbook writes it."""
+    xs = [Fraction(x) for x, _ in points]
+    ys = [Fraction(Decimal(repr(y))) for _, y in points]
+    mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    sxy = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True))
+    return mean_y + (sxy / sxx if sxx else 0) * (at - mean_x)
+
+
+@given(
+    st.dictionaries(
+        st.integers(2000, 2030),
+        st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),
+        min_size=1,
+        max_size=8,
+    ),
+    st.integers(2020, 2035),
+)
+@example({2020: 0.1, 2021: 0.6, 2022: 0.35}, 2025)
+@example({2020: 0.1, 2022: 0.1}, 2025)
+def test_the_integer_trend_equals_the_textbook_fractions(values: dict[int, float], at: int) -> None:
+    points = sorted(values.items())
+    assert exact_linear_trend(points, at) == textbook_trend(points, at)
 
 
 def test_projection_exactly_on_target_is_on_track() -> None:

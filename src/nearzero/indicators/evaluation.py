@@ -259,16 +259,28 @@ def project(
 
 
 def exact_linear_trend(points: Sequence[tuple[int, Number]], at: int) -> Fraction:
-    """:func:`linear_trend` in exact rational arithmetic on the figures as entered."""
+    """:func:`linear_trend` in exact rational arithmetic on the figures as entered.
+
+    The figures are put over one common denominator ``d`` (a power of ten for decimals), so
+    the sums are of integers and one fraction is made at the end:
+
+        ŷ(at) = [ΣY·S + (nΣxY − ΣxΣY)(n·at − Σx)] / (n·S·d),  S = nΣx² − (Σx)²,  Y = y·d
+
+    which is ȳ + b(at − x̄) with b = Sxy/Sxx multiplied out (both sums scaled by n). A page
+    evaluates every indicator's trend, and normalising a Fraction at each step cost
+    several times this.
+    """
     n = len(points)
-    xs = [Fraction(x) for x, _ in points]
     ys = [fraction_of(y) for _, y in points]
-    mean_x = sum(xs, Fraction(0)) / n
-    mean_y = sum(ys, Fraction(0)) / n
-    sxx = sum(((x - mean_x) ** 2 for x in xs), Fraction(0))
-    sxy = sum(((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)), Fraction(0))
-    slope = sxy / sxx if sxx else Fraction(0)
-    return mean_y + slope * (at - mean_x)
+    d = math.lcm(*(y.denominator for y in ys))
+    big_y = [y.numerator * (d // y.denominator) for y in ys]
+    xs = [int(x) for x, _ in points]
+    sum_x, sum_y = sum(xs), sum(big_y)
+    s = n * sum(x * x for x in xs) - sum_x * sum_x
+    if s == 0:
+        return Fraction(sum_y, n * d)
+    sxy = n * sum(x * y for x, y in zip(xs, big_y, strict=True)) - sum_x * sum_y
+    return Fraction(sum_y * s + sxy * (n * at - sum_x), n * s * d)
 
 
 def linear_trend(points: Sequence[tuple[int, Number]], at: int) -> float:
