@@ -131,7 +131,7 @@ def dataset(session: Session, unit: m.DemoUnit, year: int) -> InventoryDataset:
 
 def years(session: Session, unit: m.DemoUnit) -> list[int]:
     """Inventory years with activity data on record."""
-    return [d.year for d in datasets(session, unit)]
+    return store.dataset_years(session, unit.id)
 
 
 def activity_of(ds: InventoryDataset, factors: FactorLibrary) -> Activity:

@@ -19,6 +19,12 @@ def datasets(session: Session, unit_id: int) -> list[InventoryDataset]:
     return list(session.scalars(query.order_by(InventoryDataset.year)))
 
 
+def dataset_years(session: Session, unit_id: int) -> list[int]:
+    """The years of the unit's activity data sets, oldest first (their documents unread)."""
+    query = select(InventoryDataset.year).where(InventoryDataset.unit_id == unit_id)
+    return list(session.scalars(query.order_by(InventoryDataset.year)))
+
+
 def dataset(session: Session, unit_id: int, year: int) -> InventoryDataset | None:
     """The unit's activity data of ``year``, or None."""
     query = select(InventoryDataset).where(
