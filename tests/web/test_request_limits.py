@@ -74,3 +74,15 @@ def test_pages_are_not_cached_and_static_assets_are(client: Any) -> None:
     asset = client.get("/static/app.css")
     assert asset.status_code == 200
     assert "no-store" not in asset.headers.get("cache-control", "")
+
+
+def test_every_answer_carries_the_security_headers_once(client: Any) -> None:
+    from nearzero.web.app import CSP
+
+    log_in(client, "office")
+    for path in ("/", "/login", "/static/app.css", "/no-such-page"):
+        answer = client.get(path)
+        assert answer.headers["content-security-policy"] == CSP, path
+        assert answer.headers["x-content-type-options"] == "nosniff", path
+        assert answer.headers["referrer-policy"] == "same-origin", path
+        assert len(answer.headers.get_list("cache-control")) <= 1, path

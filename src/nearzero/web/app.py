@@ -45,7 +45,7 @@ from nearzero.web.routes.inclusion import (
     partner_api as inclusion_api,
     resident as inclusion_resident,
 )
-from nearzero.web.security import BodyLimit, OriginCheck
+from nearzero.web.security import BodyLimit, OriginCheck, SecurityHeaders
 
 HERE = Path(__file__).parent
 OPENAPI_URL = "/api/openapi.json"
@@ -103,16 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.env == "production",
     )
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.url.path.startswith("/static/"):
-            # pages show personal data, keys and tokens: never kept by a browser or proxy
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders, csp=CSP)
 
     # outermost last: the origin is checked and the body capped before anything reads it
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, exempt=("/api/inclusion/",))
