@@ -448,6 +448,8 @@ def serve(
     """Serve the dashboard (several workers: behind a reverse proxy, see docs/deployment.md)."""
     import uvicorn
 
+    from nearzero.web.serving import HTTP_PROTOCOL
+
     settings = Settings()
     host, port = host or settings.host, port or settings.port
     console.print(f"nearzero dashboard: http://{host}:{port}/")
@@ -458,6 +460,7 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            http=HTTP_PROTOCOL,
             log_level="info",
             # uvicorn kills a worker that does not answer its ping within this many seconds;
             # its 5 s default killed every worker still importing on a busy 2-core machine
@@ -466,7 +469,7 @@ def serve(
         return
     from nearzero.web.app import create_app
 
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(settings), host=host, port=port, http=HTTP_PROTOCOL, log_level="info")
 
 
 # --------------------------------------------------------------------------- Excel workbooks
