@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from nearzero.store.tables.indicators import (
     Assessment,
@@ -23,24 +23,6 @@ from nearzero.store.tables.indicators import (
     IndicatorValue,
 )
 from nearzero.store.tables.units import Category, Department
-
-
-def indicators(session: Session, unit_id: int, code: str | None = None) -> list[Indicator]:
-    """The indicators and task targets of unit ``unit_id`` (or only ``code``) in plan order,
-    with their parts, departments and category loaded."""
-    query = (
-        select(Indicator)
-        .where(Indicator.unit_id == unit_id)
-        .options(
-            selectinload(Indicator.parts),
-            selectinload(Indicator.departments),
-            selectinload(Indicator.category),
-        )
-        .order_by(Indicator.position)
-    )
-    if code is not None:
-        query = query.where(Indicator.code == code)
-    return list(session.scalars(query))
 
 
 @dataclass(frozen=True)
