@@ -9,12 +9,13 @@ printed beside `python -c pass` (process start, the floor) and beside the target
 - `nearzero dossier` (workbook, the report as docx and pdf, evidence; no target of its own).
 
 Beside them, what bounds them, measured in the same run: `nearzero --help` (the CLI's start),
-importing what a report reads (`nearzero.services.report` and every section's service), and
-WeasyPrint's own floor: its import, and its import plus one trivial page in the report's CJK
-fonts laid out and written in the same process. Last, inside one process that has imported
-everything: gathering the data, the charts and sections, writing the docx, laying out and
-writing the PDF (WeasyPrint's share of the report itself). Each line also gives the CPU time
-(user + system) of its fastest run, which drifts less than wall time on a shared machine.
+importing what a report reads (`nearzero.services.report` and every section's service),
+importing the charts (matplotlib; both formats draw them), and WeasyPrint's own floor: its
+import, and its import plus one trivial page in the report's CJK fonts laid out and written in
+the same process. Last, inside one process that has imported everything: gathering the data,
+the charts and sections, writing the docx, laying out and writing the PDF (WeasyPrint's share
+of the report itself). Each line also gives the CPU time (user + system) of its fastest run,
+which drifts less than wall time on a shared machine.
 
 Bytecode is cached (PYTHONPYCACHEPREFIX in the temp dir, one untimed warm-up run), as it is
 after `make venv` and a first run: a PYTHONDONTWRITEBYTECODE environment would otherwise time
@@ -119,6 +120,11 @@ def main() -> None:
             (
                 "import what a report reads",
                 times([py, "-c", "import nearzero.cli, nearzero.services.report"], env, args.runs),
+                None,
+            ),
+            (
+                "import the charts (matplotlib)",
+                times([py, "-c", "import nearzero.reports.charts"], env, args.runs),
                 None,
             ),
             ("import weasyprint", times([py, "-c", "import weasyprint"], env, args.runs), None),

@@ -1,6 +1,8 @@
 """What keeps a report build fast leaves the documents as they were (issue #13 item 7):
-table cells written from a copied paragraph are the XML python-docx writes cell by cell, and
-the heavy libraries are imported only by the build that uses them."""
+table cells written from a copied paragraph are the XML python-docx writes cell by cell, a
+chart laid out once and drawn once has the pixels ``savefig`` draws (laying out and drawing
+twice), the PDF's tables of given column widths are laid out from those widths, and the heavy
+libraries are imported only by the build that uses them."""
 
 import datetime as dt
 import io
@@ -9,9 +11,10 @@ import sys
 import zipfile
 
 import pytest
+from PIL import Image, ImageChops
 
 from nearzero.indicators.choices import Status
-from nearzero.reports import word
+from nearzero.reports import charts, pdf, word
 from nearzero.reports.model import Cell, Paragraph, Report, Section, Table
 
 
@@ -52,6 +55,56 @@ def test_copied_cells_are_the_xml_python_docx_writes(monkeypatch):
     slow = document_xml(word.build_docx(report()))
     assert fast == slow
     assert b"8,537,813.87" in fast and b"&lt;&amp;&gt;" in fast
+
+
+def savefig_png(fig):
+    """A chart as it was written before: ``savefig`` solves the layout and draws twice."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+TREND = {  # the shape of nearzero.services.indicators.trend_data, the demo's indicator 1
+    "years": [2020, 2021, 2022, 2023, 2024, 2025],
+    "unit": "吨",
+    "series": [
+        {
+            "name": "二氧化碳排放总量",
+            "data": [9290749.01, 10048799.38, 8537813.87, None, None, None],
+        }
+    ],
+    "targets": [{"name": "二氧化碳排放总量", "value": 9290749.01}],
+    "projection": {"year": 2025, "value": 7786583.81},
+}
+
+CHARTS = {
+    "category": lambda: charts.category_chart(
+        ["低碳管理", "低碳能源", "碳汇和碳抵消", "特色指标"],
+        [6, 1, 0, 1],
+        [9, 3, 2, 3],
+        [1, 0, 0, 0],
+    ),
+    "trend": lambda: charts.trend_chart(TREND, "二氧化碳排放总量（吨）"),
+    "contribution": lambda: charts.contribution_chart(
+        ["原料获取（电力）", "生产制造", "回收抵扣"], [1234.5, 567.8, -120.0], "kgCO2e"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_charts_drawn_once_are_the_pixels_savefig_draws(name, monkeypatch):
+    once = Image.open(io.BytesIO(CHARTS[name]()))
+    monkeypatch.setattr(charts, "_png", savefig_png)
+    twice = Image.open(io.BytesIO(CHARTS[name]())).convert("RGB")
+    assert once.mode == "RGB" and once.size == twice.size
+    assert ImageChops.difference(once, twice).getbbox() is None
+
+
+def test_pdf_tables_of_given_widths_are_laid_out_fixed():
+    html = pdf.report_html(report())
+    assert html.count('<table class="fixed">') == 1  # the grouped table with widths (1, 3, 1)
+    assert html.count("<table>") == 2  # the two without widths
+    assert '<col style="width: 60.00%">' in html
 
 
 @pytest.mark.parametrize(

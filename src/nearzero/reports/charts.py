@@ -4,6 +4,11 @@ Chinese labels need a CJK font: Noto Sans CJK SC first, WenQuanYi Micro Hei as t
 for the glyphs Noto's CJK face lacks in matplotlib (the subscript in CO₂). matplotlib's
 settings are process-wide, so charts are drawn one at a time under a lock with the fonts set
 in an ``rc_context``; report builds running in threads never see each other's settings.
+
+Each figure is drawn once: its constrained layout is solved a single time and then frozen
+(``savefig`` would solve it twice and draw the figure twice), and the picture is written as an
+opaque RGB PNG (a chart has no transparency; an alpha channel is one more image for the PDF to
+split off and compress).
 """
 
 from __future__ import annotations
@@ -13,9 +18,11 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from PIL import Image
 
 FONTS = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "DejaVu Sans"]
 GREEN, RED, ORANGE, BLUE = "#2e7d32", "#c62828", "#ef6c00", "#1565c0"
@@ -33,8 +40,16 @@ _RC: dict[Any, Any] = {
 
 
 def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, laid out and drawn once (call inside the fonts' rc_context)."""
+    canvas: Any = FigureCanvasAgg(fig)  # the Agg backend has no type hints
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)  # place the axes around their labels, once
+        fig.set_layout_engine("none")  # and keep them there for the one draw
+    canvas.draw()
+    rgba = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    rgba.convert("RGB").save(buffer, format="png", dpi=(fig.dpi, fig.dpi))
     return buffer.getvalue()
 
 
@@ -51,7 +66,7 @@ def category_chart(
     """Stacked bars: indicators met, not met and without data (无数据) per category (counts)."""
     missing = list(no_data) if no_data is not None else [0] * len(met)
     not_met = [t - m - n for m, t, n in zip(met, totals, missing, strict=True)]
-    with _LOCK, matplotlib.rc_context(_RC):
+    with _LOCK, rc_context(_RC):
         fig = Figure(figsize=(6.4, 3.0), dpi=DPI, layout="constrained")
         ax = fig.add_subplot()
         ax.bar(names, met, color=GREEN, label="完成")
@@ -76,7 +91,7 @@ def trend_chart(data: dict[str, Any], title: str) -> bytes:
     an optional projection {year, value}.
     """
     years: list[int] = data["years"]
-    with _LOCK, matplotlib.rc_context(_RC):
+    with _LOCK, rc_context(_RC):
         fig = Figure(figsize=(6.4, 2.9), dpi=DPI, layout="constrained")
         ax = fig.add_subplot()
         for series, target in zip(data["series"], data["targets"], strict=True):
@@ -121,7 +136,7 @@ def trend_chart(data: dict[str, Any], title: str) -> bytes:
 def contribution_chart(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
     """Horizontal bars: each contributor's value [``unit``], largest at the top; negative
     values (removals, credits) drawn in green to the left of zero."""
-    with _LOCK, matplotlib.rc_context(_RC):
+    with _LOCK, rc_context(_RC):
         height = 1.0 + 0.32 * max(len(labels), 1)
         fig = Figure(figsize=(6.4, height), dpi=DPI, layout="constrained")
         ax = fig.add_subplot()

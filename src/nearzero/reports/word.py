@@ -8,6 +8,7 @@ faces every Chinese Windows installation has); Word substitutes where one is mis
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from copy import deepcopy
 from typing import Any
@@ -48,6 +49,8 @@ COLOURS = {
     Status.NO_DATA: RGBColor(0x60, 0x6B, 0x7D),
 }
 A4_SHORT, A4_LONG = Cm(21.0), Cm(29.7)
+_BREAKS = re.compile("[\t\r\n]")  # what Run.text writes as w:tab or w:br, not in a w:t
+_TCW = qn("w:tcW")
 MARGIN = Cm(2.2)
 
 
@@ -101,6 +104,14 @@ def _styles(doc: DocumentObject) -> None:
         lang = OxmlElement("w:lang")
         rpr.append(lang)
     lang.set(qn("w:eastAsia"), "zh-CN")
+
+
+def _paragraph(doc: DocumentObject, style: str) -> DocxParagraph:
+    """``doc.add_paragraph(style=style)`` for a style that is not the default one: the same
+    XML without python-docx's search of every style for the default on each call."""
+    paragraph = doc.add_paragraph()
+    paragraph._p.style = doc.styles[style].style_id
+    return paragraph
 
 
 def _page(section: object, landscape: bool) -> None:
@@ -167,8 +178,9 @@ def _cell_text(
 class _CellWriter:
     """:func:`_cell_text` for a table's many cells: the first cell of each look (bold, right,
     colour) is written by python-docx, the rest get a copy of its paragraph with their own
-    text, the same XML at a fraction of the cost (python-docx's per-property setters search
-    every child of an element for its place)."""
+    text and the centred alignment appended to the new cell's properties, the same XML at a
+    fraction of the cost (python-docx's per-property setters search every child of an element
+    for its place)."""
 
     def __init__(self) -> None:
         self._paragraphs: dict[tuple[bool, bool, RGBColor | None], Any] = {}
@@ -183,27 +195,45 @@ class _CellWriter:
     ) -> None:
         key = (bold, right, colour)
         model = self._paragraphs.get(key)
-        if model is None or len(cell._tc.p_lst) != 1 or len(cell._tc.p_lst[0]):
+        tc = cell._tc
+        paragraphs = tc.p_lst
+        if model is None or len(paragraphs) != 1 or len(paragraphs[0]):
             _cell_text(cell, text, bold, right, colour)
             if model is None:
-                model = deepcopy(cell._tc.p_lst[0])
+                model = deepcopy(tc.p_lst[0])
                 for child in model.r_lst[0][1:]:  # the run keeps its rPr, not its text
                     model.r_lst[0].remove(child)
                 self._paragraphs[key] = model
             return
         paragraph = deepcopy(model)
-        paragraph.r_lst[0].text = text  # what Run.text does
-        empty = cell._tc.p_lst[0]
+        run = paragraph.r_lst[0]
+        if text and not _BREAKS.search(text):
+            # one w:t, as Run.text writes a text without tabs or line breaks
+            t = OxmlElement("w:t")
+            t.text = text
+            if len(text.strip()) < len(text):
+                t.set(qn("xml:space"), "preserve")
+            run.append(t)
+        else:
+            run.text = text  # what Run.text does
+        empty = paragraphs[0]
         empty.addprevious(paragraph)
-        cell._tc.remove(empty)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        tc.remove(empty)
+        tc_pr = tc.tcPr
+        if tc_pr is not None and len(tc_pr) == 1 and tc_pr[0].tag == _TCW:
+            # a new cell's properties hold only its width: vAlign goes after it
+            v_align = OxmlElement("w:vAlign")
+            v_align.set(qn("w:val"), "center")
+            tc_pr.append(v_align)
+        else:
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
 
 
 def _table(doc: DocumentObject, table: Table) -> None:
     if table.caption:
         _caption(doc, table.caption)
     out = doc.add_table(rows=len(table.rows) + 1, cols=len(table.headers))
-    out.style = doc.styles["Table Grid"]
+    out._tbl.tblStyle_val = doc.styles["Table Grid"].style_id  # what `out.style =` writes
     out.alignment = WD_TABLE_ALIGNMENT.CENTER
     out.autofit = False
     _borders(out)
@@ -232,7 +262,7 @@ def _table(doc: DocumentObject, table: Table) -> None:
 
 
 def _caption(doc: DocumentObject, text: str) -> None:
-    paragraph = doc.add_paragraph(style="Caption")
+    paragraph = _paragraph(doc, "Caption")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.first_line_indent = None
     _run(paragraph, text, HEADING, 10.5)
@@ -241,7 +271,7 @@ def _caption(doc: DocumentObject, text: str) -> None:
 def _blocks(doc: DocumentObject, blocks: Iterable[Block]) -> None:
     for block in blocks:
         if isinstance(block, Heading):
-            _run(doc.add_paragraph(style="Heading 2"), block.text, HEADING, 13, bold=True)
+            _run(_paragraph(doc, "Heading 2"), block.text, HEADING, 13, bold=True)
         elif isinstance(block, Paragraph):
             paragraph = doc.add_paragraph()
             paragraph.paragraph_format.first_line_indent = Pt(24)
@@ -279,7 +309,7 @@ def _section(doc: DocumentObject, section: Section, landscape: bool) -> None:
     current = doc.sections[-1].orientation == WD_ORIENT.LANDSCAPE
     if landscape != current:
         _page(doc.add_section(WD_SECTION.NEW_PAGE), landscape)
-    _run(doc.add_paragraph(style="Heading 1"), section.title, HEADING, 15, bold=True)
+    _run(_paragraph(doc, "Heading 1"), section.title, HEADING, 15, bold=True)
     if section.empty:
         _blocks(doc, [Paragraph(NO_DATA_ZH)])
     else:
