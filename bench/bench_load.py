@@ -25,7 +25,10 @@ worker per core a page that arrives during a partner's batch waits for the batch
 more worker processes than cores let the system scheduler share the cores between them
 (measured on 2 cores: worst main-page p95 150 ms with 2 workers, 80 ms with 4).
 
-Run: uv run python bench/bench_load.py [--users 50] [--seconds 20] [--workers 4] [--think 2]
+Each run lasts 60 s by default: a p95 needs its page's 100-odd answers (in 20 s a page got
+30-50, and its p95 was its second or third slowest answer).
+
+Run: uv run python bench/bench_load.py [--users 50] [--seconds 60] [--workers 4] [--think 2]
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def percentile(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--think", type=float, default=2.0, help="mean think time [s]")
     parser.add_argument("--batch", type=int, default=200, help="rides per partner batch")
