@@ -6,6 +6,7 @@ import zipfile
 
 import pytest
 from docx import Document
+from playwright.sync_api import expect
 from typer.testing import CliRunner
 
 from nearzero.cli import app as cli
@@ -155,7 +156,7 @@ def test_report_page_builds_a_pdf_in_chromium(page, zhangqiu_url, serve_app):
     item = page.get_by_test_id("build-pdf")
     with page.expect_download(timeout=120_000) as download:
         item.locator("a[data-build]").click()
-    assert item.get_attribute("data-state") == "done"
+    expect(item).to_have_attribute("data-state", "done")
     assert "已生成" in item.locator(".status").inner_text()
     assert download.value.suggested_filename == "济南市章丘区_2022年度评估报告.pdf"
     with open(download.value.path(), "rb") as f:

@@ -1,6 +1,7 @@
 """The dashboard in real headless Chromium: log in, read the counts, enter a value, see it."""
 
 import pytest
+from playwright.sync_api import expect
 
 from nearzero.settings import Settings
 from nearzero.web.app import create_app
@@ -47,4 +48,5 @@ def test_english_and_chart_on_indicator_page(page, base_url):
     assert "CO2 emissions per unit of GDP" in page.content()
     assert page.get_by_test_id("status").inner_text().strip().startswith("not met")
     page.get_by_test_id("lang-switch").click()
-    assert "单位地区生产总值二氧化碳排放" in page.content()
+    # content() does not wait: wait for the Chinese page to replace the English one
+    expect(page.locator("body")).to_contain_text("单位地区生产总值二氧化碳排放")
