@@ -98,6 +98,7 @@ def twohigh_blocks(data: TwoHighYear) -> list[Block] | None:
                     for b in data.balance
                 ),
                 caption="碳排放指标台账余额（按替代维度）",
+                widths=(3, 2, 2, 2, 2, 2, 2),
             )
         )
     if data.traces:
@@ -127,6 +128,7 @@ def twohigh_blocks(data: TwoHighYear) -> list[Block] | None:
                     for t in data.traces
                 ),
                 caption="“两高”项目应替代量及替代源",
+                widths=(5, 2, 2.5, 3, 2.5, 3, 3, 5),
                 wide=True,
             )
         )
