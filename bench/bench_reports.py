@@ -17,6 +17,11 @@ the charts and sections, writing the docx, laying out and writing the PDF (Weasy
 of the report itself). Each line also gives the CPU time (user + system) of its fastest run,
 which drifts less than wall time on a shared machine.
 
+The report commands fork two workers as they start (:mod:`nearzero.reports.offload`): one
+imports matplotlib and draws the charts, one imports WeasyPrint and lays out the PDF, while the
+command imports the services and gathers the data. On two free cores their imports overlap;
+the per-step lines below are the one-process costs that the overlap hides.
+
 Bytecode is cached (PYTHONPYCACHEPREFIX in the temp dir, one untimed warm-up run), as it is
 after `make venv` and a first run: a PYTHONDONTWRITEBYTECODE environment would otherwise time
 compiling the sources in every run.

@@ -561,36 +561,45 @@ def _build_document(kind: str, year: int, out: Path, unit: str | None) -> None:
     # them; the system takes back the rest). Registered once; runs when the process ends.
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
+    from nearzero.reports.offload import worker_processes
+
+    # Forked first, before the imports below, the database and the progress bar's thread: one
+    # worker imports matplotlib and draws the charts, one imports WeasyPrint and lays out the
+    # PDF, while this process imports the services and gathers the data.
+    roles = ("charts",) if kind == "docx" else ("charts", "pdf")
     try:
-        from rich.progress import (
-            BarColumn,
-            Progress,
-            TaskProgressColumn,
-            TextColumn,
-            TimeElapsedColumn,
-        )
+        with worker_processes(*roles):
+            from rich.progress import (
+                BarColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
-        from nearzero.services import report
+            from nearzero.services import report
 
-        columns = (
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TaskProgressColumn(),
-            TimeElapsedColumn(),
-        )
-        try:
-            with _db() as session, Progress(*columns, console=err, transient=True) as bar:
-                task = bar.add_task("准备", total=1.0)
-                target = indicator_service.get_unit(session, unit)
-                built = report.build_file(
-                    session,
-                    target,
-                    year,
-                    kind,
-                    lambda step, fraction: bar.update(task, completed=fraction, description=step),
-                )
-        except ServiceError as exc:
-            _fail(str(exc))
+            columns = (
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TaskProgressColumn(),
+                TimeElapsedColumn(),
+            )
+            try:
+                with _db() as session, Progress(*columns, console=err, transient=True) as bar:
+                    task = bar.add_task("准备", total=1.0)
+                    target = indicator_service.get_unit(session, unit)
+                    built = report.build_file(
+                        session,
+                        target,
+                        year,
+                        kind,
+                        lambda step, fraction: bar.update(
+                            task, completed=fraction, description=step
+                        ),
+                    )
+            except ServiceError as exc:
+                _fail(str(exc))
     finally:
         gc.set_threshold(*threshold)  # as it was (the tests build in their own process)
     out.write_bytes(built.data)

@@ -112,7 +112,8 @@ def test_pdf_tables_of_given_widths_are_laid_out_fixed():
     [
         ("nearzero.services.report", ("weasyprint", "matplotlib", "docx")),
         ("nearzero.reports.word", ("weasyprint",)),
-        ("nearzero.reports.pdf", ("docx",)),
+        ("nearzero.reports.pdf", ("docx", "weasyprint", "matplotlib")),
+        ("nearzero.reports.offload", ("weasyprint", "matplotlib")),
     ],
 )
 def test_heavy_libraries_are_imported_where_used(module, absent):

@@ -28,7 +28,6 @@ from nearzero.footprint.factors import PEDIGREE_INDICATORS, pedigree_table
 from nearzero.footprint.model import FAMILIES, ProductSystem
 from nearzero.footprint.study import FootprintResult
 from nearzero.formatting import china_time
-from nearzero.reports.charts import contribution_chart
 from nearzero.reports.model import (
     Block,
     Cell,
@@ -39,6 +38,7 @@ from nearzero.reports.model import (
     Section,
     Table,
 )
+from nearzero.reports.offload import contribution_chart
 
 TITLE_ZH = "产品碳足迹研究报告"
 BASIS_ZH = "GB/T 24067-2024《温室气体 产品碳足迹 量化要求和指南》（ISO 14067:2018）"

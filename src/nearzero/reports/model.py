@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from nearzero.indicators.choices import Status
 
@@ -85,15 +86,27 @@ class Table:
         return spans
 
 
+class PendingImage(Protocol):
+    """An image still being drawn (in a worker process, :mod:`nearzero.reports.offload`)."""
+
+    def result(self) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class Figure:
-    """A chart as PNG bytes with its caption (numbered 图1, 图2 … by :func:`numbered`) and
-    ``label`` (referred to as ``{图:label}``); ``width_cm`` on the page."""
+    """A chart as PNG bytes, or an image still being drawn, with its caption (numbered 图1,
+    图2 … by :func:`numbered`) and ``label`` (referred to as ``{图:label}``); ``width_cm`` on
+    the page."""
 
-    png: bytes
+    image: bytes | PendingImage
     caption: str
     width_cm: float = 15.0
     label: str = ""
+
+    @property
+    def png(self) -> bytes:
+        """The PNG bytes, waiting for the drawing if it is not done."""
+        return self.image if isinstance(self.image, bytes) else self.image.result()
 
 
 Block = Heading | Paragraph | Table | Figure

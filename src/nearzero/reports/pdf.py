@@ -11,9 +11,8 @@ import dataclasses
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from weasyprint import CSS, HTML
-from weasyprint.urls import URLFetcher
 
+from nearzero.reports import offload
 from nearzero.reports.model import (
     NO_DATA_ZH,
     Figure,
@@ -52,10 +51,26 @@ def report_html(report: Report) -> str:
 def build_pdf(report: Report, progress: Progress = no_progress) -> bytes:
     """The report as PDF bytes (A4, page numbers, CJK font subset embedded)."""
     progress("PDF：排版", 0.05)
-    html = HTML(string=report_html(report), url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    stylesheet = CSS(string=_environment().loader.get_source(_environment(), "report.css")[0])  # type: ignore[union-attr]
-    document = html.render(stylesheets=[stylesheet])
-    progress(f"PDF：写出{len(document.pages)}页", 0.6)
+    return offload.layout_pdf(report_html(report))
+
+
+def layout_pdf(html: str) -> bytes:
+    """``html`` (:func:`report_html`'s) laid out in the report's stylesheet and written as PDF.
+
+    WeasyPrint is imported here, not with the module: a build from the command line lays the
+    PDF out in a worker that imported it while the data was gathered (:mod:`.offload`)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.urls import URLFetcher
+
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).render(
+        stylesheets=[CSS(string=_stylesheet())]
+    )
     pdf = document.write_pdf()
     assert pdf is not None
     return bytes(pdf)
+
+
+@cache
+def _stylesheet() -> str:
+    source = _environment().loader.get_source(_environment(), "report.css")  # type: ignore[union-attr]
+    return source[0]

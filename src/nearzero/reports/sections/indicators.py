@@ -26,6 +26,7 @@ from nearzero.reports.model import (
     Table,
     no_progress,
 )
+from nearzero.reports.offload import category_chart, trend_chart
 
 #: The indicators whose trend is charted in 二: 二氧化碳排放总量, 单位地区生产总值二氧化碳排放.
 TREND_INDICATORS = ("1", "3")
@@ -368,8 +369,6 @@ def overview(ev: Evaluation, progress: Progress = no_progress) -> list[Block]:
     """一、总体情况: the summary sentences and the met-by-category chart."""
     out: list[Block] = [Paragraph(text) for text in summary(ev)]
     progress("绘制分类完成情况图", 0.3)
-    from nearzero.reports.charts import category_chart
-
     cats = ev.categories
     png = category_chart(
         [c.name_zh for c in cats],
@@ -484,8 +483,6 @@ def indicator_blocks(ev: Evaluation, progress: Progress = no_progress) -> list[B
     charts = [by_code[c] for c in TREND_INDICATORS if c in by_code]
     if charts:
         out.append(Heading(f"（{'三' if ev.task_targets else '二'}）重点指标趋势"))
-    from nearzero.reports.charts import trend_chart
-
     for n, e in enumerate(charts, start=2):
         progress(f"绘制指标{e.spec.code}趋势图", 0.3 + 0.2 * n)
         if e.trend is None:
