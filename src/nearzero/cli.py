@@ -1757,8 +1757,9 @@ def users_add(
 @users_app.command("list")
 def users_list() -> None:
     """Every account with its role, unit, department, state and open sessions."""
-    with _db() as session:
-        rows = users.list_users(session, USERS_ACTOR)
+    settings = Settings()
+    with _db(settings) as session:
+        rows = users.list_users(session, USERS_ACTOR, users.LoginPolicy.from_settings(settings))
     table = Table(title="users")
     for col in ("username", "name", "role", "unit", "department", "state", "sessions"):
         table.add_column(col)

@@ -7,7 +7,7 @@ import hashlib
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from nearzero.services import audit, users as svc
 from nearzero.services.context import Actor, InvalidInput, PermissionDenied, Role
@@ -270,3 +270,53 @@ def test_ending_every_session(sessions):
         assert svc.end_all_sessions(session, Actor.system("cli")) == 2
         assert [svc.session_of(session, t, POLICY) for t in tokens] == [None, None]
         assert actions(session, "*") == ["user.end_all_sessions"]
+
+
+# --------------------------------------------------------------------------- what is forgotten
+
+
+def test_each_log_in_forgets_attempts_and_sessions_no_rule_reads(sessions):
+    minute = dt.timedelta(minutes=1)
+    with transaction(sessions) as session:
+        abandoned = svc.log_in(session, "viewer", svc.DEMO_PASSWORD, "", POLICY, T0).token
+        out = svc.log_in(session, "office", svc.DEMO_PASSWORD, "", POLICY, T0).token
+        svc.log_out(session, out)
+        svc.log_in(session, "ghost", "x", "10.0.0.5", POLICY, T0)
+        svc.log_in(session, "office", svc.DEMO_PASSWORD, "", POLICY, T0 + 10 * minute)
+        # within the window every attempt stays; the logged-out session is gone
+        assert session.scalar(select(func.count(LoginAttempt.id))) == 4
+        assert session.scalar(select(func.count(UserSession.id))) == 2
+        counts = {u.username: u.open_sessions for u in svc.list_users(session, OFFICE, POLICY, T0)}
+        assert counts["office"] == 1 and counts["viewer"] == 1
+        # 41 minutes on: the attempts are older than the window, both sessions idle too long
+        later = T0 + 41 * minute
+        counts = {
+            u.username: u.open_sessions for u in svc.list_users(session, OFFICE, POLICY, later)
+        }
+        assert counts["office"] == 0 and counts["viewer"] == 0  # timed out is not open
+        fresh = svc.log_in(session, "office", svc.DEMO_PASSWORD, "", POLICY, later).token
+        outcomes = session.scalars(select(LoginAttempt.outcome))
+        assert list(outcomes) == ["ok"]
+        assert session.scalar(select(func.count(UserSession.id))) == 1
+        assert svc.session_of(session, abandoned, POLICY, later) is None
+        assert svc.session_of(session, fresh, POLICY, later) is not None
+        # the audit log keeps every log-in
+        assert actions(session, "office")[-4:] == [
+            "user.login",
+            "user.logout",
+            "user.login",
+            "user.login",
+        ]
+        assert actions(session, "ghost") == ["user.login_failed"]
+
+
+def test_a_lock_out_longer_than_the_window_outlives_the_pruning(sessions):
+    policy = svc.LoginPolicy(window=dt.timedelta(minutes=15), lockout=dt.timedelta(hours=1))
+    with transaction(sessions) as session:
+        for _ in range(5):
+            svc.log_in(session, "office", "wrong", "10.0.0.1", policy, T0)
+        at = T0 + dt.timedelta(minutes=45)  # past the window, within the lock-out
+        refused = svc.log_in(session, "office", svc.DEMO_PASSWORD, "10.0.0.1", policy, at)
+        assert refused.token is None and refused.locked_until == T0 + policy.lockout
+        after = T0 + policy.lockout + dt.timedelta(seconds=1)
+        assert svc.log_in(session, "office", svc.DEMO_PASSWORD, "10.0.0.1", policy, after).token

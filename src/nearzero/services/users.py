@@ -429,6 +429,7 @@ def log_in(
     name = username.strip()[:64]
     address = address[:64]
     anonymous = Actor(ANONYMOUS, Role.VIEWER)
+    prune(session, policy, now)
     until = _locked_until(session, name, address, policy, now)
     if until is not None:
         store.add_attempt(session, now, name, address, "refused")
@@ -447,6 +448,21 @@ def log_in(
     store.add_session(session, user, token_digest(token), now, address)
     audit.record(session, actor_of(user), "user.login", "user", name, None, {"address": address})
     return LoginResult(user, token)
+
+
+def prune(session: Session, policy: LoginPolicy, now: dt.datetime) -> tuple[int, int]:
+    """Forget what no rule reads any more, at each log-in: attempts older than the rate
+    window and the lock-out (neither counts them) and sessions that cannot be used again
+    (ended, idle or past the absolute time-out). How many attempts and sessions went.
+
+    Without it both tables grow with every log-in for ever; the audit log keeps every
+    log-in, failure and lock-out all the same."""
+    return store.prune(
+        session,
+        attempts_before=now - max(policy.window, policy.lockout),
+        seen_after=now - policy.idle,
+        created_after=now - policy.absolute,
+    )
 
 
 def session_of(
@@ -528,8 +544,12 @@ class UserAdminPage:
     departments: list[DepartmentChoice]
 
 
-def list_users(session: Session, actor: Actor) -> list[UserRow]:
+def list_users(
+    session: Session, actor: Actor, policy: LoginPolicy, now: dt.datetime | None = None
+) -> list[UserRow]:
+    """Every account, with its sessions still usable (not ended, not timed out)."""
     _require_admin(actor, "查看用户列表 (list users)")
+    now = now or utcnow()
     units = store.unit_codes(session)
     return [
         UserRow(
@@ -540,18 +560,22 @@ def list_users(session: Session, actor: Actor) -> list[UserRow]:
             department=user.department.code if user.department else "",
             active=user.active,
             must_change_password=user.must_change_password,
-            open_sessions=store.open_session_count(session, user.id),
+            open_sessions=store.open_session_count(
+                session, user.id, now - policy.idle, now - policy.absolute
+            ),
         )
         for user in store.all_users(session)
     ]
 
 
-def user_admin_page(session: Session, actor: Actor, unit: m.DemoUnit) -> UserAdminPage:
+def user_admin_page(
+    session: Session, actor: Actor, unit: m.DemoUnit, policy: LoginPolicy
+) -> UserAdminPage:
     departments = [
         DepartmentChoice(d.code, d.name_zh, d.name_en)
         for d in store.departments_of(session, unit.id)
     ]
-    return UserAdminPage(unit, list_users(session, actor), list(Role), departments)
+    return UserAdminPage(unit, list_users(session, actor, policy), list(Role), departments)
 
 
 # --------------------------------------------------------------------------- demo accounts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from nearzero.store.tables.units import DemoUnit, Department
@@ -87,11 +87,45 @@ def end_all_sessions(session: Session, at: dt.datetime, reason: str) -> int:
     return session.execute(query).rowcount  # type: ignore[attr-defined,no-any-return]
 
 
-def open_session_count(session: Session, user_id: int) -> int:
+def _live(seen_after: dt.datetime, created_after: dt.datetime) -> ColumnElement[bool]:
+    """A session still usable: not ended, seen since ``seen_after`` (the idle time-out) and
+    opened since ``created_after`` (the absolute one)."""
+    return and_(
+        UserSession.ended_at.is_(None),
+        UserSession.last_seen_at >= seen_after,
+        UserSession.created_at >= created_after,
+    )
+
+
+def open_session_count(
+    session: Session, user_id: int, seen_after: dt.datetime, created_after: dt.datetime
+) -> int:
+    """The user's sessions still usable (see :func:`_live`)."""
     query = select(func.count(UserSession.id)).where(
-        UserSession.user_id == user_id, UserSession.ended_at.is_(None)
+        UserSession.user_id == user_id, _live(seen_after, created_after)
     )
     return session.scalar(query) or 0
+
+
+def prune(
+    session: Session,
+    attempts_before: dt.datetime,
+    seen_after: dt.datetime,
+    created_after: dt.datetime,
+) -> tuple[int, int]:
+    """Delete the log-in attempts older than ``attempts_before`` and the sessions no longer
+    usable (ended or timed out); how many of each. The audit log keeps every log-in."""
+    attempts = session.execute(
+        delete(LoginAttempt)
+        .where(LoginAttempt.at < attempts_before)
+        .execution_options(synchronize_session=False)  # written once, never changed
+    ).rowcount  # type: ignore[attr-defined]
+    sessions = session.execute(
+        delete(UserSession)
+        .where(not_(_live(seen_after, created_after)))
+        .execution_options(synchronize_session="fetch")  # none left in the identity map
+    ).rowcount  # type: ignore[attr-defined]
+    return attempts, sessions
 
 
 # --------------------------------------------------------------------------- attempts

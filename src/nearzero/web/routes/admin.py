@@ -25,6 +25,8 @@ from nearzero.web.deps import (
     UnitDep,
     UserDep,
     allow,
+    get_settings,
+    login_policy,
     refusals,
 )
 from nearzero.web.render import render, render_page
@@ -56,7 +58,7 @@ def _page(
     status_code: int = 200,
     **extra: object,
 ) -> HTMLResponse:
-    page = svc.user_admin_page(session, actor, unit)
+    page = svc.user_admin_page(session, actor, unit, login_policy(get_settings(request)))
     extra = {"error": None, "message": None, "temporary": None, "form": {}} | extra
     return render_page(request, "admin_users.html", page, lang, user, status_code, **extra)
 
