@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from nearzero.services import users
+from nearzero.services import indicators, users
 from nearzero.services.context import Actor, Role
 from nearzero.services.enterprise import registry
 from nearzero.services.indicators import get_unit
@@ -240,3 +240,26 @@ def test_monthly_evidence_over_http(web) -> None:
         assert counts(web) == before
         table = office.get("/enterprises/compliance?year=2024").text
         assert 'data-testid="overdue"' in table and "示例热电有限公司" in table
+
+
+def test_the_pages_default_to_the_office_evaluation_year(web) -> None:
+    """Not to the newest year with a report: every page opens on the office's year."""
+    with TestClient(web) as office:
+        log_in(office, "office")
+        csrf = token(office.get("/enterprises").text)
+        office.post(
+            "/enterprises/example_power/reports",
+            data={"csrf_token": csrf},
+            files={"file": ("power.yaml", POWER, "application/yaml")},
+        )  # a 2024 report, the newest
+        with transaction(web.state.sessions) as session:
+            unit = get_unit(session, "zhangqiu")
+            year = indicators.evaluation_year(session, unit)
+            assert year != 2024
+            assert registry.list_page(session, OFFICE, unit, None).year == year
+        for path in ("/enterprises", "/enterprises/screening", "/enterprises/compliance"):
+            assert f'name="year" value="{year}"' in office.get(path).text, path
+        with transaction(web.state.sessions) as session:
+            unit = get_unit(session, "zhangqiu")
+            indicators.set_evaluation_year(session, OFFICE, unit, 2024)
+        assert 'name="year" value="2024"' in office.get("/enterprises").text

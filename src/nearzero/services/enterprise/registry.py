@@ -9,7 +9,6 @@ written; a firm whose key is already registered is left as it is (loading twice 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -461,7 +460,7 @@ def enterprise_page(
     require_reader(actor)
     row = get_enterprise(session, unit, key)
     reports = [report_line(r) for r in store.reports_of(session, row.id)]
-    chosen = year or (reports[0].year if reports else dt.date.today().year - 1)
+    chosen = year or (reports[0].year if reports else default_year(session, unit))
     return EnterprisePage(
         unit,
         chosen,
@@ -538,9 +537,11 @@ class ListPage:
 
 
 def default_year(session: Session, unit: m.DemoUnit) -> int:
-    """The newest year with a report, else last year."""
-    years = store.report_years(session, unit.id)
-    return years[0] if years else dt.date.today().year - 1
+    """The office's evaluation year, the default of every page (the year picker offers the
+    years with reports beside it)."""
+    from nearzero.services.indicators import evaluation_year
+
+    return evaluation_year(session, unit)
 
 
 def list_page(session: Session, actor: Actor, unit: m.DemoUnit, year: int | None) -> ListPage:
