@@ -22,7 +22,14 @@ methodology, grams, batch, credit transaction), written the same way into a copy
 ``inclusion_record`` with its real indexes and foreign keys, in the intake's order (by
 resident and start), converted before the clock starts, no validation. The gap between it
 and the index floor is the record table's shape; the gap between the intake and it is
-the validation, the ledger postings and the summaries.
+the validation, the ledger postings and the summaries. The same floor without the table's
+two foreign keys shows what the database's per-row key checks cost of it.
+
+Last, what bounds the intake: its CPU side (reading the batch's fields and its id,
+chunking, the context reads, the core's validation, the rows; on PostgreSQL the next
+chunk is validated while a chunk is written, so part of it is off the critical path)
+against its writes (record rows, postings, summaries, commits), and the share of the index
+floor the writes alone would allow.
 
 Run: uv run python bench/bench_inclusion_ingest.py [--n 1000000] [--pg URL]
 (the PostgreSQL leg runs when --pg or NEARZERO_TEST_PG_URL is given).
@@ -32,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -257,24 +265,34 @@ def record_rows(engine: Engine, items: list[dict[str, Any]]) -> list[tuple[Any, 
     return out
 
 
-def record_floor_rate(engine: Engine, rows: list[tuple[Any, ...]], chunk: int) -> float:
+_FOREIGN_KEY = re.compile(r",\s*CONSTRAINT \w+ FOREIGN KEY\s*\([^)]*\) REFERENCES \w+ \([^)]*\)")
+
+
+def record_floor_rate(
+    engine: Engine, rows: list[tuple[Any, ...]], chunk: int, keys: bool = True
+) -> float:
     """Rows/s of writing ``rows`` into a copy of ``inclusion_record`` (same columns,
-    indexes and foreign keys), ``chunk`` rows per transaction; the copy is dropped after."""
+    indexes and, unless ``keys`` is False, foreign keys), ``chunk`` rows per transaction;
+    the copy is dropped after."""
     with engine.begin() as con:
         if engine.dialect.name == "postgresql":
             con.exec_driver_sql(
                 "CREATE TABLE bench_record_floor (LIKE inclusion_record INCLUDING ALL)"
             )
-            con.exec_driver_sql(
-                "ALTER TABLE bench_record_floor "
-                "ADD FOREIGN KEY (partner_id) REFERENCES inclusion_partner (id), "
-                "ADD FOREIGN KEY (tx_id) REFERENCES ledger_transaction (id)"
-            )
+            if keys:
+                con.exec_driver_sql(
+                    "ALTER TABLE bench_record_floor "
+                    "ADD FOREIGN KEY (partner_id) REFERENCES inclusion_partner (id), "
+                    "ADD FOREIGN KEY (tx_id) REFERENCES ledger_transaction (id)"
+                )
         else:
             for (sql,) in con.exec_driver_sql(
                 "SELECT sql FROM sqlite_master WHERE tbl_name = 'inclusion_record' "
                 "AND sql IS NOT NULL ORDER BY type DESC"  # the table, then its indexes
             ):
+                if not keys:
+                    sql = _FOREIGN_KEY.sub("", sql)
+                    assert "FOREIGN KEY" not in sql, sql
                 con.exec_driver_sql(sql.replace("inclusion_record", "bench_record_floor"))
     columns = ", ".join((*RECORD_COLUMNS, "tx_id"))
     t0 = time.perf_counter()
@@ -284,6 +302,25 @@ def record_floor_rate(engine: Engine, rows: list[tuple[Any, ...]], chunk: int) -
     with engine.begin() as con:
         con.exec_driver_sql("DROP TABLE bench_record_floor")
     return rate
+
+
+def bound(t: dict[str, float], took: float, n: int, floor: float, record_floor: float) -> str:
+    """The intake's CPU side against its writes, and what the writes alone would allow."""
+    overlap = t.get("overlap", 0.0)
+    cpu = t["chunking"] + t["context"] + t["validate"] + t["rows"]
+    write = t["write"]
+    service = max(0.0, took - (cpu - overlap + write))  # partner, rules, indicator 6
+    critical = cpu - overlap + service
+    return (
+        f"bound: CPU side {cpu + service:.1f} s (batch fields and id, chunking "
+        f"{t['chunking']:.1f}, context reads {t['context']:.1f}, validation "
+        f"{t['validate']:.1f}, rows {t['rows']:.1f}, partner/rules/indicator {service:.1f}), "
+        f"{overlap:.1f} s of it beside the writes, so {critical:.1f} s = "
+        f"{critical / took:.0%} of the intake; writes {write:.1f} s = {write / took:.0%} "
+        f"(the record rows alone at the record-table floor: {n / record_floor:.1f} s). "
+        f"With no CPU side at all the intake would be {n / write / floor:.1%} of the index "
+        "floor: the writes bound it"
+    )
 
 
 def check(engine: Engine, report: svc.IngestReport) -> None:
@@ -309,7 +346,10 @@ def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int) -> None:
     try:
         raw = raw_rate(engine, items, chunk)
         floor = floor_rate(engine, lean_rows(items), chunk)
-        record_floor = record_floor_rate(engine, record_rows(engine, items), chunk)
+        full_rows = record_rows(engine, items)
+        record_floor = record_floor_rate(engine, full_rows, chunk)
+        keyless_floor = record_floor_rate(engine, full_rows, chunk, keys=False)
+        del full_rows
         t0 = time.perf_counter()
         report = svc.ingest(engine, "ride-code", items, now=NOW, chunk_size=chunk)
         took = time.perf_counter() - t0
@@ -330,12 +370,23 @@ def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int) -> None:
             f"foreign keys, no validation): {record_floor:,.0f} rows/s = "
             f"{record_floor / floor:.1%} of the index floor"
         )
+        keys_share = 1 - record_floor / keyless_floor
+        print(
+            f"  the same without its two foreign keys: {keyless_floor:,.0f} rows/s: the "
+            "database's per-row key checks take "
+            + (
+                f"{keys_share:.0%} of the record-table floor's time"
+                if keys_share >= 0.05
+                else "nothing measurable of it"
+            )
+        )
         print(
             f"  intake = {ours / floor:.1%} of the index floor (target >= 50%); "
             f"{ours / record_floor:.1%} of the record-table floor"
         )
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(report.timings.items()))
         print(f"  of which: {parts}")
+        print("  " + bound(report.timings, took, len(items), floor, record_floor))
     finally:
         engine.dispose()
 

@@ -59,6 +59,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set as Abstra
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import repeat
 from operator import itemgetter
 from typing import Any
 
@@ -390,18 +391,34 @@ def parse_times(col: list[Any]) -> tuple[I64, Bools]:
 _KNOWN = frozenset(_TEXT + QUANTITY_ATTRS)
 
 
-def _same_keys(src: Sequence[dict[str, Any]]) -> dict[str, list[Any]] | None:
-    """The columns of dicts that all have the same keys, all known ones (else None)."""
-    keys = set(map(tuple, src))
-    if len(keys) != 1:
+def same_key_columns(items: Sequence[Any]) -> dict[str, list[Any]] | None:
+    """The columns (text key → one value per item) of a batch of dicts that all have the
+    same text keys, at least one; None for any other batch.
+
+    Every item has as many keys as the first and each of the first's keys (C passes: the
+    lengths, then one ``itemgetter`` per key), so all have the same."""
+    if not items or set(map(type, items)) != {dict}:
         return None
-    (names,) = keys
-    if not set(names) <= _KNOWN or not set(_TEXT) <= set(names):
+    names = tuple(items[0])
+    if not names or set(map(type, names)) != {str}:
         return None
-    if len(names) == 1:
-        return {names[0]: [d[names[0]] for d in src]}
-    rows = list(map(itemgetter(*names), src))
-    return {k: list(map(itemgetter(j), rows)) for j, k in enumerate(names)}
+    if set(map(len, items)) != {len(names)}:
+        return None
+    try:
+        return {k: list(map(itemgetter(k), items)) for k in names}
+    except KeyError:
+        return None
+
+
+def _same_keys(
+    src: Sequence[dict[str, Any]], fields: Mapping[str, list[Any]] | None = None
+) -> Mapping[str, list[Any]] | None:
+    """The columns of dicts that all have the same keys, all known ones (else None);
+    ``fields``: :func:`same_key_columns` of ``src``, when the caller has it."""
+    columns = same_key_columns(src) if fields is None else fields
+    if columns is None or not set(columns) <= _KNOWN or not set(_TEXT) <= set(columns):
+        return None
+    return columns
 
 
 @dataclass
@@ -448,7 +465,7 @@ def _quantities(col: list[Any], attr: str) -> _Quantities:
         except RecordFormatError:
             codes[key] = -2
     codes[None] = -1
-    q.codes = np.fromiter((codes[k] for k in keys), np.int64, n)
+    q.codes = np.fromiter(map(codes.__getitem__, keys), np.int64, n)
     if not types <= {str, type(None)}:
         q.codes[bad] = -2
     return q
@@ -466,6 +483,7 @@ def validate_columns(
     keep_reductions: bool = False,
     keep_records: bool = False,
     times: tuple[tuple[I64, Bools], tuple[I64, Bools]] | None = None,
+    fields: Mapping[str, list[Any]] | None = None,
 ) -> ColumnarResult:
     """Validate one partner batch (or a chunk of whole residents) as columns.
 
@@ -481,6 +499,9 @@ def validate_columns(
     times : :func:`parse_times` of the items' ``start`` and ``end`` fields when the caller
         has them already (e.g. read once for a whole batch and sliced per chunk); only the
         values of dict items are used.
+    fields : the items' fields as columns (key → one value per item) when every item is a
+        dict with exactly these keys (:func:`same_key_columns`), read by the caller once for
+        a whole batch; None: read here.
     """
     n = len(items)
     out = _result(partner_id, n)
@@ -494,7 +515,7 @@ def validate_columns(
         return out
     if n == 0:
         return out
-    cols = _parse(partner_id, items, out, times)
+    cols = _parse(partner_id, items, out, times, fields)
     pending = _deduplicate(cols, ctx, out)
     pending = _check_records(cols, ctx, out, pending)
     method, refs = _choose_methodologies(cols, ctx.scheme, out, pending)
@@ -537,9 +558,25 @@ class _Columns:
     """Distance, energy, mass and installed capacity (:data:`QUANTITY_ATTRS`)."""
     records: dict[int, BehaviourRecord]
     """Records built so far (items off the fast path, and those asked for)."""
+    _residents: tuple[I64, list[Any]] | None = None
 
     def __len__(self) -> int:
         return len(self.items)
+
+    def residents(self) -> tuple[I64, list[Any]]:
+        """The parsed items' residents factorised once: a code per item (-1: not parsed)
+        and the distinct residents, in the order they first appear."""
+        if self._residents is None:
+            codes = np.full(len(self), -1, np.int64)
+            idx = np.flatnonzero(self.parsed)
+            names: list[Any] = []
+            if len(idx):
+                values = np.fromiter(self.resident, object, len(self))[idx]
+                found, uniq = pd.factorize(pd.Series(values, dtype=object))
+                codes[idx] = found
+                names = list(uniq)
+            self._residents = (codes, names)
+        return self._residents
 
     def record_of(self, i: int) -> BehaviourRecord:
         """Item ``i`` as a record (it parsed)."""
@@ -556,6 +593,7 @@ def _parse(
     items: Sequence[Mapping[str, Any] | BehaviourRecord],
     out: ColumnarResult,
     times: tuple[tuple[I64, Bools], tuple[I64, Bools]] | None,
+    fields: Mapping[str, list[Any]] | None = None,
 ) -> _Columns:
     """Step 1, parsing: columns of the plain items, the record parser for the others.
 
@@ -567,7 +605,7 @@ def _parse(
     else:
         plain = np.fromiter((type(it) is dict for it in items), np.bool_, n)
     src: Sequence[Any] = items if plain.all() else [it if type(it) is dict else {} for it in items]
-    extracted = _same_keys(src) if plain.all() else None
+    extracted = _same_keys(src, fields) if plain.all() else None
     if extracted is not None:  # one key set for the whole batch, no other keys
         cols = {k: extracted.get(k) or [None] * n for k in _TEXT}
         qraw = {k: extracted.get(k) or [None] * n for k in QUANTITY_ATTRS}
@@ -589,7 +627,7 @@ def _parse(
     res_ok = _text_ok(cols["resident_id"])
     sc_col = cols["scenario"]
     if set(map(type, sc_col)) == {str}:
-        sc = np.fromiter((_SCENARIO_INDEX.get(x, -1) for x in sc_col), np.int64, n)
+        sc = np.fromiter(map(_SCENARIO_INDEX.get, sc_col, repeat(-1)), np.int64, n)
     else:
         sc = np.fromiter(
             (_SCENARIO_INDEX.get(x, -1) if type(x) is str else -1 for x in sc_col), np.int64, n
@@ -982,9 +1020,19 @@ def _resident_codes(cols: _Columns, mask: Bools) -> tuple[list[str], I64]:
     idx = np.flatnonzero(mask)
     if not len(idx):
         return [], codes
-    found, names = pd.factorize(pd.Series([cols.resident[i] for i in idx], dtype=object))
-    codes[idx] = found
-    return list(names), codes
+    every, names = cols.residents()
+    sub = every[idx]
+    if (sub < 0).any():  # an item that did not parse: factorise these items alone
+        found, uniq = pd.factorize(pd.Series([cols.resident[i] for i in idx], dtype=object))
+        codes[idx] = found
+        return list(uniq), codes
+    # the batch's codes renumbered for these items, in the order they first appear
+    present, first = np.unique(sub, return_index=True)
+    ordered = present[np.argsort(first, kind="stable")]
+    renumber = np.full(len(names), -1, np.int64)
+    renumber[ordered] = np.arange(len(ordered))
+    codes[idx] = renumber[sub]
+    return [names[k] for k in ordered.tolist()], codes
 
 
 def _stored_quantities(

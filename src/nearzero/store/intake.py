@@ -583,7 +583,7 @@ def chunk_rows(
     """The rows and postings of a validated chunk (see :class:`ChunkRows`)."""
     reason = c.reason
     ids = c.partner_record_id
-    if "\x00" in "".join(x for x in ids if x):  # only a refused record's raw id
+    if "\x00" in "".join(filter(None, ids)):  # only a refused record's raw id
         ids = [stored_text(x) if x else x for x in ids]
     rids = np.asarray(ids, object)
     residents = np.asarray(c.resident, object)
@@ -606,7 +606,7 @@ def chunk_rows(
     res_codes, _ = pd.factorize(pd.Series(residents[idx], dtype=object), sort=True)
     idx = idx[np.lexsort((c.start_us[idx], res_codes))]
     full = acc & (c.capped < 0) & (c.start_us >= 0) & (c.baseline_g < 0)
-    if any(a is not None for a in c.asset):  # claims on a named asset: written in full
+    if c.asset.count(None) != len(c.asset):  # claims on a named asset: written in full
         full &= np.fromiter((a is None for a in c.asset), np.bool_, len(c))
     plain: dict[tuple[str, MethodologyRef, str], PlainGroup] = {}
     p_idx = idx[full[idx]]
@@ -617,7 +617,7 @@ def chunk_rows(
             i0 = int(rows_idx[0])
             key = (SCENARIOS[c.scenario[i0]].value, c.refs[c.method[i0]], c.unit[i0] or "")
             plain[key] = PlainGroup(
-                [str(x)[:128] for x in rids[rows_idx].tolist()],
+                _id_texts(rids[rows_idx].tolist()),
                 residents[rows_idx].tolist(),
                 c.start_us[rows_idx],
                 c.end_us[rows_idx],
@@ -685,6 +685,13 @@ def chunk_rows(
     )
 
 
+def _id_texts(ids: list[Any]) -> list[str]:
+    """Record ids as stored: text, at most 128 characters (a column pass when all are)."""
+    if set(map(type, ids)) <= {str} and max(map(len, ids), default=0) <= 128:
+        return ids
+    return [str(x)[:128] for x in ids]
+
+
 def summary_delta(
     c: ColumnarResult,
     credited: npt.NDArray[np.intp],
@@ -700,6 +707,9 @@ def summary_delta(
         return SummaryDelta(transaction=False)
     days = c.day[credited]
     grams = c.grams[credited]
+    # residents as codes: the distinct (period, scenario, resident) are found on integers
+    who, uniq = pd.factorize(pd.Series(residents[credited], dtype=object))
+    names = np.asarray(uniq, object)
     frame = pd.DataFrame(
         {
             "month": days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64),
@@ -708,7 +718,7 @@ def summary_delta(
             "method": c.method[credited].astype(np.int64),
             "grams": grams,
             "computed": np.where(full[credited], grams, np.maximum(c.computed_g[credited], 0)),
-            "resident": residents[credited],
+            "resident": who,
         }
     )
     lines = frame.groupby(["month", "scenario", "method"], sort=True).agg(
@@ -747,16 +757,16 @@ def summary_delta(
         ):
             seen = frame[keys].drop_duplicates()
             periods = seen[column].tolist()
-            names = seen["resident"].tolist()
-            codes = seen["scenario"].tolist() if scenario_of else [None] * len(names)
+            people_of = names[seen["resident"].to_numpy()].tolist()
+            codes = seen["scenario"].tolist() if scenario_of else [None] * len(people_of)
             people.extend(
                 (
                     kind,
                     first_day(kind, p),
                     ANY_SCENARIO if s is None else SCENARIOS[s].value,
-                    who,
+                    person,
                 )
-                for p, s, who in zip(periods, codes, names, strict=True)
+                for p, s, person in zip(periods, codes, people_of, strict=True)
             )
     return SummaryDelta(months, people, transaction=True)
 
@@ -804,6 +814,26 @@ def copy_lines(group: PlainGroup, partner_id: int, same: tuple[str, ...], tx_id:
                 days_text(group.day),
                 copy_texts(group.quantity),
                 grams,
+                strict=True,
+            )
+        ]
+    )
+
+
+def stage_lines(group: PlainGroup, grp: int) -> str:
+    """The COPY text lines of ``group`` for the staging table ``nz_plain_stage`` (group
+    number, id, resident, start and end [µs since 1970 UTC], quantity, grams)."""
+    head = f"{grp}\t"
+    return "".join(
+        [
+            f"{head}{rid}\t{who}\t{s}\t{e}\t{q}\t{g}\n"
+            for rid, who, s, e, q, g in zip(
+                copy_texts(group.rid),
+                copy_texts(group.resident),
+                group.start_us.tolist(),
+                group.end_us.tolist(),
+                copy_texts(group.quantity),
+                group.grams.tolist(),
                 strict=True,
             )
         ]
@@ -1005,8 +1035,7 @@ class ChunkWriter:
             with raw.cursor() as cur:
                 with cur.copy("COPY nz_plain_stage FROM STDIN") as copy:
                     for g, group in enumerate(chunk.plain.values()):
-                        for row in group.rows():
-                            copy.write_row((g, *row))
+                        copy.write(stage_lines(group, g))
                 cur.executemany(
                     "INSERT INTO nz_plain_group VALUES (%s, %s, %s, %s, %s)",
                     [

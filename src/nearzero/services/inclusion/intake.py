@@ -13,7 +13,10 @@ Flow of :func:`ingest_items` (one partner batch, any size):
    validated against the prior state of its residents, fetched with a few set queries
    (:func:`nearzero.store.intake.fetch_context`), by the core's rule set
    :func:`nearzero.inclusion.columnar.validate_columns`; a chunk of 100,000 records is a
-   few numpy passes, so no worker processes are needed.
+   few numpy passes, so no worker processes are needed. The batch's fields are read once
+   (:func:`~nearzero.inclusion.columnar.same_key_columns`) for its id, the chunks and the
+   core. On PostgreSQL the next chunk is validated while a chunk is written (a worker
+   thread waits for the database; :func:`ingest_items`).
 3. Each chunk is written in ONE database transaction
    (:class:`nearzero.store.intake.ChunkWriter`):
 
@@ -54,11 +57,11 @@ import json
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import repeat
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -73,13 +76,16 @@ from nearzero.inclusion.columnar import (
     ColumnarResult,
     from_us,
     parse_times,
+    same_key_columns,
     validate_columns,
 )
+from nearzero.inclusion.intake import IntakeContext
 from nearzero.inclusion.methodology import MethodologyLibrary
 from nearzero.inclusion.records import in_calendar
 from nearzero.inclusion.rules import Scheme
 from nearzero.store.dialect import time_text
 from nearzero.store.intake import (
+    ChunkRows,
     ChunkScope,
     ChunkWriter,
     PartnerInfo,
@@ -140,11 +146,14 @@ class IngestReport:
         self.chunks_written = 0
         self.days: set[date] = set()
         self.timings: dict[str, float] = defaultdict(float)
-        """Seconds spent: ``chunking``, ``context`` (set queries), ``validate`` (the core),
-        ``rows`` (the validated chunk as rows, postings and summary lines), ``write`` (the
-        chunk transactions, retries included) and, of the written chunks, ``write.records``,
-        ``write.postings``, ``write.summaries``, ``write.commit``
-        (:attr:`~nearzero.store.intake.ChunkWriter.timings`)."""
+        """Seconds spent: ``chunking`` (the batch's fields read once, its id when not given,
+        the chunks), ``context`` (set queries), ``validate`` (the core), ``rows`` (the
+        validated chunk as rows, postings and summary lines), ``write`` (the chunk
+        transactions, retries included, from the start of each to its end) and, of the
+        written chunks, ``write.records``, ``write.postings``, ``write.summaries``,
+        ``write.commit`` (:attr:`~nearzero.store.intake.ChunkWriter.timings`); ``overlap``:
+        the part of ``validate`` and ``rows`` spent on the next chunk while a chunk was
+        written (PostgreSQL, :func:`ingest_items`), so also inside ``write``."""
         self._results = results
         self._chunks: list[tuple[I64, ColumnarResult]] = []
 
@@ -220,7 +229,11 @@ class IngestReport:
         }
 
 
-def batch_id(partner: str, items: Sequence[Mapping[str, Any]]) -> str:
+def batch_id(
+    partner: str,
+    items: Sequence[Mapping[str, Any]],
+    fields: Mapping[str, list[Any]] | None = None,
+) -> str:
     """A content id of a batch (SHA-256 of the partner and the canonical items), 32 hex.
 
     Canonical items: when every item is a dict with the same keys (in any order) and text
@@ -228,25 +241,27 @@ def batch_id(partner: str, items: Sequence[Mapping[str, Any]]) -> str:
     (:func:`_column_digest`: no JSON encoding per item, a few C passes per column); any
     other batch as ``json.dumps(list(items), sort_keys=True, default=str)``. Either way
     the id depends only on the content (not on the order of keys in an item).
+
+    fields : :func:`~nearzero.inclusion.columnar.same_key_columns` of ``items`` when the
+    caller has read them already.
     """
     h = hashlib.sha256(partner.encode())
-    if not _column_digest(h, items):
+    if not _column_digest(h, items, fields):
         h.update(json.dumps(list(items), sort_keys=True, default=str).encode())
     return h.hexdigest()[:32]
 
 
-def _column_digest(h: Any, items: Sequence[Mapping[str, Any]]) -> bool:
+def _column_digest(
+    h: Any, items: Sequence[Mapping[str, Any]], fields: Mapping[str, list[Any]] | None
+) -> bool:
     """Feed ``h`` the columns of a batch of same-key, text-valued dicts (False: not such a
     batch, ``h`` untouched)."""
-    if not items or set(map(type, items)) != {dict}:
+    if fields is None:
+        fields = same_key_columns(items)
+    if fields is None:
         return False
-    shapes = set(map(tuple, items))
-    if len({frozenset(s) for s in shapes}) != 1:
-        return False
-    names = sorted(next(iter(shapes)))
-    if set(map(type, names)) != {str}:
-        return False
-    cols = [list(map(itemgetter(k), items)) for k in names]
+    names = sorted(fields)
+    cols = [fields[k] for k in names]
     if any(set(map(type, col)) != {str} for col in cols):
         return False
     h.update(b"\x00nearzero-batch-columns/1\x00")
@@ -280,15 +295,28 @@ def no_cyclic_gc() -> Iterator[None]:
 # --------------------------------------------------------------------------- chunking
 
 
-def _raw(items: Sequence[Mapping[str, Any]], key: str) -> list[Any]:
+def _raw(
+    items: Sequence[Mapping[str, Any]], key: str, fields: Mapping[str, list[Any]] | None = None
+) -> list[Any]:
+    if fields is not None:
+        return fields.get(key) or [None] * len(items)
     if set(map(type, items)) == {dict}:
         return list(map(dict.get, items, repeat(key)))  # type: ignore[arg-type]
     return [it.get(key) if isinstance(it, Mapping) else None for it in items]
 
 
-def _column(items: Sequence[Mapping[str, Any]], key: str) -> list[str]:
+def _objects(values: list[Any]) -> npt.NDArray[np.object_]:
+    """A list as a one-dimensional object array (whatever its values are)."""
+    return np.fromiter(values, object, len(values))
+
+
+def _column(
+    items: Sequence[Mapping[str, Any]], key: str, fields: Mapping[str, list[Any]] | None
+) -> list[str]:
     """One field of every item as stripped text ('' when missing)."""
-    raw = _raw(items, key)
+    if fields is not None and key not in fields:
+        return [""] * len(items)
+    raw = _raw(items, key, fields)
     if set(map(type, raw)) == {str}:
         return list(map(str.strip, raw))
     return ["" if x is None else str(x).strip() for x in raw]
@@ -298,7 +326,8 @@ def _column(items: Sequence[Mapping[str, Any]], key: str) -> list[str]:
 class BatchColumns:
     """The fields of a whole batch the chunking and the context scope need, read once:
     resident and partner record id (stripped text), start and end as µs since 1970 where
-    :func:`parse_times` reads them (the raw values kept for the others)."""
+    :func:`parse_times` reads them (the raw values kept for the others); and, for a batch of
+    same-key dicts, every field (:func:`same_key_columns`), sliced per chunk for the core."""
 
     resident: npt.NDArray[np.object_]
     rid: npt.NDArray[np.object_]
@@ -307,19 +336,33 @@ class BatchColumns:
     ok: tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]
     asset: npt.NDArray[np.object_]
     """The ``asset_id`` of each item ('' without one)."""
+    fields: dict[str, npt.NDArray[np.object_]] | None = None
+    """Every field of a batch of same-key dicts, as object arrays (None: another batch)."""
 
     @classmethod
-    def of(cls, items: Sequence[Mapping[str, Any]]) -> BatchColumns:
-        start, end = _raw(items, "start"), _raw(items, "end")
+    def of(
+        cls, items: Sequence[Mapping[str, Any]], fields: Mapping[str, list[Any]] | None = None
+    ) -> BatchColumns:
+        """``fields``: :func:`same_key_columns` of ``items`` when the caller has it."""
+        if fields is None:
+            fields = same_key_columns(items)
+        start, end = _raw(items, "start", fields), _raw(items, "end", fields)
         (s_us, s_ok), (e_us, e_ok) = parse_times(start), parse_times(end)
         return cls(
-            np.asarray(_column(items, "resident_id"), object),
-            np.asarray(_column(items, "partner_record_id"), object),
+            _objects(_column(items, "resident_id", fields)),
+            _objects(_column(items, "partner_record_id", fields)),
             (start, end),
             (s_us, e_us),
             (s_ok, e_ok),
-            np.asarray(_column(items, "asset_id"), object),
+            _objects(_column(items, "asset_id", fields)),
+            None if fields is None else {k: _objects(v) for k, v in fields.items()},
         )
+
+    def fields_of(self, idx: I64) -> dict[str, list[Any]] | None:
+        """The fields of the items at ``idx`` (validate_columns' ``fields``), if known."""
+        if self.fields is None:
+            return None
+        return {k: v[idx].tolist() for k, v in self.fields.items()}
 
     def times(
         self, idx: I64
@@ -405,7 +448,7 @@ def ingest_items(
     items: Sequence[Mapping[str, Any]],
     *,
     now: datetime,
-    batch: str,
+    batch: str | None,
     partners: Mapping[str, frozenset[Scenario]],
     library: MethodologyLibrary,
     scheme: Scheme,
@@ -413,48 +456,102 @@ def ingest_items(
     progress: Progress | None = None,
 ) -> IngestReport:
     """Validate and write a batch chunk by chunk under the batch lock (module docstring),
-    under the unit's rules in force (:func:`nearzero.services.inclusion.rules.rules_on`)."""
+    under the unit's rules in force (:func:`nearzero.services.inclusion.rules.rules_on`);
+    ``batch`` None: the batch's content id (:func:`batch_id`), from its fields read once
+    for the id, the chunking and the core.
+
+    On PostgreSQL, while a chunk's transaction runs (the database checking its rows' keys,
+    indexing them, committing), the next chunk is validated beside it
+    (:func:`_validates_ahead`): its context is read on the batch's connection before the
+    write starts, and the write runs on a worker thread, which waits for the database
+    without the interpreter lock. The next chunk's context does not depend on the chunk
+    being written (other residents, other record ids), unless claims name an asset: such a
+    batch is validated chunk after chunk, as every batch is on SQLite.
+    """
+    t0 = time.perf_counter()
+    fields = same_key_columns(items)
+    batch = batch or batch_id(partner.code, items, fields)
+    columns = BatchColumns.of(items, fields)
+    del fields  # kept as arrays in columns
+    chunks = chunk_indices(items, chunk_size, columns)
     report = IngestReport(batch, partner.code)
+    report.timings["chunking"] += time.perf_counter() - t0
     pg = engine.dialect.name == "postgresql"
     done = 0
     with batch_lock(engine) as con:
         writer = ChunkWriter(con, partner, batch, time_text(now, pg))
-        t0 = time.perf_counter()
-        columns = BatchColumns.of(items)
-        chunks = chunk_indices(items, chunk_size, columns)
-        report.timings["chunking"] += time.perf_counter() - t0
-        for idx in chunks:
+        ahead = len(chunks) > 1 and _validates_ahead(engine, columns)
+
+        def context(idx: I64, attempt: int) -> IntakeContext:
+            t0 = time.perf_counter()
+            scope = columns.scope(idx, with_ids=attempt > 0)
+            ctx = fetch_context(
+                con, partner, scope, scheme, library, now, partners, exact_keys=attempt > 0
+            )
+            con.rollback()  # the reads' transaction: each chunk is written in its own
+            report.timings["context"] += time.perf_counter() - t0
+            return ctx
+
+        def check(idx: I64, ctx: IntakeContext) -> tuple[ColumnarResult, ChunkRows]:
+            t1 = time.perf_counter()
             part = [items[i] for i in idx.tolist()]
-            for attempt in range(3):
-                t0 = time.perf_counter()
-                scope = columns.scope(idx, with_ids=attempt > 0)
-                ctx = fetch_context(
-                    con, partner, scope, scheme, library, now, partners, exact_keys=attempt > 0
-                )
-                con.rollback()  # the reads' transaction: each chunk is written in its own
-                t1 = time.perf_counter()
-                outcome = validate_columns(partner.code, part, ctx, times=columns.times(idx))
-                t2 = time.perf_counter()
-                rows = chunk_rows(outcome, partner, batch, writer.received, pg)
-                t3 = time.perf_counter()
-                report.timings["context"] += t1 - t0
-                report.timings["validate"] += t2 - t1
-                report.timings["rows"] += t3 - t2
-                try:
-                    if writer.write(rows, exact=attempt > 0):
-                        report.chunks_written += 1
-                except RowCountMismatch:
-                    if attempt == 2:
-                        raise
-                    continue
-                finally:
-                    report.timings["write"] += time.perf_counter() - t3
-                break
-            report.add_chunk(idx, outcome)
-            report.days |= rows.days
-            done += len(idx)
-            if progress is not None:
-                progress(done, len(items))
+            outcome = validate_columns(
+                partner.code, part, ctx, times=columns.times(idx), fields=columns.fields_of(idx)
+            )
+            t2 = time.perf_counter()
+            rows = chunk_rows(outcome, partner, batch, writer.received, pg)
+            report.timings["validate"] += t2 - t1
+            report.timings["rows"] += time.perf_counter() - t2
+            return outcome, rows
+
+        prepared: tuple[ColumnarResult, ChunkRows] | None = None  # the next chunk's
+        with ExitStack() as stack:
+            pool = stack.enter_context(ThreadPoolExecutor(1, "nz-intake-write")) if ahead else None
+            for k, idx in enumerate(chunks):
+                mine, prepared = prepared, None  # validated ahead, against the first context
+                for attempt in range(3):
+                    if attempt == 0 and mine is not None:
+                        outcome, rows = mine
+                    else:
+                        outcome, rows = check(idx, context(idx, attempt))
+                    following = chunks[k + 1] if k + 1 < len(chunks) else None
+                    next_ctx = None
+                    if pool is not None and attempt == 0 and following is not None:
+                        next_ctx = context(following, 0)
+                    t3 = time.perf_counter()
+                    try:
+                        if pool is not None and next_ctx is not None and following is not None:
+                            future = pool.submit(writer.write, rows, attempt > 0)
+                            t4 = time.perf_counter()
+                            prepared = check(following, next_ctx)
+                            report.timings["overlap"] += time.perf_counter() - t4
+                            written = future.result()
+                        else:
+                            written = writer.write(rows, exact=attempt > 0)
+                        if written:
+                            report.chunks_written += 1
+                    except RowCountMismatch:
+                        if attempt == 2:
+                            raise
+                        continue
+                    finally:
+                        report.timings["write"] += time.perf_counter() - t3
+                    break
+                report.add_chunk(idx, outcome)
+                report.days |= rows.days
+                done += len(idx)
+                if progress is not None:
+                    progress(done, len(items))
     for step, seconds in writer.timings.items():
         report.timings[f"write.{step}"] = seconds
     return report
+
+
+def _validates_ahead(engine: Engine, columns: BatchColumns) -> bool:
+    """Whether the next chunk is validated while a chunk is written (:func:`ingest_items`):
+    on PostgreSQL, where the database works in its own process and the driver waits for it
+    without the interpreter lock, when no claim names an asset (an asset's periods are read
+    whoever claimed them, so a chunk must see the one before it written). Not on SQLite:
+    the database works in the writing thread, and the sqlite3 module takes the interpreter
+    lock back for every row, so the write and the validation would only take turns."""
+    return engine.dialect.name == "postgresql" and not (columns.asset != "").any()

@@ -376,7 +376,7 @@ def ingest(
             info,
             items,
             now=now,
-            batch=batch or batch_id(partner_code, items),
+            batch=batch,  # None: its content id, from the fields read once
             partners={info.code: info.scenarios},
             library=in_force.library,
             scheme=in_force.scheme,
