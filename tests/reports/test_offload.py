@@ -86,6 +86,19 @@ def test_the_pdf_is_laid_out_in_its_worker():
     assert len(laid_out) == pytest.approx(len(here), rel=0.01)  # only the creation time differs
 
 
+def test_ctrl_c_is_left_to_the_parent():
+    handler = signal.getsignal(signal.SIGINT)
+    with offload.worker_processes("charts"):
+        assert signal.getsignal(signal.SIGINT) == handler  # the parent's is as it was
+        worker = workers()["charts"]
+        os.kill(worker._process.pid, signal.SIGINT)  # type: ignore[attr-defined]
+        png = offload.category_chart(["x"], [1], [1])
+        assert isinstance(png, offload.Pending)
+        assert png.result() == charts.category_chart(["x"], [1], [1])
+        assert worker._process.is_alive()  # type: ignore[attr-defined]
+        assert worker._process.exitcode is None  # type: ignore[attr-defined]
+
+
 def test_no_worker_outlives_the_context():
     with offload.worker_processes("charts", "pdf"):
         processes = [w._process for w in workers().values()]  # type: ignore[attr-defined]

@@ -23,6 +23,8 @@ forked from a process that already runs one.
 from __future__ import annotations
 
 import multiprocessing
+import signal
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -58,7 +60,9 @@ def _serve(conn: Connection, role: str, not_ours: list[Connection]) -> None:
 
     ``not_ours``: the parent's ends of this and the earlier workers' pipes, inherited by the
     fork and closed at once, so that the pipe reads as closed when the parent closes its end
-    or dies."""
+    or dies. Ctrl-C is the parent's to handle: a terminal sends it to the whole process
+    group, and the worker ends when the parent closes the pipe (no traceback of its own)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for end in not_ours:
         end.close()
     try:
@@ -86,7 +90,15 @@ class _Worker:
         self._process = context.Process(
             target=_serve, args=(theirs, role, not_ours), name=f"nearzero-{role}", daemon=True
         )
-        self._process.start()
+        main = threading.current_thread() is threading.main_thread()
+        previous = signal.getsignal(signal.SIGINT)
+        if main:  # ignored from the fork on (the worker sets it again, for another thread)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            self._process.start()
+        finally:
+            if main:
+                signal.signal(signal.SIGINT, signal.SIG_DFL if previous is None else previous)
         theirs.close()
         self._sent = 0
         self._read = 0
