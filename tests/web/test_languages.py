@@ -4,12 +4,16 @@ a bad query value on any page gets a page naming it, never raw JSON."""
 
 from __future__ import annotations
 
+import ast
 import html
 import re
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
 
+from nearzero.web import i18n
 from nearzero.web.i18n import due_label, localise, target_label, unit_label
 from webclient import log_in, token
 
@@ -52,6 +56,45 @@ def test_the_chinese_pages_hold_no_english_sentence(client, username):
         response = client.get(path, params={"lang": "zh"})
         assert response.status_code in (200, 403), path
         assert english_sentences(visible(response.text)) == [], path
+
+
+#: A message's slot left unfilled (``已逾期{days}天``): a message used without ``.format``.
+SLOT = re.compile(r"\{[a-z_]+\}")
+MORE_PAGES = (
+    "/projects/1",
+    "/projects/23",
+    "/inventory",
+    "/enterprises/screening",
+    "/enterprises/benchmarks",
+    "/enterprises/compliance",
+    "/enterprises/crosscheck",
+    "/footprint",
+    "/twohigh",
+)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_page_shows_a_message_slot_unfilled(client, lang):
+    log_in(client, "office")
+    for path in (*MAIN_PAGES, *MORE_PAGES):
+        response = client.get(path, params={"lang": lang})
+        assert response.status_code == 200, path
+        assert SLOT.findall(visible(response.text)) == [], path
+
+
+def test_each_message_is_defined_once():
+    """A key defined twice keeps only its last text: the pages that meant the first showed
+    the other's (``已逾期{days}天`` where ``已逾期天数`` was meant)."""
+    source = Path(i18n.__file__).read_text(encoding="utf-8")
+    keys = [
+        k.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Dict)
+        for k, v in zip(node.keys, node.values, strict=True)
+        if isinstance(k, ast.Constant) and isinstance(v, ast.Tuple)  # ("中文", "English")
+    ]
+    assert len(keys) > 500  # every message was found
+    assert [k for k, n in Counter(keys).items() if n > 1] == []
 
 
 def section(page: str, testid: str) -> str:
