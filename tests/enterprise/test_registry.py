@@ -2,10 +2,13 @@
 
 import pytest
 
+from nearzero.enterprise import crosscheck, screening
 from nearzero.enterprise.model import EnterpriseError
 from nearzero.enterprise.registry import (
+    SECTOR_NAMES,
     bundled_firms,
     credit_code_check_char,
+    sector_name,
     validate_credit_code,
     validate_industry_code,
 )
@@ -78,3 +81,19 @@ def test_the_plan_firms_are_bundled_without_invented_codes():
     grinding = firms["章丘华明水泥有限公司"].facilities[0]
     assert (grinding.capacity, grinding.capacity_unit) == (110, "万吨/年")
     assert firms["华电章丘发电有限公司"].source.status == "verified"
+
+
+def test_every_sector_key_the_data_and_the_maps_use_has_a_name():
+    """A page shows a firm's sector by name (发电, 氮肥（合成氨）), never its key."""
+    keys = {
+        row.text("sector")
+        for role in ("reporting", "national_market")
+        for row in screening._sector_rows(role)
+    }
+    keys |= set(crosscheck.COMBUSTION_BY_SECTOR) | set(crosscheck.PROCESS_BY_SECTOR)
+    keys |= {f.sector for f in bundled_firms() if f.sector}
+    assert sorted(k for k in keys if k not in SECTOR_NAMES) == []
+    assert sector_name("nitrogen_fertiliser") == "氮肥（合成氨）"
+    assert sector_name("power", "en") == "power generation"
+    assert sector_name("glass") == "glass"  # a key the office typed stays as typed
+    assert sector_name(None) == "—"

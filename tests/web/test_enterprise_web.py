@@ -259,6 +259,10 @@ def test_the_pages_default_to_the_office_evaluation_year(web) -> None:
             assert registry.list_page(session, OFFICE, unit, None).year == year
         for path in ("/enterprises", "/enterprises/screening", "/enterprises/compliance"):
             assert f'name="year" value="{year}"' in office.get(path).text, path
+        listed = office.get("/enterprises").text  # sectors by name, not by key
+        assert "氮肥（合成氨）" in listed and "nitrogen_fertiliser" not in listed
+        english = office.get("/enterprises/huadian_zhangqiu", params={"lang": "en"}).text
+        assert "power generation" in english
         with transaction(web.state.sessions) as session:
             unit = get_unit(session, "zhangqiu")
             indicators.set_evaluation_year(session, OFFICE, unit, 2024)

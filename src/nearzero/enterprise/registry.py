@@ -178,6 +178,38 @@ class Facility:
     clause: str = ""
 
 
+#: The sector keys a firm may carry (``firms.yaml``, ``sectors.csv``, the cross-check's
+#: category maps) as Chinese and English names; a key not listed is shown as it was typed.
+SECTOR_NAMES: dict[str, tuple[str, str]] = {
+    "power": ("发电", "power generation"),
+    "power_reporting": ("电力", "power"),
+    "cement": ("水泥", "cement"),
+    "building_materials": ("建材", "building materials"),
+    "steel": ("钢铁", "steel"),
+    "iron_steel": ("钢铁", "iron and steel"),
+    "aluminium": ("铝冶炼", "aluminium smelting"),
+    "non_ferrous": ("有色金属", "non-ferrous metals"),
+    "chemical": ("化工", "chemicals"),
+    "nitrogen_fertiliser": ("氮肥（合成氨）", "nitrogen fertiliser (ammonia)"),
+    "methanol": ("甲醇", "methanol"),
+    "petrochemical": ("石化", "petrochemicals"),
+    "paper": ("造纸", "paper"),
+    "foundry": ("铸造", "foundry"),
+    "aviation": ("民航", "civil aviation"),
+}
+
+
+def sector_name(key: str | None, lang: str = "zh") -> str:
+    """A sector key as its name in ``lang`` (``zh`` or ``en``); an unknown key as it is,
+    none as ``—``."""
+    if not key:
+        return "—"
+    names = SECTOR_NAMES.get(key)
+    if names is None:
+        return key
+    return names[1] if lang == "en" else names[0]
+
+
 @dataclass(frozen=True)
 class Firm:
     """An enterprise of a demonstration unit.

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 from nearzero import __version__
+from nearzero.enterprise.registry import sector_name
 from nearzero.formatting import china_time, fmt
 from nearzero.indicators.choices import Status
 from nearzero.services.context import NotFound
@@ -89,7 +90,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(t=translate, fmt=fmt, Status=Status, version=__version__)
     templates.env.globals.update(
-        localise=localise, target_label=target_label, unit_label=unit_label, due_label=due_label
+        localise=localise,
+        target_label=target_label,
+        unit_label=unit_label,
+        due_label=due_label,
+        sector_name=sector_name,
     )
     templates.env.filters["cst"] = china_time
     app.state.templates = templates

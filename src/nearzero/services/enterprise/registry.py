@@ -26,6 +26,7 @@ from nearzero.enterprise.registry import (
     Firm,
     bundled_firms,
     firm_from_mapping,
+    sector_name,
     validate_credit_code,
     validate_industry_code,
 )
@@ -521,7 +522,7 @@ class ListPage:
                 ln.label,
                 ln.enterprise.credit_code or "",
                 ln.enterprise.industry_code or "",
-                ln.enterprise.sector or "",
+                sector_name(ln.enterprise.sector) if ln.enterprise.sector else "",
                 ln.enterprise.subdistrict,
                 ln.enterprise.covered_by_ets,
                 ln.enterprise.illustrative,
