@@ -81,8 +81,10 @@ class Parameter:
     def missing(self, figure: str) -> MissingParameter:
         """The error saying this parameter has no value and which project figure supplies it."""
         return MissingParameter(
-            f"{self.id}: no confirmed value in {PARAMETER_FILE} ({self.note or self.source}); "
-            f"supply the project's own '{figure}' [{self.unit}] in its figures",
+            f"{self.id}: 参数表中尚无确认值，请在工程数据中填写本工程的“{figure}”"
+            f"[{self.unit}] — no confirmed value in {PARAMETER_FILE} "
+            f"({self.note or self.source}); supply the project's own '{figure}' "
+            f"[{self.unit}] in its figures",
             self.id,
             figure,
         )
@@ -182,11 +184,15 @@ def grid_factor(library: FactorLibrary, region: str, year: int | None = None) ->
     """
     years = grid_years(library, region)
     if not years:
-        raise MissingParameter(f"grid factor: no grid_ef for region {region!r} in factors")
+        raise MissingParameter(
+            f"grid factor: 因子库中没有区域“{region}”的电网排放因子 — "
+            f"no grid_ef for region {region!r} in factors"
+        )
     chosen = years[-1] if year is None else year
     if chosen not in years:
         raise MissingParameter(
-            f"grid factor: no grid_ef for {region!r} in {chosen} "
+            f"grid factor: 没有区域“{region}”{chosen}年的电网排放因子（已有年份："
+            f"{'、'.join(map(str, years))}） — no grid_ef for {region!r} in {chosen} "
             f"(years available: {', '.join(map(str, years))})"
         )
     return from_factor(library.get("grid_ef", region, chosen))

@@ -312,7 +312,8 @@ class _Reader:
         if value is None:
             return self.missing_input(
                 MissingParameter(
-                    f"figures.{name}: the project's own {name} [{FIGURE_UNITS[name]}] is "
+                    f"figures.{name}: 须填写本工程的“{name}”[{FIGURE_UNITS[name]}]，"
+                    f"无默认值 — the project's own {name} [{FIGURE_UNITS[name]}] is "
                     "needed; there is no default",
                     f"figures.{name}",
                     name,
@@ -352,7 +353,9 @@ class _Reader:
                 return ureg.Quantity(param.value, parse_unit(param.unit))
         param = self.parameters.get(preferred)
         if param is None:
-            exc = MissingParameter(f"{preferred}: not in the parameter table", preferred, name)
+            exc = MissingParameter(
+                f"{preferred}: 参数表中没有该参数 — not in the parameter table", preferred, name
+            )
             return self.missing_input(exc, FIGURE_UNITS[name])
         return self.missing_input(param.missing(name), param.unit)
 
@@ -513,7 +516,8 @@ def _default_fossil_co2_per_t(r: _Reader) -> Q[Any]:
     }
     if not rows:
         exc = MissingParameter(
-            f"{prefix}*: no default waste composition in the parameter table; supply the "
+            f"{prefix}*: 参数表中没有默认垃圾组分，请在工程数据中填写本厂的“fossil_co2_per_t”"
+            "[t/t] — no default waste composition in the parameter table; supply the "
             "plant's own 'fossil_co2_per_t' [t/t] in its figures",
             f"{prefix}*",
             "fossil_co2_per_t",
