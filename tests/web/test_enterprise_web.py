@@ -263,6 +263,9 @@ def test_the_pages_default_to_the_office_evaluation_year(web) -> None:
         assert "氮肥（合成氨）" in listed and "nitrogen_fertiliser" not in listed
         english = office.get("/enterprises/huadian_zhangqiu", params={"lang": "en"}).text
         assert "power generation" in english
+        firm = office.get("/enterprises/huadian_zhangqiu", params={"lang": "zh"}).text
+        assert "<td>机组</td>" in firm and '<option value="kiln">窑</option>' in firm
+        assert "<td>项目（在建或拟建）</td>" in firm
         with transaction(web.state.sessions) as session:
             unit = get_unit(session, "zhangqiu")
             indicators.set_evaluation_year(session, OFFICE, unit, 2024)

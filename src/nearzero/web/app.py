@@ -27,7 +27,14 @@ from nearzero.services.context import NotFound
 from nearzero.settings import Settings
 from nearzero.store.db import make_engine, session_factory
 from nearzero.web.deps import AccessDenied, CsrfFailed, LoginRequired, RenderedRefusal
-from nearzero.web.i18n import due_label, localise, target_label, translate, unit_label
+from nearzero.web.i18n import (
+    due_label,
+    label_of,
+    localise,
+    target_label,
+    translate,
+    unit_label,
+)
 from nearzero.web.routes import (
     admin,
     api,
@@ -95,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         unit_label=unit_label,
         due_label=due_label,
         sector_name=sector_name,
+        label_of=label_of,
     )
     templates.env.filters["cst"] = china_time
     app.state.templates = templates

@@ -196,6 +196,14 @@ def translate(key: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+def label_of(prefix: str, value: str | None, lang: str) -> str:
+    """A stored code (a facility's kind or status) as its name in ``lang``, the message
+    ``prefix + value``; a code without one (typed by the office) as it is, none as ``—``."""
+    if not value:
+        return "—"
+    return translate(prefix + value, lang) if prefix + value in MESSAGES else value
+
+
 # the overview's line per capability
 MESSAGES.update(
     {
@@ -583,6 +591,14 @@ MESSAGES.update(
         "ent_not_given": ("未提供（请按营业执照填写）", "not given (enter it from the licence)"),
         "ent_facilities": ("设施（机组、窑炉、生产线）", "Facilities (units, kilns, lines)"),
         "ent_facility": ("设施", "Facility"),
+        "ent_facility_kind_unit": ("机组", "unit"),
+        "ent_facility_kind_kiln": ("窑", "kiln"),
+        "ent_facility_kind_line": ("生产线", "line"),
+        "ent_facility_kind_boiler": ("锅炉", "boiler"),
+        "ent_facility_kind_other": ("其他", "other"),
+        "ent_facility_status_operating": ("运行", "operating"),
+        "ent_facility_status_project": ("项目（在建或拟建）", "project (planned or building)"),
+        "ent_facility_status_closed": ("已关停", "closed"),
         "ent_kind": ("类别", "Kind"),
         "ent_capacity": ("产能/装机", "Capacity"),
         "ent_capacity_at": ("达到标杆的产能", "Capacity at benchmark"),
