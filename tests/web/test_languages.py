@@ -117,6 +117,18 @@ def test_the_english_pages_show_targets_units_due_dates_and_the_summary_in_engli
     assert "end of 2025" in visible(projects)
 
 
+def test_the_scenario_shows_its_figures_in_the_pages_language(client):
+    log_in(client, "office")
+    for lang, absent, present in (
+        ("en", HAN, "20.5% lower than 2020: ≤ 0.7314 t / 10⁴ yuan"),
+        ("zh", re.compile(r"yuan|10⁴ t"), "较2020年下降20.5%：≤ 0.7314 吨/万元"),
+    ):
+        page = client.get("/projects/scenario", params={"lang": lang}).text
+        facts = re.search(r'data-testid="scenario-2025".*?</dl>', page, flags=re.S).group(0)
+        assert present in visible(facts), lang
+        assert not absent.search(visible(facts).replace("scenario-2025", "")), lang
+
+
 def test_a_refusal_shows_in_the_pages_language(client):
     log_in(client, "office")
     for lang, shown, hidden in (("zh", "最多20000字", "at most"), ("en", "at most 20000", "最多")):

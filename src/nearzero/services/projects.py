@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from nearzero.accounting.factors import default_library
 from nearzero.formatting import china_today
+from nearzero.indicators.evaluation import IndicatorSpec
 from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, USE_LABELS, Stage
 from nearzero.projects.parameters import (
     DEFAULT_GRID_REGION,
@@ -856,7 +857,8 @@ def views_to_dict(unit: m.DemoUnit, items: list[ProjectView], as_of: dt.date) ->
 @dataclass
 class ScenarioView:
     scenario: Scenario
-    target_text_zh: str
+    target: IndicatorSpec
+    """Indicator 3 (CO2 per GDP), whose target the scenario meets or misses."""
     grid: Parameter
     not_quantified: list[ProjectView]
 
@@ -895,7 +897,7 @@ def scenario(
         raise InvalidInput(str(exc)) from None
     return ScenarioView(
         result,
-        ind3.spec.rule.text_zh,
+        ind3.spec,
         (grid or GridChoice()).factor(),
         [v for v in all_views if v.reduction is None or v.reduction.reduction_t is None],
     )
