@@ -43,6 +43,7 @@ from nearzero.services.enterprise.common import (
     require_office,
     require_reader,
 )
+from nearzero.services.indicators import evaluation_year
 from nearzero.store import enterprise as store, tables as m
 
 BUNDLED_SOURCE = "data/enterprise/firms.yaml"
@@ -540,8 +541,6 @@ class ListPage:
 def default_year(session: Session, unit: m.DemoUnit) -> int:
     """The office's evaluation year, the default of every page (the year picker offers the
     years with reports beside it)."""
-    from nearzero.services.indicators import evaluation_year
-
     return evaluation_year(session, unit)
 
 
