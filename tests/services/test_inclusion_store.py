@@ -347,6 +347,46 @@ def test_the_ledger_is_append_only(sessions):
                 s.execute(text(sql))
 
 
+def test_a_partner_with_records_keeps_them(sessions):
+    """``inclusion_record`` has no foreign keys (migration 0019): its parents guard it. A
+    partner with records cannot be deleted, directly or by its unit's deletion, nor change
+    its id; a partner without records can go; a record whose credit transaction is missing
+    is reported by the invariants."""
+    setup_partner(sessions, residents=1)
+    partners_svc.ingest(sessions.kw["bind"], PARTNER, records(5, residents=1, seed=9), now=NOW)
+    with transaction(sessions) as s:
+        before = s.execute(text("SELECT COUNT(*) FROM inclusion_record")).scalar_one()
+    assert before == 5
+    for sql in (
+        "DELETE FROM inclusion_partner",
+        "UPDATE inclusion_partner SET id = id + 100",
+        "DELETE FROM demo_unit",
+    ):
+        with pytest.raises(Exception, match="inclusion_partner has records"):
+            with transaction(sessions) as s:
+                s.execute(text(sql))
+    with transaction(sessions) as s:
+        assert s.execute(text("SELECT COUNT(*) FROM inclusion_record")).scalar_one() == before
+        assert s.execute(text("SELECT COUNT(*) FROM inclusion_partner")).scalar_one() == 1
+        assert check_invariants(s) == []
+    setup_partner(sessions, residents=0, partner="bike-share")
+    with transaction(sessions) as s:
+        s.execute(text("DELETE FROM inclusion_partner WHERE code = 'bike-share'"))
+        s.execute(
+            text("UPDATE inclusion_partner SET name_zh = '乘车码' WHERE code = :p"), {"p": PARTNER}
+        )
+        missing = s.execute(text("SELECT MAX(id) + 1000 FROM ledger_transaction")).scalar_one()
+        s.execute(
+            text(
+                "UPDATE inclusion_record SET tx_id = :t "
+                "WHERE id = (SELECT MIN(id) FROM inclusion_record WHERE accepted)"
+            ),
+            {"t": missing},
+        )
+        assert any("without a bulk credit transaction" in p for p in check_invariants(s))
+        s.rollback()
+
+
 def test_pooled_statement_traces_to_transactions_and_records(sessions):
     setup_partner(sessions, residents=5)
     report = partners_svc.ingest(

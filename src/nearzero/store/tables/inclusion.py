@@ -97,13 +97,18 @@ class InclusionRecord(Base):
     behaviour started; ``quantity`` in ``quantity_unit`` (km, kWh, kg).
     ``asset``: the asset of a claim on an asset over a period (rooftop PV, heat pump, air
     conditioner); its accepted periods are never credited twice (issue #15).
+
+    ``partner_id`` and ``tx_id`` carry no foreign key (migration 0019, issue #13 item 5: the
+    per-row key checks were 55 % of writing a million rows on PostgreSQL). The parents guard
+    them instead: ``ledger_transaction`` is append-only, and a trigger refuses deleting a
+    partner with records or changing its id; ``check_invariants`` of
+    :mod:`nearzero.store.inclusion_ledger` reports a record without its transaction.
     """
 
     __tablename__ = "inclusion_record"
     __table_args__ = (
         UniqueConstraint("partner_id", "partner_record_id"),
         Index("ix_inclusion_record_resident", "resident", "start_at"),
-        Index("ix_inclusion_record_tx_id", "tx_id"),
         # 0010; 0016: only the rows that name an asset (asset-period claims)
         Index(
             "ix_inclusion_record_asset",
@@ -124,7 +129,8 @@ class InclusionRecord(Base):
         ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    partner_id: Mapped[int] = mapped_column(ForeignKey("inclusion_partner.id"))
+    #: ``inclusion_partner.id``, without a foreign key (0019; see the class docstring)
+    partner_id: Mapped[int]
     partner_record_id: Mapped[str] = mapped_column(String(128))
     resident: Mapped[str | None] = mapped_column(String(128))
     scenario: Mapped[str | None] = mapped_column(String(32))
@@ -142,7 +148,8 @@ class InclusionRecord(Base):
     credited_g: Mapped[int] = mapped_column(BigInteger, default=0)
     capped_by: Mapped[str | None] = mapped_column(String(32))
     batch: Mapped[str] = mapped_column(String(64))
-    tx_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transaction.id"))
+    #: ``ledger_transaction.id`` of the credit, without a foreign key (0019)
+    tx_id: Mapped[int | None] = mapped_column(BigId)
     received_at: Mapped[dt.datetime]
     #: the asset of an asset-period claim (``asset_id``); NULL: the resident's own (0010)
     asset: Mapped[str | None] = mapped_column(String(128))
