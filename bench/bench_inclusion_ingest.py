@@ -330,6 +330,42 @@ def record_floor_rate(
     return rate
 
 
+def server_cpu() -> float | None:
+    """CPU seconds used so far by the processes named ``postgres`` on this machine (the
+    local test cluster: server, backends, WAL writer, checkpointer); None without /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as handle:
+                stat = handle.read()
+        except OSError:
+            continue  # gone meanwhile
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        if name == "postgres":
+            fields = stat[stat.rindex(")") + 2 :].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
+def cpu_floor(client: float, server: float | None, took: float, floor: float, n: int) -> str:
+    """The intake's CPU (this process and, on PostgreSQL, the database server's processes)
+    spread over every core of the machine: a wall-time floor no overlap can beat."""
+    cores = os.cpu_count() or 1
+    total = client + (server or 0.0)
+    best = total / cores
+    where = f" + database server {server:.1f} s" if server is not None else ""
+    return (
+        f"CPU: this process {client:.1f} s{where} = {total:.1f} s on {cores} cores: even "
+        f"spread over all of them the intake takes at least {best:.1f} s (of {took:.1f} s) = "
+        f"at most {n / best / floor:.1%} of the index floor on this machine"
+    )
+
+
 def bound(t: dict[str, float], took: float, n: int, floor: float, record_floor: float) -> str:
     """The intake's CPU side against its writes, and what the writes alone would allow."""
     overlap = t.get("overlap", 0.0)
@@ -379,9 +415,14 @@ def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int) -> None:
         record_floor = record_floor_rate(engine, full_rows, chunk)
         old_floor = record_floor_rate(engine, full_rows, chunk, before_0019=True)
         del full_rows
+        pg = engine.dialect.name == "postgresql"
+        cpu0, db0 = time.process_time(), server_cpu() if pg else None
         t0 = time.perf_counter()
         report = svc.ingest(engine, "ride-code", items, now=NOW, chunk_size=chunk)
         took = time.perf_counter() - t0
+        client = time.process_time() - cpu0
+        db1 = server_cpu() if pg else None
+        server = db1 - db0 if db0 is not None and db1 is not None else None
         check(engine, report)
         ours = len(items) / took
         print(
@@ -417,6 +458,7 @@ def leg(name: str, url: str, items: list[dict[str, Any]], chunk: int) -> None:
         parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(report.timings.items()))
         print(f"  of which: {parts}")
         print("  " + bound(report.timings, took, len(items), floor, record_floor))
+        print("  " + cpu_floor(client, server, took, floor, len(items)))
     finally:
         engine.dispose()
 
