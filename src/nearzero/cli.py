@@ -1831,26 +1831,55 @@ app.add_typer(th_app, name="twohigh")
 
 @th_app.command("load")
 def twohigh_load(
-    path: Annotated[Path, typer.Argument(help="a YAML file: ratios, projects, sources")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="a YAML ledger file, or an Excel workbook (.xlsx) in the template's shape"
+        ),
+    ],
     unit: UnitOpt = None,
 ) -> None:
     """Load ratios, projects (with their new amounts) and sources; all or nothing."""
     from nearzero.services import twohigh
 
+    workbook = path.suffix.lower() == ".xlsx"
     try:
-        text = path.read_text("utf-8")
+        if workbook:
+            with path.open("rb") as handle:
+                content = handle.read(twohigh.MAX_WORKBOOK_BYTES + 1)
+        else:
+            text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"{path}: {exc}")
     try:
         with _db() as session:
             target = indicator_service.get_unit(session, unit)
-            counts = twohigh.load_file(session, Actor.system("cli"), target, text, path.name)
+            actor = Actor.system("cli")
+            if workbook:
+                counts = twohigh.load_workbook_file(session, actor, target, content, path.name)
+            else:
+                counts = twohigh.load_file(session, actor, target, text, path.name)
     except ServiceError as exc:
         _fail(str(exc))
     typer.echo(
         f"{path.name}: {counts['ratios']} ratios, {counts['projects']} projects, "
-        f"{counts['sources']} sources loaded"
+        f"{counts['sources']} sources, {counts['movements']} movements loaded"
     )
+
+
+@th_app.command("template")
+def twohigh_template(
+    path: Annotated[Path, typer.Argument(help="where to write the blank ledger workbook (.xlsx)")],
+) -> None:
+    """Write the blank ledger workbook: its sheets, headers and a notes sheet (what each column
+    takes, the codes and Chinese names of the coded values)."""
+    from nearzero.services.twohigh.workbook import template_xlsx
+
+    try:
+        path.write_bytes(template_xlsx())
+    except OSError as exc:
+        _fail(f"{path}: {exc}")
+    typer.echo(f"wrote {path}")
 
 
 @th_app.command("ledger")

@@ -1160,6 +1160,17 @@ MESSAGES.update(
         "twohigh": ("两高项目", "Two-high projects"),
         "th_title": ("“两高”项目与碳排放指标台账", "Two-high projects and the indicator ledger"),
         "th_export": ("导出Excel", "Export to Excel"),
+        "th_import": ("从Excel导入台账", "Import the ledger from Excel"),
+        "th_import_hint": (
+            "按模板填写替代比例、替代源及其减量、项目清单及其新增量和决定比例、指标调剂；"
+            "整个文件要么全部导入，要么（有一处不符时）全部不导入，并指出工作表、行和列。",
+            "Fill in the template's sheets (ratios, sources and their reductions, projects with "
+            "their new amounts and decided ratios, movements); the file is loaded whole or, if "
+            "one entry is refused, not at all, and the sheet, row and column are named.",
+        ),
+        "th_template": ("下载空白模板", "Download the blank template"),
+        "th_import_file": ("台账工作簿（.xlsx）", "Ledger workbook (.xlsx)"),
+        "th_import_submit": ("导入", "Import"),
         "th_indicator_4": (
             "指标4：“两高”项目碳排放减量替代（100%执行）",
             "Indicator 4: two-high projects substituted (100 %)",

@@ -47,9 +47,15 @@ from nearzero.services.twohigh.registry import (
     verify_source,
 )
 from nearzero.services.twohigh.report import report_blocks
+from nearzero.services.twohigh.workbook import (
+    MAX_BYTES as MAX_WORKBOOK_BYTES,
+    load_workbook_file,
+    template_xlsx,
+)
 
 __all__ = [
     "INDICATOR_4",
+    "MAX_WORKBOOK_BYTES",
     "LedgerView",
     "MoveInput",
     "ProjectInput",
@@ -75,6 +81,7 @@ __all__ = [
     "list_page",
     "load_example",
     "load_file",
+    "load_workbook_file",
     "move",
     "new_request_token",
     "project_page",
@@ -84,5 +91,6 @@ __all__ = [
     "set_stage",
     "source_problems",
     "source_page",
+    "template_xlsx",
     "verify_source",
 ]

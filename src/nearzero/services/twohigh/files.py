@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -186,6 +187,12 @@ def _no_more(values: dict[str, Any], where: str) -> None:
         )
 
 
+Locate = Callable[..., str]
+"""Where entry ``i`` of a section (``ratios``, ``sources``, ``projects``, ``movements``), or a
+part of it (``needs carbon``), came from, as a refusal names it: ``case.yaml projects[2] needs
+carbon``, or a workbook's sheet and row: ``locate(section, i, part="")``."""
+
+
 def load_file(
     session: Session, actor: Actor, unit: m.DemoUnit, text: str, name: str
 ) -> dict[str, int]:
@@ -200,6 +207,23 @@ def load_file(
     except yaml.YAMLError as exc:
         raise InvalidInput(f"{name}: 不是有效的YAML文件 — not YAML ({exc})") from None
     top = _mapping(doc, name)
+
+    def locate(section: str, i: int, part: str = "") -> str:
+        return f"{name} {section}[{i}]" + (f" {part}" if part else "")
+
+    return apply_ledger(session, actor, unit, top, locate, name)
+
+
+def apply_ledger(
+    session: Session,
+    actor: Actor,
+    unit: m.DemoUnit,
+    top: dict[str, Any],
+    locate: Locate,
+    name: str,
+) -> dict[str, int]:
+    """Apply a ledger file's sections (:func:`load_file`; a workbook's, :mod:`.workbook`) in
+    order; a refusal names the entry by ``locate``. Counts per section."""
     counts = {"ratios": 0, "sources": 0, "projects": 0, "movements": 0}
     sections = {k: top.pop(k, None) or [] for k in counts}
     _no_more(top, name)
@@ -207,16 +231,16 @@ def load_file(
         if not isinstance(items, list):
             raise InvalidInput(f"{name} {key}: 应为列表 — expected a list")
     for i, item in enumerate(sections["ratios"]):
-        values = _mapping(item, f"{name} ratios[{i}]")
+        values = _mapping(item, locate("ratios", i))
         try:
             add_ratio(
                 session, actor, unit, {k: "" if v is None else str(v) for k, v in values.items()}
             )
         except InvalidInput as exc:
-            raise InvalidInput(f"{name} ratios[{i}] {exc}") from None
+            raise InvalidInput(f"{locate('ratios', i)} {exc}") from None
         counts["ratios"] += 1
     for i, item in enumerate(sections["sources"]):
-        where = f"{name} sources[{i}]"
+        where = locate("sources", i)
         values = _mapping(item, where)
         reductions = {
             k: str(v)
@@ -247,7 +271,7 @@ def load_file(
             raise InvalidInput(f"{where} {exc}") from None
         counts["sources"] += 1
     for i, item in enumerate(sections["projects"]):
-        where = f"{name} projects[{i}]"
+        where = locate("projects", i)
         values = _mapping(item, where)
         needs = _mapping(values.pop("needs", None), f"{where} needs")
         decision = _mapping(values.pop("decision", None), f"{where} decision")
@@ -259,14 +283,17 @@ def load_file(
         if unknown:
             raise InvalidInput(f"{where}: 未知字段“{unknown[0]}” — unknown field {unknown[0]!r}")
         entry_p = ProjectInput(**{k: "" if v is None else str(v) for k, v in values.items()})
+        at = where  # the part being applied, as a refusal names it
         try:
             add_project(session, actor, unit, entry_p)
             for dim, value in needs.items():
+                at = locate("projects", i, f"needs {dim}")
                 if isinstance(value, dict):
                     terms = {str(k): str(v) for k, v in value.items()}
                     set_need(session, actor, unit, entry_p.code, dim, terms=terms)
                 else:
                     set_need(session, actor, unit, entry_p.code, dim, amount=str(value))
+            at = where
             for stage in stages:
                 if stage == Stage.APPROVED and decision:
                     _decide_from_file(session, actor, unit, entry_p.code, decision)
@@ -275,10 +302,10 @@ def load_file(
             if decision:
                 _decide_from_file(session, actor, unit, entry_p.code, decision)
         except InvalidInput as exc:
-            raise InvalidInput(f"{where} {exc}") from None
+            raise InvalidInput(f"{at} {exc}") from None
         counts["projects"] += 1
     for i, item in enumerate(sections["movements"]):
-        where = f"{name} movements[{i}]"
+        where = locate("movements", i)
         values = _mapping(item, where)
         entry_m = MoveInput(
             move=_text(values, "move"),

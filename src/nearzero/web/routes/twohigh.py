@@ -91,6 +91,16 @@ def twohigh_export(p: PageDep) -> Response:
     )
 
 
+@router.get("/twohigh/template.xlsx")
+def twohigh_template(p: PageDep) -> Response:
+    name = quote("两高项目碳排放指标台账_导入模板.xlsx")
+    return Response(
+        svc.template_xlsx(),
+        media_type=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+    )
+
+
 @router.get("/twohigh/evidence/{evidence_id}")
 def twohigh_evidence(p: PageDep, directory: EvidenceDirDep, evidence_id: int) -> FileResponse:
     row, path = svc.evidence_file(p.session, p.unit, evidence_id, directory)
@@ -270,6 +280,15 @@ def twohigh_move(
     with refusals(p.session, refused):
         svc.move(p.session, p.actor, p.unit, entry)
     return _done(p, _project(project) if on_project else "/twohigh", "moved")
+
+
+@router.post("/twohigh/load", dependencies=OFFICE)
+def twohigh_load(p: PageDep, file: Annotated[UploadFile, File()]) -> Response:
+    """The ledger workbook (the template's shape), all or nothing."""
+    with refusals(p.session, _refused(p)):
+        content = file.file.read(svc.MAX_WORKBOOK_BYTES + 1)
+        svc.load_workbook_file(p.session, p.actor, p.unit, content, file.filename or "")
+    return _done(p, "/twohigh", "loaded")
 
 
 @router.post("/twohigh/ratios", dependencies=OFFICE)
