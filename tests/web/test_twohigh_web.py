@@ -161,6 +161,23 @@ def test_the_ledger_through_the_forms(web) -> None:
         assert refused.status_code == 400 and "evidence:" in refused.text
 
 
+def test_the_english_pages_name_segments_and_dimensions_in_english(web) -> None:
+    """Segments and dimensions have English names (data/twohigh/*.csv): the English pages use
+    them in the lists, the requirements, the lots, the ratio table and the forms' choices."""
+    with TestClient(web) as office:
+        build_case(office)
+        for path in ("/twohigh", "/twohigh/projects/huaming", "/twohigh/sources/kiln3"):
+            en = office.get(f"{path}{Q}&lang=en").text
+            zh = office.get(f"{path}{Q}&lang=zh").text
+            # as a name (a cell, a choice, a line), not inside a document's title
+            named = re.compile(r">\s*碳排放\s*[<（ ]")
+            assert "carbon emissions (CO2)" in en and not named.search(en), path
+            assert named.search(zh) and "carbon emissions (CO2)" not in zh, path
+        listing = office.get(f"/twohigh{Q}&lang=en").text
+        assert "cement grinding capacity" in listing and "水泥（粉磨）产能" not in listing
+        assert ">cement<" in listing and ">水泥<" not in listing
+
+
 def test_an_editor_enters_but_does_not_move(web) -> None:
     with TestClient(web) as viewer:
         page = log_in(viewer, "viewer")

@@ -31,6 +31,7 @@ from nearzero.web.i18n import (
     due_label,
     label_of,
     localise,
+    name_in,
     target_label,
     translate,
     unit_label,
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         due_label=due_label,
         sector_name=sector_name,
         label_of=label_of,
+        name_in=name_in,
     )
     templates.env.filters["cst"] = china_time
     app.state.templates = templates

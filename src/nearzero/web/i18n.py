@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from nearzero.formatting import fmt, unit_en
 from nearzero.indicators.evaluation import IndicatorSpec, Outcome
@@ -202,6 +203,13 @@ def label_of(prefix: str, value: str | None, lang: str) -> str:
     if not value:
         return "—"
     return translate(prefix + value, lang) if prefix + value in MESSAGES else value
+
+
+def name_in(named: Any, lang: str) -> str:
+    """A thing's name in ``lang`` (a segment, a dimension, a line of them): its ``name_en`` on
+    English pages when it has one, else its ``name_zh``."""
+    english = getattr(named, "name_en", "") if lang == "en" else ""
+    return str(english or named.name_zh)
 
 
 # the overview's line per capability

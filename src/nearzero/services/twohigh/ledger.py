@@ -177,6 +177,7 @@ class RequirementLine:
     project: str
     dimension: str
     name_zh: str
+    name_en: str
     new_amount: Decimal
     entry_unit: str
     ratio_id: str
@@ -213,6 +214,7 @@ class LotLine:
     source: str
     dimension: str
     name_zh: str
+    name_en: str
     ledger_unit: str
     verified: int
     lot: bank.Lot
@@ -248,6 +250,7 @@ def _requirement_lines(
                 project=code,
                 dimension=dim.code,
                 name_zh=dim.name_zh,
+                name_en=dim.name_en,
                 new_amount=Decimal(r.new_amount),
                 entry_unit=dim.entry_unit,
                 ratio_id=r.ratio_id,
@@ -282,6 +285,7 @@ def ledger_view(session: Session, unit: m.DemoUnit) -> LedgerView:
                     s.code,
                     dim.code,
                     dim.name_zh,
+                    dim.name_en,
                     dim.ledger_unit,
                     int(red.ledger_amount),
                     pos.lot(s.code, dim.asset),
