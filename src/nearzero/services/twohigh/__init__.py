@@ -4,7 +4,8 @@ Each write takes an :class:`~nearzero.services.context.Actor`, checks the rules 
 :mod:`nearzero.twohigh`, writes through :mod:`nearzero.store.twohigh` (the indicators through the
 generic SQL ledger) and is audited; a refusal is ``InvalidInput`` naming the field, and nothing
 is written. Split by concern: :mod:`.registry` (projects, ratios, sources), :mod:`.ledger`
-(movements, what the ledger holds, indicator 4), :mod:`.pages`, :mod:`.files`, :mod:`.report`.
+(movements, what the ledger holds, indicator 4), :mod:`.pages`, :mod:`.files` (the YAML ledger
+file, the Excel export), :mod:`.workbook` (the ledger workbook: template and load), :mod:`.report`.
 """
 
 from nearzero.services.twohigh.files import export_xlsx, load_example, load_file
