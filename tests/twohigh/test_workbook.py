@@ -94,7 +94,13 @@ def test_the_plans_case_from_the_template(zhangqiu_url: str, monkeypatch, tmp_pa
     template = blank.read_bytes()
     notes = load_workbook(io.BytesIO(template))["填写说明"]
     listed = [tuple(r) for r in notes.iter_rows(values_only=True)]
-    assert (None, "形成方式", "mechanism", "是", "关停、转产、淘汰落后产能、压减过剩产能等") in listed
+    assert (
+        None,
+        "形成方式",
+        "mechanism",
+        "是",
+        "关停、转产、淘汰落后产能、压减过剩产能等",
+    ) in listed
     coded = {r[:3] for r in listed}
     assert ("行业", "水泥", "cement") in coded and ("操作", "配置", "allocate") in coded
 
