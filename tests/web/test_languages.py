@@ -401,9 +401,7 @@ def test_the_compliance_page_cites_the_evidence_deadline_in_chinese(client):
     Chinese on the compliance page; the source document stays as cited."""
     log_in(client, "office")
     text = " ".join(visible(client.get("/enterprises/compliance?lang=zh").text).split())
-    assert (
-        "生态环境部 发电行业 月度信息化存证 (since April 2022), 月度存证, 每月结束后40日内" in text
-    )
+    assert "生态环境部 发电行业 月度信息化存证（自2022年4月起），月度存证，每月结束后40日内" in text
     assert "within 40 days" not in text and english_sentences(text) == []
 
 

@@ -66,12 +66,12 @@ def test_project_page_shows_reduction_parameters_and_what_is_missing(client):
     page = client.get("/projects/26")
     assert "90,000" in page.text and "ccu_permanent_share_urea" in page.text
     assert "to_confirm" in page.text
-    assert "pv_full_load_hours_shandong" in client.get("/projects/3").text
+    assert "山东省光伏发电年利用小时数" in client.get("/projects/3").text
     assert 'data-testid="progress-form"' not in page.text  # the viewer may only read
     # what the number leans on, in the page's language
     zh, en = client.get("/projects/3").text, client.get("/projects/3?lang=en").text
-    assert "pv_full_load_hours_shandong尚无确认值" in zh and "has no confirmed value" not in zh
-    assert "pv_full_load_hours_shandong has no confirmed value" in en
+    assert "山东省光伏发电年利用小时数尚无确认值" in zh and "has no confirmed value" not in zh
+    assert "Shandong PV full-load hours has no confirmed value" in en
     assert "只是捕集，不是清除" in client.get("/projects/26?lang=zh").text
     assert client.get("/projects/99").status_code == 404
 
@@ -161,18 +161,19 @@ def test_project_page_says_which_parameter_is_missing(client):
     log_in(client, "viewer")
     gas = client.get("/projects/10").text
     missing = re.search(r'data-testid="reduction-missing">(.*?)</p>', gas, re.S).group(1)
-    assert "年利用小时数（gas_chp_full_load_hours）" in missing
-    assert "被替代燃煤机组供电效率（coal_unit_efficiency）" in missing
+    assert "年利用小时数（燃气热电机组年利用小时数）" in missing
+    assert 'data-parameter="gas_chp_full_load_hours"' in missing
+    assert "被替代燃煤机组供电效率（燃煤机组供电效率）" in missing
     pv = client.get("/projects/3").text
     # 10.08 MW × 1 286 h × 0.6361 t/MWh = 8 245.69 t/a, with the proxy said on the page
     assert "8,245.69" in re.search(r'data-testid="reduction-value">(.*?)</dd>', pv, re.S).group(1)
-    assert "pv_full_load_hours_national" in pv and "暂以pv_full_load_hours_national" in pv
+    assert "pv_full_load_hours_national" in pv and "暂以全国光伏平均利用小时数" in pv
     board = client.get("/projects").text
     row = re.search(r'<tr data-number="22".*?</tr>', board, re.S).group(0)
-    assert "地上生物量年增长量（afforestation_growth_agb）" in row
-    assert "根茎比（afforestation_root_shoot）" in row
+    assert "地上生物量年增长量（造林地上生物量年增长量）" in row
+    assert "根茎比（造林根茎比）" in row and 'data-parameter="afforestation_root_shoot"' in row
     scenario = client.get("/projects/scenario").text
-    assert "永久封存比例（ccu_permanent_share_liquid_co2）" in scenario
+    assert "永久封存比例（外售液体二氧化碳的永久封存比例）" in scenario
     # a project without figures is said so in the page's language, not as a raw error
     assert "未登记减排量核算方式" in scenario and "no figures:" not in scenario
     assert "no method of reduction recorded" in client.get("/projects/1?lang=en").text

@@ -57,6 +57,8 @@ class Benchmark:
     baseline: Decimal
     edition: str
     source: Source
+    product_en: str = ""
+    route_en: str = ""
 
 
 def _benchmark(row: DataRow) -> Benchmark:
@@ -71,6 +73,8 @@ def _benchmark(row: DataRow) -> Benchmark:
         row.decimal("baseline"),
         row.text("edition"),
         row.source(),
+        row.text("product_en"),
+        row.text("route_en"),
     )
 
 

@@ -25,6 +25,19 @@ ITEMS: tuple[tuple[str, str], ...] = (
     ("lab_report", "检测报告（CMA/CNAS，同一样品测元素碳、发热量、氢、全硫、水分）"),
     ("production", "生产数据（供电量、供热量、负荷率）"),
 )
+#: The same items named in English (for the pages in English).
+ITEMS_EN: tuple[tuple[str, str], ...] = (
+    ("fuel_use", "fuel consumption (scan of the stamped ledger)"),
+    ("ncv", "net calorific value"),
+    ("element_carbon", "elemental carbon content"),
+    ("purchased_electricity", "purchased electricity"),
+    (
+        "lab_report",
+        "test report (CMA/CNAS; elemental carbon, calorific value, hydrogen, total sulphur and "
+        "moisture of the same sample)",
+    ),
+    ("production", "production data (power and heat supplied, load factor)"),
+)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,12 @@ MAPPING_SOURCE = Source(
     year=2006,
     status=TO_CONFIRM,
     note="the division table is read from the ISIC correspondence, not an official concordance",
+    zh=(
+        "《2006年IPCC国家温室气体清单指南》第2卷第2章表2.1"
+        "（《所有经济活动的国际标准行业分类》第4版）↔ GB/T 4754-2017《国民经济行业分类》",
+        "清单类别 ↔ 行业大类",
+        "",
+    ),
 )
 
 #: 1.A.1 / 1.A.2 category of fuel combustion by GB/T 4754-2017 division (大类).

@@ -1,7 +1,9 @@
 """The bundled enterprise data files (``nearzero/data/enterprise/``): parsing and lookup.
 
 Every CSV row carries its source (``source_document``, ``source_table``, ``source_clause``,
-``source_year``) and a ``status`` of ``verified`` or ``to_confirm``; a file without those
+``source_year``) and a ``status`` of ``verified`` or ``to_confirm``; optional columns
+``source_document_zh`` … ``source_clause_en`` give a part of the citation as a Chinese or an
+English page shows it where the cited text reads in the other language; a file without those
 columns, or a row without a status, is refused with the file, line and column named. A file's
 version is the first 12 hex digits of its SHA-256, carried into every result that used it.
 """
@@ -106,6 +108,16 @@ class DataRow:
             file=self.file,
             row_id=self.row_id,
             version=self.version,
+            zh=(
+                self.text("source_document_zh"),
+                self.text("source_table_zh"),
+                self.text("source_clause_zh"),
+            ),
+            en=(
+                self.text("source_document_en"),
+                self.text("source_table_en"),
+                self.text("source_clause_en"),
+            ),
         )
 
 

@@ -51,7 +51,13 @@ class Tier(StrEnum):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a default comes from: document, table, clause, year, status, file row."""
+    """Where a default comes from: document, table, clause, year, status, file row.
+
+    ``document``, ``table`` and ``clause`` are as cited (in the source's language, or a note
+    in English); ``zh`` and ``en`` give the same parts for a page in Chinese or English where
+    the cited text would read in the other language (``table`` "CCER offsetting" → zh
+    "CCER抵销"), as ``(document, table, clause)`` with ``""`` for a part as cited.
+    """
 
     document: str
     table: str = ""
@@ -62,6 +68,8 @@ class Source:
     file: str = ""
     row_id: str = ""
     version: str = ""
+    zh: tuple[str, str, str] = ("", "", "")
+    en: tuple[str, str, str] = ("", "", "")
 
     @property
     def to_confirm(self) -> bool:
@@ -69,10 +77,23 @@ class Source:
         return self.status == TO_CONFIRM
 
     def cite(self) -> str:
-        """One line: document, table, clause and year."""
+        """One line: document, table, clause and year, as cited."""
         parts = [self.document, self.table, self.clause]
         text = ", ".join(p for p in parts if p)
         return f"{text} ({self.year})" if self.year else text
+
+    def cite_in(self, lang: str) -> str:
+        """:meth:`cite` for a page in ``lang`` (``zh`` or ``en``): each part in that language
+        where the row gives one, else as cited; Chinese joins with ``，`` and brackets the
+        year ``（2021）``."""
+        given = self.en if lang == "en" else self.zh
+        cited = (self.document, self.table, self.clause)
+        parts = [mine or own for mine, own in zip(given, cited, strict=True)]
+        if lang == "en":
+            text = ", ".join(p for p in parts if p)
+            return f"{text} ({self.year})" if self.year else text
+        text = "，".join(p for p in parts if p)
+        return f"{text}（{self.year}）" if self.year else text
 
 
 @dataclass(frozen=True)

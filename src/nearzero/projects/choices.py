@@ -60,6 +60,43 @@ FIGURE_LABELS: dict[str, tuple[str, str]] = {
     "root_shoot": ("根茎比", "Root-to-shoot ratio"),
 }
 
+#: The other entries of a project's figures with zh/en labels.
+FIGURE_ENTRY_LABELS: dict[str, tuple[str, str]] = {
+    "kind": ("类型", "Type"),
+    "use": ("用途", "Use"),
+    "source": ("来源", "Source"),
+    "note": ("备注", "Note"),
+}
+
+#: How a figure's unit shows where its code is a word (``dimensionless``, ``hectare``), as
+#: zh/en; an empty text shows no unit after the number.
+UNIT_LABELS: dict[str, tuple[str, str]] = {
+    "dimensionless": ("", ""),
+    "hectare": ("公顷", "ha"),
+}
+
+
+def amount_text(value: float, unit: str, lang: str = "zh") -> str:
+    """A number with its unit as a page in ``lang`` shows it (``0.01``, ``5500 公顷``)."""
+    zh, en = UNIT_LABELS.get(unit, (unit, unit))
+    shown = en if lang == "en" else zh
+    return f"{value:g} {shown}" if shown else f"{value:g}"
+
+
+#: The verification status of a parameter (``verified`` …) with zh/en labels.
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "verified": ("已核实", "verified"),
+    "to_confirm": ("待核实", "to confirm"),
+    "project": ("本工程数据", "project figure"),
+    "local": ("本地数据", "local"),
+}
+
+#: Equations whose text holds words, in Chinese (the others are symbols only).
+EQUATION_ZH: dict[str, str] = {
+    "E = P × h × EF_grid (or EG × EF_grid)": "E = P × h × EF_grid（或 EG × EF_grid）",
+    "captured = C; avoided = C × f_perm": "捕集量 = C；减排量 = C × f_perm",
+}
+
 #: Methods of reduction (``figures.kind``) with zh/en labels.
 KIND_LABELS: dict[str, tuple[str, str]] = {
     "pv": ("光伏发电", "Solar PV"),
@@ -74,6 +111,31 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
 USE_LABELS: dict[str, tuple[str, str]] = {
     "urea": ("生产尿素", "Urea"),
     "liquid_co2": ("液体二氧化碳外售", "Liquid CO2 sold"),
+}
+
+#: The caveats that name parameters as a page shows them (zh, en): by their names and the
+#: Chinese source, not their ids (:data:`CAVEAT_TEXTS` keep the ids for the JSON output and the
+#: CLI).
+CAVEAT_PAGE_TEXTS: dict[str, tuple[str, str]] = {
+    "proxy": (
+        "{preferred_zh}尚无确认值：暂以{candidate_zh} = {amount_zh}（{source_zh}）代替；"
+        "录入本项目的{figure_zh}即可替换",
+        "{preferred_en} has no confirmed value: {candidate_en} = {amount_en} ({source}) is "
+        "used as a proxy; enter the project's own {figure_en} to replace it",
+    ),
+    "to_confirm": (
+        "{name_zh} = {amount_zh} 为待核实值（来源：{source_zh}）",
+        "{name_en} = {amount_en} is still to confirm against {source}",
+    ),
+    "avoided_share_unknown": (
+        "永久封存比例未知（缺{parameter_zh}），未计入减排",
+        "avoided share unknown ({parameter_en} has no confirmed value), not counted",
+    ),
+    "default_waste_composition": (
+        "",  # the Chinese names the figure already
+        "EF_fossil from IPCC default MSW composition (China) and Table 2.4 carbon, not the "
+        "plant's own waste analysis; enter the Fossil CO2 per tonne of waste to replace it",
+    ),
 }
 
 #: What an expected reduction does not cover or leans on, by code, as (zh, en) templates

@@ -5,18 +5,27 @@ files (see :mod:`nearzero.accounting.factors`). A row whose ``value`` is empty d
 parameter that has no confirmed value yet: a formula that needs it raises
 :class:`MissingParameter` unless the project supplies its own figure. Grid factors come from
 the factor library (``factors/china_grid.csv``), so there is one copy of each published value.
+
+Each parameter also carries its name in Chinese and English and its source in Chinese (the
+pages show them, never the id): the parameter table's columns ``name_zh``, ``name_en`` and
+``source_zh``, and for the factor-library rows the formulas read, ``projects/factor_labels.csv``
+(the factor files have no Chinese columns).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from importlib import resources
 
 from nearzero.accounting.factors import FACTOR_COLUMNS, STATUSES, FactorLibrary, FactorRecord
+from nearzero.projects.choices import FIGURE_LABELS, STATUS_LABELS
 
 PARAMETER_FILE = "projects/parameters.csv"
+LABEL_FILE = "projects/factor_labels.csv"
+LABEL_COLUMNS = ("id", "name_zh", "name_en", "source_zh")
 #: Status of a figure the project supplies itself (its feasibility study, its meter readings).
 PROJECT = "project"
 
@@ -71,6 +80,22 @@ class Parameter:
     status: str  # verified | to_confirm | project
     note: str = ""
     year: int | None = None
+    name_zh: str = ""
+    name_en: str = ""
+    source_zh: str = ""  # the source in Chinese (``source`` is the English citation)
+
+    def name(self, lang: str = "zh") -> str:
+        """The parameter's name in ``lang`` (the id only when it has no name)."""
+        return (self.name_en if lang == "en" else self.name_zh) or self.id
+
+    def source_in(self, lang: str = "zh") -> str:
+        """The source in ``lang``: the Chinese citation on Chinese pages, when there is one."""
+        return self.source if lang == "en" else self.source_zh or self.source
+
+    def status_text(self, lang: str = "zh") -> str:
+        """The status as a person reads it (已核实, 待核实, 本工程数据)."""
+        zh, en = STATUS_LABELS.get(self.status, (self.status, self.status))
+        return en if lang == "en" else zh
 
     def require(self, figure: str) -> float:
         """The value; :class:`MissingParameter` naming the parameter and ``figure`` when empty."""
@@ -101,15 +126,45 @@ class Parameter:
 
 def project_figure(name: str, value: float, unit: str, source: str = "") -> Parameter:
     """A parameter supplied by the project's own figures."""
-    return Parameter(f"project.{name}", value, unit, source or "project figures", PROJECT)
+    zh, en = FIGURE_LABELS.get(name, (name, name))
+    return Parameter(
+        f"project.{name}",
+        value,
+        unit,
+        source or "project figures",
+        PROJECT,
+        name_zh=zh,
+        name_en=en,
+        source_zh=source or "本工程数据",
+    )
 
 
-def from_factor(record: FactorRecord) -> Parameter:
-    """A factor-library row as a parameter (its id, value, unit, citation and status)."""
+@dataclass(frozen=True)
+class Label:
+    """A parameter's name in Chinese and English and its source in Chinese."""
+
+    name_zh: str
+    name_en: str
+    source_zh: str
+
+
+def labelled(parameter: Parameter, labels: Mapping[str, Label]) -> Parameter:
+    """``parameter`` with its name and Chinese source from ``labels`` (as it is when absent)."""
+    label = labels.get(parameter.id)
+    if label is None:
+        return parameter
+    return replace(
+        parameter, name_zh=label.name_zh, name_en=label.name_en, source_zh=label.source_zh
+    )
+
+
+def from_factor(record: FactorRecord, labels: Mapping[str, Label] | None = None) -> Parameter:
+    """A factor-library row as a parameter (its id, value, unit, citation and status), named
+    by ``labels`` when they hold its id."""
     source = ", ".join(
         p for p in (record.source_document, record.source_table, record.source_page) if p
     )
-    return Parameter(
+    parameter = Parameter(
         record.factor_id,
         record.value,
         record.unit,
@@ -118,10 +173,37 @@ def from_factor(record: FactorRecord) -> Parameter:
         record.note,
         record.year,
     )
+    return labelled(parameter, labels or {})
+
+
+def parse_labels(text: str, file: str = LABEL_FILE) -> dict[str, Label]:
+    """Parse a label table (pure): id → :class:`Label`. Raises :class:`ValueError` naming the
+    file, line and column of an empty cell or a repeated id."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in LABEL_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValueError(f"{file}: missing columns {', '.join(missing)}")
+    table: dict[str, Label] = {}
+    for line, raw in enumerate(reader, start=2):
+        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        for column in LABEL_COLUMNS:
+            if not row[column]:
+                raise ValueError(f"{file} line {line}, column {column!r}: empty")
+        if row["id"] in table:
+            raise ValueError(f"{file} line {line}, column 'id': {row['id']!r} repeated")
+        table[row["id"]] = Label(row["name_zh"], row["name_en"], row["source_zh"])
+    return table
+
+
+def default_factor_labels() -> dict[str, Label]:
+    """The shipped names of the factor-library rows the formulas read."""
+    folder = resources.files("nearzero.data").joinpath("projects")
+    return parse_labels(folder.joinpath("factor_labels.csv").read_text(encoding="utf-8"))
 
 
 def parse_parameters(text: str, file: str = PARAMETER_FILE) -> dict[str, Parameter]:
-    """Parse a parameter table (pure). An empty ``value`` means: no confirmed value yet.
+    """Parse a parameter table (pure). An empty ``value`` means: no confirmed value yet. The
+    optional columns ``name_zh``, ``name_en`` and ``source_zh`` name the parameter.
 
     Raises :class:`ValueError` naming the file, line and column of a bad row.
     """
@@ -131,6 +213,10 @@ def parse_parameters(text: str, file: str = PARAMETER_FILE) -> dict[str, Paramet
         raise ValueError(f"{file}: missing columns {', '.join(missing)}")
     table: dict[str, Parameter] = {}
     for line, raw in enumerate(reader, start=2):
+        if None in raw:
+            raise ValueError(
+                f"{file} line {line}: more cells than columns (quote a cell holding a comma)"
+            )
         row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         for column in ("id", "unit", "source_document"):
             if not row[column]:
@@ -149,7 +235,16 @@ def parse_parameters(text: str, file: str = PARAMETER_FILE) -> dict[str, Paramet
             row[c] for c in ("source_document", "source_table", "source_page") if row[c]
         )
         table[row["id"]] = Parameter(
-            row["id"], value, row["unit"], source, row["status"], row["note"], year
+            row["id"],
+            value,
+            row["unit"],
+            source,
+            row["status"],
+            row["note"],
+            year,
+            row.get("name_zh", ""),
+            row.get("name_en", ""),
+            row.get("source_zh", ""),
         )
     return table
 
@@ -177,8 +272,14 @@ def grid_years(library: FactorLibrary, region: str) -> list[int]:
     )
 
 
-def grid_factor(library: FactorLibrary, region: str, year: int | None = None) -> Parameter:
-    """The grid factor [t/MWh] of ``region`` in ``year`` (default: the newest year published).
+def grid_factor(
+    library: FactorLibrary,
+    region: str,
+    year: int | None = None,
+    labels: Mapping[str, Label] | None = None,
+) -> Parameter:
+    """The grid factor [t/MWh] of ``region`` in ``year`` (default: the newest year published),
+    named by ``labels``.
 
     Raises :class:`MissingParameter` naming the region and the years available.
     """
@@ -195,4 +296,4 @@ def grid_factor(library: FactorLibrary, region: str, year: int | None = None) ->
             f"{'、'.join(map(str, years))}） — no grid_ef for {region!r} in {chosen} "
             f"(years available: {', '.join(map(str, years))})"
         )
-    return from_factor(library.get("grid_ef", region, chosen))
+    return from_factor(library.get("grid_ef", region, chosen), labels)

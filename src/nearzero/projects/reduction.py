@@ -19,8 +19,15 @@ from typing import Any
 import pint
 
 from nearzero.accounting.factors import FactorLibrary
-from nearzero.projects.choices import CAVEAT_TEXTS, FIGURE_LABELS
+from nearzero.projects.choices import (
+    CAVEAT_PAGE_TEXTS,
+    CAVEAT_TEXTS,
+    EQUATION_ZH,
+    FIGURE_LABELS,
+    amount_text,
+)
 from nearzero.projects.parameters import (
+    Label,
     MissingParameter,
     Parameter,
     ReductionError,
@@ -211,14 +218,23 @@ def afforestation_sink(area: Q[Any], sink_rate: Q[Any]) -> Q[Any]:
 @dataclass(frozen=True)
 class Caveat:
     """What a reduction does not cover or leans on, in Chinese and English (the report and
-    the zh pages read ``zh``; ``str()`` is the English)."""
+    the zh pages read ``zh``; ``str()`` is the English). ``zh_page`` and ``en_page`` are
+    what a page shows where ``zh`` and ``en`` name parameters by id: their names instead."""
 
     code: str
     zh: str
     en: str
+    zh_page: str = ""
+    en_page: str = ""
 
     def text(self, lang: str = "zh") -> str:
         return self.en if lang == "en" else self.zh
+
+    def page_text(self, lang: str = "zh") -> str:
+        """The caveat as a page in ``lang`` shows it (parameters by name, not id)."""
+        if lang == "en":
+            return self.en_page or self.en
+        return self.zh_page or self.zh
 
     def __str__(self) -> str:
         return self.en
@@ -227,7 +243,14 @@ class Caveat:
 def caveat(code: str, **values: object) -> Caveat:
     """The caveat ``code`` of :data:`~nearzero.projects.choices.CAVEAT_TEXTS`, filled in."""
     zh, en = CAVEAT_TEXTS[code]
-    return Caveat(code, zh.format(**values), en.format(**values))
+    zh_page, en_page = CAVEAT_PAGE_TEXTS.get(code, ("", ""))
+    return Caveat(
+        code,
+        zh.format(**values),
+        en.format(**values),
+        zh_page.format(**values),
+        en_page.format(**values),
+    )
 
 
 @dataclass(frozen=True)
@@ -246,6 +269,10 @@ class Reduction:
     caveats: tuple[Caveat, ...] = field(default_factory=tuple)
     #: (parameter, figure) still missing when ``reduction_t`` is None (e.g. a CCU end use).
     missing: tuple[tuple[str, str], ...] = ()
+
+    def equation_in(self, lang: str = "zh") -> str:
+        """The equation as a page in ``lang`` shows it (its words in Chinese on zh pages)."""
+        return self.equation if lang == "en" else EQUATION_ZH.get(self.equation, self.equation)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -268,14 +295,16 @@ class _Reader:
         figures: Mapping[str, Any],
         parameters: Mapping[str, Parameter],
         factors: FactorLibrary,
+        labels: Mapping[str, Label] | None = None,
     ) -> None:
         self.figures = figures
         self.parameters = parameters
         self.factors = factors
+        self.labels = labels or {}
         self.used: list[Parameter] = []
         self.proxies: list[Caveat] = []
         self.missing: list[MissingParameter] = []
-        self.source = str(figures.get("source", "")) or "project figures"
+        self.source = str(figures.get("source", ""))  # empty: "project figures"
 
     def figure(self, name: str) -> Q[Any] | None:
         """The project's figure ``name`` in :data:`FIGURE_UNITS`, or None when not given."""
@@ -337,16 +366,25 @@ class _Reader:
             param = self.parameters.get(candidate)
             if param is not None and param.value is not None:
                 if candidate != preferred:
+                    wanted = self.parameters.get(preferred)
                     self.proxies.append(
                         caveat(
                             "proxy",
                             preferred=preferred,
+                            preferred_zh=wanted.name("zh") if wanted else preferred,
+                            preferred_en=wanted.name("en") if wanted else preferred,
                             candidate=candidate,
+                            candidate_zh=param.name("zh"),
+                            candidate_en=param.name("en"),
                             value=f"{param.value:g}",
                             unit=param.unit,
+                            amount_zh=amount_text(param.value, param.unit),
+                            amount_en=amount_text(param.value, param.unit, "en"),
                             source=param.source,
+                            source_zh=param.source_in("zh"),
                             figure=name,
                             figure_zh=FIGURE_LABELS.get(name, (name, name))[0],
+                            figure_en=FIGURE_LABELS.get(name, (name, name))[1],
                         )
                     )
                 self.used.append(param)
@@ -360,7 +398,7 @@ class _Reader:
         return self.missing_input(param.missing(name), param.unit)
 
     def factor(self, factor_id: str) -> Q[Any]:
-        param = from_factor(self.factors.by_id(factor_id))
+        param = from_factor(self.factors.by_id(factor_id), self.labels)
         self.used.append(param)
         return ureg.Quantity(param.require(factor_id), parse_unit(param.unit))
 
@@ -381,9 +419,14 @@ class _Reader:
             caveat(
                 "to_confirm",
                 id=p.id,
+                name_zh=p.name("zh"),
+                name_en=p.name("en"),
                 value=f"{p.value:g}",
                 unit=p.unit,
+                amount_zh=amount_text(p.value, p.unit),
+                amount_en=amount_text(p.value, p.unit, "en"),
                 source=p.source,
+                source_zh=p.source_in("zh"),
                 note=p.note or f"confirm against {p.source}",
             )
             for p in self.used
@@ -405,11 +448,14 @@ def expected_reduction(
     parameters: Mapping[str, Parameter],
     factors: FactorLibrary,
     grid: Parameter,
+    labels: Mapping[str, Label] | None = None,
 ) -> Reduction:
     """The expected annual reduction of a project from its ``figures``.
 
     ``grid`` is the grid factor chosen for the year of interest (see
-    :func:`~nearzero.projects.parameters.grid_factor`). Raises :class:`ReductionError` (or its
+    :func:`~nearzero.projects.parameters.grid_factor`); ``labels`` name the factor-library
+    rows the formula reads (see :func:`~nearzero.projects.parameters.default_factor_labels`).
+    Raises :class:`ReductionError` (or its
     :class:`MissingParameter`, naming every missing input) when it cannot be computed.
     """
     if not figures or not figures.get("kind"):
@@ -418,7 +464,7 @@ def expected_reduction(
             "the project records no method of reduction (kind)"
         )
     kind = str(figures["kind"])
-    r = _Reader(figures, parameters, factors)
+    r = _Reader(figures, parameters, factors, labels)
     result = _compute(kind, r, figures, grid)
     if r.missing:
         raise MissingParameter.of(r.missing)
@@ -561,7 +607,17 @@ def _ccu(r: _Reader, figures: Mapping[str, Any]) -> Reduction:
     share = r.figure_or_parameter("permanent_share", f"ccu_permanent_share_{use}")
     if len(r.missing) > known:  # the share is unknown: captured, but nothing counted as avoided
         exc = r.missing.pop()
-        caveats.append(caveat("avoided_share_unknown", parameter=exc.parameter, reason=exc))
+        wanted = r.parameters.get(exc.parameter)
+        figure = FIGURE_LABELS.get(exc.figure, (exc.parameter, exc.parameter))
+        caveats.append(
+            caveat(
+                "avoided_share_unknown",
+                parameter=exc.parameter,
+                parameter_zh=wanted.name("zh") if wanted else figure[0],
+                parameter_en=wanted.name("en") if wanted else figure[1],
+                reason=exc,
+            )
+        )
         return r.result(
             "ccu",
             None,

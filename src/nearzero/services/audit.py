@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -85,22 +86,126 @@ class AuditFilter:
         )
 
 
+Name = Callable[[str, str], str]
+"""``name(prefix, code)``: the name in the page's language of a stored code, the message
+``prefix + code`` (``audit_act_`` an action, ``audit_ent_`` an object's kind, ``audit_key_`` a
+detail's key, ``audit_value_`` a word of the values); the code as stored when it has none
+(:func:`nearzero.web.i18n.label_of` with the page's language)."""
+
+
+def as_stored(prefix: str, code: str) -> str:
+    """The :data:`Name` that names nothing: every code as stored."""
+    return code
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One value an entry stored, as read: its key by name (the keys of nested objects joined
+    by ``·``; empty for a stored value that is not an object) and the value as text."""
+
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """An entry as the page shows it: the action and the kind of object by name, the object's
+    key as stored, the old and the new value as :class:`Detail` lines (``None``: none stored)."""
+
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    key: str
+    old: tuple[Detail, ...] | None
+    new: tuple[Detail, ...] | None
+
+
+def _decoded(value: Any) -> Any:
+    """A stored value as JSON data: a string holding a JSON object or array (as an older
+    database may hold it) decoded; anything else as it is."""
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def value_text(value: Any, name: Name = as_stored) -> str:
+    """A JSON value as read, exactly: strings and numbers as stored (never ``\\uXXXX``),
+    ``true``/``false`` as 是/否 (Yes/No), ``null`` as ``—``, an empty string, list or object as
+    （空）, a list's items joined (、), an object inside a list as ``(key: value; …)``."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return name("audit_value_", "true" if value else "false")
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, str | list | dict) and not value:
+        return name("audit_value_", "empty")
+    if isinstance(value, list):
+        return name("audit_value_", "sep").join(value_text(item, name) for item in value)
+    if isinstance(value, dict):
+        return "(" + "; ".join(f"{d.label}: {d.text}" for d in _flat(value, (), name)) + ")"
+    return str(value)
+
+
+def _flat(obj: Mapping[str, Any], path: tuple[str, ...], name: Name) -> Iterator[Detail]:
+    for key, value in obj.items():
+        here = (*path, name("audit_key_", str(key)))
+        if isinstance(value, dict) and value:
+            yield from _flat(value, here, name)
+        else:
+            yield Detail(" · ".join(here), value_text(value, name))
+
+
+def details(value: Any, name: Name = as_stored) -> tuple[Detail, ...] | None:
+    """A stored old or new value as "key: value" lines, every value kept (see
+    :func:`value_text`); ``None`` when none was stored."""
+    value = _decoded(value)
+    if value is None:
+        return None
+    if isinstance(value, dict) and value:
+        return tuple(_flat(value, (), name))
+    return (Detail("", value_text(value, name)),)
+
+
+def audit_row(entry: AuditLog, name: Name = as_stored) -> AuditRow:
+    """An entry as the page shows it; a code without a name (an older database's) as stored."""
+    return AuditRow(
+        entry.at,
+        entry.actor,
+        name("audit_act_", entry.action),
+        name("audit_ent_", entry.entity),
+        entry.entity_key,
+        details(entry.old, name),
+        details(entry.new, name),
+    )
+
+
 @dataclass(frozen=True)
 class AuditPage:
-    entries: list[AuditLog]
+    entries: list[AuditRow]
     total: int
     page: int
     pages: int
     filter: AuditFilter
-    choices: dict[str, list[str]]
+    choices: dict[str, list[tuple[str, str]]]
+    """Per filter, the codes on record and their names: ``(code, name)``."""
     chain: store.ChainCheck
 
 
 def audit_page(
-    session: Session, actor: Actor, unit_code: str, filt: AuditFilter, page: int = 1
+    session: Session,
+    actor: Actor,
+    unit_code: str,
+    filt: AuditFilter,
+    page: int = 1,
+    name: Name = as_stored,
 ) -> AuditPage:
     """A page of the unit's audit log (and of entries of no unit), newest first, with the
-    chain's state; the office only."""
+    chain's state; actions, kinds of object and detail keys by ``name``; the office only."""
     _office(actor)
     if filt.since and filt.until and filt.since > filt.until:
         raise InvalidInput(
@@ -111,13 +216,18 @@ def audit_page(
         session, filt.query(unit_code), PAGE_SIZE, (max(page, 1) - 1) * PAGE_SIZE
     )
     pages = max(1, -(-total // PAGE_SIZE))
+    named = {"entity": "audit_ent_", "action": "audit_act_"}  # the actors by their user names
+    choices = {
+        field: [(code, name(named[field], code) if field in named else code) for code in codes]
+        for field, codes in store.choices(session, unit_code).items()
+    }
     return AuditPage(
-        entries,
+        [audit_row(e, name) for e in entries],
         total,
         max(page, 1),
         pages,
         filt,
-        store.choices(session, unit_code),
+        choices,
         store.verify_chain(session),
     )
 

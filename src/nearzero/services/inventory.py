@@ -55,7 +55,6 @@ from nearzero.reports.inventory_tables import (
     build_xlsx,
     category_table,
     notation_table,
-    notes,
     sector_gas_table,
     summary_tables,
 )
@@ -76,6 +75,14 @@ from nearzero.services.inventory_files import (
     only_year as only_year,
     read_activity as read_activity,
     read_facility_columns as read_facility_columns,
+)
+from nearzero.services.inventory_names import (
+    FactorLine,
+    InventoryNames,
+    names_for,
+    notation_table_in,
+    page_notes,
+    parameter_names,
 )
 from nearzero.store import inventory as store, tables as m
 from nearzero.store.base import utcnow
@@ -241,14 +248,17 @@ def load_dataset(
     return run_year(session, actor, unit, year, DEFAULT_GWP, f"load {existing.source_name}")
 
 
+#: The file name the bundled example is stored under (:func:`load_example_years`).
+EXAMPLE_FILE = EXAMPLE.replace(".yaml", ".json")
+
+
 def load_example_years(session: Session, actor: Actor, unit: m.DemoUnit) -> list[InventoryRun]:
     """Load every year of the bundled illustrative Zhangqiu inventory (2020–2022), each
     labelled as an example; one run per year, oldest first."""
     doc = bundled_example()
     data = json.dumps(doc, ensure_ascii=False, default=str).encode("utf-8")
-    name = EXAMPLE.replace(".yaml", ".json")
     return [
-        load_dataset(session, actor, unit, name, data, year, True)
+        load_dataset(session, actor, unit, EXAMPLE_FILE, data, year, True)
         for year in sorted(int(y) for y in doc["years"])
     ]
 
@@ -605,13 +615,16 @@ def trend_chart(
     }
 
 
-def range_chart(analysis: Analysis, words: Mapping[str, str]) -> dict[str, Any]:
-    """Monte Carlo 95 % ranges of the largest categories [万吨CO2e] (floating bars)."""
+def range_chart(
+    analysis: Analysis, words: Mapping[str, str], name: Callable[[str], str] = str
+) -> dict[str, Any]:
+    """Monte Carlo 95 % ranges of the largest categories [万吨CO2e] (floating bars); ``name``
+    gives a record's label in the page's language."""
     mc = analysis.monte_carlo
     order = sorted(range(len(mc.labels)), key=lambda i: -abs(float(mc.mean[i])))
     chosen = order[:RANGE_CHART_TOP]
     return {
-        "labels": [mc.labels[i] for i in chosen],
+        "labels": [name(mc.labels[i]) for i in chosen],
         "low": [_wan(float(mc.low[i])) for i in chosen],
         "high": [_wan(float(mc.high[i])) for i in chosen],
         "mean": [_wan(float(mc.mean[i])) for i in chosen],
@@ -639,6 +652,10 @@ class InventoryYear:
     history: list[InventoryRun]
     indicators: dict[str, float]
     charts: dict[str, dict[str, Any]]
+    names: InventoryNames
+    factor_lines: list[FactorLine]
+    dataset_title: str
+    reasons: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -654,6 +671,8 @@ class InventoryPage:
     factors: list[InventoryFactor]
     formats: str
     shown: InventoryYear | None
+    #: Parameter code → name in the page's language (the local factor form's choices).
+    parameter_names: dict[str, str]
 
     def context(self) -> dict[str, Any]:
         """The template's names: these fields, and the shown year's spread out."""
@@ -665,6 +684,38 @@ class InventoryPage:
         return out | {f.name: getattr(shown, f.name) for f in fields(shown)}
 
 
+#: The bundled example's title (zh, en), shown instead of its file name.
+EXAMPLE_TITLE = ("系统自带的章丘区示例数据", "the bundled Zhangqiu example")
+
+
+def dataset_title(ds: InventoryDataset, lang: str) -> str:
+    """A data set by its title: the bundled example by name, an upload by its file name."""
+    if ds.example and ds.source_name == EXAMPLE_FILE:
+        return EXAMPLE_TITLE[lang == "en"]
+    return ds.source_name
+
+
+def reason_text(reason: str, names: InventoryNames, lang: str) -> str:
+    """A run's reason as stored (``load <file>``, ``local factor <id> = <value>``, ``local
+    factor <id> removed``, or the office's words) in ``lang``."""
+    en = lang == "en"
+    if reason.startswith("load "):
+        name = reason.removeprefix("load ")
+        if name == EXAMPLE_FILE:
+            name = EXAMPLE_TITLE[en]
+        return f"loaded {name}" if en else f"载入{name}"
+    if reason.startswith("local factor "):
+        rest = reason.removeprefix("local factor ")
+        if rest.endswith(" removed"):
+            factor = names.factor(rest.removesuffix(" removed"))
+            return f"local factor {factor} removed" if en else f"删除本地因子 {factor}"
+        factor_id, sep, value = rest.partition(" = ")
+        if sep:
+            factor = names.factor(factor_id)
+            return f"local factor {factor} = {value}" if en else f"本地因子 {factor} = {value}"
+    return reason
+
+
 def _year_shown(
     session: Session, unit: m.DemoUnit, year: int, gwp: str, lang: str, words: Mapping[str, str]
 ) -> InventoryYear:
@@ -674,7 +725,11 @@ def _year_shown(
     analysis = analyse(result, base)
     t1, t2 = summary_tables(result, lang)
     ds = dataset(session, unit, year)
-    metadata = activity_of(ds, library_for(session, unit)).metadata
+    library = library_for(session, unit)
+    activity = activity_of(ds, library)
+    metadata = activity.metadata
+    names = names_for(result, activity.rows, library, lang)
+    history = runs(session, unit, year)[:10]
     return InventoryYear(
         result=result,
         run=run,
@@ -684,17 +739,21 @@ def _year_shown(
         t1=t1,
         t2=t2,
         t3=category_table(result, lang),
-        t4=notation_table(result, lang),
-        notes=notes(result, with_tables=False, lang=lang),
+        t4=notation_table_in(notation_table(result, lang), lang),
+        notes=page_notes(result, names),
         cat_title=category_labeller(lang),
-        history=runs(session, unit, year)[:10],
+        history=history,
         indicators=indicator_values(result, metadata, None),
         charts={
             "inv-sectors": sector_chart(result, lang, words),
             "inv-sankey": sankey_chart(result, lang, words),
             "inv-trend": trend_chart(results, lang, words),
-            "inv-ranges": range_chart(analysis, words),
+            "inv-ranges": range_chart(analysis, words, names.label),
         },
+        names=names,
+        factor_lines=names.lines(result.lineage.factor_refs),
+        dataset_title=dataset_title(ds, lang),
+        reasons={r.id: reason_text(r.reason, names, lang) for r in history},
     )
 
 
@@ -719,6 +778,7 @@ def inventory_page(
         factors=local_factors(session, unit),
         formats=", ".join(FORMATS),
         shown=None if chosen is None else _year_shown(session, unit, chosen, gwp, lang, words),
+        parameter_names=parameter_names((r.parameter for r in default_library().records), lang),
     )
 
 

@@ -27,12 +27,23 @@ from sqlalchemy.orm import Session
 from nearzero.accounting.factors import default_library
 from nearzero.formatting import china_today
 from nearzero.indicators.evaluation import IndicatorSpec
-from nearzero.projects.choices import FIGURE_LABELS, KIND_LABELS, REPORTABLE, USE_LABELS, Stage
+from nearzero.projects.choices import (
+    FIGURE_ENTRY_LABELS,
+    FIGURE_LABELS,
+    KIND_LABELS,
+    REPORTABLE,
+    UNIT_LABELS,
+    USE_LABELS,
+    Stage,
+    amount_text,
+)
 from nearzero.projects.parameters import (
     DEFAULT_GRID_REGION,
+    Label,
     MissingParameter,
     Parameter,
     ReductionError,
+    default_factor_labels,
     default_parameters,
     grid_factor,
     grid_years,
@@ -90,6 +101,11 @@ def _parameters() -> dict[str, Parameter]:
     return default_parameters()
 
 
+@lru_cache(maxsize=1)
+def _labels() -> dict[str, Label]:
+    return default_factor_labels()
+
+
 @dataclass(frozen=True)
 class GridChoice:
     """Which grid factor the expected reductions use: a region and a year (default newest)."""
@@ -99,7 +115,7 @@ class GridChoice:
 
     def factor(self) -> Parameter:
         try:
-            return grid_factor(default_library(), self.region, self.year)
+            return grid_factor(default_library(), self.region, self.year, _labels())
         except ReductionError as exc:
             raise InvalidInput(f"grid: {exc}") from None
 
@@ -110,6 +126,66 @@ class GridChoice:
 def grid_regions() -> list[str]:
     """The regions with a grid factor in the factor library."""
     return default_library().subjects("grid_ef")
+
+
+@dataclass(frozen=True)
+class MissingInput:
+    """An input a reduction lacks, as a page names it: the project's figure that would supply
+    it and, when it is a row of the parameter table, that row's name (empty for a figure with
+    no default, ``figures.<name>``)."""
+
+    parameter: str  # the row's id or ``figures.<name>`` (for data attributes, not shown)
+    figure: str
+    figure_zh: str
+    figure_en: str
+    parameter_zh: str = ""
+    parameter_en: str = ""
+
+    def figure_name(self, lang: str = "zh") -> str:
+        return self.figure_en if lang == "en" else self.figure_zh
+
+    def parameter_name(self, lang: str = "zh") -> str:
+        return self.parameter_en if lang == "en" else self.parameter_zh
+
+
+def missing_input(parameter: str, figure: str) -> MissingInput:
+    """``parameter`` (a parameter-table row or ``figures.<name>``) and ``figure`` by name."""
+    zh, en = FIGURE_LABELS.get(figure, (figure, figure))
+    row = _parameters().get(parameter)
+    if row is not None:
+        return MissingInput(parameter, figure, zh, en, row.name("zh"), row.name("en"))
+    return MissingInput(parameter, figure, zh, en)
+
+
+def figure_entries(figures: Mapping[str, Any] | None, lang: str = "zh") -> list[tuple[str, str]]:
+    """A project's figures as (label, value) in ``lang``: 类型 光伏发电, 装机容量 20 MW,
+    来源 …; a number with its figure's unit, a text as typed (``5500 亩``)."""
+    out = []
+    for key, raw in (figures or {}).items():
+        if key in FIGURE_LABELS:
+            zh, en = FIGURE_LABELS[key]
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                value = amount_text(float(raw), FIGURE_UNITS.get(key, ""), lang)
+            else:
+                value = str(raw)
+        else:
+            zh, en = FIGURE_ENTRY_LABELS.get(key, (key, key))
+            choices = {"kind": KIND_LABELS, "use": USE_LABELS}.get(key, {})
+            if str(raw) in choices:
+                value = choices[str(raw)][1 if lang == "en" else 0]
+            else:
+                value = str(raw)
+        out.append((en if lang == "en" else zh, value))
+    return out
+
+
+def unit_shown(unit: str, lang: str = "zh") -> str:
+    """A figure's unit as the form shows it beside the field (``公顷`` for ``hectare``; the
+    word for a fraction where the unit is ``dimensionless``)."""
+    if unit == "dimensionless":
+        return "fraction" if lang == "en" else "比例"
+    zh, en = UNIT_LABELS.get(unit, (unit, unit))
+    return en if lang == "en" else zh
 
 
 @dataclass
@@ -127,6 +203,15 @@ class ProjectView:
     reduction_error: str | None
     progress: list[m.ProjectProgress] = field(default_factory=list)
     missing: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def missing_inputs(self) -> list[MissingInput]:
+        """What is missing, by name (the pages show these; ``missing`` holds the ids)."""
+        return [missing_input(parameter, figure) for parameter, figure in self.missing]
+
+    def figure_entries(self, lang: str = "zh") -> list[tuple[str, str]]:
+        """The project's figures as (label, value) in ``lang``."""
+        return figure_entries(self.row.figures, lang)
 
     @property
     def number(self) -> int:
@@ -174,7 +259,9 @@ def _view(
     reduction: Reduction | None = None
     error: str | None = None
     try:
-        reduction = expected_reduction(row.figures, _parameters(), default_library(), grid)
+        reduction = expected_reduction(
+            row.figures, _parameters(), default_library(), grid, _labels()
+        )
         missing = list(reduction.missing)
     except MissingParameter as exc:
         error = str(exc)
@@ -1124,6 +1211,7 @@ class ProjectPage:
     figure_labels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: FIGURE_LABELS)
     kind_labels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: KIND_LABELS)
     use_labels: Mapping[str, tuple[str, str]] = field(default_factory=lambda: USE_LABELS)
+    unit_shown: Callable[[str, str], str] = unit_shown
 
 
 def project_page(

@@ -124,10 +124,13 @@ def entries(
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """Where the chain does not hold: the entry's id and what is wrong there."""
+    """Where the chain does not hold: the entry's id, what is wrong there, and which of the two
+    breaks it is (``kind``: ``link``, it does not follow the entry before; ``hash``, its content
+    does not match its hash)."""
 
     id: int
     problem: str
+    kind: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,11 +160,15 @@ def verify_chain(session: Session) -> ChainCheck:
             where = f"after entry {last_id}" if last_id is not None else "at the start"
             breaks.append(
                 ChainBreak(
-                    entry.id, f"does not follow {where}: an entry was deleted or inserted here"
+                    entry.id,
+                    f"does not follow {where}: an entry was deleted or inserted here",
+                    "link",
                 )
             )
         if _digest_of(entry, entry.prev_hash) != entry.hash:
-            breaks.append(ChainBreak(entry.id, "its content does not match its hash: edited"))
+            breaks.append(
+                ChainBreak(entry.id, "its content does not match its hash: edited", "hash")
+            )
         prev_hash, last_id = entry.hash, entry.id
     return ChainCheck(count, last_id, prev_hash, tuple(breaks))
 

@@ -130,6 +130,7 @@ class CompliancePage:
     overdue_by_firm: list[tuple[str, int, calendar.DueItem]]  # (firm, items, the oldest)
     page: str = "compliance"
     item_labels: dict[str, str] = field(default_factory=lambda: dict(calendar.ITEMS))
+    item_labels_en: dict[str, str] = field(default_factory=lambda: dict(calendar.ITEMS_EN))
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         headers = [

@@ -17,8 +17,8 @@ from typing import Any
 import yaml
 from sqlalchemy.orm import Session
 
-from nearzero.enterprise.benchmarks import benchmark
-from nearzero.enterprise.calendar import ITEMS
+from nearzero.enterprise.benchmarks import Benchmark, benchmark, benchmarks as all_benchmarks
+from nearzero.enterprise.calendar import ITEMS, ITEMS_EN
 from nearzero.enterprise.data import DataNotFound, load_yaml
 from nearzero.enterprise.model import EnterpriseError
 from nearzero.enterprise.registry import (
@@ -44,9 +44,10 @@ from nearzero.services.enterprise.common import (
     require_reader,
 )
 from nearzero.services.indicators import evaluation_year
-from nearzero.store import enterprise as store, tables as m
+from nearzero.store import enterprise as store, tables as m, users as user_store
 
 BUNDLED_SOURCE = "data/enterprise/firms.yaml"
+ENTERED_BY = "entered by "
 MAX_REGISTRY_BYTES = 2 * 1024 * 1024
 
 
@@ -305,7 +306,7 @@ def add_enterprise(
             f"{values['key']!r} is already registered in {unit.code}"
         )
     _code_free(session, unit, values["credit_code"], None)
-    row = m.Enterprise(unit_id=unit.id, source=f"entered by {actor.username}", **values)
+    row = m.Enterprise(unit_id=unit.id, source=f"{ENTERED_BY}{actor.username}", **values)
     session.add(row)
     session.flush()
     audit.record(session, actor, "enterprise.add", ENTITY, row.key, None, _snapshot(row), unit.code)
@@ -441,6 +442,31 @@ def report_line(row: m.EnterpriseReport) -> ReportLine:
 
 
 @dataclass(frozen=True)
+class SourceLabel:
+    """Where a registered firm's record came from, as the page names it: ``kind`` is
+    ``bundled`` (the example firms shipped with the software), ``entered`` (registered on the
+    web; ``detail`` the person's name), ``registry`` (a registry file the office loaded;
+    ``detail`` its file name) or ``""`` (``detail`` as stored)."""
+
+    kind: str
+    detail: str = ""
+
+
+def source_label(session: Session, stored: str) -> SourceLabel:
+    """The :class:`SourceLabel` of an enterprise's stored ``source`` (``data/enterprise/
+    firms.yaml (version)``, ``entered by <username>`` or a registry file's name)."""
+    if stored.startswith(BUNDLED_SOURCE):
+        return SourceLabel("bundled")
+    if stored.startswith(ENTERED_BY):
+        username = stored.removeprefix(ENTERED_BY)
+        user = user_store.any_user(session, username)
+        return SourceLabel("entered", user.display_name if user else username)
+    if stored.lower().endswith((".yaml", ".yml")):
+        return SourceLabel("registry", stored)
+    return SourceLabel("", stored)
+
+
+@dataclass(frozen=True)
 class EnterprisePage:
     """An enterprise's page: registry record, facilities, reports by year."""
 
@@ -451,9 +477,15 @@ class EnterprisePage:
     may_enter: bool
     is_office: bool
     evidence: list[m.EnterpriseEvidence]
+    source: SourceLabel
     page: str = "enterprise"
+    #: The benchmark rows a facility may name, by id (the page shows their product names).
+    benchmarks: dict[str, Benchmark] = field(
+        default_factory=lambda: {b.benchmark_id: b for b in all_benchmarks()}
+    )
     facility_kinds: tuple[str, ...] = FACILITY_KINDS
     items: tuple[tuple[str, str], ...] = ITEMS
+    items_en: tuple[tuple[str, str], ...] = ITEMS_EN
 
 
 def enterprise_page(
@@ -471,6 +503,7 @@ def enterprise_page(
         may_enter(actor),
         actor.role.value == "admin",
         store.evidence_of(session, row.id, chosen),
+        source_label(session, row.source),
     )
 
 

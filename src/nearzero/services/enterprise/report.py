@@ -11,7 +11,7 @@ its stored data) and every enterprise report, and compares them with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -78,9 +78,9 @@ def terms(reports: list[m.EnterpriseReport]) -> list[core.Term]:
     return out
 
 
-def _title(code: str) -> str:
+def _title(code: str, lang: str = "zh") -> str:
     try:
-        return category_title(code, "zh")
+        return category_title(code, lang)
     except UnknownCategory:
         return code
 
@@ -115,6 +115,8 @@ class CrossCheckPage:
     reason: str
     run_id: int | None
     page: str = "crosscheck"
+    #: The rows' category titles in English, by code (for the page in English).
+    titles_en: dict[str, str] = field(default_factory=dict)
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         headers = [
@@ -159,7 +161,9 @@ def crosscheck_page(session: Session, actor: Actor, unit: m.DemoUnit, year: int)
     require_reader(actor)
     check, reason, run_id = crosscheck_data(session, unit, year)
     years = sorted({*store.report_years(session, unit.id), *inventory.years(session, unit), year})
-    return CrossCheckPage(unit, year, years, check, cross_rows(check), reason, run_id)
+    rows = cross_rows(check)
+    titles_en = {r.code: _title(r.code, "en") for r in rows}
+    return CrossCheckPage(unit, year, years, check, rows, reason, run_id, titles_en=titles_en)
 
 
 # --------------------------------------------------------------------------- the report

@@ -18,6 +18,7 @@ order is refused with the core's message (state, step, steps allowed) and change
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -27,7 +28,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from nearzero.enterprise import calendar as calendar_items, workflow as wf
-from nearzero.enterprise.model import EnterpriseError
+from nearzero.enterprise.data import CSV_FILES, load_csv
+from nearzero.enterprise.model import EnterpriseError, Source
 from nearzero.enterprise.report import compute_report
 from nearzero.enterprise.reportfile import INPUT_SCHEMA, parse_report, read_document, result_to_dict
 from nearzero.services import audit
@@ -44,7 +46,7 @@ from nearzero.services.projects import (
 )
 from nearzero.services.users import get_user
 from nearzero.services.workbook import WorkbookInvalid
-from nearzero.store import enterprise as store, tables as m
+from nearzero.store import enterprise as store, tables as m, users as user_store
 from nearzero.store.projects import remove_on_rollback
 
 ENTITY = "enterprise_report"
@@ -547,6 +549,37 @@ class ComponentLine:
             return None
         return float(self.verified["tco2"]) - float(self.reported["tco2"] if self.reported else 0)
 
+    @property
+    def note(self) -> tuple[str, str]:
+        """The component's note as ``(text, code)`` for the page to name the code in its
+        language: a fuel's ``烟煤 (power)`` → ``("烟煤", "power")`` (the guideline's rules),
+        electricity's ``ets_reporting <citation>`` → ``("", "ets_reporting")`` (the factor
+        family; the citation is shown with the factor), a process's or a recovery's product
+        or use → ``("", "clinker")``."""
+        shown = self.reported or self.verified or {}
+        note = str(shown.get("note") or "")
+        if self.kind == "fuel" and note.endswith(")") and " (" in note:
+            text, _, code = note[:-1].rpartition(" (")
+            return text, code
+        if self.kind in ("electricity", "heat"):
+            return "", note.partition(" ")[0]
+        return "", note
+
+    @property
+    def indirect(self) -> tuple[str, str] | None:
+        """The factor family and region of a purchased electricity or heat term, read from its
+        equation ``E = (purchased − exported) × EF [family, region] (净购入电力)``, for the page
+        to write the equation with names; ``None`` for any other equation."""
+        shown = self.reported or self.verified or {}
+        found = _INDIRECT.match(str(shown.get("equation") or ""))
+        if self.kind not in ("electricity", "heat") or found is None:
+            return None
+        return found["family"], found["region"]
+
+
+_INDIRECT = re.compile(r"^E = \(purchased − exported\) × EF \[(?P<family>\w+), (?P<region>\w+)\]")
+"""The equation :func:`~nearzero.enterprise.electricity` writes for a purchased carrier."""
+
 
 @dataclass(frozen=True)
 class ReportPage:
@@ -566,14 +599,39 @@ class ReportPage:
     verifiers: list[str]
     may_attach: bool
     history: list[m.AuditLog]
+    verifier_name: str
+    sources: dict[str, Source]
     page: str = "report"
     accept: str = ",".join(EVIDENCE_TYPES)
     max_mb: int = MAX_EVIDENCE_BYTES // (1024 * 1024)
     States: type[wf.State] = wf.State
     items: tuple[tuple[str, str], ...] = calendar_items.ITEMS
+    items_en: tuple[tuple[str, str], ...] = calendar_items.ITEMS_EN
 
 
 TOTAL_KINDS = ("fuel", "process", "electricity", "heat", "recovered", "total")
+
+
+def cited_sources(components: Sequence[ComponentLine]) -> dict[str, Source]:
+    """The bundled data rows the components' parameters cite, by ``file|row_id``, where the
+    row still cites what the report stored (the page then shows its citation in the page's
+    language, :meth:`~nearzero.enterprise.model.Source.cite_in`); a row since changed or
+    gone is left out and the stored citation shows as it is."""
+    out: dict[str, Source] = {}
+    for c in components:
+        for shown in (c.reported, c.verified):
+            for p in (shown or {}).get("parameters", []):
+                cited = p.get("source") or {}
+                file, row_id = str(cited.get("file") or ""), str(cited.get("row_id") or "")
+                name = file.removeprefix("data/enterprise/")
+                if name not in CSV_FILES or not row_id:
+                    continue
+                for row in load_csv(name):
+                    now = row.source()
+                    same = (now.document, now.table) == (cited.get("document"), cited.get("table"))
+                    if row.row_id == row_id and same:
+                        out[f"{file}|{row_id}"] = now
+    return out
 
 
 def report_page(session: Session, actor: Actor, unit: m.DemoUnit, report_id: int) -> ReportPage:
@@ -615,7 +673,17 @@ def report_page(session: Session, actor: Actor, unit: m.DemoUnit, report_id: int
         verifiers=verifiers,
         may_attach=actor.role is not Role.VIEWER and row.state != wf.State.CONFIRMED.value,
         history=audit.entries(session, ENTITY, _key(row), 50, unit.code),
+        verifier_name=_person(session, row.verifier),
+        sources=cited_sources(components),
     )
+
+
+def _person(session: Session, username: str | None) -> str:
+    """A person's display name for the page (the account name if the account is gone)."""
+    if not username:
+        return ""
+    user = user_store.any_user(session, username)
+    return user.display_name if user else username
 
 
 def template(session: Session, actor: Actor, unit: m.DemoUnit, firm_key: str, year: int) -> bytes:

@@ -406,8 +406,16 @@ def overview_page(session: Session, actor: Actor, unit: m.DemoUnit, year: int) -
 
 @dataclass(frozen=True)
 class FactorChoice:
+    """A footprint factor the web form offers: its name as the data file gives it (``national
+    average electricity (全国电力平均)``, shown in the page's language), year, value and unit
+    [kgCO2e per unit], and whether it is still to be confirmed."""
+
     id: str
-    text: str
+    name: str
+    year: int | None
+    value: float
+    unit: str
+    to_confirm: bool
 
 
 @dataclass(frozen=True)
@@ -426,13 +434,17 @@ class FirmPage:
 
 
 def factor_choices() -> list[FactorChoice]:
-    out = []
-    for r in footprint_library().records:
-        status = "，待确认" if r.status == "to_confirm" else ""
-        out.append(
-            FactorChoice(r.factor_id, f"{r.source_table}，{r.year}年，{r.value} {r.unit}{status}")
+    return [
+        FactorChoice(
+            r.factor_id,
+            r.source_table or r.subject,
+            r.year,
+            r.value,
+            r.unit,
+            r.status == "to_confirm",
         )
-    return out
+        for r in footprint_library().records
+    ]
 
 
 def firm_page(
@@ -446,14 +458,43 @@ def firm_page(
     )
 
 
+#: The English names of the boundaries, allocation methods, families and stages the Chinese
+#: names of :mod:`nearzero.reports.footprint` give (for the page in English).
+BOUNDARY_EN = {
+    "cradle-to-gate": "cradle to gate (raw materials to the plant gate)",
+    "cradle-to-grave": "cradle to grave (raw materials to end of life)",
+    "gate-to-gate": "gate to gate (the plant's own processes)",
+}
+ALLOCATION_EN = {
+    "mass": "by mass",
+    "economic": "by economic value",
+    "system_expansion": "system expansion (substitution)",
+}
+FAMILY_EN = {
+    "fossil": "fossil GHG",
+    "biogenic": "biogenic GHG",
+    "land_use_change": "direct land-use change (dLUC)",
+    "aircraft": "aircraft GHG",
+}
+STAGE_EN = {"": "no stage given", "background": "background processes (factor data)"}
+
+
+def stage_name_en(stage: str) -> str:
+    """A life-cycle stage as the page in English names it (the file's own word)."""
+    return STAGE_EN.get(stage.strip().lower(), stage)
+
+
 @dataclass(frozen=True)
 class Row:
-    """A named number of a result table [kgCO2e] with its share [-] where it has one."""
+    """A named number of a result table [kgCO2e] with its share [-] where it has one;
+    ``name_en`` and ``stage_en`` where the name is ours (a stage, a method), not the file's."""
 
     name: str
     value: float
     share: float | None = None
     stage: str = ""
+    name_en: str = ""
+    stage_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -462,6 +503,7 @@ class FamilyRow:
     emissions: float
     removals: float
     net: float
+    name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -480,6 +522,8 @@ class ResultView:
     boundary: str
     allocation: str
     gwp_set: str
+    boundary_en: str
+    allocation_en: str
     families: list[FamilyRow]
     stages: list[Row]
     processes: list[Row]
@@ -509,20 +553,30 @@ def result_view(system: ProductSystem, result: FootprintResult) -> ResultView:
         boundary=BOUNDARY_ZH.get(result.boundary, result.boundary),
         allocation=ALLOCATION_ZH.get(result.allocation or "", "—"),
         gwp_set=result.gwp_set,
+        boundary_en=BOUNDARY_EN.get(result.boundary, result.boundary),
+        allocation_en=ALLOCATION_EN.get(result.allocation or "", "—"),
         families=[
             FamilyRow(
                 FAMILY_ZH[k],
                 result.by_family[k].emissions,
                 result.by_family[k].removals,
                 result.by_family[k].net,
+                FAMILY_EN[k],
             )
             for k in FAMILIES
         ],
         stages=[
-            Row(stage_name(s), v, v / total if total else None) for s, v in result.stages.items()
+            Row(stage_name(s), v, v / total if total else None, name_en=stage_name_en(s))
+            for s, v in result.stages.items()
         ],
         processes=[
-            Row(names.of_process(r.label), r.value, r.share, stage_name(r.stage))
+            Row(
+                names.of_process(r.label),
+                r.value,
+                r.share,
+                stage_name(r.stage),
+                stage_en=stage_name_en(r.stage),
+            )
             for r in result.processes
         ],
         inputs=[Row(names.of_input(r.label), r.value, r.share) for r in result.inputs],
@@ -530,6 +584,7 @@ def result_view(system: ProductSystem, result: FootprintResult) -> ResultView:
             Row(
                 ALLOCATION_ZH.get(r.method, r.method) + ("（所选）" if r.chosen else ""),
                 float("nan") if r.error else r.total,
+                name_en=ALLOCATION_EN.get(r.method, r.method) + (" (chosen)" if r.chosen else ""),
             )
             for r in result.sensitivity
         ],

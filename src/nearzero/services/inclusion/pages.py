@@ -54,6 +54,8 @@ class OfficePage:
         pooled in ``year`` [g CO2e]; ``expired_g`` points expired so far.
     valid_months : the points validity in force (None: points do not expire).
     rules_text, methodology_text, policy : the rules forms' texts (as typed when refused).
+    unset : the platform rules still empty (:meth:`~nearzero.inclusion.rules.Scheme.unset`
+        keys; the page shows each by its name).
     """
 
     unit: m.DemoUnit
@@ -80,6 +82,7 @@ class OfficePage:
     methodology_text: str
     policy: dict[str, str]
     scenario_text: str = ""
+    unset: tuple[str, ...] = ()
     rules_errors: Mapping[str, str] = field(default_factory=dict)
     scenarios: list[Scenario] = field(default_factory=lambda: list(Scenario))
 
@@ -130,6 +133,7 @@ def office_page(
         methodology_text=entered.get("methodology", ""),
         scenario_text=entered.get("scenario", ""),
         policy=policy,
+        unset=in_force.scheme.unset(),
         rules_errors=errors or {},
         scenarios=list(rules_service.load_scenarios(session.connection())),
     )

@@ -404,6 +404,16 @@ class ScenarioRule:
     methodology: Methodology | None
     missing: tuple[str, ...]
 
+    def missing_labels(self, lang: str) -> list[str]:
+        """The parameters without a value by their names in ``lang`` (电网排放因子), as the
+        methodology labels them (the first without a value, for a parameter given per year);
+        a parameter without a label by its name."""
+        labels: dict[str, str] = {}
+        for p in self.methodology.parameters if self.methodology else ():
+            if p.value is None:
+                labels.setdefault(p.name, (p.label_en if lang == "en" else p.label_zh) or p.name)
+        return [labels.get(name, name) for name in self.missing]
+
 
 def scenario_rules(r: Rules, today: date) -> list[ScenarioRule]:
     """Per scenario, the version in force ``today`` and its parameters without a value."""

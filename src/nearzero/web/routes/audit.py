@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,8 +13,16 @@ from fastapi.responses import HTMLResponse, Response
 
 from nearzero.services import audit as svc
 from nearzero.services.context import InvalidInput, PermissionDenied
-from nearzero.web.deps import ActorDep, LangDep, SessionDep, UnitDep, UserDep
-from nearzero.web.i18n import localise
+from nearzero.web.deps import (
+    ActorDep,
+    LangDep,
+    Refusal,
+    SessionDep,
+    UnitDep,
+    UserDep,
+    refusals,
+)
+from nearzero.web.i18n import label_of, localise
 from nearzero.web.render import render, render_page
 
 router = APIRouter()
@@ -62,12 +71,13 @@ def audit_page(
     query: FilterDep,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
-    try:
-        view = svc.audit_page(session, actor, unit.code, query.parse(), page)
-    except (InvalidInput, PermissionDenied) as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 400
+    def refused(exc: Refusal, status: int) -> Response:
         context = {"lang": lang, "user": user, "unit": unit, "title": "audit", "message": str(exc)}
         return render(request, "error.html", context, status)
+
+    with refusals(session, refused):
+        named = partial(label_of, lang=lang)
+        view = svc.audit_page(session, actor, unit.code, query.parse(), page, named)
     return render_page(request, "audit.html", view, lang, user, unit=unit)
 
 
