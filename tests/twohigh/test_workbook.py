@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from nearzero.cli import app
@@ -109,8 +110,8 @@ def test_the_plans_case_from_the_template(zhangqiu_url: str, monkeypatch, tmp_pa
     bad.write_bytes(filled(template, wrong))
     refused = runner.invoke(app, ["twohigh", "load", str(bad)])
     assert refused.exit_code == 2
-    text = " ".join(refused.output.split())
-    assert "bad.xlsx 工作表“项目新增量”第2行" in text and "fuel" in text, text
+    said = " ".join(refused.output.split())
+    assert "bad.xlsx 工作表“项目新增量”第2行" in said and "fuel" in said, said
     assert ledger()["sources"] == [] and ledger()["projects"] == []  # nothing kept
 
     good = tmp_path / "case.xlsx"
@@ -127,6 +128,18 @@ def test_the_plans_case_from_the_template(zhangqiu_url: str, monkeypatch, tmp_pa
     assert data["indicator_4"]["share_pct"] == "100" and data["indicator_4"]["met"] is True
     (source,) = data["sources"]
     assert source["code"] == "demo-source-1"
+    engine = make_engine(zhangqiu_url)
+    try:
+        with engine.connect() as con:
+            loads = con.execute(
+                text("SELECT entity_key, new FROM audit_log WHERE action = 'twohigh.load'")
+            ).all()
+    finally:
+        engine.dispose()
+    (load,) = loads  # the refused file wrote nothing, not even its audit entry
+    new = load.new if isinstance(load.new, dict) else json.loads(load.new)
+    assert load.entity_key == "file/case.xlsx"
+    assert new == {"file": "case.xlsx", "ratios": 0, "sources": 1, "projects": 1, "movements": 2}
 
 
 def refusal(content: bytes, name: str = "ledger.xlsx") -> str:

@@ -7,7 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from nearzero.services import audit
 from nearzero.services.context import Actor, InvalidInput
+from nearzero.services.twohigh.common import ENTITY
 from nearzero.services.twohigh.ledger import (
     MoveInput,
     ledger_view,
@@ -223,7 +225,9 @@ def apply_ledger(
     name: str,
 ) -> dict[str, int]:
     """Apply a ledger file's sections (:func:`load_file`; a workbook's, :mod:`.workbook`) in
-    order; a refusal names the entry by ``locate``. Counts per section."""
+    order; a refusal names the entry by ``locate``. Each entry is audited as it is written,
+    and the load as a whole (``twohigh.load``: the file's name and the counts). Counts per
+    section."""
     counts = {"ratios": 0, "sources": 0, "projects": 0, "movements": 0}
     sections = {k: top.pop(k, None) or [] for k in counts}
     _no_more(top, name)
@@ -323,6 +327,8 @@ def apply_ledger(
         except InvalidInput as exc:
             raise InvalidInput(f"{where} {exc}") from None
         counts["movements"] += 1
+    new = {"file": name, **counts}
+    audit.record(session, actor, "twohigh.load", ENTITY, f"file/{name}", None, new, unit.code)
     return counts
 
 
