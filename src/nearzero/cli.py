@@ -1670,28 +1670,33 @@ def footprint_report(
     ] = None,
 ) -> None:
     """Write the study report (GB/T 24067-2024 §8) of a product system as Word or PDF."""
-    from nearzero.footprint.model import FootprintError
-    from nearzero.footprint.study import compute
-    from nearzero.services.footprint import files, workbook
+    from nearzero.reports.offload import worker_processes
 
     kind = out.suffix.lower().lstrip(".")
-    if kind not in files.FORMATS:
+    if kind not in ("docx", "pdf"):
         _fail(f"--out: {out.name} — expected a .docx or .pdf file")
     if not path.is_file():
         _fail(f"{path}: no such file")
-    try:
-        data = path.read_bytes()
-        if path.suffix.lower() == ".xlsx":
-            system = workbook.read_workbook(data, path.name)
-        else:
-            system = files.read_system(path.name, data)
-        result = compute(system, draws=mc, seed=seed)
-        info = files.study_info(firm=firm, year=year)
-        built = files.build_report(system, result, info, kind)
-    except FootprintError as exc:
-        _fail(str(exc))
-    except ServiceError as exc:
-        _fail_listing(exc)
+    # as `nearzero report`: the chart (and the PDF layout) drawn in workers forked before the
+    # heavy imports, while this process reads and computes the study
+    with worker_processes(*(("charts",) if kind == "docx" else ("charts", "pdf"))):
+        from nearzero.footprint.model import FootprintError
+        from nearzero.footprint.study import compute
+        from nearzero.services.footprint import files, workbook
+
+        try:
+            data = path.read_bytes()
+            if path.suffix.lower() == ".xlsx":
+                system = workbook.read_workbook(data, path.name)
+            else:
+                system = files.read_system(path.name, data)
+            result = compute(system, draws=mc, seed=seed)
+            info = files.study_info(firm=firm, year=year)
+            built = files.build_report(system, result, info, kind)
+        except FootprintError as exc:
+            _fail(str(exc))
+        except ServiceError as exc:
+            _fail_listing(exc)
     out.write_bytes(built.data)
     console.print(
         f"{out}（{len(built.data):,} 字节）：产品碳足迹 {result.total:,.6g} kgCO2e",
