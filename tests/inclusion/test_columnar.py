@@ -488,3 +488,16 @@ def test_batch_id_depends_on_the_content_only() -> None:
     assert batch_id("p", mixed) == batch_id("p", [{"resident_id": "ab", "partner_record_id": 1}])
     assert batch_id("p", mixed) != batch_id("p", [{"partner_record_id": "1", "resident_id": "ab"}])
     assert len(batch_id("p", [])) == 32
+    # values holding the separator (NUL) themselves: still one reading each
+    one = [
+        {"partner_record_id": "a\x00b", "resident_id": "x"},
+        {"partner_record_id": "c", "resident_id": "y"},
+    ]
+    two = [
+        {"partner_record_id": "a", "resident_id": "x"},
+        {"partner_record_id": "b\x00c", "resident_id": "y"},
+    ]
+    assert batch_id("p", one) != batch_id("p", two)
+    assert batch_id("p", one) == batch_id("p", [dict(reversed(list(r.items()))) for r in one])
+    # n values joined by n - 1 NULs, against n values one of which is empty
+    assert batch_id("p", [{"k": "a"}, {"k": ""}]) != batch_id("p", [{"k": "a\x00"}])

@@ -237,40 +237,52 @@ def batch_id(
     """A content id of a batch (SHA-256 of the partner and the canonical items), 32 hex.
 
     Canonical items: when every item is a dict with the same keys (in any order) and text
-    values, the columns in key order, each as its key, its values' lengths and their text
-    (:func:`_column_digest`: no JSON encoding per item, a few C passes per column); any
-    other batch as ``json.dumps(list(items), sort_keys=True, default=str)``. Either way
-    the id depends only on the content (not on the order of keys in an item).
+    values, the columns in key order, each as its key and its values (:func:`_column_digest`:
+    no JSON encoding per item, a few C passes per column); any other batch as
+    ``json.dumps(list(items), sort_keys=True, default=str)``. Either way the id depends only
+    on the content (not on the order of keys in an item).
 
     fields : :func:`~nearzero.inclusion.columnar.same_key_columns` of ``items`` when the
     caller has read them already.
     """
     h = hashlib.sha256(partner.encode())
-    if not _column_digest(h, items, fields):
+    columns = _column_digest(h.copy(), items, fields)
+    if columns is None:
         h.update(json.dumps(list(items), sort_keys=True, default=str).encode())
+    else:
+        h = columns
     return h.hexdigest()[:32]
 
 
 def _column_digest(
     h: Any, items: Sequence[Mapping[str, Any]], fields: Mapping[str, list[Any]] | None
-) -> bool:
-    """Feed ``h`` the columns of a batch of same-key, text-valued dicts (False: not such a
-    batch, ``h`` untouched)."""
+) -> Any:
+    """``h`` fed the columns of a batch of same-key, text-valued dicts; None for any other
+    batch. A column is its values joined by NUL: with the number of items known, exactly
+    ``n - 1`` NULs split it one way only; a column whose values hold a NUL themselves is fed
+    as its values' lengths and their text instead (issue #13 item 5: the lengths of every
+    column were a fifth of reading a batch)."""
     if fields is None:
         fields = same_key_columns(items)
     if fields is None:
-        return False
-    names = sorted(fields)
-    cols = [fields[k] for k in names]
-    if any(set(map(type, col)) != {str} for col in cols):
-        return False
-    h.update(b"\x00nearzero-batch-columns/1\x00")
+        return None
+    h.update(b"\x00nearzero-batch-columns/2\x00")
     h.update(len(items).to_bytes(8, "little"))
-    for name, col in zip(names, cols, strict=True):
+    for name in sorted(fields):
+        col = fields[name]
+        try:
+            joined = "\x00".join(col)  # a value that is not text: TypeError
+        except TypeError:
+            return None
         h.update(len(name).to_bytes(8, "little") + name.encode("utf-8", "surrogatepass"))
-        h.update(np.fromiter(map(len, col), np.int64, len(col)).tobytes())
-        h.update("".join(col).encode("utf-8", "surrogatepass"))
-    return True
+        if joined.count("\x00") == max(len(col) - 1, 0):
+            data = b"s" + joined.encode("utf-8", "surrogatepass")
+        else:
+            lengths = np.fromiter(map(len, col), np.int64, len(col)).tobytes()
+            data = b"l" + lengths + "".join(col).encode("utf-8", "surrogatepass")
+        h.update(len(data).to_bytes(8, "little"))  # each column's bytes counted: no shift
+        h.update(data)
+    return h
 
 
 # --------------------------------------------------------------------------- lock
