@@ -254,7 +254,7 @@ def test_the_english_pages_keep_the_english_texts(web) -> None:
     assert "Source Entered on the web (专班办公室)" in firm
     assert "see “One firm's annual report file” in the documentation" in firm
     assert "Benchmark row — cement clinker coal power unit" in firm
-    assert "yes（by emissions）" in shown["/enterprises/screening?year=2024"]
+    assert "yes (by emissions)" in shown["/enterprises/screening?year=2024"]
     assert (
         "全国煤电机组改造升级实施方案 (2021), new units below 270; existing units above 300 "
         "retrofitted (2021)"

@@ -36,6 +36,7 @@ from nearzero.web.i18n import (
     translate,
     unit_label,
 )
+from nearzero.web.punctuation import PagePunctuation
 from nearzero.web.routes import (
     admin,
     api,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = session_factory(engine)
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.add_extension(PagePunctuation)
     templates.env.globals.update(t=translate, fmt=fmt, Status=Status, version=__version__)
     templates.env.globals.update(
         localise=localise,
