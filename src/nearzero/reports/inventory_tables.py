@@ -346,27 +346,23 @@ def _row_categories(result: InventoryResult, rows: tuple[str, ...]) -> list[str]
     return list(dict.fromkeys(titles))
 
 
-def notes(
-    result: InventoryResult, with_tables: bool = True, lang: str = "zh", plain: bool = False
-) -> list[str]:
+def notes(result: InventoryResult, plain: bool = False) -> list[str]:
     """What the tables rest on: GWP set, illustrative rows, factors still to be confirmed,
-    inputs without an uncertainty range (in ``lang``; the reports use Chinese).
+    inputs without an uncertainty range (Chinese; the dashboard's page has its own, with rows
+    and factors by name: :func:`nearzero.services.inventory_names.page_notes`).
 
-    with_tables : the notation-key and factor tables stand in the same document, referred to
-        as ``{表:notation-keys}`` and ``{表:factors}`` (numbered by
-        :func:`nearzero.reports.model.numbered`); otherwise the notes point to the export.
-    plain : for a document read outside the system (the annual report): rows and factors
-        are named by their categories, subjects and parameters, never by their ids.
+    plain : for a document read outside the system (the annual report), which does not hold
+        the notation-key and factor tables: rows and factors are named by their categories,
+        subjects and parameters, never by their ids. Otherwise the tables stand in the same
+        document, referred to as ``{表:notation-keys}`` and ``{表:factors}`` (numbered by
+        :func:`nearzero.reports.model.numbered`).
     """
-    if lang == "en":
-        return _notes_en(result)
     lineage = result.lineage
     if plain:
-        return _notes_plain(result, with_tables)
-    keys = "注释代码见{表:notation-keys}" if with_tables else "注释代码的含义见清单导出文件"
+        return _notes_plain(result)
     out = [
         f"全球增温潜势采用IPCC {lineage.gwp_set}（100年），数据来源：{lineage.gwp_source}。",
-        f"空白单元格表示活动数据文件未涉及；{keys}。间接排放（调入电力、热力）"
+        "空白单元格表示活动数据文件未涉及；注释代码见{表:notation-keys}。间接排放（调入电力、热力）"
         "作为备忘项列示，不计入总排放量。",
     ]
     if lineage.illustrative_rows:
@@ -375,9 +371,9 @@ def notes(
             f"（{'、'.join(lineage.illustrative_rows)}），不得作为正式清单使用。"
         )
     if lineage.to_confirm:
-        where = "见{表:factors}" if with_tables else "明细见清单导出文件的排放因子表"
         out.append(
-            f"{len(lineage.to_confirm)}个排放因子尚待与官方文件核对（状态“待确认”），{where}。"
+            f"{len(lineage.to_confirm)}个排放因子尚待与官方文件核对（状态“待确认”），"
+            "见{表:factors}。"
         )
     if lineage.local:
         out.append(f"本地因子（Tier 2）：{'、'.join(lineage.local)}。")
@@ -390,13 +386,12 @@ def notes(
     return out
 
 
-def _notes_plain(result: InventoryResult, with_tables: bool) -> list[str]:
+def _notes_plain(result: InventoryResult) -> list[str]:
     """:func:`notes` for the annual report: the same facts without internal identifiers."""
     lineage = result.lineage
-    keys = "注释代码见{表:notation-keys}" if with_tables else "NE表示未估算、NO表示未发生"
     out = [
         f"全球增温潜势采用IPCC {lineage.gwp_set}（100年）。",
-        f"空白单元格表示活动数据未涉及；{keys}。间接排放（调入电力、热力）"
+        "空白单元格表示活动数据未涉及；NE表示未估算、NO表示未发生。间接排放（调入电力、热力）"
         "作为备忘项列示，不计入总排放量。",
     ]
     if lineage.illustrative_rows:
@@ -418,37 +413,6 @@ def _notes_plain(result: InventoryResult, with_tables: bool) -> list[str]:
         out.append(
             f"{len(exact)}个排放因子或参数未给出不确定性范围（如{'、'.join(named[:3])}），"
             "不确定性分析中按精确值处理，分析所得的不确定性因此偏小。"
-        )
-    return out
-
-
-def _notes_en(result: InventoryResult) -> list[str]:
-    """:func:`notes` in English, for the dashboard (the export's words)."""
-    lineage = result.lineage
-    out = [
-        f"GWP values: IPCC {lineage.gwp_set} (100-year), from {lineage.gwp_source}.",
-        "An empty cell: the activity data do not cover it; the notation keys are explained in "
-        "the export. Indirect emissions (electricity and heat brought in) are a memo item, not "
-        "in the totals.",
-    ]
-    if lineage.illustrative_rows:
-        out.append(
-            f"Illustrative (partly assumed): {len(lineage.illustrative_rows)} activity rows are "
-            f"assumptions ({', '.join(lineage.illustrative_rows)}); not an official inventory."
-        )
-    if lineage.to_confirm:
-        out.append(
-            f"{len(lineage.to_confirm)} factors are still to be checked against the official "
-            "documents (status to_confirm); see the export's factor table."
-        )
-    if lineage.local:
-        out.append(f"Local factors (Tier 2): {', '.join(lineage.local)}.")
-    exact = result.factors_without_range
-    if exact:
-        out.append(
-            f"{len(exact)} factors or parameters give no uncertainty range (e.g. "
-            f"{', '.join(exact[:3])}); the uncertainty analysis counts them as exact, so it "
-            "understates the uncertainty."
         )
     return out
 

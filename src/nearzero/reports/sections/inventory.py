@@ -22,5 +22,5 @@ def inventory_blocks(result: InventoryResult, run_id: int, unit_name_zh: str) ->
         f"{fmt(round(t.direct_incl_lulucf * WAN, 2))}万吨二氧化碳当量。"
     )
     _, table2 = summary_tables(result)
-    plain = notes(result, with_tables=False, plain=True)
+    plain = notes(result, plain=True)
     return [Paragraph(text), table2, *(Paragraph(n) for n in plain)]

@@ -18,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -379,17 +380,24 @@ def _flag(row: Row, key: str, sheet: Sheet, name: str, default: bool) -> bool:
     )
 
 
+@cache
+def _codes_by_name() -> dict[str, dict[str, str]]:
+    """The coded columns' values: label → Chinese name → code (:func:`_coded_values`)."""
+    return {
+        label: {zh: code for code, zh in values.items()}
+        for label, values in _coded_values().items()
+    }
+
+
 def _code(value: str, label: str) -> str:
     """A coded value typed as its code or its Chinese name, as its code (an unknown value is
     passed on as typed: the service refuses it naming what it takes)."""
-    by_zh = {zh: code for code, zh in _coded_values()[label].items()}
-    return by_zh.get(value, value)
+    return _codes_by_name()[label].get(value, value)
 
 
 def _stages(row: Row) -> list[str]:
-    by_zh = {zh: code for code, zh in _coded_values()["阶段"].items()}
     parts = [p for p in re.split(r"[、,，;；\s]+", row.values.get("stages", "")) if p]
-    return [by_zh.get(p, p) for p in parts]
+    return [_code(p, "阶段") for p in parts]
 
 
 def ledger_sections(
