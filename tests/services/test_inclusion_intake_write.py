@@ -117,10 +117,10 @@ def resident(i: int) -> str:
 
 
 def test_a_chunk_redone_with_exact_keys_after_the_next_was_validated(sessions):
-    """An id credited before with another resident, in the third of four chunks: its chunk
-    looks for credited ids among its own residents, misses it, and is redone with exact keys
-    when the write refuses the row; the fourth chunk, validated beside that refused write
-    (PostgreSQL), is written after it. The ledger equals the core's over both batches."""
+    """An id credited before with another resident, in a middle chunk: its chunk looks for
+    credited ids among its own residents, misses it, and is redone with exact keys when the
+    write refuses the row; the next chunk, validated by the worker beside that refused
+    write, is written after it. The ledger equals the core's over both batches."""
     people = [resident(i) for i in range(8)]
     setup(sessions, people)
     engine = sessions.kw["bind"]
@@ -129,7 +129,7 @@ def test_a_chunk_redone_with_exact_keys_after_the_next_was_validated(sessions):
     batch = [ride(f"r{i}", people[i % 8], T0 + timedelta(hours=i), km=3 + i % 7) for i in range(64)]
     batch.append(ride("x", people[5], T0 + timedelta(days=3)))  # credited, to people[0]
     report = partners_svc.ingest(engine, PARTNER, batch, now=NOW, chunk_size=16)
-    assert report.chunks_written == 4
+    assert report.chunks_written >= 4  # 16 records a chunk (with a worker, a first of 4)
     assert report.rejected() == {"already_credited": 1}
     assert [r.reason for r in report.results if r.partner_record_id == "x"] == ["already_credited"]
     ctx = IntakeContext(
@@ -148,3 +148,150 @@ def test_a_chunk_redone_with_exact_keys_after_the_next_was_validated(sessions):
         rows = s.execute(text("SELECT COUNT(*) FROM inclusion_record")).scalar_one()
     assert rows == len(batch)  # the second "x" left the credited row as it was
     assert stored(sessions)["x"][0] == people[0]
+
+
+def test_a_refused_record_credited_later_becomes_a_narrow_row(sessions):
+    """Migration 0020: a record credited in full is one narrow ``inclusion_record_row`` row
+    of a group; a refused one is its key row and a full row. Sent again once the resident
+    consented, the refused record is credited: its key row becomes the narrow row, its full
+    row goes, and the view shows the credit with the same values as a record credited at
+    once. Sent again after that, nothing changes."""
+    people = [resident(i) for i in range(2)]
+    setup(sessions, people[:1])
+    engine = sessions.kw["bind"]
+    batch = [ride("a", people[0], T0), ride("b", people[1], T0 + timedelta(hours=1))]
+    report = partners_svc.ingest(engine, PARTNER, batch, now=NOW)
+    assert report.rejected() == {"no_consent": 1}
+
+    def tables() -> tuple[list[Any], list[Any]]:
+        with transaction(sessions) as s:
+            keys = s.execute(
+                text(
+                    "SELECT partner_record_id, accepted, group_id IS NOT NULL AS narrow "
+                    "FROM inclusion_record_row ORDER BY 1"
+                )
+            ).all()
+            full = s.execute(
+                text("SELECT partner_record_id FROM inclusion_record_full ORDER BY 1")
+            ).all()
+        return [tuple(r) for r in keys], [r[0] for r in full]
+
+    assert tables() == ([("a", True, True), ("b", False, False)], ["b"])
+    with transaction(sessions) as s:
+        for sc in (Scenario.BUS, Scenario.METRO):
+            partners_svc.set_consent(s, PARTNER, people[1], sc, True, GRANTED)
+    again = partners_svc.ingest(engine, PARTNER, batch, now=NOW)
+    assert again.accepted == 1 and again.rejected() == {"already_credited": 1}
+    assert tables() == ([("a", True, True), ("b", True, True)], [])
+    with transaction(sessions) as s:
+        view = {
+            r.partner_record_id: r
+            for r in s.execute(text("SELECT * FROM inclusion_record ORDER BY partner_record_id"))
+        }
+        assert check_invariants(s) == []
+    a, b = view["a"], view["b"]
+    assert (a.scenario, a.quantity_unit, a.methodology_id) == (
+        b.scenario,
+        b.quantity_unit,
+        b.methodology_id,
+    )
+    assert b.resident == people[1] and b.reason is None and b.credited_g == b.computed_g > 0
+    assert b.start_at is not None and b.day is not None
+    third = partners_svc.ingest(engine, PARTNER, batch, now=NOW)
+    assert third.accepted == 0 and third.rejected() == {"already_credited": 2}
+    assert tables() == ([("a", True, True), ("b", True, True)], [])
+
+
+def _ledger_and_records(sessions: sessionmaker[Session]) -> tuple[Any, list[Any]]:
+    with transaction(sessions) as s:
+        assert check_invariants(s) == []
+        balances = dict(inclusion_ledger(s).balances())
+        rows = s.execute(
+            text(
+                "SELECT partner_record_id, resident, accepted, reason, credited_g, start_at "
+                "FROM inclusion_record ORDER BY partner_record_id"
+            )
+        ).all()
+    return balances, [tuple(r) for r in rows]
+
+
+def _clear(sessions: sessionmaker[Session]) -> None:
+    """Every record and credit gone (the ledger is append-only: its tables are emptied with
+    their triggers off, as a test may; SQLite and PostgreSQL)."""
+    with transaction(sessions) as s:
+        pg = s.connection().dialect.name == "postgresql"
+        for table in ("ledger_posting", "ledger_transaction"):
+            if pg:
+                s.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+            else:
+                for event in ("update", "delete"):
+                    s.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{event}"))
+        for table in (
+            "ledger_posting",
+            "ledger_transaction",
+            "inclusion_record_row",
+            "inclusion_record_group",
+            "inclusion_record_full",
+            "inclusion_credit_month",
+            "inclusion_participant",
+            "inclusion_participant_count",
+        ):
+            s.execute(text(f"DELETE FROM {table}"))
+        if pg:
+            for table in ("ledger_posting", "ledger_transaction"):
+                s.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER USER"))
+
+
+def test_the_validation_worker_credits_what_validating_in_place_does(sessions, monkeypatch):
+    """A batch of several chunks validated by the forked worker, and the same batch
+    validated in place, chunk after chunk: the same results, records and ledger; and when
+    the worker dies after its first chunk, the parent validates the rest and still credits
+    the same (issue #13 item 5)."""
+    import os
+
+    from nearzero.services.inclusion import intake
+
+    people = [resident(i) for i in range(10)]
+    setup(sessions, people[:8])  # two residents never consented
+    engine = sessions.kw["bind"]
+    batch = [
+        ride(f"r{i}", people[i % 10], T0 + timedelta(hours=i), km=2 + i % 9) for i in range(120)
+    ]
+    batch.append(ride("r3", people[3], T0 + timedelta(hours=3)))  # a copy: duplicate_in_batch
+    forked: list[bool] = []
+    real_forks = intake._forks
+
+    def forks(*args: Any) -> bool:
+        forked.append(real_forks(*args))
+        return forked[-1]
+
+    monkeypatch.setattr(intake, "_forks", forks)
+    with_worker = partners_svc.ingest(engine, PARTNER, batch, now=NOW, chunk_size=32)
+    assert forked == [True] and with_worker.chunks_written == 5  # 8, then 32 a chunk
+    expected = _ledger_and_records(sessions)
+    results = [r.as_dict() for r in with_worker.results]
+
+    _clear(sessions)
+    monkeypatch.setattr(intake, "_forks", lambda *args: False)
+    in_place = partners_svc.ingest(engine, PARTNER, batch, now=NOW, chunk_size=32)
+    assert [r.as_dict() for r in in_place.results] == results
+    assert _ledger_and_records(sessions) == expected
+
+    _clear(sessions)
+    parent = os.getpid()
+    real_rows = intake.chunk_rows
+    calls: list[int] = []
+
+    def dies_in_the_worker(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent:
+            calls.append(1)
+            if len(calls) > 1:
+                os._exit(3)  # the worker dies on its second chunk
+        return real_rows(*args, **kwargs)
+
+    monkeypatch.setattr(intake, "chunk_rows", dies_in_the_worker)
+    monkeypatch.setattr(intake, "_forks", real_forks)
+    fallen_back = partners_svc.ingest(engine, PARTNER, batch, now=NOW, chunk_size=32)
+    assert [r.as_dict() for r in fallen_back.results] == results
+    assert fallen_back.timings["worker.wait"] > 0  # the worker ran, then the parent went on
+    assert _ledger_and_records(sessions) == expected

@@ -348,7 +348,7 @@ def test_the_ledger_is_append_only(sessions):
 
 
 def test_a_partner_with_records_keeps_them(sessions):
-    """``inclusion_record`` has no foreign keys (migration 0019): its parents guard it. A
+    """The record tables have no foreign keys (migrations 0019, 0020): the parents guard them. A
     partner with records cannot be deleted, directly or by its unit's deletion, nor change
     its id; a partner without records can go; a record whose credit transaction is missing
     is reported by the invariants."""
@@ -376,12 +376,8 @@ def test_a_partner_with_records_keeps_them(sessions):
             text("UPDATE inclusion_partner SET name_zh = '乘车码' WHERE code = :p"), {"p": PARTNER}
         )
         missing = s.execute(text("SELECT MAX(id) + 1000 FROM ledger_transaction")).scalar_one()
-        s.execute(
-            text(
-                "UPDATE inclusion_record SET tx_id = :t "
-                "WHERE id = (SELECT MIN(id) FROM inclusion_record WHERE accepted)"
-            ),
-            {"t": missing},
+        s.execute(  # the records credited in full name their transaction in their group
+            text("UPDATE inclusion_record_group SET tx_id = :t"), {"t": missing}
         )
         assert any("without a bulk credit transaction" in p for p in check_invariants(s))
         s.rollback()
@@ -546,7 +542,8 @@ def test_bulk_postings_are_the_cores_credit_postings(sessions):
     assert report.chunks_written >= 2
     with transaction(sessions) as s:
         tx_ids = s.scalars(text("SELECT id FROM ledger_transaction WHERE aggregated")).all()
-        assert len(tx_ids) == report.chunks_written
+        # one transaction per chunk that credited something (a chunk may credit nothing)
+        assert 2 <= len(tx_ids) <= report.chunks_written
         for tx_id in tx_ids:
             credited = s.execute(
                 text(

@@ -1,6 +1,10 @@
-"""Migration 0019 on SQLite and PostgreSQL: ``inclusion_record`` loses its two foreign keys
-and its index on ``tx_id`` and keeps every row, index and the view over it; the partner
-guard replaces the keys; the downgrade gives the keys back, with the same rows."""
+"""Migrations 0019 and 0020 on SQLite and PostgreSQL, down to 0018 and up again.
+
+0019: ``inclusion_record`` loses its two foreign keys and its index on ``tx_id`` and keeps
+every row, index and the view over it; the partner guard replaces the keys; the downgrade
+gives the keys back. 0020: the records credited in full become narrow rows and
+``inclusion_record`` a view over them and the records kept in full; the downgrade puts them
+back in the one table. Through both, every record reads the same."""
 
 from __future__ import annotations
 
@@ -37,16 +41,31 @@ def rides(n: int) -> list[dict[str, Any]]:
     ]
 
 
+COLUMNS = (
+    "partner_id, partner_record_id, resident, scenario, start_at, end_at, day, quantity, "
+    "quantity_unit, accepted, reason, detail, methodology_id, methodology_version, "
+    "computed_g, credited_g, capped_by, batch, tx_id, received_at, asset, baseline_g, project_g"
+)
+
+
 def state(engine: Engine) -> tuple[list[Any], list[Any], set[str], set[str]]:
-    """The records, the view's rows, the table's index names and the tables its keys refer to."""
+    """The records, the view's rows, the index names and foreign keys of the table that
+    keeps records in full (``inclusion_record`` before 0020, ``inclusion_record_full`` after)."""
     with engine.connect() as con:
-        rows = con.execute(text("SELECT * FROM inclusion_record ORDER BY id")).all()
+        rows = con.execute(
+            text(f"SELECT {COLUMNS} FROM inclusion_record ORDER BY partner_record_id")
+        ).all()
         view = con.execute(
             text("SELECT * FROM inclusion_outcomes ORDER BY partner_record_id")
         ).all()
         found = inspect(con)
-        indexes = {i["name"] for i in found.get_indexes("inclusion_record")}
-        keys = {k["referred_table"] for k in found.get_foreign_keys("inclusion_record")}
+        table = (
+            "inclusion_record_full"
+            if found.has_table("inclusion_record_full")
+            else ("inclusion_record")
+        )
+        indexes = {i["name"] for i in found.get_indexes(table)}
+        keys = {k["referred_table"] for k in found.get_foreign_keys(table)}
     return rows, view, indexes, keys
 
 
@@ -62,6 +81,12 @@ def test_the_record_keys_go_and_come_back_with_every_row(zhangqiu_url: str) -> N
         assert report.accepted == 6 and report.records == 9
         rows, view, indexes, keys = state(engine)
         assert len(rows) == 9 and len(view) == 9 and keys == set()
+        with engine.connect() as con:  # credited in full: narrow rows; refused: in full
+            narrow = con.execute(
+                text("SELECT COUNT(*) FROM inclusion_record_row WHERE group_id IS NOT NULL")
+            ).scalar_one()
+            full = con.execute(text("SELECT COUNT(*) FROM inclusion_record_full")).scalar_one()
+        assert (narrow, full) == (6, 3)
         assert "ix_inclusion_record_tx_id" not in indexes
         assert {"ix_inclusion_record_resident", "ix_inclusion_record_refused"} <= indexes
 
@@ -88,6 +113,12 @@ def test_the_record_keys_go_and_come_back_with_every_row(zhangqiu_url: str) -> N
         with pytest.raises(DBAPIError, match="inclusion_partner has records"):
             with engine.begin() as con:
                 con.execute(text("DELETE FROM inclusion_partner WHERE code = 'bus-co'"))
+        assert state(engine)[0] == rows
+        more = partners.ingest(engine, "bus-co", rides(12), now=NOW)  # 3 ids new, 2 credited
+        assert more.accepted == 2
+        rows = state(engine)[0]
+        command.downgrade(alembic_config(zhangqiu_url), "0019")
+        engine.dispose()
         assert state(engine)[0] == rows
     finally:
         engine.dispose()

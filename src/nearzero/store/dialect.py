@@ -84,11 +84,3 @@ def literal(value: str | int | bool | None) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("'", "''") + "'"
-
-
-SQLITE_TIME_OF_US = (
-    "strftime('%Y-%m-%d %H:%M:%S', {0} / 1000000, 'unixepoch') || printf('.%06d', {0} % 1000000)"
-)
-"""SQLite SQL text of µs since 1970 (non-negative) as :func:`sqlite_time` writes it."""
-SQLITE_LOCAL_DAY_OF_US = "date({0} / 1000000 + 28800, 'unixepoch')"
-"""SQLite SQL: the local (UTC+8) day of µs since 1970 (non-negative), 'YYYY-MM-DD'."""

@@ -136,9 +136,13 @@ def check_invariants(session: Session) -> list[str]:
         )
     for r in session.execute(
         text(
-            "SELECT r.id FROM inclusion_record r LEFT JOIN ledger_transaction t "
+            "SELECT p.code AS partner, r.partner_record_id FROM inclusion_record r "
+            "JOIN inclusion_partner p ON p.id = r.partner_id LEFT JOIN ledger_transaction t "
             "ON t.id = r.tx_id WHERE r.accepted AND (t.id IS NULL OR NOT t.aggregated)"
         )
     ):
-        problems.append(f"record {r.id} is accepted without a bulk credit transaction")
+        problems.append(
+            f"record {r.partner_record_id} of {r.partner} is accepted without a bulk credit "
+            "transaction"
+        )
     return problems

@@ -101,7 +101,8 @@ def apply(con: Connection, unit_id: int, partner_id: int, delta: SummaryDelta) -
 
 
 def _participants(con: Connection, unit_id: int, rows: Sequence[Participant]) -> None:
-    """Count the residents new to each period, then add them to the set (both set-based)."""
+    """Add the residents to each period's set and count those new to it (set-based;
+    PostgreSQL in one statement, SQLite counting first, then adding)."""
     raw = con.connection.driver_connection
     assert raw is not None
     if is_pg(con):
@@ -122,6 +123,22 @@ def _participants(con: Connection, unit_id: int, rows: Sequence[Participant]) ->
             "INSERT INTO nz_participant VALUES (?, ?, ?, ?)",
             [(k, p.isoformat(), s, r) for k, p, s, r in rows],
         )
+    if is_pg(con):  # one pass: the residents new to a period are the rows the insert made
+        con.execute(
+            text(
+                "WITH new AS (INSERT INTO inclusion_participant (unit_id, period_kind, period, "
+                "scenario, resident) SELECT :u, kind, period, scenario, resident "
+                "FROM nz_participant ON CONFLICT DO NOTHING "
+                "RETURNING period_kind, period, scenario) "
+                "INSERT INTO inclusion_participant_count (unit_id, period_kind, period, "
+                "scenario, participants) SELECT :u, period_kind, period, scenario, COUNT(*) "
+                "FROM new GROUP BY period_kind, period, scenario "
+                "ON CONFLICT (unit_id, period_kind, period, scenario) DO UPDATE SET "
+                "participants = inclusion_participant_count.participants + excluded.participants"
+            ),
+            {"u": unit_id},
+        )
+        return
     con.execute(
         text(
             "INSERT INTO inclusion_participant_count (unit_id, period_kind, period, scenario, "

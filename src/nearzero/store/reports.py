@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from nearzero.store.tables.inclusion import InclusionRecord
+from nearzero.store.tables.inclusion import InclusionRecordFull, InclusionRecordGroup
 from nearzero.store.tables.ledger import LedgerTransaction
 from nearzero.store.tables.projects import KeyProject, ProjectEvidence
 from nearzero.store.tables.reports import ReportSection
@@ -63,10 +63,13 @@ def evidence(session: Session, unit_id: int) -> list[EvidenceRow]:
 def data_version(session: Session) -> str:
     """A version of everything a report reads, that any write changes: the newest audit-log
     id (every use-case write is audited), and, for the writes that are not audited (partner
-    batches, resident redemptions, point expiry), the newest inclusion-record and ledger
-    transaction ids. Rows there are added, not changed; the one write not seen is a refused
-    inclusion record replaced in place by another refusal (an acceptance adds a ledger row)."""
+    batches, resident redemptions, point expiry), the newest ids of the records kept in full,
+    of the groups of records credited in full (each written chunk adds its own) and of the
+    ledger transactions. Rows there are added, not changed; the one write not seen is a
+    refused inclusion record replaced in place by another refusal (an acceptance adds a
+    ledger row)."""
     audit = session.scalar(select(func.max(AuditLog.id))) or 0
-    record = session.scalar(select(func.max(InclusionRecord.id))) or 0
+    record = session.scalar(select(func.max(InclusionRecordFull.id))) or 0
+    group = session.scalar(select(func.max(InclusionRecordGroup.id))) or 0
     ledger = session.scalar(select(func.max(LedgerTransaction.id))) or 0
-    return f"a{audit}.r{record}.l{ledger}"
+    return f"a{audit}.r{record}.g{group}.l{ledger}"

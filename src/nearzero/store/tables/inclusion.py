@@ -33,11 +33,16 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Column,
     Date,
+    DateTime,
     ForeignKey,
     Index,
+    Integer,
+    MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -88,26 +93,30 @@ class InclusionConsent(Base):
     revoked_via: Mapped[str | None] = mapped_column(String(64))
 
 
-class InclusionRecord(Base):
-    """A behaviour record a partner sent, with its latest outcome and (when accepted) its credit.
+class InclusionRecordFull(Base):
+    """A stored record in full: every record except those credited in full (which are
+    :class:`InclusionRecordRow` rows of a :class:`InclusionRecordGroup`); read both through
+    the ``inclusion_record`` view (:class:`InclusionRecord`).
 
-    One row per (partner, partner record id). An accepted row never changes (its credit
-    is on the ledger, ``tx_id``); a rejected row may be replaced by a later submission of
-    the same record (e.g. after the resident consented). ``day``: local (UTC+8) day the
-    behaviour started; ``quantity`` in ``quantity_unit`` (km, kWh, kg).
-    ``asset``: the asset of a claim on an asset over a period (rooftop PV, heat pump, air
-    conditioner); its accepted periods are never credited twice (issue #15).
+    The refused records, those credited after a cap (``capped_by``), the claims on a named
+    asset, the records of an ER = BE − PE methodology (``baseline_g``, ``project_g``) and
+    records that did not parse: a few per cent of a partner's batch, each with its reason,
+    detail and every value as received. Until migration 0020 this was ``inclusion_record``
+    itself, and its indexes and unique key keep those names.
 
-    ``partner_id`` and ``tx_id`` carry no foreign key (migration 0019, issue #13 item 5: the
-    per-row key checks were 55 % of writing a million rows on PostgreSQL). The parents guard
-    them instead: ``ledger_transaction`` is append-only, and a trigger refuses deleting a
-    partner with records or changing its id; ``check_invariants`` of
-    :mod:`nearzero.store.inclusion_ledger` reports a record without its transaction.
+    One row per (partner, partner record id), and that id also has its key row in
+    ``inclusion_record_row`` (the unique key of every stored record). An accepted row never
+    changes (its credit is on the ledger, ``tx_id``); a rejected row may be replaced by a
+    later submission of the same record. ``day``: local (UTC+8) day the behaviour started;
+    ``quantity`` in ``quantity_unit`` (km, kWh, kg). ``asset``: the asset of a claim on an
+    asset over a period (rooftop PV, heat pump, air conditioner), never credited twice
+    (issue #15). ``partner_id`` and ``tx_id`` carry no foreign key (migration 0019): the
+    parents guard them.
     """
 
-    __tablename__ = "inclusion_record"
+    __tablename__ = "inclusion_record_full"
     __table_args__ = (
-        UniqueConstraint("partner_id", "partner_record_id"),
+        UniqueConstraint("partner_id", "partner_record_id", name="uq_inclusion_record_partner_id"),
         Index("ix_inclusion_record_resident", "resident", "start_at"),
         # 0010; 0016: only the rows that name an asset (asset-period claims)
         Index(
@@ -129,7 +138,7 @@ class InclusionRecord(Base):
         ),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    #: ``inclusion_partner.id``, without a foreign key (0019; see the class docstring)
+    #: ``inclusion_partner.id``, without a foreign key (0019)
     partner_id: Mapped[int]
     partner_record_id: Mapped[str] = mapped_column(String(128))
     resident: Mapped[str | None] = mapped_column(String(128))
@@ -156,6 +165,118 @@ class InclusionRecord(Base):
     #: BE and PE [g CO2] of an ER = BE − PE methodology; NULL for the other formulas (0010)
     baseline_g: Mapped[int | None] = mapped_column(BigInteger)
     project_g: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class InclusionRecordGroup(Base):
+    """What the records of one chunk credited in full with one scenario, methodology version
+    and unit share (migration 0020, issue #13 item 5): written once, not on every row."""
+
+    __tablename__ = "inclusion_record_group"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    #: ``inclusion_partner.id``, without a foreign key (as its records')
+    partner_id: Mapped[int]
+    scenario: Mapped[str] = mapped_column(String(32))
+    quantity_unit: Mapped[str | None] = mapped_column(String(8))
+    methodology_id: Mapped[str] = mapped_column(String(64))
+    methodology_version: Mapped[str] = mapped_column(String(32))
+    batch: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime]
+    #: ``ledger_transaction.id`` of the chunk's credit, without a foreign key
+    tx_id: Mapped[int] = mapped_column(BigId)
+
+
+class InclusionRecordRow(Base):
+    """The key of every stored record, and the whole of a record credited in full.
+
+    One row per (partner, partner record id): the unique key that makes "a batch sent twice
+    credits once" hold for every record. A record credited in full (no cap, no named asset,
+    not an ER = BE − PE split: nearly all of a partner's batch) is only this row: its
+    resident by id, its times as µs since 1970 UTC (integers: the narrowest row and index,
+    issue #13 item 5), its quantity, its grams (credited = computed) and its
+    :class:`InclusionRecordGroup`. Any other record has ``group_id`` NULL here and is kept
+    in :class:`InclusionRecordFull`. No foreign keys (as 0019): ``inclusion_resident`` rows
+    are never deleted but with their unit's data, and ``inclusion_partner``'s trigger
+    refuses deleting a partner with records.
+    """
+
+    __tablename__ = "inclusion_record_row"
+    __table_args__ = (Index("ix_inclusion_record_row_resident", "resident_id", "start_us"),)
+    partner_id: Mapped[int] = mapped_column(primary_key=True)
+    #: compared byte by byte on PostgreSQL (``COLLATE "C"``, migration 0020)
+    partner_record_id: Mapped[str] = mapped_column(
+        String(128).with_variant(String(128, collation="C"), "postgresql"), primary_key=True
+    )
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    #: ``inclusion_resident.id``; NULL when the record is kept in full
+    resident_id: Mapped[int | None]
+    start_us: Mapped[int | None] = mapped_column(BigInteger)
+    end_us: Mapped[int | None] = mapped_column(BigInteger)
+    quantity: Mapped[Any] = mapped_column(Numeric(20, 6), nullable=True)
+    credited_g: Mapped[int | None] = mapped_column(BigInteger)
+    #: ``inclusion_record_group.id``; NULL: the record is in ``inclusion_record_full``
+    group_id: Mapped[int | None] = mapped_column(BigId)
+
+
+VIEWS = MetaData()
+"""Views, kept out of ``Base.metadata`` (the migrations make them, not ``create_all``)."""
+
+
+class InclusionRecord(Base):
+    """A behaviour record a partner sent, with its latest outcome and (when accepted) its
+    credit: the view ``inclusion_record`` (migration 0020) over the records credited in full
+    (:class:`InclusionRecordRow` with its group and resident) and the others
+    (:class:`InclusionRecordFull`), in the columns the table had before 0020. Read only."""
+
+    __table__ = Table(
+        "inclusion_record",
+        VIEWS,
+        Column("partner_id", Integer, primary_key=True),
+        Column("partner_record_id", String(128), primary_key=True),
+        Column("resident", String(128)),
+        Column("scenario", String(32)),
+        Column("start_at", DateTime(timezone=True)),
+        Column("end_at", DateTime(timezone=True)),
+        Column("day", Date),
+        Column("quantity", Numeric(20, 6)),
+        Column("quantity_unit", String(8)),
+        Column("accepted", Boolean),
+        Column("reason", String(32)),
+        Column("detail", Text),
+        Column("methodology_id", String(64)),
+        Column("methodology_version", String(32)),
+        Column("computed_g", BigInteger),
+        Column("credited_g", BigInteger),
+        Column("capped_by", String(32)),
+        Column("batch", String(64)),
+        Column("tx_id", BigInteger),
+        Column("received_at", DateTime(timezone=True)),
+        Column("asset", String(128)),
+        Column("baseline_g", BigInteger),
+        Column("project_g", BigInteger),
+    )
+    partner_id: Mapped[int]
+    partner_record_id: Mapped[str]
+    resident: Mapped[str | None]
+    scenario: Mapped[str | None]
+    start_at: Mapped[dt.datetime | None]
+    end_at: Mapped[dt.datetime | None]
+    day: Mapped[dt.date | None]
+    quantity: Mapped[Any]
+    quantity_unit: Mapped[str | None]
+    accepted: Mapped[bool]
+    reason: Mapped[str | None]
+    detail: Mapped[str | None]
+    methodology_id: Mapped[str | None]
+    methodology_version: Mapped[str | None]
+    computed_g: Mapped[int | None]
+    credited_g: Mapped[int]
+    capped_by: Mapped[str | None]
+    batch: Mapped[str]
+    tx_id: Mapped[int | None]
+    received_at: Mapped[dt.datetime]
+    asset: Mapped[str | None]
+    baseline_g: Mapped[int | None]
+    project_g: Mapped[int | None]
 
 
 class InclusionNonce(Base):
