@@ -152,12 +152,12 @@ def test_a_body_over_the_limit_is_refused_with_413_and_nothing_stored(zhangqiu_u
             assert r.status_code == 413
 
             # nothing stored: no record, no nonce remembered
-            assert count(app, inc.InclusionRecord.id) == 0
+            assert count(app, inc.InclusionRecord.partner_record_id) == 0
             assert count(app, inc.InclusionNonce.id) == nonces
             # a batch under the limit goes through
             r = post_batch(client, secret, big[:3])
             assert r.status_code == 200 and r.json()["accepted"] == 3
-            assert count(app, inc.InclusionRecord.id) == 3
+            assert count(app, inc.InclusionRecord.partner_record_id) == 3
     finally:
         app.state.engine.dispose()
 

@@ -242,11 +242,16 @@ class ScopeQuery:
     """Set queries restricted to the chunk's residents (SQLite: temp tables; PostgreSQL:
     ANY), by pseudonym or, for the narrow record rows, by ``inclusion_resident`` id."""
 
-    def __init__(self, con: Connection, residents: Sequence[str]) -> None:
+    def __init__(
+        self, con: Connection, residents: Sequence[str], ids: Mapping[str, int] | None = None
+    ) -> None:
+        """ids : :func:`resident_ids` of ``residents``, when the caller has them."""
         residents = [r for r in residents if storable(r)]  # others are on record nowhere
         self.con = con
         self.pg = con.dialect.name == "postgresql"
-        self.pseudonym = {i: who for who, i in resident_ids(con, residents).items()}
+        if ids is None:
+            ids = resident_ids(con, residents)
+        self.pseudonym = {i: who for who, i in ids.items()}
         """The residents on record: ``inclusion_resident`` id → pseudonym."""
         if not self.pg:
             for table, column in (("nz_scope", "r TEXT"), ("nz_scope_id", "i INTEGER")):
@@ -290,9 +295,12 @@ def fetch_context(
     now: datetime,
     partners: Mapping[str, frozenset[Scenario]],
     exact_keys: bool = True,
+    on_record: Mapping[str, int] | None = None,
 ) -> IntakeContext:
     """The prior state of one chunk, with a few set queries (consents, credited keys, trips,
     credited grams per day and year when a cap applies).
+
+    on_record : :func:`resident_ids` of the chunk's residents, when the caller has them.
 
     exact_keys : False looks for the partner's credited ids only among the stored records
     of the chunk's residents in its time range (one index range per resident; this finds
@@ -306,7 +314,7 @@ def fetch_context(
     yet, estimates that share of the table and scans all of it (issue #13 item 5: 0.35 s
     a chunk at a million records, growing with the table, against 0.06 s by the indexes).
     """
-    q = ScopeQuery(con, scope.residents)
+    q = ScopeQuery(con, scope.residents, on_record)
     if q.pg:  # until the end of the reads (below), or of their transaction on an error
         con.exec_driver_sql("SET LOCAL enable_seqscan = off")
     times: dict[Any, datetime] = {}  # consents share a few times
@@ -319,14 +327,14 @@ def fetch_context(
 
     consents = [
         Consent(
-            r.pseudonym,
+            q.pseudonym[r.resident_id],
             Scenario(r.scenario),
             at(r.granted_at),
             at(r.revoked_at) if r.revoked_at is not None else None,
         )
         for r in q.rows(
-            "SELECT s.pseudonym, c.scenario, c.granted_at, c.revoked_at FROM inclusion_consent c "
-            "JOIN inclusion_resident s ON s.id = c.resident_id WHERE " + q.where("s.pseudonym")
+            "SELECT resident_id, scenario, granted_at, revoked_at FROM inclusion_consent "
+            "WHERE " + q.where_id("resident_id")
         )
         if r.scenario in SCENARIO_INDEX
     ]
@@ -684,17 +692,23 @@ class PreparedRows:
     records: int
 
 
-def prepare_rows(con: Connection, chunk: ChunkRows, partner_id: int) -> None:
+def prepare_rows(
+    con: Connection, chunk: ChunkRows, partner_id: int, known: Mapping[str, int] | None = None
+) -> None:
     """PostgreSQL: make the chunk's COPY text where it is validated (the validation worker),
     so the writer only sends it (issue #13 item 5: building it was 0.6 s of a million
     records on the writer's path). The group ids come from the group table's sequence (a
     chunk not written leaves a gap); residents not on record leave it to the writer, which
-    refuses them. Nothing is written; the reads' transaction is rolled back."""
+    refuses them; ``known``: residents' ids the caller has. Nothing is written; the reads'
+    transaction is rolled back."""
     if not is_pg(con) or not chunk.plain:
         return
-    names = sorted({who for g in chunk.plain.values() for who in g.resident})
-    ids = resident_ids(con, names)
-    if len(ids) == len(names):
+    names = {who for g in chunk.plain.values() for who in g.resident}
+    if known is not None and names <= known.keys():
+        ids: Mapping[str, int] = known
+    else:
+        ids = resident_ids(con, sorted(names))
+    if names <= ids.keys():
         group_ids = [
             int(i)
             for i in con.execute(
@@ -1322,16 +1336,14 @@ class ChunkWriter:
         assert raw is not None
         kind = AccountKind.RESIDENT.value
         ids: dict[str, int] = {}
-        if self.pg:
+        if self.pg:  # one statement: the new accounts as inserted, the others as they were
             with raw.cursor() as cur:
                 cur.execute(
-                    "INSERT INTO ledger_account (kind, name) SELECT %s, unnest(%s::text[]) "
-                    "ON CONFLICT (kind, name) DO NOTHING",
-                    (kind, residents),
-                )
-                cur.execute(
-                    "SELECT name, id FROM ledger_account WHERE kind = %s AND name = ANY(%s)",
-                    (kind, residents),
+                    "WITH new AS (INSERT INTO ledger_account (kind, name) "
+                    "SELECT %(k)s, unnest(%(r)s::text[]) ON CONFLICT (kind, name) DO NOTHING "
+                    "RETURNING name, id) SELECT name, id FROM new UNION ALL "
+                    "SELECT name, id FROM ledger_account WHERE kind = %(k)s AND name = ANY(%(r)s)",
+                    {"k": kind, "r": residents},
                 )
                 ids = {name: int(i) for name, i in cur.fetchall()}
             return ids

@@ -89,7 +89,7 @@ from nearzero.inclusion.intake import IntakeContext
 from nearzero.inclusion.methodology import MethodologyLibrary
 from nearzero.inclusion.records import in_calendar
 from nearzero.inclusion.rules import Scheme
-from nearzero.store.dialect import time_text
+from nearzero.store.dialect import storable, time_text
 from nearzero.store.intake import (
     ChunkRows,
     ChunkScope,
@@ -100,6 +100,7 @@ from nearzero.store.intake import (
     chunk_rows,
     fetch_context,
     prepare_rows,
+    resident_ids,
 )
 
 DEFAULT_CHUNK = 100_000
@@ -516,16 +517,17 @@ def ingest_items(
 
         def context(
             idx: I64, attempt: int, con: Connection, timings: dict[str, float]
-        ) -> tuple[IntakeContext, Times]:
+        ) -> tuple[IntakeContext, Times, dict[str, int]]:
             t0 = time.perf_counter()
             times = columns.times(idx)
             scope = columns.scope(idx, times, with_ids=attempt > 0)
+            ids = resident_ids(con, [r for r in scope.residents if storable(r)])
             ctx = fetch_context(
-                con, partner, scope, scheme, library, now, partners, exact_keys=attempt > 0
+                con, partner, scope, scheme, library, now, partners, attempt > 0, ids
             )
             con.rollback()  # the reads' transaction: each chunk is written in its own
             timings["context"] += time.perf_counter() - t0
-            return ctx, times
+            return ctx, times, ids
 
         def check(
             idx: I64,
@@ -533,7 +535,7 @@ def ingest_items(
             con: Connection = con,
             timings: dict[str, float] = report.timings,
         ) -> tuple[ColumnarResult, ChunkRows]:
-            ctx, times = context(idx, attempt, con, timings)
+            ctx, times, ids = context(idx, attempt, con, timings)
             t1 = time.perf_counter()
             part = [items[i] for i in idx.tolist()]
             outcome = validate_columns(
@@ -541,7 +543,7 @@ def ingest_items(
             )
             t2 = time.perf_counter()
             rows = chunk_rows(outcome, partner, pg)
-            prepare_rows(con, rows, partner.id)
+            prepare_rows(con, rows, partner.id, ids)
             timings["validate"] += t2 - t1
             timings["rows"] += time.perf_counter() - t2
             return outcome, rows
@@ -595,6 +597,11 @@ def _forks(engine: Engine, columns: BatchColumns, chunks: bool) -> bool:
     database = make_url(str(engine.url)).database
     return engine.dialect.name == "postgresql" or database not in (None, "", ":memory:")
 
+
+WORKER_SILENCE = 120.0
+"""Seconds the parent waits for the validation worker's next chunk (a chunk takes well
+under a second) before it stops the worker and validates the rest itself: a worker that
+hangs never holds the batch."""
 
 Check = Callable[[I64, int, Connection, dict[str, float]], tuple[ColumnarResult, ChunkRows]]
 """Validates the chunk at some items (attempt 0: an inexact context) on a connection, its
@@ -650,10 +657,15 @@ class ValidationWorker:
             self._process.join()
 
     def _receive(self) -> Any:
+        """The worker's next message; None when it ended, failed or went silent for
+        :data:`WORKER_SILENCE` seconds (then it is stopped: this process goes on alone)."""
         try:
-            return self._results.recv()
+            if self._results.poll(WORKER_SILENCE):
+                return self._results.recv()
         except (EOFError, OSError):
             return None
+        self._process.kill()
+        return None
 
     def result(self, k: int, timings: dict[str, float]) -> tuple[ColumnarResult, ChunkRows] | None:
         """Chunk ``k``'s outcome and rows (chunks are asked for in order), or None when the
