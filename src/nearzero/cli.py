@@ -1074,14 +1074,16 @@ def inclusion_ingest(
         _fail(f"{file.name}: {exc}")
     engine = make_engine(Settings().database_url)
     try:
-        with Progress(console=err, transient=True) as bar:
+        # refreshed on each chunk, not by a thread of its own: the intake forks its
+        # validation worker only from a process without other threads
+        with Progress(console=err, transient=True, auto_refresh=False) as bar:
             task = bar.add_task(f"{file.name}", total=len(items))
             report = inclusion_service.ingest(
                 engine,
                 partner,
                 items,
                 chunk_size=chunk,
-                progress=lambda done, total: bar.update(task, completed=done),
+                progress=lambda done, total: bar.update(task, completed=done, refresh=True),
             )
     finally:
         engine.dispose()

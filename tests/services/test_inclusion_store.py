@@ -11,6 +11,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from dataclasses import replace
@@ -44,6 +45,7 @@ from nearzero.ledger import Account, InMemoryLedger, NegativeBalance
 from nearzero.ledger.model import IdempotencyConflict, Posting, Trace, Transaction
 from nearzero.services.context import Actor, InvalidInput
 from nearzero.services.inclusion import (
+    intake as intake_svc,
     partners as partners_svc,
     redemption as redemption_svc,
     resident as resident_svc,
@@ -444,6 +446,7 @@ CHUNK = 4_000
 CHILD = """
 import json, sys
 from datetime import datetime
+from nearzero.services.inclusion import intake as intake_svc
 from nearzero.services.inclusion import partners as partners_svc
 from nearzero.store.db import make_engine
 url, path, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
@@ -515,9 +518,22 @@ def test_cli_ingest_writes_a_result_file_and_stats(sessions, zhangqiu_url, tmp_p
         w.writeheader()
         w.writerows(items)
     monkeypatch.setenv("NEARZERO_DATABASE_URL", zhangqiu_url)
+    # the command starts no thread before the intake (its worker is forked only then)
+    threads = threading.active_count()
+    seen: list[int] = []
+    real_forks = intake_svc._forks
+
+    def forks(*args: object) -> bool:
+        seen.append(threading.active_count())
+        return real_forks(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(intake_svc, "_forks", forks)
     runner = CliRunner()
-    result = runner.invoke(cli_app, ["inclusion", "ingest", str(path), "--partner", PARTNER])
+    result = runner.invoke(
+        cli_app, ["inclusion", "ingest", str(path), "--partner", PARTNER, "--chunk", "10"]
+    )
     assert result.exit_code == 0, result.output
+    assert seen == [threads]
     out = Path(f"{path}.results.csv")
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     assert len(rows) == len(items)
