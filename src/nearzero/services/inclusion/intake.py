@@ -460,13 +460,6 @@ def _parse_time(raw: Any) -> datetime | None:
     return in_calendar(t) if t.tzinfo is not None else None
 
 
-def chunk_scope(items: Sequence[Mapping[str, Any]]) -> ChunkScope:
-    """The scope of raw items (before parsing; a malformed item only widens it)."""
-    columns = BatchColumns.of(items)
-    every = np.arange(len(items), dtype=np.int64)
-    return columns.scope(every, columns.times(every))
-
-
 # --------------------------------------------------------------------------- the batch
 
 
@@ -582,15 +575,14 @@ def ingest_items(
     return report
 
 
-def _forks(engine: Engine, columns: BatchColumns, chunks: bool) -> bool:
-    """Whether a :class:`ValidationWorker` validates the batch: ``chunks`` (more than one),
-    no claim
+def _forks(engine: Engine, columns: BatchColumns, several: bool) -> bool:
+    """Whether a :class:`ValidationWorker` validates the batch: ``several`` chunks, no claim
     naming an asset (an asset's periods are read whoever claimed them, so a chunk must see
     the one before it written), a database another process can open (not an in-memory
     SQLite), and a process that can fork safely: the ``fork`` start method, and no other
     thread (a lock another thread held at the fork would stay held in the worker; the web
     server's batches, one chunk or two under its body limit, are validated in place)."""
-    if not chunks or (columns.asset != "").any():
+    if not several or (columns.asset != "").any():
         return False
     if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
         return False
