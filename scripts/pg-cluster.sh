@@ -40,7 +40,9 @@ url() {
 
 start() {
     [ -x "$PG_BINDIR/initdb" ] || die "$PG_BINDIR/initdb not found (apt-get install postgresql)"
-    if [ -f "$dir/home" ] && [ -f "$(cat "$dir/home")/data/postmaster.pid" ]; then
+    # A server that died (e.g. the machine restarted) leaves its pid file behind:
+    # only a live server stops a fresh start.
+    if [ -f "$dir/home" ] && as_owner pg_ctl -D "$(cat "$dir/home")/data" status >/dev/null 2>&1; then
         die "a cluster is already running in $dir (stop it with: $0 stop $dir)"
     fi
     rm -rf "$dir"
@@ -84,7 +86,7 @@ start() {
 stop() {
     local home="$dir"
     [ -f "$dir/home" ] && home="$(cat "$dir/home")"
-    if [ -f "$home/data/postmaster.pid" ]; then
+    if [ -f "$home/data/postmaster.pid" ] && as_owner pg_ctl -D "$home/data" status >/dev/null 2>&1; then
         as_owner pg_ctl -D "$home/data" -m fast -w -t 30 stop >/dev/null 2>&1 \
             || as_owner pg_ctl -D "$home/data" -m immediate -w -t 30 stop >/dev/null 2>&1 \
             || echo "pg-cluster: could not stop the server in $home/data" >&2

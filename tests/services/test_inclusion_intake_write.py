@@ -5,9 +5,11 @@ the next chunk had been validated beside its write (PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -315,3 +317,59 @@ def test_the_validation_worker_credits_what_validating_in_place_does(sessions, m
     assert [r.as_dict() for r in waited.results] == results
     assert 0.5 <= waited.timings["worker.wait"] < 30
     assert _ledger_and_records(sessions) == expected
+
+
+def _scans(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _scans(child)
+
+
+def test_resident_accounts_are_looked_up_by_their_key_on_stale_statistics(sessions):
+    """PostgreSQL: the intake's resident-account lookup reads each name through the
+    (kind, name) key even when the table's statistics date from when residents were few,
+    as they do during a large batch (the accounts come faster than autovacuum analyses).
+    The form ``kind = k AND name = ANY(names)`` then read every resident account and
+    compared it with every name. Also: the ids returned are the accounts' ids."""
+    from nearzero.store.dialect import ArrayParam
+    from nearzero.store.intake import RESIDENT_ACCOUNTS_PG
+
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the plan of a PostgreSQL statement")
+    old = [f"{i:064x}" for i in range(3000)]
+    with engine.begin() as con:
+        con.execute(
+            text("INSERT INTO ledger_account (kind, name) VALUES ('pool', 'p'), ('issuance', 'i')")
+        )
+        con.execute(text("INSERT INTO ledger_account (kind, name) VALUES ('resident', 'first')"))
+        con.exec_driver_sql("ANALYZE ledger_account")
+        con.execute(
+            text("INSERT INTO ledger_account (kind, name) SELECT 'resident', unnest(:n)"),
+            {"n": ArrayParam(old)},
+        )
+    names = old[1000:2000] + [f"new-{i}" for i in range(1000)]
+    with engine.begin() as con:
+        cur = con.connection.driver_connection.cursor()
+        cur.execute(
+            "EXPLAIN (FORMAT JSON) " + RESIDENT_ACCOUNTS_PG,
+            {"k": "resident", "r": ArrayParam(names)},
+        )
+        plan = cur.fetchone()[0][0]["Plan"]
+        reads = [p for p in _scans(plan) if p.get("Relation Name") == "ledger_account"]
+        reads = [p for p in reads if p["Node Type"] != "ModifyTable"]
+        assert reads, plan
+        for read in reads:  # each by its key: the name is an index condition, never a filter
+            assert "Index" in read["Node Type"], read
+            assert "name" in read.get("Index Cond", ""), read
+        cur.execute(RESIDENT_ACCOUNTS_PG, {"k": "resident", "r": ArrayParam(names)})
+        got = dict(cur.fetchall())
+        stored = dict(
+            con.execute(
+                text(
+                    "SELECT name, id FROM ledger_account WHERE kind = 'resident' AND name = ANY(:n)"
+                ),
+                {"n": ArrayParam(names)},
+            ).all()
+        )
+    assert got == stored and len(got) == 2000

@@ -45,6 +45,13 @@ def make_engine(url: str, pool: Mapping[str, Any] | None = None) -> Engine:
                 driver.execute("BEGIN")
 
         return engine
+    if parsed.get_driver_name() == "psycopg":
+        from psycopg import adapters
+        from psycopg.types.array import ListBinaryDumper
+
+        from nearzero.store.dialect import ArrayParam
+
+        adapters.register_dumper(ArrayParam, ListBinaryDumper)  # global, idempotent
     return create_engine(url, pool_pre_ping=True, **sized)
 
 

@@ -65,6 +65,7 @@ from nearzero.inclusion.records import RecordKey
 from nearzero.inclusion.rules import Scheme
 from nearzero.ledger.model import Account, Posting
 from nearzero.store.dialect import (
+    ArrayParam,
     day_value,
     days_text,
     is_pg,
@@ -281,8 +282,8 @@ class ScopeQuery:
 
     def rows(self, sql: str, **params: Any) -> list[Any]:
         if self.pg:
-            params["residents"] = self.residents
-            params["resident_ids"] = list(self.pseudonym)
+            params["residents"] = ArrayParam(self.residents)
+            params["resident_ids"] = ArrayParam(self.pseudonym)
         return list(self.con.execute(text(sql), params))
 
 
@@ -368,7 +369,7 @@ def fetch_context(
                     "SELECT partner_record_id FROM inclusion_record_row WHERE partner_id = :p "
                     "AND accepted AND partner_record_id = ANY(:ids)"
                 ),
-                {"p": partner.id, "ids": part},
+                {"p": partner.id, "ids": ArrayParam(part)},
             )
         else:
             marks = ",".join("?" * len(part))
@@ -506,7 +507,9 @@ def _credited_periods(con: Connection, q: ScopeQuery, scope: ChunkScope) -> list
         part = assets[start : start + step]
         if q.pg:
             found += list(
-                con.execute(text(select + "r.asset = ANY(:assets)"), {**window, "assets": part})
+                con.execute(
+                    text(select + "r.asset = ANY(:assets)"), {**window, "assets": ArrayParam(part)}
+                )
             )
         else:
             names = {f"a{k}": a for k, a in enumerate(part)}
@@ -981,6 +984,23 @@ def key_lines(partner_id: int, other: Sequence[tuple[Any, ...]]) -> str:
     return "".join([f"{partner_id}\t{rid}\t{a}{rest}\n" for rid, a in zip(ids, flags, strict=True)])
 
 
+RESIDENT_ACCOUNTS_PG = (
+    "WITH new AS (INSERT INTO ledger_account (kind, name) "
+    "SELECT %(k)s, unnest(%(r)s::text[]) ON CONFLICT (kind, name) DO NOTHING "
+    "RETURNING name, id) SELECT name, id FROM new UNION ALL "
+    "SELECT r.name, a.id FROM unnest(%(r)s::text[]) AS r(name) CROSS JOIN LATERAL "
+    "(SELECT id FROM ledger_account WHERE kind = %(k)s AND name = r.name OFFSET 0) AS a"
+)
+"""The ``ledger_account`` ids of the names ``r`` of kind ``k``, created where missing, in
+one statement: the new accounts as inserted, the others looked up name by name through the
+(kind, name) key (``OFFSET 0`` keeps the lookup a subquery run per name: the planner
+cannot turn it into a join that reads every account of the kind). Not ``kind = k AND name =
+ANY(r)``: with statistics from when residents were few (a batch adds thousands of accounts
+before autovacuum analyses the table), the planner read every account of the kind and
+compared each with every name (issue #13 item 5: 3.1 s of a million records in chunks of
+40,000, and growing with the accounts)."""
+
+
 class RowCountMismatch(RuntimeError):
     """A record row was not written (its id was credited meanwhile): the chunk rolls back."""
 
@@ -1336,15 +1356,9 @@ class ChunkWriter:
         assert raw is not None
         kind = AccountKind.RESIDENT.value
         ids: dict[str, int] = {}
-        if self.pg:  # one statement: the new accounts as inserted, the others as they were
+        if self.pg:
             with raw.cursor() as cur:
-                cur.execute(
-                    "WITH new AS (INSERT INTO ledger_account (kind, name) "
-                    "SELECT %(k)s, unnest(%(r)s::text[]) ON CONFLICT (kind, name) DO NOTHING "
-                    "RETURNING name, id) SELECT name, id FROM new UNION ALL "
-                    "SELECT name, id FROM ledger_account WHERE kind = %(k)s AND name = ANY(%(r)s)",
-                    {"k": kind, "r": residents},
-                )
+                cur.execute(RESIDENT_ACCOUNTS_PG, {"k": kind, "r": ArrayParam(residents)})
                 ids = {name: int(i) for name, i in cur.fetchall()}
             return ids
         raw.executemany(
@@ -1370,7 +1384,7 @@ def resident_ids(con: Connection, pseudonyms: Sequence[str]) -> dict[str, int]:
     if is_pg(con):
         for name, i in con.execute(
             text("SELECT pseudonym, id FROM inclusion_resident WHERE pseudonym = ANY(:p)"),
-            {"p": list(pseudonyms)},
+            {"p": ArrayParam(pseudonyms)},
         ):
             ids[name] = int(i)
         return ids
