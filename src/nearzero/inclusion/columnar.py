@@ -501,7 +501,8 @@ def validate_columns(
         values of dict items are used.
     fields : the items' fields as columns (key → one value per item) when every item is a
         dict with exactly these keys (:func:`same_key_columns`), read by the caller once for
-        a whole batch; None: read here.
+        a whole batch; None: read here. With ``fields``, ``items`` are read only where a
+        value is not on the fast path (a lazy sequence will do).
     """
     n = len(items)
     out = _result(partner_id, n)
@@ -600,7 +601,7 @@ def _parse(
     An item that does not parse is rejected ``malformed`` with the parser's message.
     """
     n = len(items)
-    if set(map(type, items)) == {dict}:
+    if fields is not None or set(map(type, items)) == {dict}:  # fields: dicts only
         plain = np.ones(n, np.bool_)
     else:
         plain = np.fromiter((type(it) is dict for it in items), np.bool_, n)

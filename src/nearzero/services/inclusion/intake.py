@@ -68,7 +68,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import repeat
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -417,15 +417,42 @@ class BatchColumns:
         return ChunkScope(tuple(residents), tuple(rids), earliest, latest, years, tuple(assets))
 
 
+class Picked(Sequence[Mapping[str, Any]]):
+    """The items of a batch at some positions, each read when asked for: the core reads a
+    chunk's items only where a value is off its fast path (it has their fields as
+    columns). Not a list of the chunk's items: the validation worker would write a
+    reference count into every item, and a forked process copies each page it writes to."""
+
+    __slots__ = ("_at", "_items")
+
+    def __init__(self, items: Sequence[Mapping[str, Any]], at: list[int]) -> None:
+        self._items = items
+        self._at = at
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    @overload
+    def __getitem__(self, i: int) -> Mapping[str, Any]: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[Mapping[str, Any]]: ...
+
+    def __getitem__(self, i: int | slice) -> Mapping[str, Any] | Sequence[Mapping[str, Any]]:
+        if isinstance(i, slice):
+            return [self._items[k] for k in self._at[i]]
+        return self._items[self._at[i]]
+
+
 def chunk_indices(
     items: Sequence[Mapping[str, Any]],
     chunk_size: int,
     columns: BatchColumns | None = None,
-    first: int | None = None,
+    ends: int | None = None,
 ) -> list[I64]:
     """Item positions per chunk: contiguous ranges of residents (sorted by pseudonym) of about
-    ``chunk_size`` records each (the first of about ``first``, when given); the copies of one
-    partner record id go with the first."""
+    ``chunk_size`` records each (the first and the last of about ``ends``, when given); the
+    copies of one partner record id go with the first."""
     n = len(items)
     size = max(1, chunk_size)
     if n <= size:
@@ -434,10 +461,12 @@ def chunk_indices(
     codes, uniq = pd.factorize(pd.Series(cols.resident, dtype=object), sort=True)
     counts = np.bincount(codes, minlength=len(uniq))
     before = np.cumsum(counts) - counts  # records of the residents before each one
-    if first is None or not 0 < first < size:
+    if ends is None or not 0 < ends < size:
         chunk_of_resident = before // size
     else:
-        chunk_of_resident = np.where(before < first, 0, (before - first) // size + 1)
+        chunk_of_resident = np.where(before < ends, 0, (before - ends) // size + 1)
+        last = before >= max(n - ends, ends)  # the residents of the last ``ends`` records
+        chunk_of_resident[last] = chunk_of_resident.max() + 1
     chunk = chunk_of_resident[codes]
     rid_codes, rids = pd.factorize(pd.Series(cols.rid, dtype=object))
     repeated = np.bincount(rid_codes, minlength=len(rids))[rid_codes] > 1
@@ -500,7 +529,8 @@ def ingest_items(
     fields = same_key_columns(items)
     columns = BatchColumns.of(items, fields)
     forks = _forks(engine, columns, len(items) > chunk_size)
-    # with a worker, the first chunk is a quarter: the first write starts that much sooner
+    # with a worker, the first and last chunks are a quarter: the first write starts that
+    # much sooner, and the last, which nothing overlaps, takes a quarter of the time
     chunks = chunk_indices(items, chunk_size, columns, chunk_size // 4 if forks else None)
     pg = engine.dialect.name == "postgresql"
     received = time_text(now, pg)
@@ -531,10 +561,10 @@ def ingest_items(
         ) -> tuple[ColumnarResult, ChunkRows]:
             ctx, times, ids = context(idx, attempt, con, timings)
             t1 = time.perf_counter()
-            part = [items[i] for i in idx.tolist()]
-            outcome = validate_columns(
-                partner.code, part, ctx, times=times, fields=columns.fields_of(idx)
-            )
+            fields = columns.fields_of(idx)
+            at = idx.tolist()
+            part = [items[i] for i in at] if fields is None else Picked(items, at)
+            outcome = validate_columns(partner.code, part, ctx, times=times, fields=fields)
             t2 = time.perf_counter()
             rows = chunk_rows(outcome, partner, pg)
             prepare_rows(con, rows, partner.id, ids)
