@@ -41,6 +41,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -416,13 +417,18 @@ class InclusionParticipant(Base):
     behind :class:`InclusionParticipantCount` (distinct residents do not add up)."""
 
     __tablename__ = "inclusion_participant"
-    unit_id: Mapped[int] = mapped_column(
-        ForeignKey("demo_unit.id", ondelete="CASCADE"), primary_key=True
+    #: keyed by unit and resident first, the pseudonym compared byte by byte on
+    #: PostgreSQL (migration 0021)
+    __table_args__ = (
+        PrimaryKeyConstraint("unit_id", "resident", "period_kind", "period", "scenario"),
     )
-    period_kind: Mapped[str] = mapped_column(String(1), primary_key=True)
-    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    scenario: Mapped[str] = mapped_column(String(32), primary_key=True)
-    resident: Mapped[str] = mapped_column(String(128), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("demo_unit.id", ondelete="CASCADE"))
+    period_kind: Mapped[str] = mapped_column(String(1))
+    period: Mapped[dt.date] = mapped_column(Date)
+    scenario: Mapped[str] = mapped_column(String(32))
+    resident: Mapped[str] = mapped_column(
+        String(128).with_variant(String(128, collation="C"), "postgresql")
+    )
 
 
 class InclusionParticipantCount(Base):
