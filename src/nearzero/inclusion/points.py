@@ -141,7 +141,8 @@ def credit_postings(
     """The postings that credit residents with points for certified reductions.
 
     credited : (resident pseudonym, methodology ``id@version``, grams [g CO2]) per credited
-        record; the grams of one resident and methodology version are summed into one posting.
+        record (or per sum of them: the same postings); the grams of one resident and
+        methodology version are summed into one posting.
     records : record keys written into every posting's trace (a single record's credit);
         a bulk credit leaves them out and its store traces them
         (see :mod:`nearzero.store.inclusion_ledger`).

@@ -40,7 +40,6 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.engine import make_url
 
 from nearzero.inclusion.choices import (
-    SCENARIO_INDEX,
     ClaimKind,
     ReasonCode,
     Scenario,
@@ -326,18 +325,19 @@ def fetch_context(
             t = times[value] = utc_time(value)
         return t
 
+    scenarios = {s.value: s for s in all_scenarios()}  # the registered ones
     consents = [
         Consent(
-            q.pseudonym[r.resident_id],
-            Scenario(r.scenario),
-            at(r.granted_at),
-            at(r.revoked_at) if r.revoked_at is not None else None,
+            q.pseudonym[who],
+            scenarios[scenario],
+            at(granted),
+            at(revoked) if revoked is not None else None,
         )
-        for r in q.rows(
+        for who, scenario, granted, revoked in q.rows(
             "SELECT resident_id, scenario, granted_at, revoked_at FROM inclusion_consent "
             "WHERE " + q.where_id("resident_id")
         )
-        if r.scenario in SCENARIO_INDEX
+        if scenario in scenarios
     ]
     credited: set[RecordKey] = set()
     ids = [i for i in scope.record_ids if storable(i)] if exact_keys else []
@@ -774,7 +774,7 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
             i0 = int(rows_idx[0])
             key = (SCENARIOS[c.scenario[i0]].value, c.refs[c.method[i0]], c.unit[i0] or "")
             plain[key] = PlainGroup(
-                _id_texts(rids[rows_idx].tolist()),
+                rids[rows_idx].tolist(),  # credited: 1 to 128 printable characters (the core)
                 residents[rows_idx].tolist(),
                 c.start_us[rows_idx],
                 c.end_us[rows_idx],
@@ -822,12 +822,25 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
     tx_key, latest, days = None, None, frozenset[date]()
     if len(a_idx):
         ref_text = [str(ref) for ref in c.refs]
+        grams = c.grams[a_idx]
+        if (grams <= 0).any():  # the core's refusal, for the record that has it
+            i = int(a_idx[np.flatnonzero(grams <= 0)[0]])
+            credit_postings(partner.unit_code, [(str(c.resident[i]), "", int(c.grams[i]))])
+        # summed per resident and methodology version here (one pass in numpy, not a
+        # dictionary update per record): the core sums the sums to the same postings
+        who, names = pd.factorize(pd.Series(residents[a_idx], dtype=object))
+        pair = who.astype(np.int64) * len(c.refs) + c.method[a_idx]
+        order = np.argsort(pair, kind="stable")
+        ordered = pair[order]
+        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+        pairs = ordered[starts]
+        sums = np.add.reduceat(grams[order], starts)  # integer grams, exact
         postings = credit_postings(
             partner.unit_code,
             zip(
-                residents[a_idx].tolist(),
-                [ref_text[k] for k in c.method[a_idx].tolist()],
-                c.grams[a_idx].tolist(),
+                np.asarray(names, object)[pairs // len(c.refs)].tolist(),
+                [ref_text[k] for k in (pairs % len(c.refs)).tolist()],
+                sums.tolist(),
                 strict=True,
             ),
         )
@@ -944,13 +957,16 @@ _COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 def copy_texts(values: Sequence[str | None]) -> list[str]:
     """Values as fields of PostgreSQL's COPY text format: backslash, tab, newline and
     carriage return escaped (looked for once in the whole column), None as ``\\N``."""
-    present = [v for v in values if v is not None]
-    joined = "".join(present)
+    try:
+        joined = "".join(values)  # type: ignore[arg-type]  # a None: TypeError
+    except TypeError:
+        present = [v for v in values if v is not None]
+        if any(ch in "".join(present) for ch in "\\\t\n\r"):
+            return ["\\N" if v is None else v.translate(_COPY_SPECIAL) for v in values]
+        return ["\\N" if v is None else v for v in values]
     if any(ch in joined for ch in "\\\t\n\r"):
-        return ["\\N" if v is None else v.translate(_COPY_SPECIAL) for v in values]
-    if len(present) == len(values):
-        return present
-    return ["\\N" if v is None else v for v in values]
+        return [v.translate(_COPY_SPECIAL) for v in values]  # type: ignore[union-attr]
+    return list(values)  # type: ignore[arg-type]
 
 
 def copy_lines(

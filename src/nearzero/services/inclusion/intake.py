@@ -68,6 +68,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import repeat
+from operator import itemgetter
 from typing import Any, overload
 
 import numpy as np
@@ -344,6 +345,18 @@ def _column(
     return ["" if x is None else str(x).strip() for x in raw]
 
 
+def _picker(idx: I64) -> Callable[[list[Any]], list[Any]]:
+    """A function that takes the values at ``idx`` of a list (one C call per list)."""
+    at = idx.tolist()
+    if len(at) == 1:
+        (i,) = at
+        return lambda values: [values[i]]
+    if not at:
+        return lambda values: []
+    get = itemgetter(*at)
+    return lambda values: list(get(values))
+
+
 Times = tuple[tuple[I64, npt.NDArray[np.bool_]], tuple[I64, npt.NDArray[np.bool_]]]
 """Start and end of some items as µs since 1970 UTC, and where :func:`parse_times` read them."""
 
@@ -383,14 +396,13 @@ class BatchColumns:
         """The fields of the items at ``idx`` (validate_columns' ``fields``), if known."""
         if self.fields is None:
             return None
-        at = idx.tolist()
-        return {k: [v[i] for i in at] for k, v in self.fields.items()}
+        pick = _picker(idx)
+        return {k: pick(v) for k, v in self.fields.items()}
 
     def times(self, idx: I64) -> Times:
         """The parsed start and end times of the items at ``idx`` (:func:`validate_columns`)."""
-        at = idx.tolist()
-        start, end = ([raw[i] for i in at] for raw in self.raw_times)
-        return parse_times(start), parse_times(end)
+        pick = _picker(idx)
+        return parse_times(pick(self.raw_times[0])), parse_times(pick(self.raw_times[1]))
 
     def scope(self, idx: I64, times: Times, with_ids: bool = True) -> ChunkScope:
         """The scope of the items at ``idx`` (before parsing; a malformed item only widens
