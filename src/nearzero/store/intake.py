@@ -853,13 +853,6 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
     )
 
 
-def _id_texts(ids: list[Any]) -> list[str]:
-    """Record ids as stored: text, at most 128 characters (a column pass when all are)."""
-    if set(map(type, ids)) <= {str} and max(map(len, ids), default=0) <= 128:
-        return ids
-    return [str(x)[:128] for x in ids]
-
-
 def summary_delta(
     c: ColumnarResult,
     credited: npt.NDArray[np.intp],
