@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -820,6 +821,7 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
     postings: tuple[Posting, ...] = ()
     a_idx = np.flatnonzero(acc)
     tx_key, latest, days = None, None, frozenset[date]()
+    summary = SummaryDelta(transaction=False)
     if len(a_idx):
         ref_text = [str(ref) for ref in c.refs]
         grams = c.grams[a_idx]
@@ -828,7 +830,7 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
             credit_postings(partner.unit_code, [(str(c.resident[i]), "", int(c.grams[i]))])
         # summed per resident and methodology version here (one pass in numpy, not a
         # dictionary update per record): the core sums the sums to the same postings
-        who, names = pd.factorize(pd.Series(residents[a_idx], dtype=object))
+        who, names = pd.factorize(pd.Series(residents[a_idx], dtype=object), sort=True)
         pair = who.astype(np.int64) * len(c.refs) + c.method[a_idx]
         order = np.argsort(pair, kind="stable")
         ordered = pair[order]
@@ -847,44 +849,46 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
         tx_key = credit_batch_key(partner.code, rids[a_idx].tolist())
         latest = from_us(int(c.end_us[a_idx].max()))
         days = frozenset(EPOCH.date() + timedelta(days=d) for d in np.unique(c.day[a_idx]).tolist())
-    summary = summary_delta(c, idx[acc[idx]], full, residents)
+        summary = summary_delta(c, a_idx, full, who.astype(np.int64), list(names))
     return ChunkRows(
         plain, other, postings, tx_key, latest, int(c.grams.sum()), len(c), days, summary
     )
+
+
+def _distinct(keys: I64, space: int) -> I64:
+    """The distinct values of ``keys`` (0 <= key < ``space``), ascending: marked in a table
+    when it is small against the keys (one pass), else sorted."""
+    if space <= 4 * len(keys) + 4096:
+        seen = np.zeros(space, np.bool_)
+        seen[keys] = True
+        return np.flatnonzero(seen)
+    return np.unique(keys)
 
 
 def summary_delta(
     c: ColumnarResult,
     credited: npt.NDArray[np.intp],
     full: npt.NDArray[np.bool_],
-    residents: npt.NDArray[Any],
+    who: I64,
+    names: Sequence[str],
 ) -> SummaryDelta:
     """What the chunk's credited rows ``credited`` add to the summaries
     (:mod:`nearzero.store.inclusion_summary`): per month, scenario and methodology version
     the records, credited grams and the grams before caps as written (a record written in
     full stores its credit as both); the residents per month and year, per scenario and for
-    any scenario."""
+    any scenario. ``who``: the credited rows' residents as positions in ``names`` (sorted),
+    so the distinct (period, scenario, resident) are found on integers, and come out in the
+    order of the participant key."""
     if not len(credited):
         return SummaryDelta(transaction=False)
-    days = c.day[credited]
+    days = c.day[credited].astype("datetime64[D]")
+    month = days.astype("datetime64[M]").astype(np.int64)
+    year = days.astype("datetime64[Y]").astype(np.int64)
+    scenario = c.scenario[credited].astype(np.int64)
+    method = c.method[credited].astype(np.int64)
     grams = c.grams[credited]
-    # residents as codes: the distinct (period, scenario, resident) are found on integers
-    who, uniq = pd.factorize(pd.Series(residents[credited], dtype=object))
-    names = np.asarray(uniq, object)
-    frame = pd.DataFrame(
-        {
-            "month": days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64),
-            "year": days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64),
-            "scenario": c.scenario[credited].astype(np.int64),
-            "method": c.method[credited].astype(np.int64),
-            "grams": grams,
-            "computed": np.where(full[credited], grams, np.maximum(c.computed_g[credited], 0)),
-            "resident": who,
-        }
-    )
-    lines = frame.groupby(["month", "scenario", "method"], sort=True).agg(
-        records=("grams", "size"), grams=("grams", "sum"), computed=("computed", "sum")
-    )
+    computed = np.where(full[credited], grams, np.maximum(c.computed_g[credited], 0))
+    ns, nm, nr = len(SCENARIOS), max(len(c.refs), 1), len(names)
     first_days: dict[tuple[str, int], date] = {}
 
     def first_day(kind: str, n: int) -> date:
@@ -894,40 +898,49 @@ def summary_delta(
             d = first_days[(kind, n)] = np.array(n, unit).astype("datetime64[D]").item()
         return d
 
+    m0 = int(month.min())
+    key = ((month - m0) * ns + scenario) * nm + method
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    records = np.diff(np.r_[starts, len(ordered)])
+    sums = np.add.reduceat(grams[order], starts)  # integer grams, exact
+    before_caps = np.add.reduceat(computed[order], starts)
     months: list[MonthLine] = []
-    for (month, scenario, method), r in zip(
-        lines.index.tolist(), lines.itertuples(index=False), strict=True
+    for k, n, g, cg in zip(
+        ordered[starts].tolist(), records.tolist(), sums.tolist(), before_caps.tolist(), strict=True
     ):
-        ref = c.refs[method]
+        ref = c.refs[k % nm]
         months.append(
             (
-                first_day(MONTH, month),
-                SCENARIOS[scenario].value,
+                first_day(MONTH, m0 + k // (ns * nm)),
+                SCENARIOS[(k // nm) % ns].value,
                 ref.id,
                 ref.version,
-                int(r.records),
-                int(r.grams),
-                int(r.computed),
+                n,
+                g,
+                cg,
             )
         )
     people: list[Participant] = []
-    for kind, column in ((MONTH, "month"), (YEAR, "year")):
-        for keys, scenario_of in (
-            ([column, "scenario", "resident"], True),
-            ([column, "resident"], False),
-        ):
-            seen = frame[keys].drop_duplicates()
-            periods = seen[column].tolist()
-            people_of = names[seen["resident"].to_numpy()].tolist()
-            codes = seen["scenario"].tolist() if scenario_of else [None] * len(people_of)
+    named = np.asarray(names, object)
+    values = [sc.value for sc in SCENARIOS]
+    for kind, period in ((MONTH, month), (YEAR, year)):
+        p0 = int(period.min())
+        at = period - p0
+        spans = int(at.max()) + 1
+        for by_scenario in (True, False):
+            if by_scenario:
+                found = _distinct((at * ns + scenario) * nr + who, spans * ns * nr)
+                periods, scenarios = found // (ns * nr), (found // nr) % ns
+                labels = [values[k] for k in scenarios.tolist()]
+            else:
+                found = _distinct(at * nr + who, spans * nr)
+                periods = found // nr
+                labels = [ANY_SCENARIO] * len(found)
+            firsts = [first_day(kind, p0 + p) for p in periods.tolist()]
             people.extend(
-                (
-                    kind,
-                    first_day(kind, p),
-                    ANY_SCENARIO if s is None else SCENARIOS[s].value,
-                    person,
-                )
-                for p, s, person in zip(periods, codes, people_of, strict=True)
+                zip(repeat(kind), firsts, labels, named[found % nr].tolist(), strict=False)
             )
     return SummaryDelta(months, people, transaction=True)
 
