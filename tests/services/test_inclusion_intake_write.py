@@ -24,6 +24,7 @@ from nearzero.services.inclusion import partners as partners_svc
 from nearzero.services.indicators import get_unit
 from nearzero.store.db import transaction
 from nearzero.store.inclusion_ledger import check_invariants, inclusion_ledger
+from nearzero.store.inclusion_summary import drift
 
 MASTER = b"test-master-key-0123456789abcdef"
 NOW = datetime(2025, 6, 30, tzinfo=UTC)
@@ -102,6 +103,10 @@ def test_ids_with_copy_special_characters_are_stored_as_sent(sessions):
         }
         assert names == set(ODD_RESIDENTS)
         assert check_invariants(s) == []
+        # the participants, sent as COPY text on PostgreSQL, name the residents as stored
+        assert drift(s.connection()) == {}
+        kept = {r for (r,) in s.execute(text("SELECT resident FROM inclusion_participant"))}
+        assert kept == set(ODD_RESIDENTS)
     # sent again (on PostgreSQL the COPY meets the stored ids: the staged upsert)
     again = partners_svc.ingest(engine, PARTNER, items, now=NOW, batch="again", chunk_size=2)
     assert again.accepted == 0

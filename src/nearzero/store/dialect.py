@@ -8,6 +8,7 @@ value bound to a comparison through :func:`time_param`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -94,3 +95,21 @@ def literal(value: str | int | bool | None) -> str:
     if isinstance(value, int):
         return str(value)
     return "'" + value.replace("'", "''") + "'"
+
+
+_COPY_SPECIAL = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_texts(values: Sequence[str | None]) -> list[str]:
+    """Values as fields of PostgreSQL's COPY text format: backslash, tab, newline and
+    carriage return escaped (looked for once in the whole column), None as ``\\N``."""
+    try:
+        joined = "".join(values)  # type: ignore[arg-type]  # a None: TypeError
+    except TypeError:
+        present = [v for v in values if v is not None]
+        if any(ch in "".join(present) for ch in "\\\t\n\r"):
+            return ["\\N" if v is None else v.translate(_COPY_SPECIAL) for v in values]
+        return ["\\N" if v is None else v for v in values]
+    if any(ch in joined for ch in "\\\t\n\r"):
+        return [v.translate(_COPY_SPECIAL) for v in values]  # type: ignore[union-attr]
+    return list(values)  # type: ignore[arg-type]

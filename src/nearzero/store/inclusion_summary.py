@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
-from nearzero.store.dialect import day_value, is_pg
+from nearzero.store.dialect import copy_texts, day_value, is_pg
 
 MONTH, YEAR = "M", "Y"
 """Period kinds of the participant tables."""
@@ -54,6 +54,26 @@ class SummaryDelta:
     months: list[MonthLine] = field(default_factory=list)
     participants: list[Participant] = field(default_factory=list)
     transaction: bool = True
+    copy_text: str | None = None
+    """PostgreSQL: ``participants`` as COPY text lines (:func:`participant_lines`), made
+    where the chunk was validated, so the writer only sends them."""
+
+
+def participant_lines(rows: Sequence[Participant]) -> str:
+    """Participants as the COPY text lines of ``nz_participant`` (kind, period, scenario,
+    resident)."""
+    if not rows:
+        return ""
+    kinds, periods, scenarios, residents = zip(*rows, strict=True)
+    days = {d: d.isoformat() for d in set(periods)}
+    return "".join(
+        [
+            f"{k}\t{days[p]}\t{s}\t{r}\n"
+            for k, p, s, r in zip(
+                kinds, periods, copy_texts(scenarios), copy_texts(residents), strict=True
+            )
+        ]
+    )
 
 
 def _day(con: Connection, d: date) -> Any:
@@ -96,23 +116,23 @@ def apply(con: Connection, unit_id: int, partner_id: int, delta: SummaryDelta) -
                 for month, scenario, mid, mver, records, grams, computed in delta.months
             ],
         )
-    if delta.participants:
-        _participants(con, unit_id, delta.participants)
+    if delta.participants or delta.copy_text:
+        _participants(con, unit_id, delta)
 
 
-def _participants(con: Connection, unit_id: int, rows: Sequence[Participant]) -> None:
+def _participants(con: Connection, unit_id: int, delta: SummaryDelta) -> None:
     """Add the residents to each period's set and count those new to it (set-based;
     PostgreSQL in one statement, SQLite counting first, then adding)."""
     raw = con.connection.driver_connection
     assert raw is not None
+    rows = delta.participants
     if is_pg(con):
         con.exec_driver_sql(
             "CREATE TEMP TABLE IF NOT EXISTS nz_participant (kind text, period date, "
             "scenario text, resident text) ON COMMIT DELETE ROWS"
         )
         with raw.cursor() as cur, cur.copy("COPY nz_participant FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            copy.write(delta.copy_text if delta.copy_text is not None else participant_lines(rows))
     else:
         con.exec_driver_sql(
             "CREATE TEMP TABLE IF NOT EXISTS nz_participant (kind TEXT, period TEXT, "
