@@ -370,7 +370,7 @@ def ingest(
     if info is None or not info.active or in_force is None:
         batch = batch or batch_id(partner_code, items)
         return refused(partner_code, items, ReasonCode.UNKNOWN_PARTNER, batch)
-    with no_cyclic_gc():
+    with no_cyclic_gc():  # the whole intake: the batch's million objects are not walked
         report = ingest_items(
             engine,
             info,
@@ -383,12 +383,12 @@ def ingest(
             chunk_size=chunk_size,
             progress=progress,
         )
-    if sync_indicator and report.days:
-        with engine.begin() as con, Session(bind=con) as session:
-            unit = indicator_service.get_unit(session, info.unit_code)
-            for year in sorted({d.year for d in report.days}):
-                sync_indicator_6(session, unit, year)
-            session.flush()
+        if sync_indicator and report.days:
+            with engine.begin() as con, Session(bind=con) as session:
+                unit = indicator_service.get_unit(session, info.unit_code)
+                for year in sorted({d.year for d in report.days}):
+                    sync_indicator_6(session, unit, year)
+                session.flush()
     return report
 
 
