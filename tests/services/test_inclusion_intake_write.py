@@ -331,13 +331,14 @@ def _scans(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def test_resident_accounts_are_looked_up_by_their_key_on_stale_statistics(sessions):
-    """PostgreSQL: the intake's resident-account lookup reads each name through the
-    (kind, name) key even when the table's statistics date from when residents were few,
+    """PostgreSQL: the ledger's account lookup (the intake's resident accounts, the
+    redemptions' and expiries') reads each name through the (kind, name) key even when the
+    table's statistics date from when residents were few,
     as they do during a large batch (the accounts come faster than autovacuum analyses).
     The form ``kind = k AND name = ANY(names)`` then read every resident account and
     compared it with every name. Also: the ids returned are the accounts' ids."""
     from nearzero.store.dialect import ArrayParam
-    from nearzero.store.intake import RESIDENT_ACCOUNTS_PG
+    from nearzero.store.ledger import ACCOUNT_IDS_PG
 
     engine = sessions.kw["bind"]
     if engine.dialect.name != "postgresql":
@@ -357,7 +358,7 @@ def test_resident_accounts_are_looked_up_by_their_key_on_stale_statistics(sessio
     with engine.begin() as con:
         cur = con.connection.driver_connection.cursor()
         cur.execute(
-            "EXPLAIN (FORMAT JSON) " + RESIDENT_ACCOUNTS_PG,
+            "EXPLAIN (FORMAT JSON) " + ACCOUNT_IDS_PG,
             {"k": "resident", "r": ArrayParam(names)},
         )
         plan = cur.fetchone()[0][0]["Plan"]
@@ -367,7 +368,7 @@ def test_resident_accounts_are_looked_up_by_their_key_on_stale_statistics(sessio
         for read in reads:  # each by its key: the name is an index condition, never a filter
             assert "Index" in read["Node Type"], read
             assert "name" in read.get("Index Cond", ""), read
-        cur.execute(RESIDENT_ACCOUNTS_PG, {"k": "resident", "r": ArrayParam(names)})
+        cur.execute(ACCOUNT_IDS_PG, {"k": "resident", "r": ArrayParam(names)})
         got = dict(cur.fetchall())
         stored = dict(
             con.execute(

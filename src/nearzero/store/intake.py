@@ -87,6 +87,7 @@ from nearzero.store.inclusion_summary import (
     apply as apply_summary,
     participant_lines,
 )
+from nearzero.store.ledger import account_ids
 
 RECORD_COLUMNS = (
     "partner_id",
@@ -997,23 +998,6 @@ def key_lines(partner_id: int, other: Sequence[tuple[Any, ...]]) -> str:
     return "".join([f"{partner_id}\t{rid}\t{a}{rest}\n" for rid, a in zip(ids, flags, strict=True)])
 
 
-RESIDENT_ACCOUNTS_PG = (
-    "WITH new AS (INSERT INTO ledger_account (kind, name) "
-    "SELECT %(k)s, unnest(%(r)s::text[]) ON CONFLICT (kind, name) DO NOTHING "
-    "RETURNING name, id) SELECT name, id FROM new UNION ALL "
-    "SELECT r.name, a.id FROM unnest(%(r)s::text[]) AS r(name) CROSS JOIN LATERAL "
-    "(SELECT id FROM ledger_account WHERE kind = %(k)s AND name = r.name OFFSET 0) AS a"
-)
-"""The ``ledger_account`` ids of the names ``r`` of kind ``k``, created where missing, in
-one statement: the new accounts as inserted, the others looked up name by name through the
-(kind, name) key (``OFFSET 0`` keeps the lookup a subquery run per name: the planner
-cannot turn it into a join that reads every account of the kind). Not ``kind = k AND name =
-ANY(r)``: with statistics from when residents were few (a batch adds thousands of accounts
-before autovacuum analyses the table), the planner read every account of the kind and
-compared each with every name (issue #13 item 5: 3.1 s of a million records in chunks of
-40,000, and growing with the accounts)."""
-
-
 class RowCountMismatch(RuntimeError):
     """A record row was not written (its id was credited meanwhile): the chunk rolls back."""
 
@@ -1340,12 +1324,10 @@ class ChunkWriter:
     def _postings(self, con: Connection, chunk: ChunkRows, tx_id: int) -> None:
         """The chunk's credit postings (:class:`ChunkRows`), in their order; each carries its
         methodology version (its records are traced through ``tx_id``)."""
-        residents = sorted(
-            {p.account.name for p in chunk.postings if p.account.kind == AccountKind.RESIDENT}
-        )
+        kind = AccountKind.RESIDENT
+        residents = [p.account.name for p in chunk.postings if p.account.kind == kind]
         ids: dict[Account, int] = {
-            Account(AccountKind.RESIDENT, name): i
-            for name, i in self._resident_accounts(con, residents).items()
+            Account(kind, name): i for name, i in account_ids(con, kind.value, residents).items()
         }
         for p in chunk.postings:
             if p.account not in ids:
@@ -1363,32 +1345,6 @@ class ChunkWriter:
                     cp.write_row(row)
         else:
             raw.executemany(f"INSERT INTO ledger_posting ({cols}) VALUES (?, ?, ?, ?, ?)", rows)
-
-    def _resident_accounts(self, con: Connection, residents: list[str]) -> dict[str, int]:
-        raw = con.connection.driver_connection
-        assert raw is not None
-        kind = AccountKind.RESIDENT.value
-        ids: dict[str, int] = {}
-        if self.pg:
-            with raw.cursor() as cur:
-                cur.execute(RESIDENT_ACCOUNTS_PG, {"k": kind, "r": ArrayParam(residents)})
-                ids = {name: int(i) for name, i in cur.fetchall()}
-            return ids
-        raw.executemany(
-            "INSERT INTO ledger_account (kind, name) VALUES (?, ?) "
-            "ON CONFLICT (kind, name) DO NOTHING",
-            [(kind, who) for who in residents],
-        )
-        step = 30_000
-        for start in range(0, len(residents), step):
-            part = residents[start : start + step]
-            marks = ",".join("?" * len(part))
-            for name, i in raw.execute(
-                f"SELECT name, id FROM ledger_account WHERE kind = ? AND name IN ({marks})",
-                (kind, *part),
-            ):
-                ids[name] = int(i)
-        return ids
 
 
 def resident_ids(con: Connection, pseudonyms: Sequence[str]) -> dict[str, int]:
