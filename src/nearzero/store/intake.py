@@ -768,8 +768,9 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
         if drop.any():
             idx = np.setdiff1d(idx, rej[drop], assume_unique=True)
     # write in (resident, start) order: neighbouring index pages
-    res_codes, _ = pd.factorize(pd.Series(residents[idx], dtype=object), sort=True)
-    idx = idx[np.lexsort((c.start_us[idx], res_codes))]
+    res_codes, res_names = pd.factorize(pd.Series(residents[idx], dtype=object), sort=True)
+    order = np.lexsort((c.start_us[idx], res_codes))
+    idx, res_codes = idx[order], res_codes[order].astype(np.int64)
     # credited in full, a narrow row: not capped, parsed, not an ER = BE − PE split, not a
     # claim on an asset over a period (their periods are read from the full rows)
     full = acc & (c.capped < 0) & (c.start_us >= 0) & (c.baseline_g < 0)
@@ -828,7 +829,8 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
                 )
             )
     postings: tuple[Posting, ...] = ()
-    a_idx = np.flatnonzero(acc)
+    credited = acc[idx]  # every credited record is stored (it has its id)
+    a_idx = idx[credited]
     tx_key, latest, days = None, None, frozenset[date]()
     summary = SummaryDelta(transaction=False)
     if len(a_idx):
@@ -839,8 +841,8 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
             credit_postings(partner.unit_code, [(str(c.resident[i]), "", int(c.grams[i]))])
         # summed per resident and methodology version here (one pass in numpy, not a
         # dictionary update per record): the core sums the sums to the same postings
-        who, names = pd.factorize(pd.Series(residents[a_idx], dtype=object), sort=True)
-        pair = who.astype(np.int64) * len(c.refs) + c.method[a_idx]
+        who, names = res_codes[credited], list(res_names)  # codes in the names' order
+        pair = who * len(c.refs) + c.method[a_idx]
         order = np.argsort(pair, kind="stable")
         ordered = pair[order]
         starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
@@ -858,7 +860,7 @@ def chunk_rows(c: ColumnarResult, partner: PartnerInfo, pg: bool) -> ChunkRows:
         tx_key = credit_batch_key(partner.code, rids[a_idx].tolist())
         latest = from_us(int(c.end_us[a_idx].max()))
         days = frozenset(EPOCH.date() + timedelta(days=d) for d in np.unique(c.day[a_idx]).tolist())
-        summary = summary_delta(c, a_idx, full, who.astype(np.int64), list(names))
+        summary = summary_delta(c, a_idx, full, who, names)
     return ChunkRows(
         plain, other, postings, tx_key, latest, int(c.grams.sum()), len(c), days, summary
     )
